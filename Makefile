@@ -1,0 +1,36 @@
+# parsec-gen build, test and tooling targets.
+#
+# Everything the tests need is installed here: Centrifugo (pinned, built from
+# the Go module proxy into ./bin) and redis-server (Debian package).
+
+GO          ?= go
+BIN         := $(CURDIR)/bin
+CENTRIFUGO_VERSION := v6.9.1
+CENTRIFUGO  := $(BIN)/centrifugo
+export PARSEC_CENTRIFUGO := $(CENTRIFUGO)
+
+.PHONY: all test lint generate example corpus bench tools centrifugo redis
+
+all: lint test
+
+## test: unit tests with the race detector, then the integration suite
+test: lint
+	$(GO) test -race -count=1 ./...
+
+## lint: gofmt and go vet over every module
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+## tools: everything the integration tests need
+tools: centrifugo redis
+
+## centrifugo: build the pinned Centrifugo into ./bin (cached afterwards)
+centrifugo: $(CENTRIFUGO)
+$(CENTRIFUGO):
+	GOBIN=$(BIN) $(GO) install github.com/centrifugal/centrifugo/v6@$(CENTRIFUGO_VERSION)
+
+## redis: install redis-server from Debian's packages when missing
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }

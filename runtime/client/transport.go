@@ -1,0 +1,114 @@
+package client
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotImplemented is returned by a Transport for an operation it does not
+// support (for example presence over a publish-only HTTP transport).
+var ErrNotImplemented = errors.New("parsec: operation not implemented by transport")
+
+// Transport moves encoded envelopes between a Client and a server. The Client
+// owns envelope encoding, sequencing, validation and dispatch; a Transport only
+// moves bytes and reports what happened to the stream.
+//
+// Implementations must be safe for concurrent use.
+type Transport interface {
+	// Connect establishes the connection. It is called once by Client.Connect.
+	Connect(ctx context.Context) error
+	// Close releases the connection. Channels returned by Subscribe are closed.
+	Close() error
+	// Publish sends one encoded envelope to channel.
+	Publish(ctx context.Context, channel string, data []byte) error
+	// Subscribe starts delivery of the encoded envelopes published to channel.
+	// The returned channel is closed when the subscription ends, either because
+	// cancel was called, the transport was closed, or the stream was lost for
+	// good (the transport then reports why through opts.OnEvent first).
+	// cancel is idempotent.
+	Subscribe(ctx context.Context, channel string, opts SubscribeOptions) (<-chan []byte, func(), error)
+	// History returns encoded envelopes stored for channel, oldest first.
+	History(ctx context.Context, channel string, opts HistoryOptions) ([][]byte, error)
+	// Presence lists the clients currently subscribed to channel.
+	Presence(ctx context.Context, channel string) ([]PresenceEntry, error)
+}
+
+// StreamPosition is a server stream position: the offset of the last
+// publication seen in the channel's stream and the stream's epoch. A change
+// of epoch means the server lost the stream (restart, history expiry) and
+// offsets from the old epoch are meaningless.
+type StreamPosition struct {
+	Offset uint64 `json:"offset"`
+	Epoch  string `json:"epoch"`
+}
+
+// SubscribeOptions configures one subscription.
+type SubscribeOptions struct {
+	// FromSequence, when > 0, asks the transport to replay the channel's stored
+	// publications from this stream offset (inclusive) before live ones.
+	FromSequence int64
+	// Since, when set, asks the transport to resume after this server stream
+	// position (recovery). When the server cannot recover, the transport
+	// reports EventUnrecoverable through OnEvent and continues live.
+	Since *StreamPosition
+	// Aspects, when not empty, restricts handler dispatch to these aspects.
+	// Filtering happens in the Client after gap detection.
+	Aspects []string
+	// OnEvent receives stream events from the transport: position updates,
+	// recoveries, unrecoverable positions, and transport errors. It may be
+	// called from the transport's goroutines and must not block.
+	OnEvent func(StreamEvent)
+}
+
+// StreamEventKind says what a StreamEvent reports.
+type StreamEventKind int
+
+// Kinds of stream events.
+const (
+	// EventSubscribed: the subscription is (re-)established; Position is the
+	// current stream position when the server reports one.
+	EventSubscribed StreamEventKind = iota + 1
+	// EventRecovered: after a reconnect, the server replayed every missed
+	// publication; nothing was lost.
+	EventRecovered
+	// EventUnrecoverable: after a reconnect, the server could not replay what
+	// was missed (history too short, epoch changed). Missed is the number of
+	// publications lost when known, else -1.
+	EventUnrecoverable
+	// EventDisconnected: the connection was lost; the transport is trying to
+	// reconnect. Err says why.
+	EventDisconnected
+	// EventError: a transport-level failure that did not end the subscription
+	// (for example an oversized or cut frame). Data holds the raw bytes if any.
+	EventError
+	// EventOverflow: the subscription's buffer was full and Missed publications
+	// were dropped by the transport.
+	EventOverflow
+)
+
+// StreamEvent is an out-of-band report from a transport about one
+// subscription's stream.
+type StreamEvent struct {
+	Kind     StreamEventKind
+	Channel  string
+	Position StreamPosition
+	Missed   int64
+	Data     []byte
+	Err      error
+}
+
+// HistoryOptions bounds a history query. Zero values mean "no bound".
+type HistoryOptions struct {
+	// Limit caps the number of envelopes returned (the most recent ones).
+	Limit int
+	// Since and Until bound the stream offsets returned, inclusive.
+	Since int64
+	Until int64
+}
+
+// PresenceEntry describes one client present in a channel.
+type PresenceEntry struct {
+	UserID   string `json:"user_id"`
+	ClientID string `json:"client_id"`
+	ConnInfo []byte `json:"conn_info,omitempty"`
+}
