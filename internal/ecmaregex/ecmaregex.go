@@ -1,0 +1,105 @@
+// Package ecmaregex compiles JSON Schema "pattern" regular expressions, which
+// are written in the ECMAScript dialect, into matchers usable from Go.
+//
+// Go's regexp package (RE2 syntax, linear-time matching) is tried first: it
+// accepts most patterns found in real schemas and cannot be driven into
+// exponential backtracking. A pattern Go rejects — typically one that uses
+// lookahead such as `^(?!org\.bukkit\.)`, lookbehind or a back-reference — is
+// compiled with github.com/dlclark/regexp2 in ECMAScript mode instead.
+// Backtracking engines can take exponential time on hostile input, so every
+// regexp2 match runs under a timeout (DefaultTimeout unless CompileTimeout says
+// otherwise). A match that times out reports no match: a payload is never
+// accepted because its check ran out of time, and a decoder never hangs.
+//
+// The Regexp interface has exactly the method set that
+// github.com/santhosh-tekuri/jsonschema/v6 wants from a regexp engine, so
+//
+//	compiler.UseRegexpEngine(func(s string) (jsonschema.Regexp, error) {
+//		return ecmaregex.Compile(s)
+//	})
+//
+// plugs it in.
+//
+// Known dialect differences on the Go path: `\s` matches only ASCII white
+// space (ECMAScript also matches Unicode spaces such as U+00A0), `.` excludes
+// only "\n" (ECMAScript also excludes "\r", U+2028 and U+2029), and Go accepts
+// a few constructs ECMAScript rejects (inline flags like `(?i)`, `\z`, POSIX
+// classes). Both paths match on code points, as ECMAScript does with the "u"
+// flag that JSON Schema implies.
+package ecmaregex
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/dlclark/regexp2"
+)
+
+// DefaultTimeout bounds a single match run by the backtracking engine.
+const DefaultTimeout = 100 * time.Millisecond
+
+// Regexp is a compiled pattern.
+type Regexp interface {
+	// MatchString reports whether s contains a match of the pattern. A match
+	// that exceeds the timeout of a backtracking pattern reports false.
+	MatchString(s string) bool
+	// String returns the source pattern.
+	String() string
+}
+
+// Compile compiles an ECMAScript pattern, with DefaultTimeout for patterns
+// that need the backtracking engine.
+func Compile(pattern string) (Regexp, error) {
+	return CompileTimeout(pattern, DefaultTimeout)
+}
+
+// CompileTimeout compiles an ECMAScript pattern; timeout bounds every match
+// run by the backtracking engine and must be positive.
+func CompileTimeout(pattern string, timeout time.Duration) (Regexp, error) {
+	if timeout <= 0 {
+		return nil, fmt.Errorf("ecmaregex: timeout must be positive, got %v", timeout)
+	}
+	if re, err := regexp.Compile(pattern); err == nil {
+		return goRegexp{re}, nil
+	}
+	re, err := regexp2.Compile(pattern, regexp2.ECMAScript|regexp2.Unicode)
+	if err != nil {
+		return nil, fmt.Errorf("ecmaregex: invalid pattern %q: %w", pattern, err)
+	}
+	re.MatchTimeout = timeout
+	return &ecmaRegexp{re: re}, nil
+}
+
+// MustCompile is like Compile but panics if the pattern does not compile. It
+// is meant for patterns fixed in source code, never for input.
+func MustCompile(pattern string) Regexp {
+	re, err := Compile(pattern)
+	if err != nil {
+		panic(err)
+	}
+	return re
+}
+
+// Backtracking reports whether re runs on the backtracking engine (and is
+// therefore subject to a match timeout) rather than Go's linear-time one.
+func Backtracking(re Regexp) bool {
+	_, ok := re.(*ecmaRegexp)
+	return ok
+}
+
+type goRegexp struct{ re *regexp.Regexp }
+
+func (g goRegexp) MatchString(s string) bool { return g.re.MatchString(s) }
+func (g goRegexp) String() string            { return g.re.String() }
+
+type ecmaRegexp struct{ re *regexp2.Regexp }
+
+func (e *ecmaRegexp) MatchString(s string) bool {
+	ok, err := e.re.MatchString(s)
+	// The only error regexp2 reports from a match is the timeout; a timed-out
+	// match counts as no match, as documented on the package.
+	return err == nil && ok
+}
+
+func (e *ecmaRegexp) String() string { return e.re.String() }
