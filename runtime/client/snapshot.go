@@ -230,7 +230,7 @@ func (f *FileSnapshotter) write(data []byte) error {
 	}
 	name := tmp.Name()
 	fail := func(err error) error {
-		_ = tmp.Close()       // already failing; the write error is the one to report
+		_ = tmp.Close()        // already failing; the write error is the one to report
 		_ = f.fio.Remove(name) // best effort: Load removes leftovers too
 		return err
 	}
