@@ -1,0 +1,263 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parsec-gen/parsec-gen/gen"
+)
+
+type generateFlags struct {
+	out         string
+	pkg         string
+	check       bool
+	root        string
+	initialisms []string
+}
+
+func newGenerate(e env) *cobra.Command {
+	var f generateFlags
+	cmd := &cobra.Command{
+		Use:   "generate -o DIR [-p PKG] [--check] PATH...",
+		Short: "generate Go code from aspect schemas",
+		Long: `generate reads the schemas named by PATH (a schema file with any extension, or a
+directory whose *.json files are all read, not recursively) and writes one
+.parsec.go file per schema, plus the files the package shares, into DIR.
+
+Nothing is written if anything failed. Files whose bytes did not change are
+not rewritten. Stale files in DIR are removed only if they carry the
+parsec-gen header and the .parsec.go suffix.`,
+		Example: `  parsec-gen generate -o internal/events -p events schemas/
+  parsec-gen generate -o . ../schemas/order_placed.json ../schemas/order_shipped.schema
+  parsec-gen generate --check -o internal/events schemas/
+
+  //go:generate go tool parsec-gen generate -o . ../schemas`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("generate: no schema PATH given")
+			}
+			return nil
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			return generate(e, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.out, "out", "o", "", "output directory for the generated package (created if missing)")
+	fl.StringVarP(&f.pkg, "package", "p", "", "Go package name (default $GOPACKAGE, else the base name of --out)")
+	fl.BoolVar(&f.check, "check", false, "write nothing; exit 1 and list the files that would change, be added or be removed")
+	fl.StringVar(&f.root, "root", "", "directory that relative $refs may reach (default: the deepest directory holding every PATH)")
+	fl.StringSliceVar(&f.initialisms, "initialism", nil, "extra initialism for Go names, e.g. --initialism SKU (repeatable)")
+	if err := cmd.MarkFlagRequired("out"); err != nil {
+		// MarkFlagRequired fails only for a flag that does not exist.
+		panic("unreachable: " + err.Error())
+	}
+	return cmd
+}
+
+func generate(e env, f generateFlags, args []string) error {
+	cwd, err := e.getwd()
+	if err != nil {
+		return &failure{fmt.Sprintf("cannot determine the working directory: %v", err)}
+	}
+	outDir := absPath(cwd, f.out)
+	pkg, err := packageName(f.pkg, e.getenv("GOPACKAGE"), outDir)
+	if err != nil {
+		return err
+	}
+	in, err := resolveInputs(cwd, f.root, args)
+	if err != nil {
+		return err
+	}
+	cfg := gen.Config{
+		FS:          os.DirFS(in.root),
+		Schemas:     in.names,
+		Package:     pkg,
+		Display:     in.display,
+		Initialisms: f.initialisms,
+	}
+	files, err := e.generate(cfg)
+	if err != nil {
+		msg := strings.TrimRight(err.Error(), "\n")
+		if msg == "" {
+			msg = "generation failed"
+		}
+		fmt.Fprintln(e.stderr, msg)
+		return &failure{}
+	}
+	p, err := planOutput(outDir, files)
+	if err != nil {
+		return &failure{err.Error()}
+	}
+	shown := func(name string) string { return displayPath(cwd, filepath.Join(outDir, name)) }
+	if f.check {
+		n := 0
+		for _, c := range p.changes() {
+			fmt.Fprintf(e.stdout, "%s: would %s\n", shown(c.name), c.verb)
+			n++
+		}
+		if n > 0 {
+			return &failure{fmt.Sprintf("%d generated file(s) out of date in %s; run parsec-gen generate", n, displayPath(cwd, outDir))}
+		}
+		return nil
+	}
+	if err := p.apply(); err != nil {
+		return &failure{err.Error()}
+	}
+	return nil
+}
+
+// packageName picks the package name: the -p flag, else $GOPACKAGE, else the
+// base name of the (absolute) output directory sanitised to an identifier.
+func packageName(flag, gopackage, outDir string) (string, error) {
+	if flag != "" {
+		if !validPackage(flag) {
+			return "", usagef("-p %q is not a valid Go package name", flag)
+		}
+		return flag, nil
+	}
+	if gopackage != "" {
+		if !validPackage(gopackage) {
+			return "", usagef("$GOPACKAGE %q is not a valid Go package name; pass -p", gopackage)
+		}
+		return gopackage, nil
+	}
+	base := filepath.Base(outDir)
+	var b strings.Builder
+	for _, r := range strings.ToLower(base) {
+		if r == '_' || r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+		}
+	}
+	name := b.String()
+	if !validPackage(name) {
+		return "", usagef("cannot derive a Go package name from the output directory %q; pass -p", base)
+	}
+	return name, nil
+}
+
+func validPackage(name string) bool {
+	return name != "_" && token.IsIdentifier(name) && !token.IsKeyword(name)
+}
+
+// inputs are the schema files mapped onto one directory tree.
+type inputs struct {
+	root  string   // absolute directory the FS is rooted at
+	cwd   string   // absolute working directory, for display
+	names []string // slash-separated paths relative to root, sorted
+}
+
+func (in inputs) display(name string) string {
+	return displayPath(in.cwd, filepath.Join(in.root, filepath.FromSlash(name)))
+}
+
+// resolveInputs expands directories into their *.json files and picks the
+// root of the file system handed to the generator: the --root flag, or the
+// deepest directory that holds every input. Relative $refs may reach any file
+// below the root.
+func resolveInputs(cwd, rootFlag string, args []string) (inputs, error) {
+	in := inputs{cwd: cwd}
+	seen := map[string]bool{}
+	var files []string
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			files = append(files, p)
+		}
+	}
+	for _, arg := range args {
+		p := absPath(cwd, arg)
+		st, err := os.Stat(p)
+		if err != nil {
+			return in, &failure{pathError(arg, err)}
+		}
+		if !st.IsDir() {
+			add(p)
+			continue
+		}
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			return in, &failure{pathError(arg, err)}
+		}
+		n := 0
+		for _, de := range entries {
+			if de.IsDir() || !strings.HasSuffix(de.Name(), ".json") {
+				continue
+			}
+			fp := filepath.Join(p, de.Name())
+			if st, err := os.Stat(fp); err != nil || !st.Mode().IsRegular() {
+				continue // a dangling link or a special file is not a schema
+			}
+			add(fp)
+			n++
+		}
+		if n == 0 {
+			return in, &failure{fmt.Sprintf("%s: directory holds no *.json schema", arg)}
+		}
+	}
+	if rootFlag != "" {
+		in.root = absPath(cwd, rootFlag)
+	} else {
+		in.root = filepath.Dir(files[0])
+		for _, f := range files[1:] {
+			in.root = commonDir(in.root, filepath.Dir(f))
+		}
+	}
+	for _, f := range files {
+		rel, err := filepath.Rel(in.root, f)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return in, usagef("--root %q does not contain %s", rootFlag, displayPath(cwd, f))
+		}
+		in.names = append(in.names, filepath.ToSlash(rel))
+	}
+	sort.Strings(in.names)
+	return in, nil
+}
+
+func pathError(arg string, err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("%s: %v", arg, pe.Err)
+	}
+	return fmt.Sprintf("%s: %v", arg, err)
+}
+
+// commonDir returns the deepest directory containing both a and b, which
+// are absolute and clean.
+func commonDir(a, b string) string {
+	for {
+		rel, err := filepath.Rel(a, b)
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return a
+		}
+		parent := filepath.Dir(a)
+		if parent == a {
+			return a
+		}
+		a = parent
+	}
+}
+
+func absPath(cwd, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(cwd, p)
+}
+
+// displayPath shows p relative to the working directory when it can.
+func displayPath(cwd, p string) string {
+	if rel, err := filepath.Rel(cwd, p); err == nil {
+		return rel
+	}
+	return p
+}
