@@ -1,0 +1,472 @@
+package envelope
+
+import (
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/go-faster/jx"
+)
+
+// DefaultMaxSize is the size limit, in bytes, of an encoded envelope when a
+// Codec does not set one.
+const DefaultMaxSize = 65536
+
+// SizeError reports an encoded envelope larger than the limit. It matches
+// ErrTooLarge with errors.Is.
+type SizeError struct {
+	Size int // encoded size in bytes
+	Max  int // the limit in bytes
+}
+
+// Error formats the error with both sizes.
+func (e *SizeError) Error() string {
+	return "envelope: encoded size " + strconv.Itoa(e.Size) + " bytes exceeds the limit of " + strconv.Itoa(e.Max) + " bytes"
+}
+
+// Is reports whether target is ErrTooLarge.
+func (e *SizeError) Is(target error) bool { return target == ErrTooLarge }
+
+// Codec encodes and decodes envelopes with a size limit. The zero value uses
+// DefaultMaxSize. Codec is a small value, safe for concurrent use.
+type Codec struct {
+	// MaxSize is the largest encoded envelope, in bytes, that Encode produces
+	// and Decode accepts. Zero means DefaultMaxSize; a negative value means
+	// no limit.
+	MaxSize int
+}
+
+func (c Codec) limit() int {
+	if c.MaxSize == 0 {
+		return DefaultMaxSize
+	}
+	return c.MaxSize
+}
+
+// Encode validates e and returns its wire form, using DefaultMaxSize.
+func Encode(e *Envelope) ([]byte, error) { return Codec{}.AppendEncode(nil, e) }
+
+// AppendEncode validates e and appends its wire form to dst, using
+// DefaultMaxSize. On error it returns dst unchanged.
+func AppendEncode(dst []byte, e *Envelope) ([]byte, error) { return Codec{}.AppendEncode(dst, e) }
+
+// Decode parses and validates one envelope, using DefaultMaxSize.
+func Decode(data []byte) (*Envelope, error) { return Codec{}.Decode(data) }
+
+// DecodeInto is Decode into an existing envelope, using DefaultMaxSize.
+func DecodeInto(data []byte, e *Envelope) error { return Codec{}.DecodeInto(data, e) }
+
+// Encode validates e and returns its wire form. The error is a *FieldError
+// from Validate or a *SizeError.
+func (c Codec) Encode(e *Envelope) ([]byte, error) { return c.AppendEncode(nil, e) }
+
+// AppendEncode validates e and appends its wire form to dst. On error it
+// returns dst unchanged (its spare capacity may have been written to).
+func (c Codec) AppendEncode(dst []byte, e *Envelope) ([]byte, error) {
+	if err := e.Validate(); err != nil {
+		return dst, err
+	}
+	start := len(dst)
+	w := jx.Writer{Buf: dst}
+	w.RawStr(`{"channel":`)
+	w.Str(e.Channel)
+	w.RawStr(`,"sequence":`)
+	w.Int64(e.Sequence)
+	w.RawStr(`,"produced_at":`)
+	w.Buf = appendTime(w.Buf, e.ProducedAt)
+	w.RawStr(`,"producer":{"id":`)
+	w.Str(e.Producer.ID)
+	w.RawStr(`,"kind":`)
+	w.Str(string(e.Producer.Kind))
+	w.RawStr(`},"aspect":`)
+	w.Str(e.Aspect)
+	if e.SchemaRef != "" {
+		w.RawStr(`,"schema_ref":`)
+		w.Str(e.SchemaRef)
+	}
+	if c := e.Causation; c != nil {
+		w.RawStr(`,"causation":{"parent_channel":`)
+		w.Str(c.ParentChannel)
+		w.RawStr(`,"parent_sequence":`)
+		w.Int64(c.ParentSequence)
+		if c.ParentProducer != "" {
+			w.RawStr(`,"parent_producer":`)
+			w.Str(c.ParentProducer)
+		}
+		w.Buf = append(w.Buf, '}')
+	}
+	if len(e.Payload) > 0 {
+		w.RawStr(`,"payload":`)
+		w.Buf = append(w.Buf, e.Payload...)
+	}
+	w.Buf = append(w.Buf, '}')
+	if max := c.limit(); max > 0 && len(w.Buf)-start > max {
+		return dst, &SizeError{Size: len(w.Buf) - start, Max: max}
+	}
+	return w.Buf, nil
+}
+
+// appendTime appends t as a JSON string in UTC with exactly three fractional
+// digits: "2026-05-27T14:22:09.331Z". The year is in 0000-9999 (Validate).
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, min, sec := t.Clock()
+	ms := t.Nanosecond() / int(time.Millisecond)
+	b = append(b, '"')
+	b = append4(b, year)
+	b = append(b, '-')
+	b = append2(b, int(month))
+	b = append(b, '-')
+	b = append2(b, day)
+	b = append(b, 'T')
+	b = append2(b, hour)
+	b = append(b, ':')
+	b = append2(b, min)
+	b = append(b, ':')
+	b = append2(b, sec)
+	b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z', '"')
+	return b
+}
+
+func append2(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
+
+func append4(b []byte, v int) []byte {
+	return append(b, byte('0'+v/1000), byte('0'+v/100%10), byte('0'+v/10%10), byte('0'+v%10))
+}
+
+// Decode parses and validates one envelope. The payload is copied, so the
+// caller may reuse data afterwards. Errors are a *SizeError or a *FieldError
+// naming the field.
+func (c Codec) Decode(data []byte) (*Envelope, error) {
+	e := new(Envelope)
+	if err := c.DecodeInto(data, e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Bits of the keys seen while decoding, to reject duplicates.
+const (
+	seenChannel = 1 << iota
+	seenSequence
+	seenProducedAt
+	seenProducer
+	seenAspect
+	seenSchemaRef
+	seenCausation
+	seenPayload
+	seenProducerID
+	seenProducerKind
+	seenParentChannel
+	seenParentSequence
+	seenParentProducer
+)
+
+// DecodeInto parses and validates one envelope into e, overwriting all of
+// its fields. On error e is left unchanged.
+func (c Codec) DecodeInto(data []byte, e *Envelope) error {
+	if max := c.limit(); max > 0 && len(data) > max {
+		return &SizeError{Size: len(data), Max: max}
+	}
+	d := jx.GetDecoder()
+	defer jx.PutDecoder(d)
+	d.ResetBytes(data)
+
+	var out Envelope
+	if err := decodeEnvelope(d, &out); err != nil {
+		return err
+	}
+	if err := d.Skip(); err != io.EOF {
+		return fieldErr(ErrMalformed, "", "unexpected data after the envelope object")
+	}
+	if err := out.validateFields(); err != nil {
+		return err
+	}
+	*e = out
+	return nil
+}
+
+func decodeEnvelope(d *jx.Decoder, e *Envelope) error {
+	if t := d.Next(); t != jx.Object {
+		return fieldErr(ErrMalformed, "", "expected object, got %s", typeName(t))
+	}
+	var seen uint32
+	return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var bit uint32
+		var err error
+		switch string(key) {
+		case "channel":
+			bit = seenChannel
+			e.Channel, err = decodeStr(d, "channel")
+		case "sequence":
+			bit = seenSequence
+			e.Sequence, err = decodeInt(d, "sequence")
+		case "produced_at":
+			bit = seenProducedAt
+			e.ProducedAt, err = decodeTime(d, "produced_at")
+		case "producer":
+			bit = seenProducer
+			err = decodeProducer(d, &e.Producer)
+		case "aspect":
+			bit = seenAspect
+			e.Aspect, err = decodeStr(d, "aspect")
+		case "schema_ref":
+			bit = seenSchemaRef
+			e.SchemaRef, err = decodeOptStr(d, "schema_ref")
+		case "causation":
+			bit = seenCausation
+			e.Causation, err = decodeCausation(d)
+		case "payload":
+			bit = seenPayload
+			e.Payload, err = decodePayload(d)
+		default:
+			if err := d.Skip(); err != nil {
+				return fieldErr(ErrMalformed, string(key), "%v", err)
+			}
+			return nil
+		}
+		if seen&bit != 0 {
+			return fieldErr(ErrMalformed, string(key), "duplicate key")
+		}
+		seen |= bit
+		return err
+	})
+}
+
+func decodeProducer(d *jx.Decoder, p *Producer) error {
+	if t := d.Next(); t != jx.Object {
+		return fieldErr(ErrMalformed, "producer", "expected object, got %s", typeName(t))
+	}
+	var seen uint32
+	return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var bit uint32
+		var err error
+		switch string(key) {
+		case "id":
+			bit = seenProducerID
+			p.ID, err = decodeStr(d, "producer.id")
+		case "kind":
+			bit = seenProducerKind
+			p.Kind, err = decodeKind(d)
+		default:
+			if err := d.Skip(); err != nil {
+				return fieldErr(ErrMalformed, "producer."+string(key), "%v", err)
+			}
+			return nil
+		}
+		if seen&bit != 0 {
+			return fieldErr(ErrMalformed, "producer."+string(key), "duplicate key")
+		}
+		seen |= bit
+		return err
+	})
+}
+
+func decodeCausation(d *jx.Decoder) (*Causation, error) {
+	switch t := d.Next(); t {
+	case jx.Null:
+		if err := d.Null(); err != nil {
+			return nil, fieldErr(ErrMalformed, "causation", "%v", err)
+		}
+		return nil, nil
+	case jx.Object:
+	default:
+		return nil, fieldErr(ErrMalformed, "causation", "expected object or null, got %s", typeName(t))
+	}
+	c := new(Causation)
+	var seen uint32
+	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		var bit uint32
+		var err error
+		switch string(key) {
+		case "parent_channel":
+			bit = seenParentChannel
+			c.ParentChannel, err = decodeStr(d, "causation.parent_channel")
+		case "parent_sequence":
+			bit = seenParentSequence
+			c.ParentSequence, err = decodeInt(d, "causation.parent_sequence")
+		case "parent_producer":
+			bit = seenParentProducer
+			c.ParentProducer, err = decodeOptStr(d, "causation.parent_producer")
+		default:
+			if err := d.Skip(); err != nil {
+				return fieldErr(ErrMalformed, "causation."+string(key), "%v", err)
+			}
+			return nil
+		}
+		if seen&bit != 0 {
+			return fieldErr(ErrMalformed, "causation."+string(key), "duplicate key")
+		}
+		seen |= bit
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func decodeStr(d *jx.Decoder, field string) (string, error) {
+	if t := d.Next(); t != jx.String {
+		return "", fieldErr(ErrMalformed, field, "expected string, got %s", typeName(t))
+	}
+	s, err := d.Str()
+	if err != nil {
+		return "", fieldErr(ErrMalformed, field, "%v", err)
+	}
+	return s, nil
+}
+
+// decodeOptStr reads a string that may also be null (read as empty).
+func decodeOptStr(d *jx.Decoder, field string) (string, error) {
+	if d.Next() == jx.Null {
+		if err := d.Null(); err != nil {
+			return "", fieldErr(ErrMalformed, field, "%v", err)
+		}
+		return "", nil
+	}
+	return decodeStr(d, field)
+}
+
+func decodeKind(d *jx.Decoder) (ProducerKind, error) {
+	if t := d.Next(); t != jx.String {
+		return "", fieldErr(ErrMalformed, "producer.kind", "expected string, got %s", typeName(t))
+	}
+	b, err := d.StrBytes()
+	if err != nil {
+		return "", fieldErr(ErrMalformed, "producer.kind", "%v", err)
+	}
+	// The switch maps to the constants without allocating a string.
+	switch string(b) {
+	case string(ProducerUser):
+		return ProducerUser, nil
+	case string(ProducerAgent):
+		return ProducerAgent, nil
+	case string(ProducerService):
+		return ProducerService, nil
+	}
+	return "", fieldErr(ErrProducerKind, "producer.kind", "must be one of \"user\", \"agent\", \"service\", got %q", b)
+}
+
+func decodeInt(d *jx.Decoder, field string) (int64, error) {
+	if t := d.Next(); t != jx.Number {
+		return 0, fieldErr(ErrMalformed, field, "expected integer, got %s", typeName(t))
+	}
+	n, err := d.Num()
+	if err != nil {
+		return 0, fieldErr(ErrMalformed, field, "%v", err)
+	}
+	v, ok := parseInt(n)
+	if !ok {
+		return 0, fieldErr(ErrMalformed, field, "expected integer in int64 range, got %s", n)
+	}
+	return v, nil
+}
+
+// parseInt parses an optionally negative run of decimal digits, reporting
+// false for anything else (fraction, exponent, overflow).
+func parseInt(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg = true
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, false
+		}
+		return -int64(u), true
+	}
+	if u > 1<<63-1 {
+		return 0, false
+	}
+	return int64(u), true
+}
+
+func decodeTime(d *jx.Decoder, field string) (time.Time, error) {
+	if t := d.Next(); t != jx.String {
+		return time.Time{}, fieldErr(ErrMalformed, field, "expected RFC 3339 time string, got %s", typeName(t))
+	}
+	b, err := d.StrBytes()
+	if err != nil {
+		return time.Time{}, fieldErr(ErrMalformed, field, "%v", err)
+	}
+	if t, ok := parseCanonicalTime(b); ok {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	if err != nil {
+		return time.Time{}, fieldErr(ErrMalformed, field, "expected RFC 3339 time, got %q", b)
+	}
+	return t.UTC().Truncate(time.Millisecond), nil
+}
+
+// parseCanonicalTime parses the form appendTime writes
+// (2026-05-27T14:22:09.331Z) without the generality of time.Parse. It reports
+// false for anything else, including out-of-range fields, so that time.Parse
+// decides those.
+func parseCanonicalTime(b []byte) (time.Time, bool) {
+	if len(b) != 24 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' ||
+		b[16] != ':' || b[19] != '.' || b[23] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range b[i : i+n] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	year, month, day := num(0, 4), num(5, 2), num(8, 2)
+	hour, min, sec, ms := num(11, 2), num(14, 2), num(17, 2), num(20, 3)
+	if year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 ||
+		min < 0 || min > 59 || sec < 0 || sec > 59 || ms < 0 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, min, sec, ms*int(time.Millisecond), time.UTC)
+	if t.Day() != day { // 31 April and the like normalise to another day
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func decodePayload(d *jx.Decoder) ([]byte, error) {
+	raw, err := d.Raw()
+	if err != nil {
+		return nil, fieldErr(ErrMalformed, "payload", "invalid JSON: %v", err)
+	}
+	// raw points into the input; copy it so the caller may reuse its buffer.
+	return append([]byte(nil), raw...), nil
+}
+
+func typeName(t jx.Type) string {
+	switch t {
+	case jx.String:
+		return "string"
+	case jx.Number:
+		return "number"
+	case jx.Null:
+		return "null"
+	case jx.Bool:
+		return "boolean"
+	case jx.Array:
+		return "array"
+	case jx.Object:
+		return "object"
+	}
+	return "invalid JSON"
+}
