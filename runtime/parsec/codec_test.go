@@ -1,0 +1,98 @@
+package parsec
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/go-faster/jx"
+)
+
+func TestDecodeKinds(t *testing.T) {
+	tests := []struct {
+		in, want string
+		dec      func(d *jx.Decoder) error
+	}{
+		{`"x"`, "", func(d *jx.Decoder) error { _, err := DecodeString(d); return err }},
+		{`null`, "expected a string, found null", func(d *jx.Decoder) error { _, err := DecodeString(d); return err }},
+		{`1.0`, "", func(d *jx.Decoder) error { v, err := DecodeInt64(d); return check(v == 1, err) }},
+		{`1e2`, "", func(d *jx.Decoder) error { v, err := DecodeInt64(d); return check(v == 100, err) }},
+		{`1.5`, "expected an integer, found 1.5", func(d *jx.Decoder) error { _, err := DecodeInt64(d); return err }},
+		{`"1"`, "expected an integer, found a string", func(d *jx.Decoder) error { _, err := DecodeInt64(d); return err }},
+		{`1e30`, "does not fit int64", func(d *jx.Decoder) error { _, err := DecodeInt64(d); return err }},
+		{`3000000000`, "does not fit int32", func(d *jx.Decoder) error { _, err := DecodeInt32(d); return err }},
+		{`-1`, "does not fit uint64", func(d *jx.Decoder) error { _, err := DecodeUint64(d); return err }},
+		{`18446744073709551615`, "", func(d *jx.Decoder) error { v, err := DecodeUint64(d); return check(v == 1<<64-1, err) }},
+		{`true`, "", func(d *jx.Decoder) error { v, err := DecodeBool(d); return check(v, err) }},
+		{`[]`, "expected a boolean, found an array", func(d *jx.Decoder) error { _, err := DecodeBool(d); return err }},
+		{`1e300`, "does not fit float32", func(d *jx.Decoder) error { _, err := DecodeFloat32(d); return err }},
+		{`{}`, "expected a number, found an object", func(d *jx.Decoder) error { _, err := DecodeFloat64(d); return err }},
+		{`null`, "", DecodeNull},
+		{`"2026-01-02"`, "", func(d *jx.Decoder) error { _, err := DecodeDate(d); return err }},
+		{`"nope"`, "not an RFC 3339 date-time", func(d *jx.Decoder) error { _, err := DecodeDateTime(d); return err }},
+		{`{"a": [1, 2]}`, "", func(d *jx.Decoder) error {
+			raw, err := DecodeRaw(d)
+			return check(string(raw) == `{"a": [1, 2]}`, err)
+		}},
+		{`"abc`, "invalid JSON", func(d *jx.Decoder) error { _, err := DecodeString(d); return err }},
+	}
+	for _, tt := range tests {
+		err := Unmarshal([]byte(tt.in), tt.dec)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: unexpected error %v", tt.in, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: err = %v, want %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+func check(ok bool, err error) error {
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Errorf("wrong value")
+	}
+	return nil
+}
+
+func TestUnmarshalTrailingData(t *testing.T) {
+	dec := func(d *jx.Decoder) error { _, err := DecodeString(d); return err }
+	if err := Unmarshal([]byte(" \"a\" \n"), dec); err != nil {
+		t.Errorf("trailing white space rejected: %v", err)
+	}
+	if err := Unmarshal([]byte(`"a" "b"`), dec); err == nil {
+		t.Error("trailing value accepted")
+	}
+	if err := Unmarshal([]byte(`"a" }`), dec); err == nil {
+		t.Error("trailing garbage accepted")
+	}
+}
+
+func TestEncodeHelpers(t *testing.T) {
+	var w jx.Writer
+	m := ObjStart(&w)
+	ObjEnd(&w, m)
+	w.Buf = append(w.Buf, ' ')
+	m = ArrStart(&w)
+	Elem(&w)
+	w.Int64(1)
+	Elem(&w)
+	EncodeRaw(&w, nil)
+	ArrEnd(&w, m)
+	w.Buf = append(w.Buf, ' ')
+	m = ObjStart(&w)
+	var props RawProperties
+	props.Set("k\"", []byte(`[true]`))
+	props.Set("z", []byte(`{}`))
+	EncodeRawProperties(&w, &props)
+	ObjEnd(&w, m)
+	if got, want := string(w.Buf), `{} [1,null] {"k\"":[true],"z":{}}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	pw := jx.GetWriter()
+	pw.Str("x")
+	if got := Finish(pw); string(got) != `"x"` {
+		t.Errorf("Finish = %s", got)
+	}
+}

@@ -1,0 +1,267 @@
+package parsec
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"strconv"
+
+	"github.com/go-faster/jx"
+)
+
+// The Decode functions read one JSON value of the expected kind from d, for
+// generated decoders. A value of another kind is a *ValidationError that says
+// what was expected and what was found, at the root; the generated caller
+// locates it with Wrap as the error unwinds.
+
+// KindError returns the error for a value of the wrong JSON kind.
+func KindError(want string, got jx.Type) error {
+	return Errorf("expected %s, found %s", want, describe(got))
+}
+
+func describe(t jx.Type) string {
+	switch t {
+	case jx.String:
+		return "a string"
+	case jx.Number:
+		return "a number"
+	case jx.Null:
+		return "null"
+	case jx.Bool:
+		return "a boolean"
+	case jx.Array:
+		return "an array"
+	case jx.Object:
+		return "an object"
+	}
+	return "invalid JSON"
+}
+
+// SyntaxError converts an error reported by the tokenizer into a
+// *ValidationError.
+func SyntaxError(err error) error {
+	return &ValidationError{Message: "invalid JSON: " + err.Error(), Err: err}
+}
+
+// Expect checks that the next value has kind want; name describes it.
+func Expect(d *jx.Decoder, want jx.Type, name string) error {
+	if got := d.Next(); got != want {
+		return KindError(name, got)
+	}
+	return nil
+}
+
+// DecodeString reads a string.
+func DecodeString(d *jx.Decoder) (string, error) {
+	if got := d.Next(); got != jx.String {
+		return "", KindError("a string", got)
+	}
+	s, err := d.Str()
+	if err != nil {
+		return "", SyntaxError(err)
+	}
+	return s, nil
+}
+
+// DecodeStringBytes reads a string without copying it when possible; the
+// result is only valid until the next call on d.
+func DecodeStringBytes(d *jx.Decoder) ([]byte, error) {
+	if got := d.Next(); got != jx.String {
+		return nil, KindError("a string", got)
+	}
+	b, err := d.StrBytes()
+	if err != nil {
+		return nil, SyntaxError(err)
+	}
+	return b, nil
+}
+
+// DecodeBool reads true or false.
+func DecodeBool(d *jx.Decoder) (bool, error) {
+	if got := d.Next(); got != jx.Bool {
+		return false, KindError("a boolean", got)
+	}
+	b, err := d.Bool()
+	if err != nil {
+		return false, SyntaxError(err)
+	}
+	return b, nil
+}
+
+// DecodeNull reads null.
+func DecodeNull(d *jx.Decoder) error {
+	if got := d.Next(); got != jx.Null {
+		return KindError("null", got)
+	}
+	if err := d.Null(); err != nil {
+		return SyntaxError(err)
+	}
+	return nil
+}
+
+func decodeNumber(d *jx.Decoder, want string) (jx.Num, error) {
+	if got := d.Next(); got != jx.Number {
+		return nil, KindError(want, got)
+	}
+	n, err := d.Num()
+	if err != nil {
+		return nil, SyntaxError(err)
+	}
+	return n, nil
+}
+
+// DecodeInt64 reads an integer that fits int64. As JSON Schema counts 1.0 and
+// 1e2 as integers, so does DecodeInt64.
+func DecodeInt64(d *jx.Decoder) (int64, error) {
+	n, err := decodeNumber(d, "an integer")
+	if err != nil {
+		return 0, err
+	}
+	if v, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+		return v, nil
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || f != math.Trunc(f) {
+		return 0, Errorf("expected an integer, found %s", truncate(string(n)))
+	}
+	if f < -(1<<63) || f >= 1<<63 {
+		return 0, Errorf("integer %s does not fit int64", truncate(string(n)))
+	}
+	return int64(f), nil
+}
+
+// DecodeInt32 reads an integer that fits int32.
+func DecodeInt32(d *jx.Decoder) (int32, error) {
+	v, err := DecodeInt64(d)
+	if err != nil {
+		return 0, err
+	}
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return 0, Errorf("integer %d does not fit int32", v)
+	}
+	return int32(v), nil
+}
+
+// DecodeUint64 reads a non-negative integer that fits uint64.
+func DecodeUint64(d *jx.Decoder) (uint64, error) {
+	n, err := decodeNumber(d, "an integer")
+	if err != nil {
+		return 0, err
+	}
+	if v, err := strconv.ParseUint(string(n), 10, 64); err == nil {
+		return v, nil
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || f != math.Trunc(f) {
+		return 0, Errorf("expected an integer, found %s", truncate(string(n)))
+	}
+	if f < 0 || f >= 1<<64 {
+		return 0, Errorf("integer %s does not fit uint64", truncate(string(n)))
+	}
+	return uint64(f), nil
+}
+
+// DecodeFloat64 reads a number.
+func DecodeFloat64(d *jx.Decoder) (float64, error) {
+	if got := d.Next(); got != jx.Number {
+		return 0, KindError("a number", got)
+	}
+	f, err := d.Float64()
+	if err != nil {
+		return 0, SyntaxError(err)
+	}
+	return f, nil
+}
+
+// DecodeFloat32 reads a number that fits float32.
+func DecodeFloat32(d *jx.Decoder) (float32, error) {
+	f, err := DecodeFloat64(d)
+	if err != nil {
+		return 0, err
+	}
+	if math.Abs(f) > math.MaxFloat32 {
+		return 0, Errorf("number %g does not fit float32", f)
+	}
+	return float32(f), nil
+}
+
+// DecodeRaw reads any JSON value and returns a copy of its text.
+func DecodeRaw(d *jx.Decoder) (json.RawMessage, error) {
+	raw, err := d.Raw()
+	if err != nil {
+		return nil, SyntaxError(err)
+	}
+	return append(json.RawMessage(nil), raw...), nil
+}
+
+// DecodeDateTime reads a string with format date-time.
+func DecodeDateTime(d *jx.Decoder) (DateTime, error) {
+	s, err := DecodeString(d)
+	if err != nil {
+		return DateTime{}, err
+	}
+	return ParseDateTime(s)
+}
+
+// DecodeDate reads a string with format date.
+func DecodeDate(d *jx.Decoder) (Date, error) {
+	s, err := DecodeString(d)
+	if err != nil {
+		return Date{}, err
+	}
+	return ParseDate(s)
+}
+
+// DecodeUUID reads a string with format uuid.
+func DecodeUUID(d *jx.Decoder) (UUID, error) {
+	s, err := DecodeString(d)
+	if err != nil {
+		return UUID{}, err
+	}
+	return ParseUUID(s)
+}
+
+// DecodeURI reads a string with format uri.
+func DecodeURI(d *jx.Decoder) (URI, error) {
+	s, err := DecodeString(d)
+	if err != nil {
+		return URI{}, err
+	}
+	return ParseURI(s)
+}
+
+// DecodeBytes reads a string with format byte.
+func DecodeBytes(d *jx.Decoder) (Bytes, error) {
+	s, err := DecodeString(d)
+	if err != nil {
+		return Bytes{}, err
+	}
+	return ParseBytes(s)
+}
+
+// DecodeRawProperty reads the value of an unknown property key into props.
+func DecodeRawProperty(d *jx.Decoder, props *RawProperties, key string) error {
+	raw, err := DecodeRaw(d)
+	if err != nil {
+		return Wrap(err, key)
+	}
+	props.Set(key, raw)
+	return nil
+}
+
+// Unmarshal runs decode over data as a complete JSON document: decode must
+// consume one value, and nothing but white space may follow it. Generated
+// UnmarshalJSON methods are built on it.
+func Unmarshal(data []byte, decode func(d *jx.Decoder) error) error {
+	d := jx.GetDecoder()
+	defer jx.PutDecoder(d)
+	d.ResetBytes(data)
+	if err := decode(d); err != nil {
+		return err
+	}
+	// Only white space may remain: reading past it must hit the end.
+	if err := d.Skip(); err != io.EOF {
+		return Errorf("unexpected data after the top-level value")
+	}
+	return nil
+}

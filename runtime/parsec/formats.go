@@ -1,0 +1,272 @@
+package parsec
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DateTime is a string with format "date-time" (RFC 3339). It keeps the text
+// it was decoded from, so re-encoding reproduces it exactly, and offers the
+// parsed time.
+type DateTime struct {
+	text string
+	t    time.Time
+}
+
+// NewDateTime returns the DateTime for t, formatted as RFC 3339 with
+// nanoseconds as needed.
+func NewDateTime(t time.Time) DateTime {
+	return DateTime{text: t.Format(time.RFC3339Nano), t: t}
+}
+
+// ParseDateTime parses an RFC 3339 date-time ("T" and "Z" may be lower case,
+// as RFC 3339 allows).
+func ParseDateTime(s string) (DateTime, error) {
+	norm := s
+	if strings.ContainsAny(s, "tz") {
+		norm = strings.ToUpper(s)
+	}
+	t, err := time.Parse(time.RFC3339Nano, norm)
+	if err != nil {
+		return DateTime{}, Errorf("%q is not an RFC 3339 date-time", truncate(s))
+	}
+	return DateTime{text: s, t: t}, nil
+}
+
+// Time returns the parsed time.
+func (d DateTime) Time() time.Time { return d.t }
+
+// String returns the original text.
+func (d DateTime) String() string { return d.text }
+
+// IsZero reports whether d is the zero DateTime.
+func (d DateTime) IsZero() bool { return d.text == "" }
+
+// MarshalText returns the original text.
+func (d DateTime) MarshalText() ([]byte, error) { return []byte(d.text), nil }
+
+// UnmarshalText parses an RFC 3339 date-time.
+func (d *DateTime) UnmarshalText(b []byte) error {
+	v, err := ParseDateTime(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// Date is a string with format "date" (RFC 3339 full-date, 2006-01-02),
+// keeping its text.
+type Date struct {
+	text string
+	t    time.Time
+}
+
+// NewDate returns the Date of t's calendar day in t's location.
+func NewDate(t time.Time) Date {
+	y, m, d := t.Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return Date{text: day.Format(time.DateOnly), t: day}
+}
+
+// ParseDate parses an RFC 3339 full-date.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, Errorf("%q is not an RFC 3339 full-date", truncate(s))
+	}
+	return Date{text: s, t: t}, nil
+}
+
+// Time returns midnight UTC of the date.
+func (d Date) Time() time.Time { return d.t }
+
+// String returns the original text.
+func (d Date) String() string { return d.text }
+
+// IsZero reports whether d is the zero Date.
+func (d Date) IsZero() bool { return d.text == "" }
+
+// MarshalText returns the original text.
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.text), nil }
+
+// UnmarshalText parses an RFC 3339 full-date.
+func (d *Date) UnmarshalText(b []byte) error {
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// UUID is a string with format "uuid" (RFC 9562 text form, any letter case),
+// keeping its text.
+type UUID struct {
+	text string
+}
+
+// ParseUUID checks the RFC 9562 form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.
+func ParseUUID(s string) (UUID, error) {
+	if len(s) != 36 {
+		return UUID{}, Errorf("%q is not a UUID", truncate(s))
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return UUID{}, Errorf("%q is not a UUID", s)
+			}
+		default:
+			if fromHex(c) < 0 {
+				return UUID{}, Errorf("%q is not a UUID", s)
+			}
+		}
+	}
+	return UUID{text: s}, nil
+}
+
+// MustParseUUID is ParseUUID for literals; it panics on malformed input.
+func MustParseUUID(s string) UUID {
+	u, err := ParseUUID(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+func fromHex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// Bytes returns the 16 bytes of the UUID (zero for the zero UUID).
+func (u UUID) Bytes() [16]byte {
+	var b [16]byte
+	if len(u.text) != 36 {
+		return b
+	}
+	j := 0
+	for i := 0; i < 36; i++ {
+		if u.text[i] == '-' {
+			continue
+		}
+		b[j/2] |= byte(fromHex(u.text[i])) << (4 * (1 - j%2))
+		j++
+	}
+	return b
+}
+
+// String returns the original text.
+func (u UUID) String() string { return u.text }
+
+// IsZero reports whether u is the zero UUID value (not the nil UUID).
+func (u UUID) IsZero() bool { return u.text == "" }
+
+// MarshalText returns the original text.
+func (u UUID) MarshalText() ([]byte, error) { return []byte(u.text), nil }
+
+// UnmarshalText parses a UUID.
+func (u *UUID) UnmarshalText(b []byte) error {
+	v, err := ParseUUID(string(b))
+	if err != nil {
+		return err
+	}
+	*u = v
+	return nil
+}
+
+// URI is a string with format "uri" (an absolute RFC 3986 URI), keeping its
+// text.
+type URI struct {
+	text string
+}
+
+// ParseURI checks that s is an absolute URI (it has a scheme).
+func ParseURI(s string) (URI, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return URI{}, &ValidationError{Message: fmt.Sprintf("%q is not a URI", truncate(s)), Err: err}
+	}
+	if u.Scheme == "" {
+		return URI{}, Errorf("%q is not an absolute URI (no scheme)", truncate(s))
+	}
+	return URI{text: s}, nil
+}
+
+// URL parses the URI.
+func (u URI) URL() (*url.URL, error) { return url.Parse(u.text) }
+
+// String returns the original text.
+func (u URI) String() string { return u.text }
+
+// IsZero reports whether u is the zero URI.
+func (u URI) IsZero() bool { return u.text == "" }
+
+// MarshalText returns the original text.
+func (u URI) MarshalText() ([]byte, error) { return []byte(u.text), nil }
+
+// UnmarshalText parses an absolute URI.
+func (u *URI) UnmarshalText(b []byte) error {
+	v, err := ParseURI(string(b))
+	if err != nil {
+		return err
+	}
+	*u = v
+	return nil
+}
+
+// Bytes is a string with format "byte": base64-encoded data (standard or
+// URL alphabet, padded or not). It keeps the text and the decoded bytes.
+type Bytes struct {
+	text string
+	b    []byte
+}
+
+// NewBytes returns Bytes holding b, encoded with standard padded base64.
+func NewBytes(b []byte) Bytes {
+	return Bytes{text: base64.StdEncoding.EncodeToString(b), b: b}
+}
+
+// ParseBytes decodes base64 text in any of the four common alphabets.
+func ParseBytes(s string) (Bytes, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return Bytes{text: s, b: b}, nil
+		}
+	}
+	return Bytes{}, Errorf("%q is not base64", truncate(s))
+}
+
+// Data returns the decoded bytes. The caller must not modify them.
+func (b Bytes) Data() []byte { return b.b }
+
+// String returns the original text.
+func (b Bytes) String() string { return b.text }
+
+// IsZero reports whether b is empty.
+func (b Bytes) IsZero() bool { return b.text == "" }
+
+// MarshalText returns the original text.
+func (b Bytes) MarshalText() ([]byte, error) { return []byte(b.text), nil }
+
+// UnmarshalText decodes base64 text.
+func (b *Bytes) UnmarshalText(t []byte) error {
+	v, err := ParseBytes(string(t))
+	if err != nil {
+		return err
+	}
+	*b = v
+	return nil
+}

@@ -1,0 +1,81 @@
+package parsec
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/parsec-gen/parsec-gen/internal/ecmaregex"
+)
+
+// Pattern is a JSON Schema "pattern" (an ECMAScript regular expression),
+// compiled once on first use and shared by every check. Generated code
+// declares one package-level Pattern per distinct expression, so a program
+// only pays for the expressions it exercises. A Pattern is safe for
+// concurrent use.
+type Pattern struct {
+	src  string
+	once sync.Once
+	re   ecmaregex.Regexp
+	err  error
+}
+
+// NewPattern returns a Pattern for the ECMAScript expression src. It does not
+// compile src yet.
+func NewPattern(src string) *Pattern { return &Pattern{src: src} }
+
+// String returns the expression.
+func (p *Pattern) String() string { return p.src }
+
+func (p *Pattern) compile() {
+	p.re, p.err = ecmaregex.Compile(p.src)
+}
+
+// Err compiles the expression if needed and reports whether it is invalid.
+func (p *Pattern) Err() error {
+	p.once.Do(p.compile)
+	return p.err
+}
+
+// MatchString reports whether s contains a match; an invalid expression
+// matches nothing.
+func (p *Pattern) MatchString(s string) bool {
+	p.once.Do(p.compile)
+	return p.err == nil && p.re.MatchString(s)
+}
+
+// Check returns an error when s does not match the expression (or the
+// expression does not compile, which rejects every value rather than
+// accepting it unchecked).
+func (p *Pattern) Check(s string) error {
+	p.once.Do(p.compile)
+	if p.err != nil {
+		return &ValidationError{Message: "pattern " + strconv.Quote(p.src) + " does not compile", Err: p.err}
+	}
+	if !p.re.MatchString(s) {
+		return Errorf("%q does not match pattern %q", truncate(s), p.src)
+	}
+	return nil
+}
+
+// CheckKey is Check for a property name (patternProperties, propertyNames).
+func (p *Pattern) CheckKey(key string) error {
+	if err := p.Check(key); err != nil {
+		return Errorf("property name %q does not match pattern %q", truncate(key), p.src)
+	}
+	return nil
+}
+
+func truncate(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i] + "..."
+		}
+		n++
+	}
+	return s
+}
