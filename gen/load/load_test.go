@@ -1,0 +1,113 @@
+package load
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func TestParseIndex(t *testing.T) {
+	src := "{\n  \"b\": 1,\n  \"a\": {\"x/y\": [true, null]},\n  \"c~\": \"s\\u00e9\"\n}"
+	v, ix, err := Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(ix.Keys(""), ","); got != "b,a,c~" {
+		t.Errorf("key order = %q, want b,a,c~", got)
+	}
+	for ptr, want := range map[string]Pos{
+		"":          {1, 1},
+		"/b":        {2, 8},
+		"/a/x~1y/1": {3, 23},
+		"/c~0":      {4, 9},
+	} {
+		if got, ok := ix.Pos(ptr); !ok || got != want {
+			t.Errorf("Pos(%q) = %v, %v; want %v", ptr, got, ok, want)
+		}
+	}
+	if s := v.(map[string]any)["c~"]; s != "sé" {
+		t.Errorf("escaped string decoded to %q", s)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for src, want := range map[string]string{
+		"{\n  \"a\": 1,\n}":        "3:1: unexpected '}', want an object key",
+		`{"a": 1, "a": 2}`:         `1:10: duplicate key "a"`,
+		"[1, 2":                    "1:6: unexpected end of input",
+		`{"a": 01}`:                "1:8: unexpected '1', want ',' or '}'",
+		`{"a": tru}`:               `1:7: invalid literal, want "true"`,
+		"\"abc":                    "1:1: unterminated string",
+		strings.Repeat("[", 20000): "nesting deeper than",
+	} {
+		_, _, err := Parse([]byte(src))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%.20q) error = %v, want %q", src, err, want)
+		}
+	}
+}
+
+func TestLoadRefsAndPlaces(t *testing.T) {
+	fsys := fstest.MapFS{
+		"s/a.json":      {Data: []byte(`{"properties": {"b": {"$ref": "sub/b.json#/$defs/x"}}}`)},
+		"s/sub/b.json":  {Data: []byte(`{"$defs": {"x": {"type": "string"}}}`)},
+		"s/remote.json": {Data: []byte("{\n \"properties\": {\"r\": {\"$ref\": \"https://example.com/x.json\"}}}")},
+		"s/bad.json":    {Data: []byte("{\"type\": 5}")},
+		"s/null.json":   {Data: []byte(`{"description": null, "const": {"description": null}}`)},
+		"s/id.json":     {Data: []byte(`{"$id": "https://example.com/s/id.json", "properties": {"b": {"$ref": "sub/b.json#/$defs/x"}}}`)},
+	}
+	set, err := Load(Config{FS: fsys}, []string{"s/a.json", "s/id.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := set.Inputs[0].Schema.Properties["b"].Ref
+	d, ptr, ok := set.Locate(b.Location)
+	if !ok || d.Path != "s/sub/b.json" || ptr != "/$defs/x" {
+		t.Errorf("Locate(%q) = %v %q %v", b.Location, d, ptr, ok)
+	}
+	b2 := set.Inputs[1].Schema.Properties["b"].Ref
+	if d, _, ok := set.Locate(b2.Location); !ok || d.Path != "s/sub/b.json" {
+		t.Errorf("ref under $id: Locate(%q) = %v, %v", b2.Location, d, ok)
+	}
+
+	_, err = Load(Config{FS: fsys, Display: func(p string) string { return "in/" + p }}, []string{"s/remote.json"})
+	if err == nil || !strings.Contains(err.Error(), `in/s/remote.json:2:31: remote $ref "https://example.com/x.json"`) {
+		t.Errorf("remote ref error = %v", err)
+	}
+	_, err = Load(Config{FS: fsys}, []string{"s/bad.json"})
+	if err == nil || !strings.Contains(err.Error(), "s/bad.json:1:10: invalid schema") {
+		t.Errorf("invalid schema error = %v", err)
+	}
+	set, err = Load(Config{FS: fsys}, []string{"s/null.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Warnings) != 1 || !strings.Contains(set.Warnings[0], "s/null.json:1:17: annotation description is null, want a string; treated as absent") {
+		t.Errorf("warnings = %q", set.Warnings)
+	}
+	if c := *set.Inputs[0].Schema.Const; c.(map[string]any)["description"] != nil || len(c.(map[string]any)) != 1 {
+		t.Errorf("const data was changed: %v", c)
+	}
+}
+
+func TestLoadCorpus(t *testing.T) {
+	dir := "/work/shared/corpus/schemastore/schemas"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("corpus not present")
+	}
+	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := os.DirFS(dir)
+	failed := 0
+	for _, n := range names {
+		if _, err := Load(Config{FS: fsys}, []string{filepath.Base(n)}); err != nil {
+			failed++
+			t.Errorf("%v", err)
+		}
+	}
+	t.Logf("loaded %d/%d corpus schemas", len(names)-failed, len(names))
+}
