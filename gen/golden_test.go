@@ -1,0 +1,342 @@
+package gen_test
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/tools/txtar"
+
+	"github.com/parsec-gen/parsec-gen/gen"
+)
+
+var update = flag.Bool("update", false, "rewrite the expectations of the golden cases in testdata/golden")
+
+// A golden case is a txtar archive in testdata/golden. Its comment says what
+// the case is about. Sections:
+//
+//	-- args --          optional: -p PKG, -initialism WORD (repeatable) and
+//	                    the schema paths to generate; by default package
+//	                    "events" and every *.json file directly in schemas/
+//	-- pending --       optional: the feature the case waits for; the case is
+//	                    skipped with "pending: <text>" while this is present
+//	-- schemas/... --   input files, the generator's file system
+//	-- out/NAME --      an expected output file
+//	-- stderr --        the expected error text, for a case that must fail
+//
+// "go test ./gen -update" rewrites out/ and stderr from what Generate returns.
+type goldenCase struct {
+	name    string // file name without .txtar
+	file    string
+	archive *txtar.Archive
+	fsys    fstest.MapFS
+	cfg     gen.Config
+	pending string
+	want    map[string][]byte // out/ files by base name
+	stderr  []byte
+	hasErr  bool
+}
+
+func loadGoldenCases(t testing.TB) []*goldenCase {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no golden cases in testdata/golden")
+	}
+	var cases []*goldenCase
+	for _, file := range files {
+		c, err := parseGoldenCase(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+func parseGoldenCase(file string) (*goldenCase, error) {
+	a, err := txtar.ParseFile(file)
+	if err != nil {
+		return nil, err
+	}
+	c := &goldenCase{
+		name:    strings.TrimSuffix(filepath.Base(file), ".txtar"),
+		file:    file,
+		archive: a,
+		fsys:    fstest.MapFS{},
+		want:    map[string][]byte{},
+	}
+	var args []string
+	seen := map[string]bool{}
+	for _, f := range a.Files {
+		if seen[f.Name] {
+			return nil, fmt.Errorf("%s: section %q appears twice", file, f.Name)
+		}
+		seen[f.Name] = true
+		switch {
+		case f.Name == "args":
+			args = strings.Fields(string(f.Data))
+		case f.Name == "pending":
+			c.pending = strings.TrimSpace(string(f.Data))
+			if c.pending == "" {
+				return nil, fmt.Errorf("%s: the pending section must say what the case waits for", file)
+			}
+		case f.Name == "stderr":
+			c.stderr, c.hasErr = f.Data, true
+		case strings.HasPrefix(f.Name, "out/"):
+			c.want[strings.TrimPrefix(f.Name, "out/")] = f.Data
+		case strings.HasPrefix(f.Name, "schemas/"):
+			c.fsys[f.Name] = &fstest.MapFile{Data: f.Data}
+		default:
+			return nil, fmt.Errorf("%s: unknown section %q (want args, pending, stderr, out/..., schemas/...)", file, f.Name)
+		}
+	}
+	fl := flag.NewFlagSet(file, flag.ContinueOnError)
+	fl.SetOutput(new(bytes.Buffer))
+	pkg := fl.String("p", "events", "package name")
+	var initialisms []string
+	fl.Func("initialism", "extra initialism", func(s string) error {
+		initialisms = append(initialisms, s)
+		return nil
+	})
+	if err := fl.Parse(args); err != nil {
+		return nil, fmt.Errorf("%s: args: %v", file, err)
+	}
+	schemas := fl.Args()
+	if len(schemas) == 0 {
+		for name := range c.fsys {
+			if path.Dir(name) == "schemas" && strings.HasSuffix(name, ".json") {
+				schemas = append(schemas, name)
+			}
+		}
+		sort.Strings(schemas)
+	}
+	if len(schemas) == 0 {
+		return nil, fmt.Errorf("%s: no schemas/*.json input", file)
+	}
+	c.cfg = gen.Config{FS: c.fsys, Schemas: schemas, Package: *pkg, Initialisms: initialisms}
+	if c.hasErr && len(c.want) > 0 {
+		return nil, fmt.Errorf("%s: a case expects either out/ files or stderr, not both", file)
+	}
+	return c, nil
+}
+
+// result renders what Generate returned in the case's terms.
+func generateCase(cfg gen.Config) (map[string][]byte, []byte, error) {
+	files, err := gen.Generate(cfg)
+	if err != nil {
+		return nil, []byte(strings.TrimRight(err.Error(), "\n") + "\n"), err
+	}
+	out := map[string][]byte{}
+	for _, f := range files {
+		if _, dup := out[f.Name]; dup {
+			return nil, nil, fmt.Errorf("file %q generated twice", f.Name)
+		}
+		out[f.Name] = f.Content
+	}
+	return out, nil, nil
+}
+
+func TestGolden(t *testing.T) {
+	for _, c := range loadGoldenCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			if c.pending != "" {
+				t.Skip("pending: " + c.pending)
+			}
+			got, stderr, err := generateCase(c.cfg)
+			if err != nil && stderr == nil {
+				t.Fatal(err)
+			}
+			if *update {
+				if err := c.rewrite(got, stderr); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if len(c.want) == 0 && !c.hasErr {
+				t.Fatalf("%s has no expectation: run go test ./gen -run TestGolden/%s -update", c.file, c.name)
+			}
+			if c.hasErr {
+				if err == nil {
+					t.Fatalf("Generate succeeded, want the error:\n%s", c.stderr)
+				}
+				if diff := cmp.Diff(string(c.stderr), string(stderr)); diff != "" {
+					t.Errorf("stderr (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Generate failed:\n%s", stderr)
+			}
+			if diff := cmp.Diff(stringMap(c.want), stringMap(got)); diff != "" {
+				t.Errorf("output (-want +got):\n%s", diff)
+			}
+			for name, content := range got {
+				if !bytes.HasPrefix(content, []byte("// Code generated by parsec-gen. DO NOT EDIT.\n")) {
+					t.Errorf("%s does not start with the generated-code header", name)
+				}
+			}
+		})
+	}
+}
+
+// TestGoldenDeterministic generates every case twice and once more with the
+// schema list in a shuffled order: the bytes must not change.
+func TestGoldenDeterministic(t *testing.T) {
+	for _, c := range loadGoldenCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			if c.pending != "" {
+				t.Skip("pending: " + c.pending)
+			}
+			first, firstErr, _ := generateCase(c.cfg)
+			second, secondErr, _ := generateCase(c.cfg)
+			if diff := cmp.Diff(stringMap(first), stringMap(second)); diff != "" || !bytes.Equal(firstErr, secondErr) {
+				t.Errorf("two runs differ (-first +second):\n%s%s", diff, cmp.Diff(string(firstErr), string(secondErr)))
+			}
+			if len(c.cfg.Schemas) < 2 {
+				return
+			}
+			rng := rand.New(rand.NewPCG(uint64(len(c.name)), 1))
+			for range 3 {
+				cfg := c.cfg
+				cfg.Schemas = slices.Clone(c.cfg.Schemas)
+				rng.Shuffle(len(cfg.Schemas), func(i, j int) { cfg.Schemas[i], cfg.Schemas[j] = cfg.Schemas[j], cfg.Schemas[i] })
+				shuffled, shuffledErr, _ := generateCase(cfg)
+				if diff := cmp.Diff(stringMap(first), stringMap(shuffled)); diff != "" || !bytes.Equal(firstErr, shuffledErr) {
+					t.Errorf("schema order %v changes the output (-sorted +shuffled):\n%s%s", cfg.Schemas, diff, cmp.Diff(string(firstErr), string(shuffledErr)))
+				}
+			}
+		})
+	}
+}
+
+// TestGoldenCompile builds every golden output, one package per case, in
+// one temporary module that replaces this module with the working tree, with
+// one go build and one go vet over all of them.
+func TestGoldenCompile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compile tier runs the go command; skipped in -short mode")
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the compile tier needs the go command: %v", err)
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var pkgs []string
+	for _, c := range loadGoldenCases(t) {
+		if c.pending != "" || c.hasErr || len(c.want) == 0 {
+			continue
+		}
+		pkgDir := filepath.Join(dir, "cases", goIdent(c.name))
+		if err := os.MkdirAll(pkgDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, content := range c.want {
+			if err := os.WriteFile(filepath.Join(pkgDir, name), content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pkgs = append(pkgs, c.name)
+	}
+	if len(pkgs) == 0 {
+		t.Skip("pending: no golden case has expected output yet")
+	}
+	if err := writeReplaceModule(dir, "goldencheck", root); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+		cmd := exec.Command(goCmd, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("go %s over %d golden packages failed: %v\n%s", strings.Join(args, " "), len(pkgs), err, out)
+		}
+	}
+}
+
+// writeReplaceModule writes dir/go.mod for a module named modPath that
+// requires everything this module requires (so generated code may import any
+// of it directly) and replaces this module with the tree at root.
+func writeReplaceModule(dir, modPath, root string) error {
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return err
+	}
+	moduleLine := regexp.MustCompile(`(?m)^module\s+\S+\s*$`)
+	if !moduleLine.Match(gomod) {
+		return errors.New("go.mod: no module line")
+	}
+	// Keep the require blocks; drop anything that would not hold in another directory.
+	body := moduleLine.ReplaceAll(gomod, []byte("module "+modPath))
+	body = regexp.MustCompile(`(?m)^(replace|tool|exclude|retract)\b.*$`).ReplaceAll(body, nil)
+	body = append(body, fmt.Appendf(nil, "\nrequire github.com/parsec-gen/parsec-gen v0.0.0\n\nreplace github.com/parsec-gen/parsec-gen => %s\n", root)...)
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), body, 0o644); err != nil {
+		return err
+	}
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
+}
+
+// rewrite replaces the case's expectations with got (or stderr) and writes
+// the archive back, keeping the comment and the input sections in order.
+func (c *goldenCase) rewrite(got map[string][]byte, stderr []byte) error {
+	a := &txtar.Archive{Comment: c.archive.Comment}
+	for _, f := range c.archive.Files {
+		if f.Name == "stderr" || strings.HasPrefix(f.Name, "out/") {
+			continue
+		}
+		a.Files = append(a.Files, f)
+	}
+	if stderr != nil {
+		a.Files = append(a.Files, txtar.File{Name: "stderr", Data: stderr})
+	} else {
+		names := make([]string, 0, len(got))
+		for name := range got {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			a.Files = append(a.Files, txtar.File{Name: "out/" + name, Data: got[name]})
+		}
+	}
+	return os.WriteFile(c.file, txtar.Format(a), 0o644)
+}
+
+func stringMap(m map[string][]byte) map[string]string {
+	s := make(map[string]string, len(m))
+	for k, v := range m {
+		s[k] = string(v)
+	}
+	return s
+}
+
+// goIdent turns a case name into a directory name that is also a valid
+// import path element.
+func goIdent(name string) string {
+	return regexp.MustCompile(`[^A-Za-z0-9_]`).ReplaceAllString(name, "_")
+}
