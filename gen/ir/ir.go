@@ -69,7 +69,8 @@ type Residual struct {
 }
 
 // Type is the shape of a Go type. It is a closed sum: *Struct, *Enum, *Const,
-// *Primitive, *Array, *Tuple, *Map, *Union, *Nullable, *Ref, *Raw and *Never.
+// *Primitive, *Array, *Tuple, *Map, *Union, *Nullable, *Ref, *External, *Raw
+// and *Never.
 type Type interface {
 	isType()
 }
@@ -84,6 +85,7 @@ func (*Map) isType()       {}
 func (*Union) isType()     {}
 func (*Nullable) isType()  {}
 func (*Ref) isType()       {}
+func (*External) isType()  {}
 func (*Raw) isType()       {}
 func (*Never) isType()     {}
 
@@ -415,6 +417,15 @@ type Ref struct {
 	Name string
 	// Target is the declaration.
 	Target *Named
+}
+
+// External is a Go type named by the schema author (x-go-type), e.g.
+// {Path: "time", Name: "Duration"}; it must implement json.Marshaler and
+// json.Unmarshaler. Path is empty for a predeclared type or one of the
+// output package.
+type External struct {
+	Path string
+	Name string
 }
 
 // Raw is any JSON value, kept as its raw text (schema true or {}).
