@@ -80,7 +80,8 @@ func MemoryUser(userID string, connInfo []byte) MemoryOption {
 //     Since replays from after the position when its epoch matches. Replay
 //     that cannot be complete (trimmed history, other epoch) reports
 //     EventUnrecoverable with Missed set when known, then delivers what is
-//     left. A successful Since replay reports EventRecovered.
+//     left (after an epoch change, everything the new epoch retained). A
+//     successful Since replay reports EventRecovered.
 //   - History bounds (Since/Until) are stream offsets, inclusive; Limit keeps
 //     the most recent ones.
 //   - Presence lists one entry per transport subscribed to the channel.
@@ -301,6 +302,9 @@ func (t *MemoryTransport) Subscribe(ctx context.Context, channel string, opts Su
 		events = append(events, StreamEvent{Kind: EventUnrecoverable, Channel: channel, Missed: -1,
 			Position: StreamPosition{Offset: c.top, Epoch: c.epoch},
 			Err:      fmt.Errorf("memory transport: channel %q: epoch %q is gone (now %q)", channel, opts.Since.Epoch, c.epoch)})
+		if len(hist) > 0 { // replay what the new epoch kept; the loss is already reported
+			from = hist[0].offset
+		}
 	case opts.Since != nil:
 		from = opts.Since.Offset + 1
 	}

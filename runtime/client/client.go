@@ -1,0 +1,539 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/parsec-gen/parsec-gen/runtime/envelope"
+)
+
+// Validator checks an envelope's payload against its aspect's schema;
+// *schema.Validator implements it. A Validator that also has a
+// Rejects() bool method decides whether a failed check drops the envelope
+// (true, the default) or only reports it (false, a "warn" mode).
+type Validator interface {
+	Validate(env *envelope.Envelope) error
+}
+
+// schemaRefLookup is implemented by validators that know each aspect's
+// schema ref; Publish uses it when the caller gives none.
+type schemaRefLookup interface {
+	SchemaRef(aspect string) (string, bool)
+}
+
+// ReconnectPolicy bounds how a Subscription resubscribes after its stream
+// closed without Unsubscribe or Close: attempt n (from 0) waits
+// min(MaxDelay, MinDelay*2^n) scaled by a random factor in [0.5, 1), then
+// subscribes again. After MaxAttempts failed attempts in a row the
+// subscription ends with ErrResumeFailed.
+type ReconnectPolicy struct {
+	MinDelay    time.Duration // default 50ms
+	MaxDelay    time.Duration // default 5s
+	MaxAttempts int           // default 10; a negative value means no limit
+	// Rand returns a number in [0, 1) for the jitter; default math/rand/v2.
+	Rand func() float64
+	// Sleep waits d or until ctx is done; tests replace it to run without
+	// wall-clock waits. Default: a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+func (p ReconnectPolicy) withDefaults() ReconnectPolicy {
+	if p.MinDelay <= 0 {
+		p.MinDelay = 50 * time.Millisecond
+	}
+	if p.MaxDelay < p.MinDelay {
+		p.MaxDelay = max(5*time.Second, p.MinDelay)
+	}
+	if p.MaxAttempts == 0 {
+		p.MaxAttempts = 10
+	}
+	if p.Rand == nil {
+		p.Rand = rand.Float64
+	}
+	if p.Sleep == nil {
+		p.Sleep = sleepContext
+	}
+	return p
+}
+
+// delay returns the wait before attempt n (from 0).
+func (p ReconnectPolicy) delay(n int) time.Duration {
+	d := p.MinDelay
+	for i := 0; i < n && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, p.MaxDelay)
+	return time.Duration(float64(d) * (0.5 + p.Rand()/2))
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Option configures a Client.
+type Option func(*config)
+
+type config struct {
+	transport Transport
+	producer  envelope.Producer
+	seqs      *envelope.SequenceTracker
+	snap      SequenceSnapshotter
+	ahead     int64
+	validator Validator
+	onError   func(error)
+	reconnect ReconnectPolicy
+	codec     envelope.Codec
+	now       func() time.Time
+	gapOpts   envelope.GapOptions
+}
+
+// WithTransport sets the transport. It is required.
+func WithTransport(t Transport) Option { return func(c *config) { c.transport = t } }
+
+// WithProducer sets who this client publishes as. It is required for
+// publishing.
+func WithProducer(p envelope.Producer) Option { return func(c *config) { c.producer = p } }
+
+// WithSequenceTracker sets the tracker that numbers published envelopes;
+// by default the Client has its own.
+func WithSequenceTracker(t *envelope.SequenceTracker) Option { return func(c *config) { c.seqs = t } }
+
+// WithSnapshotter persists the sequence tracker so a restarted process never
+// reuses a sequence number. New restores the stored state (a state that
+// cannot be read fails New). While running, the Client persists reserved
+// high-water marks ahead of what it publishes (see WithSnapshotReserve); Close
+// persists the exact numbers.
+func WithSnapshotter(s SequenceSnapshotter) Option { return func(c *config) { c.snap = s } }
+
+// WithSnapshotReserve sets how far ahead of the published sequences the
+// snapshot's high-water marks run (default 1024). A publish waits for a write
+// only when it would pass the durable mark; a background writer extends the
+// mark when half of the reserve is used, so with a steady rate publishes do
+// not wait. After a crash, each channel's numbering continues above the last
+// durable mark: up to n numbers are skipped, never reused.
+func WithSnapshotReserve(n int64) Option { return func(c *config) { c.ahead = n } }
+
+// WithValidator validates payloads of published and received envelopes.
+func WithValidator(v Validator) Option { return func(c *config) { c.validator = v } }
+
+// WithErrorHandler receives every error the Client reports instead of
+// returning: delivery errors (*DeliveryError), stream events (*StreamError)
+// and snapshot write failures. It is called from the Client's goroutines,
+// possibly concurrently, and should return quickly. Without it, and without
+// a Subscription.OnError hook, errors go to the standard logger.
+func WithErrorHandler(f func(error)) Option { return func(c *config) { c.onError = f } }
+
+// WithReconnect sets the policy for resubscribing lost streams.
+func WithReconnect(p ReconnectPolicy) Option { return func(c *config) { c.reconnect = p } }
+
+// WithCodec sets the envelope codec (size limit); the default limit is
+// envelope.DefaultMaxSize.
+func WithCodec(codec envelope.Codec) Option { return func(c *config) { c.codec = codec } }
+
+// WithClock sets the clock stamping produced_at (default time.Now).
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithGapOptions bounds each subscription's gap detector.
+func WithGapOptions(o envelope.GapOptions) Option { return func(c *config) { c.gapOpts = o } }
+
+// Client publishes and subscribes to Parsec channels over a Transport. It is
+// safe for concurrent use.
+type Client struct {
+	cfg     config
+	tr      Transport
+	seqs    *envelope.SequenceTracker
+	persist *persister
+
+	ctx    context.Context // canceled by Close; parent of every handler context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	closed   bool
+	subs     map[*Subscription]struct{}
+	inflight sync.WaitGroup // publishes in progress; Close waits for them
+}
+
+// New returns a Client. It fails without WithTransport, with an invalid
+// producer, or when the snapshotter's stored state cannot be read.
+func New(opts ...Option) (*Client, error) {
+	cfg := config{ahead: 1024, now: time.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.transport == nil {
+		return nil, errors.New("parsec: client: no transport (use WithTransport)")
+	}
+	if cfg.producer != (envelope.Producer{}) {
+		if cfg.producer.ID == "" {
+			return nil, errors.New("parsec: client: producer has an empty id")
+		}
+		if !cfg.producer.Kind.Valid() {
+			return nil, fmt.Errorf("parsec: client: producer kind %q is not user, agent or service", cfg.producer.Kind)
+		}
+	}
+	if cfg.ahead < 1 {
+		return nil, fmt.Errorf("parsec: client: snapshot reserve %d must be at least 1", cfg.ahead)
+	}
+	cfg.reconnect = cfg.reconnect.withDefaults()
+	c := &Client{cfg: cfg, tr: cfg.transport, seqs: cfg.seqs, subs: make(map[*Subscription]struct{})}
+	if c.seqs == nil {
+		c.seqs = envelope.NewSequenceTracker()
+	}
+	if cfg.snap != nil {
+		stored, err := cfg.snap.Load()
+		if err != nil {
+			return nil, fmt.Errorf("parsec: client: restoring sequences: %w", err)
+		}
+		c.seqs.Restore(stored)
+		c.persist = newPersister(cfg.snap, c.seqs, cfg.ahead, stored, c.report)
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c, nil
+}
+
+// Connect connects the transport.
+func (c *Client) Connect(ctx context.Context) error {
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if err := c.tr.Connect(ctx); err != nil {
+		return fmt.Errorf("parsec: connect: %w", err)
+	}
+	return nil
+}
+
+// Close ends every subscription, waits for running handlers to return,
+// persists the exact sequence numbers and closes the transport. It must not
+// be called from a handler. Later calls return nil.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	subs := make([]*Subscription, 0, len(c.subs))
+	for s := range c.subs {
+		subs = append(subs, s)
+	}
+	c.mu.Unlock()
+	c.cancel()
+	for _, s := range subs {
+		s.stopStream()
+	}
+	for _, s := range subs {
+		<-s.done
+	}
+	c.inflight.Wait()
+	var errs []error
+	if c.persist != nil {
+		if err := c.persist.close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := c.tr.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("parsec: closing transport: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// report hands an error to the client's error hook.
+func (c *Client) report(err error) {
+	if c.cfg.onError != nil {
+		c.cfg.onError(err)
+		return
+	}
+	log.Print(err)
+}
+
+// Payload is an aspect payload ready to publish: generated code fills it
+// from a typed message's MarshalJSON.
+type Payload struct {
+	Aspect string
+	// SchemaRef is the payload's schema; when empty it is looked up from
+	// the validator when that knows it.
+	SchemaRef string
+	// Data is one JSON value. PublishPayload does not re-check it.
+	Data []byte
+}
+
+// Publish wraps payload in an envelope for aspect and publishes it on
+// channel. payload may be a json.Marshaler, []byte or json.RawMessage
+// holding JSON (checked), or any value encoding/json can marshal. It returns
+// the envelope as sent.
+func (c *Client) Publish(ctx context.Context, channel, aspect string, payload any) (*envelope.Envelope, error) {
+	data, err := marshalPayload(payload)
+	if err != nil {
+		return nil, fmt.Errorf("parsec: publish %s on %q: %w", aspect, channel, err)
+	}
+	return c.publish(ctx, channel, Payload{Aspect: aspect, Data: data}, nil)
+}
+
+// PublishPayload publishes an encoded payload on channel.
+func (c *Client) PublishPayload(ctx context.Context, channel string, p Payload) (*envelope.Envelope, error) {
+	return c.publish(ctx, channel, p, nil)
+}
+
+func marshalPayload(payload any) ([]byte, error) {
+	switch p := payload.(type) {
+	case nil:
+		return nil, nil
+	case json.RawMessage:
+		if !json.Valid(p) {
+			return nil, ErrInvalidPayload
+		}
+		return p, nil
+	case []byte:
+		if !json.Valid(p) {
+			return nil, ErrInvalidPayload
+		}
+		return p, nil
+	case json.Marshaler:
+		return p.MarshalJSON()
+	}
+	return json.Marshal(payload)
+}
+
+// publish numbers, validates, encodes and sends one envelope. The sequence
+// is reserved first and committed only once the envelope was handed to the
+// transport, so a publish that fails before the wire leaves no gap, and
+// publishes on one channel reach the transport in sequence order. A
+// transport failure consumes the number: the envelope may have been sent.
+func (c *Client) publish(ctx context.Context, channel string, p Payload, cause *envelope.Causation) (*envelope.Envelope, error) {
+	if c.cfg.producer.ID == "" {
+		return nil, ErrNoProducer
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, ErrClosed
+	}
+	c.inflight.Add(1)
+	c.mu.Unlock()
+	defer c.inflight.Done()
+	if p.SchemaRef == "" {
+		if l, ok := c.cfg.validator.(schemaRefLookup); ok {
+			p.SchemaRef, _ = l.SchemaRef(p.Aspect) // an unknown aspect keeps no ref
+		}
+	}
+	r, err := c.seqs.ReserveContext(ctx, channel)
+	if err != nil {
+		return nil, fmt.Errorf("parsec: publish %s on %q: %w", p.Aspect, channel, err)
+	}
+	env := &envelope.Envelope{
+		Channel:    channel,
+		Sequence:   r.Seq(),
+		ProducedAt: c.cfg.now(),
+		Producer:   c.cfg.producer,
+		Aspect:     p.Aspect,
+		SchemaRef:  p.SchemaRef,
+		Causation:  cause,
+		Payload:    p.Data,
+	}
+	fail := func(err error) (*envelope.Envelope, error) {
+		r.Abort()
+		return nil, fmt.Errorf("parsec: publish %s on %q: %w", p.Aspect, channel, err)
+	}
+	if v := c.cfg.validator; v != nil {
+		if err := v.Validate(env); err != nil && rejects(v) {
+			return fail(err)
+		} else if err != nil {
+			c.report(&DeliveryError{Channel: channel, Envelope: env, Err: err})
+		}
+	}
+	data, err := c.cfg.codec.AppendEncode(make([]byte, 0, 256+len(p.Data)), env)
+	if err != nil {
+		return fail(err)
+	}
+	if c.persist != nil {
+		if err := c.persist.ensure(ctx, channel, env.Sequence); err != nil {
+			return fail(err)
+		}
+	}
+	err = c.tr.Publish(ctx, channel, data)
+	r.Commit()
+	if err != nil {
+		return nil, fmt.Errorf("parsec: publish %s #%d on %q: %w", p.Aspect, env.Sequence, channel, err)
+	}
+	return env, nil
+}
+
+func rejects(v Validator) bool {
+	if r, ok := v.(interface{ Rejects() bool }); ok {
+		return r.Rejects()
+	}
+	return true
+}
+
+// History returns channel's stored envelopes within opts, oldest first.
+// Entries that do not decode are left out and reported to the error hook.
+func (c *Client) History(ctx context.Context, channel string, opts HistoryOptions) ([]*envelope.Envelope, error) {
+	return c.history(ctx, channel, opts, c.report)
+}
+
+func (c *Client) history(ctx context.Context, channel string, opts HistoryOptions, report func(error)) ([]*envelope.Envelope, error) {
+	raw, err := c.tr.History(ctx, channel, opts)
+	if err != nil {
+		return nil, fmt.Errorf("parsec: history of %q: %w", channel, err)
+	}
+	out := make([]*envelope.Envelope, 0, len(raw))
+	for _, data := range raw {
+		env, err := c.cfg.codec.Decode(data)
+		if err != nil {
+			report(&DeliveryError{Channel: channel, Data: data, Err: err})
+			continue
+		}
+		out = append(out, env)
+	}
+	return out, nil
+}
+
+// parentKey carries the envelope whose handler is running.
+type parentKey struct{}
+
+// EnvelopeFromContext returns the envelope whose handler received ctx.
+func EnvelopeFromContext(ctx context.Context) (*envelope.Envelope, bool) {
+	env, ok := ctx.Value(parentKey{}).(*envelope.Envelope)
+	return env, ok
+}
+
+// persister keeps the snapshot's high-water marks ahead of the published
+// sequences; see WithSnapshotReserve.
+type persister struct {
+	snap   SequenceSnapshotter
+	seqs   *envelope.SequenceTracker
+	ahead  int64
+	report func(error)
+
+	mu       sync.Mutex
+	durable  map[string]int64 // marks known to be stored
+	want     map[string]int64 // highest sequence a publish asked to cover
+	err      error            // result of the last write
+	round    chan struct{}    // closed when the current write round ends
+	kick     chan struct{}
+	stop     chan struct{}
+	finished chan struct{}
+}
+
+func newPersister(snap SequenceSnapshotter, seqs *envelope.SequenceTracker, ahead int64, stored map[string]int64, report func(error)) *persister {
+	p := &persister{
+		snap: snap, seqs: seqs, ahead: ahead, report: report,
+		durable: make(map[string]int64, len(stored)), want: make(map[string]int64),
+		round: make(chan struct{}), kick: make(chan struct{}, 1),
+		stop: make(chan struct{}), finished: make(chan struct{}),
+	}
+	for ch, n := range stored {
+		p.durable[ch] = n
+	}
+	go p.loop()
+	return p
+}
+
+func (p *persister) signal() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// ensure returns once seq on channel is covered by a durable mark.
+func (p *persister) ensure(ctx context.Context, channel string, seq int64) error {
+	for {
+		p.mu.Lock()
+		mark := p.durable[channel]
+		if seq <= mark {
+			p.mu.Unlock()
+			if seq > mark-p.ahead/2 {
+				p.signal() // extend the reserve before publishes have to wait
+			}
+			return nil
+		}
+		if seq > p.want[channel] {
+			p.want[channel] = seq
+		}
+		round := p.round
+		p.mu.Unlock()
+		p.signal()
+		select {
+		case <-round:
+		case <-p.finished:
+			return ErrClosed
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		p.mu.Lock()
+		err := p.err
+		ok := seq <= p.durable[channel]
+		p.mu.Unlock()
+		if !ok && err != nil {
+			return err
+		}
+	}
+}
+
+func (p *persister) loop() {
+	defer close(p.finished)
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-p.kick:
+		}
+		p.mu.Lock()
+		target := make(map[string]int64, len(p.durable)+len(p.want))
+		for ch, n := range p.durable {
+			target[ch] = n
+		}
+		for ch, n := range p.seqs.Snapshot() {
+			target[ch] = max(target[ch], n+p.ahead)
+		}
+		for ch, n := range p.want {
+			target[ch] = max(target[ch], n+p.ahead)
+		}
+		p.mu.Unlock()
+		err := p.snap.Save(target)
+		p.mu.Lock()
+		p.err = err
+		if err == nil {
+			p.durable = target
+		}
+		close(p.round)
+		p.round = make(chan struct{})
+		p.mu.Unlock()
+		if err != nil {
+			p.report(fmt.Errorf("parsec: saving sequence snapshot: %w", err))
+		}
+	}
+}
+
+// close stops the writer and stores the exact last-issued numbers.
+func (p *persister) close() error {
+	close(p.stop)
+	<-p.finished
+	exact := p.seqs.Snapshot()
+	for ch := range p.durable {
+		if _, ok := exact[ch]; !ok {
+			exact[ch] = p.seqs.Peek(ch)
+		}
+	}
+	if err := p.snap.Save(exact); err != nil {
+		return fmt.Errorf("parsec: saving sequence snapshot: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,582 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	"github.com/parsec-gen/parsec-gen/runtime/envelope"
+)
+
+// EnvelopeHandler handles one received envelope. ctx is canceled when the
+// subscription ends and carries env for PublishDerived. A returned error is
+// reported to the error hooks as a *DeliveryError.
+type EnvelopeHandler func(ctx context.Context, env *envelope.Envelope) error
+
+// SubscribeOption configures Client.Subscribe.
+type SubscribeOption func(*subscribeConfig)
+
+type subscribeConfig struct {
+	from    int64
+	since   *StreamPosition
+	aspects []string
+}
+
+// WithFromSequence asks the transport to replay the channel's stored
+// publications from stream offset n (inclusive) before live ones.
+func WithFromSequence(n int64) SubscribeOption {
+	return func(c *subscribeConfig) { c.from = n }
+}
+
+// WithResumePosition asks the transport to resume after pos, a stream
+// position saved from an earlier run (see Subscription.Position).
+func WithResumePosition(pos StreamPosition) SubscribeOption {
+	return func(c *subscribeConfig) { c.since = &pos }
+}
+
+// WithAspectFilter restricts handler dispatch to the given aspects. Gap
+// detection still sees every envelope, so a filtered envelope never looks
+// like a gap.
+func WithAspectFilter(aspects ...string) SubscribeOption {
+	return func(c *subscribeConfig) { c.aspects = append(c.aspects, aspects...) }
+}
+
+// SubscriptionStats counts what a subscription did with the publications it
+// received. Every received publication ends in exactly one of Delivered,
+// Unhandled, Duplicates, Filtered, Rejected, DecodeErrors or Mismatched.
+type SubscriptionStats struct {
+	Received     int64 // publications read from the transport
+	Delivered    int64 // envelopes handed to at least one handler
+	Unhandled    int64 // envelopes no registered handler matched
+	Duplicates   int64 // envelopes dropped as already delivered (replay overlap)
+	Filtered     int64 // envelopes outside the aspect filter
+	Rejected     int64 // envelopes rejected by the validator
+	DecodeErrors int64 // publications that are not valid envelopes
+	Mismatched   int64 // envelopes naming another channel
+	Gaps         int64 // holes reported through OnGap
+	Resubscribes int64 // successful resubscriptions after a lost stream
+}
+
+type stats struct {
+	received, delivered, unhandled, duplicates, filtered, rejected,
+	decodeErrors, mismatched, gaps, resubscribes atomic.Int64
+}
+
+type handlerSet struct {
+	all      []EnvelopeHandler
+	byAspect map[string][]EnvelopeHandler
+	onGap    []func(channel string, gap int64)
+	onError  []func(error)
+}
+
+// Subscription receives one channel's envelopes. Register handlers, then call
+// Start: nothing is dispatched before Start, so no envelope can arrive
+// before its handler exists (publications wait in the transport meanwhile).
+// Handlers may also be added after Start; they see envelopes from then on.
+//
+// Each received publication is decoded, passed through the gap detector
+// (duplicates dropped, holes reported through OnGap), then the aspect
+// filter, then the validator, then every matching handler in registration
+// order. Handlers of one subscription run one at a time, in arrival order;
+// different subscriptions run concurrently.
+//
+// When the stream closes without Unsubscribe or Close, the subscription
+// resubscribes with backoff (ReconnectPolicy), resuming after the last
+// position the transport reported and dropping what was already delivered.
+type Subscription struct {
+	c       *Client
+	channel string
+	filter  map[string]struct{}
+	gaps    *envelope.GapDetector
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	handlers atomic.Pointer[handlerSet]
+
+	mu           sync.Mutex // guards the fields below and handler registration
+	started      bool
+	stopped      bool
+	stream       <-chan []byte
+	cancelStream func()
+	stop         chan struct{}
+	done         chan struct{}
+	err          error
+
+	posMu    sync.Mutex
+	gen      int            // stream generation; events of older streams do not move the position
+	pos      StreamPosition // from the last EventSubscribed
+	posKnown bool
+	recv     int64         // publications read since that event
+	events   []StreamEvent // reported by the transport, waiting for dispatch
+	evNotify chan struct{}
+
+	st stats
+}
+
+// Subscribe subscribes to channel. The Subscription dispatches nothing until
+// Start; ctx bounds the subscribe call only.
+func (c *Client) Subscribe(ctx context.Context, channel string, opts ...SubscribeOption) (*Subscription, error) {
+	if channel == "" {
+		return nil, errors.New("parsec: subscribe: empty channel name")
+	}
+	var cfg subscribeConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, ErrClosed
+	}
+	c.mu.Unlock()
+	s := &Subscription{
+		c: c, channel: channel,
+		gaps:     envelope.NewGapDetector(c.cfg.gapOpts),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+		evNotify: make(chan struct{}, 1),
+	}
+	if len(cfg.aspects) > 0 {
+		s.filter = make(map[string]struct{}, len(cfg.aspects))
+		for _, a := range cfg.aspects {
+			s.filter[a] = struct{}{}
+		}
+	}
+	s.handlers.Store(&handlerSet{})
+	s.ctx, s.cancel = context.WithCancel(c.ctx)
+	topts := s.streamOptions(1)
+	topts.FromSequence = cfg.from
+	topts.Since = cfg.since
+	stream, cancel, err := c.tr.Subscribe(ctx, channel, topts)
+	if err != nil {
+		s.cancel()
+		return nil, fmt.Errorf("parsec: subscribe %q: %w", channel, err)
+	}
+	s.posMu.Lock()
+	s.stream = stream
+	s.posMu.Unlock()
+	s.cancelStream = cancel
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		cancel()
+		s.cancel()
+		return nil, ErrClosed
+	}
+	c.subs[s] = struct{}{}
+	c.mu.Unlock()
+	return s, nil
+}
+
+// streamOptions returns the transport options of stream generation gen.
+func (s *Subscription) streamOptions(gen int) SubscribeOptions {
+	s.posMu.Lock()
+	s.gen = gen
+	s.stream = nil
+	s.posMu.Unlock()
+	var aspects []string
+	for a := range s.filter {
+		aspects = append(aspects, a)
+	}
+	return SubscribeOptions{Aspects: aspects, OnEvent: func(ev StreamEvent) { s.onEvent(gen, ev) }}
+}
+
+// onEvent runs on the transport's goroutines: it records positions and
+// queues the event for the dispatch goroutine, never blocking.
+func (s *Subscription) onEvent(gen int, ev StreamEvent) {
+	s.posMu.Lock()
+	if gen == s.gen && ev.Kind == EventSubscribed {
+		s.pos = ev.Position
+		s.posKnown = true
+		s.recv = 0
+		if s.stream != nil {
+			// Publications already buffered precede the position.
+			s.recv = -int64(len(s.stream))
+		}
+	}
+	s.events = append(s.events, ev)
+	s.posMu.Unlock()
+	select {
+	case s.evNotify <- struct{}{}:
+	default:
+	}
+}
+
+// Position returns the stream position after the last publication read, and
+// whether the transport reported positions at all. Persist it to resume a
+// later run with WithResumePosition.
+func (s *Subscription) Position() (StreamPosition, bool) {
+	s.posMu.Lock()
+	defer s.posMu.Unlock()
+	if !s.posKnown {
+		return StreamPosition{}, false
+	}
+	return StreamPosition{Offset: s.pos.Offset + uint64(max(s.recv, 0)), Epoch: s.pos.Epoch}, true
+}
+
+// Channel returns the subscribed channel.
+func (s *Subscription) Channel() string { return s.channel }
+
+func (s *Subscription) update(f func(h *handlerSet)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.handlers.Load()
+	h := &handlerSet{
+		all:     append([]EnvelopeHandler(nil), old.all...),
+		onGap:   append([]func(string, int64){}, old.onGap...),
+		onError: append([]func(error){}, old.onError...),
+	}
+	h.byAspect = make(map[string][]EnvelopeHandler, len(old.byAspect)+1)
+	for k, v := range old.byAspect {
+		h.byAspect[k] = v
+	}
+	f(h)
+	s.handlers.Store(h)
+}
+
+// OnEnvelope registers a handler for every envelope that passes the filter
+// and the validator.
+func (s *Subscription) OnEnvelope(h EnvelopeHandler) {
+	s.update(func(hs *handlerSet) { hs.all = append(hs.all, h) })
+}
+
+// OnAspect registers a handler for envelopes of one aspect.
+func (s *Subscription) OnAspect(aspect string, h EnvelopeHandler) {
+	s.update(func(hs *handlerSet) {
+		hs.byAspect[aspect] = append(append([]EnvelopeHandler(nil), hs.byAspect[aspect]...), h)
+	})
+}
+
+// OnGap registers a hook for lost publications. gap > 0 is the number of
+// sequences a producer skipped (reported when its next envelope arrives);
+// when the transport says the stream could not be resumed it is called with
+// the number of stream publications missed, or -1 when unknown. A loss seen
+// by the transport may therefore be reported twice: once for the stream and
+// once per producer whose numbering shows it.
+func (s *Subscription) OnGap(f func(channel string, gap int64)) {
+	s.update(func(hs *handlerSet) { hs.onGap = append(hs.onGap, f) })
+}
+
+// OnError registers a hook for this subscription's errors: *DeliveryError,
+// *StreamError and *GapError (a gap with no OnGap hook). The client's
+// WithErrorHandler hook receives them too.
+func (s *Subscription) OnError(f func(error)) {
+	s.update(func(hs *handlerSet) { hs.onError = append(hs.onError, f) })
+}
+
+// Start begins dispatch. It returns an error after Unsubscribe or a second
+// Start.
+func (s *Subscription) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return ErrClosed
+	}
+	if s.started {
+		return fmt.Errorf("parsec: subscription %q already started", s.channel)
+	}
+	s.started = true
+	go s.run()
+	return nil
+}
+
+// Unsubscribe ends the subscription. A handler that is running finishes; no
+// other is called afterwards. It does not wait for the running handler (it
+// may be called from one): use Done for that.
+func (s *Subscription) Unsubscribe() error {
+	s.stopStream()
+	return nil
+}
+
+// Done is closed when the subscription has ended and its last handler
+// returned.
+func (s *Subscription) Done() <-chan struct{} { return s.done }
+
+// Err returns why the subscription ended: nil while it runs and after
+// Unsubscribe or Close, an error wrapping ErrResumeFailed when its stream was
+// lost for good.
+func (s *Subscription) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Stats returns the subscription's counters.
+func (s *Subscription) Stats() SubscriptionStats {
+	return SubscriptionStats{
+		Received: s.st.received.Load(), Delivered: s.st.delivered.Load(), Unhandled: s.st.unhandled.Load(),
+		Duplicates: s.st.duplicates.Load(), Filtered: s.st.filtered.Load(), Rejected: s.st.rejected.Load(),
+		DecodeErrors: s.st.decodeErrors.Load(), Mismatched: s.st.mismatched.Load(), Gaps: s.st.gaps.Load(),
+		Resubscribes: s.st.resubscribes.Load(),
+	}
+}
+
+func (s *Subscription) stopStream() {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return
+	}
+	s.stopped = true
+	close(s.stop)
+	cancel := s.cancelStream
+	started := s.started
+	s.mu.Unlock()
+	s.cancel()
+	if cancel != nil {
+		cancel()
+	}
+	if !started {
+		s.finish()
+	}
+}
+
+// finish releases the subscription once dispatch is over.
+func (s *Subscription) finish() {
+	s.cancel()
+	s.c.mu.Lock()
+	delete(s.c.subs, s)
+	s.c.mu.Unlock()
+	close(s.done)
+}
+
+// History returns the channel's stored envelopes within opts, oldest first.
+// Entries that do not decode are left out and reported to the error hooks.
+func (s *Subscription) History(ctx context.Context, opts HistoryOptions) ([]*envelope.Envelope, error) {
+	return s.c.history(ctx, s.channel, opts, s.report)
+}
+
+// Presence lists the clients subscribed to the channel.
+func (s *Subscription) Presence(ctx context.Context) ([]PresenceEntry, error) {
+	p, err := s.c.tr.Presence(ctx, s.channel)
+	if err != nil {
+		return nil, fmt.Errorf("parsec: presence of %q: %w", s.channel, err)
+	}
+	return p, nil
+}
+
+// PublishDerived publishes payload on the subscription's channel with its
+// causation set to the envelope whose handler received ctx. It returns
+// ErrNoParent when ctx does not come from a handler.
+func (s *Subscription) PublishDerived(ctx context.Context, aspect string, payload any) (*envelope.Envelope, error) {
+	data, err := marshalPayload(payload)
+	if err != nil {
+		return nil, fmt.Errorf("parsec: publish %s on %q: %w", aspect, s.channel, err)
+	}
+	return s.PublishDerivedPayload(ctx, Payload{Aspect: aspect, Data: data})
+}
+
+// PublishDerivedPayload is PublishDerived for an encoded payload.
+func (s *Subscription) PublishDerivedPayload(ctx context.Context, p Payload) (*envelope.Envelope, error) {
+	parent, ok := EnvelopeFromContext(ctx)
+	if !ok {
+		return nil, ErrNoParent
+	}
+	cause := &envelope.Causation{ParentChannel: parent.Channel, ParentSequence: parent.Sequence, ParentProducer: parent.Producer.ID}
+	return s.c.publish(ctx, s.channel, p, cause)
+}
+
+// GapError reports a gap to the error hooks of a subscription that has no
+// OnGap hook, so that no loss goes unreported.
+type GapError struct {
+	Channel  string
+	Producer string // empty for a stream-level loss
+	Missed   int64  // -1 when unknown
+}
+
+// Error describes the loss.
+func (e *GapError) Error() string {
+	if e.Producer == "" {
+		return fmt.Sprintf("parsec: channel %q: %d publications lost", e.Channel, e.Missed)
+	}
+	return fmt.Sprintf("parsec: channel %q: producer %q skipped %d sequences", e.Channel, e.Producer, e.Missed)
+}
+
+func (s *Subscription) report(err error) {
+	hs := s.handlers.Load()
+	for _, f := range hs.onError {
+		f(err)
+	}
+	if s.c.cfg.onError != nil {
+		s.c.cfg.onError(err)
+	} else if len(hs.onError) == 0 {
+		log.Print(err)
+	}
+}
+
+func (s *Subscription) gap(producer string, n int64) {
+	s.st.gaps.Add(1)
+	hs := s.handlers.Load()
+	if len(hs.onGap) == 0 {
+		s.report(&GapError{Channel: s.channel, Producer: producer, Missed: n})
+		return
+	}
+	for _, f := range hs.onGap {
+		f(s.channel, n)
+	}
+}
+
+func (s *Subscription) run() {
+	defer s.finish()
+	s.posMu.Lock()
+	stream := s.stream
+	gen := s.gen
+	s.posMu.Unlock()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.evNotify:
+			s.drainEvents()
+		case data, ok := <-stream:
+			if ok {
+				s.posMu.Lock()
+				s.recv++
+				s.posMu.Unlock()
+				s.handle(data)
+				continue
+			}
+			s.drainEvents()
+			gen++
+			if stream = s.resubscribe(gen); stream == nil {
+				return
+			}
+		}
+	}
+}
+
+func (s *Subscription) drainEvents() {
+	s.posMu.Lock()
+	evs := s.events
+	s.events = nil
+	s.posMu.Unlock()
+	for _, ev := range evs {
+		switch ev.Kind {
+		case EventSubscribed, EventRecovered:
+			// Normal operation; the position was recorded when reported.
+		case EventUnrecoverable:
+			s.report(&StreamError{Event: ev})
+			s.gap("", ev.Missed)
+		default:
+			s.report(&StreamError{Event: ev})
+		}
+	}
+}
+
+// resubscribe subscribes again after the stream of generation gen-1 closed,
+// resuming after the last known position. It returns nil when the
+// subscription ended instead.
+func (s *Subscription) resubscribe(gen int) <-chan []byte {
+	p := s.c.cfg.reconnect
+	var lastErr error
+	for attempt := 0; p.MaxAttempts < 0 || attempt < p.MaxAttempts; attempt++ {
+		if err := p.Sleep(s.ctx, p.delay(attempt)); err != nil {
+			return nil // unsubscribed or closed
+		}
+		resume, known := s.Position()
+		opts := s.streamOptions(gen)
+		if known {
+			opts.Since = &resume
+		}
+		stream, cancel, err := s.c.tr.Subscribe(s.ctx, s.channel, opts)
+		if err != nil {
+			lastErr = err
+			if s.ctx.Err() != nil {
+				return nil
+			}
+			continue
+		}
+		s.mu.Lock()
+		if s.stopped {
+			s.mu.Unlock()
+			cancel()
+			return nil
+		}
+		s.cancelStream = cancel
+		s.mu.Unlock()
+		s.posMu.Lock()
+		s.stream = stream
+		s.posMu.Unlock()
+		s.st.resubscribes.Add(1)
+		return stream
+	}
+	err := fmt.Errorf("%w after %d attempts: %v", ErrResumeFailed, p.MaxAttempts, lastErr)
+	s.mu.Lock()
+	s.err = err
+	s.mu.Unlock()
+	s.report(&DeliveryError{Channel: s.channel, Err: err})
+	s.gap("", -1)
+	return nil
+}
+
+func (s *Subscription) handle(data []byte) {
+	s.st.received.Add(1)
+	env := new(envelope.Envelope)
+	if err := s.c.cfg.codec.DecodeInto(data, env); err != nil {
+		s.st.decodeErrors.Add(1)
+		s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Err: err})
+		return
+	}
+	if env.Channel != s.channel {
+		s.st.mismatched.Add(1)
+		s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env,
+			Err: fmt.Errorf("%w: envelope says %q", ErrChannelMismatch, env.Channel)})
+		return
+	}
+	obs := s.gaps.Observe(s.channel, env.Producer.ID, env.Sequence)
+	switch obs.Kind {
+	case envelope.Duplicate:
+		s.st.duplicates.Add(1)
+		return
+	case envelope.Gap:
+		s.gap(env.Producer.ID, obs.Gap)
+	case envelope.Restart:
+		s.report(&DeliveryError{Channel: s.channel, Envelope: env,
+			Err: fmt.Errorf("%w: #%d after #%d", ErrSequenceRestart, env.Sequence, obs.Previous)})
+	}
+	if s.filter != nil {
+		if _, ok := s.filter[env.Aspect]; !ok {
+			s.st.filtered.Add(1)
+			return
+		}
+	}
+	if v := s.c.cfg.validator; v != nil {
+		if err := v.Validate(env); err != nil {
+			if rejects(v) {
+				s.st.rejected.Add(1)
+				s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env, Err: err})
+				return
+			}
+			s.report(&DeliveryError{Channel: s.channel, Envelope: env, Err: err})
+		}
+	}
+	hs := s.handlers.Load()
+	specific := hs.byAspect[env.Aspect]
+	if len(hs.all) == 0 && len(specific) == 0 {
+		s.st.unhandled.Add(1)
+		return
+	}
+	s.st.delivered.Add(1)
+	ctx := context.WithValue(s.ctx, parentKey{}, env)
+	for _, h := range hs.all {
+		s.call(ctx, h, env)
+	}
+	for _, h := range specific {
+		s.call(ctx, h, env)
+	}
+}
+
+func (s *Subscription) call(ctx context.Context, h EnvelopeHandler, env *envelope.Envelope) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.report(&DeliveryError{Channel: s.channel, Envelope: env, Err: &PanicError{Value: r, Stack: debug.Stack()}})
+		}
+	}()
+	if err := h(ctx, env); err != nil {
+		s.report(&DeliveryError{Channel: s.channel, Envelope: env, Err: err})
+	}
+}
