@@ -34,3 +34,8 @@ $(CENTRIFUGO):
 redis:
 	@command -v redis-server >/dev/null 2>&1 || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+## corpus: generate, compile and round-trip ../shared/corpus/schemastore; prints the figures
+corpus:
+	@mkdir -p $(BIN)
+	$(GO) test -count=1 -run '^TestCorpus$$' -v ./internal/corpustest -args -corpus.failures=$(BIN)/corpus-failures.txt

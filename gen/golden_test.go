@@ -2,10 +2,8 @@ package gen_test
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -22,6 +20,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/parsec-gen/parsec-gen/gen"
+	"github.com/parsec-gen/parsec-gen/internal/corpustest"
 )
 
 var update = flag.Bool("update", false, "rewrite the expectations of the golden cases in testdata/golden")
@@ -262,7 +261,7 @@ func TestGoldenCompile(t *testing.T) {
 	if len(pkgs) == 0 {
 		t.Skip("pending: no golden case has expected output yet")
 	}
-	if err := writeReplaceModule(dir, "goldencheck", root); err != nil {
+	if err := corpustest.WriteReplaceModule(dir, "goldencheck", root); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
@@ -274,32 +273,6 @@ func TestGoldenCompile(t *testing.T) {
 			t.Errorf("go %s over %d golden packages failed: %v\n%s", strings.Join(args, " "), len(pkgs), err, out)
 		}
 	}
-}
-
-// writeReplaceModule writes dir/go.mod for a module named modPath that
-// requires everything this module requires (so generated code may import any
-// of it directly) and replaces this module with the tree at root.
-func writeReplaceModule(dir, modPath, root string) error {
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		return err
-	}
-	moduleLine := regexp.MustCompile(`(?m)^module\s+\S+\s*$`)
-	if !moduleLine.Match(gomod) {
-		return errors.New("go.mod: no module line")
-	}
-	// Keep the require blocks; drop anything that would not hold in another directory.
-	body := moduleLine.ReplaceAll(gomod, []byte("module "+modPath))
-	body = regexp.MustCompile(`(?m)^(replace|tool|exclude|retract)\b.*$`).ReplaceAll(body, nil)
-	body = append(body, fmt.Appendf(nil, "\nrequire github.com/parsec-gen/parsec-gen v0.0.0\n\nreplace github.com/parsec-gen/parsec-gen => %s\n", root)...)
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), body, 0o644); err != nil {
-		return err
-	}
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
 }
 
 // rewrite replaces the case's expectations with got (or stderr) and writes

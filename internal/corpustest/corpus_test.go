@@ -1,0 +1,134 @@
+package corpustest
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parsec-gen/parsec-gen/gen"
+)
+
+var failuresFile = flag.String("corpus.failures", filepath.Join(os.TempDir(), "parsec-gen-corpus-failures.txt"),
+	"file that receives the corpus failure list")
+
+// floor is what the generator achieves on the corpus today. It only ever
+// goes up: raise it when the generator improves, so a regression fails.
+var floor = Report{
+	Generated:     0,
+	Compiled:      0,
+	Decoded:       0,
+	Lossless:      0,
+	Valid:         0,
+	LosslessValid: 0,
+}
+
+// corpusDir finds ../shared/corpus/schemastore beside the repository (or
+// $PARSEC_CORPUS). It fails when the corpus is missing under CI=true and
+// skips otherwise.
+func corpusDir(t testing.TB, repo string) string {
+	t.Helper()
+	dir := os.Getenv("PARSEC_CORPUS")
+	if dir == "" {
+		dir = filepath.Join(repo, "..", "shared", "corpus", "schemastore")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "schemas")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("corpus missing under CI: %v", err)
+		}
+		t.Skipf("corpus not found (%v); set PARSEC_CORPUS or place shared/ beside the repository", err)
+	}
+	return dir
+}
+
+func pct(n, of int) string {
+	if of == 0 {
+		return "  -  "
+	}
+	return fmt.Sprintf("%5.1f%%", 100*float64(n)/float64(of))
+}
+
+// Summary formats the figures of r, one per line.
+func summary(r *Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "schemas generated  %4d / %4d  %s\n", r.Generated, r.Schemas, pct(r.Generated, r.Schemas))
+	fmt.Fprintf(&b, "packages compiled  %4d / %4d  %s\n", r.Compiled, r.Schemas, pct(r.Compiled, r.Schemas))
+	fmt.Fprintf(&b, "instances decoded  %4d / %4d  %s\n", r.Decoded, r.Instances, pct(r.Decoded, r.Instances))
+	fmt.Fprintf(&b, "lossless           %4d / %4d  %s\n", r.Lossless, r.Instances, pct(r.Lossless, r.Instances))
+	fmt.Fprintf(&b, "still valid        %4d / %4d  %s\n", r.Valid, r.Instances, pct(r.Valid, r.Instances))
+	fmt.Fprintf(&b, "lossless and valid %4d / %4d  %s\n", r.LosslessValid, r.Instances, pct(r.LosslessValid, r.Instances))
+	if r.Unvalidatable > 0 {
+		fmt.Fprintf(&b, "(%d instances not validated: the reference validator cannot compile their schema)\n", r.Unvalidatable)
+	}
+	fmt.Fprintf(&b, "generate time      %v\n", r.GenerateTime.Round(1e6))
+	return b.String()
+}
+
+func TestCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the corpus run builds a module of generated packages; skipped in -short mode")
+	}
+	repo, err := FindRepo(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(Options{Corpus: corpusDir(t, repo), Repo: repo, Work: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list strings.Builder
+	for _, f := range r.Failures {
+		list.WriteString(f.String())
+		list.WriteByte('\n')
+	}
+	if err := os.WriteFile(*failuresFile, []byte(list.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("corpus figures:\n%sfailure list (%d): %s", summary(r), len(r.Failures), *failuresFile)
+	checks := []struct {
+		name      string
+		got, want int
+	}{
+		{"generated", r.Generated, floor.Generated},
+		{"compiled", r.Compiled, floor.Compiled},
+		{"decoded", r.Decoded, floor.Decoded},
+		{"lossless", r.Lossless, floor.Lossless},
+		{"valid", r.Valid, floor.Valid},
+		{"lossless and valid", r.LosslessValid, floor.LosslessValid},
+	}
+	for _, c := range checks {
+		if c.got < c.want {
+			t.Errorf("corpus regression: %s %d, floor %d (see %s)", c.name, c.got, c.want, *failuresFile)
+		}
+	}
+	if r.Compiled > r.Generated || r.Decoded > r.Instances || r.Lossless > r.Decoded || r.LosslessValid > r.Valid {
+		t.Errorf("inconsistent figures: %+v", r)
+	}
+}
+
+// BenchmarkGenerateCorpus generates every corpus schema, one package per
+// schema as the corpus run does; one iteration is the whole corpus.
+func BenchmarkGenerateCorpus(b *testing.B) {
+	repo, err := FindRepo(".")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cases, err := listCorpus(corpusDir(b, repo))
+	if err != nil {
+		b.Fatal(err)
+	}
+	fsys := os.DirFS(filepath.Join(corpusDir(b, repo), "schemas"))
+	failed := 0
+	for b.Loop() {
+		failed = 0
+		for _, c := range cases {
+			if _, err := gen.Generate(gen.Config{FS: fsys, Schemas: []string{c.file}, Package: c.pkg}); err != nil {
+				failed++
+			}
+		}
+	}
+	b.ReportMetric(float64(len(cases)), "schemas/op")
+	b.ReportMetric(float64(failed), "failed/op")
+}

@@ -1,0 +1,704 @@
+// Package corpustest runs the generator over a corpus of real-world schemas
+// with instances and measures what survives: for each schema it generates a
+// package, compiles all packages in one temporary module together with a
+// checker program, decodes every instance into the root type with
+// encoding/json (which calls the generated UnmarshalJSON), encodes it again,
+// compares the result with the original as JSON and validates it against the
+// schema.
+//
+// The corpus layout is schemas/NAME.json plus instances/NAME/*.json.
+package corpustest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/parsec-gen/parsec-gen/gen"
+	"github.com/parsec-gen/parsec-gen/internal/ecmaregex"
+)
+
+// Options configure Run.
+type Options struct {
+	// Corpus is the directory holding schemas/ and instances/.
+	Corpus string
+	// Repo is the root of this module's working tree; the temporary module
+	// replaces the module with it.
+	Repo string
+	// Work is an empty scratch directory for the temporary module.
+	Work string
+	// Go is the go command to run; empty means "go" from PATH.
+	Go string
+	// Generate is the generator under test; nil means gen.Generate.
+	Generate func(gen.Config) (gen.Files, error)
+}
+
+// Report holds the figures of one run and every failure.
+type Report struct {
+	Schemas   int // schema files in the corpus
+	Generated int // schemas Generate accepted
+	Compiled  int // generated packages that compiled
+	Instances int // instance files in the corpus
+	Decoded   int // instances decoded and encoded again without error
+	Lossless  int // re-encoded instances equal to the original as JSON
+	Valid     int // re-encoded instances valid against their schema
+	// LosslessValid counts instances both lossless and valid: the figure
+	// the product's target is stated in.
+	LosslessValid int
+	// Unvalidatable counts instances whose schema the reference validator
+	// cannot compile; they are not counted as valid.
+	Unvalidatable int
+	// GenerateTime is the time spent in gen.Generate over the whole corpus.
+	GenerateTime time.Duration
+	Failures     []Failure
+}
+
+// Failure is one thing that went wrong, with the first error.
+type Failure struct {
+	Schema   string // schema file name
+	Instance string // instance file name, empty for a schema-level failure
+	Stage    string // generate, compile, decode, lossless, valid
+	Err      string // the first error, on one line
+}
+
+// String formats the failure as one line.
+func (f Failure) String() string {
+	where := f.Schema
+	if f.Instance != "" {
+		where += " " + f.Instance
+	}
+	return fmt.Sprintf("%s: %s: %s", where, f.Stage, f.Err)
+}
+
+type schemaCase struct {
+	file      string // NAME.json
+	name      string // NAME
+	pkg       string // Go package directory and name in the temporary module
+	instances []string
+	files     gen.Files
+	genErr    error
+	compiled  bool
+}
+
+const modPath = "corpuscheck"
+
+// Run generates, compiles and checks the whole corpus. An error means the
+// harness itself could not run; what the generator gets wrong is in the
+// Report.
+func Run(opts Options) (*Report, error) {
+	if opts.Go == "" {
+		opts.Go = "go"
+	}
+	if opts.Generate == nil {
+		opts.Generate = gen.Generate
+	}
+	cases, err := listCorpus(opts.Corpus)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Schemas: len(cases)}
+	for _, c := range cases {
+		r.Instances += len(c.instances)
+	}
+	schemasFS := os.DirFS(filepath.Join(opts.Corpus, "schemas"))
+	start := time.Now()
+	for _, c := range cases {
+		c.files, c.genErr = opts.Generate(gen.Config{
+			FS:      schemasFS,
+			Schemas: []string{c.file},
+			Package: c.pkg,
+			Display: func(p string) string { return "schemas/" + p },
+		})
+	}
+	r.GenerateTime = time.Since(start)
+
+	if err := WriteReplaceModule(opts.Work, modPath, opts.Repo); err != nil {
+		return nil, err
+	}
+	var built []*schemaCase
+	for _, c := range cases {
+		if c.genErr != nil {
+			r.fail(c, "", "generate", c.genErr)
+			continue
+		}
+		r.Generated++
+		if err := writePackage(opts.Work, c); err != nil {
+			return nil, err
+		}
+		built = append(built, c)
+	}
+
+	compiled, err := compile(opts, built, r)
+	if err != nil {
+		return nil, err
+	}
+	r.Compiled = len(compiled)
+	if len(compiled) == 0 {
+		r.sortFailures()
+		return r, nil
+	}
+	if err := check(opts, compiled, r); err != nil {
+		return nil, err
+	}
+	r.sortFailures()
+	return r, nil
+}
+
+func (r *Report) fail(c *schemaCase, instance, stage string, err error) {
+	msg := strings.TrimSpace(err.Error())
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i] + " (more)"
+	}
+	r.Failures = append(r.Failures, Failure{Schema: c.file, Instance: instance, Stage: stage, Err: msg})
+}
+
+func (r *Report) sortFailures() {
+	sort.SliceStable(r.Failures, func(i, j int) bool {
+		a, b := r.Failures[i], r.Failures[j]
+		if a.Schema != b.Schema {
+			return a.Schema < b.Schema
+		}
+		return a.Instance < b.Instance
+	})
+}
+
+func listCorpus(dir string) ([]*schemaCase, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, "schemas"))
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %w", err)
+	}
+	var cases []*schemaCase
+	for _, de := range entries {
+		if de.IsDir() || !strings.HasSuffix(de.Name(), ".json") {
+			continue
+		}
+		name := strings.TrimSuffix(de.Name(), ".json")
+		c := &schemaCase{file: de.Name(), name: name, pkg: fmt.Sprintf("p%03d", len(cases))}
+		inst, err := filepath.Glob(filepath.Join(dir, "instances", name, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(inst)
+		c.instances = inst
+		cases = append(cases, c)
+	}
+	if len(cases) == 0 {
+		return nil, fmt.Errorf("corpus: no schemas in %s", filepath.Join(dir, "schemas"))
+	}
+	return cases, nil
+}
+
+// adapter gives the checker one entry point per package, declared inside
+// the package so that a generated package without a usable Aspects fails
+// alone instead of breaking the checker.
+const adapter = `package %s
+
+// CorpusNew returns a new value of the root type of the package's aspect.
+func CorpusNew() any { return Aspects[0].New() }
+`
+
+func writePackage(work string, c *schemaCase) error {
+	dir := filepath.Join(work, c.pkg)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range c.files {
+		if filepath.Base(f.Name) != f.Name {
+			return fmt.Errorf("%s: generated file name %q is not a plain file name", c.file, f.Name)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Content, 0o644); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(filepath.Join(dir, "zz_corpus_adapter.go"), fmt.Appendf(nil, adapter, c.pkg), 0o644)
+}
+
+var pkgHeader = regexp.MustCompile(`(?m)^# ` + modPath + `/(p\d{3})\s*$`)
+
+// compile builds the checker over every package in one go build; when that
+// fails it reads which packages failed from the output and builds the
+// checker again without them.
+func compile(opts Options, built []*schemaCase, r *Report) ([]*schemaCase, error) {
+	ok := built
+	for attempt := 0; attempt < 3 && len(ok) > 0; attempt++ {
+		if err := writeChecker(opts.Work, ok); err != nil {
+			return nil, err
+		}
+		out, err := goCmd(opts, "build", "-o", filepath.Join(opts.Work, "checker.bin"), "./checker")
+		if err == nil {
+			for _, c := range ok {
+				c.compiled = true
+			}
+			return ok, nil
+		}
+		failed := map[string]string{}
+		for _, block := range splitBuildOutput(out) {
+			if m := pkgHeader.FindStringSubmatch(block.header); m != nil {
+				failed[m[1]] = block.first
+			}
+		}
+		if len(failed) == 0 {
+			return nil, fmt.Errorf("building the corpus checker failed outside the generated packages: %v\n%s", err, out)
+		}
+		var next []*schemaCase
+		for _, c := range ok {
+			if msg, bad := failed[c.pkg]; bad {
+				r.fail(c, "", "compile", errors.New(msg))
+				continue
+			}
+			next = append(next, c)
+		}
+		ok = next
+	}
+	if len(ok) > 0 {
+		return nil, errors.New("building the corpus checker still fails after excluding the packages that failed")
+	}
+	return nil, nil
+}
+
+type buildBlock struct{ header, first string }
+
+// splitBuildOutput splits go build output into "# pkg" blocks with the
+// first error line of each; paths are made relative to the package.
+func splitBuildOutput(out []byte) []buildBlock {
+	var blocks []buildBlock
+	for _, line := range strings.Split(string(out), "\n") {
+		switch {
+		case strings.HasPrefix(line, "# "):
+			blocks = append(blocks, buildBlock{header: line})
+		case len(blocks) > 0 && blocks[len(blocks)-1].first == "" && strings.TrimSpace(line) != "":
+			blocks[len(blocks)-1].first = strings.TrimSpace(line)
+		}
+	}
+	return blocks
+}
+
+func writeChecker(work string, cases []*schemaCase) error {
+	var b bytes.Buffer
+	b.WriteString("// Command checker decodes and re-encodes corpus instances with the generated types.\npackage main\n\nimport (\n\t\"os\"\n\n")
+	for _, c := range cases {
+		fmt.Fprintf(&b, "\t%q\n", modPath+"/"+c.pkg)
+	}
+	b.WriteString(")\n\nvar roots = map[string]func() any{\n")
+	for _, c := range cases {
+		fmt.Fprintf(&b, "\t%q: %s.CorpusNew,\n", c.pkg, c.pkg)
+	}
+	b.WriteString("}\n\nfunc main() { os.Exit(run(roots, os.Stdin, os.Stdout)) }\n")
+	dir := filepath.Join(work, "checker")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "run.go"), []byte(checkerRun), 0o644)
+}
+
+// checkerRun reads requests (one JSON object per line: package and instance
+// path) and answers each with the re-encoded value or the error. A panic in
+// generated code is reported for that instance, not fatal to the run.
+const checkerRun = `package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+)
+
+type request struct {
+	Pkg      string
+	Instance string
+}
+
+type response struct {
+	Pkg      string
+	Instance string
+	Stage    string ` + "`json:\",omitempty\"`" + `
+	Err      string ` + "`json:\",omitempty\"`" + `
+	Output   json.RawMessage ` + "`json:\",omitempty\"`" + `
+}
+
+func run(roots map[string]func() any, in io.Reader, out io.Writer) int {
+	enc := json.NewEncoder(out)
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var req request
+		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		if err := enc.Encode(one(roots, req)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	return 0
+}
+
+func one(roots map[string]func() any, req request) (resp response) {
+	resp = response{Pkg: req.Pkg, Instance: req.Instance}
+	stage := "decode"
+	defer func() {
+		if p := recover(); p != nil {
+			resp.Stage, resp.Err, resp.Output = stage, fmt.Sprintf("panic: %v", p), nil
+		}
+	}()
+	data, err := os.ReadFile(req.Instance)
+	if err != nil {
+		resp.Stage, resp.Err = "read", err.Error()
+		return resp
+	}
+	v := roots[req.Pkg]()
+	if err := json.Unmarshal(data, v); err != nil {
+		resp.Stage, resp.Err = stage, err.Error()
+		return resp
+	}
+	stage = "encode"
+	b, err := json.Marshal(v)
+	if err != nil {
+		resp.Stage, resp.Err = stage, err.Error()
+		return resp
+	}
+	resp.Output = b
+	return resp
+}
+`
+
+type request struct {
+	Pkg      string
+	Instance string
+}
+
+type response struct {
+	Pkg      string
+	Instance string
+	Stage    string
+	Err      string
+	Output   json.RawMessage
+}
+
+func check(opts Options, cases []*schemaCase, r *Report) error {
+	var in bytes.Buffer
+	enc := json.NewEncoder(&in)
+	byPkg := map[string]*schemaCase{}
+	for _, c := range cases {
+		byPkg[c.pkg] = c
+		for _, inst := range c.instances {
+			if err := enc.Encode(request{Pkg: c.pkg, Instance: inst}); err != nil {
+				return err
+			}
+		}
+	}
+	cmd := exec.Command(filepath.Join(opts.Work, "checker.bin"))
+	cmd.Stdin = &in
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("corpus checker: %v\n%s", err, stderr.Bytes())
+	}
+	validators := map[string]*validator{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var resp response
+		if err := dec.Decode(&resp); err == io.EOF {
+			break
+		} else if err != nil {
+			return fmt.Errorf("corpus checker output: %w", err)
+		}
+		c := byPkg[resp.Pkg]
+		if c == nil {
+			return fmt.Errorf("corpus checker answered for unknown package %q", resp.Pkg)
+		}
+		inst := filepath.Base(resp.Instance)
+		if resp.Err != "" {
+			r.fail(c, inst, resp.Stage, errors.New(resp.Err))
+			continue
+		}
+		r.Decoded++
+		original, err := os.ReadFile(resp.Instance)
+		if err != nil {
+			return err
+		}
+		lossless := true
+		if diff := jsonDiff(original, resp.Output); diff != "" {
+			lossless = false
+			r.fail(c, inst, "lossless", errors.New(diff))
+		} else {
+			r.Lossless++
+		}
+		v := validators[c.file]
+		if v == nil {
+			v = newValidator(filepath.Join(opts.Corpus, "schemas", c.file))
+			validators[c.file] = v
+		}
+		switch err := v.validate(resp.Output); {
+		case v.compileErr != nil:
+			r.Unvalidatable++
+			r.fail(c, inst, "valid", fmt.Errorf("reference validator cannot compile the schema: %v", v.compileErr))
+		case err != nil:
+			if origErr := v.validate(original); origErr != nil {
+				err = fmt.Errorf("%v (the original instance is rejected too: %v)", err, origErr)
+			}
+			r.fail(c, inst, "valid", err)
+		default:
+			r.Valid++
+			if lossless {
+				r.LosslessValid++
+			}
+		}
+	}
+	return nil
+}
+
+var english = message.NewPrinter(language.English)
+
+type validator struct {
+	schema     *jsonschema.Schema
+	compileErr error
+}
+
+func newValidator(file string) *validator {
+	c := jsonschema.NewCompiler()
+	c.UseRegexpEngine(func(s string) (jsonschema.Regexp, error) { return ecmaregex.Compile(s) })
+	// Remote references are never fetched: the default loader reads only files.
+	sch, err := c.Compile(file)
+	return &validator{schema: sch, compileErr: err}
+}
+
+func (v *validator) validate(doc []byte) error {
+	if v.compileErr != nil {
+		return v.compileErr
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return err
+	}
+	if err := v.schema.Validate(inst); err != nil {
+		var ve *jsonschema.ValidationError
+		if errors.As(err, &ve) {
+			return errors.New(firstLeaf(ve))
+		}
+		return err
+	}
+	return nil
+}
+
+// firstLeaf describes the deepest first cause of a validation error.
+func firstLeaf(ve *jsonschema.ValidationError) string {
+	for len(ve.Causes) > 0 {
+		ve = ve.Causes[0]
+	}
+	return fmt.Sprintf("at /%s: %s", strings.Join(ve.InstanceLocation, "/"), ve.ErrorKind.LocalizedString(english))
+}
+
+// jsonDiff compares two JSON documents semantically (object key order
+// ignored, numbers compared as exact decimal values) and describes the
+// first difference with its JSON pointer, or returns "".
+func jsonDiff(want, got []byte) string {
+	a, err := decodeJSON(want)
+	if err != nil {
+		return "original: " + err.Error()
+	}
+	b, err := decodeJSON(got)
+	if err != nil {
+		return "re-encoded: " + err.Error()
+	}
+	return diffValue("", a, b)
+}
+
+func decodeJSON(data []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("trailing data after the JSON value")
+	}
+	return v, nil
+}
+
+func diffValue(ptr string, want, got any) string {
+	at := ptr
+	if at == "" {
+		at = "/"
+	}
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s: want an object, got %s", at, short(got))
+		}
+		keys := make([]string, 0, len(w))
+		for k := range w {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			gv, ok := g[k]
+			if !ok {
+				return fmt.Sprintf("%s/%s: lost (want %s)", ptr, escape(k), short(w[k]))
+			}
+			if d := diffValue(ptr+"/"+escape(k), w[k], gv); d != "" {
+				return d
+			}
+		}
+		extra := make([]string, 0)
+		for k := range g {
+			if _, ok := w[k]; !ok {
+				extra = append(extra, k)
+			}
+		}
+		if len(extra) > 0 {
+			sort.Strings(extra)
+			return fmt.Sprintf("%s/%s: invented %s", ptr, escape(extra[0]), short(g[extra[0]]))
+		}
+		return ""
+	case []any:
+		g, ok := got.([]any)
+		if !ok {
+			return fmt.Sprintf("%s: want an array, got %s", at, short(got))
+		}
+		for i := range min(len(w), len(g)) {
+			if d := diffValue(ptr+"/"+strconv.Itoa(i), w[i], g[i]); d != "" {
+				return d
+			}
+		}
+		if len(w) != len(g) {
+			return fmt.Sprintf("%s: want %d items, got %d", at, len(w), len(g))
+		}
+		return ""
+	case json.Number:
+		g, ok := got.(json.Number)
+		if !ok || !sameNumber(w, g) {
+			return fmt.Sprintf("%s: want %s, got %s", at, w, short(got))
+		}
+		return ""
+	default: // string, bool, nil
+		if want != got {
+			return fmt.Sprintf("%s: want %s, got %s", at, short(want), short(got))
+		}
+		return ""
+	}
+}
+
+// sameNumber compares decimal texts exactly. Texts with huge exponents
+// (which big.Rat would expand) are compared as text.
+func sameNumber(a, b json.Number) bool {
+	if a == b {
+		return true
+	}
+	if len(a) > 64 || len(b) > 64 || hugeExponent(string(a)) || hugeExponent(string(b)) {
+		return false
+	}
+	x, ok1 := new(big.Rat).SetString(string(a))
+	y, ok2 := new(big.Rat).SetString(string(b))
+	return ok1 && ok2 && x.Cmp(y) == 0
+}
+
+func hugeExponent(s string) bool {
+	i := strings.IndexAny(s, "eE")
+	if i < 0 {
+		return false
+	}
+	e, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+	return err != nil || e > 400 || e < -400
+}
+
+func short(v any) string {
+	if v == nil {
+		return "null"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	if len(b) > 60 {
+		return string(b[:57]) + "..."
+	}
+	return string(b)
+}
+
+func escape(k string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
+}
+
+func goCmd(opts Options, args ...string) ([]byte, error) {
+	cmd := exec.Command(opts.Go, args...)
+	cmd.Dir = opts.Work
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+	return cmd.CombinedOutput()
+}
+
+// WriteReplaceModule writes dir/go.mod for a module named modPath that
+// requires everything the module at root requires (so generated code may
+// import any of it directly) and replaces that module with the tree at
+// root, and copies root's go.sum.
+func WriteReplaceModule(dir, modPath, root string) error {
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return err
+	}
+	moduleLine := regexp.MustCompile(`(?m)^module\s+(\S+)\s*$`)
+	m := moduleLine.FindSubmatch(gomod)
+	if m == nil {
+		return fmt.Errorf("%s: no module line", filepath.Join(root, "go.mod"))
+	}
+	self := string(m[1])
+	body := moduleLine.ReplaceAll(gomod, []byte("module "+modPath))
+	// Directives that only make sense in root's own directory are dropped.
+	body = regexp.MustCompile(`(?ms)^(replace|tool|exclude|retract|ignore|godebug)\s*\(.*?^\)[ \t]*$`).ReplaceAll(body, nil)
+	body = regexp.MustCompile(`(?m)^(replace|tool|exclude|retract|ignore|godebug)\b.*$`).ReplaceAll(body, nil)
+	body = fmt.Appendf(body, "\nrequire %s v0.0.0\n\nreplace %s => %s\n", self, self, root)
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), body, 0o644); err != nil {
+		return err
+	}
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
+}
+
+// FindRepo returns the directory of the nearest go.mod at or above dir.
+func FindRepo(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
