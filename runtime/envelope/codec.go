@@ -1,6 +1,7 @@
 package envelope
 
 import (
+	"errors"
 	"io"
 	"strconv"
 	"time"
@@ -67,7 +68,17 @@ func (c Codec) AppendEncode(dst []byte, e *Envelope) ([]byte, error) {
 		return dst, err
 	}
 	start := len(dst)
-	w := jx.Writer{Buf: dst}
+	if need := encodedSizeHint(e); cap(dst)-len(dst) < need {
+		dst = append(make([]byte, 0, len(dst)+need), dst...)
+	}
+	// A pooled writer: a local one would escape to the heap through its
+	// pointer-receiver methods.
+	w := jx.GetWriter()
+	defer func() {
+		w.Buf = nil // never keep the caller's buffer in the pool
+		jx.PutWriter(w)
+	}()
+	w.Buf = dst
 	w.RawStr(`{"channel":`)
 	w.Str(e.Channel)
 	w.RawStr(`,"sequence":`)
@@ -104,6 +115,19 @@ func (c Codec) AppendEncode(dst []byte, e *Envelope) ([]byte, error) {
 		return dst, &SizeError{Size: len(w.Buf) - start, Max: max}
 	}
 	return w.Buf, nil
+}
+
+// encodedSizeHint returns the encoded size of e when no string needs
+// escaping: enough to encode in one allocation in the common case.
+func encodedSizeHint(e *Envelope) int {
+	const fixed = len(`{"channel":"","sequence":,"produced_at":"2026-05-27T14:22:09.331Z","producer":{"id":"","kind":"service"},"aspect":""`) +
+		len(`,"schema_ref":""`) + len(`,"causation":{"parent_channel":"","parent_sequence":,"parent_producer":""}`) +
+		len(`,"payload":}`) + 2*20
+	n := fixed + len(e.Channel) + len(e.Producer.ID) + len(e.Aspect) + len(e.SchemaRef) + len(e.Payload)
+	if c := e.Causation; c != nil {
+		n += len(c.ParentChannel) + len(c.ParentProducer)
+	}
+	return n
 }
 
 // appendTime appends t as a JSON string in UTC with exactly three fractional
@@ -192,7 +216,7 @@ func decodeEnvelope(d *jx.Decoder, e *Envelope) error {
 		return fieldErr(ErrMalformed, "", "expected object, got %s", typeName(t))
 	}
 	var seen uint32
-	return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	return structural("", d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var bit uint32
 		var err error
 		switch string(key) {
@@ -231,7 +255,20 @@ func decodeEnvelope(d *jx.Decoder, e *Envelope) error {
 		}
 		seen |= bit
 		return err
-	})
+	}))
+}
+
+// structural turns an error jx reports about the JSON structure of object
+// (not one of ours about a field value) into a *FieldError.
+func structural(object string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe // drop the wrapping jx adds around callback errors
+	}
+	return fieldErr(ErrMalformed, object, "invalid JSON: %v", err)
 }
 
 func decodeProducer(d *jx.Decoder, p *Producer) error {
@@ -239,7 +276,7 @@ func decodeProducer(d *jx.Decoder, p *Producer) error {
 		return fieldErr(ErrMalformed, "producer", "expected object, got %s", typeName(t))
 	}
 	var seen uint32
-	return d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	return structural("producer", d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var bit uint32
 		var err error
 		switch string(key) {
@@ -260,7 +297,7 @@ func decodeProducer(d *jx.Decoder, p *Producer) error {
 		}
 		seen |= bit
 		return err
-	})
+	}))
 }
 
 func decodeCausation(d *jx.Decoder) (*Causation, error) {
@@ -276,7 +313,7 @@ func decodeCausation(d *jx.Decoder) (*Causation, error) {
 	}
 	c := new(Causation)
 	var seen uint32
-	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := structural("causation", d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var bit uint32
 		var err error
 		switch string(key) {
@@ -300,7 +337,7 @@ func decodeCausation(d *jx.Decoder) (*Causation, error) {
 		}
 		seen |= bit
 		return err
-	})
+	}))
 	if err != nil {
 		return nil, err
 	}
