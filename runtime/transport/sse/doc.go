@@ -1,0 +1,35 @@
+// Package sse is a client.Transport for Centrifugo that publishes through the
+// server HTTP API and subscribes through the unidirectional Server-Sent Events
+// endpoint (/connection/uni_sse). It needs no WebSocket and no client-side
+// protocol beyond plain HTTP, which suits services behind proxies that only
+// pass HTTP.
+//
+// Each Subscribe opens one SSE stream whose connect request asks Centrifugo
+// for a server-side subscription to the channel. The channel's namespace
+// should set history_size, history_ttl and force_recovery (force_positioning
+// is advised), so that the stream carries offsets and an epoch. The transport
+// then:
+//
+//   - delivers each publication once, in stream order, dropping duplicates at
+//     reconnect boundaries by offset;
+//   - reconnects with backoff and jitter when the stream breaks, the server
+//     disconnects with a reconnect code, or nothing (not even a ping) arrives
+//     within the ping timeout, resuming with recover/epoch/offset so that the
+//     server replays what was missed inside its connect frame;
+//   - reports client.EventRecovered when the replay was complete and
+//     client.EventUnrecoverable (with the number of lost publications when
+//     the epoch is unchanged, -1 otherwise) when it was not, for example
+//     after a server restart with the memory engine; the stream then goes on
+//     from the server's current position and never reuses a stale one;
+//   - reports malformed and oversized frames as client.EventError and keeps
+//     the stream; an event cut by the end of the stream is never delivered.
+//
+// A full delivery channel is back-pressure, not loss: the stream stops
+// reading, the server's per-connection queue fills, and Centrifugo closes the
+// connection as slow; the transport then reconnects and recovers from
+// history, or reports what history no longer holds. Memory on the client
+// side stays bounded by Config.Buffer plus one frame.
+//
+// History and Presence use the server API (/api/history, /api/presence) and
+// need Config.APIKey, like Publish.
+package sse
