@@ -1,0 +1,432 @@
+package ws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	centrifuge "github.com/centrifugal/centrifuge-go"
+
+	"github.com/parsec-gen/parsec-gen/runtime/client"
+)
+
+// item is one entry of a stream's queue: a publication or an event.
+type item struct {
+	data []byte
+	ev   *client.StreamEvent
+}
+
+// stream is one Subscribe call. It owns a centrifuge Subscription (replaced
+// when a slow consumer forces a resubscribe), the queue between
+// centrifuge-go's handler goroutine and the consumer, and the position of
+// the last publication it accepted.
+type stream struct {
+	t       *Transport
+	channel string
+	onEvent func(client.StreamEvent)
+	since   *client.StreamPosition
+	from    int64
+
+	out      chan []byte
+	done     chan struct{} // closed when the stream ends
+	pumpDone chan struct{} // closed when the pump has closed out
+	endOnce  sync.Once
+	wake     chan struct{} // cap 1: the queue changed
+
+	mu         sync.Mutex
+	q          []item
+	nData      int
+	gen        int // generation of sub; callbacks of older ones are ignored
+	sub        *centrifuge.Subscription
+	resume     *client.StreamPosition // position the next fresh subscription starts from
+	stateCalls int                    // GetState calls for the current generation
+	last       client.StreamPosition  // last accepted publication (or start point)
+	haveLast   bool
+	subscribed bool // at least one subscribe succeeded
+	first      chan error
+	overflowed bool  // queue was full: accepting nothing until resubscribed
+	dropped    int64 // publications skipped while overflowed
+	restarting bool
+	ended      bool
+	final      *client.StreamEvent // why the stream ended, reported last
+}
+
+// Subscribe starts delivery of channel's publications and waits until the
+// server confirmed the subscription or ctx ended. See the package
+// documentation for positions, recovery and the slow-consumer policy.
+func (t *Transport) Subscribe(ctx context.Context, channel string, opts client.SubscribeOptions) (<-chan []byte, func(), error) {
+	if channel == "" {
+		return nil, nil, errors.New("ws transport: subscribe: empty channel name")
+	}
+	if opts.FromSequence < 0 {
+		return nil, nil, fmt.Errorf("ws transport: subscribe to %q: negative FromSequence %d", channel, opts.FromSequence)
+	}
+	s := &stream{
+		t:        t,
+		channel:  channel,
+		onEvent:  opts.OnEvent,
+		from:     opts.FromSequence,
+		out:      make(chan []byte),
+		done:     make(chan struct{}),
+		pumpDone: make(chan struct{}),
+		wake:     make(chan struct{}, 1),
+		first:    make(chan error, 1),
+	}
+	if opts.Since != nil && opts.FromSequence == 0 {
+		p := *opts.Since
+		s.since = &p
+		s.resume = &p
+	}
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil, nil, ErrClosed
+	}
+	t.streams[s] = struct{}{}
+	t.mu.Unlock()
+	go s.pump()
+
+	if err := s.startSub(); err != nil {
+		s.cancel()
+		return nil, nil, err
+	}
+	select {
+	case err := <-s.first:
+		if err != nil {
+			s.cancel()
+			return nil, nil, err
+		}
+	case <-ctx.Done():
+		s.cancel()
+		return nil, nil, fmt.Errorf("ws transport: subscribe to %q: %w", channel, ctx.Err())
+	}
+	return s.out, s.cancel, nil
+}
+
+// startSub creates and subscribes a centrifuge Subscription for the current
+// generation.
+func (s *stream) startSub() error {
+	s.mu.Lock()
+	gen := s.gen
+	s.mu.Unlock()
+	sub, err := s.t.c.NewSubscription(s.channel, centrifuge.SubscriptionConfig{
+		Positioned:  true,
+		Recoverable: true,
+		GetState: func(centrifuge.SubscriptionGetStateEvent) (centrifuge.StreamPosition, error) {
+			return s.getState(gen)
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("ws transport: subscribe to %q: %w", s.channel, err)
+	}
+	sub.OnSubscribed(func(e centrifuge.SubscribedEvent) { s.onSubscribed(gen, e) })
+	sub.OnPublication(func(e centrifuge.PublicationEvent) { s.onPublication(gen, e) })
+	sub.OnError(func(e centrifuge.SubscriptionErrorEvent) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if gen == s.gen {
+			s.enqueueEvent(client.StreamEvent{Kind: client.EventError, Channel: s.channel,
+				Err: fmt.Errorf("ws transport: channel %q: %w", s.channel, e.Error)})
+		}
+	})
+	sub.OnUnsubscribed(func(e centrifuge.UnsubscribedEvent) {
+		if e.Code == 0 { // our own Unsubscribe (cancel or resubscribe)
+			return
+		}
+		s.mu.Lock()
+		current := gen == s.gen
+		s.mu.Unlock()
+		if current {
+			s.end(fmt.Errorf("ws transport: channel %q: unsubscribed by the server (code %d: %s)", s.channel, e.Code, e.Reason))
+		}
+	})
+	s.mu.Lock()
+	if s.ended || gen != s.gen {
+		s.mu.Unlock()
+		// Not yet subscribed, so removal cannot fail.
+		_ = s.t.c.RemoveSubscription(sub)
+		return nil
+	}
+	s.sub = sub
+	s.mu.Unlock()
+	if err := sub.Subscribe(); err != nil {
+		return fmt.Errorf("ws transport: subscribe to %q: %w", s.channel, err)
+	}
+	return nil
+}
+
+// getState gives centrifuge-go the position a fresh subscription recovers
+// from. A second call for the same generation means the server rejected the
+// previous position as unrecoverable.
+func (s *stream) getState(gen int) (centrifuge.StreamPosition, error) {
+	s.mu.Lock()
+	if gen != s.gen || s.ended {
+		s.mu.Unlock()
+		return centrifuge.StreamPosition{}, errors.New("ws transport: stale subscription")
+	}
+	s.stateCalls++
+	calls := s.stateCalls
+	if calls == 1 && s.resume != nil {
+		p := *s.resume
+		s.last, s.haveLast = p, true
+		s.mu.Unlock()
+		return centrifuge.StreamPosition{Offset: p.Offset, Epoch: p.Epoch}, nil
+	}
+	s.mu.Unlock()
+
+	ctx, cancel := s.t.ctx(context.Background())
+	defer cancel()
+	top, err := s.t.c.History(ctx, s.channel)
+	if err != nil {
+		return centrifuge.StreamPosition{}, fmt.Errorf("stream top of %q: %w", s.channel, err)
+	}
+	pos := client.StreamPosition{Offset: top.Offset, Epoch: top.Epoch}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case calls > 1:
+		prev := s.last
+		missed := int64(-1)
+		if s.haveLast && prev.Epoch == pos.Epoch && pos.Offset >= prev.Offset {
+			missed = int64(pos.Offset - prev.Offset)
+		}
+		s.enqueueEvent(client.StreamEvent{Kind: client.EventUnrecoverable, Channel: s.channel, Position: pos, Missed: missed,
+			Err: fmt.Errorf("ws transport: channel %q: position %d of epoch %q cannot be recovered (stream now at %d of epoch %q)",
+				s.channel, prev.Offset, prev.Epoch, pos.Offset, pos.Epoch)})
+	case s.from > 0 && !s.subscribed:
+		pos.Offset = min(uint64(s.from-1), pos.Offset)
+	}
+	s.last, s.haveLast = pos, true
+	return centrifuge.StreamPosition{Offset: pos.Offset, Epoch: pos.Epoch}, nil
+}
+
+func (s *stream) onSubscribed(gen int, e centrifuge.SubscribedEvent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if gen != s.gen || s.ended {
+		return
+	}
+	firstTime := !s.subscribed
+	s.subscribed = true
+	if e.StreamPosition == nil { // the server keeps no stream for this channel
+		s.haveLast = false
+		s.enqueueEvent(client.StreamEvent{Kind: client.EventSubscribed, Channel: s.channel})
+	} else {
+		top := client.StreamPosition{Offset: e.StreamPosition.Offset, Epoch: e.StreamPosition.Epoch}
+		switch {
+		case e.WasRecovering && e.Recovered && s.haveLast && s.last.Epoch == top.Epoch:
+			// Recovered publications follow, from s.last.Offset+1.
+			s.enqueueEvent(client.StreamEvent{Kind: client.EventSubscribed, Channel: s.channel, Position: s.last})
+			if !firstTime || s.since != nil {
+				s.enqueueEvent(client.StreamEvent{Kind: client.EventRecovered, Channel: s.channel, Position: top})
+			}
+		case e.WasRecovering && !e.Recovered:
+			// A server that does not reject unrecoverable positions.
+			missed := int64(-1)
+			if s.haveLast && s.last.Epoch == top.Epoch && top.Offset >= s.last.Offset {
+				missed = int64(top.Offset - s.last.Offset)
+			}
+			s.enqueueEvent(client.StreamEvent{Kind: client.EventSubscribed, Channel: s.channel, Position: top})
+			s.enqueueEvent(client.StreamEvent{Kind: client.EventUnrecoverable, Channel: s.channel, Position: top, Missed: missed,
+				Err: fmt.Errorf("ws transport: channel %q: position %d of epoch %q cannot be recovered", s.channel, s.last.Offset, s.last.Epoch)})
+			s.last, s.haveLast = top, true
+		default:
+			s.last, s.haveLast = top, true
+			s.enqueueEvent(client.StreamEvent{Kind: client.EventSubscribed, Channel: s.channel, Position: top})
+		}
+	}
+	if firstTime {
+		s.first <- nil
+	}
+}
+
+func (s *stream) onPublication(gen int, e centrifuge.PublicationEvent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if gen != s.gen || s.ended {
+		return
+	}
+	off := e.Offset
+	if off > 0 && s.haveLast && off <= s.last.Offset {
+		return // already delivered: a replay overlapping the resume point
+	}
+	if s.overflowed {
+		s.dropped++
+		return
+	}
+	if s.nData >= s.t.cfg.queueSize {
+		s.overflowed, s.dropped = true, 1
+		s.enqueueEvent(client.StreamEvent{Kind: client.EventError, Channel: s.channel, Position: s.last,
+			Err: fmt.Errorf("%w: channel %q: %d publications waiting; resubscribing from offset %d once drained",
+				ErrSlowConsumer, s.channel, s.nData, s.last.Offset)})
+		return
+	}
+	if off > 0 && s.haveLast && off > s.last.Offset+1 {
+		s.enqueueEvent(client.StreamEvent{Kind: client.EventUnrecoverable, Channel: s.channel, Position: s.last,
+			Missed: int64(off - s.last.Offset - 1),
+			Err:    fmt.Errorf("ws transport: channel %q: offsets %d..%d skipped by the server", s.channel, s.last.Offset+1, off-1)})
+	}
+	if off > 0 {
+		s.last.Offset = off
+	}
+	if len(e.Data) > s.t.cfg.maxMessageSize {
+		s.enqueueEvent(client.StreamEvent{Kind: client.EventError, Channel: s.channel, Position: s.last, Data: e.Data[:s.t.cfg.maxMessageSize],
+			Err: fmt.Errorf("ws transport: channel %q: publication at offset %d has %d bytes, over the %d-byte limit", s.channel, off, len(e.Data), s.t.cfg.maxMessageSize)})
+		return
+	}
+	s.q = append(s.q, item{data: e.Data})
+	s.nData++
+	s.signal()
+}
+
+// enqueueEvent queues ev behind the publications already queued. Events are
+// never dropped; they are rare (one or two per reconnect). s.mu must be held.
+func (s *stream) enqueueEvent(ev client.StreamEvent) {
+	if s.ended {
+		return
+	}
+	s.q = append(s.q, item{ev: &ev})
+	s.signal()
+}
+
+func (s *stream) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// pump moves queued items to the consumer, calling OnEvent for events in
+// order, and starts the resubscription after an overflow.
+func (s *stream) pump() {
+	defer close(s.pumpDone)
+	defer close(s.out)
+	defer s.reportEnd()
+	for {
+		s.mu.Lock()
+		for len(s.q) == 0 {
+			s.mu.Unlock()
+			select {
+			case <-s.wake:
+			case <-s.done:
+				return
+			}
+			s.mu.Lock()
+		}
+		it := s.q[0]
+		s.q[0] = item{}
+		s.q = s.q[1:]
+		if it.ev == nil {
+			s.nData--
+		}
+		restart := s.overflowed && !s.restarting && s.nData <= s.t.cfg.queueSize/2
+		if restart {
+			s.restarting = true
+		}
+		s.mu.Unlock()
+
+		if restart {
+			s.resubscribe()
+		}
+		if it.ev != nil {
+			if s.onEvent != nil {
+				s.onEvent(*it.ev)
+			}
+			continue
+		}
+		select {
+		case s.out <- it.data:
+		case <-s.done:
+			return
+		}
+	}
+}
+
+// reportEnd delivers, when the stream ended on an error, the events still
+// queued and then the error. Queued publications are discarded.
+func (s *stream) reportEnd() {
+	s.mu.Lock()
+	rest, final := s.q, s.final
+	s.q = nil
+	s.mu.Unlock()
+	if final == nil || s.onEvent == nil {
+		return
+	}
+	for _, it := range rest {
+		if it.ev != nil {
+			s.onEvent(*it.ev)
+		}
+	}
+	s.onEvent(*final)
+}
+
+// resubscribe replaces the centrifuge Subscription with one that recovers
+// from the last accepted position, so the server replays what the full queue
+// skipped.
+func (s *stream) resubscribe() {
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return
+	}
+	old := s.sub
+	s.gen++
+	s.stateCalls = 0
+	if s.haveLast {
+		p := s.last
+		s.resume = &p
+	}
+	s.overflowed, s.restarting, s.dropped = false, false, 0
+	s.mu.Unlock()
+	if old != nil {
+		s.dropSub(old)
+	}
+	if err := s.startSub(); err != nil {
+		s.end(err)
+	}
+}
+
+// dropSub unsubscribes and forgets sub. Both fail only once the client is
+// closed, when there is nothing left to release.
+func (s *stream) dropSub(sub *centrifuge.Subscription) {
+	_ = sub.Unsubscribe()
+	_ = s.t.c.RemoveSubscription(sub)
+}
+
+// end ends the stream and releases its subscription. A non-nil err is
+// reported through OnEvent (after the events already queued) before the
+// channel closes. It is idempotent and never waits for the consumer.
+func (s *stream) end(err error) {
+	s.endOnce.Do(func() {
+		s.mu.Lock()
+		if err != nil {
+			s.final = &client.StreamEvent{Kind: client.EventError, Channel: s.channel, Err: err}
+		}
+		s.ended = true
+		sub := s.sub
+		s.sub = nil
+		s.gen = -1
+		s.mu.Unlock()
+		select {
+		case s.first <- fmt.Errorf("ws transport: subscribe to %q: %w", s.channel, errOr(err)):
+		default:
+		}
+		if sub != nil {
+			s.dropSub(sub)
+		}
+		s.t.forget(s)
+		close(s.done)
+	})
+}
+
+func errOr(err error) error {
+	if err == nil {
+		return ErrClosed
+	}
+	return err
+}
+
+// cancel ends the stream without an event.
+func (s *stream) cancel() { s.end(nil) }

@@ -1,0 +1,410 @@
+// Package ws is a client.Transport over the centrifuge WebSocket protocol,
+// for Parsec servers, Centrifugo and any centrifuge-based node.
+//
+// It uses github.com/centrifugal/centrifuge-go with the Protobuf protocol, so
+// publication data travels as opaque bytes: a malformed envelope reaches the
+// runtime's error hook instead of breaking the connection's framing.
+//
+// # Streams and positions
+//
+// Every subscription is positioned and recoverable: the transport tracks the
+// server stream position (offset + epoch) of the last publication it handed
+// over. After a lost connection it resubscribes from that position and the
+// server replays what was missed; when the server cannot (history too short,
+// new epoch after a restart) the transport reports client.EventUnrecoverable,
+// with the number of lost publications when the offsets tell it, and goes on
+// with live publications from the current stream top. A position never
+// crosses epochs, and publications at or below the last delivered offset are
+// dropped as duplicates.
+//
+// Events reach SubscribeOptions.OnEvent in stream order: an event is reported
+// after every publication received before it was delivered on the channel.
+//
+// # Slow consumers
+//
+// centrifuge-go runs handlers on its read loop, so the transport hands each
+// publication to a bounded per-subscription queue (WithQueueSize) drained by
+// its own goroutine: a consumer that publishes or reads history from its
+// handler never stalls the connection. When the queue is full the transport
+// stops accepting publications, reports client.EventError wrapping
+// ErrSlowConsumer, and once the consumer has drained half of the queue it
+// resubscribes from the last position it delivered, so the server replays the
+// skipped publications from history. If history no longer holds them the
+// resubscription reports client.EventUnrecoverable with the count. Memory per
+// subscription is bounded by the queue size.
+package ws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	centrifuge "github.com/centrifugal/centrifuge-go"
+
+	"github.com/parsec-gen/parsec-gen/runtime/client"
+)
+
+// Defaults of a Transport.
+const (
+	DefaultQueueSize      = 1024
+	DefaultReadTimeout    = 5 * time.Second
+	DefaultPingTimeout    = 10 * time.Second
+	DefaultMaxMessageSize = 1 << 20
+)
+
+// ErrSlowConsumer is wrapped by the client.EventError reported when a
+// subscription's queue filled up. The transport recovers the publications it
+// skipped from the server's history; see the package documentation.
+var ErrSlowConsumer = errors.New("ws transport: subscription queue full")
+
+// ErrClosed is returned by a Transport used after Close.
+var ErrClosed = errors.New("ws transport: closed")
+
+// Option configures a Transport.
+type Option func(*config)
+
+type config struct {
+	token          string
+	tokenFunc      func(context.Context) (string, error)
+	readTimeout    time.Duration
+	pingTimeout    time.Duration
+	queueSize      int
+	name           string
+	maxMessageSize int
+	minReconnect   time.Duration
+	maxReconnect   time.Duration
+}
+
+// WithToken sets the connection token (a JWT the server verifies).
+func WithToken(token string) Option { return func(c *config) { c.token = token } }
+
+// WithTokenFunc sets a function that returns a fresh connection token. It is
+// called when the server reports the token expired and before it expires when
+// the server asks clients to refresh. Returning an error wrapping
+// ErrUnauthorized stops reconnecting for good.
+func WithTokenFunc(f func(ctx context.Context) (string, error)) Option {
+	return func(c *config) { c.tokenFunc = f }
+}
+
+// ErrUnauthorized, returned by a token function, tells the transport that no
+// token can be had: it disconnects for good instead of retrying.
+var ErrUnauthorized = centrifuge.ErrUnauthorized
+
+// WithReadTimeout bounds each request to the server (connect, subscribe,
+// publish, history, presence). Default DefaultReadTimeout.
+func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTimeout = d } }
+
+// WithPingTimeout sets how long past the server's ping interval the
+// transport waits for a ping before it considers the connection lost and
+// reconnects. Default DefaultPingTimeout.
+func WithPingTimeout(d time.Duration) Option { return func(c *config) { c.pingTimeout = d } }
+
+// WithQueueSize sets how many publications each subscription buffers for a
+// slow consumer. Default DefaultQueueSize.
+func WithQueueSize(n int) Option { return func(c *config) { c.queueSize = n } }
+
+// WithName sets the client name the server sees (an environment name such as
+// "billing", not a per-user value).
+func WithName(name string) Option { return func(c *config) { c.name = name } }
+
+// WithMaxMessageSize caps the size of a published envelope and of a received
+// publication. Larger ones are refused by Publish and reported as
+// client.EventError on a subscription, which goes on. Default
+// DefaultMaxMessageSize.
+func WithMaxMessageSize(n int) Option { return func(c *config) { c.maxMessageSize = n } }
+
+// WithReconnectDelay bounds the jittered exponential backoff between
+// reconnection attempts (defaults 200ms and 20s).
+func WithReconnectDelay(minDelay, maxDelay time.Duration) Option {
+	return func(c *config) { c.minReconnect, c.maxReconnect = minDelay, maxDelay }
+}
+
+// Transport is a client.Transport over a centrifuge WebSocket connection.
+type Transport struct {
+	cfg config
+	url string
+	c   *centrifuge.Client
+
+	mu        sync.Mutex
+	streams   map[*stream]struct{}
+	connected chan struct{} // closed while connected; replaced on loss
+	lastErr   error         // why the last connection attempt failed for good
+	closed    bool
+	started   bool
+}
+
+var _ client.Transport = (*Transport)(nil)
+
+// New returns a Transport for the server's WebSocket endpoint, such as
+// "ws://127.0.0.1:8000/connection/websocket". It does not connect.
+func New(url string, opts ...Option) (*Transport, error) {
+	cfg := config{
+		readTimeout:    DefaultReadTimeout,
+		pingTimeout:    DefaultPingTimeout,
+		queueSize:      DefaultQueueSize,
+		maxMessageSize: DefaultMaxMessageSize,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	switch {
+	case url == "":
+		return nil, errors.New("ws transport: empty URL")
+	case cfg.queueSize < 1:
+		return nil, fmt.Errorf("ws transport: queue size %d: want at least 1", cfg.queueSize)
+	case cfg.readTimeout <= 0 || cfg.pingTimeout <= 0:
+		return nil, fmt.Errorf("ws transport: timeouts must be positive (read %s, ping %s)", cfg.readTimeout, cfg.pingTimeout)
+	case cfg.maxMessageSize < 1:
+		return nil, fmt.Errorf("ws transport: max message size %d: want at least 1", cfg.maxMessageSize)
+	}
+	t := &Transport{cfg: cfg, url: url, streams: map[*stream]struct{}{}, connected: make(chan struct{})}
+	ccfg := centrifuge.Config{
+		Token:              cfg.token,
+		Name:               cfg.name,
+		ReadTimeout:        cfg.readTimeout,
+		HandshakeTimeout:   cfg.readTimeout,
+		MaxServerPingDelay: cfg.pingTimeout,
+		MinReconnectDelay:  cfg.minReconnect,
+		MaxReconnectDelay:  cfg.maxReconnect,
+	}
+	if cfg.tokenFunc != nil {
+		ccfg.GetToken = func(centrifuge.ConnectionTokenEvent) (string, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), cfg.readTimeout)
+			defer cancel()
+			return cfg.tokenFunc(ctx)
+		}
+	}
+	t.c = centrifuge.NewProtobufClient(url, ccfg)
+	t.c.OnConnected(func(centrifuge.ConnectedEvent) { t.setConnected(true, nil) })
+	t.c.OnConnecting(func(e centrifuge.ConnectingEvent) {
+		if t.setConnected(false, nil) {
+			t.broadcast(client.StreamEvent{Kind: client.EventDisconnected,
+				Err: fmt.Errorf("ws transport: connection lost (code %d: %s), reconnecting", e.Code, e.Reason)})
+		}
+	})
+	t.c.OnDisconnected(func(e centrifuge.DisconnectedEvent) {
+		err := fmt.Errorf("ws transport: disconnected for good (code %d: %s)", e.Code, e.Reason)
+		t.setConnected(false, err)
+		if e.Code != 0 { // 0: our own Close
+			t.endAll(err)
+		}
+	})
+	return t, nil
+}
+
+// setConnected records the connection state and reports whether it changed
+// from connected to not connected.
+func (t *Transport) setConnected(up bool, permanent error) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	wasUp := isClosed(t.connected)
+	switch {
+	case up && !wasUp:
+		close(t.connected)
+		t.lastErr = nil
+	case !up && wasUp:
+		t.connected = make(chan struct{})
+	}
+	if permanent != nil {
+		t.lastErr = permanent
+	}
+	return wasUp && !up
+}
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Connect dials the server and waits until the connection is established or
+// ctx ends. Later losses of the connection are repaired in the background.
+func (t *Transport) Connect(ctx context.Context) error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return ErrClosed
+	}
+	t.started = true
+	t.mu.Unlock()
+	if err := t.c.Connect(); err != nil {
+		return fmt.Errorf("ws transport: connect to %s: %w", t.url, err)
+	}
+	for {
+		t.mu.Lock()
+		up, lastErr, state := t.connected, t.lastErr, t.c.State()
+		t.mu.Unlock()
+		if isClosed(up) {
+			return nil
+		}
+		if lastErr != nil && state == centrifuge.StateDisconnected {
+			return fmt.Errorf("ws transport: connect to %s: %w", t.url, lastErr)
+		}
+		select {
+		case <-up:
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("ws transport: connect to %s: %w", t.url, ctx.Err())
+		case <-time.After(50 * time.Millisecond): // re-check for a permanent failure
+		}
+	}
+}
+
+// Close disconnects, ends every subscription (closing its channel) and waits
+// for the transport's goroutines. It is idempotent.
+func (t *Transport) Close() error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil
+	}
+	t.closed = true
+	streams := slices.Collect(maps.Keys(t.streams))
+	t.mu.Unlock()
+	for _, s := range streams {
+		s.cancel()
+	}
+	t.c.Close()
+	for _, s := range streams {
+		<-s.pumpDone
+	}
+	return nil
+}
+
+func (t *Transport) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, t.cfg.readTimeout)
+}
+
+func (t *Transport) checkOpen() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Publish sends data to channel and waits for the server's acknowledgement.
+// When the connection is being re-established it waits for it, up to the
+// read timeout. An error means the publication may or may not have been
+// accepted; the runtime's per-producer sequences make a retry safe.
+func (t *Transport) Publish(ctx context.Context, channel string, data []byte) error {
+	if err := t.checkOpen(); err != nil {
+		return err
+	}
+	if len(data) > t.cfg.maxMessageSize {
+		return fmt.Errorf("ws transport: publish to %q: %d bytes exceed the %d-byte limit", channel, len(data), t.cfg.maxMessageSize)
+	}
+	ctx, cancel := t.ctx(ctx)
+	defer cancel()
+	if _, err := t.c.Publish(ctx, channel, data); err != nil {
+		return fmt.Errorf("ws transport: publish to %q: %w", channel, err)
+	}
+	return nil
+}
+
+// History returns the publications the server keeps for channel, oldest
+// first, bounded by opts (offsets inclusive; Limit keeps the most recent).
+func (t *Transport) History(ctx context.Context, channel string, opts client.HistoryOptions) ([][]byte, error) {
+	if err := t.checkOpen(); err != nil {
+		return nil, err
+	}
+	if opts.Limit < 0 || opts.Since < 0 || opts.Until < 0 {
+		return nil, fmt.Errorf("ws transport: history of %q: negative bound in %+v", channel, opts)
+	}
+	ctx, cancel := t.ctx(ctx)
+	defer cancel()
+	var hopts []centrifuge.HistoryOption
+	newestOnly := opts.Since == 0 && opts.Until == 0 && opts.Limit > 0
+	if newestOnly {
+		// Only the newest Limit: ask the server for exactly those.
+		hopts = append(hopts, centrifuge.WithHistoryLimit(int32(min(opts.Limit, 1<<30))), centrifuge.WithHistoryReverse(true))
+	} else {
+		hopts = append(hopts, centrifuge.WithHistoryLimit(-1))
+		if opts.Since > 1 {
+			top, err := t.c.History(ctx, channel)
+			if err != nil {
+				return nil, fmt.Errorf("ws transport: history of %q: %w", channel, err)
+			}
+			hopts = append(hopts, centrifuge.WithHistorySince(&centrifuge.StreamPosition{Offset: uint64(opts.Since - 1), Epoch: top.Epoch}))
+		}
+	}
+	res, err := t.c.History(ctx, channel, hopts...)
+	if err != nil {
+		return nil, fmt.Errorf("ws transport: history of %q: %w", channel, err)
+	}
+	pubs := res.Publications
+	if newestOnly {
+		slices.Reverse(pubs)
+	}
+	out := make([][]byte, 0, len(pubs))
+	for _, p := range pubs {
+		if opts.Since > 0 && p.Offset < uint64(opts.Since) {
+			continue
+		}
+		if opts.Until > 0 && p.Offset > uint64(opts.Until) {
+			break
+		}
+		out = append(out, p.Data)
+	}
+	if opts.Limit > 0 && len(out) > opts.Limit {
+		out = out[len(out)-opts.Limit:]
+	}
+	return out, nil
+}
+
+// Presence lists the clients subscribed to channel, ordered by client id.
+func (t *Transport) Presence(ctx context.Context, channel string) ([]client.PresenceEntry, error) {
+	if err := t.checkOpen(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := t.ctx(ctx)
+	defer cancel()
+	res, err := t.c.Presence(ctx, channel)
+	if err != nil {
+		return nil, fmt.Errorf("ws transport: presence of %q: %w", channel, err)
+	}
+	out := make([]client.PresenceEntry, 0, len(res.Clients))
+	for _, id := range slices.Sorted(maps.Keys(res.Clients)) {
+		info := res.Clients[id]
+		out = append(out, client.PresenceEntry{UserID: info.User, ClientID: info.Client, ConnInfo: info.ConnInfo})
+	}
+	return out, nil
+}
+
+// broadcast queues ev for every live stream.
+func (t *Transport) broadcast(ev client.StreamEvent) {
+	t.mu.Lock()
+	streams := slices.Collect(maps.Keys(t.streams))
+	t.mu.Unlock()
+	for _, s := range streams {
+		e := ev
+		e.Channel = s.channel
+		s.mu.Lock()
+		s.enqueueEvent(e)
+		s.mu.Unlock()
+	}
+}
+
+// endAll ends every stream after reporting err.
+func (t *Transport) endAll(err error) {
+	t.mu.Lock()
+	streams := slices.Collect(maps.Keys(t.streams))
+	t.mu.Unlock()
+	for _, s := range streams {
+		s.end(err)
+	}
+}
+
+func (t *Transport) forget(s *stream) {
+	t.mu.Lock()
+	delete(t.streams, s)
+	t.mu.Unlock()
+}
