@@ -20,6 +20,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/parsec-gen/parsec-gen/gen"
+	"github.com/parsec-gen/parsec-gen/gen/naming"
 	"github.com/parsec-gen/parsec-gen/internal/corpustest"
 )
 
@@ -28,9 +29,10 @@ var update = flag.Bool("update", false, "rewrite the expectations of the golden 
 // A golden case is a txtar archive in testdata/golden. Its comment says what
 // the case is about. Sections:
 //
-//	-- args --          optional: -p PKG, -initialism WORD (repeatable) and
-//	                    the schema paths to generate; by default package
-//	                    "events" and every *.json file directly in schemas/
+//	-- args --          optional: -p PKG, -initialism WORD (repeatable, added
+//	                    to the default list) and the schema paths to
+//	                    generate; by default package "events" and every
+//	                    *.json file directly in schemas/
 //	-- pending --       optional: the feature the case waits for; the case is
 //	                    skipped with "pending: <text>" while this is present
 //	-- schemas/... --   input files, the generator's file system
@@ -129,6 +131,10 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 	}
 	if len(schemas) == 0 {
 		return nil, fmt.Errorf("%s: no schemas/*.json input", file)
+	}
+	if initialisms != nil {
+		// Like the CLI's --initialism: extra words on top of the default list.
+		initialisms = append(naming.DefaultInitialisms(), initialisms...)
 	}
 	c.cfg = gen.Config{FS: c.fsys, Schemas: schemas, Package: *pkg, Initialisms: initialisms}
 	if c.hasErr && len(c.want) > 0 {

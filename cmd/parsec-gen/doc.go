@@ -29,7 +29,8 @@
 //	                      added or be removed, and exit 1 if there are any
 //	    --root DIR        directory that relative "$ref"s may reach; default
 //	                      the deepest directory holding every PATH
-//	    --initialism WORD extra word spelled in upper case in Go names
+//	    --initialism WORD extra word spelled in upper case in Go names, added
+//	                      to golint's list (ID, URL, HTTP, ...); repeatable
 //
 // Schemas are read only from the local file system, never the network. A
 // relative "$ref" resolves against the file that contains it and may reach any

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/parsec-gen/parsec-gen/gen"
+	"github.com/parsec-gen/parsec-gen/gen/naming"
 )
 
 // fakeGen stands in for gen.Generate: one file per schema whose content
@@ -356,6 +357,24 @@ func TestPackageName(t *testing.T) {
 	}
 }
 
+func TestInitialisms(t *testing.T) {
+	dir := project(t)
+	g := &fakeGen{}
+	if r := runIn(t, dir, g, "", "generate", "-o", "out", "schemas/order_placed.json"); r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if g.cfgs[0].Initialisms != nil {
+		t.Errorf("without --initialism the generator's default (nil) is passed, got %v", g.cfgs[0].Initialisms)
+	}
+	if r := runIn(t, dir, g, "", "generate", "-o", "out", "--initialism", "sku", "--initialism", "EAN,GTIN", "schemas/order_placed.json"); r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	want := append(naming.DefaultInitialisms(), "SKU", "EAN", "GTIN")
+	if diff := cmp.Diff(want, g.cfgs[1].Initialisms); diff != "" {
+		t.Errorf("initialisms extend the default list (-want +got):\n%s", diff)
+	}
+}
+
 func TestUsageErrors(t *testing.T) {
 	dir := project(t)
 	cases := []struct {
@@ -373,6 +392,7 @@ func TestUsageErrors(t *testing.T) {
 		{name: "keyword -p", args: []string{"generate", "-o", "out", "-p", "type", "schemas"}, stderr: `-p "type" is not a valid`},
 		{name: "bad GOPACKAGE", gopackage: "9x", args: []string{"generate", "-o", "out", "schemas"}, stderr: `$GOPACKAGE "9x"`},
 		{name: "underivable package", args: []string{"generate", "-o", "2024", "schemas"}, stderr: `cannot derive a Go package name from the output directory "2024"`},
+		{name: "bad initialism", args: []string{"generate", "-o", "out", "--initialism", "a-b", "schemas"}, stderr: `--initialism "a-b"`},
 		{name: "version args", args: []string{"version", "extra"}, stderr: "unknown command"},
 	}
 	for _, c := range cases {

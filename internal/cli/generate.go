@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/parsec-gen/parsec-gen/gen"
+	"github.com/parsec-gen/parsec-gen/gen/naming"
 )
 
 type generateFlags struct {
@@ -74,6 +75,10 @@ func generate(e env, f generateFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	initialisms, err := initialismList(f.initialisms)
+	if err != nil {
+		return err
+	}
 	in, err := resolveInputs(cwd, f.root, args)
 	if err != nil {
 		return err
@@ -83,7 +88,7 @@ func generate(e env, f generateFlags, args []string) error {
 		Schemas:     in.names,
 		Package:     pkg,
 		Display:     in.display,
-		Initialisms: f.initialisms,
+		Initialisms: initialisms,
 	}
 	files, err := e.generate(cfg)
 	if err != nil {
@@ -143,6 +148,22 @@ func packageName(flag, gopackage, outDir string) (string, error) {
 		return "", usagef("cannot derive a Go package name from the output directory %q; pass -p", base)
 	}
 	return name, nil
+}
+
+// initialismList adds the --initialism words, upper-cased, to the default
+// list; nil (the generator's default) when there are none.
+func initialismList(extra []string) ([]string, error) {
+	if len(extra) == 0 {
+		return nil, nil
+	}
+	list := naming.DefaultInitialisms()
+	for _, w := range extra {
+		if w == "" || strings.IndexFunc(w, func(r rune) bool { return r > unicode.MaxASCII || !unicode.IsLetter(r) && !unicode.IsDigit(r) }) >= 0 {
+			return nil, usagef("--initialism %q: want ASCII letters and digits only", w)
+		}
+		list = append(list, strings.ToUpper(w))
+	}
+	return list, nil
 }
 
 func validPackage(name string) bool {
