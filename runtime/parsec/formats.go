@@ -45,6 +45,15 @@ func (d DateTime) String() string { return d.text }
 // IsZero reports whether d is the zero DateTime.
 func (d DateTime) IsZero() bool { return d.text == "" }
 
+// Validate reports an error for the zero DateTime, which holds no date-time; a
+// DateTime from a constructor or a parser is always valid.
+func (d DateTime) Validate() error {
+	if d.text == "" {
+		return Errorf("empty DateTime: expected a date-time")
+	}
+	return nil
+}
+
 // MarshalText returns the original text.
 func (d DateTime) MarshalText() ([]byte, error) { return []byte(d.text), nil }
 
@@ -89,6 +98,15 @@ func (d Date) String() string { return d.text }
 
 // IsZero reports whether d is the zero Date.
 func (d Date) IsZero() bool { return d.text == "" }
+
+// Validate reports an error for the zero Date, which holds no date; a
+// Date from a constructor or a parser is always valid.
+func (d Date) Validate() error {
+	if d.text == "" {
+		return Errorf("empty Date: expected a date")
+	}
+	return nil
+}
 
 // MarshalText returns the original text.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.text), nil }
@@ -174,6 +192,15 @@ func (u UUID) String() string { return u.text }
 // IsZero reports whether u is the zero UUID value (not the nil UUID).
 func (u UUID) IsZero() bool { return u.text == "" }
 
+// Validate reports an error for the zero UUID, which holds no UUID; a
+// UUID from a constructor or a parser is always valid.
+func (u UUID) Validate() error {
+	if u.text == "" {
+		return Errorf("empty UUID: expected a UUID")
+	}
+	return nil
+}
+
 // MarshalText returns the original text.
 func (u UUID) MarshalText() ([]byte, error) { return []byte(u.text), nil }
 
@@ -213,6 +240,15 @@ func (u URI) String() string { return u.text }
 
 // IsZero reports whether u is the zero URI.
 func (u URI) IsZero() bool { return u.text == "" }
+
+// Validate reports an error for the zero URI, which holds no URI; a
+// URI from a constructor or a parser is always valid.
+func (u URI) Validate() error {
+	if u.text == "" {
+		return Errorf("empty URI: expected a URI")
+	}
+	return nil
+}
 
 // MarshalText returns the original text.
 func (u URI) MarshalText() ([]byte, error) { return []byte(u.text), nil }
@@ -257,6 +293,9 @@ func (b Bytes) String() string { return b.text }
 
 // IsZero reports whether b is empty.
 func (b Bytes) IsZero() bool { return b.text == "" }
+
+// Validate always succeeds: the empty text is valid base64 for empty data.
+func (b Bytes) Validate() error { return nil }
 
 // MarshalText returns the original text.
 func (b Bytes) MarshalText() ([]byte, error) { return []byte(b.text), nil }

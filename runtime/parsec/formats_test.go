@@ -75,3 +75,12 @@ func TestFormatConstructors(t *testing.T) {
 		t.Error("parsed UUID is zero")
 	}
 }
+
+func TestFormatValidate(t *testing.T) {
+	if (DateTime{}).Validate() == nil || (Date{}).Validate() == nil || (UUID{}).Validate() == nil || (URI{}).Validate() == nil {
+		t.Error("zero format value validates")
+	}
+	if NewDateTime(time.Now()).Validate() != nil || (Bytes{}).Validate() != nil {
+		t.Error("valid format value rejected")
+	}
+}

@@ -13,10 +13,11 @@ import (
 // only pays for the expressions it exercises. A Pattern is safe for
 // concurrent use.
 type Pattern struct {
-	src  string
-	once sync.Once
-	re   ecmaregex.Regexp
-	err  error
+	src    string
+	once   sync.Once
+	re     ecmaregex.Regexp
+	simple *simpleMatcher // set when the fast path applies
+	err    error
 }
 
 // NewPattern returns a Pattern for the ECMAScript expression src. It does not
@@ -28,6 +29,16 @@ func (p *Pattern) String() string { return p.src }
 
 func (p *Pattern) compile() {
 	p.re, p.err = ecmaregex.Compile(p.src)
+	if p.err == nil && !ecmaregex.Backtracking(p.re) {
+		p.simple = compileSimple(p.src)
+	}
+}
+
+func (p *Pattern) match(s string) bool {
+	if p.simple != nil {
+		return p.simple.MatchString(s)
+	}
+	return p.re.MatchString(s)
 }
 
 // Err compiles the expression if needed and reports whether it is invalid.
@@ -40,7 +51,7 @@ func (p *Pattern) Err() error {
 // matches nothing.
 func (p *Pattern) MatchString(s string) bool {
 	p.once.Do(p.compile)
-	return p.err == nil && p.re.MatchString(s)
+	return p.err == nil && p.match(s)
 }
 
 // Check returns an error when s does not match the expression (or the
@@ -51,7 +62,7 @@ func (p *Pattern) Check(s string) error {
 	if p.err != nil {
 		return &ValidationError{Message: "pattern " + strconv.Quote(p.src) + " does not compile", Err: p.err}
 	}
-	if !p.re.MatchString(s) {
+	if !p.match(s) {
 		return Errorf("%q does not match pattern %q", truncate(s), p.src)
 	}
 	return nil

@@ -1,0 +1,99 @@
+package parsec
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/go-faster/jx"
+)
+
+// ObjIter checks that the next value is an object and starts iterating over
+// its members. The generated loop calls Next, switches on Key, decodes or
+// skips the value, and finally passes Err to [IterErr].
+func ObjIter(d *jx.Decoder) (jx.ObjIter, error) {
+	if got := d.Next(); got != jx.Object {
+		return jx.ObjIter{}, KindError("an object", got)
+	}
+	it, err := d.ObjIter()
+	if err != nil {
+		return jx.ObjIter{}, SyntaxError(err)
+	}
+	return it, nil
+}
+
+// ArrIter is [ObjIter] for arrays.
+func ArrIter(d *jx.Decoder) (jx.ArrIter, error) {
+	if got := d.Next(); got != jx.Array {
+		return jx.ArrIter{}, KindError("an array", got)
+	}
+	it, err := d.ArrIter()
+	if err != nil {
+		return jx.ArrIter{}, SyntaxError(err)
+	}
+	return it, nil
+}
+
+// IterErr converts the error an iterator stopped with, if any.
+func IterErr(err error) error {
+	if err != nil {
+		return SyntaxError(err)
+	}
+	return nil
+}
+
+// Missing reports the first required property whose bit is not set in seen;
+// names[i] is the property of bit i.
+func Missing(seen []uint64, names ...string) error {
+	for i, n := range names {
+		if seen[i/64]&(1<<(i%64)) == 0 {
+			return Errorf("missing required property %q", n)
+		}
+	}
+	return Errorf("missing required property")
+}
+
+// UnknownProperty reports a property that additionalProperties: false
+// forbids, located at that property.
+func UnknownProperty(key []byte) error {
+	return Wrap(Errorf("property is not allowed (additionalProperties is false)"), string(key))
+}
+
+// DependencyError reports a property present without one it depends on
+// (dependentRequired), located at the object.
+func DependencyError(prop, needs string) error {
+	return Errorf("property %q requires property %q", prop, needs)
+}
+
+// EnumError reports a value outside an enum; allowed are JSON texts. A string
+// or []byte got is shown quoted, anything else as %v.
+func EnumError(got any, allowed ...string) error {
+	return Errorf("%s is not one of the allowed values %s", show(got), strings.Join(allowed, ", "))
+}
+
+// ConstError reports a value other than a const; want is JSON text. got is
+// shown as by [EnumError].
+func ConstError(got any, want string) error {
+	return Errorf("%s is not the constant value %s", show(got), want)
+}
+
+func show(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(truncate(x))
+	case []byte:
+		return strconv.Quote(truncate(string(x)))
+	case RawJSON:
+		return truncate(string(x))
+	}
+	return truncate(fmt.Sprint(v))
+}
+
+// RawJSON marks JSON text passed to [EnumError] or [ConstError] so that it is
+// shown as is.
+type RawJSON string
+
+// NeverError reports a value where the schema (false) allows none.
+func NeverError() error {
+	return Errorf("no value is allowed here (the schema is false)")
+}
