@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand"
 	"strconv"
+	"sync/atomic"
 	"sync"
 	"testing"
 	"time"
@@ -17,12 +18,39 @@ import (
 // seeded points) and lets its small buffer overflow while two producers
 // publish 10,000 envelopes: every envelope must reach the handler exactly
 // once, in order per producer, and no gap may be reported.
+//
+// In the "overlap" variant the transport reports positions 20 publications
+// too early, so every resume replays envelopes already delivered: the gap
+// detector must drop them.
 func TestReconnectLossless(t *testing.T) {
+	t.Run("exact", func(t *testing.T) { testReconnectLossless(t, false) })
+	t.Run("overlap", func(t *testing.T) { testReconnectLossless(t, true) })
+}
+
+// earlyPositions reports every EventSubscribed position 20 offsets early.
+type earlyPositions struct{ *MemoryTransport }
+
+func (e earlyPositions) Subscribe(ctx context.Context, ch string, o SubscribeOptions) (<-chan []byte, func(), error) {
+	inner := o.OnEvent
+	o.OnEvent = func(ev StreamEvent) {
+		if ev.Kind == EventSubscribed {
+			ev.Position.Offset -= min(ev.Position.Offset, 20)
+		}
+		inner(ev)
+	}
+	return e.MemoryTransport.Subscribe(ctx, ch, o)
+}
+
+func testReconnectLossless(t *testing.T, overlap bool) {
 	const perProducer = 5000
 	broker := NewMemoryTransport(MemoryHistorySize(4 * perProducer))
 	subT := broker.Peer(MemoryBufferSize(64))
+	var tr Transport = subT
+	if overlap {
+		tr = earlyPositions{subT}
+	}
 	var errs errLog
-	sub := newClient(t, subT, WithErrorHandler(errs.add))
+	sub := newClient(t, tr, WithErrorHandler(errs.add))
 	s := subscribe(t, sub, "c")
 	var gaps gapLog
 	s.OnGap(gaps.add)
@@ -51,15 +79,34 @@ func TestReconnectLossless(t *testing.T) {
 	start(t, s)
 
 	var wg sync.WaitGroup
-	for _, p := range []envelope.Producer{alice, bob} {
+	var pubDrops atomic.Int64
+	for k, p := range []envelope.Producer{alice, bob} {
 		c := newClient(t, broker.Peer(), WithProducer(p))
+		prng := rand.New(rand.NewSource(int64(k)))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			nextDrop := 20 + prng.Intn(200)
 			for i := 0; i < perProducer; i++ {
 				if _, err := c.Publish(context.Background(), "c", "tick", nil); err != nil {
 					t.Error(err)
 					return
+				}
+				if i%50 == 0 { // stay within a window of the subscriber so drops hit live streams
+					deadline := time.Now().Add(10 * time.Second)
+					for {
+						mu.Lock()
+						d := delivered
+						mu.Unlock()
+						if d >= 2*i-300 || time.Now().After(deadline) {
+							break
+						}
+						time.Sleep(50 * time.Microsecond)
+					}
+				}
+				if i == nextDrop { // drop while publishing, too
+					pubDrops.Add(int64(subT.DropSubscriptions("c")))
+					nextDrop += 20 + prng.Intn(200)
 				}
 			}
 		}()
@@ -88,8 +135,12 @@ func TestReconnectLossless(t *testing.T) {
 		}
 	}
 	st := s.Stats()
+	drops += int(pubDrops.Load())
 	if drops == 0 || st.Resubscribes < int64(drops) {
 		t.Errorf("drops %d, resubscribes %d: the test did not exercise resuming", drops, st.Resubscribes)
+	}
+	if overlap && st.Duplicates == 0 {
+		t.Error("overlapping replays produced no duplicates to drop")
 	}
 	t.Logf("drops %d, overflow disconnects %d, resubscribes %d, duplicates dropped %d",
 		drops, len(errs.all()), st.Resubscribes, st.Duplicates)
