@@ -314,10 +314,12 @@ func (s *stream) applyConnect(cp *connectPush, resumed bool) (*recovery, error) 
 	}
 	reconnect := s.connected
 	s.connected = true
-	s.emit(client.StreamEvent{Kind: client.EventSubscribed, Position: srv})
 
+	// EventSubscribed carries the position the publications that follow it
+	// start after: each delivered publication advances it by one.
 	if resumed && res.Recovered && (s.epoch == "" || s.epoch == res.Epoch) {
 		s.epoch = res.Epoch
+		s.emit(client.StreamEvent{Kind: client.EventSubscribed, Position: s.position()})
 		s.emit(client.StreamEvent{Kind: client.EventRecovered, Position: srv})
 		// The publications advance s.offset as they are delivered; the
 		// server's offset is checked against it afterwards.
@@ -332,6 +334,7 @@ func (s *stream) applyConnect(cp *connectPush, resumed bool) (*recovery, error) 
 	case s.known && res.Epoch != "" && (s.epoch == "" || s.epoch == res.Epoch) && res.Offset >= s.offset:
 		missed = int64(res.Offset - s.offset)
 	}
+	s.emit(client.StreamEvent{Kind: client.EventSubscribed, Position: srv})
 	if missed != 0 {
 		s.emit(client.StreamEvent{Kind: client.EventUnrecoverable, Position: srv, Missed: missed})
 	}

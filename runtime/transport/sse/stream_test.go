@@ -246,6 +246,9 @@ func TestResumeDedupesAtBoundary(t *testing.T) {
 	if rec[0].Position != (client.StreamPosition{Offset: 4, Epoch: "e1"}) {
 		t.Errorf("recovered position = %+v, want offset 4 epoch e1", rec[0].Position)
 	}
+	if sub := ev.waitFor(t, client.EventSubscribed, 2); sub[1].Position != (client.StreamPosition{Offset: 3, Epoch: "e1"}) {
+		t.Errorf("resubscribed position = %+v, want e1/3: the recovered publications follow it", sub[1].Position)
+	}
 	var dis *DisconnectError
 	if d := ev.waitFor(t, client.EventDisconnected, 1); !errors.As(d[0].Err, &dis) || dis.Code != 3001 || !dis.Reconnect {
 		t.Errorf("disconnect event error = %v, want DisconnectError 3001 with reconnect", d[0].Err)
