@@ -94,12 +94,15 @@ type snapshotFile struct {
 // Save writes a temporary file in the same directory, syncs it, renames it
 // over the snapshot and syncs the directory, so after a crash the file holds
 // either the previous or the new state, never a mix. Temporary files left
-// behind by a crash are removed by Load. Saves are serialised; it is safe for
-// concurrent use.
+// behind by a crashed writer are removed by the first Save (one process owns
+// the file as its writer; Load only reads, so it is safe to call while
+// another process writes). Saves are serialised; it is safe for concurrent
+// use.
 type FileSnapshotter struct {
-	path string
-	fio  FileIO
-	mu   sync.Mutex
+	path    string
+	fio     FileIO
+	mu      sync.Mutex
+	cleaned bool
 }
 
 var _ SequenceSnapshotter = (*FileSnapshotter)(nil)
@@ -123,9 +126,6 @@ func (f *FileSnapshotter) tempPattern() string {
 // Load reads the snapshot. A missing file is an empty state; a file that is
 // not a valid snapshot is an error naming the file.
 func (f *FileSnapshotter) Load() (map[string]int64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.removeStaleTemps()
 	data, err := f.fio.ReadFile(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]int64{}, nil
@@ -187,6 +187,10 @@ func (f *FileSnapshotter) Save(seqs map[string]int64) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if !f.cleaned {
+		f.removeStaleTemps()
+		f.cleaned = true
+	}
 	if err := f.write(data); err != nil {
 		return fmt.Errorf("sequence snapshot %s: %w", f.path, err)
 	}

@@ -176,7 +176,14 @@ func TestFileSnapshotterRemovesStaleTemps(t *testing.T) {
 	if err := os.WriteFile(stale, []byte(`{"version":1,"sequ`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewFileSnapshotter(path, nil).Load(); err != nil {
+	s := NewFileSnapshotter(path, nil)
+	if _, err := s.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err != nil {
+		t.Fatalf("Load removed a temporary file another writer may own: %v", err)
+	}
+	if err := s.Save(map[string]int64{"a": 1}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
