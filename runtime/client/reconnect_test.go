@@ -5,8 +5,8 @@ import (
 	"errors"
 	"math/rand"
 	"strconv"
-	"sync/atomic"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
