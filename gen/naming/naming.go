@@ -104,7 +104,12 @@ func (n *Namer) word(w string) string {
 func (n *Namer) Exported(s string) (string, error) {
 	words := Split(s)
 	if len(words) == 0 {
-		return "", fmt.Errorf("name %q has no letter or digit to build a Go identifier from; set x-go-name", s)
+		// A name made of symbols only ("/", "#", "_" are real property
+		// names) is spelled out so the schema still generates.
+		if s == "" {
+			return "", fmt.Errorf("the empty name cannot become a Go identifier; set x-go-name")
+		}
+		return Symbols(s), nil
 	}
 	var b strings.Builder
 	for _, w := range words {
@@ -148,7 +153,7 @@ func (n *Namer) Value(jsonText string) string {
 		s := strings.TrimSuffix(strings.TrimPrefix(jsonText, `"`), `"`)
 		words := Split(s)
 		if len(words) == 0 {
-			return "Symbol" + hexName(s)
+			return Symbols(s)
 		}
 		var b strings.Builder
 		for _, w := range words {
@@ -162,10 +167,22 @@ func (n *Namer) Value(jsonText string) string {
 	return "Value"
 }
 
-func hexName(s string) string {
+var symbolNames = map[rune]string{'/': "Slash", '#': "Hash", '?': "Question", '_': "Underscore", '$': "Dollar",
+	'@': "At", '*': "Star", '.': "Dot", '-': "Dash", '+': "Plus", '~': "Tilde", ':': "Colon", '!': "Bang",
+	'%': "Percent", '&': "Amp", '=': "Equals", '<': "Less", '>': "Greater", '|': "Pipe", '^': "Caret",
+	',': "Comma", ';': "Semicolon", ' ': "Space", '(': "LParen", ')': "RParen", '[': "LBracket",
+	']': "RBracket", '{': "LBrace", '}': "RBrace", '\'': "Quote", '"': "DQuote", '\\': "Backslash", '`': "Backquote"}
+
+// Symbols spells a name made of symbols: "/" -> "Slash", "<=" -> "LessEquals";
+// other characters become "U" and their hexadecimal code point.
+func Symbols(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		fmt.Fprintf(&b, "%X", r)
+		if n, ok := symbolNames[r]; ok {
+			b.WriteString(n)
+		} else {
+			fmt.Fprintf(&b, "U%04X", r)
+		}
 	}
 	return b.String()
 }

@@ -49,6 +49,10 @@ func TestExported(t *testing.T) {
 		{"type", "Type"},
 		{"$ref", "Ref"},
 		{"utf8", "UTF8"},
+		{"/", "Slash"},
+		{"_", "Underscore"},
+		{"<=", "LessEquals"},
+		{"\u00a7", "U00A7"},
 	}
 	for _, tt := range tests {
 		got, err := n.Exported(tt.in)
@@ -63,8 +67,8 @@ func TestExported(t *testing.T) {
 			t.Errorf("Exported(%q) = %q is not an exported identifier", tt.in, got)
 		}
 	}
-	if _, err := n.Exported("--"); err == nil || !strings.Contains(err.Error(), "x-go-name") {
-		t.Errorf("Exported(%q) error = %v, want one suggesting x-go-name", "--", err)
+	if _, err := n.Exported(""); err == nil || !strings.Contains(err.Error(), "x-go-name") {
+		t.Errorf("Exported(%q) error = %v, want one suggesting x-go-name", "", err)
 	}
 }
 
@@ -92,7 +96,8 @@ func TestValue(t *testing.T) {
 		{`null`, "Null"},
 		{`true`, "True"},
 		{`""`, "Empty"},
-		{`"+"`, "Symbol2B"},
+		{`"+"`, "Plus"},
+		{`"<="`, "LessEquals"},
 	}
 	for _, tt := range tests {
 		if got := n.Value(tt.in); got != tt.want {

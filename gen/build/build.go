@@ -1,0 +1,321 @@
+// Package build turns loaded schemas into the IR, making every decision the
+// emitter must not make: Go names, declaration order, optionality, pointer or
+// value, and how unions are discriminated.
+//
+// One Go type is declared per canonical schema location, shared by every
+// schema that refers to it. Names derive from the location (never from the
+// order in which schemas or references are visited), so adding a schema or
+// reordering the arguments never renames a type.
+package build
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+	"github.com/parsec-gen/parsec-gen/gen/load"
+	"github.com/parsec-gen/parsec-gen/gen/naming"
+)
+
+// Config carries the options of a build.
+type Config struct {
+	// Package is the Go package name of the output.
+	Package string
+	// Namer spells Go identifiers; nil means naming.New(nil).
+	Namer *naming.Namer
+}
+
+// Build makes the IR of the loaded schemas. Errors are collected, sorted and
+// returned as load.Errors.
+func Build(set *load.Set, cfg Config) (*ir.Package, error) {
+	if cfg.Namer == nil {
+		cfg.Namer = naming.New(nil)
+	}
+	if !naming.IsExportedIdent("X"+cfg.Package) || naming.IsReserved(cfg.Package) || cfg.Package == "" {
+		return nil, load.Errors{{Msg: fmt.Sprintf("package name %q is not a Go identifier", cfg.Package)}}
+	}
+	b := &builder{
+		cfg:     cfg,
+		set:     set,
+		named:   make(map[string]*ir.Named),
+		meta:    make(map[*ir.Named]*namedMeta),
+		files:   make(map[*load.Doc]*ir.File),
+		chain:   make(map[*jsonschema.Schema]bool),
+		nullMem: make(map[*jsonschema.Schema]bool),
+	}
+	p := &ir.Package{Name: cfg.Package}
+	for _, d := range set.Inputs {
+		f := b.file(d)
+		f.Aspect = b.aspect(d)
+		f.SchemaRef = d.Path
+		if obj, ok := d.Value.(map[string]any); ok {
+			for _, k := range []string{"$id", "id"} {
+				if id, ok := obj[k].(string); ok && id != "" && !strings.HasPrefix(id, "#") {
+					f.SchemaRef = id
+					break
+				}
+			}
+		}
+		f.Root = b.namedFor(d.Schema, true)
+	}
+	b.finalize()
+	if len(b.errs) > 0 {
+		return nil, b.errs.Sort()
+	}
+	for _, f := range b.fileList {
+		p.Files = append(p.Files, f)
+	}
+	slices.SortFunc(p.Files, func(a, c *ir.File) int { return strings.Compare(a.Name, c.Name) })
+	return p, nil
+}
+
+// namedMeta is what the builder keeps about a Named until names are final.
+type namedMeta struct {
+	doc      *load.Doc
+	ptr      string
+	schema   *jsonschema.Schema
+	rawName  string
+	priority int // 0 x-go-name, 1 root, 2 definition, 3 derived
+	title    string
+	desc     string
+	deprec   bool
+	nullable bool
+	file     *ir.File
+}
+
+const (
+	prioExplicit = iota
+	prioRoot
+	prioDefinition
+	prioDerived
+)
+
+type builder struct {
+	cfg      Config
+	set      *load.Set
+	named    map[string]*ir.Named
+	meta     map[*ir.Named]*namedMeta
+	order    []*ir.Named
+	files    map[*load.Doc]*ir.File
+	fileList []*ir.File
+	refs     []*ir.Ref
+	enums    []*ir.Named
+	unions   []*ir.Named
+	chain    map[*jsonschema.Schema]bool
+	nullMem  map[*jsonschema.Schema]bool
+	errs     load.Errors
+}
+
+// where returns the document and pointer of a schema, if it is in a loaded file.
+func (b *builder) where(s *jsonschema.Schema) (*load.Doc, string, bool) {
+	return b.set.Locate(s.Location)
+}
+
+func (b *builder) loc(d *load.Doc, ptr string) ir.Loc {
+	_, pos := d.Place(ptr)
+	return ir.Loc{File: d.Display, Line: pos.Line, Col: pos.Col, Pointer: ptr}
+}
+
+func (b *builder) errorf(d *load.Doc, ptr string, format string, args ...any) {
+	_, pos := d.Place(ptr)
+	b.errs = append(b.errs, &load.Error{File: d.Display, Pos: pos, Pointer: ptr, Msg: fmt.Sprintf(format, args...)})
+}
+
+// ext returns the extension keyword k written at the schema's location.
+func (b *builder) ext(s *jsonschema.Schema, k string) (any, bool) {
+	d, ptr, ok := b.where(s)
+	if !ok {
+		return nil, false
+	}
+	obj, ok := d.Lookup(ptr)
+	if !ok {
+		return nil, false
+	}
+	m, ok := obj.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	v, ok := m[k]
+	return v, ok
+}
+
+func (b *builder) extString(s *jsonschema.Schema, k string) string {
+	v, _ := b.ext(s, k)
+	str, _ := v.(string)
+	return str
+}
+
+// file returns the output file for a document.
+func (b *builder) file(d *load.Doc) *ir.File {
+	if f, ok := b.files[d]; ok {
+		return f
+	}
+	base := path.Base(d.Path)
+	stem := strings.TrimSuffix(strings.TrimSuffix(base, ".json"), ".schema")
+	var words []string
+	for _, w := range naming.Split(stem) {
+		words = append(words, strings.ToLower(w))
+	}
+	name := strings.Join(words, "_")
+	if name == "" {
+		name = "schema"
+	}
+	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Schema: d.Raw}
+	for _, other := range b.fileList {
+		if other.Name == f.Name {
+			b.errorf(d, "", "output file %q would also be written for %s; rename one of the schema files", f.Name, other.Source)
+		}
+	}
+	b.files[d] = f
+	b.fileList = append(b.fileList, f)
+	return f
+}
+
+// aspect returns x-parsec-aspect, else the file name without its extensions.
+func (b *builder) aspect(d *load.Doc) string {
+	if obj, ok := d.Value.(map[string]any); ok {
+		if a, ok := obj["x-parsec-aspect"].(string); ok && a != "" {
+			return a
+		}
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(path.Base(d.Path), ".json"), ".schema")
+}
+
+// goName converts a JSON name or title, reporting failures at the place.
+func (b *builder) goName(d *load.Doc, ptr, s string) string {
+	n, err := b.cfg.Namer.Exported(s)
+	if err != nil {
+		b.errorf(d, ptr, "%v", err)
+		return "Invalid"
+	}
+	return n
+}
+
+// maxTitleWords bounds the titles used as type names: longer titles are
+// sentences, not names.
+const maxTitleWords = 4
+
+func (b *builder) titleName(s *jsonschema.Schema) string {
+	if s.Title == "" {
+		return ""
+	}
+	words := naming.Split(s.Title)
+	if len(words) == 0 || len(words) > maxTitleWords {
+		return ""
+	}
+	n, err := b.cfg.Namer.Exported(s.Title)
+	if err != nil {
+		return ""
+	}
+	return n
+}
+
+// explicitName returns a checked x-go-name, or "".
+func (b *builder) explicitName(s *jsonschema.Schema, d *load.Doc, ptr string) string {
+	v, ok := b.ext(s, "x-go-name")
+	if !ok {
+		return ""
+	}
+	n, _ := v.(string)
+	if !naming.IsExportedIdent(n) {
+		b.errorf(d, ptr+"/x-go-name", "x-go-name %q is not an exported Go identifier", fmt.Sprint(v))
+		return ""
+	}
+	return n
+}
+
+// resolve follows $ref chains whose schemas carry nothing else.
+func (b *builder) resolve(s *jsonschema.Schema) *jsonschema.Schema {
+	seen := 0
+	for isPureRef(s) {
+		s = refTarget(s)
+		seen++
+		if seen > 1000 {
+			if d, ptr, ok := b.where(s); ok {
+				b.errorf(d, ptr, "$ref cycle with no type in it: unrepresentable")
+			}
+			return s
+		}
+	}
+	return s
+}
+
+func refTarget(s *jsonschema.Schema) *jsonschema.Schema {
+	if s.Ref != nil {
+		return s.Ref
+	}
+	if s.RecursiveRef != nil {
+		return s.RecursiveRef
+	}
+	return s.DynamicRef.Ref
+}
+
+func hasRef(s *jsonschema.Schema) bool {
+	return s.Ref != nil || s.RecursiveRef != nil || (s.DynamicRef != nil && s.DynamicRef.Ref != nil)
+}
+
+// isPureRef reports a schema that is a $ref plus annotations only.
+func isPureRef(s *jsonschema.Schema) bool {
+	return hasRef(s) && withoutRefIsEmpty(s)
+}
+
+// withoutRefIsEmpty reports whether the schema has no assertion or applicator
+// besides its $ref.
+func withoutRefIsEmpty(s *jsonschema.Schema) bool {
+	return s.Bool == nil && s.Types == nil && s.Enum == nil && s.Const == nil && s.Not == nil &&
+		len(s.AllOf) == 0 && len(s.AnyOf) == 0 && len(s.OneOf) == 0 && s.If == nil && s.Format == nil &&
+		s.MaxProperties == nil && s.MinProperties == nil && len(s.Required) == 0 && s.PropertyNames == nil &&
+		len(s.Properties) == 0 && len(s.PatternProperties) == 0 && s.AdditionalProperties == nil &&
+		len(s.Dependencies) == 0 && len(s.DependentRequired) == 0 && len(s.DependentSchemas) == 0 &&
+		s.UnevaluatedProperties == nil && s.MinItems == nil && s.MaxItems == nil && !s.UniqueItems &&
+		s.Contains == nil && s.Items == nil && s.AdditionalItems == nil && len(s.PrefixItems) == 0 &&
+		s.Items2020 == nil && s.UnevaluatedItems == nil && s.MinLength == nil && s.MaxLength == nil &&
+		s.Pattern == nil && s.Maximum == nil && s.Minimum == nil && s.ExclusiveMaximum == nil &&
+		s.ExclusiveMinimum == nil && s.MultipleOf == nil
+}
+
+// jsonText renders a decoded JSON value as compact JSON without HTML escaping.
+func jsonText(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Values come from a parsed JSON document, so they always encode.
+		panic("unreachable: re-encoding parsed JSON: " + err.Error())
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+// ratText renders an exact decimal for r, or a float approximation when r
+// has no finite decimal expansion.
+func ratText(r *big.Rat) string {
+	if r == nil {
+		return ""
+	}
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	for prec := 1; prec <= 40; prec++ {
+		s := r.FloatString(prec)
+		if back, ok := new(big.Rat).SetString(s); ok && back.Cmp(r) == 0 {
+			return s
+		}
+	}
+	f, _ := r.Float64()
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+func intOr(p *int) int {
+	if p == nil {
+		return -1
+	}
+	return *p
+}

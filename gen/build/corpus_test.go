@@ -1,0 +1,60 @@
+package build
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"testing"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+	"github.com/parsec-gen/parsec-gen/gen/load"
+)
+
+const corpusDir = "/work/shared/corpus/schemastore/schemas"
+
+// TestCorpus loads and builds every corpus schema as its own package and
+// counts failures; it fails on any failure or panic.
+func TestCorpus(t *testing.T) {
+	if _, err := os.Stat(corpusDir); err != nil {
+		t.Skip("corpus not present")
+	}
+	names, err := filepath.Glob(filepath.Join(corpusDir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := os.DirFS(corpusDir)
+	failed, residual, types := 0, 0, 0
+	for _, n := range names {
+		base := filepath.Base(n)
+		p, err := buildOne(fsys, base)
+		if err != nil {
+			failed++
+			t.Errorf("%s: %v", base, err)
+			continue
+		}
+		for _, f := range p.Files {
+			types += len(f.Types)
+			for _, nt := range f.Types {
+				if len(nt.Residual) > 0 {
+					residual++
+				}
+			}
+		}
+	}
+	t.Logf("built %d/%d corpus schemas; %d named types, %d with residual keywords", len(names)-failed, len(names), types, residual)
+}
+
+func buildOne(fsys fs.FS, path string) (p *ir.Package, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	set, err := load.Load(load.Config{FS: fsys}, []string{path})
+	if err != nil {
+		return nil, err
+	}
+	return Build(set, Config{Package: "corpus"})
+}

@@ -1,0 +1,226 @@
+package build
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+	"github.com/parsec-gen/parsec-gen/gen/load"
+	"github.com/parsec-gen/parsec-gen/gen/naming"
+)
+
+// owner is who holds a package-level name.
+type owner struct {
+	file  *ir.File
+	place string
+}
+
+// finalize fixes names (resolving collisions deterministically), fills
+// references, writes doc comments, marks fields that need a pointer to
+// break a cycle and orders each file's declarations.
+func (b *builder) finalize() {
+	taken := map[string]owner{}
+	for _, r := range naming.ReservedTypeNames() {
+		taken[r] = owner{place: "generated code"}
+	}
+	files := slices.Clone(b.fileList)
+	slices.SortFunc(files, func(a, c *ir.File) int { return strings.Compare(a.Path, c.Path) })
+	byFile := map[*ir.File][]*ir.Named{}
+	for _, n := range b.order {
+		m := b.meta[n]
+		byFile[m.file] = append(byFile[m.file], n)
+	}
+	claim := func(f *ir.File, place string, loc ir.Loc, candidates ...string) string {
+		for i, c := range candidates {
+			if prev, ok := taken[c]; ok {
+				if prev.file != f && prev.file != nil && i == 0 {
+					b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is also declared for %s; set x-go-name on one of them", c, prev.place)))
+					return c
+				}
+				if prev.file == nil && i == len(candidates)-1 {
+					b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is reserved for %s; set x-go-name", c, prev.place)))
+					return c
+				}
+				continue
+			}
+			taken[c] = owner{file: f, place: place}
+			return c
+		}
+		last := candidates[len(candidates)-1]
+		b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is also declared for %s; set x-go-name", last, taken[last].place)))
+		return last
+	}
+	for _, f := range files {
+		ns := byFile[f]
+		slices.SortStableFunc(ns, func(a, c *ir.Named) int {
+			ma, mc := b.meta[a], b.meta[c]
+			if ma.priority != mc.priority {
+				return ma.priority - mc.priority
+			}
+			return strings.Compare(a.ID, c.ID)
+		})
+		for _, n := range ns {
+			m := b.meta[n]
+			cands := []string{m.rawName}
+			if m.priority != prioExplicit {
+				cands = append(cands, m.rawName+"Type")
+				for i := 2; i <= 99; i++ {
+					cands = append(cands, m.rawName+strconv.Itoa(i))
+				}
+			}
+			n.Name = claim(f, n.Loc.String(), n.Loc, cands...)
+		}
+		// Helpers and members declared with the types.
+		for _, n := range ns {
+			switch t := n.Type.(type) {
+			case *ir.Union:
+				claim(f, "the matching helper of "+n.Name, n.Loc, "Match"+n.Name)
+				for _, v := range t.Variants {
+					if target := structTarget(v.Type); target != nil {
+						v.Name = target.Name
+						continue
+					}
+					base := n.Name + v.Name
+					v.Name = claim(f, v.Loc.String(), v.Loc, base, base+"Variant", base+"Variant2")
+					v.Doc = docLines(fmt.Sprintf("%s is a variant of %s.", v.Name, n.Name), "", strings.Join(v.Doc, "\n"), false)
+				}
+			case *ir.Enum:
+				for i := range t.Values {
+					ev := &t.Values[i]
+					base := n.Name + b.cfg.Namer.Value(ev.JSON)
+					ev.Name = claim(f, fmt.Sprintf("value %s of %s", ev.JSON, n.Name), n.Loc,
+						base, base+"Value", n.Name+"Value"+strconv.Itoa(i))
+					ev.Doc = sanitize(fmt.Sprintf("%s is the value %s.", ev.Name, ev.JSON))
+				}
+			}
+		}
+	}
+	for _, r := range b.refs {
+		r.Name = r.Target.Name
+	}
+	for _, n := range b.order {
+		m := b.meta[n]
+		what := "the schema at " + m.file.Source + "#" + m.ptr
+		if m.ptr == "" {
+			what = "the root of " + m.file.Source
+		}
+		n.Doc = docLines(fmt.Sprintf("%s corresponds to %s.", n.Name, what), m.title, m.desc, m.deprec)
+		if u, ok := n.Type.(*ir.Union); ok && len(u.Variants) == 0 {
+			b.errs = append(b.errs, locErr(n.Loc, "union has no variant besides null"))
+		}
+	}
+	b.markIndirect()
+	for _, f := range b.fileList {
+		slices.SortStableFunc(f.Types, func(a, c *ir.Named) int {
+			if a.Loc.Line != c.Loc.Line {
+				return a.Loc.Line - c.Loc.Line
+			}
+			if a.Loc.Col != c.Loc.Col {
+				return a.Loc.Col - c.Loc.Col
+			}
+			return strings.Compare(a.ID, c.ID)
+		})
+	}
+}
+
+// structTarget returns the struct-like Named a variant refers to, which then
+// implements the union itself.
+func structTarget(t ir.Type) *ir.Named {
+	r, ok := t.(*ir.Ref)
+	if !ok {
+		return nil
+	}
+	switch r.Target.Type.(type) {
+	case *ir.Struct, *ir.Tuple:
+		return r.Target
+	}
+	return nil
+}
+
+func locErr(l ir.Loc, msg string) *load.Error {
+	return &load.Error{File: l.File, Pos: load.Pos{Line: l.Line, Col: l.Col}, Pointer: l.Pointer, Msg: msg}
+}
+
+// markIndirect puts a field behind a pointer when its type contains the
+// struct that declares it by value (directly or through other structs).
+func (b *builder) markIndirect() {
+	// Tarjan's strongly connected components over by-value containment.
+	index := map[*ir.Named]int{}
+	low := map[*ir.Named]int{}
+	onStack := map[*ir.Named]bool{}
+	comp := map[*ir.Named]int{}
+	var stack []*ir.Named
+	next, ncomp := 0, 0
+	var strong func(n *ir.Named)
+	strong = func(n *ir.Named) {
+		index[n], low[n] = next, next
+		next++
+		stack = append(stack, n)
+		onStack[n] = true
+		for _, m := range valueEdges(n) {
+			if _, seen := index[m]; !seen {
+				strong(m)
+				low[n] = min(low[n], low[m])
+			} else if onStack[m] {
+				low[n] = min(low[n], index[m])
+			}
+		}
+		if low[n] == index[n] {
+			for {
+				top := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				onStack[top] = false
+				comp[top] = ncomp
+				if top == n {
+					break
+				}
+			}
+			ncomp++
+		}
+	}
+	for _, n := range b.order {
+		if _, seen := index[n]; !seen {
+			strong(n)
+		}
+	}
+	for _, n := range b.order {
+		var fields []*ir.Field
+		switch t := n.Type.(type) {
+		case *ir.Struct:
+			fields = t.Fields
+		case *ir.Tuple:
+			fields = t.Items
+		case *ir.Ref:
+			if comp[t.Target] == comp[n] {
+				b.errs = append(b.errs, locErr(n.Loc, fmt.Sprintf("type %s is defined as itself through $ref: unrepresentable cycle", n.Name)))
+			}
+		}
+		for _, f := range fields {
+			if r, ok := f.Type.(*ir.Ref); ok && comp[r.Target] == comp[n] {
+				f.Indirect = true
+			}
+		}
+	}
+}
+
+// valueEdges lists the Named types n holds by value.
+func valueEdges(n *ir.Named) []*ir.Named {
+	var out []*ir.Named
+	var fields []*ir.Field
+	switch t := n.Type.(type) {
+	case *ir.Struct:
+		fields = t.Fields
+	case *ir.Tuple:
+		fields = t.Items
+	case *ir.Ref:
+		out = append(out, t.Target)
+	}
+	for _, f := range fields {
+		if r, ok := f.Type.(*ir.Ref); ok {
+			out = append(out, r.Target)
+		}
+	}
+	return out
+}

@@ -1,0 +1,230 @@
+package build
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/parsec-gen/parsec-gen/gen/load"
+	"github.com/parsec-gen/parsec-gen/gen/naming"
+)
+
+func (b *builder) isInput(d *load.Doc) bool {
+	for _, in := range b.set.Inputs {
+		if in == d {
+			return true
+		}
+	}
+	return false
+}
+
+// rawName derives a type name from the schema's location alone: the name
+// does not depend on which reference reached the schema first.
+func (b *builder) rawName(s *jsonschema.Schema, d *load.Doc, ptr string) (string, int) {
+	if s.Bool == nil {
+		if n := b.explicitName(s, d, ptr); n != "" {
+			return n, prioExplicit
+		}
+	}
+	return b.nameAt(d, ptr, 0)
+}
+
+// valueAt returns the raw schema object at ptr, or nil.
+func valueAt(d *load.Doc, ptr string) map[string]any {
+	v, _ := d.Lookup(ptr)
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func splitPointer(ptr string) []string {
+	if ptr == "" {
+		return nil
+	}
+	toks := strings.Split(ptr[1:], "/")
+	for i, t := range toks {
+		toks[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
+	}
+	return toks
+}
+
+func joinPointer(toks []string) string {
+	var sb strings.Builder
+	for _, t := range toks {
+		sb.WriteByte('/')
+		sb.WriteString(escape(t))
+	}
+	return sb.String()
+}
+
+// nameAt names the schema at ptr in d from its path.
+func (b *builder) nameAt(d *load.Doc, ptr string, depth int) (string, int) {
+	if obj := valueAt(d, ptr); obj != nil && depth > 0 {
+		if n, ok := obj["x-go-name"].(string); ok && naming.IsExportedIdent(n) {
+			return n, prioExplicit
+		}
+	}
+	toks := splitPointer(ptr)
+	if len(toks) == 0 {
+		obj := valueAt(d, "")
+		if n, ok := obj["x-go-name"].(string); ok && naming.IsExportedIdent(n) {
+			return n, prioExplicit
+		}
+		if t, ok := obj["title"].(string); ok {
+			if words := naming.Split(t); len(words) > 0 && len(words) <= maxTitleWords {
+				return b.goName(d, "/title", t), prioRoot
+			}
+		}
+		if b.isInput(d) {
+			return b.goName(d, "", b.aspect(d)), prioRoot
+		}
+		return b.goName(d, "", strings.TrimSuffix(strings.TrimSuffix(path.Base(d.Path), ".json"), ".schema")), prioRoot
+	}
+	n := len(toks)
+	last := toks[n-1]
+	parent := func(k int) string {
+		name, _ := b.nameAt(d, joinPointer(toks[:n-k]), depth+1)
+		return name
+	}
+	if n >= 2 && (toks[n-2] == "definitions" || toks[n-2] == "$defs") {
+		if n == 2 {
+			return b.goName(d, ptr, last), prioDefinition
+		}
+		// A definition nested in another schema is named after it.
+		return parent(2) + b.goName(d, ptr, last), prioDerived
+	}
+	if n >= 2 {
+		switch toks[n-2] {
+		case "properties", "dependentSchemas", "dependencies":
+			return parent(2) + b.goName(d, ptr, last), prioDerived
+		case "patternProperties":
+			return parent(2) + "Value", prioDerived
+		case "items", "prefixItems":
+			return parent(2) + "Item" + last, prioDerived
+		case "oneOf", "anyOf":
+			i, _ := strconv.Atoi(last)
+			suffixes := b.variantSuffixes(d, joinPointer(toks[:n-1]))
+			if i < len(suffixes) {
+				return parent(2) + suffixes[i], prioDerived
+			}
+		case "allOf":
+			return parent(2) + "Part" + last, prioDerived
+		}
+	}
+	switch last {
+	case "items":
+		return parent(1) + "Item", prioDerived
+	case "additionalProperties":
+		return parent(1) + "Value", prioDerived
+	case "additionalItems":
+		return parent(1) + "Rest", prioDerived
+	}
+	return parent(1) + b.goName(d, ptr, last), prioDerived
+}
+
+// variantSuffixes names the variants of the oneOf/anyOf array at ptr: a
+// short title, else the name of the $ref target, else the single JSON type,
+// else "Variant<i>"; a suffix used twice gets the variant index appended.
+func (b *builder) variantSuffixes(d *load.Doc, ptr string) []string {
+	v, _ := d.Lookup(ptr)
+	arr, _ := v.([]any)
+	out := make([]string, len(arr))
+	count := map[string]int{}
+	for i, item := range arr {
+		obj, _ := item.(map[string]any)
+		name := ""
+		if t, ok := obj["title"].(string); ok {
+			if words := naming.Split(t); len(words) > 0 && len(words) <= maxTitleWords {
+				name, _ = b.cfg.Namer.Exported(t)
+			}
+		}
+		if ref, ok := obj["$ref"].(string); name == "" && ok {
+			if toks := strings.Split(ref, "/"); len(toks) > 0 {
+				last := toks[len(toks)-1]
+				last = strings.TrimSuffix(strings.TrimSuffix(last, ".json"), ".schema")
+				name, _ = b.cfg.Namer.Exported(last)
+			}
+		}
+		if t, ok := obj["type"].(string); name == "" && ok {
+			name = typeSuffix[t]
+		}
+		if name == "" {
+			name = "Variant" + strconv.Itoa(i)
+		}
+		out[i] = name
+		count[name]++
+	}
+	for i, n := range out {
+		if count[n] > 1 {
+			out[i] = n + strconv.Itoa(i)
+		}
+	}
+	return out
+}
+
+// sanitize turns schema text into comment lines: split at every line
+// terminator, control characters removed, invalid UTF-8 replaced, trailing
+// space trimmed, runs of blank lines collapsed. Nothing in a line can end a
+// // comment.
+func sanitize(texts ...string) []string {
+	var out []string
+	for _, t := range texts {
+		if t == "" {
+			continue
+		}
+		if len(out) > 0 {
+			out = append(out, "")
+		}
+		t = strings.ToValidUTF8(t, "\uFFFD")
+		t = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(t)
+		for _, line := range strings.Split(t, "\n") {
+			line = strings.Map(func(r rune) rune {
+				if r == '\t' {
+					return ' '
+				}
+				if unicode.IsControl(r) {
+					return -1
+				}
+				return r
+			}, line)
+			line = strings.TrimRightFunc(line, unicode.IsSpace)
+			if line == "" && (len(out) == 0 || out[len(out)-1] == "") {
+				continue
+			}
+			out = append(out, line)
+		}
+	}
+	for len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+// docLines builds a doc comment: a first line starting with name, then the
+// schema's title and description, then a deprecation paragraph.
+func docLines(first, title, desc string, deprecated bool) []string {
+	lines := []string{first}
+	if body := sanitize(title, desc); len(body) > 0 {
+		lines = append(lines, "")
+		lines = append(lines, body...)
+	}
+	if deprecated {
+		lines = append(lines, "", "Deprecated: the schema marks this as deprecated.")
+	}
+	return lines
+}
+
+func fieldDoc(name, jsonName, title, desc string, deprecated bool) []string {
+	return docLines(fmt.Sprintf("%s corresponds to the JSON property %s.", name, quoteForDoc(jsonName)), title, desc, deprecated)
+}
+
+// quoteForDoc quotes a JSON name for a comment line, with no line terminator.
+func quoteForDoc(s string) string {
+	return strconv.QuoteToGraphic(s)
+}
+
+var typeSuffix = map[string]string{"null": "Null", "boolean": "Bool", "integer": "Int", "number": "Number",
+	"string": "String", "array": "Array", "object": "Object"}

@@ -1,0 +1,687 @@
+package build
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+	"github.com/parsec-gen/parsec-gen/gen/load"
+)
+
+// kset is a set of JSON kinds; integer and number are kept apart.
+type kset uint8
+
+const (
+	kNull kset = 1 << iota
+	kBool
+	kInt
+	kNum
+	kStr
+	kArr
+	kObj
+	kAll = kNull | kBool | kInt | kNum | kStr | kArr | kObj
+)
+
+func ksetOf(types []string) kset {
+	var k kset
+	for _, t := range types {
+		switch t {
+		case "null":
+			k |= kNull
+		case "boolean":
+			k |= kBool
+		case "integer":
+			k |= kInt
+		case "number":
+			k |= kNum | kInt
+		case "string":
+			k |= kStr
+		case "array":
+			k |= kArr
+		case "object":
+			k |= kObj
+		}
+	}
+	return k
+}
+
+func kindOfValue(v any) kset {
+	switch v := v.(type) {
+	case nil:
+		return kNull
+	case bool:
+		return kBool
+	case string:
+		return kStr
+	case []any:
+		return kArr
+	case map[string]any:
+		return kObj
+	default:
+		if isIntegerText(fmt.Sprint(v)) {
+			return kInt
+		}
+		return kNum
+	}
+}
+
+func isIntegerText(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
+}
+
+// kinds returns the JSON kinds a schema admits, from "type", enum, const,
+// $ref, allOf or the keywords that imply an object or array; kAll when
+// nothing restricts it.
+func (b *builder) kinds(s *jsonschema.Schema, depth int) kset {
+	if depth > 64 {
+		return kAll
+	}
+	if s.Bool != nil {
+		if *s.Bool {
+			return kAll
+		}
+		return 0
+	}
+	k := kAll
+	if s.Types != nil {
+		k &= ksetOf(s.Types.ToStrings())
+	}
+	if s.Enum != nil {
+		var e kset
+		for _, v := range s.Enum.Values {
+			e |= kindOfValue(v)
+		}
+		k &= e | widenInt(e)
+	}
+	if s.Const != nil {
+		c := kindOfValue(*s.Const)
+		k &= c | widenInt(c)
+	}
+	if hasRef(s) {
+		k &= b.kinds(refTarget(s), depth+1)
+	}
+	for _, a := range s.AllOf {
+		k &= b.kinds(a, depth+1)
+	}
+	if k == kAll {
+		if len(s.Properties) > 0 || len(s.PatternProperties) > 0 || s.AdditionalProperties != nil {
+			k = kObj
+		} else if s.Items != nil || len(s.PrefixItems) > 0 || s.Items2020 != nil {
+			k = kArr
+		} else if vs := typedVariants(s); len(vs) > 0 {
+			var u kset
+			for _, v := range vs {
+				u |= b.kinds(v, depth+1)
+			}
+			k = u
+		}
+	}
+	return k
+}
+
+// widenInt makes an integer enum value acceptable to a number type.
+func widenInt(k kset) kset {
+	if k&kInt != 0 {
+		return kNum
+	}
+	return 0
+}
+
+// nonNull returns the kinds without null, with integer folded into number
+// when both are present.
+func nonNull(k kset) kset {
+	k &^= kNull
+	if k&kNum != 0 {
+		k &^= kInt
+	}
+	return k
+}
+
+func countKinds(k kset) int {
+	n := 0
+	for k != 0 {
+		n += int(k & 1)
+		k >>= 1
+	}
+	return n
+}
+
+// isConstraintOnly reports a schema that adds checks but no shape: no type,
+// $ref, enum, const, properties or items.
+func isConstraintOnly(s *jsonschema.Schema) bool {
+	if s.Bool != nil || hasRef(s) || s.Types != nil || s.Enum != nil || s.Const != nil ||
+		len(s.Properties) > 0 || len(s.PatternProperties) > 0 || s.AdditionalProperties != nil ||
+		s.Items != nil || len(s.PrefixItems) > 0 || s.Items2020 != nil {
+		return false
+	}
+	for _, group := range [][]*jsonschema.Schema{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, v := range group {
+			if !isConstraintOnly(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// typedVariants returns the oneOf (else anyOf) variants when they describe
+// shapes, nil when they only add checks.
+func typedVariants(s *jsonschema.Schema) []*jsonschema.Schema {
+	for _, vs := range [][]*jsonschema.Schema{s.OneOf, s.AnyOf} {
+		if len(vs) == 0 {
+			continue
+		}
+		typed := false
+		for _, v := range vs {
+			if !isConstraintOnly(v) {
+				typed = true
+			}
+		}
+		if typed {
+			return vs
+		}
+	}
+	return nil
+}
+
+// unionKeyword says which keyword typedVariants used.
+func unionKeyword(s *jsonschema.Schema) string {
+	vs := typedVariants(s)
+	if len(vs) > 0 && len(s.OneOf) > 0 && &vs[0] == &s.OneOf[0] {
+		return "oneOf"
+	}
+	return "anyOf"
+}
+
+// isNullVariant reports a variant that only admits null.
+func (b *builder) isNullVariant(v *jsonschema.Schema) bool {
+	return b.kinds(v, 0) == kNull
+}
+
+// nullable reports whether a schema admits null besides another kind, so a
+// presence wrapper must keep null apart from a value.
+func (b *builder) nullable(s *jsonschema.Schema) bool {
+	s = b.resolve(s)
+	if v, ok := b.nullMem[s]; ok {
+		return v
+	}
+	b.nullMem[s] = false // cycle guard
+	k := b.kinds(s, 0)
+	res := k&kNull != 0 && nonNull(k) != 0 && k != kAll
+	if !res {
+		if vs := typedVariants(s); len(vs) > 0 && b.kinds(s, 0) == kAll || len(vs) > 0 {
+			hasNull, hasOther := false, false
+			for _, v := range vs {
+				if b.isNullVariant(v) {
+					hasNull = true
+				} else {
+					hasOther = true
+				}
+			}
+			res = hasNull && hasOther
+		}
+	}
+	b.nullMem[s] = res
+	return res
+}
+
+// collapsedVariant returns the only non-null variant of a union that is
+// T-or-null, when the schema has nothing else that shapes the value.
+func (b *builder) collapsedVariant(s *jsonschema.Schema) *jsonschema.Schema {
+	vs := typedVariants(s)
+	if len(vs) == 0 || s.Types != nil || len(s.Properties) > 0 || s.Enum != nil || s.Const != nil || hasRef(s) || len(s.AllOf) > 0 {
+		return nil
+	}
+	var only *jsonschema.Schema
+	for _, v := range vs {
+		if b.isNullVariant(v) {
+			continue
+		}
+		if only != nil {
+			return nil
+		}
+		only = v
+	}
+	return only
+}
+
+// typeOf returns the Go type of a schema used in a position (field, item,
+// value, variant) and whether null must be kept apart from a value.
+func (b *builder) typeOf(s *jsonschema.Schema) (ir.Type, bool) {
+	if s.Bool != nil {
+		if *s.Bool {
+			return &ir.Raw{Constraints: ir.NoConstraints()}, false
+		}
+		return &ir.Never{}, false
+	}
+	if isPureRef(s) {
+		t := b.resolve(s)
+		if t.Bool != nil {
+			return b.typeOf(t)
+		}
+		n := b.namedFor(t, false)
+		if n == nil {
+			return &ir.Raw{Constraints: ir.NoConstraints()}, false
+		}
+		return b.ref(n), b.meta[n].nullable
+	}
+	if v := b.collapsedVariant(s); v != nil && len(b.residual(s)) == 0 {
+		t, _ := b.typeOf(v)
+		return t, true
+	}
+	if b.needsNamed(s) {
+		n := b.namedFor(s, false)
+		if n == nil {
+			return &ir.Raw{Constraints: ir.NoConstraints()}, false
+		}
+		return b.ref(n), b.meta[n].nullable
+	}
+	t, _ := b.shape(s, nil)
+	return t, b.nullable(s)
+}
+
+func (b *builder) ref(n *ir.Named) *ir.Ref {
+	r := &ir.Ref{Target: n}
+	b.refs = append(b.refs, r)
+	return r
+}
+
+// wrapNull wraps t in ir.Nullable when null must be kept apart.
+func wrapNull(t ir.Type, nullable bool) ir.Type {
+	if nullable {
+		return &ir.Nullable{Elem: t}
+	}
+	return t
+}
+
+// needsNamed reports whether a schema's Go type must be declared.
+func (b *builder) needsNamed(s *jsonschema.Schema) bool {
+	if s.Bool != nil {
+		return false
+	}
+	if len(b.residual(s)) > 0 {
+		return true
+	}
+	if s.Enum != nil {
+		vals := 0
+		for _, v := range s.Enum.Values {
+			if v != nil {
+				vals++
+			}
+		}
+		return vals > 1
+	}
+	if s.Const != nil {
+		return false
+	}
+	if len(typedVariants(s)) > 0 {
+		return true
+	}
+	k := nonNull(b.kinds(s, 0))
+	if k == nonNull(kAll) || k == 0 {
+		return false
+	}
+	if countKinds(k) > 1 {
+		return true
+	}
+	switch k {
+	case kObj:
+		return b.isStruct(s)
+	case kArr:
+		return isTuple(s)
+	}
+	return false
+}
+
+func isTuple(s *jsonschema.Schema) bool {
+	if _, ok := s.Items.([]*jsonschema.Schema); ok {
+		return true
+	}
+	return len(s.PrefixItems) > 0
+}
+
+// namedFor returns the declared type for the schema's location, creating
+// and building it on first use.
+func (b *builder) namedFor(s *jsonschema.Schema, isRoot bool) *ir.Named {
+	s = b.resolve(s)
+	d, ptr, ok := b.where(s)
+	if !ok {
+		return nil
+	}
+	id := d.Path + "#" + ptr
+	if n, ok := b.named[id]; ok {
+		return n
+	}
+	return b.declare(id, s, d, ptr, func(n *ir.Named) (ir.Type, []ir.Residual) { return b.shape(s, n) })
+}
+
+// declare registers a Named before building its shape, so recursive
+// references find it.
+func (b *builder) declare(id string, s *jsonschema.Schema, d *load.Doc, ptr string,
+	build func(*ir.Named) (ir.Type, []ir.Residual)) *ir.Named {
+	n := &ir.Named{ID: id, Loc: b.loc(d, ptr)}
+	m := &namedMeta{doc: d, ptr: ptr, schema: s, file: b.file(d), nullable: b.nullable(s),
+		title: s.Title, desc: s.Description, deprec: s.Deprecated}
+	m.rawName, m.priority = b.rawName(s, d, ptr)
+	b.named[id] = n
+	b.meta[n] = m
+	b.order = append(b.order, n)
+	m.file.Types = append(m.file.Types, n)
+	n.Type, n.Residual = build(n)
+	return n
+}
+
+// shape builds the Go shape of a schema; named is the declaration it is
+// built for, nil for an inline type.
+func (b *builder) shape(s *jsonschema.Schema, named *ir.Named) (ir.Type, []ir.Residual) {
+	d, ptr, _ := b.where(s)
+	var res []ir.Residual
+	if named != nil {
+		res = b.residual(s)
+	}
+	if s.Bool != nil {
+		t, _ := b.typeOf(s)
+		return t, res
+	}
+	if v := b.collapsedVariant(s); v != nil && named != nil {
+		t, _ := b.typeOf(v)
+		return t, res
+	}
+	if s.Enum != nil {
+		return b.enumShape(s, named), res
+	}
+	if s.Const != nil {
+		if *s.Const == nil {
+			return &ir.Primitive{Kind: ir.KindNull, Constraints: ir.NoConstraints()}, res
+		}
+		return &ir.Const{Kind: b.scalarKind(s, []any{*s.Const}), JSON: jsonText(*s.Const)}, res
+	}
+	if vs := typedVariants(s); len(vs) > 0 {
+		return b.unionShape(s, vs, named, d, ptr), res
+	}
+	k := nonNull(b.kinds(s, 0))
+	if k == 0 && b.kinds(s, 0) == kNull {
+		return &ir.Primitive{Kind: ir.KindNull, Constraints: ir.NoConstraints()}, res
+	}
+	if k == nonNull(kAll) || k == 0 {
+		return &ir.Raw{Constraints: b.constraints(s)}, res
+	}
+	if countKinds(k) > 1 {
+		return b.kindUnion(s, k, named), res
+	}
+	return b.single(s, k, named), res
+}
+
+// single builds the shape for exactly one JSON kind.
+func (b *builder) single(s *jsonschema.Schema, k kset, named *ir.Named) ir.Type {
+	switch k {
+	case kObj:
+		return b.objectShape(s, nil, named)
+	case kArr:
+		return b.arrayShape(s, named)
+	case kBool:
+		return &ir.Primitive{Kind: ir.KindBool, Constraints: b.constraints(s)}
+	case kInt:
+		return b.primitive(s, ir.KindInt64)
+	case kNum:
+		return b.primitive(s, ir.KindFloat64)
+	case kStr:
+		return b.primitive(s, ir.KindString)
+	}
+	panic("unreachable: single kind " + strconv.Itoa(int(k)))
+}
+
+// format returns the format keyword as written.
+func (b *builder) format(s *jsonschema.Schema) string {
+	if s.Format != nil {
+		return s.Format.Name
+	}
+	v, _ := b.ext(s, "format")
+	f, _ := v.(string)
+	return f
+}
+
+func (b *builder) primitive(s *jsonschema.Schema, kind ir.Kind) ir.Type {
+	f := b.format(s)
+	switch kind {
+	case ir.KindString:
+		switch f {
+		case "date-time":
+			kind = ir.KindDateTime
+		case "date":
+			kind = ir.KindDate
+		case "uuid":
+			kind = ir.KindUUID
+		case "uri":
+			kind = ir.KindURI
+		case "byte":
+			kind = ir.KindBytes
+		}
+	case ir.KindInt64:
+		switch f {
+		case "int32":
+			kind = ir.KindInt32
+		case "uint64":
+			kind = ir.KindUint64
+		}
+	case ir.KindFloat64:
+		if f == "float" {
+			kind = ir.KindFloat32
+		}
+	}
+	return &ir.Primitive{Kind: kind, Format: f, Constraints: b.constraints(s)}
+}
+
+func (b *builder) constraints(s *jsonschema.Schema) ir.Constraints {
+	c := ir.NoConstraints()
+	c.Minimum = ratText(s.Minimum)
+	c.Maximum = ratText(s.Maximum)
+	c.ExclusiveMinimum = ratText(s.ExclusiveMinimum)
+	c.ExclusiveMaximum = ratText(s.ExclusiveMaximum)
+	c.MultipleOf = ratText(s.MultipleOf)
+	c.MinLength = intOr(s.MinLength)
+	c.MaxLength = intOr(s.MaxLength)
+	if s.Pattern != nil {
+		if d, ptr, ok := b.where(s); ok {
+			c.Pattern = &ir.Pattern{Source: s.Pattern.String(), Loc: b.loc(d, ptr+"/pattern")}
+		}
+	}
+	c.MinItems = intOr(s.MinItems)
+	c.MaxItems = intOr(s.MaxItems)
+	c.UniqueItems = s.UniqueItems
+	c.MinProperties = intOr(s.MinProperties)
+	c.MaxProperties = intOr(s.MaxProperties)
+	return c
+}
+
+// scalarKind picks the Go kind for enum or const values.
+func (b *builder) scalarKind(s *jsonschema.Schema, vals []any) ir.Kind {
+	var k kset
+	for _, v := range vals {
+		if v != nil {
+			k |= kindOfValue(v)
+		}
+	}
+	declared := kAll
+	if s.Types != nil {
+		declared = ksetOf(s.Types.ToStrings())
+	}
+	switch {
+	case k == kStr:
+		return ir.KindString
+	case k == kBool:
+		return ir.KindBool
+	case k == kInt && declared&kNum == 0:
+		return ir.KindInt64
+	case k == kInt || k == kNum || k == kInt|kNum:
+		return ir.KindFloat64
+	}
+	return ir.KindAny
+}
+
+func (b *builder) enumShape(s *jsonschema.Schema, named *ir.Named) ir.Type {
+	var vals []any
+	seen := map[string]bool{}
+	for _, v := range s.Enum.Values {
+		if v == nil {
+			continue
+		}
+		if t := jsonText(v); !seen[t] {
+			seen[t] = true
+			vals = append(vals, v)
+		}
+	}
+	if len(vals) == 0 {
+		return &ir.Primitive{Kind: ir.KindNull, Constraints: ir.NoConstraints()}
+	}
+	kind := b.scalarKind(s, vals)
+	if len(vals) == 1 || named == nil {
+		if len(vals) == 1 {
+			return &ir.Const{Kind: kind, JSON: jsonText(vals[0])}
+		}
+	}
+	e := &ir.Enum{Kind: kind}
+	for _, v := range vals {
+		e.Values = append(e.Values, ir.EnumValue{JSON: jsonText(v)})
+	}
+	if named != nil {
+		b.enums = append(b.enums, named)
+	}
+	return e
+}
+
+// residual lists keywords of s (and of the parts merged into it) that the Go
+// type does not express and that generated code checks against the schema.
+func (b *builder) residual(s *jsonschema.Schema) []ir.Residual {
+	d, ptr, ok := b.where(s)
+	if !ok || s.Bool != nil {
+		return nil
+	}
+	var out []ir.Residual
+	add := func(kw string) {
+		out = append(out, ir.Residual{Keyword: kw, Loc: b.loc(d, ptr+"/"+kw)})
+	}
+	if s.Not != nil {
+		add("not")
+	}
+	if s.If != nil {
+		add("if")
+	}
+	if len(s.DependentSchemas) > 0 {
+		add("dependentSchemas")
+	}
+	for _, v := range s.Dependencies {
+		if _, ok := v.(*jsonschema.Schema); ok {
+			add("dependencies")
+			break
+		}
+	}
+	if s.PropertyNames != nil {
+		add("propertyNames")
+	}
+	if s.Contains != nil {
+		add("contains")
+	}
+	if s.UnevaluatedItems != nil {
+		add("unevaluatedItems")
+	}
+	if s.UnevaluatedProperties != nil && !(s.UnevaluatedProperties.Bool != nil) {
+		add("unevaluatedProperties")
+	}
+	typed := typedVariants(s)
+	for _, kw := range []string{"oneOf", "anyOf"} {
+		vs := s.OneOf
+		if kw == "anyOf" {
+			vs = s.AnyOf
+		}
+		if len(vs) == 0 {
+			continue
+		}
+		if len(typed) > 0 && &typed[0] == &vs[0] {
+			continue
+		}
+		add(kw)
+	}
+	// allOf parts and $ref siblings that cannot be merged into one object
+	// are checked against the schema.
+	k := nonNull(b.kinds(s, 0))
+	if len(s.AllOf) > 0 && k != kObj {
+		add("allOf")
+	} else {
+		for _, a := range s.AllOf {
+			if r := b.residual(a); len(r) > 0 || len(typedVariants(a)) > 0 {
+				add("allOf")
+				break
+			}
+		}
+	}
+	if hasRef(s) && !isPureRef(s) && k != kObj {
+		add("$ref")
+	}
+	return out
+}
+
+// sortedKeys returns the keys of the object at ptr/kw in author order,
+// falling back to sorted order for documents without an index entry.
+func sortedKeys[V any](d *load.Doc, ptr, kw string, m map[string]V) []string {
+	if d != nil {
+		if keys := d.Index.Keys(ptr + "/" + kw); len(keys) == len(m) {
+			return keys
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func escape(tok string) string { return load.EscapePointerToken(tok) }
+
+func kindSuffix(k kset) string {
+	switch k {
+	case kBool:
+		return "Bool"
+	case kInt:
+		return "Int"
+	case kNum:
+		return "Number"
+	case kStr:
+		return "String"
+	case kArr:
+		return "Array"
+	case kObj:
+		return "Object"
+	case kNull:
+		return "Null"
+	}
+	return "Value"
+}
+
+func jsonKinds(k kset) ir.JSONKind {
+	var j ir.JSONKind
+	if k&kNull != 0 {
+		j |= ir.JSONNull
+	}
+	if k&kBool != 0 {
+		j |= ir.JSONBool
+	}
+	if k&(kInt|kNum) != 0 {
+		j |= ir.JSONNumber
+	}
+	if k&kStr != 0 {
+		j |= ir.JSONString
+	}
+	if k&kArr != 0 {
+		j |= ir.JSONArray
+	}
+	if k&kObj != 0 {
+		j |= ir.JSONObject
+	}
+	return j
+}

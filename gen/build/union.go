@@ -1,0 +1,229 @@
+package build
+
+import (
+	"strconv"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+	"github.com/parsec-gen/parsec-gen/gen/load"
+)
+
+// hasOwnObjectKeywords reports object keywords written beside a oneOf/anyOf
+// that every variant shares.
+func hasOwnObjectKeywords(s *jsonschema.Schema) bool {
+	return len(s.Properties) > 0 || len(s.Required) > 0 || len(s.PatternProperties) > 0 || (hasRef(s) && !isPureRef(s)) || len(s.AllOf) > 0
+}
+
+// unionShape builds a sealed sum type from typed oneOf/anyOf variants.
+func (b *builder) unionShape(s *jsonschema.Schema, vs []*jsonschema.Schema, named *ir.Named, d *load.Doc, ptr string) ir.Type {
+	kw := unionKeyword(s)
+	u := &ir.Union{OneOf: kw == "oneOf"}
+	base := hasOwnObjectKeywords(s) && nonNull(b.kinds(s, 0))&^kObj == 0
+	suffixes := b.variantSuffixes(d, ptr+"/"+kw)
+	type vinfo struct {
+		kinds    kset
+		view     *objectView
+		isObject bool
+	}
+	var infos []vinfo
+	for i, v := range vs {
+		if b.isNullVariant(v) {
+			continue
+		}
+		vd, vptr := d, ptr+"/"+kw+"/"+strconv.Itoa(i)
+		var t ir.Type
+		k := nonNull(b.kinds(v, 0))
+		if base {
+			k &= nonNull(b.kinds(s, 0)) | kObj
+		}
+		info := vinfo{kinds: k}
+		if base && (k == kObj || k == nonNull(kAll)) {
+			// The variant is the shared object keywords plus its own.
+			id := vd.Path + "#" + vptr
+			n, ok := b.named[id]
+			if !ok {
+				v := v
+				n = b.declare(id, v, vd, vptr, func(n *ir.Named) (ir.Type, []ir.Residual) {
+					return b.objectShape(v, []*jsonschema.Schema{withoutVariants(s)}, n), nil
+				})
+			}
+			t = b.ref(n)
+			info.kinds = kObj
+		} else {
+			var null bool
+			t, null = b.typeOf(v)
+			t = wrapNull(t, null)
+		}
+		if info.kinds == kObj {
+			parts := b.parts(v)
+			if base {
+				parts = append(parts, b.parts(withoutVariants(s))...)
+			}
+			info.view = b.view(parts)
+			info.isObject = true
+		}
+		infos = append(infos, info)
+		u.Variants = append(u.Variants, &ir.Variant{Type: t, Kinds: jsonKinds(info.kinds), Loc: b.loc(vd, vptr),
+			Name: suffixes[i], Doc: sanitize(v.Title, v.Description)})
+	}
+	// Discriminator: a property required in every variant with a distinct
+	// constant in each.
+	allObjects := len(infos) > 1
+	for _, in := range infos {
+		if !in.isObject {
+			allObjects = false
+		}
+	}
+	if allObjects {
+		for _, p := range infos[0].view.props {
+			tags := make([]string, len(infos))
+			seen := map[string]bool{}
+			ok := true
+			for i, in := range infos {
+				tag := b.tagOf(in.view, p.name)
+				if tag == "" || seen[tag] || !in.view.reqSet[p.name] {
+					ok = false
+					break
+				}
+				seen[tag] = true
+				tags[i] = tag
+			}
+			if ok {
+				u.Strategy = ir.ByDiscriminator
+				u.Discriminator = p.name
+				for i, v := range u.Variants {
+					v.Tag = tags[i]
+				}
+				return u
+			}
+		}
+	}
+	// JSON kind: every variant accepts kinds no other accepts.
+	disjoint := true
+	var union kset
+	for _, in := range infos {
+		k := in.kinds
+		if k&(kInt|kNum) != 0 {
+			k |= kInt | kNum
+		}
+		if union&k != 0 || k == nonNull(kAll) || k == 0 {
+			disjoint = false
+		}
+		union |= k
+	}
+	if disjoint {
+		u.Strategy = ir.ByKind
+		return u
+	}
+	// Required property sets: each variant requires a property no other
+	// variant declares or requires.
+	if allObjects {
+		markers := make([]string, len(infos))
+		ok := true
+		for i, in := range infos {
+			for _, r := range in.view.required {
+				unique := true
+				for j, other := range infos {
+					if j == i {
+						continue
+					}
+					if other.view.reqSet[r] || other.view.declares(r) {
+						unique = false
+						break
+					}
+				}
+				if unique {
+					markers[i] = r
+					break
+				}
+			}
+			if markers[i] == "" {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			u.Strategy = ir.ByRequired
+			for i, v := range u.Variants {
+				v.Marker = markers[i]
+			}
+			return u
+		}
+	}
+	u.Strategy = ir.TryEach
+	return u
+}
+
+func (v *objectView) declares(name string) bool {
+	for _, p := range v.props {
+		if p.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// tagOf returns the constant value of a property as JSON text, "" when the
+// property is not a single constant.
+func (b *builder) tagOf(v *objectView, name string) string {
+	for _, p := range v.props {
+		if p.name != name {
+			continue
+		}
+		s := b.resolve(p.schema)
+		if s.Const != nil {
+			return jsonText(*s.Const)
+		}
+		if s.Enum != nil && len(s.Enum.Values) == 1 {
+			return jsonText(s.Enum.Values[0])
+		}
+	}
+	return ""
+}
+
+// withoutVariants returns a copy of s without oneOf/anyOf, for merging its
+// object keywords into each variant.
+func withoutVariants(s *jsonschema.Schema) *jsonschema.Schema {
+	c := *s
+	c.OneOf, c.AnyOf = nil, nil
+	return &c
+}
+
+// kindUnion builds a union with one variant per JSON kind of a schema with
+// several types ("type": ["string", "object"]).
+func (b *builder) kindUnion(s *jsonschema.Schema, k kset, named *ir.Named) ir.Type {
+	d, ptr, _ := b.where(s)
+	u := &ir.Union{OneOf: true, Strategy: ir.ByKind}
+	for _, one := range []kset{kBool, kInt, kNum, kStr, kArr, kObj} {
+		if k&one == 0 {
+			continue
+		}
+		var t ir.Type
+		switch {
+		case one == kObj && b.isStruct(s) || one == kArr && isTuple(s):
+			id := d.Path + "#" + ptr + "@" + kindSuffix(one)
+			n, ok := b.named[id]
+			if !ok {
+				one := one
+				n = b.declare(id, s, d, ptr, func(n *ir.Named) (ir.Type, []ir.Residual) { return b.single(s, one, n), nil })
+				m := b.meta[n]
+				m.nullable = false
+				if named != nil {
+					m.rawName = b.meta[named].rawName + kindSuffix(one)
+				}
+				m.priority = prioDerived
+				n.Loc = b.loc(d, ptr)
+			}
+			t = b.ref(n)
+		default:
+			t = b.single(s, one, nil)
+		}
+		name := ""
+		if named != nil {
+			name = kindSuffix(one)
+		}
+		u.Variants = append(u.Variants, &ir.Variant{Name: name, Type: t, Kinds: jsonKinds(one), Loc: b.loc(d, ptr+"/type")})
+	}
+	return u
+}
