@@ -10,30 +10,30 @@ import (
 func TestDecodeKinds(t *testing.T) {
 	tests := []struct {
 		in, want string
-		dec      func(d *jx.Decoder) error
+		dec      func(d *Decoder) error
 	}{
-		{`"x"`, "", func(d *jx.Decoder) error { _, err := DecodeString(d); return err }},
-		{`null`, "expected a string, found null", func(d *jx.Decoder) error { _, err := DecodeString(d); return err }},
-		{`1.0`, "", func(d *jx.Decoder) error { v, err := DecodeInt64(d); return check(v == 1, err) }},
-		{`1e2`, "", func(d *jx.Decoder) error { v, err := DecodeInt64(d); return check(v == 100, err) }},
-		{`1.5`, "expected an integer, found 1.5", func(d *jx.Decoder) error { _, err := DecodeInt64(d); return err }},
-		{`"1"`, "expected an integer, found a string", func(d *jx.Decoder) error { _, err := DecodeInt64(d); return err }},
-		{`1e30`, "does not fit int64", func(d *jx.Decoder) error { _, err := DecodeInt64(d); return err }},
-		{`3000000000`, "does not fit int32", func(d *jx.Decoder) error { _, err := DecodeInt32(d); return err }},
-		{`-1`, "does not fit uint64", func(d *jx.Decoder) error { _, err := DecodeUint64(d); return err }},
-		{`18446744073709551615`, "", func(d *jx.Decoder) error { v, err := DecodeUint64(d); return check(v == 1<<64-1, err) }},
-		{`true`, "", func(d *jx.Decoder) error { v, err := DecodeBool(d); return check(v, err) }},
-		{`[]`, "expected a boolean, found an array", func(d *jx.Decoder) error { _, err := DecodeBool(d); return err }},
-		{`1e300`, "does not fit float32", func(d *jx.Decoder) error { _, err := DecodeFloat32(d); return err }},
-		{`{}`, "expected a number, found an object", func(d *jx.Decoder) error { _, err := DecodeFloat64(d); return err }},
+		{`"x"`, "", func(d *Decoder) error { _, err := DecodeString(d); return err }},
+		{`null`, "expected a string, found null", func(d *Decoder) error { _, err := DecodeString(d); return err }},
+		{`1.0`, "", func(d *Decoder) error { v, err := DecodeInt64(d); return check(v == 1, err) }},
+		{`1e2`, "", func(d *Decoder) error { v, err := DecodeInt64(d); return check(v == 100, err) }},
+		{`1.5`, "expected an integer, found 1.5", func(d *Decoder) error { _, err := DecodeInt64(d); return err }},
+		{`"1"`, "expected an integer, found a string", func(d *Decoder) error { _, err := DecodeInt64(d); return err }},
+		{`1e30`, "does not fit int64", func(d *Decoder) error { _, err := DecodeInt64(d); return err }},
+		{`3000000000`, "does not fit int32", func(d *Decoder) error { _, err := DecodeInt32(d); return err }},
+		{`-1`, "does not fit uint64", func(d *Decoder) error { _, err := DecodeUint64(d); return err }},
+		{`18446744073709551615`, "", func(d *Decoder) error { v, err := DecodeUint64(d); return check(v == 1<<64-1, err) }},
+		{`true`, "", func(d *Decoder) error { v, err := DecodeBool(d); return check(v, err) }},
+		{`[]`, "expected a boolean, found an array", func(d *Decoder) error { _, err := DecodeBool(d); return err }},
+		{`1e300`, "does not fit float32", func(d *Decoder) error { _, err := DecodeFloat32(d); return err }},
+		{`{}`, "expected a number, found an object", func(d *Decoder) error { _, err := DecodeFloat64(d); return err }},
 		{`null`, "", DecodeNull},
-		{`"2026-01-02"`, "", func(d *jx.Decoder) error { _, err := DecodeDate(d); return err }},
-		{`"nope"`, "not an RFC 3339 date-time", func(d *jx.Decoder) error { _, err := DecodeDateTime(d); return err }},
-		{`{"a": [1, 2]}`, "", func(d *jx.Decoder) error {
+		{`"2026-01-02"`, "", func(d *Decoder) error { _, err := DecodeDate(d); return err }},
+		{`"nope"`, "not an RFC 3339 date-time", func(d *Decoder) error { _, err := DecodeDateTime(d); return err }},
+		{`{"a": [1, 2]}`, "", func(d *Decoder) error {
 			raw, err := DecodeRaw(d)
 			return check(string(raw) == `{"a": [1, 2]}`, err)
 		}},
-		{`"abc`, "invalid JSON", func(d *jx.Decoder) error { _, err := DecodeString(d); return err }},
+		{`"abc`, "invalid JSON", func(d *Decoder) error { _, err := DecodeString(d); return err }},
 	}
 	for _, tt := range tests {
 		err := Unmarshal([]byte(tt.in), tt.dec)
@@ -57,7 +57,7 @@ func check(ok bool, err error) error {
 }
 
 func TestUnmarshalTrailingData(t *testing.T) {
-	dec := func(d *jx.Decoder) error { _, err := DecodeString(d); return err }
+	dec := func(d *Decoder) error { _, err := DecodeString(d); return err }
 	if err := Unmarshal([]byte(" \"a\" \n"), dec); err != nil {
 		t.Errorf("trailing white space rejected: %v", err)
 	}
@@ -94,5 +94,53 @@ func TestEncodeHelpers(t *testing.T) {
 	pw.Str("x")
 	if got := Finish(pw); string(got) != `"x"` {
 		t.Errorf("Finish = %s", got)
+	}
+}
+
+// TestArenaStringsSurvive decodes many documents through the pooled decoder,
+// concurrently, keeping every string, and checks that none was overwritten by
+// a later decode.
+func TestArenaStringsSurvive(t *testing.T) {
+	const workers, docs = 4, 200
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			var kept, want []string
+			for i := range docs {
+				s := strings.Repeat(string(rune('a'+(w+i)%26)), 1+(i*7)%300)
+				err := Unmarshal([]byte(`"`+s+`"`), func(d *Decoder) error {
+					v, err := DecodeString(d)
+					kept = append(kept, v)
+					return err
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+				want = append(want, s)
+			}
+			for i := range kept {
+				if kept[i] != want[i] {
+					errs <- Errorf("string %d of worker %d changed to %q", i, w, kept[i])
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestKeepBytesCapacity(t *testing.T) {
+	d := NewDecoder(nil)
+	a := d.keepBytes([]byte("abc"))
+	b := d.keepBytes([]byte("def"))
+	a = append(a, 'X')
+	if string(b) != "def" || string(a) != "abcX" {
+		t.Errorf("append to one kept slice changed another: a=%q b=%q", a, b)
 	}
 }

@@ -44,7 +44,7 @@ func SyntaxError(err error) error {
 }
 
 // Expect checks that the next value has kind want; name describes it.
-func Expect(d *jx.Decoder, want jx.Type, name string) error {
+func Expect(d *Decoder, want jx.Type, name string) error {
 	if got := d.Next(); got != want {
 		return KindError(name, got)
 	}
@@ -52,20 +52,20 @@ func Expect(d *jx.Decoder, want jx.Type, name string) error {
 }
 
 // DecodeString reads a string.
-func DecodeString(d *jx.Decoder) (string, error) {
+func DecodeString(d *Decoder) (string, error) {
 	if got := d.Next(); got != jx.String {
 		return "", KindError("a string", got)
 	}
-	s, err := d.Str()
+	b, err := d.StrBytes()
 	if err != nil {
 		return "", SyntaxError(err)
 	}
-	return s, nil
+	return d.Keep(b), nil
 }
 
 // DecodeStringBytes reads a string without copying it when possible; the
 // result is only valid until the next call on d.
-func DecodeStringBytes(d *jx.Decoder) ([]byte, error) {
+func DecodeStringBytes(d *Decoder) ([]byte, error) {
 	if got := d.Next(); got != jx.String {
 		return nil, KindError("a string", got)
 	}
@@ -77,7 +77,7 @@ func DecodeStringBytes(d *jx.Decoder) ([]byte, error) {
 }
 
 // DecodeBool reads true or false.
-func DecodeBool(d *jx.Decoder) (bool, error) {
+func DecodeBool(d *Decoder) (bool, error) {
 	if got := d.Next(); got != jx.Bool {
 		return false, KindError("a boolean", got)
 	}
@@ -89,7 +89,7 @@ func DecodeBool(d *jx.Decoder) (bool, error) {
 }
 
 // DecodeNull reads null.
-func DecodeNull(d *jx.Decoder) error {
+func DecodeNull(d *Decoder) error {
 	if got := d.Next(); got != jx.Null {
 		return KindError("null", got)
 	}
@@ -99,7 +99,7 @@ func DecodeNull(d *jx.Decoder) error {
 	return nil
 }
 
-func decodeNumber(d *jx.Decoder, want string) (jx.Num, error) {
+func decodeNumber(d *Decoder, want string) (jx.Num, error) {
 	if got := d.Next(); got != jx.Number {
 		return nil, KindError(want, got)
 	}
@@ -112,7 +112,7 @@ func decodeNumber(d *jx.Decoder, want string) (jx.Num, error) {
 
 // DecodeInt64 reads an integer that fits int64. As JSON Schema counts 1.0 and
 // 1e2 as integers, so does DecodeInt64.
-func DecodeInt64(d *jx.Decoder) (int64, error) {
+func DecodeInt64(d *Decoder) (int64, error) {
 	n, err := decodeNumber(d, "an integer")
 	if err != nil {
 		return 0, err
@@ -131,7 +131,7 @@ func DecodeInt64(d *jx.Decoder) (int64, error) {
 }
 
 // DecodeInt32 reads an integer that fits int32.
-func DecodeInt32(d *jx.Decoder) (int32, error) {
+func DecodeInt32(d *Decoder) (int32, error) {
 	v, err := DecodeInt64(d)
 	if err != nil {
 		return 0, err
@@ -143,7 +143,7 @@ func DecodeInt32(d *jx.Decoder) (int32, error) {
 }
 
 // DecodeUint64 reads a non-negative integer that fits uint64.
-func DecodeUint64(d *jx.Decoder) (uint64, error) {
+func DecodeUint64(d *Decoder) (uint64, error) {
 	n, err := decodeNumber(d, "an integer")
 	if err != nil {
 		return 0, err
@@ -162,7 +162,7 @@ func DecodeUint64(d *jx.Decoder) (uint64, error) {
 }
 
 // DecodeFloat64 reads a number.
-func DecodeFloat64(d *jx.Decoder) (float64, error) {
+func DecodeFloat64(d *Decoder) (float64, error) {
 	if got := d.Next(); got != jx.Number {
 		return 0, KindError("a number", got)
 	}
@@ -174,7 +174,7 @@ func DecodeFloat64(d *jx.Decoder) (float64, error) {
 }
 
 // DecodeFloat32 reads a number that fits float32.
-func DecodeFloat32(d *jx.Decoder) (float32, error) {
+func DecodeFloat32(d *Decoder) (float32, error) {
 	f, err := DecodeFloat64(d)
 	if err != nil {
 		return 0, err
@@ -186,16 +186,16 @@ func DecodeFloat32(d *jx.Decoder) (float32, error) {
 }
 
 // DecodeRaw reads any JSON value and returns a copy of its text.
-func DecodeRaw(d *jx.Decoder) (json.RawMessage, error) {
+func DecodeRaw(d *Decoder) (json.RawMessage, error) {
 	raw, err := d.Raw()
 	if err != nil {
 		return nil, SyntaxError(err)
 	}
-	return append(json.RawMessage(nil), raw...), nil
+	return d.keepBytes(raw), nil
 }
 
 // DecodeDateTime reads a string with format date-time.
-func DecodeDateTime(d *jx.Decoder) (DateTime, error) {
+func DecodeDateTime(d *Decoder) (DateTime, error) {
 	s, err := DecodeString(d)
 	if err != nil {
 		return DateTime{}, err
@@ -204,7 +204,7 @@ func DecodeDateTime(d *jx.Decoder) (DateTime, error) {
 }
 
 // DecodeDate reads a string with format date.
-func DecodeDate(d *jx.Decoder) (Date, error) {
+func DecodeDate(d *Decoder) (Date, error) {
 	s, err := DecodeString(d)
 	if err != nil {
 		return Date{}, err
@@ -213,7 +213,7 @@ func DecodeDate(d *jx.Decoder) (Date, error) {
 }
 
 // DecodeUUID reads a string with format uuid.
-func DecodeUUID(d *jx.Decoder) (UUID, error) {
+func DecodeUUID(d *Decoder) (UUID, error) {
 	s, err := DecodeString(d)
 	if err != nil {
 		return UUID{}, err
@@ -222,7 +222,7 @@ func DecodeUUID(d *jx.Decoder) (UUID, error) {
 }
 
 // DecodeURI reads a string with format uri.
-func DecodeURI(d *jx.Decoder) (URI, error) {
+func DecodeURI(d *Decoder) (URI, error) {
 	s, err := DecodeString(d)
 	if err != nil {
 		return URI{}, err
@@ -231,7 +231,7 @@ func DecodeURI(d *jx.Decoder) (URI, error) {
 }
 
 // DecodeBytes reads a string with format byte.
-func DecodeBytes(d *jx.Decoder) (Bytes, error) {
+func DecodeBytes(d *Decoder) (Bytes, error) {
 	s, err := DecodeString(d)
 	if err != nil {
 		return Bytes{}, err
@@ -239,23 +239,22 @@ func DecodeBytes(d *jx.Decoder) (Bytes, error) {
 	return ParseBytes(s)
 }
 
-// DecodeRawProperty reads the value of an unknown property key into props.
-func DecodeRawProperty(d *jx.Decoder, props *RawProperties, key string) error {
+// DecodeRawProperty reads the value of the unknown property key into props.
+func DecodeRawProperty(d *Decoder, props *RawProperties, key []byte) error {
 	raw, err := DecodeRaw(d)
 	if err != nil {
-		return Wrap(err, key)
+		return Wrap(err, string(key))
 	}
-	props.Set(key, raw)
+	props.Set(d.Keep(key), raw)
 	return nil
 }
 
 // Unmarshal runs decode over data as a complete JSON document: decode must
 // consume one value, and nothing but white space may follow it. Generated
 // UnmarshalJSON methods are built on it.
-func Unmarshal(data []byte, decode func(d *jx.Decoder) error) error {
-	d := jx.GetDecoder()
-	defer jx.PutDecoder(d)
-	d.ResetBytes(data)
+func Unmarshal(data []byte, decode func(d *Decoder) error) error {
+	d := getDecoder(data)
+	defer putDecoder(d)
 	if err := decode(d); err != nil {
 		return err
 	}

@@ -60,9 +60,9 @@ func EncodeRaw(w *jx.Writer, raw json.RawMessage) {
 
 // EncodeRawProperties writes every entry of props as an object member.
 func EncodeRawProperties(w *jx.Writer, props *RawProperties) {
-	for i, k := range props.keys {
-		Key(w, k)
-		EncodeRaw(w, props.vals[i])
+	for i := range props.entries {
+		Key(w, props.entries[i].key)
+		EncodeRaw(w, props.entries[i].val)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 // ObjIter checks that the next value is an object and starts iterating over
 // its members. The generated loop calls Next, switches on Key, decodes or
 // skips the value, and finally passes Err to [IterErr].
-func ObjIter(d *jx.Decoder) (jx.ObjIter, error) {
+func ObjIter(d *Decoder) (jx.ObjIter, error) {
 	if got := d.Next(); got != jx.Object {
 		return jx.ObjIter{}, KindError("an object", got)
 	}
@@ -23,7 +23,7 @@ func ObjIter(d *jx.Decoder) (jx.ObjIter, error) {
 }
 
 // ArrIter is [ObjIter] for arrays.
-func ArrIter(d *jx.Decoder) (jx.ArrIter, error) {
+func ArrIter(d *Decoder) (jx.ArrIter, error) {
 	if got := d.Next(); got != jx.Array {
 		return jx.ArrIter{}, KindError("an array", got)
 	}

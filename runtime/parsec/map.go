@@ -13,21 +13,25 @@ import (
 // patternProperties. The zero value is an empty map ready to use; a Map is not
 // safe for concurrent mutation.
 type Map[T any] struct {
-	keys []string
-	vals []T
+	entries []entry[T]
 	// index maps a key to its position; built only once the map is large
 	// enough for a linear scan to cost more than the hashing.
 	index map[string]int
+}
+
+type entry[T any] struct {
+	key string
+	val T
 }
 
 // indexAt is the size from which Map keeps a hash index.
 const indexAt = 16
 
 // Len returns the number of entries.
-func (m *Map[T]) Len() int { return len(m.keys) }
+func (m *Map[T]) Len() int { return len(m.entries) }
 
 // IsZero reports whether the map is empty.
-func (m Map[T]) IsZero() bool { return len(m.keys) == 0 }
+func (m Map[T]) IsZero() bool { return len(m.entries) == 0 }
 
 func (m *Map[T]) find(key string) int {
 	if m.index != nil {
@@ -36,8 +40,8 @@ func (m *Map[T]) find(key string) int {
 		}
 		return -1
 	}
-	for i, k := range m.keys {
-		if k == key {
+	for i := range m.entries {
+		if m.entries[i].key == key {
 			return i
 		}
 	}
@@ -47,7 +51,7 @@ func (m *Map[T]) find(key string) int {
 // Get returns the value stored under key and whether it exists.
 func (m *Map[T]) Get(key string) (T, bool) {
 	if i := m.find(key); i >= 0 {
-		return m.vals[i], true
+		return m.entries[i].val, true
 	}
 	var zero T
 	return zero, false
@@ -56,18 +60,20 @@ func (m *Map[T]) Get(key string) (T, bool) {
 // Set stores v under key: in place when the key exists, else appended last.
 func (m *Map[T]) Set(key string, v T) {
 	if i := m.find(key); i >= 0 {
-		m.vals[i] = v
+		m.entries[i].val = v
 		return
 	}
-	m.keys = append(m.keys, key)
-	m.vals = append(m.vals, v)
-	switch n := len(m.keys); {
+	if m.entries == nil {
+		m.entries = make([]entry[T], 0, 4)
+	}
+	m.entries = append(m.entries, entry[T]{key, v})
+	switch n := len(m.entries); {
 	case m.index != nil:
 		m.index[key] = n - 1
 	case n >= indexAt:
 		m.index = make(map[string]int, n*2)
-		for i, k := range m.keys {
-			m.index[k] = i
+		for i := range m.entries {
+			m.index[m.entries[i].key] = i
 		}
 	}
 }
@@ -78,12 +84,11 @@ func (m *Map[T]) Delete(key string) {
 	if i < 0 {
 		return
 	}
-	m.keys = append(m.keys[:i], m.keys[i+1:]...)
-	m.vals = append(m.vals[:i], m.vals[i+1:]...)
+	m.entries = append(m.entries[:i], m.entries[i+1:]...)
 	if m.index != nil {
 		delete(m.index, key)
-		for j := i; j < len(m.keys); j++ {
-			m.index[m.keys[j]] = j
+		for j := i; j < len(m.entries); j++ {
+			m.index[m.entries[j].key] = j
 		}
 	}
 }
@@ -91,8 +96,8 @@ func (m *Map[T]) Delete(key string) {
 // Keys returns the keys in order.
 func (m *Map[T]) Keys() iter.Seq[string] {
 	return func(yield func(string) bool) {
-		for _, k := range m.keys {
-			if !yield(k) {
+		for i := range m.entries {
+			if !yield(m.entries[i].key) {
 				return
 			}
 		}
@@ -102,8 +107,8 @@ func (m *Map[T]) Keys() iter.Seq[string] {
 // All returns the entries in order.
 func (m *Map[T]) All() iter.Seq2[string, T] {
 	return func(yield func(string, T) bool) {
-		for i, k := range m.keys {
-			if !yield(k, m.vals[i]) {
+		for i := range m.entries {
+			if !yield(m.entries[i].key, m.entries[i].val) {
 				return
 			}
 		}
@@ -112,13 +117,14 @@ func (m *Map[T]) All() iter.Seq2[string, T] {
 
 // At returns the i-th entry in order; it panics if i is out of range, like
 // indexing a slice.
-func (m *Map[T]) At(i int) (string, T) { return m.keys[i], m.vals[i] }
+func (m *Map[T]) At(i int) (string, T) { return m.entries[i].key, m.entries[i].val }
 
 // MarshalJSON encodes the map as a JSON object in insertion order.
 func (m Map[T]) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
-	for i, k := range m.keys {
+	for i, e := range m.entries {
+		k := e.key
 		if i > 0 {
 			b.WriteByte(',')
 		}
@@ -128,7 +134,7 @@ func (m Map[T]) MarshalJSON() ([]byte, error) {
 		}
 		b.Write(kb)
 		b.WriteByte(':')
-		vb, err := json.Marshal(m.vals[i])
+		vb, err := json.Marshal(e.val)
 		if err != nil {
 			return nil, fmt.Errorf("key %q: %w", k, err)
 		}

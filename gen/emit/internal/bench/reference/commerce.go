@@ -18,7 +18,7 @@ type Money struct {
 
 var patternMoney0 = parsec.NewPattern("^[A-Z]{3}$")
 
-func (v *Money) decode(d *jx.Decoder) error {
+func (v *Money) decode(d *parsec.Decoder) error {
 	*v = Money{}
 	it, err := parsec.ObjIter(d)
 	if err != nil {
@@ -103,7 +103,7 @@ type Address struct {
 
 var patternAddress0 = parsec.NewPattern("^[A-Z]{2}$")
 
-func (v *Address) decode(d *jx.Decoder) error {
+func (v *Address) decode(d *parsec.Decoder) error {
 	*v = Address{}
 	it, err := parsec.ObjIter(d)
 	if err != nil {
@@ -176,7 +176,7 @@ func (v *Address) decode(d *jx.Decoder) error {
 			}
 			v.Country = x
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, string(it.Key())); err != nil {
+			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
@@ -242,7 +242,7 @@ func (v *Address) UnmarshalJSON(data []byte) error {
 // OrderID is the order identifier, a UUID assigned at checkout.
 type OrderID parsec.UUID
 
-func (v *OrderID) decode(d *jx.Decoder) error {
+func (v *OrderID) decode(d *parsec.Decoder) error {
 	x, err := parsec.DecodeUUID(d)
 	if err != nil {
 		return err

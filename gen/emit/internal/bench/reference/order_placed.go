@@ -49,7 +49,7 @@ type OrderPlaced struct {
 
 var patternOrderPlaced0 = parsec.NewPattern("^[A-Z0-9-]{3,32}$")
 
-func (v *OrderPlaced) decode(d *jx.Decoder) error {
+func (v *OrderPlaced) decode(d *parsec.Decoder) error {
 	*v = OrderPlaced{}
 	it, err := parsec.ObjIter(d)
 	if err != nil {
@@ -141,7 +141,7 @@ func (v *OrderPlaced) decode(d *jx.Decoder) error {
 				}
 				m := &v.Attributes.Value
 				for it.Next() {
-					k := string(it.Key())
+					k := d.Keep(it.Key())
 					x, err := parsec.DecodeString(d)
 					if err != nil {
 						return parsec.Wrap(err, k)
@@ -154,7 +154,7 @@ func (v *OrderPlaced) decode(d *jx.Decoder) error {
 			}
 			v.Attributes.Set = true
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, string(it.Key())); err != nil {
+			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
@@ -259,7 +259,7 @@ const (
 	OrderPlacedSalesChannelMarketplace OrderPlacedSalesChannel = "marketplace"
 )
 
-func (v *OrderPlacedSalesChannel) decode(d *jx.Decoder) error {
+func (v *OrderPlacedSalesChannel) decode(d *parsec.Decoder) error {
 	x, err := parsec.DecodeStringBytes(d)
 	if err != nil {
 		return err
@@ -316,7 +316,7 @@ type OrderPlacedLinesItem struct {
 	GiftWrap parsec.Opt[bool] `json:"gift_wrap,omitzero"`
 }
 
-func (v *OrderPlacedLinesItem) decode(d *jx.Decoder) error {
+func (v *OrderPlacedLinesItem) decode(d *parsec.Decoder) error {
 	*v = OrderPlacedLinesItem{}
 	it, err := parsec.ObjIter(d)
 	if err != nil {
