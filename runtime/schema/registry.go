@@ -1,0 +1,266 @@
+// Package schema validates envelope payloads against the JSON Schema of
+// their aspect.
+//
+// A Registry holds the aspects generated code declares (name, schema ref,
+// schema document, Go type constructor) and any extra documents they
+// reference, such as a shared definitions file. A Validator compiles every
+// schema of a Registry once, up front, with
+// github.com/santhosh-tekuri/jsonschema/v6, and then checks each envelope's
+// payload against the schema found by its schema_ref, or failing that by its
+// aspect name.
+//
+// Nothing is ever loaded from the network or the file system: a $ref
+// resolves only to a registered document (or to a standard meta-schema,
+// which the library embeds). Schema refs may be absolute URIs (usually the
+// document's $id) or slash-separated relative paths such as
+// "orders/order_placed.json"; relative ones are placed under the fixed base
+// InternalBase, so relative $refs between registered documents resolve the
+// same way they do between files on disk. Inside a document that declares
+// an absolute $id, relative $refs resolve against that $id.
+//
+// Patterns use the ECMAScript dialect JSON Schema specifies: Go's regexp
+// when it accepts the pattern, else a backtracking engine with a match
+// timeout (see internal/ecmaregex).
+package schema
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// InternalBase is the base URL relative schema refs are resolved against. It
+// uses the reserved .invalid domain, so it can never reach the network.
+const InternalBase = "https://parsec.invalid/schemas/"
+
+// Aspect is one message kind: the registry entry generated code emits.
+type Aspect struct {
+	// Name is the aspect name carried in envelopes ("order_placed").
+	Name string
+	// SchemaRef identifies the schema: an absolute URI or a slash-separated
+	// relative path. When empty, the document's $id is used, else the name
+	// with ".json" (which envelopes then cannot name as their schema_ref).
+	SchemaRef string
+	// Schema is the JSON Schema document. An aspect without one is accepted
+	// by the registry; validating its envelopes reports ErrNoSchema.
+	Schema []byte
+	// New returns a pointer to a fresh value of the aspect's Go type.
+	New func() any
+}
+
+// Resource is an extra schema document that aspect schemas reference, for
+// example a shared definitions file.
+type Resource struct {
+	// Ref identifies the document like Aspect.SchemaRef.
+	Ref string
+	// Schema is the JSON document.
+	Schema []byte
+}
+
+// Registry indexes aspects by name and by schema ref. It is immutable after
+// NewRegistry and safe for concurrent use.
+type Registry struct {
+	aspects   []Aspect
+	byName    map[string]int
+	byRef     map[string]int    // normalised ref -> index in aspects
+	docs      map[string]any    // URL -> parsed document, for the loader
+	aspectURL map[string]string // aspect name -> URL its schema compiles from
+}
+
+// NewRegistry indexes aspects and resources. Duplicate names or refs, refs
+// that are neither absolute URIs nor clean relative paths, and documents that
+// are not JSON are errors naming the aspect or resource.
+func NewRegistry(aspects []Aspect, resources ...Resource) (*Registry, error) {
+	r := &Registry{
+		aspects:   make([]Aspect, 0, len(aspects)),
+		byName:    make(map[string]int, len(aspects)),
+		byRef:     make(map[string]int, len(aspects)),
+		docs:      make(map[string]any, len(aspects)+len(resources)),
+		aspectURL: make(map[string]string, len(aspects)),
+	}
+	var errs []error
+	refOwner := make(map[string]string) // URL -> who registered it, for messages
+	parse := func(who string, data []byte) (any, bool) {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("schema: %s: invalid JSON: %w", who, err))
+			return nil, false
+		}
+		return doc, true
+	}
+	addDoc := func(who, ref string, doc any) (string, bool) {
+		u, err := refURL(ref)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("schema: %s: %w", who, err))
+			return "", false
+		}
+		if prev, ok := refOwner[u]; ok {
+			errs = append(errs, fmt.Errorf("schema: %s: schema ref %q is already used by %s", who, ref, prev))
+			return "", false
+		}
+		refOwner[u] = who
+		r.docs[u] = doc
+		// A document is also reachable by its own absolute $id, so $refs
+		// written against the $id find it.
+		if id := topLevelID(doc); id != "" {
+			if idURL, err := refURL(id); err == nil && idURL != u {
+				if _, taken := refOwner[idURL]; !taken {
+					r.docs[idURL] = doc
+				}
+			}
+		}
+		return u, true
+	}
+
+	for _, a := range aspects {
+		who := fmt.Sprintf("aspect %q", a.Name)
+		if a.Name == "" {
+			errs = append(errs, errors.New("schema: aspect with an empty name"))
+			continue
+		}
+		if _, dup := r.byName[a.Name]; dup {
+			errs = append(errs, fmt.Errorf("schema: %s is registered twice", who))
+			continue
+		}
+		i := len(r.aspects)
+		r.aspects = append(r.aspects, a)
+		r.byName[a.Name] = i
+		if len(a.Schema) == 0 {
+			if a.SchemaRef != "" {
+				errs = append(errs, fmt.Errorf("schema: %s: schema ref %q without a schema document", who, a.SchemaRef))
+			}
+			continue
+		}
+		doc, ok := parse(who, a.Schema)
+		if !ok {
+			continue
+		}
+		ref := a.SchemaRef
+		if ref == "" {
+			ref = topLevelID(doc)
+		}
+		if ref == "" {
+			ref = a.Name + ".json"
+		}
+		u, ok := addDoc(who, ref, doc)
+		if !ok {
+			continue
+		}
+		r.aspectURL[a.Name] = u
+		if a.SchemaRef != "" || topLevelID(doc) != "" {
+			r.byRef[normalizeRef(ref)] = i
+		}
+	}
+	for _, res := range resources {
+		if res.Ref == "" {
+			errs = append(errs, errors.New("schema: resource with an empty ref"))
+			continue
+		}
+		who := fmt.Sprintf("resource %q", res.Ref)
+		if doc, ok := parse(who, res.Schema); ok {
+			addDoc(who, res.Ref, doc)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return r, nil
+}
+
+func topLevelID(doc any) string {
+	if obj, ok := doc.(map[string]any); ok {
+		if id, ok := obj["$id"].(string); ok {
+			id, _, _ = strings.Cut(id, "#")
+			return id
+		}
+	}
+	return ""
+}
+
+// refURL maps a schema ref to the URL the document is registered under: an
+// absolute URI as is (without fragment), a relative path under
+// InternalBase.
+func refURL(ref string) (string, error) {
+	u, err := url.Parse(ref)
+	if err != nil {
+		return "", fmt.Errorf("schema ref %q is not a URI: %w", ref, err)
+	}
+	if u.Fragment != "" || strings.Contains(ref, "#") {
+		return "", fmt.Errorf("schema ref %q must not have a fragment", ref)
+	}
+	if u.IsAbs() {
+		return u.String(), nil
+	}
+	if u.Host != "" || u.RawQuery != "" || strings.HasPrefix(ref, "/") {
+		return "", fmt.Errorf("schema ref %q must be an absolute URI or a relative path like \"orders/order_placed.json\"", ref)
+	}
+	clean := path.Clean(ref)
+	if clean == "." || clean == ".." || strings.HasPrefix(clean, "../") {
+		return "", fmt.Errorf("schema ref %q leaves the schema tree", ref)
+	}
+	return InternalBase + clean, nil
+}
+
+// normalizeRef is the lookup key of a ref: relative paths cleaned, so that
+// "./orders/a.json" and "orders/a.json" are the same schema.
+func normalizeRef(ref string) string {
+	if u, err := refURL(ref); err == nil {
+		return u
+	}
+	return ref
+}
+
+// Aspects returns the registered aspects in registration order.
+func (r *Registry) Aspects() []Aspect { return append([]Aspect(nil), r.aspects...) }
+
+// ByName returns the aspect called name.
+func (r *Registry) ByName(name string) (Aspect, bool) {
+	if i, ok := r.byName[name]; ok {
+		return r.aspects[i], true
+	}
+	return Aspect{}, false
+}
+
+// ByRef returns the aspect whose schema ref is ref (relative refs compare
+// after cleaning: "./a.json" is "a.json").
+func (r *Registry) ByRef(ref string) (Aspect, bool) {
+	if i, ok := r.byRef[normalizeRef(ref)]; ok {
+		return r.aspects[i], true
+	}
+	return Aspect{}, false
+}
+
+// New returns a fresh value of the Go type of the aspect called name (a
+// pointer, from Aspect.New), or nil when the aspect is unknown or has no
+// constructor.
+func (r *Registry) New(aspect string) any {
+	if a, ok := r.ByName(aspect); ok && a.New != nil {
+		return a.New()
+	}
+	return nil
+}
+
+// SchemaRef returns the schema ref of the aspect called name, if it has one.
+func (r *Registry) SchemaRef(aspect string) (string, bool) {
+	a, ok := r.ByName(aspect)
+	if !ok || a.SchemaRef == "" {
+		return "", false
+	}
+	return a.SchemaRef, true
+}
+
+// loader serves the registered documents and refuses everything else, so
+// compiling never touches the network or the file system.
+type loader map[string]any
+
+func (l loader) Load(u string) (any, error) {
+	if doc, ok := l[u]; ok {
+		return doc, nil
+	}
+	return nil, fmt.Errorf("%q is not a registered schema document (schemas are never loaded from the network or disk)", u)
+}
