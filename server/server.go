@@ -43,7 +43,8 @@ type Config struct {
 	HistoryTTL time.Duration
 	// PingInterval is how often the server pings each connection; a client
 	// that sees no ping for PingInterval plus its own delay tolerance
-	// considers the connection lost. Zero means DefaultPingInterval.
+	// considers the connection lost. It must be a whole number of seconds (the
+	// protocol announces it in seconds). Zero means DefaultPingInterval.
 	PingInterval time.Duration
 	// PongTimeout is how long the server waits for a pong before closing a
 	// connection. It must be less than PingInterval. Zero means
@@ -150,6 +151,10 @@ func applyDefaults(cfg *Config) error {
 	}
 	if cfg.PingInterval == 0 {
 		cfg.PingInterval = DefaultPingInterval
+	}
+	if cfg.PingInterval < time.Second || cfg.PingInterval%time.Second != 0 {
+		// The protocol tells clients the interval in whole seconds.
+		return fmt.Errorf("server: config PingInterval %s: want a whole number of seconds", cfg.PingInterval)
 	}
 	if cfg.PongTimeout == 0 {
 		cfg.PongTimeout = min(DefaultPongTimeout, cfg.PingInterval/2)

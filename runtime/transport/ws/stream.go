@@ -44,6 +44,7 @@ type stream struct {
 	last       client.StreamPosition  // last accepted publication (or start point)
 	haveLast   bool
 	subscribed bool // at least one subscribe succeeded
+	afterGap   bool // the pending subscribe starts over after an unrecoverable report
 	first      chan error
 	overflowed bool  // queue was full: accepting nothing until resubscribed
 	dropped    int64 // publications skipped while overflowed
@@ -187,6 +188,7 @@ func (s *stream) getState(gen int) (centrifuge.StreamPosition, error) {
 	defer s.mu.Unlock()
 	switch {
 	case calls > 1:
+		s.afterGap = true
 		prev := s.last
 		missed := int64(-1)
 		if s.haveLast && prev.Epoch == pos.Epoch && pos.Offset >= prev.Offset {
@@ -210,6 +212,7 @@ func (s *stream) onSubscribed(gen int, e centrifuge.SubscribedEvent) {
 	}
 	firstTime := !s.subscribed
 	s.subscribed = true
+	defer func() { s.afterGap = false }()
 	if e.StreamPosition == nil { // the server keeps no stream for this channel
 		s.haveLast = false
 		s.enqueueEvent(client.StreamEvent{Kind: client.EventSubscribed, Channel: s.channel})
@@ -219,7 +222,7 @@ func (s *stream) onSubscribed(gen int, e centrifuge.SubscribedEvent) {
 		case e.WasRecovering && e.Recovered && s.haveLast && s.last.Epoch == top.Epoch:
 			// Recovered publications follow, from s.last.Offset+1.
 			s.enqueueEvent(client.StreamEvent{Kind: client.EventSubscribed, Channel: s.channel, Position: s.last})
-			if !firstTime || s.since != nil {
+			if (!firstTime || s.since != nil) && !s.afterGap {
 				s.enqueueEvent(client.StreamEvent{Kind: client.EventRecovered, Channel: s.channel, Position: top})
 			}
 		case e.WasRecovering && !e.Recovered:
