@@ -281,4 +281,3 @@ func TestWSServerRestart(t *testing.T) {
 	}
 	figures(t, "ws/server-restart", before+after, ta)
 }
-
