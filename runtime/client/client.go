@@ -357,7 +357,7 @@ func (c *Client) publish(ctx context.Context, channel string, p Payload, cause *
 			c.report(&DeliveryError{Channel: channel, Envelope: env, Err: err})
 		}
 	}
-	data, err := c.cfg.codec.AppendEncode(make([]byte, 0, 256+len(p.Data)), env)
+	data, err := c.cfg.codec.Encode(env) // sizes its buffer from the envelope
 	if err != nil {
 		return fail(err)
 	}

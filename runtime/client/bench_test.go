@@ -1,0 +1,166 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parsec-gen/parsec-gen/runtime/envelope"
+)
+
+// benchOrder is a typical aspect payload.
+type benchOrder struct {
+	OrderID  string   `json:"order_id"`
+	Customer string   `json:"customer"`
+	Amount   int64    `json:"amount"`
+	Currency string   `json:"currency"`
+	Items    []string `json:"items"`
+	Express  bool     `json:"express"`
+}
+
+var benchMsg = benchOrder{OrderID: "o-12345", Customer: "c-987", Amount: 4999, Currency: "EUR",
+	Items: []string{"sku-1", "sku-2", "sku-3"}, Express: true}
+
+// stdEnvelope mirrors envelope.Envelope's wire form for encoding/json
+// without the hand-written codec.
+type stdEnvelope struct {
+	Channel    string          `json:"channel"`
+	Sequence   int64           `json:"sequence"`
+	ProducedAt time.Time       `json:"produced_at"`
+	Producer   stdProducer     `json:"producer"`
+	Aspect     string          `json:"aspect"`
+	SchemaRef  string          `json:"schema_ref,omitempty"`
+	Causation  *stdCausation   `json:"causation,omitempty"`
+	Payload    json.RawMessage `json:"payload,omitempty"`
+}
+
+type stdProducer struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+}
+
+type stdCausation struct {
+	ParentChannel  string `json:"parent_channel"`
+	ParentSequence int64  `json:"parent_sequence"`
+	ParentProducer string `json:"parent_producer,omitempty"`
+}
+
+// BenchmarkPublishDispatchStdlib is the baseline: the same work by hand with
+// encoding/json — marshal the payload and the envelope, unmarshal both.
+func BenchmarkPublishDispatchStdlib(b *testing.B) {
+	b.ReportAllocs()
+	var sink int64
+	for i := 0; b.Loop(); i++ {
+		p, err := json.Marshal(&benchMsg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data, err := json.Marshal(&stdEnvelope{Channel: "orders", Sequence: int64(i + 1), ProducedAt: time.Now().UTC(),
+			Producer: stdProducer{ID: "alice", Kind: "user"}, Aspect: "order_placed",
+			SchemaRef: "https://schemas.example.com/order_placed.json", Payload: p})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var env stdEnvelope
+		if err := json.Unmarshal(data, &env); err != nil {
+			b.Fatal(err)
+		}
+		var msg benchOrder
+		if err := json.Unmarshal(env.Payload, &msg); err != nil {
+			b.Fatal(err)
+		}
+		sink += msg.Amount
+	}
+	if sink == 0 {
+		b.Fatal("nothing decoded")
+	}
+}
+
+// benchPair returns a publishing client and a started subscription whose
+// typed handler calls onMsg.
+func benchPair(b *testing.B, onMsg func()) (*Client, func()) {
+	broker := NewMemoryTransport(MemoryHistorySize(1 << 14))
+	pub, err := New(WithTransport(broker), WithProducer(alice))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sub, err := New(WithTransport(broker.Peer(MemoryBufferSize(1 << 12))))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := pub.Connect(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if err := sub.Connect(ctx); err != nil {
+		b.Fatal(err)
+	}
+	s, err := sub.Subscribe(ctx, "orders")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.OnError(func(err error) { b.Error(err) })
+	OnAspectTyped(s, "order_placed", func(_ context.Context, _ *envelope.Envelope, m *benchOrder) error {
+		if m.Amount != benchMsg.Amount {
+			b.Errorf("decoded amount %d", m.Amount)
+		}
+		onMsg()
+		return nil
+	})
+	if err := s.Start(); err != nil {
+		b.Fatal(err)
+	}
+	return pub, func() {
+		if err := sub.Close(); err != nil {
+			b.Error(err)
+		}
+		if err := pub.Close(); err != nil {
+			b.Error(err)
+		}
+	}
+}
+
+// BenchmarkPublishDispatchTyped measures publish -> typed handler over the
+// MemoryTransport: Publish marshals the payload and encodes the envelope,
+// the subscription decodes it, runs gap detection and decodes the payload
+// for the typed handler on its own goroutine. The publisher keeps at most
+// 256 envelopes in flight.
+func BenchmarkPublishDispatchTyped(b *testing.B) {
+	var got atomic.Int64
+	pub, closeAll := benchPair(b, func() { got.Add(1) })
+	defer closeAll()
+	ctx := context.Background()
+	b.ReportAllocs()
+	n := int64(0)
+	for b.Loop() {
+		n++
+		if _, err := pub.Publish(ctx, "orders", "order_placed", &benchMsg); err != nil {
+			b.Fatal(err)
+		}
+		for n-got.Load() > 256 {
+			time.Sleep(time.Microsecond)
+		}
+	}
+	for got.Load() < n {
+		time.Sleep(time.Microsecond)
+	}
+}
+
+// BenchmarkPublishDispatchTypedSync is BenchmarkPublishDispatchTyped with
+// one envelope in flight: each publish waits for its handler, so it
+// includes a goroutine hand-off per envelope.
+func BenchmarkPublishDispatchTypedSync(b *testing.B) {
+	done := make(chan struct{}, 1)
+	pub, closeAll := benchPair(b, func() { done <- struct{}{} })
+	defer closeAll()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := pub.Publish(ctx, "orders", "order_placed", &benchMsg); err != nil {
+			b.Fatal(err)
+		}
+		<-done
+	}
+}
