@@ -6,6 +6,11 @@ package gen
 import (
 	"errors"
 	"io/fs"
+
+	"github.com/parsec-gen/parsec-gen/gen/build"
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+	"github.com/parsec-gen/parsec-gen/gen/load"
+	"github.com/parsec-gen/parsec-gen/gen/naming"
 )
 
 // Config is the input of Generate.
@@ -24,7 +29,18 @@ type Config struct {
 	// list, e.g. "ID", "URL"). Nil means the default list; an empty non-nil
 	// slice means none.
 	Initialisms []string
+	// Warn receives leniencies applied to the input (for example a null
+	// "description", treated as absent), one "place: message" per call, in
+	// sorted order; nil drops them.
+	Warn func(msg string)
 }
+
+// Error is a problem at a place in a schema file; Generate returns Errors.
+type Error = load.Error
+
+// Errors are the sorted problems of the first stage that failed. Error()
+// shows at most load.MaxErrors of them.
+type Errors = load.Errors
 
 // File is one generated Go source file.
 type File struct {
@@ -39,5 +55,34 @@ type Files []File
 
 // Generate loads the schemas, builds the model and renders it.
 func Generate(cfg Config) (Files, error) {
-	return nil, errors.New("generate: not implemented yet")
+	p, err := Model(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return render(p)
 }
+
+// Model loads the schemas and builds the IR without rendering it.
+func Model(cfg Config) (*ir.Package, error) {
+	if cfg.FS == nil {
+		return nil, errors.New("generate: no input file system")
+	}
+	if len(cfg.Schemas) == 0 {
+		return nil, errors.New("generate: no schema files given")
+	}
+	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display}, cfg.Schemas)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Warn != nil {
+		for _, w := range set.Warnings {
+			cfg.Warn(w)
+		}
+	}
+	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms)})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+

@@ -60,69 +60,120 @@ func joinPointer(toks []string) string {
 	return sb.String()
 }
 
-// nameAt names the schema at ptr in d from its path.
-func (b *builder) nameAt(d *load.Doc, ptr string, depth int) (string, int) {
-	if obj := valueAt(d, ptr); obj != nil && depth > 0 {
-		if n, ok := obj["x-go-name"].(string); ok && naming.IsExportedIdent(n) {
-			return n, prioExplicit
-		}
-	}
+// nameAt names the schema at ptr in d from its path, read from the root:
+// a top-level definition is named after itself, anything else after the
+// schema that contains it plus a suffix (property name, "Item", "Value",
+// variant name, ...). An x-go-name on the way replaces the name so far.
+func (b *builder) nameAt(d *load.Doc, ptr string, _ int) (string, int) {
 	toks := splitPointer(ptr)
-	if len(toks) == 0 {
-		obj := valueAt(d, "")
-		if n, ok := obj["x-go-name"].(string); ok && naming.IsExportedIdent(n) {
-			return n, prioExplicit
-		}
-		if t, ok := obj["title"].(string); ok {
-			if words := naming.Split(t); len(words) > 0 && len(words) <= maxTitleWords {
-				return b.goName(d, "/title", t), prioRoot
+	root := valueAt(d, "")
+	if n, ok := root["x-go-name"].(string); ok && naming.IsExportedIdent(n) && len(toks) == 0 {
+		return n, prioExplicit
+	}
+	cur, prio := b.rootName(d, root), prioRoot
+	at := ""
+	for i := 0; i < len(toks); i++ {
+		kw := toks[i]
+		next := func() (string, bool) {
+			if i+1 < len(toks) {
+				i++
+				at += "/" + escape(kw) + "/" + escape(toks[i])
+				return toks[i], true
 			}
+			return "", false
 		}
-		if b.isInput(d) {
-			return b.goName(d, "", b.aspect(d)), prioRoot
-		}
-		return b.goName(d, "", strings.TrimSuffix(strings.TrimSuffix(path.Base(d.Path), ".json"), ".schema")), prioRoot
-	}
-	n := len(toks)
-	last := toks[n-1]
-	parent := func(k int) string {
-		name, _ := b.nameAt(d, joinPointer(toks[:n-k]), depth+1)
-		return name
-	}
-	if n >= 2 && (toks[n-2] == "definitions" || toks[n-2] == "$defs") {
-		if n == 2 {
-			return b.goName(d, ptr, last), prioDefinition
-		}
-		// A definition nested in another schema is named after it.
-		return parent(2) + b.goName(d, ptr, last), prioDerived
-	}
-	if n >= 2 {
-		switch toks[n-2] {
+		isIndex := i+1 < len(toks) && isDigits(toks[i+1])
+		switch kw {
+		case "definitions", "$defs":
+			name, ok := next()
+			if !ok {
+				return cur + b.goName(d, ptr, kw), prioDerived
+			}
+			if i == 1 {
+				cur, prio = b.goName(d, at, name), prioDefinition
+			} else {
+				cur, prio = cur+b.goName(d, at, name), prioDerived
+			}
 		case "properties", "dependentSchemas", "dependencies":
-			return parent(2) + b.goName(d, ptr, last), prioDerived
-		case "patternProperties":
-			return parent(2) + "Value", prioDerived
-		case "items", "prefixItems":
-			return parent(2) + "Item" + last, prioDerived
-		case "oneOf", "anyOf":
-			i, _ := strconv.Atoi(last)
-			suffixes := b.variantSuffixes(d, joinPointer(toks[:n-1]))
-			if i < len(suffixes) {
-				return parent(2) + suffixes[i], prioDerived
+			name, ok := next()
+			if !ok {
+				return cur + b.goName(d, ptr, kw), prioDerived
 			}
+			cur, prio = cur+b.goName(d, at, name), prioDerived
+		case "patternProperties":
+			next()
+			cur, prio = cur+"Value", prioDerived
+		case "items", "prefixItems":
+			if isIndex {
+				idx, _ := next()
+				cur, prio = cur+"Item"+idx, prioDerived
+			} else {
+				at += "/" + kw
+				cur, prio = cur+"Item", prioDerived
+			}
+		case "oneOf", "anyOf":
+			if !isIndex {
+				return cur + b.goName(d, ptr, kw), prioDerived
+			}
+			unionAt := at + "/" + kw
+			idx, _ := next()
+			n, _ := strconv.Atoi(idx)
+			suffixes := b.variantSuffixes(d, unionAt)
+			if n < len(suffixes) {
+				cur += suffixes[n]
+			} else {
+				cur += "Variant" + idx
+			}
+			prio = prioDerived
 		case "allOf":
-			return parent(2) + "Part" + last, prioDerived
+			if !isIndex {
+				return cur + b.goName(d, ptr, kw), prioDerived
+			}
+			idx, _ := next()
+			cur, prio = cur+"Part"+idx, prioDerived
+		case "additionalProperties":
+			at += "/" + kw
+			cur, prio = cur+"Value", prioDerived
+		case "additionalItems":
+			at += "/" + kw
+			cur, prio = cur+"Rest", prioDerived
+		default:
+			at += "/" + escape(kw)
+			cur, prio = cur+b.goName(d, at, kw), prioDerived
+		}
+		if obj := valueAt(d, at); obj != nil {
+			if n, ok := obj["x-go-name"].(string); ok && naming.IsExportedIdent(n) {
+				cur, prio = n, prioExplicit
+			}
 		}
 	}
-	switch last {
-	case "items":
-		return parent(1) + "Item", prioDerived
-	case "additionalProperties":
-		return parent(1) + "Value", prioDerived
-	case "additionalItems":
-		return parent(1) + "Rest", prioDerived
+	return cur, prio
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
 	}
-	return parent(1) + b.goName(d, ptr, last), prioDerived
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// rootName names a document's root: a short title, else the aspect name
+// (input files) or the file name (files reached through $ref).
+func (b *builder) rootName(d *load.Doc, root map[string]any) string {
+	if t, ok := root["title"].(string); ok {
+		if words := naming.Split(t); len(words) > 0 && len(words) <= maxTitleWords {
+			return b.goName(d, "/title", t)
+		}
+	}
+	if b.isInput(d) {
+		return b.goName(d, "", b.aspect(d))
+	}
+	return b.goName(d, "", strings.TrimSuffix(strings.TrimSuffix(path.Base(d.Path), ".json"), ".schema"))
 }
 
 // variantSuffixes names the variants of the oneOf/anyOf array at ptr: a

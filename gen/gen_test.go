@@ -1,0 +1,299 @@
+package gen
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+)
+
+// dump renders the IR as indented text, one declaration per block, so tests
+// can compare whole models with readable diffs.
+func dump(p *ir.Package) string {
+	var b strings.Builder
+	for _, f := range p.Files {
+		root := "<nil>"
+		if f.Root != nil {
+			root = f.Root.Name
+		}
+		fmt.Fprintf(&b, "file %s source=%s aspect=%q ref=%q root=%s\n", f.Name, f.Source, f.Aspect, f.SchemaRef, root)
+		for _, n := range f.Types {
+			fmt.Fprintf(&b, "  type %s @%s = %s", n.Name, n.Loc.Pointer, typ(n.Type))
+			for _, r := range n.Residual {
+				fmt.Fprintf(&b, " residual(%s)", r.Keyword)
+			}
+			b.WriteByte('\n')
+			switch t := n.Type.(type) {
+			case *ir.Struct:
+				for _, fl := range t.Fields {
+					ind := ""
+					if fl.Indirect {
+						ind = " *"
+					}
+					fmt.Fprintf(&b, "    %s %q %s%s %s\n", fl.Name, fl.JSONName, fl.Repr, ind, typ(fl.Type))
+				}
+				fmt.Fprintf(&b, "    unknown=%s %s\n", t.Unknown, t.AdditionalField)
+			case *ir.Enum:
+				for _, v := range t.Values {
+					fmt.Fprintf(&b, "    %s = %s\n", v.Name, v.JSON)
+				}
+			case *ir.Union:
+				fmt.Fprintf(&b, "    oneOf=%v by %s %s\n", t.OneOf, t.Strategy, t.Discriminator)
+				for _, v := range t.Variants {
+					fmt.Fprintf(&b, "    %s %s tag=%s marker=%s\n", v.Name, typ(v.Type), v.Tag, v.Marker)
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+func typ(t ir.Type) string {
+	switch t := t.(type) {
+	case *ir.Struct:
+		return "struct"
+	case *ir.Enum:
+		return "enum " + t.Kind.String()
+	case *ir.Const:
+		return "const " + t.JSON
+	case *ir.Primitive:
+		return t.Kind.String()
+	case *ir.Array:
+		return "[]" + typ(t.Elem)
+	case *ir.Tuple:
+		return fmt.Sprintf("tuple(%d)", len(t.Items))
+	case *ir.Map:
+		return "map " + typ(t.Value)
+	case *ir.Union:
+		return "union"
+	case *ir.Nullable:
+		return "nullable " + typ(t.Elem)
+	case *ir.Ref:
+		return t.Name
+	case *ir.External:
+		return t.Path + "." + t.Name
+	case *ir.Raw:
+		return "raw"
+	case *ir.Never:
+		return "never"
+	default:
+		panic(fmt.Sprintf("unreachable: IR type %T", t))
+	}
+}
+
+func model(t *testing.T, files map[string]string, schemas ...string) (*ir.Package, error) {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for name, text := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(text)}
+	}
+	return Model(Config{FS: fsys, Schemas: schemas, Package: "events"})
+}
+
+func TestModelObject(t *testing.T) {
+	p, err := model(t, map[string]string{"schemas/order_placed.json": `{
+  "title": "Order placed",
+  "type": "object",
+  "required": ["order_id", "status", "note"],
+  "additionalProperties": false,
+  "properties": {
+    "order_id": {"type": "string", "format": "uuid"},
+    "status": {"enum": ["placed", "in-progress", "done"]},
+    "note": {"type": ["string", "null"]},
+    "total": {"type": "number", "minimum": 0},
+    "coupon": {"type": ["string", "null"]},
+    "items": {"type": "array", "items": {"type": "object", "properties": {"sku": {"type": "string"}}}},
+    "tags": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "kind": {"const": "order"}
+  }
+}`}, "schemas/order_placed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `file order_placed.parsec.go source=schemas/order_placed.json aspect="order_placed" ref="schemas/order_placed.json" root=OrderPlaced
+  type OrderPlaced @ = struct
+    OrderID "order_id" plain uuid
+    Status "status" plain OrderPlacedStatus
+    Note "note" nullable string
+    Total "total" opt float64
+    Coupon "coupon" opt+nullable string
+    Items "items" opt []OrderPlacedItemsItem
+    Tags "tags" opt map int64
+    Kind "kind" opt const "order"
+    unknown=reject 
+  type OrderPlacedStatus @/properties/status = enum string
+    OrderPlacedStatusPlaced = "placed"
+    OrderPlacedStatusInProgress = "in-progress"
+    OrderPlacedStatusDone = "done"
+  type OrderPlacedItemsItem @/properties/items/items = struct
+    Sku "sku" opt string
+    unknown=keep AdditionalProperties
+`
+	if diff := cmp.Diff(want, dump(p)); diff != "" {
+		t.Errorf("-want +got:\n%s", diff)
+	}
+	root := p.Files[0].Root
+	if root.Doc[0] != "OrderPlaced corresponds to the root of schemas/order_placed.json." || root.Doc[2] != "Order placed" {
+		t.Errorf("root doc = %q", root.Doc)
+	}
+}
+
+func TestModelRefsCyclesAndOrder(t *testing.T) {
+	files := map[string]string{
+		"s/common.json": `{"$defs": {"Money": {"type": "object", "required": ["amount"], "properties": {"amount": {"type": "integer"}}}}}`,
+		"s/a.json": `{"type": "object", "properties": {
+			"price": {"$ref": "common.json#/$defs/Money"},
+			"parent": {"$ref": "#"},
+			"children": {"type": "array", "items": {"$ref": "#"}},
+			"next": {"$ref": "#/$defs/Node"}},
+			"$defs": {"Node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/Node"}, "v": {"type": "boolean"}}}}}`,
+		"s/b.json": `{"type": "object", "properties": {"cost": {"$ref": "common.json#/$defs/Money"}}}`,
+	}
+	p1, err := model(t, files, "s/a.json", "s/b.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := model(t, files, "s/b.json", "s/a.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(dump(p1), dump(p2)); diff != "" {
+		t.Errorf("argument order changed the model:\n%s", diff)
+	}
+	want := `file a.parsec.go source=s/a.json aspect="a" ref="s/a.json" root=A
+  type A @ = struct
+    Price "price" opt Money
+    Parent "parent" opt * A
+    Children "children" opt []A
+    Next "next" opt Node
+    unknown=keep AdditionalProperties
+  type Node @/$defs/Node = struct
+    Next "next" opt * Node
+    V "v" opt bool
+    unknown=keep AdditionalProperties
+file b.parsec.go source=s/b.json aspect="b" ref="s/b.json" root=B
+  type B @ = struct
+    Cost "cost" opt Money
+    unknown=keep AdditionalProperties
+file common.parsec.go source=s/common.json aspect="" ref="" root=<nil>
+  type Money @/$defs/Money = struct
+    Amount "amount" plain int64
+    unknown=keep AdditionalProperties
+`
+	if diff := cmp.Diff(want, dump(p1)); diff != "" {
+		t.Errorf("-want +got:\n%s", diff)
+	}
+}
+
+func TestModelUnions(t *testing.T) {
+	p, err := model(t, map[string]string{"s/shape.json": `{
+  "type": "object",
+  "properties": {
+    "shape": {"oneOf": [
+      {"title": "Circle", "type": "object", "required": ["kind", "r"], "properties": {"kind": {"const": "circle"}, "r": {"type": "number"}}},
+      {"$ref": "#/definitions/Square"}
+    ]},
+    "id": {"type": ["string", "integer"]},
+    "maybe": {"anyOf": [{"$ref": "#/definitions/Square"}, {"type": "null"}]},
+    "pick": {"anyOf": [
+      {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}},
+      {"type": "object", "required": ["b"], "properties": {"b": {"type": "string"}}}
+    ]}
+  },
+  "definitions": {
+    "Square": {"type": "object", "required": ["kind", "side"], "properties": {"kind": {"enum": ["square"]}, "side": {"type": "number"}}}
+  }
+}`}, "s/shape.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := dump(p)
+	for _, want := range []string{
+		"    Shape \"shape\" opt ShapeShape\n",
+		"    oneOf=true by discriminator kind\n    ShapeShapeCircle ShapeShapeCircle tag=\"circle\" marker=\n    Square Square tag=\"square\" marker=\n",
+		"    ID \"id\" opt ShapeID\n",
+		"    oneOf=true by kind \n    ShapeIDInt int64 tag= marker=\n    ShapeIDString string tag= marker=\n",
+		"    Maybe \"maybe\" opt+nullable Square\n",
+		"    oneOf=false by required \n    ShapePickObject0 ShapePickObject0 tag= marker=a\n    ShapePickObject1 ShapePickObject1 tag= marker=b\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("model lacks\n%s\ngot:\n%s", want, got)
+		}
+	}
+}
+
+func TestModelAllOf(t *testing.T) {
+	p, err := model(t, map[string]string{"s/m.json": `{
+  "allOf": [
+    {"$ref": "#/definitions/Base"},
+    {"type": "object", "required": ["extra"], "properties": {"extra": {"type": "boolean"}}}
+  ],
+  "definitions": {"Base": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}}
+}`}, "s/m.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "  type M @ = struct\n    ID \"id\" plain string\n    Extra \"extra\" plain bool\n"
+	if got := dump(p); !strings.Contains(got, want) {
+		t.Errorf("merged struct missing:\n%s", got)
+	}
+
+	_, err = model(t, map[string]string{"s/c.json": `{"allOf": [
+  {"type": "object", "properties": {"n": {"type": "string"}}},
+  {"type": "object", "properties": {"n": {"type": "integer"}}}
+]}`}, "s/c.json")
+	if err == nil || !strings.Contains(err.Error(), `s/c.json:3:42: property "n": type Int conflicts with type String at s/c.json:2:42`) {
+		t.Errorf("conflict error = %v", err)
+	}
+}
+
+func TestModelErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"remote ref", map[string]string{"s/x.json": `{"properties": {"a": {"$ref": "http://example.com/a.json"}}}`},
+			`s/x.json:1:31: remote $ref "http://example.com/a.json" is not supported`},
+		{"missing file", map[string]string{"s/x.json": `{"properties": {"a": {"$ref": "nope.json"}}}`},
+			`nope.json`},
+		{"bad x-go-name", map[string]string{"s/x.json": `{"properties": {"a": {"type": "string", "x-go-name": "2a"}}}`},
+			`s/x.json:1:54: x-go-name "2a" is not an exported Go identifier`},
+		{"malformed", map[string]string{"s/x.json": "{\n  \"a\": ,\n}"}, `s/x.json:2:8: malformed JSON`},
+		{"name collision", map[string]string{"s/x.json": `{"properties": {"a_b": {"type": "string"}, "aB": {"type": "string", "x-go-name": "AB"}}}`},
+			`Go name "AB" is also used by property "a_b"`},
+		{"bad package", map[string]string{"s/x.json": `{}`}, `package name`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for name, text := range tt.files {
+				fsys[name] = &fstest.MapFile{Data: []byte(text)}
+			}
+			pkg := "events"
+			if tt.name == "bad package" {
+				pkg = "func"
+			}
+			_, err := Model(Config{FS: fsys, Schemas: []string{"s/x.json"}, Package: pkg})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDocsCannotBreakOut(t *testing.T) {
+	p, err := model(t, map[string]string{"s/x.json": `{"description": "line one\r\nline two\u2028*/ func init() { panic(1) }\u0000", "type": "object", "properties": {}}`}, "s/x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := p.Files[0].Root.Doc
+	want := []string{"X corresponds to the root of s/x.json.", "", "line one", "line two", "*/ func init() { panic(1) }"}
+	if diff := cmp.Diff(want, doc); diff != "" {
+		t.Errorf("-want +got:\n%s", diff)
+	}
+}
