@@ -85,4 +85,3 @@ func Model(cfg Config) (*ir.Package, error) {
 	}
 	return p, nil
 }
-
