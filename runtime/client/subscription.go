@@ -426,6 +426,7 @@ func (s *Subscription) run() {
 	stream := s.stream
 	gen := s.gen
 	s.posMu.Unlock()
+	s.drainEvents() // what Subscribe reported comes before the stream's data
 	for {
 		select {
 		case <-s.stop:
@@ -445,6 +446,7 @@ func (s *Subscription) run() {
 			if stream = s.resubscribe(gen); stream == nil {
 				return
 			}
+			s.drainEvents()
 		}
 	}
 }

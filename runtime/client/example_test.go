@@ -1,0 +1,174 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"github.com/parsec-gen/parsec-gen/runtime/client"
+	"github.com/parsec-gen/parsec-gen/runtime/envelope"
+)
+
+// OrderPlaced is an aspect payload type; parsec-gen generates such types
+// from JSON Schemas.
+type OrderPlaced struct {
+	OrderID string `json:"order_id"`
+	Amount  int64  `json:"amount"`
+}
+
+// connect returns a connected client on tr; examples keep error handling
+// short.
+func connect(tr client.Transport, opts ...client.Option) *client.Client {
+	c, err := client.New(append([]client.Option{client.WithTransport(tr)}, opts...)...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := c.Connect(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+	return c
+}
+
+func ExampleClient_Publish() {
+	ctx := context.Background()
+	c := connect(client.NewMemoryTransport(),
+		client.WithProducer(envelope.Producer{ID: "billing-1", Kind: envelope.ProducerService}))
+	defer closeClient(c)
+
+	env, err := c.Publish(ctx, "orders:eu", "order_placed", OrderPlaced{OrderID: "o-1", Amount: 4999})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(env.Channel, env.Aspect, env.Sequence, env.Producer.ID, string(env.Payload))
+	env, err = c.Publish(ctx, "orders:eu", "order_placed", []byte(`{"order_id":"o-2","amount":15}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("next sequence:", env.Sequence)
+	// Output:
+	// orders:eu order_placed 1 billing-1 {"order_id":"o-1","amount":4999}
+	// next sequence: 2
+}
+
+func ExampleClient_Subscribe() {
+	ctx := context.Background()
+	broker := client.NewMemoryTransport()
+	pub := connect(broker, client.WithProducer(envelope.Producer{ID: "billing-1", Kind: envelope.ProducerService}))
+	defer closeClient(pub)
+	sub := connect(broker.Peer())
+	defer closeClient(sub)
+
+	s, err := sub.Subscribe(ctx, "orders:eu")
+	if err != nil {
+		log.Fatal(err)
+	}
+	done := make(chan struct{})
+	s.OnEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
+		fmt.Printf("#%d %s from %s\n", env.Sequence, env.Aspect, env.Producer.ID)
+		if env.Sequence == 2 {
+			close(done)
+		}
+		return nil
+	})
+	s.OnError(func(err error) { fmt.Println("error:", err) })
+	// Envelopes published before Start wait for it: none is lost.
+	if _, err := pub.Publish(ctx, "orders:eu", "order_placed", OrderPlaced{OrderID: "o-1"}); err != nil {
+		log.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := pub.Publish(ctx, "orders:eu", "order_shipped", nil); err != nil {
+		log.Fatal(err)
+	}
+	<-done
+	// Output:
+	// #1 order_placed from billing-1
+	// #2 order_shipped from billing-1
+}
+
+func ExampleOnAspectTyped() {
+	ctx := context.Background()
+	broker := client.NewMemoryTransport()
+	pub := connect(broker, client.WithProducer(envelope.Producer{ID: "shop", Kind: envelope.ProducerService}))
+	defer closeClient(pub)
+	worker := connect(broker.Peer(), client.WithProducer(envelope.Producer{ID: "billing", Kind: envelope.ProducerService}))
+	defer closeClient(worker)
+
+	s, err := worker.Subscribe(ctx, "orders")
+	if err != nil {
+		log.Fatal(err)
+	}
+	done := make(chan struct{})
+	client.OnAspectTyped(s, "order_placed", func(ctx context.Context, env *envelope.Envelope, o *OrderPlaced) error {
+		fmt.Printf("order %s for %d\n", o.OrderID, o.Amount)
+		// The handler's context carries env: the derived envelope records it
+		// as its cause.
+		_, err := s.PublishDerived(ctx, "invoice_created", map[string]string{"order_id": o.OrderID})
+		return err
+	})
+	s.OnAspect("invoice_created", func(ctx context.Context, env *envelope.Envelope) error {
+		c := env.Causation
+		fmt.Printf("invoice caused by %s #%d from %s\n", c.ParentChannel, c.ParentSequence, c.ParentProducer)
+		close(done)
+		return nil
+	})
+	s.OnError(func(err error) { fmt.Println("error:", err) })
+	if err := s.Start(); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := pub.Publish(ctx, "orders", "order_placed", OrderPlaced{OrderID: "o-7", Amount: 120}); err != nil {
+		log.Fatal(err)
+	}
+	<-done
+	// Output:
+	// order o-7 for 120
+	// invoice caused by orders #1 from shop
+}
+
+func ExampleSubscription_OnGap() {
+	ctx := context.Background()
+	// The broker keeps only the last 3 publications per channel.
+	broker := client.NewMemoryTransport(client.MemoryHistorySize(3))
+	pub := connect(broker, client.WithProducer(envelope.Producer{ID: "sensor-1", Kind: envelope.ProducerAgent}))
+	defer closeClient(pub)
+	for i := 0; i < 10; i++ {
+		if _, err := pub.Publish(ctx, "readings", "reading", map[string]int{"value": i}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	sub := connect(broker.Peer())
+	defer closeClient(sub)
+	// Asking for everything from offset 1: offsets 1..7 are gone.
+	s, err := sub.Subscribe(ctx, "readings", client.WithFromSequence(1))
+	if err != nil {
+		log.Fatal(err)
+	}
+	done := make(chan struct{})
+	s.OnGap(func(channel string, gap int64) { fmt.Printf("gap on %s: %d lost\n", channel, gap) })
+	s.OnError(func(err error) { fmt.Println("reported:", err) })
+	s.OnEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
+		fmt.Println("got", env.Sequence)
+		if env.Sequence == 10 {
+			close(done)
+		}
+		return nil
+	})
+	if err := s.Start(); err != nil {
+		log.Fatal(err)
+	}
+	<-done
+	// Output:
+	// reported: parsec: channel "readings": stream unrecoverable (missed 7): memory transport: channel "readings": offsets 1..7 are no longer in history
+	// gap on readings: 7 lost
+	// got 8
+	// got 9
+	// got 10
+}
+
+// closeClient closes c at the end of an example.
+func closeClient(c *client.Client) {
+	if err := c.Close(); err != nil {
+		log.Print(err)
+	}
+}
