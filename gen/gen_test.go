@@ -38,6 +38,9 @@ func dump(p *ir.Package) string {
 				}
 				fmt.Fprintf(&b, "    unknown=%s %s\n", t.Unknown, t.AdditionalField)
 			case *ir.Enum:
+				if t.Open {
+					b.WriteString("    open\n")
+				}
 				for _, v := range t.Values {
 					fmt.Fprintf(&b, "    %s = %s\n", v.Name, v.JSON)
 				}
@@ -108,7 +111,8 @@ func TestModelObject(t *testing.T) {
     "coupon": {"type": ["string", "null"]},
     "items": {"type": "array", "items": {"type": "object", "properties": {"sku": {"type": "string"}}}},
     "tags": {"type": "object", "additionalProperties": {"type": "integer"}},
-    "kind": {"const": "order"}
+    "kind": {"const": "order"},
+    "channel": {"anyOf": [{"enum": ["web", "app"]}, {"type": "string"}]}
   }
 }`}, "schemas/order_placed.json")
 	if err != nil {
@@ -124,6 +128,7 @@ func TestModelObject(t *testing.T) {
     Items "items" opt []OrderPlacedItemsItem
     Tags "tags" opt map int64
     Kind "kind" opt const "order"
+    Channel "channel" opt OrderPlacedChannel
     unknown=reject 
   type OrderPlacedStatus @/properties/status = enum string
     OrderPlacedStatusPlaced = "placed"
@@ -132,6 +137,10 @@ func TestModelObject(t *testing.T) {
   type OrderPlacedItemsItem @/properties/items/items = struct
     Sku "sku" opt string
     unknown=keep AdditionalProperties
+  type OrderPlacedChannel @/properties/channel = enum string
+    open
+    OrderPlacedChannelWeb = "web"
+    OrderPlacedChannelApp = "app"
 `
 	if diff := cmp.Diff(want, dump(p)); diff != "" {
 		t.Errorf("-want +got:\n%s", diff)

@@ -199,6 +199,12 @@ func (b *builder) variantSuffixes(d *load.Doc, ptr string) []string {
 				name, _ = b.cfg.Namer.Exported(last)
 			}
 		}
+		if _, ok := obj["enum"]; name == "" && ok {
+			name = "Enum"
+		}
+		if _, ok := obj["const"]; name == "" && ok {
+			name = "Const"
+		}
 		if t, ok := obj["type"].(string); name == "" && ok {
 			name = typeSuffix[t]
 		}

@@ -401,6 +401,10 @@ func (b *builder) shape(s *jsonschema.Schema, named *ir.Named) (ir.Type, []ir.Re
 		return &ir.Const{Kind: b.scalarKind(s, []any{*s.Const}), JSON: jsonText(*s.Const)}, res
 	}
 	if vs := typedVariants(s); len(vs) > 0 {
+		if k, ok := b.scalarVariants(s, vs); ok {
+			t, more := b.scalarShape(s, vs, k, named)
+			return t, append(res, more...)
+		}
 		return b.unionShape(s, vs, named, d, ptr), res
 	}
 	k := nonNull(b.kinds(s, 0))

@@ -15,6 +15,102 @@ func hasOwnObjectKeywords(s *jsonschema.Schema) bool {
 	return len(s.Properties) > 0 || len(s.Required) > 0 || len(s.PatternProperties) > 0 || (hasRef(s) && !isPureRef(s)) || len(s.AllOf) > 0
 }
 
+// scalarVariants reports variants that all hold one scalar JSON kind
+// (string, number or boolean), e.g. anyOf of an enum and a plain string;
+// they merge into one scalar type instead of a union.
+func (b *builder) scalarVariants(s *jsonschema.Schema, vs []*jsonschema.Schema) (kset, bool) {
+	if hasOwnObjectKeywords(s) {
+		return 0, false
+	}
+	var all kset
+	n := 0
+	for _, v := range vs {
+		k := b.kinds(v, 0)
+		if k == kNull {
+			continue
+		}
+		k = nonNull(k)
+		if k&(kInt|kNum) != 0 {
+			k |= kInt | kNum
+		}
+		if k != kStr && k != kBool && k != kInt|kNum {
+			return 0, false
+		}
+		all |= k
+		n++
+	}
+	if n < 2 || (all != kStr && all != kBool && all != kInt|kNum) {
+		return 0, false
+	}
+	return all, true
+}
+
+// scalarShape merges same-kind scalar variants: enums only -> a closed enum
+// of all their values; an enum plus plain values -> an open enum; plain values
+// only -> the primitive. Checks written in the variants are left to schema
+// validation (residual) unless the variants carry none.
+func (b *builder) scalarShape(s *jsonschema.Schema, vs []*jsonschema.Schema, k kset, named *ir.Named) (ir.Type, []ir.Residual) {
+	var vals []any
+	seen := map[string]bool{}
+	plain, checks := false, false
+	integer := true
+	for _, v := range vs {
+		v = b.resolve(v)
+		if b.isNullVariant(v) {
+			continue
+		}
+		if b.kinds(v, 0)&kNum != 0 {
+			integer = false
+		}
+		switch {
+		case v.Enum != nil:
+			for _, x := range v.Enum.Values {
+				if t := jsonText(x); x != nil && !seen[t] {
+					seen[t] = true
+					vals = append(vals, x)
+				}
+			}
+		case v.Const != nil:
+			if t := jsonText(*v.Const); *v.Const != nil && !seen[t] {
+				seen[t] = true
+				vals = append(vals, *v.Const)
+			}
+		default:
+			plain = true
+		}
+		if !b.constraints(v).IsZero() || len(b.residual(v)) > 0 || b.format(v) != "" {
+			checks = true
+		}
+	}
+	var res []ir.Residual
+	d, ptr, _ := b.where(s)
+	if checks {
+		kw := unionKeyword(s)
+		res = append(res, ir.Residual{Keyword: kw, Loc: b.loc(d, ptr+"/"+kw)})
+	}
+	if len(vals) == 0 || named == nil {
+		kind := ir.KindString
+		switch {
+		case k == kBool:
+			kind = ir.KindBool
+		case k&kNum != 0 && integer:
+			kind = ir.KindInt64
+		case k&kNum != 0:
+			kind = ir.KindFloat64
+		}
+		return &ir.Primitive{Kind: kind, Constraints: b.constraints(s)}, res
+	}
+	e := &ir.Enum{Kind: b.scalarKind(s, vals), Open: plain}
+	if k&kNum != 0 && !integer {
+		e.Kind = ir.KindFloat64
+	}
+	for _, v := range vals {
+		e.Values = append(e.Values, ir.EnumValue{JSON: jsonText(v)})
+	}
+	b.enums = append(b.enums, named)
+	return e, res
+}
+
 // unionShape builds a sealed sum type from typed oneOf/anyOf variants.
 func (b *builder) unionShape(s *jsonschema.Schema, vs []*jsonschema.Schema, named *ir.Named, d *load.Doc, ptr string) ir.Type {
 	kw := unionKeyword(s)

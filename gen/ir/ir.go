@@ -212,6 +212,9 @@ type Enum struct {
 	Kind Kind
 	// Values in schema order.
 	Values []EnumValue
+	// Open reports that any other value of Kind is accepted too (an anyOf
+	// of an enum and its plain type: the constants name the known values).
+	Open bool
 }
 
 // EnumValue is one value of an Enum.
