@@ -2,10 +2,13 @@
 // are written in the ECMAScript dialect, into matchers usable from Go.
 //
 // Go's regexp package (RE2 syntax, linear-time matching) is tried first: it
-// accepts most patterns found in real schemas and cannot be driven into
-// exponential backtracking. A pattern Go rejects — typically one that uses
-// lookahead such as `^(?!org\.bukkit\.)`, lookbehind or a back-reference — is
-// compiled with github.com/dlclark/regexp2 in ECMAScript mode instead.
+// handles most patterns found in real schemas and cannot be driven into
+// exponential backtracking. The pattern is first rewritten so that Go gives
+// it its ECMAScript meaning (\s is Unicode white space, "." excludes every
+// line terminator, \uXXXX escapes). A pattern that cannot be rewritten or
+// that Go rejects — typically one that uses lookahead such as
+// `^(?!org\.bukkit\.)`, lookbehind or a back-reference — is compiled with
+// github.com/dlclark/regexp2 in ECMAScript mode instead.
 // Backtracking engines can take exponential time on hostile input, so every
 // regexp2 match runs under a timeout (DefaultTimeout unless CompileTimeout says
 // otherwise). A match that times out reports no match: a payload is never
@@ -20,12 +23,11 @@
 //
 // plugs it in.
 //
-// Known dialect differences on the Go path: `\s` matches only ASCII white
-// space (ECMAScript also matches Unicode spaces such as U+00A0), `.` excludes
-// only "\n" (ECMAScript also excludes "\r", U+2028 and U+2029), and Go accepts
-// a few constructs ECMAScript rejects (inline flags like `(?i)`, `\z`, POSIX
-// classes). Both paths match on code points, as ECMAScript does with the "u"
-// flag that JSON Schema implies.
+// Both engines match on code points, as ECMAScript does with the "u" flag
+// that JSON Schema implies. Go-only syntax (inline flags like `(?i)`, `\z`,
+// POSIX classes) is not taken by the Go path; the ECMAScript engine decides
+// about it. Known remaining difference: on the backtracking path "." also
+// matches "\r", U+2028 and U+2029 (regexp2 follows .NET there).
 package ecmaregex
 
 import (
@@ -60,8 +62,10 @@ func CompileTimeout(pattern string, timeout time.Duration) (Regexp, error) {
 	if timeout <= 0 {
 		return nil, fmt.Errorf("ecmaregex: timeout must be positive, got %v", timeout)
 	}
-	if re, err := regexp.Compile(pattern); err == nil {
-		return goRegexp{re}, nil
+	if goPattern, ok := translate(pattern); ok {
+		if re, err := regexp.Compile(goPattern); err == nil {
+			return goRegexp{re: re, src: pattern}, nil
+		}
 	}
 	re, err := regexp2.Compile(pattern, regexp2.ECMAScript|regexp2.Unicode)
 	if err != nil {
@@ -88,10 +92,13 @@ func Backtracking(re Regexp) bool {
 	return ok
 }
 
-type goRegexp struct{ re *regexp.Regexp }
+type goRegexp struct {
+	re  *regexp.Regexp
+	src string
+}
 
 func (g goRegexp) MatchString(s string) bool { return g.re.MatchString(s) }
-func (g goRegexp) String() string            { return g.re.String() }
+func (g goRegexp) String() string            { return g.src }
 
 type ecmaRegexp struct{ re *regexp2.Regexp }
 

@@ -1,0 +1,72 @@
+package schema
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/parsec-gen/parsec-gen/runtime/envelope"
+)
+
+// corpusUncompilable lists corpus schemas the schema library refuses, with
+// the reason; every other schema must compile and accept its instances.
+var corpusUncompilable = map[string]string{
+	"utcm-monitor": `"description": null fails the draft-07 meta-schema`,
+}
+
+// TestCorpus compiles every real-world schema of the corpus (directory
+// $PARSEC_CORPUS, or shared/corpus/schemastore beside the repository) and
+// validates each of its instances, all of which are valid. It skips when the
+// corpus is absent, and fails under CI=true.
+func TestCorpus(t *testing.T) {
+	dir := os.Getenv("PARSEC_CORPUS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "corpus", "schemastore")
+	}
+	schemas, err := filepath.Glob(filepath.Join(dir, "schemas", "*.json"))
+	if err != nil || len(schemas) == 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("corpus missing under CI: %s", dir)
+		}
+		t.Skipf("corpus not found in %s; set PARSEC_CORPUS", dir)
+	}
+	sort.Strings(schemas)
+	var compiled, instances int
+	for _, path := range schemas {
+		name := strings.TrimSuffix(filepath.Base(path), ".json")
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := NewValidator(ModeStrict, []Aspect{{Name: name, SchemaRef: name + ".json", Schema: data}})
+		if reason, known := corpusUncompilable[name]; known {
+			if err == nil {
+				t.Errorf("%s compiles now (was: %s); remove it from corpusUncompilable", name, reason)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		compiled++
+		files, err := filepath.Glob(filepath.Join(dir, "instances", name, "*.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			payload, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			instances++
+			e := &envelope.Envelope{Aspect: name, SchemaRef: name + ".json", Payload: payload}
+			if err := v.Validate(e); err != nil {
+				t.Errorf("%s: %v", filepath.Base(f), err)
+			}
+		}
+	}
+	t.Logf("%d of %d schemas compiled, %d instances validated", compiled, len(schemas), instances)
+}
