@@ -1,10 +1,9 @@
 package parsec
 
 import (
+	"github.com/go-faster/jx"
 	"strings"
 	"testing"
-
-	"github.com/go-faster/jx"
 )
 
 func TestDecodeKinds(t *testing.T) {
@@ -70,7 +69,7 @@ func TestUnmarshalTrailingData(t *testing.T) {
 }
 
 func TestEncodeHelpers(t *testing.T) {
-	var w jx.Writer
+	var w Writer
 	m := ObjStart(&w)
 	ObjEnd(&w, m)
 	w.Buf = append(w.Buf, ' ')
@@ -90,9 +89,9 @@ func TestEncodeHelpers(t *testing.T) {
 	if got, want := string(w.Buf), `{} [1,null] {"k\"":[true],"z":{}}`; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
-	pw := jx.GetWriter()
+	pw := GetWriter()
 	pw.Str("x")
-	if got := Finish(pw); string(got) != `"x"` {
+	if got, err := Finish(pw); err != nil || string(got) != `"x"` {
 		t.Errorf("Finish = %s", got)
 	}
 }
@@ -142,5 +141,95 @@ func TestKeepBytesCapacity(t *testing.T) {
 	a = append(a, 'X')
 	if string(b) != "def" || string(a) != "abcX" {
 		t.Errorf("append to one kept slice changed another: a=%q b=%q", a, b)
+	}
+}
+
+func TestMember(t *testing.T) {
+	raw := []byte(`{"a": 1, "type" : "card" , "b": {"x": [1, 2]}}`)
+	if v, ok := Member(raw, "type"); !ok || v != `"card"` {
+		t.Errorf("Member(type) = %q, %v", v, ok)
+	}
+	if v, ok := Member(raw, "b"); !ok || v != `{"x":[1,2]}` {
+		t.Errorf("Member(b) = %q, %v", v, ok)
+	}
+	if _, ok := Member(raw, "c"); ok {
+		t.Error("Member found a missing key")
+	}
+	if _, ok := Member([]byte(`[1]`), "a"); ok {
+		t.Error("Member found a key in an array")
+	}
+	if _, ok := Member([]byte(`{"a":`), "a"); ok {
+		t.Error("Member found a key in malformed JSON")
+	}
+	if got := CompactJSON([]byte(` [ 1 , "a b" ] `)); got != `[1,"a b"]` {
+		t.Errorf("CompactJSON = %q", got)
+	}
+}
+
+func TestSubDecoderSharesArena(t *testing.T) {
+	err := Unmarshal([]byte(`["outer", {"k": "inner"}, "after"]`), func(d *Decoder) error {
+		it, err := ArrIter(d)
+		if err != nil {
+			return err
+		}
+		var got []string
+		for it.Next() {
+			if d.Next() == jx.Object {
+				raw, err := Capture(d)
+				if err != nil {
+					return err
+				}
+				sub := d.Sub(raw)
+				oit, err := ObjIter(sub)
+				if err != nil {
+					return err
+				}
+				for oit.Next() {
+					s, err := DecodeString(sub)
+					if err != nil {
+						return err
+					}
+					got = append(got, s)
+				}
+				d.End(sub)
+				continue
+			}
+			s, err := DecodeString(d)
+			if err != nil {
+				return err
+			}
+			got = append(got, s)
+		}
+		if strings.Join(got, ",") != "outer,inner,after" {
+			return Errorf("got %v", got)
+		}
+		return IterErr(it.Err())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEncodeJSONFailure(t *testing.T) {
+	w := GetWriter()
+	EncodeJSON(w, map[string]any{"f": func() {}})
+	EncodeJSON(w, 1)
+	if _, err := Finish(w); err == nil {
+		t.Error("encoding failure not reported")
+	}
+	w = GetWriter()
+	EncodeJSON(w, []int{1})
+	if b, err := Finish(w); err != nil || string(b) != "[1]" {
+		t.Errorf("Finish = %s, %v", b, err)
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	var v struct{ A int }
+	if err := Unmarshal([]byte(`{"A": 3}`), func(d *Decoder) error { return DecodeJSON(d, &v) }); err != nil || v.A != 3 {
+		t.Errorf("DecodeJSON: %v, %+v", err, v)
+	}
+	if err := Unmarshal([]byte(`{"A": "x"}`), func(d *Decoder) error { return DecodeJSON(d, &v) }); err == nil {
+		t.Error("type mismatch accepted")
 	}
 }

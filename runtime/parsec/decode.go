@@ -43,6 +43,9 @@ func SyntaxError(err error) error {
 	return &ValidationError{Message: "invalid JSON: " + err.Error(), Err: err}
 }
 
+// IsNull reports whether the next value is null, without consuming it.
+func (d *Decoder) IsNull() bool { return d.Next() == jx.Null }
+
 // Expect checks that the next value has kind want; name describes it.
 func Expect(d *Decoder, want jx.Type, name string) error {
 	if got := d.Next(); got != want {

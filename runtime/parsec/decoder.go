@@ -1,6 +1,8 @@
 package parsec
 
 import (
+	"bytes"
+	"encoding/json"
 	"sync"
 	"unsafe"
 
@@ -68,4 +70,85 @@ func (d *Decoder) keepBytes(b []byte) []byte {
 	start := len(d.arena)
 	d.arena = append(d.arena, b...)
 	return d.arena[start : start+n : start+n]
+}
+
+// Sub returns a decoder over raw (a value captured from d) that shares d's
+// arena; d must not be used until the sub-decoder is handed back with End.
+// Generated union decoders use it to look at a value before choosing the
+// variant that decodes it.
+func (d *Decoder) Sub(raw []byte) *Decoder {
+	s := &Decoder{arena: d.arena}
+	s.ResetBytes(raw)
+	return s
+}
+
+// End takes back the arena of a sub-decoder returned by Sub.
+func (d *Decoder) End(sub *Decoder) {
+	d.arena = sub.arena
+}
+
+// Capture reads the next value and returns its raw text, which stays valid
+// while the input does.
+func Capture(d *Decoder) ([]byte, error) {
+	raw, err := d.Raw()
+	if err != nil {
+		return nil, SyntaxError(err)
+	}
+	return raw, nil
+}
+
+// DecodeJSON decodes the next value with encoding/json into v (for x-go-type
+// values).
+func DecodeJSON(d *Decoder, v any) error {
+	raw, err := Capture(d)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return &ValidationError{Message: err.Error(), Err: err}
+	}
+	return nil
+}
+
+// Member returns the value of property key in the JSON object raw as compact
+// JSON text, and whether raw is an object that has it.
+func Member(raw []byte, key string) (string, bool) {
+	d := jx.DecodeBytes(raw)
+	if d.Next() != jx.Object {
+		return "", false
+	}
+	var out string
+	found := false
+	// Errors only mean raw is not a well-formed object; the caller then
+	// finds no member and reports the value as matching no variant.
+	err := d.ObjBytes(func(d *jx.Decoder, k []byte) error {
+		if found || string(k) != key {
+			return d.Skip()
+		}
+		v, err := d.Raw()
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, v); err != nil {
+			return err
+		}
+		out, found = buf.String(), true
+		return nil
+	})
+	if err != nil {
+		return "", false
+	}
+	return out, found
+}
+
+// CompactJSON returns raw as compact JSON text, for comparing a value with
+// the constants of an enum or const of mixed kinds.
+func CompactJSON(raw []byte) string {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		// raw came from the tokenizer, which has already checked it.
+		return string(raw)
+	}
+	return buf.String()
 }

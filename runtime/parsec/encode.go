@@ -2,6 +2,7 @@ package parsec
 
 import (
 	"encoding/json"
+	"sync"
 
 	"github.com/go-faster/jx"
 )
@@ -12,10 +13,10 @@ import (
 // "first" bookkeeping.
 
 // ObjStart begins an object and returns the mark ObjEnd needs.
-func ObjStart(w *jx.Writer) int { return len(w.Buf) }
+func ObjStart(w *Writer) int { return len(w.Buf) }
 
 // ObjEnd closes the object begun at mark.
-func ObjEnd(w *jx.Writer, mark int) {
+func ObjEnd(w *Writer, mark int) {
 	if len(w.Buf) == mark {
 		w.Buf = append(w.Buf, '{', '}')
 		return
@@ -25,10 +26,10 @@ func ObjEnd(w *jx.Writer, mark int) {
 }
 
 // ArrStart begins an array and returns the mark ArrEnd needs.
-func ArrStart(w *jx.Writer) int { return len(w.Buf) }
+func ArrStart(w *Writer) int { return len(w.Buf) }
 
 // ArrEnd closes the array begun at mark.
-func ArrEnd(w *jx.Writer, mark int) {
+func ArrEnd(w *Writer, mark int) {
 	if len(w.Buf) == mark {
 		w.Buf = append(w.Buf, '[', ']')
 		return
@@ -38,11 +39,11 @@ func ArrEnd(w *jx.Writer, mark int) {
 }
 
 // Elem writes the comma that precedes an array element.
-func Elem(w *jx.Writer) { w.Buf = append(w.Buf, ',') }
+func Elem(w *Writer) { w.Buf = append(w.Buf, ',') }
 
 // Key writes the comma and the quoted key that precede an object member whose
 // key is only known at run time.
-func Key(w *jx.Writer, key string) {
+func Key(w *Writer, key string) {
 	w.Buf = append(w.Buf, ',')
 	w.Str(key)
 	w.Buf = append(w.Buf, ':')
@@ -50,7 +51,7 @@ func Key(w *jx.Writer, key string) {
 
 // EncodeRaw writes raw JSON text; an empty value (a RawMessage never set)
 // is written as null so the output stays valid JSON.
-func EncodeRaw(w *jx.Writer, raw json.RawMessage) {
+func EncodeRaw(w *Writer, raw json.RawMessage) {
 	if len(raw) == 0 {
 		w.Null()
 		return
@@ -59,18 +60,57 @@ func EncodeRaw(w *jx.Writer, raw json.RawMessage) {
 }
 
 // EncodeRawProperties writes every entry of props as an object member.
-func EncodeRawProperties(w *jx.Writer, props *RawProperties) {
+func EncodeRawProperties(w *Writer, props *RawProperties) {
 	for i := range props.entries {
 		Key(w, props.entries[i].key)
 		EncodeRaw(w, props.entries[i].val)
 	}
 }
 
-// Finish copies the encoded bytes out of a pooled writer and returns it to
-// the pool.
-func Finish(w *jx.Writer) []byte {
-	out := make([]byte, len(w.Buf))
-	copy(out, w.Buf)
-	jx.PutWriter(w)
-	return out
+// Writer is what generated encoders append to: a jx.Writer plus the first
+// error met on the way (only values encoded through encoding/json, such as
+// x-go-type fields, can fail), so encoders need no error plumbing.
+type Writer struct {
+	jx.Writer
+	// Err is the first error reported with Fail.
+	Err error
+}
+
+// Fail records err unless an error is already recorded.
+func (w *Writer) Fail(err error) {
+	if w.Err == nil {
+		w.Err = err
+	}
+}
+
+var writerPool = sync.Pool{New: func() any { return new(Writer) }}
+
+// GetWriter returns an empty Writer from a pool; [Finish] returns it.
+func GetWriter() *Writer { return writerPool.Get().(*Writer) }
+
+// Finish copies the encoded bytes out of a pooled writer, returns the writer
+// to the pool, and reports the first error recorded while encoding.
+func Finish(w *Writer) ([]byte, error) {
+	err := w.Err
+	var out []byte
+	if err == nil {
+		out = make([]byte, len(w.Buf))
+		copy(out, w.Buf)
+	}
+	w.Buf = w.Buf[:0]
+	w.Err = nil
+	writerPool.Put(w)
+	return out, err
+}
+
+// EncodeJSON writes v with encoding/json (for x-go-type values). A failure
+// is recorded in w and null is written in its place.
+func EncodeJSON(w *Writer, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		w.Fail(err)
+		w.Null()
+		return
+	}
+	w.Buf = append(w.Buf, b...)
 }

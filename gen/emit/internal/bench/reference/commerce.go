@@ -4,7 +4,6 @@
 package reference
 
 import (
-	jx "github.com/go-faster/jx"
 	parsec "github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
@@ -57,7 +56,7 @@ func (v *Money) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Money) encode(w *jx.Writer) {
+func (v *Money) encode(w *parsec.Writer) {
 	m := parsec.ObjStart(w)
 	w.RawStr(`,"amount_minor":`)
 	w.Int64(v.AmountMinor)
@@ -75,9 +74,9 @@ func (v *Money) Validate() error {
 
 // MarshalJSON encodes v.
 func (v Money) MarshalJSON() ([]byte, error) {
-	w := jx.GetWriter()
+	w := parsec.GetWriter()
 	v.encode(w)
-	return parsec.Finish(w), nil
+	return parsec.Finish(w)
 }
 
 // UnmarshalJSON decodes and validates data into v.
@@ -127,10 +126,10 @@ func (v *Address) decode(d *parsec.Decoder) error {
 			v.Line1 = x
 		case "line2":
 			v.Line2.Set = true
-			if d.Next() == jx.Null {
+			if d.IsNull() {
 				v.Line2.Null = true
-				if err := d.Null(); err != nil {
-					return parsec.Wrap(parsec.SyntaxError(err), "line2")
+				if err := parsec.DecodeNull(d); err != nil {
+					return parsec.Wrap(err, "line2")
 				}
 				break
 			}
@@ -190,7 +189,7 @@ func (v *Address) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Address) encode(w *jx.Writer) {
+func (v *Address) encode(w *parsec.Writer) {
 	m := parsec.ObjStart(w)
 	w.RawStr(`,"line1":`)
 	w.Str(v.Line1)
@@ -229,9 +228,9 @@ func (v *Address) Validate() error {
 
 // MarshalJSON encodes v, unknown properties included.
 func (v Address) MarshalJSON() ([]byte, error) {
-	w := jx.GetWriter()
+	w := parsec.GetWriter()
 	v.encode(w)
-	return parsec.Finish(w), nil
+	return parsec.Finish(w)
 }
 
 // UnmarshalJSON decodes and validates data into v.
@@ -251,7 +250,7 @@ func (v *OrderID) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderID) encode(w *jx.Writer) {
+func (v *OrderID) encode(w *parsec.Writer) {
 	w.Str(parsec.UUID(*v).String())
 }
 
@@ -262,9 +261,9 @@ func (v *OrderID) Validate() error {
 
 // MarshalJSON encodes v.
 func (v OrderID) MarshalJSON() ([]byte, error) {
-	w := jx.GetWriter()
+	w := parsec.GetWriter()
 	v.encode(w)
-	return parsec.Finish(w), nil
+	return parsec.Finish(w)
 }
 
 // UnmarshalJSON decodes and validates data into v.

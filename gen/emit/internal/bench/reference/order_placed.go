@@ -9,7 +9,6 @@ package reference
 import (
 	json "encoding/json"
 
-	jx "github.com/go-faster/jx"
 	parsec "github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
@@ -114,10 +113,10 @@ func (v *OrderPlaced) decode(d *parsec.Decoder) error {
 			v.ShippingAddress.Set = true
 		case "coupon_code":
 			v.CouponCode.Set = true
-			if d.Next() == jx.Null {
+			if d.IsNull() {
 				v.CouponCode.Null = true
-				if err := d.Null(); err != nil {
-					return parsec.Wrap(parsec.SyntaxError(err), "coupon_code")
+				if err := parsec.DecodeNull(d); err != nil {
+					return parsec.Wrap(err, "coupon_code")
 				}
 				break
 			}
@@ -168,7 +167,7 @@ func (v *OrderPlaced) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderPlaced) encode(w *jx.Writer) {
+func (v *OrderPlaced) encode(w *parsec.Writer) {
 	m := parsec.ObjStart(w)
 	w.RawStr(`,"order_id":`)
 	v.OrderID.encode(w)
@@ -234,9 +233,9 @@ func (v *OrderPlaced) Validate() error {
 
 // MarshalJSON encodes v, unknown properties included.
 func (v OrderPlaced) MarshalJSON() ([]byte, error) {
-	w := jx.GetWriter()
+	w := parsec.GetWriter()
 	v.encode(w)
-	return parsec.Finish(w), nil
+	return parsec.Finish(w)
 }
 
 // UnmarshalJSON decodes and validates data into v.
@@ -279,7 +278,7 @@ func (v *OrderPlacedSalesChannel) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderPlacedSalesChannel) encode(w *jx.Writer) {
+func (v *OrderPlacedSalesChannel) encode(w *parsec.Writer) {
 	w.Str(string(*v))
 }
 
@@ -294,9 +293,9 @@ func (v *OrderPlacedSalesChannel) Validate() error {
 
 // MarshalJSON encodes v.
 func (v OrderPlacedSalesChannel) MarshalJSON() ([]byte, error) {
-	w := jx.GetWriter()
+	w := parsec.GetWriter()
 	v.encode(w)
-	return parsec.Finish(w), nil
+	return parsec.Finish(w)
 }
 
 // UnmarshalJSON decodes and validates data into v.
@@ -372,7 +371,7 @@ func (v *OrderPlacedLinesItem) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderPlacedLinesItem) encode(w *jx.Writer) {
+func (v *OrderPlacedLinesItem) encode(w *parsec.Writer) {
 	m := parsec.ObjStart(w)
 	w.RawStr(`,"sku":`)
 	w.Str(v.Sku)
@@ -399,9 +398,9 @@ func (v *OrderPlacedLinesItem) Validate() error {
 
 // MarshalJSON encodes v.
 func (v OrderPlacedLinesItem) MarshalJSON() ([]byte, error) {
-	w := jx.GetWriter()
+	w := parsec.GetWriter()
 	v.encode(w)
-	return parsec.Finish(w), nil
+	return parsec.Finish(w)
 }
 
 // UnmarshalJSON decodes and validates data into v.
