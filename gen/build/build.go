@@ -249,6 +249,9 @@ func (b *builder) resolve(s *jsonschema.Schema) *jsonschema.Schema {
 }
 
 func refTarget(s *jsonschema.Schema) *jsonschema.Schema {
+	if a := allOfAlias(s); a != nil {
+		return a
+	}
 	if s.Ref != nil {
 		return s.Ref
 	}
@@ -262,9 +265,37 @@ func hasRef(s *jsonschema.Schema) bool {
 	return s.Ref != nil || s.RecursiveRef != nil || (s.DynamicRef != nil && s.DynamicRef.Ref != nil)
 }
 
-// isPureRef reports a schema that is a $ref plus annotations only.
+// isPureRef reports a schema that stands for another one: a $ref plus
+// annotations only, or an allOf whose entries are annotations except one.
 func isPureRef(s *jsonschema.Schema) bool {
-	return hasRef(s) && withoutRefIsEmpty(s)
+	if hasRef(s) {
+		return withoutRefIsEmpty(s)
+	}
+	return allOfAlias(s) != nil
+}
+
+// allOfAlias returns the one entry of an allOf that carries assertions when
+// the schema has nothing else ({"allOf": [{"$ref": "#/x"}, {"description": "..."}]}).
+func allOfAlias(s *jsonschema.Schema) *jsonschema.Schema {
+	if len(s.AllOf) == 0 || hasRef(s) {
+		return nil
+	}
+	c := *s
+	c.AllOf = nil
+	if !withoutRefIsEmpty(&c) {
+		return nil
+	}
+	var only *jsonschema.Schema
+	for _, a := range s.AllOf {
+		if a.Bool == nil && !hasRef(a) && withoutRefIsEmpty(a) {
+			continue
+		}
+		if only != nil {
+			return nil
+		}
+		only = a
+	}
+	return only
 }
 
 // withoutRefIsEmpty reports whether the schema has no assertion or applicator

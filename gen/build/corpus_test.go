@@ -25,7 +25,8 @@ func TestCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	fsys := os.DirFS(corpusDir)
-	failed, residual, types := 0, 0, 0
+	failed, residual, types, withResidual := 0, 0, 0, 0
+	kw := map[string]int{}
 	for _, n := range names {
 		base := filepath.Base(n)
 		p, err := buildOne(fsys, base)
@@ -34,16 +35,25 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%s: %v", base, err)
 			continue
 		}
+		has := false
 		for _, f := range p.Files {
 			types += len(f.Types)
 			for _, nt := range f.Types {
 				if len(nt.Residual) > 0 {
 					residual++
+					has = true
+				}
+				for _, r := range nt.Residual {
+					kw[r.Keyword]++
 				}
 			}
 		}
+		if has {
+			withResidual++
+		}
 	}
-	t.Logf("built %d/%d corpus schemas; %d named types, %d with residual keywords", len(names)-failed, len(names), types, residual)
+	t.Logf("built %d/%d corpus schemas; %d named types, %d with residual keywords in %d schemas; by keyword %v",
+		len(names)-failed, len(names), types, residual, withResidual, kw)
 }
 
 func buildOne(fsys fs.FS, path string) (p *ir.Package, err error) {

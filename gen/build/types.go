@@ -584,7 +584,7 @@ func (b *builder) residual(s *jsonschema.Schema) []ir.Residual {
 			break
 		}
 	}
-	if s.PropertyNames != nil {
+	if pn := s.PropertyNames; pn != nil && !trivialPropertyNames(pn) {
 		add("propertyNames")
 	}
 	if s.Contains != nil {
@@ -688,4 +688,20 @@ func jsonKinds(k kset) ir.JSONKind {
 		j |= ir.JSONObject
 	}
 	return j
+}
+
+// trivialPropertyNames reports a propertyNames schema every property name
+// satisfies (names are strings): {}, true or {"type": "string"}.
+func trivialPropertyNames(pn *jsonschema.Schema) bool {
+	if pn.Bool != nil {
+		return *pn.Bool
+	}
+	if hasRef(pn) {
+		return false
+	}
+	c := *pn
+	if c.Types != nil && c.Types.ToStrings()[0] == "string" && len(c.Types.ToStrings()) == 1 {
+		c.Types = nil
+	}
+	return withoutRefIsEmpty(&c)
 }
