@@ -290,6 +290,27 @@ func (c *Client) PublishPayload(ctx context.Context, channel string, p Payload) 
 	return c.publish(ctx, channel, p, nil)
 }
 
+// PublishDerived publishes payload on channel, which may differ from the
+// parent's, with its causation set to the envelope whose handler received
+// ctx. It returns ErrNoParent when ctx does not come from a handler.
+func (c *Client) PublishDerived(ctx context.Context, channel, aspect string, payload any) (*envelope.Envelope, error) {
+	data, err := marshalPayload(payload)
+	if err != nil {
+		return nil, fmt.Errorf("parsec: publish %s on %q: %w", aspect, channel, err)
+	}
+	return c.PublishDerivedPayload(ctx, channel, Payload{Aspect: aspect, Data: data})
+}
+
+// PublishDerivedPayload is PublishDerived for an encoded payload.
+func (c *Client) PublishDerivedPayload(ctx context.Context, channel string, p Payload) (*envelope.Envelope, error) {
+	parent, ok := EnvelopeFromContext(ctx)
+	if !ok {
+		return nil, ErrNoParent
+	}
+	cause := &envelope.Causation{ParentChannel: parent.Channel, ParentSequence: parent.Sequence, ParentProducer: parent.Producer.ID}
+	return c.publish(ctx, channel, p, cause)
+}
+
 func marshalPayload(payload any) ([]byte, error) {
 	switch p := payload.(type) {
 	case nil:

@@ -560,3 +560,57 @@ func TestGapReportedWithoutHook(t *testing.T) {
 func writeFile(path, content string) error {
 	return os.WriteFile(path, []byte(content), 0o600)
 }
+
+func TestPublishDerivedToAnotherChannel(t *testing.T) {
+	tr := NewMemoryTransport()
+	src := newClient(t, tr, WithProducer(alice))
+	worker := newClient(t, tr.Peer(), WithProducer(bob))
+	s := subscribe(t, worker, "in")
+	var typedNil sync.WaitGroup
+	typedNil.Add(1)
+	OnAspectTyped(s, "ping", func(ctx context.Context, env *envelope.Envelope, p *struct{}) error {
+		defer typedNil.Done()
+		_, err := worker.PublishDerived(ctx, "out", "pong", nil)
+		return err
+	})
+	var errs errLog
+	s.OnError(errs.add)
+	start(t, s)
+	out := subscribe(t, worker, "out")
+	var got recorder
+	out.OnEnvelope(got.handle)
+	start(t, out)
+	publish(t, src, "in", "ping", nil) // no payload: the typed handler decodes JSON null
+	typedNil.Wait()
+	waitFor(t, "pong", func() bool { return got.n() == 1 })
+	got.mu.Lock()
+	c := got.envs[0].Causation
+	got.mu.Unlock()
+	if diff := cmp.Diff(&envelope.Causation{ParentChannel: "in", ParentSequence: 1, ParentProducer: "alice"}, c); diff != "" {
+		t.Errorf("causation (-want +got):\n%s", diff)
+	}
+	if e := errs.all(); len(e) != 0 {
+		t.Errorf("errors: %v", e)
+	}
+}
+
+// noisy reports many transport errors while subscribing.
+type noisy struct{ *MemoryTransport }
+
+func (n noisy) Subscribe(ctx context.Context, ch string, o SubscribeOptions) (<-chan []byte, func(), error) {
+	for i := 0; i < maxQueuedEvents+10; i++ {
+		o.OnEvent(StreamEvent{Kind: EventError, Channel: ch, Err: errInjected})
+	}
+	return n.MemoryTransport.Subscribe(ctx, ch, o)
+}
+
+func TestEventQueueBounded(t *testing.T) {
+	var errs errLog
+	c := newClient(t, noisy{NewMemoryTransport()}, WithErrorHandler(errs.add))
+	s := subscribe(t, c, "c")
+	start(t, s)
+	waitFor(t, "every event accounted for", func() bool { return len(errs.all()) == maxQueuedEvents+1 })
+	if e := errs.all()[0]; !strings.Contains(e.Error(), "11 transport events not reported") {
+		t.Errorf("first report = %v, want the count of events not queued", e)
+	}
+}

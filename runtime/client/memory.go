@@ -364,21 +364,27 @@ func (t *MemoryTransport) Subscribe(ctx context.Context, channel string, opts Su
 	return s.out, s.cancel, nil
 }
 
-// closeLocked ends the stream; c.mu must be held.
-func (s *memSub) closeLocked() {
+// closeLocked ends the stream and reports whether it was open; c.mu must
+// be held.
+func (s *memSub) closeLocked() bool {
 	if s.closed {
-		return
+		return false
 	}
 	s.closed = true
 	delete(s.ch.subs, s)
 	close(s.out)
+	return true
 }
 
-func (s *memSub) cancel() {
+func (s *memSub) cancel() { s.close() }
+
+// close ends the stream and reports whether this call closed it.
+func (s *memSub) close() bool {
 	s.ch.mu.Lock()
-	s.closeLocked()
+	closed := s.closeLocked()
 	s.ch.mu.Unlock()
 	s.t.forget(s)
+	return closed
 }
 
 func (t *MemoryTransport) forget(s *memSub) {
@@ -400,10 +406,13 @@ func (t *MemoryTransport) DropSubscriptions(channel string) int {
 		}
 	}
 	t.mu.Unlock()
+	n := 0
 	for _, s := range subs {
-		s.cancel()
+		if s.close() {
+			n++
+		}
 	}
-	return len(subs)
+	return n
 }
 
 // ResetChannel forgets channel's stream as a restarted server would: history

@@ -73,6 +73,10 @@ type handlerSet struct {
 	onError  []func(error)
 }
 
+// maxQueuedEvents bounds the transport events waiting for a subscription's
+// dispatch goroutine; past it, events are counted and reported as lost.
+const maxQueuedEvents = 1024
+
 // Subscription receives one channel's envelopes. Register handlers, then call
 // Start: nothing is dispatched before Start, so no envelope can arrive
 // before its handler exists (publications wait in the transport meanwhile).
@@ -90,6 +94,7 @@ type handlerSet struct {
 type Subscription struct {
 	c       *Client
 	channel string
+	aspects []string // the filter, in the caller's order
 	filter  map[string]struct{}
 	gaps    *envelope.GapDetector
 	ctx     context.Context
@@ -106,13 +111,14 @@ type Subscription struct {
 	done         chan struct{}
 	err          error
 
-	posMu    sync.Mutex
-	gen      int            // stream generation; events of older streams do not move the position
-	pos      StreamPosition // from the last EventSubscribed
-	posKnown bool
-	recv     int64         // publications read since that event
-	events   []StreamEvent // reported by the transport, waiting for dispatch
-	evNotify chan struct{}
+	posMu      sync.Mutex
+	gen        int            // stream generation; events of older streams do not move the position
+	pos        StreamPosition // from the last EventSubscribed
+	posKnown   bool
+	recv       int64         // publications read since that event
+	events     []StreamEvent // reported by the transport, waiting for dispatch
+	lostEvents int           // events not queued because the queue was full
+	evNotify   chan struct{}
 
 	st stats
 }
@@ -141,6 +147,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, opts ...Subscrib
 		evNotify: make(chan struct{}, 1),
 	}
 	if len(cfg.aspects) > 0 {
+		s.aspects = cfg.aspects
 		s.filter = make(map[string]struct{}, len(cfg.aspects))
 		for _, a := range cfg.aspects {
 			s.filter[a] = struct{}{}
@@ -178,11 +185,7 @@ func (s *Subscription) streamOptions(gen int) SubscribeOptions {
 	s.gen = gen
 	s.stream = nil
 	s.posMu.Unlock()
-	var aspects []string
-	for a := range s.filter {
-		aspects = append(aspects, a)
-	}
-	return SubscribeOptions{Aspects: aspects, OnEvent: func(ev StreamEvent) { s.onEvent(gen, ev) }}
+	return SubscribeOptions{Aspects: s.aspects, OnEvent: func(ev StreamEvent) { s.onEvent(gen, ev) }}
 }
 
 // onEvent runs on the transport's goroutines: it records positions and
@@ -198,7 +201,11 @@ func (s *Subscription) onEvent(gen int, ev StreamEvent) {
 			s.recv = -int64(len(s.stream))
 		}
 	}
-	s.events = append(s.events, ev)
+	if len(s.events) < maxQueuedEvents {
+		s.events = append(s.events, ev)
+	} else {
+		s.lostEvents++
+	}
 	s.posMu.Unlock()
 	select {
 	case s.evNotify <- struct{}{}:
@@ -372,12 +379,7 @@ func (s *Subscription) PublishDerived(ctx context.Context, aspect string, payloa
 
 // PublishDerivedPayload is PublishDerived for an encoded payload.
 func (s *Subscription) PublishDerivedPayload(ctx context.Context, p Payload) (*envelope.Envelope, error) {
-	parent, ok := EnvelopeFromContext(ctx)
-	if !ok {
-		return nil, ErrNoParent
-	}
-	cause := &envelope.Causation{ParentChannel: parent.Channel, ParentSequence: parent.Sequence, ParentProducer: parent.Producer.ID}
-	return s.c.publish(ctx, s.channel, p, cause)
+	return s.c.PublishDerivedPayload(ctx, s.channel, p)
 }
 
 // GapError reports a gap to the error hooks of a subscription that has no
@@ -455,7 +457,13 @@ func (s *Subscription) drainEvents() {
 	s.posMu.Lock()
 	evs := s.events
 	s.events = nil
+	lost := s.lostEvents
+	s.lostEvents = 0
 	s.posMu.Unlock()
+	if lost > 0 {
+		s.report(&StreamError{Event: StreamEvent{Kind: EventError, Channel: s.channel,
+			Err: fmt.Errorf("%d transport events not reported: event queue full", lost)}})
+	}
 	for _, ev := range evs {
 		switch ev.Kind {
 		case EventSubscribed, EventRecovered:

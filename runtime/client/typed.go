@@ -8,23 +8,30 @@ import (
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 )
 
+var jsonNull = []byte("null")
+
 // TypedHandler handles one envelope whose payload was decoded into a *T.
 type TypedHandler[T any] func(ctx context.Context, env *envelope.Envelope, msg *T) error
 
 // OnAspectTyped registers h for envelopes of aspect, decoding each payload
 // into a new T first. When *T implements json.Unmarshaler its UnmarshalJSON
 // is called directly on the payload bytes (generated types do); otherwise
-// encoding/json decodes it. A payload that does not decode is reported to
+// encoding/json decodes it. An envelope without payload decodes JSON null.
+// A payload that does not decode is reported to
 // the error hooks as a *DeliveryError wrapping a *PayloadError, and h is not
 // called.
 func OnAspectTyped[T any](s *Subscription, aspect string, h TypedHandler[T]) {
 	s.OnAspect(aspect, func(ctx context.Context, env *envelope.Envelope) error {
 		msg := new(T)
+		payload := []byte(env.Payload)
+		if len(payload) == 0 {
+			payload = jsonNull // an omitted payload is JSON null
+		}
 		var err error
 		if u, ok := any(msg).(json.Unmarshaler); ok {
-			err = u.UnmarshalJSON(env.Payload)
+			err = u.UnmarshalJSON(payload)
 		} else {
-			err = json.Unmarshal(env.Payload, msg)
+			err = json.Unmarshal(payload, msg)
 		}
 		if err != nil {
 			return &PayloadError{Aspect: env.Aspect, Type: reflect.TypeFor[T]().String(), Err: err}
