@@ -67,6 +67,14 @@ type StreamEventKind int
 const (
 	// EventSubscribed: the subscription is (re-)established; Position is the
 	// current stream position when the server reports one.
+	//
+	// The Client resumes a stream that closed after the offset
+	// Position.Offset + (publications it read from the stream after this
+	// event, not counting those already buffered in the channel when the
+	// event arrived). Report it after putting any recovered publications on
+	// the channel, with the offset of the last one put there (or the stream
+	// top when none): an offset too low only causes duplicates the Client
+	// drops, one too high loses publications.
 	EventSubscribed StreamEventKind = iota + 1
 	// EventRecovered: after a reconnect, the server replayed every missed
 	// publication; nothing was lost.
