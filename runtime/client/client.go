@@ -425,6 +425,15 @@ func (c *Client) history(ctx context.Context, channel string, opts HistoryOption
 	return out, nil
 }
 
+// Presence lists the clients subscribed to channel.
+func (c *Client) Presence(ctx context.Context, channel string) ([]PresenceEntry, error) {
+	p, err := c.tr.Presence(ctx, channel)
+	if err != nil {
+		return nil, fmt.Errorf("parsec: presence of %q: %w", channel, err)
+	}
+	return p, nil
+}
+
 // parentKey carries the envelope whose handler is running.
 type parentKey struct{}
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math/rand"
+	"runtime"
+	"strings"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -357,14 +359,20 @@ func TestOverflowResumesWithoutLoss(t *testing.T) {
 
 func TestCloseDuringHandlers(t *testing.T) {
 	broker := NewMemoryTransport()
-	sub, err := New(WithTransport(broker.Peer()))
+	sub, err := New(WithTransport(broker.Peer()), WithSnapshotter(memSnap(nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := sub.Connect(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	pub := newClient(t, broker, WithProducer(alice))
+	pub, err := New(WithTransport(broker), WithProducer(alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	entered := make(chan struct{}, 1)
 	var finished sync.WaitGroup
 	for i := 0; i < 3; i++ {
@@ -389,5 +397,79 @@ func TestCloseDuringHandlers(t *testing.T) {
 	finished.Wait() // Close returned only after every dispatcher ended
 	if _, err := sub.Subscribe(context.Background(), "c"); !errors.Is(err, ErrClosed) {
 		t.Errorf("Subscribe after Close = %v, want ErrClosed", err)
+	}
+	if err := pub.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "no goroutine left in the client", func() bool { return clientGoroutines() == "" })
+}
+
+// clientGoroutines returns the stacks of goroutines running this package's
+// code other than tests.
+func clientGoroutines() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "runtime/client.(*") && !strings.Contains(g, "testing.tRunner") {
+			out = append(out, g)
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// closesFresh hands out streams that are closed at once, for the first n
+// resubscriptions.
+type closesFresh struct {
+	*MemoryTransport
+	mu    sync.Mutex
+	calls int
+	n     int
+}
+
+func (c *closesFresh) Subscribe(ctx context.Context, ch string, o SubscribeOptions) (<-chan []byte, func(), error) {
+	c.mu.Lock()
+	c.calls++
+	closing := c.calls > 1 && c.calls <= c.n+1
+	c.mu.Unlock()
+	if closing {
+		out := make(chan []byte)
+		close(out)
+		return out, func() {}, nil
+	}
+	return c.MemoryTransport.Subscribe(ctx, ch, o)
+}
+
+// TestReconnectIdleStreamsBackOff: a transport that keeps handing out
+// streams that close at once is retried at a growing interval.
+func TestReconnectIdleStreamsBackOff(t *testing.T) {
+	tr := &closesFresh{MemoryTransport: NewMemoryTransport(), n: 5}
+	var mu sync.Mutex
+	var delays []time.Duration
+	policy := ReconnectPolicy{MinDelay: time.Millisecond, MaxDelay: 8 * time.Millisecond, Rand: func() float64 { return 0.99 },
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			delays = append(delays, d)
+			mu.Unlock()
+			return ctx.Err()
+		}}
+	c := newClient(t, tr, WithReconnect(policy), WithProducer(alice))
+	s := subscribe(t, c, "c")
+	var got recorder
+	s.OnEnvelope(got.handle)
+	start(t, s)
+	tr.DropSubscriptions("c")
+	waitFor(t, "a live stream again", func() bool { return s.Stats().Resubscribes == 6 })
+	publish(t, c, "c", "a", nil)
+	waitFor(t, "delivery", func() bool { return got.n() == 1 })
+	mu.Lock()
+	defer mu.Unlock()
+	for i := 1; i < len(delays); i++ {
+		if delays[i] < delays[i-1] || (delays[i] == delays[i-1] && delays[i] < 7*time.Millisecond) {
+			t.Fatalf("delays %v do not grow until the cap", delays)
+		}
+	}
+	if len(delays) != 6 {
+		t.Errorf("delays %v, want 6 attempts", delays)
 	}
 }

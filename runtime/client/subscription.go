@@ -120,7 +120,8 @@ type Subscription struct {
 	lostEvents int           // events not queued because the queue was full
 	evNotify   chan struct{}
 
-	st stats
+	st          stats
+	idleStreams int // resubscribed streams that delivered nothing yet; dispatch goroutine only
 }
 
 // Subscribe subscribes to channel. The Subscription dispatches nothing until
@@ -159,6 +160,9 @@ func (c *Client) Subscribe(ctx context.Context, channel string, opts ...Subscrib
 	topts.FromSequence = cfg.from
 	topts.Since = cfg.since
 	stream, cancel, err := c.tr.Subscribe(ctx, channel, topts)
+	if err == nil && (stream == nil || cancel == nil) {
+		err = errors.New("transport returned no stream")
+	}
 	if err != nil {
 		s.cancel()
 		return nil, fmt.Errorf("parsec: subscribe %q: %w", channel, err)
@@ -191,6 +195,9 @@ func (s *Subscription) streamOptions(gen int) SubscribeOptions {
 // onEvent runs on the transport's goroutines: it records positions and
 // queues the event for the dispatch goroutine, never blocking.
 func (s *Subscription) onEvent(gen int, ev StreamEvent) {
+	if ev.Channel == "" {
+		ev.Channel = s.channel
+	}
 	s.posMu.Lock()
 	if gen == s.gen && ev.Kind == EventSubscribed {
 		s.pos = ev.Position
@@ -437,6 +444,7 @@ func (s *Subscription) run() {
 			s.drainEvents()
 		case data, ok := <-stream:
 			if ok {
+				s.idleStreams = 0
 				s.posMu.Lock()
 				s.recv++
 				s.posMu.Unlock()
@@ -484,7 +492,10 @@ func (s *Subscription) resubscribe(gen int) <-chan []byte {
 	p := s.c.cfg.reconnect
 	var lastErr error
 	for attempt := 0; p.MaxAttempts < 0 || attempt < p.MaxAttempts; attempt++ {
-		if err := p.Sleep(s.ctx, p.delay(attempt)); err != nil {
+		// Streams that closed again before delivering anything count
+		// towards the delay, so a transport that keeps closing fresh
+		// streams is retried at a growing interval, not in a hot loop.
+		if err := p.Sleep(s.ctx, p.delay(attempt+s.idleStreams)); err != nil {
 			return nil // unsubscribed or closed
 		}
 		resume, known := s.Position()
@@ -493,6 +504,9 @@ func (s *Subscription) resubscribe(gen int) <-chan []byte {
 			opts.Since = &resume
 		}
 		stream, cancel, err := s.c.tr.Subscribe(s.ctx, s.channel, opts)
+		if err == nil && (stream == nil || cancel == nil) {
+			err = errors.New("transport returned no stream")
+		}
 		if err != nil {
 			lastErr = err
 			if s.ctx.Err() != nil {
@@ -512,6 +526,7 @@ func (s *Subscription) resubscribe(gen int) <-chan []byte {
 		s.stream = stream
 		s.posMu.Unlock()
 		s.st.resubscribes.Add(1)
+		s.idleStreams = min(s.idleStreams+1, 32)
 		return stream
 	}
 	err := fmt.Errorf("%w after %d attempts: %v", ErrResumeFailed, p.MaxAttempts, lastErr)
