@@ -185,7 +185,7 @@ func (h *handlerLog) distinct(producer string) int {
 func (h *handlerLog) String() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return fmt.Sprintf("handled %d, duplicates %d, out of order %d, gaps %v, errors %d", h.got, h.dups, h.reorder, h.gaps, len(h.errs))
+	return h.String0()
 }
 
 // clientSubscribe builds a runtime client over tr, subscribes it to channel
@@ -262,4 +262,9 @@ func heapInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// String0 is String for callers that hold h.mu.
+func (h *handlerLog) String0() string {
+	return fmt.Sprintf("handled %d, duplicates %d, out of order %d, gaps %v, errors %d", h.got, h.dups, h.reorder, h.gaps, len(h.errs))
 }

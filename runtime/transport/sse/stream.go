@@ -51,9 +51,20 @@ func (e *terminalError) Unwrap() error { return e.err }
 // errGap makes the stream reconnect and resume after a hole in live offsets.
 var errGap = errors.New("sse: hole in stream offsets, resuming from the last position")
 
+// codeInappropriateProtocol is Centrifugo's disconnect code for data the
+// connection's protocol cannot carry: a publication whose data is not JSON
+// (published in binary form) sent to a JSON client.
+const codeInappropriateProtocol = 3506
+
 // reconnects reports whether a Centrifugo disconnect code allows reconnecting:
-// 3500-3999 and 4500-4999 are terminal, everything else is not.
+// 3500-3999 and 4500-4999 are terminal, everything else is not. The one
+// exception is 3506: it is caused by one publication, not by this client, so
+// the stream reconnects (without recovery if the publication is in the
+// replay, see open) and reports the loss.
 func reconnects(code uint32) bool {
+	if code == codeInappropriateProtocol {
+		return true
+	}
 	return !(code >= 3500 && code < 4000) && !(code >= 4500 && code < 5000)
 }
 
@@ -252,6 +263,13 @@ func (s *stream) open() (*conn, *recovery, error) {
 		}
 		switch {
 		case p.Disconnect != nil:
+			if p.Disconnect.Code == codeInappropriateProtocol && resume {
+				// The replay holds a publication the server cannot encode
+				// for this client: it will fail the same way every time.
+				// Resume from the server's current position instead; the
+				// loss is reported then.
+				s.noRecover = true
+			}
 			return closeFail(disconnectErr(p.Disconnect))
 		case p.Connect != nil:
 			connectTimer.Stop()

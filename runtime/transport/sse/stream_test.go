@@ -582,3 +582,37 @@ func TestNewValidates(t *testing.T) {
 		})
 	}
 }
+
+func TestUnencodablePublicationSkipsRecovery(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		switch {
+		case n == 0:
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e1"}, 25)
+			w.pub(ch, 1)
+			// Publication 2 is binary: Centrifugo cannot send it to a JSON client.
+			w.frame(push{Disconnect: &disconnectPush{Code: 3506, Reason: "inappropriate protocol"}})
+		case req.Subs[ch].Recover:
+			// The replay holds publication 2 again.
+			w.frame(push{Disconnect: &disconnectPush{Code: 3506, Reason: "inappropriate protocol"}})
+		default:
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e1", Offset: 3}, 25)
+			w.pub(ch, 4)
+			w.hold()
+		}
+	})
+	ev := newEvents()
+	tr := newTestTransport(t, f.srv.URL, nil)
+	out, _ := subscribe(t, tr, ch, client.SubscribeOptions{OnEvent: ev.on})
+	if got := receive(t, out, 2); !cmp.Equal(got, []uint64{1, 4}) {
+		t.Fatalf("publications = %v, want [1 4]", got)
+	}
+	un := ev.waitFor(t, client.EventUnrecoverable, 1)
+	if un[0].Missed != 2 {
+		t.Errorf("missed = %d, want 2 (the binary publication and the one after it)", un[0].Missed)
+	}
+	reqs := f.requests()
+	if len(reqs) != 3 || !reqs[1].Subs[ch].Recover || reqs[2].Subs[ch].Recover {
+		t.Errorf("requests = %+v, want a recovering attempt then one without recovery", reqs)
+	}
+}
