@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-faster/jx"
@@ -442,7 +443,17 @@ func decodeTime(d *jx.Decoder, field string) (time.Time, error) {
 	if t, ok := parseCanonicalTime(b); ok {
 		return t, nil
 	}
-	t, err := time.Parse(time.RFC3339Nano, string(b))
+	// RFC 3339 allows a lower-case "t" and "z"; time.Parse does not.
+	str := strings.Map(func(r rune) rune {
+		switch r {
+		case 't':
+			return 'T'
+		case 'z':
+			return 'Z'
+		}
+		return r
+	}, string(b))
+	t, err := time.Parse(time.RFC3339Nano, str)
 	if err != nil {
 		return time.Time{}, fieldErr(ErrMalformed, field, "expected RFC 3339 time, got %q", b)
 	}

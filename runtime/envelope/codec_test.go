@@ -108,6 +108,8 @@ func TestDecodeAcceptsAnyRFC3339(t *testing.T) {
 		{"2026-05-27T16:22:09.331+02:00", producedAt},
 		{"2026-05-27T14:22:09.331987654Z", producedAt},
 		{"2026-05-27T14:22:09.3Z", time.Date(2026, 5, 27, 14, 22, 9, 300_000_000, time.UTC)},
+		{"2026-05-27t14:22:09.331z", producedAt},
+		{"2026-05-27T14:22:09.331-00:00", producedAt},
 	}
 	for _, tt := range tests {
 		data := strings.Replace(sampleWire, "2026-05-27T14:22:09.331Z", tt.in, 1)
