@@ -26,6 +26,7 @@ func FuzzCompile(f *testing.F) {
 		re.MatchString(input)
 	})
 }
+
 // FuzzEnginesAgree compares the Go path with the ECMAScript engine on every
 // pattern both accept. Left out are the two places where regexp2 departs from
 // ECMAScript: word characters (it counts non-ASCII letters for \b and \w)
