@@ -197,6 +197,10 @@ func New(opts ...Option) (*Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parsec: client: restoring sequences: %w", err)
 		}
+		for ch, n := range stored {
+			// A tracker handed in may already be further: never go back.
+			stored[ch] = max(n, c.seqs.Peek(ch))
+		}
 		c.seqs.Restore(stored)
 		c.persist = newPersister(cfg.snap, c.seqs, cfg.ahead, stored, c.report)
 	}

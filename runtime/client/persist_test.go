@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 )
 
 func TestSnapshotCleanRestartContinues(t *testing.T) {
@@ -162,5 +164,20 @@ func TestSnapshotWriteFailureFailsPublishWithoutGap(t *testing.T) {
 	}
 	if len(errs.all()) == 0 {
 		t.Error("the failed snapshot write was not reported to the error hook")
+	}
+}
+
+func TestSnapshotRestoreNeverLowersTracker(t *testing.T) {
+	seqs := envelope.NewSequenceTracker()
+	for i := 0; i < 7; i++ {
+		seqs.Next("c")
+	}
+	c := newClient(t, NewMemoryTransport(), WithProducer(alice), WithSequenceTracker(seqs),
+		WithSnapshotter(memSnap(map[string]int64{"c": 3, "d": 9})))
+	if env := publish(t, c, "c", "a", nil); env.Sequence != 8 {
+		t.Errorf("c continues at %d, want 8 (the tracker was ahead of the snapshot)", env.Sequence)
+	}
+	if env := publish(t, c, "d", "a", nil); env.Sequence != 10 {
+		t.Errorf("d continues at %d, want 10 (from the snapshot)", env.Sequence)
 	}
 }
