@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -330,7 +333,22 @@ func TestSSESlowConsumer(t *testing.T) {
 	ns := centrifugotest.DefaultNamespace()
 	ns.HistorySize = 4000
 	c := startCentrifugo(t, centrifugotest.Options{Namespaces: []centrifugotest.Namespace{ns}, ClientQueueMaxSize: 64 << 10})
-	tr := newSSE(t, c, c.URL, "sse-slow", func(cfg *sse.Config) { cfg.Buffer = 8 })
+	// A small receive buffer makes the kernel push back after a few
+	// kilobytes instead of megabytes, so the server meets the slow reader.
+	tr := newSSE(t, c, c.URL, "sse-slow", func(cfg *sse.Config) {
+		cfg.Buffer = 8
+		cfg.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+			Control: func(_, _ string, rc syscall.RawConn) error {
+				var serr error
+				if err := rc.Control(func(fd uintptr) {
+					serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<10)
+				}); err != nil {
+					return err
+				}
+				return serr
+			},
+		}).DialContext}}
+	})
 	ta := newTally()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -378,8 +396,12 @@ func TestSSESlowConsumer(t *testing.T) {
 		t.Errorf("heap grew by %d bytes while the consumer was blocked", growth)
 	}
 	figures(t, "sse/slow-consumer", messages, ta)
-	t.Logf("FIGURES sse/slow-consumer: heap growth while blocked %d KiB, server-side slow disconnects %d",
-		growth>>10, ta.count(client.EventDisconnected))
+	var reasons []string
+	for _, e := range ta.eventsOf(client.EventDisconnected) {
+		reasons = append(reasons, e.Err.Error())
+	}
+	t.Logf("FIGURES sse/slow-consumer: heap growth while blocked %d KiB, disconnects %d %q",
+		growth>>10, len(reasons), reasons)
 }
 
 // Fault 9: Close while handlers are in flight: no panic, Close waits for
