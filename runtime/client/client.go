@@ -357,30 +357,34 @@ func (c *Client) publish(ctx context.Context, channel string, p Payload, cause *
 			p.SchemaRef, _ = l.SchemaRef(p.Aspect) // an unknown aspect keeps no ref
 		}
 	}
-	r, err := c.seqs.ReserveContext(ctx, channel)
-	if err != nil {
-		return nil, fmt.Errorf("parsec: publish %s on %q: %w", p.Aspect, channel, err)
-	}
 	env := &envelope.Envelope{
-		Channel:    channel,
-		Sequence:   r.Seq(),
-		ProducedAt: c.cfg.now(),
+		Channel: channel,
+		// The wire keeps milliseconds: the returned envelope equals the
+		// one subscribers decode.
+		ProducedAt: c.cfg.now().UTC().Truncate(time.Millisecond),
 		Producer:   c.cfg.producer,
 		Aspect:     p.Aspect,
 		SchemaRef:  p.SchemaRef,
 		Causation:  cause,
 		Payload:    p.Data,
 	}
-	fail := func(err error) (*envelope.Envelope, error) {
-		r.Abort()
-		return nil, fmt.Errorf("parsec: publish %s on %q: %w", p.Aspect, channel, err)
-	}
+	// The schema check needs no sequence: run it before taking the
+	// channel's turn, which serialises publishes on the channel.
 	if v := c.cfg.validator; v != nil {
 		if err := v.Validate(env); err != nil && rejects(v) {
-			return fail(err)
+			return nil, fmt.Errorf("parsec: publish %s on %q: %w", p.Aspect, channel, err)
 		} else if err != nil {
 			c.report(&DeliveryError{Channel: channel, Envelope: env, Err: err})
 		}
+	}
+	r, err := c.seqs.ReserveContext(ctx, channel)
+	if err != nil {
+		return nil, fmt.Errorf("parsec: publish %s on %q: %w", p.Aspect, channel, err)
+	}
+	env.Sequence = r.Seq()
+	fail := func(err error) (*envelope.Envelope, error) {
+		r.Abort()
+		return nil, fmt.Errorf("parsec: publish %s on %q: %w", p.Aspect, channel, err)
 	}
 	data, err := c.cfg.codec.Encode(env) // sizes its buffer from the envelope
 	if err != nil {

@@ -32,7 +32,8 @@ var (
 
 // DeliveryError reports a received publication that could not be delivered
 // as it should: undecodable bytes, a rejected envelope, a typed payload that
-// did not decode, a handler that failed or panicked. Channel is always set;
+// did not decode, a handler that failed or panicked. It also reports an
+// envelope published although its validator (in warn mode) failed it. Channel is always set;
 // Data holds the raw bytes when there are any, Envelope the decoded envelope
 // when decoding got that far. Err is the cause: an *envelope.FieldError, a
 // schema validation error, a *PayloadError, a *PanicError, a handler's own

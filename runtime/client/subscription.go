@@ -105,13 +105,13 @@ type Subscription struct {
 	mu           sync.Mutex // guards the fields below and handler registration
 	started      bool
 	stopped      bool
-	stream       <-chan []byte
 	cancelStream func()
 	stop         chan struct{}
 	done         chan struct{}
 	err          error
 
-	posMu      sync.Mutex
+	posMu      sync.Mutex     // guards the fields below
+	stream     <-chan []byte  // the current stream; nil while subscribing
 	gen        int            // stream generation; events of older streams do not move the position
 	pos        StreamPosition // from the last EventSubscribed
 	posKnown   bool
