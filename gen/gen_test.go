@@ -268,8 +268,9 @@ func TestModelErrors(t *testing.T) {
 	}{
 		{"remote ref", map[string]string{"s/x.json": `{"properties": {"a": {"$ref": "http://example.com/a.json"}}}`},
 			`s/x.json:1:31: remote $ref "http://example.com/a.json" is not supported`},
-		{"missing file", map[string]string{"s/x.json": `{"properties": {"a": {"$ref": "nope.json"}}}`},
-			`nope.json`},
+		{"missing files", map[string]string{"s/x.json": `{"properties": {"b": {"$ref": "1"}, "a": {"$ref": "nope.json"}}}`},
+			"s/x.json:1:31: $ref \"1\": cannot read schema: open s/1: file does not exist\n" +
+				"s/x.json:1:51: $ref \"nope.json\": cannot read schema: open s/nope.json: file does not exist"},
 		{"bad x-go-name", map[string]string{"s/x.json": `{"properties": {"a": {"type": "string", "x-go-name": "2a"}}}`},
 			`s/x.json:1:54: x-go-name "2a" is not an exported Go identifier`},
 		{"malformed", map[string]string{"s/x.json": "{\n  \"a\": ,\n}"}, `s/x.json:2:8: malformed JSON`},

@@ -77,6 +77,16 @@ func isIntegerText(s string) bool {
 // $ref, allOf or the keywords that imply an object or array; kAll when
 // nothing restricts it.
 func (b *builder) kinds(s *jsonschema.Schema, depth int) kset {
+	if k, ok := b.kindMem[s]; ok {
+		return k
+	}
+	b.kindMem[s] = kAll // a schema reached again through itself adds no restriction
+	k := b.kindsOnce(s, depth)
+	b.kindMem[s] = k
+	return k
+}
+
+func (b *builder) kindsOnce(s *jsonschema.Schema, depth int) kset {
 	if depth > 64 {
 		return kAll
 	}

@@ -374,6 +374,35 @@ func (s *Set) refProblem(base, ref string) string {
 		return fmt.Sprintf("$ref %q is not a valid URI reference: %v", ref, err)
 	}
 	if !r.IsAbs() {
+		// A relative reference names a file next to the referring one:
+		// read it now (in author order, so errors do not depend on the
+		// compiler's map order) and check its references in turn.
+		u, err := gourl.Parse(base)
+		if err != nil {
+			return ""
+		}
+		target := u.ResolveReference(r)
+		target.Fragment, target.RawFragment = "", ""
+		abs := target.String()
+		if abs == strings.SplitN(base, "#", 2)[0] {
+			return ""
+		}
+		if _, ok := s.byURL[abs]; ok {
+			return ""
+		}
+		p, ok := s.mapURL(abs)
+		if !ok {
+			return fmt.Sprintf("$ref %q resolves to %q, which is not a file in the input directory", ref, abs)
+		}
+		d, err := s.read(p)
+		if err != nil {
+			return fmt.Sprintf("$ref %q: %v", ref, err)
+		}
+		if d == nil {
+			return "" // malformed JSON, recorded with its own position
+		}
+		s.byURL[abs] = d
+		s.checkRefs(d, d.Value, "", abs)
 		return ""
 	}
 	r.Fragment, r.RawFragment = "", ""
