@@ -614,3 +614,62 @@ func TestEventQueueBounded(t *testing.T) {
 		t.Errorf("first report = %v, want the count of events not queued", e)
 	}
 }
+
+func TestUnsubscribeFromHandler(t *testing.T) {
+	tr := NewMemoryTransport()
+	pub := newClient(t, tr, WithProducer(alice))
+	sub := newClient(t, tr.Peer())
+	s := subscribe(t, sub, "c")
+	var got recorder
+	s.OnEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
+		if err := got.handle(ctx, env); err != nil {
+			return err
+		}
+		return s.Unsubscribe()
+	})
+	start(t, s)
+	for i := 0; i < 5; i++ {
+		publish(t, pub, "c", "a", nil)
+	}
+	select {
+	case <-s.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("subscription did not end")
+	}
+	if got.n() != 1 {
+		t.Errorf("handled %d envelopes after unsubscribing in the first, want 1", got.n())
+	}
+}
+
+func TestResumePositionAcrossRuns(t *testing.T) {
+	tr := NewMemoryTransport()
+	pub := newClient(t, tr, WithProducer(alice))
+	first := newClient(t, tr.Peer())
+	s := subscribe(t, first, "c")
+	var got recorder
+	s.OnEnvelope(got.handle)
+	start(t, s)
+	for i := 0; i < 3; i++ {
+		publish(t, pub, "c", "a", nil)
+	}
+	waitFor(t, "3 envelopes", func() bool { return got.n() == 3 })
+	pos, ok := s.Position()
+	if !ok || pos.Offset != 3 {
+		t.Fatalf("Position() = %+v, %v; want offset 3", pos, ok)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		publish(t, pub, "c", "a", nil)
+	}
+	second := newClient(t, tr.Peer())
+	s2 := subscribe(t, second, "c", WithResumePosition(pos))
+	var got2 recorder
+	s2.OnEnvelope(got2.handle)
+	start(t, s2)
+	waitFor(t, "the 2 missed", func() bool { return got2.n() == 2 })
+	if diff := cmp.Diff([]int64{4, 5}, got2.seqs()); diff != "" {
+		t.Errorf("resumed (-want +got):\n%s", diff)
+	}
+}
