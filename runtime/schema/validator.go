@@ -79,7 +79,7 @@ type Violation struct {
 // ValidationError reports an envelope whose payload could not be validated
 // or failed validation.
 type ValidationError struct {
-	Aspect    string
+	Aspect    string      // empty for a Set check
 	SchemaRef string      // the ref of the schema used, or the envelope's when none was found
 	Err       error       // ErrNoSchema, ErrMalformedPayload or ErrInvalidPayload
 	Detail    string      // the parse error, for ErrMalformedPayload
@@ -90,9 +90,13 @@ type ValidationError struct {
 // `schema: aspect "order_placed" (schema "orders/order_placed.json"): payload does not match its schema: /lines/0/qty: minimum: got 0, want 1`.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "schema: aspect %q", e.Aspect)
-	if e.SchemaRef != "" {
-		fmt.Fprintf(&b, " (schema %q)", e.SchemaRef)
+	switch {
+	case e.Aspect != "" && e.SchemaRef != "":
+		fmt.Fprintf(&b, "schema: aspect %q (schema %q)", e.Aspect, e.SchemaRef)
+	case e.Aspect != "":
+		fmt.Fprintf(&b, "schema: aspect %q", e.Aspect)
+	default:
+		fmt.Fprintf(&b, "schema: schema %q", e.SchemaRef)
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Err.Error())
@@ -173,13 +177,7 @@ func NewValidator(mode Mode, aspects []Aspect, opts ...Option) (*Validator, erro
 	if mode == ModeOff {
 		return v, nil
 	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.UseLoader(loader(reg.docs))
-	c.UseRegexpEngine(func(s string) (jsonschema.Regexp, error) { return ecmaregex.Compile(s) })
-	if cfg.assertFormat {
-		c.AssertFormat()
-	}
+	c := newCompiler(reg, cfg)
 	var errs []error
 	for _, a := range reg.aspects {
 		u, ok := reg.aspectURL[a.Name]
@@ -203,6 +201,19 @@ func NewValidator(mode Mode, aspects []Aspect, opts ...Option) (*Validator, erro
 		return nil, errors.Join(errs...)
 	}
 	return v, nil
+}
+
+// newCompiler returns a compiler that resolves only reg's documents and
+// uses ECMAScript pattern semantics.
+func newCompiler(reg *Registry, cfg config) *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.UseLoader(loader(reg.docs))
+	c.UseRegexpEngine(func(s string) (jsonschema.Regexp, error) { return ecmaregex.Compile(s) })
+	if cfg.assertFormat {
+		c.AssertFormat()
+	}
+	return c
 }
 
 // Mode returns the validator's mode: the client rejects a failed envelope in
@@ -246,7 +257,12 @@ func (v *Validator) Validate(env *envelope.Envelope) error {
 	if err == nil {
 		return nil
 	}
-	ve := &ValidationError{Aspect: env.Aspect, SchemaRef: ref, Err: ErrInvalidPayload}
+	return invalid(env.Aspect, ref, err)
+}
+
+// invalid builds the *ValidationError for a failed schema validation.
+func invalid(aspect, ref string, err error) *ValidationError {
+	ve := &ValidationError{Aspect: aspect, SchemaRef: ref, Err: ErrInvalidPayload}
 	var jve *jsonschema.ValidationError
 	if errors.As(err, &jve) {
 		collect(jve, &ve.Causes)
