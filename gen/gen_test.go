@@ -307,3 +307,24 @@ func TestDocsCannotBreakOut(t *testing.T) {
 		t.Errorf("-want +got:\n%s", diff)
 	}
 }
+
+func TestModelReservedAndClientNames(t *testing.T) {
+	p, err := model(t, map[string]string{"s/client.json": `{"type": "object", "properties": {"a": {"type": "string"}}}`}, "s/client.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Files[0].Root.Name; got != "ClientType" {
+		t.Errorf("root of client.json is %q, want ClientType (Client is declared by the typed client)", got)
+	}
+	_, err = model(t, map[string]string{
+		"s/foo.json":         `{"type": "object"}`,
+		"s/derived_foo.json": `{"type": "object"}`,
+	}, "s/foo.json", "s/derived_foo.json")
+	if err == nil || !strings.Contains(err.Error(), `client method "PublishDerivedFoo" would be generated for both`) {
+		t.Errorf("error = %v, want the PublishDerived clash", err)
+	}
+	_, err = model(t, map[string]string{"s/parsec_aspects.json": `{}`}, "s/parsec_aspects.json")
+	if err == nil || !strings.Contains(err.Error(), "reserved") {
+		t.Errorf("error = %v, want the shared file name reserved", err)
+	}
+}

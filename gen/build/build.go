@@ -171,6 +171,9 @@ func (b *builder) file(d *load.Doc) *ir.File {
 		name = "schema"
 	}
 	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Schema: d.Raw}
+	if f.Name == sharedFile {
+		b.errorf(d, "", "output file %q is reserved for what the package's files share; rename the schema file", f.Name)
+	}
 	for _, other := range b.fileList {
 		if other.Name == f.Name {
 			b.errorf(d, "", "output file %q would also be written for %s; rename one of the schema files", f.Name, other.Source)
@@ -200,6 +203,9 @@ func (b *builder) goName(d *load.Doc, ptr, s string) string {
 	}
 	return n
 }
+
+// sharedFile is the output file the emitter writes for the whole package.
+const sharedFile = "parsec_aspects.parsec.go"
 
 // maxTitleWords bounds the titles used as type names: longer titles are
 // sentences, not names.

@@ -97,6 +97,25 @@ func (b *builder) finalize() {
 			}
 		}
 	}
+	// Names the typed client declares per aspect.
+	methods := map[string]*ir.File{}
+	for _, f := range files {
+		if f.Root == nil {
+			continue
+		}
+		for _, n := range naming.AspectNames(f.Root.Name) {
+			claim(f, "the aspect constants of "+f.Source, ir.Loc{File: f.Source}, n)
+		}
+		for _, prefix := range naming.AspectMethodPrefixes() {
+			m := prefix + f.Root.Name
+			if other, ok := methods[m]; ok && other != f {
+				b.errs = append(b.errs, locErr(ir.Loc{File: f.Source}, fmt.Sprintf(
+					"client method %q would be generated for both this aspect (root type %s) and %s (root type %s); set x-go-name on one root",
+					m, f.Root.Name, other.Source, other.Root.Name)))
+			}
+			methods[m] = f
+		}
+	}
 	for _, r := range b.refs {
 		r.Name = r.Target.Name
 	}

@@ -206,9 +206,12 @@ func ReservedFieldNames() []string {
 }
 
 // ReservedTypeNames returns names a package-level exported identifier may not
-// take because generated code declares them.
+// take because generated code declares them (the aspect tables and the typed
+// client). Per aspect, generated code also declares Aspect<Root> and
+// SchemaRef<Root>; see AspectNames.
 func ReservedTypeNames() []string {
-	return []string{"Aspects"}
+	return []string{"Aspects", "Resources", "Client", "Subscription", "NewClient", "Handler",
+		"UnimplementedHandler", "Register", "NewValidator"}
 }
 
 // IsReserved reports whether s is a Go keyword or predeclared identifier.
@@ -263,4 +266,17 @@ func (s *Scope) ClaimFirstFree(place string, candidates ...string) (string, erro
 		return "", fmt.Errorf("no Go name to claim for %s", place)
 	}
 	return "", s.Claim(candidates[len(candidates)-1], place)
+}
+
+// AspectNames returns the package-level names generated code declares for an
+// aspect whose root type is root.
+func AspectNames(root string) []string {
+	return []string{"Aspect" + root, "SchemaRef" + root}
+}
+
+// AspectMethodPrefixes are the prefixes of the typed client's methods; one
+// root's method must not equal another's (PublishDerived<R> versus
+// Publish<DerivedR>).
+func AspectMethodPrefixes() []string {
+	return []string{"Publish", "PublishDerived", "On", "Handle"}
 }
