@@ -328,3 +328,18 @@ func TestModelReservedAndClientNames(t *testing.T) {
 		t.Errorf("error = %v, want the shared file name reserved", err)
 	}
 }
+
+func TestModelRootNameOverride(t *testing.T) {
+	p, err := model(t, map[string]string{"s/r.json": `{"x-go-name": "Refund", "title": "Ignored title",
+		"type": "object", "properties": {"line": {"type": "object", "properties": {"n": {"type": "integer"}}}}}`}, "s/r.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, n := range p.Files[0].Types {
+		names = append(names, n.Name)
+	}
+	if diff := cmp.Diff([]string{"Refund", "RefundLine"}, names); diff != "" {
+		t.Errorf("-want +got:\n%s", diff)
+	}
+}

@@ -165,6 +165,9 @@ func isDigits(s string) bool {
 // rootName names a document's root: a short title, else the aspect name
 // (input files) or the file name (files reached through $ref).
 func (b *builder) rootName(d *load.Doc, root map[string]any) string {
+	if n, ok := root["x-go-name"].(string); ok && naming.IsExportedIdent(n) {
+		return n
+	}
 	if t, ok := root["title"].(string); ok {
 		if words := naming.Split(t); len(words) > 0 && len(words) <= maxTitleWords {
 			return b.goName(d, "/title", t)
