@@ -343,3 +343,28 @@ func TestModelRootNameOverride(t *testing.T) {
 		t.Errorf("-want +got:\n%s", diff)
 	}
 }
+
+func TestModelAddingASchemaRenamesNothing(t *testing.T) {
+	files := map[string]string{
+		"s/a.json": `{"type": "object", "properties": {"address": {"type": "object", "properties": {"city": {"type": "string"}}},
+			"status": {"enum": ["on", "off"]}}, "definitions": {"Address": {"type": "object"}}}`,
+		"s/b.json": `{"type": "object", "properties": {"address": {"type": "object"}, "status": {"enum": ["x"]}}}`,
+	}
+	alone, err := model(t, files, "s/a.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := model(t, files, "s/b.json", "s/a.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fileA *ir.File
+	for _, f := range both.Files {
+		if f.Path == "s/a.json" {
+			fileA = f
+		}
+	}
+	if diff := cmp.Diff(dump(alone), dump(&ir.Package{Files: []*ir.File{fileA}})); diff != "" {
+		t.Errorf("adding b.json changed a.json's model:\n%s", diff)
+	}
+}
