@@ -3,6 +3,7 @@ package envelope
 import (
 	"sort"
 	"sync"
+	"time"
 )
 
 // ObservationKind classifies a received sequence number against what was
@@ -24,9 +25,11 @@ const (
 	// Late: a sequence inside a hole reported earlier by Gap; it is new.
 	// Deliver.
 	Late
-	// Restart: the producer started counting again — the sequence fell back
-	// to 1, or more than GapOptions.RestartDistance below the high-water mark.
-	// The stream now follows the new run. Deliver.
+	// Restart: the producer started counting again. With produced_at known
+	// (ObserveAt, ObserveEnvelope): a sequence at or below the high-water mark,
+	// not in a hole, produced after the high-water envelope. Without it: the
+	// sequence fell back to 1, or more than GapOptions.RestartDistance below
+	// the high-water mark. The stream now follows the new run. Deliver.
 	Restart
 )
 
@@ -91,6 +94,8 @@ type GapOptions struct {
 	// RestartDistance: a sequence more than this far below the high-water
 	// mark (and not in a hole) is a Restart rather than a Duplicate. A
 	// negative value disables the rule; a fallback to 1 is always a Restart.
+	// Both rules apply only when produced_at is not known (Observe, or a
+	// stream set by Restore).
 	RestartDistance int64
 }
 
@@ -110,6 +115,7 @@ type GapDetector struct {
 type stream struct {
 	channel, producer string
 	high              int64
+	highAt            int64   // produced_at of the high-water envelope, Unix ms; 0 unknown
 	holes             []Range // reported, still-missing sequences, ascending
 	prev, next        *stream
 }
@@ -178,8 +184,38 @@ func (g *GapDetector) add(channel, producer string, high int64) *stream {
 
 // Observe classifies seq, received on channel from producer, and updates the
 // stream. A non-positive seq is invalid on the wire: it is reported as
-// Duplicate (not delivered) and changes nothing.
+// Duplicate (not delivered) and changes nothing. Prefer ObserveEnvelope,
+// which also tells restarts from duplicates by produced_at.
 func (g *GapDetector) Observe(channel, producer string, seq int64) Observation {
+	return g.observe(channel, producer, seq, 0)
+}
+
+// ObserveEnvelope is ObserveAt with e's channel, producer id, sequence and
+// produced_at.
+func (g *GapDetector) ObserveEnvelope(e *Envelope) Observation {
+	return g.ObserveAt(e.Channel, e.Producer.ID, e.Sequence, e.ProducedAt)
+}
+
+// ObserveAt is Observe knowing when the envelope was produced. A sequence
+// at or below the high-water mark and outside every hole is then a Restart
+// if it was produced after the high-water envelope (the producer lost its
+// counters), and a Duplicate otherwise — including old envelopes from before
+// the stream was first seen, such as a history replay, which Observe alone
+// would take for a restart when their sequence is 1. Timestamps compare at
+// millisecond precision, the precision of the wire form; a zero producedAt
+// falls back to Observe's rules.
+func (g *GapDetector) ObserveAt(channel, producer string, seq int64, producedAt time.Time) Observation {
+	var at int64
+	if !producedAt.IsZero() {
+		at = producedAt.UnixMilli()
+		if at == 0 {
+			at = 1 // keep 0 for "unknown"; the epoch itself is never a real produced_at
+		}
+	}
+	return g.observe(channel, producer, seq, at)
+}
+
+func (g *GapDetector) observe(channel, producer string, seq, at int64) Observation {
 	if seq <= 0 {
 		return Observation{Kind: Duplicate}
 	}
@@ -187,7 +223,8 @@ func (g *GapDetector) Observe(channel, producer string, seq int64) Observation {
 	defer g.mu.Unlock()
 	s := g.lookup(channel, producer)
 	if s == nil {
-		g.add(channel, producer, seq)
+		s = g.add(channel, producer, seq)
+		s.highAt = at
 		return Observation{Kind: First}
 	}
 	g.touch(s)
@@ -195,21 +232,30 @@ func (g *GapDetector) Observe(channel, producer string, seq int64) Observation {
 	switch {
 	case seq == s.high+1:
 		o.Kind = InOrder
-		s.high = seq
+		s.high, s.highAt = seq, at
 	case seq > s.high+1:
 		o.Kind, o.Gap = Gap, seq-s.high-1
 		s.addHole(Range{From: s.high + 1, To: seq - 1}, g.opts.MaxHoles)
-		s.high = seq
+		s.high, s.highAt = seq, at
 	case s.fillHole(seq, g.opts.MaxHoles):
 		o.Kind = Late
-	case seq == 1 && s.high > 1,
-		g.opts.RestartDistance >= 0 && s.high-seq > g.opts.RestartDistance:
+	case g.restarted(s, seq, at):
 		o.Kind = Restart
-		s.high, s.holes = seq, nil
+		s.high, s.highAt, s.holes = seq, at, nil
 	default:
 		o.Kind = Duplicate
 	}
 	return o
+}
+
+// restarted decides between Restart and Duplicate for a sequence at or below
+// the high-water mark that is in no hole.
+func (g *GapDetector) restarted(s *stream, seq, at int64) bool {
+	if at != 0 && s.highAt != 0 {
+		return at > s.highAt
+	}
+	return seq == 1 && s.high > 1 ||
+		g.opts.RestartDistance >= 0 && s.high-seq > g.opts.RestartDistance
 }
 
 func (s *stream) addHole(r Range, maxHoles int) {
@@ -311,7 +357,7 @@ func (g *GapDetector) Restore(channel string, positions map[string]int64) {
 			continue
 		}
 		if s := g.lookup(channel, producer); s != nil {
-			s.high, s.holes = high, nil
+			s.high, s.highAt, s.holes = high, 0, nil
 			g.touch(s)
 			continue
 		}

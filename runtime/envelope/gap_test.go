@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -252,5 +253,45 @@ func TestObservationKindString(t *testing.T) {
 		if got := k.String(); got != want {
 			t.Errorf("%d.String() = %q, want %q", k, got, want)
 		}
+	}
+}
+
+func TestGapDetectorObserveAt(t *testing.T) {
+	base := time.Date(2026, 5, 27, 14, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return base.Add(time.Duration(ms) * time.Millisecond) }
+	g := NewGapDetector(GapOptions{RestartDistance: -1})
+	steps := []struct {
+		seq  int64
+		at   time.Time
+		want Observation
+	}{
+		{5, at(50), Observation{Kind: First}},
+		{1, at(10), Observation{Kind: Duplicate, Expected: 6, Previous: 5}}, // history replay, not a restart
+		{3, at(30), Observation{Kind: Duplicate, Expected: 6, Previous: 5}},
+		{6, at(60), Observation{Kind: InOrder, Expected: 6, Previous: 5}},
+		{6, at(60), Observation{Kind: Duplicate, Expected: 7, Previous: 6}},
+		{9, at(90), Observation{Kind: Gap, Gap: 2, Expected: 7, Previous: 6}},
+		{7, at(70), Observation{Kind: Late, Expected: 10, Previous: 9}},
+		// Restarted producer whose first new envelope was lost: 2, not 1,
+		// newer than the mark.
+		{2, at(200), Observation{Kind: Restart, Expected: 10, Previous: 9}},
+		{3, at(210), Observation{Kind: InOrder, Expected: 3, Previous: 2}},
+		{2, at(200), Observation{Kind: Duplicate, Expected: 4, Previous: 3}},
+		// Without a time the sequence rules apply.
+		{1, time.Time{}, Observation{Kind: Restart, Expected: 4, Previous: 3}},
+	}
+	for i, s := range steps {
+		got := g.ObserveAt("c", "p", s.seq, s.at)
+		if got != s.want {
+			t.Errorf("step %d: ObserveAt(%d, %v) = %+v, want %+v", i, s.seq, s.at, got, s.want)
+		}
+	}
+	e := &Envelope{Channel: "c", Producer: Producer{ID: "p"}, Sequence: 2, ProducedAt: at(300)}
+	if got := g.ObserveEnvelope(e); got.Kind != InOrder {
+		t.Errorf("ObserveEnvelope = %+v", got)
+	}
+	e.Sequence, e.ProducedAt = 1, at(400)
+	if got := g.ObserveEnvelope(e); got.Kind != Restart {
+		t.Errorf("ObserveEnvelope of a newer 1 = %+v", got)
 	}
 }
