@@ -35,6 +35,11 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%s: %v", base, err)
 			continue
 		}
+		if err := checkInvariants(p); err != nil {
+			failed++
+			t.Errorf("%s: invariant: %v", base, err)
+			continue
+		}
 		has := false
 		for _, f := range p.Files {
 			types += len(f.Types)
@@ -67,4 +72,25 @@ func buildOne(fsys fs.FS, path string) (p *ir.Package, err error) {
 		return nil, err
 	}
 	return Build(set, Config{Package: "corpus"})
+}
+
+// BenchmarkCorpusModel measures loading and building every corpus schema
+// (one package per schema, as the corpus check does).
+func BenchmarkCorpusModel(b *testing.B) {
+	if _, err := os.Stat(corpusDir); err != nil {
+		b.Skip("corpus not present")
+	}
+	names, err := filepath.Glob(filepath.Join(corpusDir, "*.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	fsys := os.DirFS(corpusDir)
+	b.ResetTimer()
+	for range b.N {
+		for _, n := range names {
+			if _, err := buildOne(fsys, filepath.Base(n)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }
