@@ -230,6 +230,7 @@ func (s *Set) read(p string) (*Doc, error) {
 	}
 	d.Value, d.Index = v, ix
 	s.lenient(d, v, "", true)
+	s.detectDraft4(d)
 	s.byPath[p] = d
 	s.byURL[d.URL] = d
 	if obj, ok := v.(map[string]any); ok {
@@ -263,6 +264,57 @@ var schemaMapKeywords = map[string]bool{"properties": true, "patternProperties":
 
 // dataKeywords hold instance data, not schemas.
 var dataKeywords = map[string]bool{"const": true, "enum": true, "default": true, "examples": true, "example": true}
+
+// detectDraft4 marks a document without "$schema" as draft-04 when it is
+// written in draft-04 only style (a top-level "id" and no "$id", or a boolean
+// exclusiveMinimum/exclusiveMaximum), which the latest draft would reject;
+// the choice is reported as a warning.
+func (s *Set) detectDraft4(d *Doc) {
+	obj, ok := d.Value.(map[string]any)
+	if !ok {
+		return
+	}
+	if _, ok := obj["$schema"]; ok {
+		return
+	}
+	_, hasID := obj["id"].(string)
+	_, hasDollarID := obj["$id"]
+	reason := ""
+	if hasID && !hasDollarID {
+		reason = `it has "id" and no "$id"`
+	} else if hasBoolExclusive(obj, 0) {
+		reason = "it uses a boolean exclusiveMinimum or exclusiveMaximum"
+	}
+	if reason == "" {
+		return
+	}
+	obj["$schema"] = "http://json-schema.org/draft-04/schema#"
+	s.Warnings = append(s.Warnings, fmt.Sprintf("%s: no $schema; read as draft-04 because %s", d.Display, reason))
+}
+
+func hasBoolExclusive(v any, depth int) bool {
+	if depth > 200 {
+		return false
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		for k, c := range v {
+			if _, ok := c.(bool); ok && (k == "exclusiveMinimum" || k == "exclusiveMaximum") {
+				return true
+			}
+			if hasBoolExclusive(c, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		for _, c := range v {
+			if hasBoolExclusive(c, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // annotationMismatch returns the expected JSON kind when k is an annotation
 // keyword whose value has another kind, else "".

@@ -56,6 +56,7 @@ func TestLoadRefsAndPlaces(t *testing.T) {
 		"s/remote.json": {Data: []byte("{\n \"properties\": {\"r\": {\"$ref\": \"https://example.com/x.json\"}}}")},
 		"s/bad.json":    {Data: []byte("{\"type\": 5}")},
 		"s/null.json":   {Data: []byte(`{"description": null, "const": {"description": null}}`)},
+		"s/d4.json":     {Data: []byte(`{"id": "https://example.com/d4.json", "properties": {"n": {"type": "number", "minimum": 0, "exclusiveMinimum": true}}}`)},
 		"s/id.json":     {Data: []byte(`{"$id": "https://example.com/s/id.json", "properties": {"b": {"$ref": "sub/b.json#/$defs/x"}}}`)},
 	}
 	set, err := Load(Config{FS: fsys}, []string{"s/a.json", "s/id.json"})
@@ -79,6 +80,16 @@ func TestLoadRefsAndPlaces(t *testing.T) {
 	_, err = Load(Config{FS: fsys}, []string{"s/bad.json"})
 	if err == nil || !strings.Contains(err.Error(), "s/bad.json:1:10: invalid schema") {
 		t.Errorf("invalid schema error = %v", err)
+	}
+	set, err = Load(Config{FS: fsys}, []string{"s/d4.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := set.Inputs[0].Schema.Properties["n"]; n.ExclusiveMinimum == nil || n.ExclusiveMinimum.Sign() != 0 {
+		t.Errorf("draft-04 exclusiveMinimum not read: %v", n.ExclusiveMinimum)
+	}
+	if len(set.Warnings) != 1 || !strings.Contains(set.Warnings[0], "read as draft-04") {
+		t.Errorf("warnings = %q", set.Warnings)
 	}
 	set, err = Load(Config{FS: fsys}, []string{"s/null.json"})
 	if err != nil {
