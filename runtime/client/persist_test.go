@@ -181,3 +181,39 @@ func TestSnapshotRestoreNeverLowersTracker(t *testing.T) {
 		t.Errorf("d continues at %d, want 10 (from the snapshot)", env.Sequence)
 	}
 }
+
+// TestSnapshotWritesCoalesced: the snapshot is written about once per half
+// reserve, not once per publish.
+func TestSnapshotWritesCoalesced(t *testing.T) {
+	snap := memSnap(nil)
+	c, err := New(WithTransport(NewMemoryTransport(MemoryHistorySize(16))), WithProducer(alice), WithSnapshotter(snap), WithSnapshotReserve(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20000
+	for i := 0; i < n; i++ {
+		publish(t, c, "c", "a", nil)
+	}
+	snap.mu.Lock()
+	saves := snap.saves
+	mark := snap.state["c"]
+	snap.mu.Unlock()
+	if mark < n {
+		t.Errorf("durable mark %d is below the %d published", mark, n)
+	}
+	// One write per 500 publishes at most when the writer keeps up; allow
+	// for a writer that runs late and covers more per write, never more.
+	if saves > n/500+2 {
+		t.Errorf("%d snapshot writes for %d publishes, want at most %d", saves, n, n/500+2)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := snap.state["c"]; got != n {
+		t.Errorf("after Close the snapshot holds %d, want exactly %d", got, n)
+	}
+	t.Logf("%d writes for %d publishes", saves, n)
+}
