@@ -199,9 +199,13 @@ func (c Codec) DecodeInto(data []byte, e *Envelope) error {
 	d.ResetBytes(data)
 
 	var out Envelope
-	if err := decodeEnvelope(d, &out); err != nil {
+	// The strings take at most len(data) bytes; most envelopes need far
+	// fewer, so start small and let append grow the rare long ones.
+	a := strArena{buf: make([]byte, 0, min(len(data), 128))}
+	if err := decodeEnvelope(d, &out, &a); err != nil {
 		return err
 	}
+	a.fill(&out)
 	if err := d.Skip(); err != io.EOF {
 		return fieldErr(ErrMalformed, "", "unexpected data after the envelope object")
 	}
@@ -212,7 +216,7 @@ func (c Codec) DecodeInto(data []byte, e *Envelope) error {
 	return nil
 }
 
-func decodeEnvelope(d *jx.Decoder, e *Envelope) error {
+func decodeEnvelope(d *jx.Decoder, e *Envelope, a *strArena) error {
 	if t := d.Next(); t != jx.Object {
 		return fieldErr(ErrMalformed, "", "expected object, got %s", typeName(t))
 	}
@@ -223,7 +227,7 @@ func decodeEnvelope(d *jx.Decoder, e *Envelope) error {
 		switch string(key) {
 		case "channel":
 			bit = seenChannel
-			e.Channel, err = decodeStr(d, "channel")
+			err = a.str(d, "channel", strChannel)
 		case "sequence":
 			bit = seenSequence
 			e.Sequence, err = decodeInt(d, "sequence")
@@ -232,16 +236,16 @@ func decodeEnvelope(d *jx.Decoder, e *Envelope) error {
 			e.ProducedAt, err = decodeTime(d, "produced_at")
 		case "producer":
 			bit = seenProducer
-			err = decodeProducer(d, &e.Producer)
+			err = decodeProducer(d, &e.Producer, a)
 		case "aspect":
 			bit = seenAspect
-			e.Aspect, err = decodeStr(d, "aspect")
+			err = a.str(d, "aspect", strAspect)
 		case "schema_ref":
 			bit = seenSchemaRef
-			e.SchemaRef, err = decodeOptStr(d, "schema_ref")
+			err = a.optStr(d, "schema_ref", strSchemaRef)
 		case "causation":
 			bit = seenCausation
-			e.Causation, err = decodeCausation(d)
+			e.Causation, err = decodeCausation(d, a)
 		case "payload":
 			bit = seenPayload
 			e.Payload, err = decodePayload(d)
@@ -272,7 +276,7 @@ func structural(object string, err error) error {
 	return fieldErr(ErrMalformed, object, "invalid JSON: %v", err)
 }
 
-func decodeProducer(d *jx.Decoder, p *Producer) error {
+func decodeProducer(d *jx.Decoder, p *Producer, a *strArena) error {
 	if t := d.Next(); t != jx.Object {
 		return fieldErr(ErrMalformed, "producer", "expected object, got %s", typeName(t))
 	}
@@ -283,7 +287,7 @@ func decodeProducer(d *jx.Decoder, p *Producer) error {
 		switch string(key) {
 		case "id":
 			bit = seenProducerID
-			p.ID, err = decodeStr(d, "producer.id")
+			err = a.str(d, "producer.id", strProducerID)
 		case "kind":
 			bit = seenProducerKind
 			p.Kind, err = decodeKind(d)
@@ -301,7 +305,7 @@ func decodeProducer(d *jx.Decoder, p *Producer) error {
 	}))
 }
 
-func decodeCausation(d *jx.Decoder) (*Causation, error) {
+func decodeCausation(d *jx.Decoder, a *strArena) (*Causation, error) {
 	switch t := d.Next(); t {
 	case jx.Null:
 		if err := d.Null(); err != nil {
@@ -320,13 +324,13 @@ func decodeCausation(d *jx.Decoder) (*Causation, error) {
 		switch string(key) {
 		case "parent_channel":
 			bit = seenParentChannel
-			c.ParentChannel, err = decodeStr(d, "causation.parent_channel")
+			err = a.str(d, "causation.parent_channel", strParentChannel)
 		case "parent_sequence":
 			bit = seenParentSequence
 			c.ParentSequence, err = decodeInt(d, "causation.parent_sequence")
 		case "parent_producer":
 			bit = seenParentProducer
-			c.ParentProducer, err = decodeOptStr(d, "causation.parent_producer")
+			err = a.optStr(d, "causation.parent_producer", strParentProducer)
 		default:
 			if err := d.Skip(); err != nil {
 				return fieldErr(ErrMalformed, "causation."+string(key), "%v", err)
@@ -345,26 +349,63 @@ func decodeCausation(d *jx.Decoder) (*Causation, error) {
 	return c, nil
 }
 
-func decodeStr(d *jx.Decoder, field string) (string, error) {
-	if t := d.Next(); t != jx.String {
-		return "", fieldErr(ErrMalformed, field, "expected string, got %s", typeName(t))
-	}
-	s, err := d.Str()
-	if err != nil {
-		return "", fieldErr(ErrMalformed, field, "%v", err)
-	}
-	return s, nil
+// The string fields of an envelope, indexes into strArena.spans.
+const (
+	strChannel = iota
+	strAspect
+	strSchemaRef
+	strProducerID
+	strParentChannel
+	strParentProducer
+	numStrs
+)
+
+// strArena collects the bytes of every string field while decoding, so that
+// one allocation makes all of them (the fields are substrings of it) instead
+// of one per field.
+type strArena struct {
+	buf   []byte
+	spans [numStrs]struct{ start, end int }
 }
 
-// decodeOptStr reads a string that may also be null (read as empty).
-func decodeOptStr(d *jx.Decoder, field string) (string, error) {
+func (a *strArena) str(d *jx.Decoder, field string, i int) error {
+	if t := d.Next(); t != jx.String {
+		return fieldErr(ErrMalformed, field, "expected string, got %s", typeName(t))
+	}
+	b, err := d.StrBytes()
+	if err != nil {
+		return fieldErr(ErrMalformed, field, "%v", err)
+	}
+	a.spans[i].start = len(a.buf)
+	a.buf = append(a.buf, b...)
+	a.spans[i].end = len(a.buf)
+	return nil
+}
+
+// optStr reads a string that may also be null (read as empty).
+func (a *strArena) optStr(d *jx.Decoder, field string, i int) error {
 	if d.Next() == jx.Null {
 		if err := d.Null(); err != nil {
-			return "", fieldErr(ErrMalformed, field, "%v", err)
+			return fieldErr(ErrMalformed, field, "%v", err)
 		}
-		return "", nil
+		a.spans[i].start, a.spans[i].end = 0, 0
+		return nil
 	}
-	return decodeStr(d, field)
+	return a.str(d, field, i)
+}
+
+// fill sets the string fields of e from the arena.
+func (a *strArena) fill(e *Envelope) {
+	all := string(a.buf)
+	get := func(i int) string { return all[a.spans[i].start:a.spans[i].end] }
+	e.Channel = get(strChannel)
+	e.Aspect = get(strAspect)
+	e.SchemaRef = get(strSchemaRef)
+	e.Producer.ID = get(strProducerID)
+	if c := e.Causation; c != nil {
+		c.ParentChannel = get(strParentChannel)
+		c.ParentProducer = get(strParentProducer)
+	}
 }
 
 func decodeKind(d *jx.Decoder) (ProducerKind, error) {
