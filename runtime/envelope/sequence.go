@@ -103,15 +103,19 @@ func (t *SequenceTracker) Snapshot() map[string]int64 {
 	return m
 }
 
-// Restore sets the last issued number of each channel in m, typically from a
-// Snapshot saved before a restart, so that numbering continues instead of
-// starting again at 1. Channels not in m keep their counters. Restore waits
-// for open reservations on the channels it sets. Values below 0 are read as 0.
+// Restore raises the last issued number of each channel in m to the value
+// in m, typically from a Snapshot saved before a restart, so that numbering
+// continues instead of starting again at 1. It never lowers a counter: a
+// number issued twice would make receivers drop the second envelope as a
+// duplicate. Channels not in m keep their counters. Restore waits for open
+// reservations on the channels it sets.
 func (t *SequenceTracker) Restore(m map[string]int64) {
 	for name, v := range m {
 		c := t.channel(name)
 		c.turn <- struct{}{}
-		c.last.Store(max(v, 0))
+		if v > c.last.Load() {
+			c.last.Store(v)
+		}
 		<-c.turn
 	}
 	t.version.Add(1)

@@ -137,6 +137,11 @@ func TestSequenceTrackerRestore(t *testing.T) {
 	if got := tr.Next("b"); got != 8 {
 		t.Errorf("Next(b) after Restore = %d, want 8", got)
 	}
+	// Restore never lowers a counter.
+	tr.Restore(map[string]int64{"a": 5})
+	if got := tr.Peek("a"); got != 42 {
+		t.Errorf("Restore lowered a counter to %d", got)
+	}
 	want := map[string]int64{"a": 42, "b": 8, "c": 1}
 	if diff := cmp.Diff(want, tr.Snapshot()); diff != "" {
 		t.Errorf("Snapshot (-want +got):\n%s", diff)
