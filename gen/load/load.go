@@ -169,11 +169,9 @@ func Load(cfg Config, paths []string) (*Set, error) {
 			s.Inputs = append(s.Inputs, d)
 		}
 	}
-	if len(s.errs) > 0 {
-		return nil, Errors(s.errs).Sort()
-	}
 	// Check the references of the inputs before compiling, so a remote
-	// $ref is reported at its place.
+	// $ref is reported at its place; every problem found before compiling
+	// is reported together.
 	for _, d := range s.Inputs {
 		s.checkRefs(d, d.Value, "", d.URL)
 	}
@@ -391,10 +389,18 @@ func (s *Set) place(d *Doc, ptr string) string {
 	return d.Display + "#" + ptr
 }
 
+// nestedBase marks references inside a resource with its own $id.
+const nestedBase = "nested:"
+
 // checkRefs reports $ref values that point outside the input file system.
 func (s *Set) checkRefs(d *Doc, v any, ptr, base string) {
 	switch v := v.(type) {
 	case map[string]any:
+		if id, ok := v["$id"].(string); ok && ptr != "" && !strings.HasPrefix(id, "#") {
+			// A nested resource changes the base of relative references;
+			// the compiler resolves those.
+			base = nestedBase
+		}
 		for _, k := range d.Index.Keys(ptr) {
 			child := ptr + "/" + EscapePointerToken(k)
 			if dataKeywords[k] {
@@ -426,6 +432,9 @@ func (s *Set) refProblem(base, ref string) string {
 		return fmt.Sprintf("$ref %q is not a valid URI reference: %v", ref, err)
 	}
 	if !r.IsAbs() {
+		if base == nestedBase {
+			return ""
+		}
 		// A relative reference names a file next to the referring one:
 		// read it now (in author order, so errors do not depend on the
 		// compiler's map order) and check its references in turn.
@@ -437,10 +446,13 @@ func (s *Set) refProblem(base, ref string) string {
 		target.Fragment, target.RawFragment = "", ""
 		abs := target.String()
 		if abs == strings.SplitN(base, "#", 2)[0] {
+			if d, ok := s.byURL[abs]; ok {
+				return pointerProblem(d, ref, r.Fragment)
+			}
 			return ""
 		}
-		if _, ok := s.byURL[abs]; ok {
-			return ""
+		if d, ok := s.byURL[abs]; ok {
+			return pointerProblem(d, ref, r.Fragment)
 		}
 		p, ok := s.mapURL(abs)
 		if !ok {
@@ -453,9 +465,11 @@ func (s *Set) refProblem(base, ref string) string {
 		if d == nil {
 			return "" // malformed JSON, recorded with its own position
 		}
-		s.byURL[abs] = d
-		s.checkRefs(d, d.Value, "", abs)
-		return ""
+		if _, seen := s.byURL[abs]; !seen {
+			s.byURL[abs] = d
+			s.checkRefs(d, d.Value, "", abs)
+		}
+		return pointerProblem(d, ref, r.Fragment)
 	}
 	r.Fragment, r.RawFragment = "", ""
 	abs := r.String()
@@ -469,6 +483,18 @@ func (s *Set) refProblem(base, ref string) string {
 		return fmt.Sprintf("$ref %q is an absolute file URL; refer to files by a path relative to this one", ref)
 	}
 	return fmt.Sprintf("remote $ref %q is not supported: only files in the input directory are read, never the network", ref)
+}
+
+// pointerProblem reports a JSON pointer fragment that names nothing in d.
+// Anchors (fragments not starting with "/") are left to the compiler.
+func pointerProblem(d *Doc, ref, frag string) string {
+	if !strings.HasPrefix(frag, "/") {
+		return ""
+	}
+	if _, ok := d.Lookup(frag); !ok {
+		return fmt.Sprintf("$ref %q: %s has nothing at #%s", ref, d.Display, frag)
+	}
+	return ""
 }
 
 func isMetaSchema(u string) bool {
