@@ -39,3 +39,11 @@ redis:
 corpus:
 	@mkdir -p $(BIN)
 	$(GO) test -count=1 -run '^TestCorpus$$' -v ./internal/corpustest -args -corpus.failures=$(BIN)/corpus-failures.txt
+
+## fuzz-runtime: run the envelope decoder and pattern fuzz targets, FUZZTIME each (default 30s)
+FUZZTIME ?= 30s
+.PHONY: fuzz-runtime
+fuzz-runtime:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./runtime/envelope
+	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./internal/ecmaregex
+	$(GO) test -run '^$$' -fuzz '^FuzzEnginesAgree$$' -fuzztime $(FUZZTIME) ./internal/ecmaregex
