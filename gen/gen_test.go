@@ -271,6 +271,8 @@ func TestModelErrors(t *testing.T) {
 		{"missing files", map[string]string{"s/x.json": `{"properties": {"b": {"$ref": "1"}, "a": {"$ref": "nope.json"}}}`},
 			"s/x.json:1:31: $ref \"1\": cannot read schema: open s/1: file does not exist\n" +
 				"s/x.json:1:51: $ref \"nope.json\": cannot read schema: open s/nope.json: file does not exist"},
+		{"missing pointer", map[string]string{"s/x.json": `{"properties": {"a": {"$ref": "#/$defs/nope"}}}`},
+			`s/x.json:1:31: $ref "#/$defs/nope": s/x.json has nothing at #/$defs/nope`},
 		{"bad x-go-name", map[string]string{"s/x.json": `{"properties": {"a": {"type": "string", "x-go-name": "2a"}}}`},
 			`s/x.json:1:54: x-go-name "2a" is not an exported Go identifier`},
 		{"malformed", map[string]string{"s/x.json": "{\n  \"a\": ,\n}"}, `s/x.json:2:8: malformed JSON`},
