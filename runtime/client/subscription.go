@@ -444,6 +444,11 @@ func (s *Subscription) run() {
 			s.drainEvents()
 		case data, ok := <-stream:
 			if ok {
+				select {
+				case <-s.stop: // buffered data after Unsubscribe is not dispatched
+					return
+				default:
+				}
 				s.idleStreams = 0
 				s.posMu.Lock()
 				s.recv++
@@ -552,7 +557,7 @@ func (s *Subscription) handle(data []byte) {
 			Err: fmt.Errorf("%w: envelope says %q", ErrChannelMismatch, env.Channel)})
 		return
 	}
-	obs := s.gaps.Observe(s.channel, env.Producer.ID, env.Sequence)
+	obs := s.gaps.ObserveEnvelope(env)
 	switch obs.Kind {
 	case envelope.Duplicate:
 		s.st.duplicates.Add(1)
