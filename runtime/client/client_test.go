@@ -673,3 +673,31 @@ func TestResumePositionAcrossRuns(t *testing.T) {
 		t.Errorf("resumed (-want +got):\n%s", diff)
 	}
 }
+
+func TestProducerRestartReported(t *testing.T) {
+	tr := NewMemoryTransport()
+	raw := connected(t, tr)
+	var errs errLog
+	sub := newClient(t, tr.Peer(), WithErrorHandler(errs.add))
+	s := subscribe(t, sub, "c")
+	var got recorder
+	s.OnEnvelope(got.handle)
+	start(t, s)
+	t0 := time.Unix(1700000000, 0)
+	for i, seq := range []int64{1, 2, 3, 1, 2} {
+		at := t0.Add(time.Duration(i) * time.Second) // the second run is produced later
+		data, err := envelope.Encode(&envelope.Envelope{Channel: "c", Sequence: seq, ProducedAt: at, Producer: alice, Aspect: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := raw.Publish(context.Background(), "c", data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "5 deliveries", func() bool { return got.n() == 5 })
+	e := errs.all()
+	var de *DeliveryError
+	if len(e) != 1 || !errors.Is(e[0], ErrSequenceRestart) || !errors.As(e[0], &de) || de.Envelope.Sequence != 1 {
+		t.Errorf("errors = %v, want one ErrSequenceRestart for the new #1", e)
+	}
+}
