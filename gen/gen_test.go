@@ -112,8 +112,11 @@ func TestModelObject(t *testing.T) {
     "items": {"type": "array", "items": {"type": "object", "properties": {"sku": {"type": "string"}}}},
     "tags": {"type": "object", "additionalProperties": {"type": "integer"}},
     "kind": {"const": "order"},
+    "ttl": {"type": "string", "x-go-type": "time.Duration"},
+    "ids": {"type": "array", "items": {"$ref": "#/$defs/ID"}},
     "channel": {"anyOf": [{"enum": ["web", "app"]}, {"type": "string"}]}
-  }
+  },
+  "$defs": {"ID": {"type": "string", "x-go-type": "example.com/ids.ID"}}
 }`}, "schemas/order_placed.json")
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +131,8 @@ func TestModelObject(t *testing.T) {
     Items "items" opt []OrderPlacedItemsItem
     Tags "tags" opt map int64
     Kind "kind" opt const "order"
+    TTL "ttl" opt time.Duration
+    IDs "ids" opt []example.com/ids.ID
     Channel "channel" opt OrderPlacedChannel
     unknown=reject 
   type OrderPlacedStatus @/properties/status = enum string
@@ -273,6 +278,8 @@ func TestModelErrors(t *testing.T) {
 				"s/x.json:1:51: $ref \"nope.json\": cannot read schema: open s/nope.json: file does not exist"},
 		{"missing pointer", map[string]string{"s/x.json": `{"properties": {"a": {"$ref": "#/$defs/nope"}}}`},
 			`s/x.json:1:31: $ref "#/$defs/nope": s/x.json has nothing at #/$defs/nope`},
+		{"bad x-go-type", map[string]string{"s/x.json": `{"properties": {"a": {"type": "string", "x-go-type": "time."}}}`},
+			`s/x.json:1:54: x-go-type "time." is not a Go type name`},
 		{"bad x-go-name", map[string]string{"s/x.json": `{"properties": {"a": {"type": "string", "x-go-name": "2a"}}}`},
 			`s/x.json:1:54: x-go-name "2a" is not an exported Go identifier`},
 		{"malformed", map[string]string{"s/x.json": "{\n  \"a\": ,\n}"}, `s/x.json:2:8: malformed JSON`},

@@ -274,13 +274,6 @@ func (b *builder) field(jsonName string, s *jsonschema.Schema, required bool, d 
 	case !required:
 		repr = ir.ReprOpt
 	}
-	if gt := b.extString(s, "x-go-type"); gt != "" {
-		if ext, ok := parseGoType(gt); ok {
-			t = ext
-		} else {
-			b.errorf(d, ptr+"/x-go-type", "x-go-type %q is not a Go type name like \"time.Duration\" or \"example.com/pkg.Type\"", gt)
-		}
-	}
 	return &ir.Field{Name: name, JSONName: jsonName, Required: required, Repr: repr, Type: t,
 		Deprecated: s.Deprecated, Doc: fieldDoc(name, jsonName, s.Title, s.Description, s.Deprecated), Loc: b.loc(d, ptr)}
 }

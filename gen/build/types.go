@@ -262,6 +262,14 @@ func (b *builder) collapsedVariant(s *jsonschema.Schema) *jsonschema.Schema {
 // typeOf returns the Go type of a schema used in a position (field, item,
 // value, variant) and whether null must be kept apart from a value.
 func (b *builder) typeOf(s *jsonschema.Schema) (ir.Type, bool) {
+	if ext := b.goType(s); ext != nil {
+		return ext, b.nullable(s)
+	}
+	if isPureRef(s) {
+		if ext := b.goType(b.resolve(s)); ext != nil {
+			return ext, b.nullable(s)
+		}
+	}
 	if s.Bool != nil {
 		if *s.Bool {
 			return &ir.Raw{Constraints: ir.NoConstraints()}, false
@@ -714,4 +722,23 @@ func trivialPropertyNames(pn *jsonschema.Schema) bool {
 		c.Types = nil
 	}
 	return withoutRefIsEmpty(&c)
+}
+
+// goType returns the x-go-type override written on s, reporting a malformed one.
+func (b *builder) goType(s *jsonschema.Schema) *ir.External {
+	if s.Bool != nil {
+		return nil
+	}
+	gt := b.extString(s, "x-go-type")
+	if gt == "" {
+		return nil
+	}
+	ext, ok := parseGoType(gt)
+	if !ok {
+		if d, ptr, found := b.where(s); found {
+			b.errorf(d, ptr+"/x-go-type", "x-go-type %q is not a Go type name like \"time.Duration\" or \"example.com/pkg.Type\"", gt)
+		}
+		return nil
+	}
+	return ext
 }
