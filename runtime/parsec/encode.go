@@ -2,6 +2,7 @@ package parsec
 
 import (
 	"encoding/json"
+	"math"
 	"sync"
 
 	"github.com/go-faster/jx"
@@ -113,4 +114,16 @@ func EncodeJSON(w *Writer, v any) {
 		return
 	}
 	w.Buf = append(w.Buf, b...)
+}
+
+// EncodeFloat writes a float of the given bit size (32 or 64). NaN and the
+// infinities have no JSON form: they are recorded as an error and written as
+// null.
+func EncodeFloat(w *Writer, f float64, bits int) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		w.Fail(Errorf("%v has no JSON representation", f))
+		w.Null()
+		return
+	}
+	w.Float(f, bits)
 }

@@ -1,6 +1,7 @@
 package parsec
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,10 +44,10 @@ func IterErr(err error) error {
 }
 
 // Missing reports the first required property whose bit is not set in seen;
-// names[i] is the property of bit i.
+// names[i] is the property of bit i, "" for a bit of an optional property.
 func Missing(seen []uint64, names ...string) error {
 	for i, n := range names {
-		if seen[i/64]&(1<<(i%64)) == 0 {
+		if n != "" && seen[i/64]&(1<<(i%64)) == 0 {
 			return Errorf("missing required property %q", n)
 		}
 	}
@@ -96,4 +97,28 @@ type RawJSON string
 // NeverError reports a value where the schema (false) allows none.
 func NeverError() error {
 	return Errorf("no value is allowed here (the schema is false)")
+}
+
+// NoVariant reports a value that does not decode as exactly one variant of a
+// union: matched names the variants it decoded as (more than one for an
+// ambiguous oneOf), failed holds why each other variant rejected it.
+func NoVariant(matched []string, failed []error) error {
+	if len(matched) > 1 {
+		return Errorf("value matches %d variants (%s); oneOf requires exactly one", len(matched), strings.Join(matched, ", "))
+	}
+	msgs := make([]string, len(failed))
+	for i, e := range failed {
+		msgs[i] = e.Error()
+	}
+	return Errorf("value matches no variant: %s", strings.Join(msgs, "; "))
+}
+
+// VariantError labels why the union variant name rejected a value, for
+// [NoVariant].
+func VariantError(name string, err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) && ve.Pointer == "" {
+		return errors.New(name + ": " + ve.Message)
+	}
+	return errors.New(name + ": " + err.Error())
 }

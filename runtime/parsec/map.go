@@ -57,6 +57,9 @@ func (m *Map[T]) Get(key string) (T, bool) {
 	return zero, false
 }
 
+// Has reports whether key exists.
+func (m *Map[T]) Has(key string) bool { return m.find(key) >= 0 }
+
 // Set stores v under key: in place when the key exists, else appended last.
 func (m *Map[T]) Set(key string, v T) {
 	if i := m.find(key); i >= 0 {

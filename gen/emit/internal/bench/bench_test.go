@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parsec-gen/parsec-gen/gen/emit/internal/bench/emitted"
 	"github.com/parsec-gen/parsec-gen/gen/emit/internal/bench/reference"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
@@ -76,10 +77,13 @@ func TestReferenceRejects(t *testing.T) {
 		if doc == in {
 			t.Fatalf("test input %q not found", tt.old)
 		}
-		var v reference.OrderPlaced
-		err := v.UnmarshalJSON([]byte(doc))
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s -> %s: err = %v, want %q", tt.old, tt.new, err, tt.want)
+		var ref reference.OrderPlaced
+		var emi emitted.OrderPlaced
+		for name, v := range map[string]json.Unmarshaler{"reference": &ref, "emitted": &emi} {
+			err := v.UnmarshalJSON([]byte(doc))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%s: %s -> %s: err = %v, want %q", name, tt.old, tt.new, err, tt.want)
+			}
 		}
 	}
 }
@@ -92,13 +96,54 @@ func TestReferenceValidateBuilt(t *testing.T) {
 	}
 	err := v.Validate()
 	var es parsec.ValidationErrors
-	if !errors.As(err, &es) || len(es) != 5 {
-		t.Fatalf("Validate() = %v, want 5 errors", err)
+	if !errors.As(err, &es) || len(es) != 6 {
+		t.Fatalf("Validate() = %v, want 6 errors", err)
 	}
-	for _, want := range []string{"/order_id: empty UUID", "/customer_id: length 0", `/sales_channel: "fax"`, `/lines/0/sku: "ok-1" does not match`, "/total/currency"} {
+	for _, want := range []string{"/order_id: empty UUID", "/customer_id: length 0", `/sales_channel: "fax"`, `/lines/0/sku: "ok-1" does not match`, "/total/currency", "/placed_at: empty DateTime"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate() = %v\nwant it to contain %q", err, want)
 		}
+	}
+}
+
+// TestEmittedMatchesReference decodes the event with both and compares the
+// re-encoded bytes and the Validate results of values built in code.
+func TestEmittedMatchesReference(t *testing.T) {
+	in := event(t)
+	var ref reference.OrderPlaced
+	var emi emitted.OrderPlaced
+	if err := json.Unmarshal(in, &ref); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(in, &emi); err != nil {
+		t.Fatal(err)
+	}
+	a, err := json.Marshal(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(emi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) || string(b) != compact(t, in) {
+		t.Errorf("encodings differ:\nreference %s\nemitted   %s", a, b)
+	}
+	bad := emitted.OrderPlaced{SalesChannel: "fax", Lines: []emitted.OrderPlacedLinesItem{{Sku: "ok-1", Quantity: 1, UnitPrice: emitted.Money{Currency: "EUR"}}}}
+	err = bad.Validate()
+	var es parsec.ValidationErrors
+	if !errors.As(err, &es) || len(es) != 6 {
+		t.Fatalf("Validate() = %v, want 6 errors", err)
+	}
+	if len(emitted.Aspects) != 1 || emitted.Aspects[0].Name != "order_placed" {
+		t.Fatalf("Aspects = %+v", emitted.Aspects)
+	}
+	v, ok := emitted.Aspects[0].New().(*emitted.OrderPlaced)
+	if !ok {
+		t.Fatalf("Aspects[0].New() = %T", emitted.Aspects[0].New())
+	}
+	if err := json.Unmarshal(in, v); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -119,6 +164,16 @@ func BenchmarkDecode(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var v reference.OrderPlaced
+			if err := v.UnmarshalJSON(in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("emitted_validating", func(b *testing.B) {
+		b.SetBytes(int64(len(in)))
+		b.ReportAllocs()
+		for b.Loop() {
+			var v emitted.OrderPlaced
 			if err := v.UnmarshalJSON(in); err != nil {
 				b.Fatal(err)
 			}
@@ -148,6 +203,18 @@ func BenchmarkEncode(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := ref.MarshalJSON(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	var emi emitted.OrderPlaced
+	if err := emi.UnmarshalJSON(in); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("emitted", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := emi.MarshalJSON(); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -228,6 +228,7 @@ func (v *OrderPlaced) Validate() error {
 	if v.ShippingAddress.Set {
 		errs.Add(parsec.Wrap(v.ShippingAddress.Value.Validate(), "shipping_address"))
 	}
+	errs.Add(parsec.Wrap(v.PlacedAt.Validate(), "placed_at"))
 	return errs.Err()
 }
 

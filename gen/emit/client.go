@@ -1,0 +1,299 @@
+package emit
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+)
+
+// Import paths of the runtime packages the typed client file uses.
+const (
+	clientPath   = "github.com/parsec-gen/parsec-gen/runtime/client"
+	envelopePath = "github.com/parsec-gen/parsec-gen/runtime/envelope"
+)
+
+// ClientFile is the name of the file holding the typed publish/subscribe
+// API of a package that declares at least one aspect.
+const ClientFile = "parsec_client.parsec.go"
+
+// Fixed package-scope names the client file declares.
+var typedClientNames = []string{"Client", "Subscription", "NewClient", "Handler", "UnimplementedHandler", "NewValidator"}
+
+// typedAspect is what the client file declares for one aspect.
+type typedAspect struct {
+	file *ir.File
+	root string // Go name of the root type
+}
+
+func (a typedAspect) aspectConst() string    { return "Aspect" + a.root }
+func (a typedAspect) refConst() string       { return "SchemaRef" + a.root }
+func (a typedAspect) publish() string        { return "Publish" + a.root }
+func (a typedAspect) publishDerived() string { return "PublishDerived" + a.root }
+func (a typedAspect) on() string             { return "On" + a.root }
+func (a typedAspect) handle() string         { return "Handle" + a.root }
+
+// clientFile renders the typed client of p: per aspect the name and schema
+// ref constants, Publish/PublishDerived/On methods, the exhaustive Handler
+// interface with its Handle router, UnimplementedHandler and NewValidator.
+// It returns no file when p declares no aspect.
+func clientFile(p *ir.Package) ([]File, error) {
+	aspects, err := typedAspects(p)
+	if err != nil || len(aspects) == 0 {
+		return nil, err
+	}
+	sources := make([]string, len(aspects))
+	for i, a := range aspects {
+		sources[i] = a.file.Source
+	}
+	f := newFile(p.Name, strings.Join(sources, ", "))
+	f.ImportName(clientPath, "client")
+	f.ImportName(envelopePath, "envelope")
+
+	f.Comment("The typed client checks at compile time that it matches the runtime;")
+	f.Comment("a failure means the package must be regenerated with the matching parsec-gen.")
+	f.Const().Id("_").Op("=").Qual(parsecPath, "SupportPackageIsVersion1")
+	f.Line()
+
+	consts := make([]jen.Code, 0, 4*len(aspects))
+	for _, a := range aspects {
+		consts = append(consts,
+			jen.Comment(fmt.Sprintf("// %s is the aspect name envelopes of %s carry.", a.aspectConst(), a.root)),
+			jen.Id(a.aspectConst()).Op("=").Lit(a.file.Aspect),
+			jen.Comment(fmt.Sprintf("// %s is the schema ref of %s, the schema it was generated from.", a.refConst(), a.root)),
+			jen.Id(a.refConst()).Op("=").Lit(a.file.SchemaRef),
+		)
+	}
+	f.Const().Defs(consts...)
+	f.Line()
+
+	renderTypedValidator(f)
+	renderTypedClient(f, aspects)
+	renderTypedSubscription(f, aspects)
+	renderTypedHandler(f, aspects)
+	renderTypedPayload(f)
+
+	content, err := finish(ClientFile, f)
+	if err != nil {
+		return nil, err
+	}
+	return []File{{Name: ClientFile, Content: content}}, nil
+}
+
+// typedAspects lists the aspects of p in file order and checks that the
+// names the client file declares collide neither with each other nor with
+// the package's types.
+func typedAspects(p *ir.Package) ([]typedAspect, error) {
+	var aspects []typedAspect
+	for _, f := range p.Files {
+		if f.Aspect == "" {
+			continue
+		}
+		if f.Root == nil {
+			return nil, fmt.Errorf("%s: internal error: aspect %q has no root type", f.Source, f.Aspect)
+		}
+		if _, ok := final(f.Root).Type.(*ir.Union); ok {
+			return nil, fmt.Errorf("%s: aspect %q: typed client for a union root type %s is not supported yet", f.Source, f.Aspect, f.Root.Name)
+		}
+		aspects = append(aspects, typedAspect{file: f, root: f.Root.Name})
+	}
+	if len(aspects) == 0 {
+		return nil, nil
+	}
+
+	// Package scope: the package's types, then what this file adds.
+	scope := map[string]string{}
+	for _, f := range p.Files {
+		for _, n := range f.Types {
+			scope[n.Name] = fmt.Sprintf("%s: type %s", f.Source, n.Name)
+		}
+	}
+	var errs []string
+	claim := func(set map[string]string, name, owner string) {
+		if prev, ok := set[name]; ok {
+			errs = append(errs, fmt.Sprintf("%s: %s clashes with %s", owner, name, prev))
+			return
+		}
+		set[name] = owner
+	}
+	for _, n := range typedClientNames {
+		claim(scope, n, "typed client "+n)
+	}
+	methods := map[string]string{"Subscribe": "typed client method Subscribe", "Handle": "typed client method Handle"}
+	for _, a := range aspects {
+		owner := fmt.Sprintf("%s: aspect %q", a.file.Source, a.file.Aspect)
+		claim(scope, a.aspectConst(), owner)
+		claim(scope, a.refConst(), owner)
+		for _, m := range []string{a.publish(), a.publishDerived(), a.on()} {
+			claim(methods, m, owner+" method")
+		}
+	}
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return nil, fmt.Errorf("typed client names: %s (rename the type or aspect with x-go-name)", strings.Join(errs, "; "))
+	}
+	return aspects, nil
+}
+
+func cliQual(name string) *jen.Statement { return jen.Qual(clientPath, name) }
+func envQual(name string) *jen.Statement { return jen.Qual(envelopePath, name) }
+
+func typedCtx() *jen.Statement { return jen.Id("ctx").Qual("context", "Context") }
+
+// typedResult is the (*envelope.Envelope, error) result of publishing.
+func typedResult() *jen.Statement { return jen.Parens(jen.List(jen.Op("*").Add(envQual("Envelope")), jen.Error())) }
+
+// typedHandlerFunc is the function type a typed handler of root has.
+func typedHandlerFunc(root string) *jen.Statement {
+	return jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope")), jen.Id("msg").Op("*").Id(root)).Error()
+}
+
+func renderTypedValidator(f *jen.File) {
+	f.Comment("NewValidator returns a validator for this package's aspects, compiled from the")
+	f.Comment("schemas the package was generated from (the documents they reference included),")
+	f.Comment("for client.WithValidator. mode is schema.ModeStrict, schema.ModeWarn or schema.ModeOff.")
+	f.Func().Id("NewValidator").Params(
+		jen.Id("mode").Qual(schemaPath, "Mode"), jen.Id("opts").Op("...").Qual(schemaPath, "Option"),
+	).Parens(jen.List(jen.Op("*").Qual(schemaPath, "Validator"), jen.Error())).Block(
+		jen.Id("all").Op(":=").Append(
+			jen.Index().Qual(schemaPath, "Option").Values(jen.Qual(schemaPath, "WithResources").Call(jen.Id("Resources").Op("..."))),
+			jen.Id("opts").Op("..."),
+		),
+		jen.Return(jen.Qual(schemaPath, "NewValidator").Call(jen.Id("mode"), jen.Id("Aspects"), jen.Id("all").Op("..."))),
+	)
+	f.Line()
+}
+
+func renderTypedClient(f *jen.File, aspects []typedAspect) {
+	f.Comment("Client publishes this package's aspects with their Go types. It embeds the")
+	f.Comment("runtime client, whose untyped methods (Connect, Close, Publish, ...) stay available.")
+	f.Type().Id("Client").Struct(jen.Op("*").Add(cliQual("Client")))
+	f.Line()
+	f.Comment("NewClient wraps a runtime client.")
+	f.Func().Id("NewClient").Params(jen.Id("c").Op("*").Add(cliQual("Client"))).Op("*").Id("Client").Block(
+		jen.Return(jen.Op("&").Id("Client").Values(jen.Dict{jen.Id("Client"): jen.Id("c")})),
+	)
+	f.Line()
+	f.Comment("Subscribe subscribes to channel. Register handlers on the returned Subscription")
+	f.Comment("(OnXxx or Handle), then call Start: nothing is dispatched before Start.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Subscribe").Params(
+		typedCtx(), jen.Id("channel").String(), jen.Id("opts").Op("...").Add(cliQual("SubscribeOption")),
+	).Parens(jen.List(jen.Op("*").Id("Subscription"), jen.Error())).Block(
+		jen.List(jen.Id("s"), jen.Err()).Op(":=").Id("c").Dot("Client").Dot("Subscribe").Call(jen.Id("ctx"), jen.Id("channel"), jen.Id("opts").Op("...")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Op("&").Id("Subscription").Values(jen.Dict{jen.Id("Subscription"): jen.Id("s")}), jen.Nil()),
+	)
+	f.Line()
+	for _, a := range aspects {
+		f.Comment(fmt.Sprintf("%s validates msg and publishes it on channel with aspect %q.", a.publish(), a.file.Aspect))
+		f.Comment("It returns the envelope as sent; a message that violates its schema is not sent.")
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.publish()).Params(
+			typedCtx(), jen.Id("channel").String(), jen.Id("msg").Op("*").Id(a.root),
+		).Add(typedResult()).Block(
+			jen.List(jen.Id("p"), jen.Err()).Op(":=").Id("payloadOf").Call(jen.Id(a.aspectConst()), jen.Id(a.refConst()), jen.Id("msg"), jen.Id("msg").Op("==").Nil()),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Return(jen.Id("c").Dot("Client").Dot("PublishPayload").Call(jen.Id("ctx"), jen.Id("channel"), jen.Id("p"))),
+		)
+		f.Line()
+		f.Comment(fmt.Sprintf("%s publishes msg on channel with aspect %q, caused by", a.publishDerived(), a.file.Aspect))
+		f.Comment("the envelope whose handler received ctx (client.ErrNoParent outside a handler).")
+		f.Comment("Subscription has the same method for the handled envelope's own channel.")
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.publishDerived()).Params(
+			typedCtx(), jen.Id("channel").String(), jen.Id("msg").Op("*").Id(a.root),
+		).Add(typedResult()).Block(
+			jen.List(jen.Id("p"), jen.Err()).Op(":=").Id("payloadOf").Call(jen.Id(a.aspectConst()), jen.Id(a.refConst()), jen.Id("msg"), jen.Id("msg").Op("==").Nil()),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Return(jen.Id("c").Dot("Client").Dot("PublishDerivedPayload").Call(jen.Id("ctx"), jen.Id("channel"), jen.Id("p"))),
+		)
+		f.Line()
+	}
+}
+
+func renderTypedSubscription(f *jen.File, aspects []typedAspect) {
+	f.Comment("Subscription receives one channel's envelopes as this package's Go types. It")
+	f.Comment("embeds the runtime subscription (Start, OnGap, OnError, Stats, Unsubscribe, ...).")
+	f.Type().Id("Subscription").Struct(jen.Op("*").Add(cliQual("Subscription")))
+	f.Line()
+	for _, a := range aspects {
+		f.Comment(fmt.Sprintf("%s registers h for envelopes with aspect %q. h receives the decoded, validated", a.on(), a.file.Aspect))
+		f.Comment("message; a payload that does not decode or validate goes to the error hooks")
+		f.Comment("as a *client.DeliveryError and h is not called. A returned error goes there too.")
+		f.Func().Params(jen.Id("s").Op("*").Id("Subscription")).Id(a.on()).Params(jen.Id("h").Add(typedHandlerFunc(a.root))).Block(
+			cliQual("OnAspectTyped").Index(jen.Id(a.root)).Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Id("h")),
+		)
+		f.Line()
+		f.Comment(fmt.Sprintf("%s publishes msg on the subscription's channel with aspect %q,", a.publishDerived(), a.file.Aspect))
+		f.Comment("caused by the envelope whose handler received ctx (client.ErrNoParent outside a handler).")
+		f.Func().Params(jen.Id("s").Op("*").Id("Subscription")).Id(a.publishDerived()).Params(
+			typedCtx(), jen.Id("msg").Op("*").Id(a.root),
+		).Add(typedResult()).Block(
+			jen.List(jen.Id("p"), jen.Err()).Op(":=").Id("payloadOf").Call(jen.Id(a.aspectConst()), jen.Id(a.refConst()), jen.Id("msg"), jen.Id("msg").Op("==").Nil()),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Return(jen.Id("s").Dot("Subscription").Dot("PublishDerivedPayload").Call(jen.Id("ctx"), jen.Id("p"))),
+		)
+		f.Line()
+	}
+}
+
+func renderTypedHandler(f *jen.File, aspects []typedAspect) {
+	f.Comment("Handler handles every aspect of this package, one method each. A type that")
+	f.Comment("implements it stops compiling when an aspect is added, until it handles it;")
+	f.Comment("embed UnimplementedHandler to opt out.")
+	methods := make([]jen.Code, 0, 2*len(aspects))
+	for _, a := range aspects {
+		methods = append(methods,
+			jen.Comment(fmt.Sprintf("// %s handles an envelope with aspect %q.", a.handle(), a.file.Aspect)),
+			jen.Id(a.handle()).Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope")), jen.Id("msg").Op("*").Id(a.root)).Error(),
+		)
+	}
+	f.Type().Id("Handler").Interface(methods...)
+	f.Line()
+	f.Comment("Handle routes every aspect of the subscription to h's methods.")
+	body := make([]jen.Code, 0, len(aspects))
+	for _, a := range aspects {
+		body = append(body, jen.Id("s").Dot(a.on()).Call(jen.Id("h").Dot(a.handle())))
+	}
+	f.Func().Params(jen.Id("s").Op("*").Id("Subscription")).Id("Handle").Params(jen.Id("h").Id("Handler")).Block(body...)
+	f.Line()
+	f.Comment("UnimplementedHandler implements Handler with methods that handle nothing: each")
+	f.Comment("returns an error wrapping errors.ErrUnsupported, which the subscription reports")
+	f.Comment("to its error hooks. Embed it in a handler that handles only some aspects.")
+	f.Type().Id("UnimplementedHandler").Struct()
+	f.Line()
+	f.Var().Id("_").Id("Handler").Op("=").Id("UnimplementedHandler").Values()
+	f.Line()
+	for _, a := range aspects {
+		f.Comment(fmt.Sprintf("%s reports that envelopes with aspect %q are not handled.", a.handle(), a.file.Aspect))
+		f.Func().Params(jen.Id("UnimplementedHandler")).Id(a.handle()).Params(
+			jen.Qual("context", "Context"), jen.Op("*").Add(envQual("Envelope")), jen.Op("*").Id(a.root),
+		).Error().Block(
+			jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: aspect %q has no handler"), jen.Qual("errors", "ErrUnsupported"), jen.Id(a.aspectConst()))),
+		)
+		f.Line()
+	}
+}
+
+func renderTypedPayload(f *jen.File) {
+	f.Comment("payloadOf validates and encodes a message of aspect. isNil reports a nil pointer")
+	f.Comment("(an interface holding one is not nil).")
+	f.Func().Id("payloadOf").Params(
+		jen.List(jen.Id("aspect"), jen.Id("ref")).String(),
+		jen.Id("msg").Interface(jen.Id("Validate").Params().Error(), jen.Id("MarshalJSON").Params().Parens(jen.List(jen.Index().Byte(), jen.Error()))),
+		jen.Id("isNil").Bool(),
+	).Parens(jen.List(cliQual("Payload"), jen.Error())).Block(
+		jen.If(jen.Id("isNil")).Block(
+			jen.Return(cliQual("Payload").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("parsec: publish %s: nil message"), jen.Id("aspect"))),
+		),
+		jen.If(jen.Err().Op(":=").Id("msg").Dot("Validate").Call(), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(cliQual("Payload").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("parsec: publish %s: %w"), jen.Id("aspect"), jen.Err())),
+		),
+		jen.List(jen.Id("data"), jen.Err()).Op(":=").Id("msg").Dot("MarshalJSON").Call(),
+		jen.If(jen.Err().Op("!=").Nil()).Block(
+			jen.Return(cliQual("Payload").Values(), jen.Qual("fmt", "Errorf").Call(jen.Lit("parsec: publish %s: %w"), jen.Id("aspect"), jen.Err())),
+		),
+		jen.Return(cliQual("Payload").Values(jen.Dict{jen.Id("Aspect"): jen.Id("aspect"), jen.Id("SchemaRef"): jen.Id("ref"), jen.Id("Data"): jen.Id("data")}), jen.Nil()),
+	)
+}

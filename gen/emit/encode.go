@@ -1,0 +1,200 @@
+package emit
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+)
+
+var writeMethods = map[ir.Kind]string{
+	ir.KindString: "Str", ir.KindBool: "Bool", ir.KindInt64: "Int64", ir.KindInt32: "Int32",
+	ir.KindUint64: "UInt64",
+}
+
+// encodeScalar writes a value of kind k.
+func encodeScalar(k ir.Kind, x expr) ([]jen.Code, error) {
+	w := jen.Id("w")
+	switch k {
+	case ir.KindFloat64:
+		return []jen.Code{qp("EncodeFloat").Call(w, x(), jen.Lit(64))}, nil
+	case ir.KindFloat32:
+		return []jen.Code{qp("EncodeFloat").Call(w, jen.Float64().Call(x()), jen.Lit(32))}, nil
+	case ir.KindDateTime, ir.KindDate, ir.KindUUID, ir.KindURI, ir.KindBytes:
+		return []jen.Code{w.Dot("Str").Call(x().Dot("String").Call())}, nil
+	case ir.KindAny:
+		return []jen.Code{qp("EncodeRaw").Call(w, x())}, nil
+	case ir.KindNull:
+		return []jen.Code{w.Dot("Null").Call()}, nil
+	}
+	m, ok := writeMethods[k]
+	if !ok {
+		return nil, fmt.Errorf("internal error: no encoder for kind %v", k)
+	}
+	return []jen.Code{w.Dot(m).Call(x())}, nil
+}
+
+// encodeValue renders statements that append x as JSON to w.
+func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
+	w := func() *jen.Statement { return jen.Id("w") }
+	switch t := t.(type) {
+	case *ir.Primitive:
+		return encodeScalar(t.Kind, x)
+	case *ir.Enum:
+		if t.Kind == ir.KindNull {
+			return encodeScalar(ir.KindAny, x)
+		}
+		return encodeScalar(t.Kind, x)
+	case *ir.Const:
+		return []jen.Code{w().Dot("RawStr").Call(jen.Lit(t.JSON))}, nil
+	case *ir.Array:
+		m, i := g.n.name("m"), g.n.name("i")
+		body, err := g.encodeValue(t.Elem, x.index(id(i)))
+		if err != nil {
+			return nil, err
+		}
+		return []jen.Code{
+			jen.Id(m).Op(":=").Add(qp("ArrStart").Call(w())),
+			jen.For(jen.Id(i).Op(":=").Range().Add(x())).Block(append([]jen.Code{qp("Elem").Call(w())}, body...)...),
+			qp("ArrEnd").Call(w(), jen.Id(m)),
+		}, nil
+	case *ir.Map:
+		m, k, val := g.n.name("m"), g.n.name("k"), g.n.name("x")
+		body, err := g.encodeValue(t.Value, id(val))
+		if err != nil {
+			return nil, err
+		}
+		return []jen.Code{
+			jen.Id(m).Op(":=").Add(qp("ObjStart").Call(w())),
+			jen.For(jen.List(jen.Id(k), jen.Id(val)).Op(":=").Range().Add(x().Dot("All").Call())).Block(
+				append([]jen.Code{qp("Key").Call(w(), jen.Id(k))}, body...)...),
+			qp("ObjEnd").Call(w(), jen.Id(m)),
+		}, nil
+	case *ir.Nullable:
+		body, err := g.encodeValue(t.Elem, x.dot("Value"))
+		if err != nil {
+			return nil, err
+		}
+		return []jen.Code{jen.If(x().Dot("Null")).Block(w().Dot("Null").Call()).Else().Block(body...)}, nil
+	case *ir.Ref:
+		n := final(t.Target)
+		if n == nil {
+			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
+		}
+		switch n.Type.(type) {
+		case *ir.Union:
+			return []jen.Code{jen.Id("encode"+n.Name).Call(w(), x())}, nil
+		case *ir.External:
+			return g.encodeValue(n.Type, x)
+		}
+		return []jen.Code{x().Dot("encode").Call(w())}, nil
+	case *ir.External:
+		return []jen.Code{qp("EncodeJSON").Call(w(), x())}, nil
+	case *ir.Raw:
+		return []jen.Code{qp("EncodeRaw").Call(w(), x())}, nil
+	case *ir.Never:
+		return []jen.Code{w().Dot("Fail").Call(qp("NeverError").Call()), w().Dot("Null").Call()}, nil
+	case *ir.Struct, *ir.Tuple, *ir.Union, nil:
+		_, err := goType(t)
+		return nil, err
+	default:
+		panic(fmt.Sprintf("unreachable: ir type %T", t))
+	}
+}
+
+// validateValue renders statements that add every violation of x to errs.
+func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) ([]jen.Code, error) {
+	add := func(check jen.Code) jen.Code { return jen.Id("errs").Dot("Add").Call(wrap(check)) }
+	adds := func(checks []jen.Code) []jen.Code {
+		out := make([]jen.Code, len(checks))
+		for i, c := range checks {
+			out[i] = add(c)
+		}
+		return out
+	}
+	switch t := t.(type) {
+	case *ir.Primitive:
+		var out []jen.Code
+		switch t.Kind {
+		case ir.KindDateTime, ir.KindDate, ir.KindUUID, ir.KindURI:
+			out = append(out, add(x().Dot("Validate").Call()))
+		case ir.KindAny:
+			out = append(out, adds(g.rawChecks(t.Constraints, x))...)
+		}
+		checks, err := g.scalarChecks(t.Kind, t.Constraints, x)
+		if err != nil {
+			return nil, err
+		}
+		return append(out, adds(checks)...), nil
+	case *ir.Enum:
+		if t.Open {
+			return nil, nil
+		}
+		raw := t.Kind == ir.KindAny || t.Kind == ir.KindNull
+		sw, err := g.enumSwitch(t, x, raw, nil, add)
+		if err != nil {
+			return nil, err
+		}
+		return []jen.Code{sw}, nil
+	case *ir.Const, *ir.External:
+		return nil, nil
+	case *ir.Array:
+		i := g.n.name("i")
+		body, err := g.validateValue(t.Elem, x.index(id(i)), wrap.elem(id(i)))
+		if err != nil {
+			return nil, err
+		}
+		var out []jen.Code
+		if len(body) > 0 {
+			out = append(out, jen.For(jen.Id(i).Op(":=").Range().Add(x())).Block(body...))
+		}
+		checks := countChecks(t.Constraints, jen.Len(x()), true)
+		if t.Constraints.UniqueItems {
+			checks = append(checks, g.uniqueCheck(t.Elem, x))
+		}
+		return append(out, adds(checks)...), nil
+	case *ir.Map:
+		k, val := g.n.name("k"), g.n.name("x")
+		body, err := g.validateValue(t.Value, id(val), wrap.key(id(k)))
+		if err != nil {
+			return nil, err
+		}
+		if t.KeyPattern != nil {
+			body = append([]jen.Code{jen.Id("errs").Dot("Add").Call(wrap.key(id(k))(jen.Id(g.patternVar(t.KeyPattern)).Dot("CheckKey").Call(jen.Id(k))))}, body...)
+		}
+		var out []jen.Code
+		if len(body) > 0 {
+			out = append(out, jen.For(jen.List(jen.Id(k), jen.Id(val)).Op(":=").Range().Add(x().Dot("All").Call())).Block(body...))
+		}
+		return append(out, adds(countChecks(t.Constraints, x().Dot("Len").Call(), false))...), nil
+	case *ir.Nullable:
+		body, err := g.validateValue(t.Elem, x.dot("Value"), wrap)
+		if err != nil || len(body) == 0 {
+			return nil, err
+		}
+		return []jen.Code{jen.If(jen.Op("!").Add(x()).Dot("Null")).Block(body...)}, nil
+	case *ir.Ref:
+		n := final(t.Target)
+		if n == nil {
+			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
+		}
+		switch n.Type.(type) {
+		case *ir.Union:
+			return []jen.Code{add(jen.Id("validate" + n.Name).Call(x()))}, nil
+		case *ir.External:
+			return nil, nil
+		}
+		return []jen.Code{add(x().Dot("Validate").Call())}, nil
+	case *ir.Raw:
+		return adds(g.rawChecks(t.Constraints, x)), nil
+	case *ir.Never:
+		return []jen.Code{add(qp("NeverError").Call())}, nil
+	case *ir.Struct, *ir.Tuple, *ir.Union, nil:
+		_, err := goType(t)
+		return nil, err
+	default:
+		panic(fmt.Sprintf("unreachable: ir type %T", t))
+	}
+}
+

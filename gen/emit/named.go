@@ -1,0 +1,326 @@
+package emit
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+)
+
+// renderFile renders the named types of one schema file.
+func renderFile(p *ir.Package, file *ir.File) ([]byte, error) {
+	f := newFile(p.Name, file.Source)
+	var errs []string
+	var asserts []jen.Code
+	for _, n := range file.Types {
+		g := &typeGen{named: n}
+		code, hasMethods, err := g.named_()
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s: type %s: %v", n.Loc, n.Name, err))
+			continue
+		}
+		for _, c := range code {
+			f.Add(c)
+			f.Line()
+		}
+		if len(g.patterns) > 0 {
+			f.Var().DefsFunc(func(grp *jen.Group) {
+				for _, p := range g.patterns {
+					grp.Id(p.name).Op("=").Add(qp("NewPattern").Call(jen.Lit(p.src)))
+				}
+			})
+		}
+		if hasMethods {
+			asserts = append(asserts,
+				jen.Id("_").Qual(jsonPath, "Marshaler").Op("=").Parens(jen.Op("*").Id(n.Name)).Parens(jen.Nil()),
+				jen.Id("_").Qual(jsonPath, "Unmarshaler").Op("=").Parens(jen.Op("*").Id(n.Name)).Parens(jen.Nil()),
+			)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	if len(asserts) > 0 {
+		f.Comment("// The generated types implement encoding/json's interfaces; these assertions")
+		f.Comment("// turn a drift into a build error.")
+		f.Var().Defs(asserts...)
+	}
+	return finish(file.Name, f)
+}
+
+// named_ renders a named type: declaration and methods. hasMethods reports
+// whether the type got MarshalJSON and UnmarshalJSON.
+func (g *typeGen) named_() (code []jen.Code, hasMethods bool, err error) {
+	n := g.named
+	if len(n.Residual) > 0 {
+		var kws []string
+		for _, r := range n.Residual {
+			kws = append(kws, fmt.Sprintf("%q (%s)", r.Keyword, r.Loc))
+		}
+		return nil, false, fmt.Errorf("keywords checked by schema validation are not supported yet: %s", strings.Join(kws, ", "))
+	}
+	switch t := n.Type.(type) {
+	case *ir.Struct:
+		code, err = g.structType(t)
+		return code, err == nil, err
+	case *ir.Tuple:
+		code, err = g.tupleType(t)
+		return code, err == nil, err
+	case *ir.Enum:
+		code, err = g.enumType(t)
+		return code, err == nil, err
+	case *ir.Const:
+		code, err = g.constType(t)
+		return code, err == nil, err
+	case *ir.Union:
+		code, err = g.unionType(t)
+		return code, false, err
+	case *ir.Ref:
+		if t.Target == nil {
+			return nil, false, fmt.Errorf("internal error: reference to %q has no target", t.Name)
+		}
+		return []jen.Code{g.decl(n.Doc, jen.Type().Id(n.Name).Op("=").Id(t.Target.Name))}, false, nil
+	case *ir.External:
+		gt, err := goType(t)
+		if err != nil {
+			return nil, false, err
+		}
+		return []jen.Code{g.decl(n.Doc, jen.Type().Id(n.Name).Op("=").Add(gt))}, false, nil
+	case *ir.Primitive, *ir.Array, *ir.Map, *ir.Nullable, *ir.Raw, *ir.Never:
+		code, err = g.definedType(n.Name, n.Doc, t)
+		return code, err == nil, err
+	case nil:
+		return nil, false, fmt.Errorf("internal error: missing type")
+	default:
+		panic(fmt.Sprintf("unreachable: ir type %T", t))
+	}
+}
+
+// decl puts doc comment lines above a declaration.
+func (g *typeGen) decl(lines []string, d jen.Code) jen.Code {
+	s := jen.Statement{}
+	for _, c := range doc(lines) {
+		s = append(s, c, jen.Line())
+	}
+	s = append(s, d)
+	return &s
+}
+
+// methods renders decode, encode, Validate, MarshalJSON and UnmarshalJSON
+// from their bodies.
+func (g *typeGen) methods(name string, decode, encode, validate []jen.Code) []jen.Code {
+	recv := jen.Id("v").Op("*").Id(name)
+	return []jen.Code{
+		jen.Func().Params(recv.Clone()).Id("decode").Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Error().Block(decode...),
+		jen.Func().Params(recv.Clone()).Id("encode").Params(jen.Id("w").Op("*").Add(qp("Writer"))).Block(encode...),
+		g.decl([]string{"Validate reports every constraint of the schema that v violates."},
+			jen.Func().Params(recv.Clone()).Id("Validate").Params().Error().Block(validate...)),
+		g.decl([]string{"MarshalJSON encodes v as JSON."},
+			jen.Func().Params(jen.Id("v").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
+				jen.Id("w").Op(":=").Add(qp("GetWriter").Call()),
+				jen.Id("v").Dot("encode").Call(jen.Id("w")),
+				jen.Return(qp("Finish").Call(jen.Id("w"))),
+			)),
+		g.decl([]string{"UnmarshalJSON decodes data into v and checks it against the schema."},
+			jen.Func().Params(recv.Clone()).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+				jen.Return(qp("Unmarshal").Call(jen.Id("data"), jen.Id("v").Dot("decode"))),
+			)),
+	}
+}
+
+// validateBody wraps statements adding to errs into a Validate body.
+func validateBody(stmts []jen.Code) []jen.Code {
+	if len(stmts) == 0 {
+		return []jen.Code{jen.Return(jen.Nil())}
+	}
+	out := []jen.Code{jen.Var().Id("errs").Add(qp("ValidationErrors"))}
+	out = append(out, stmts...)
+	return append(out, jen.Return(jen.Id("errs").Dot("Err").Call()))
+}
+
+// definedType declares "type Name <Go type of t>" with methods that work on a
+// local copy of the underlying value.
+func (g *typeGen) definedType(name string, lines []string, t ir.Type) ([]jen.Code, error) {
+	under, err := goType(t)
+	if err != nil {
+		return nil, err
+	}
+	x := id("x")
+	g.fn()
+	g.n.name("x")
+	dec, err := g.decodeValue(t, x, noWrap)
+	if err != nil {
+		return nil, err
+	}
+	decode := append([]jen.Code{jen.Var().Id("x").Add(under.Clone())}, dec...)
+	decode = append(decode, jen.Op("*").Id("v").Op("=").Id(name).Parens(jen.Id("x")), jen.Return(jen.Nil()))
+
+	g.fn()
+	g.n.name("x")
+	enc, err := g.encodeValue(t, x)
+	if err != nil {
+		return nil, err
+	}
+	encode := append([]jen.Code{jen.Id("x").Op(":=").Add(under.Clone()).Parens(jen.Op("*").Id("v"))}, enc...)
+
+	g.fn()
+	g.n.name("x")
+	val, err := g.validateValue(t, x, noWrap)
+	if err != nil {
+		return nil, err
+	}
+	validate := validateBody(val)
+	if len(val) > 0 {
+		validate = append([]jen.Code{jen.Id("x").Op(":=").Add(under.Clone()).Parens(jen.Op("*").Id("v"))}, validate...)
+	}
+	code := []jen.Code{g.decl(lines, jen.Type().Id(name).Add(under))}
+	return append(code, g.methods(name, decode, encode, validate)...), nil
+}
+
+// enumType declares a named enum: a Go type of the enum's kind (compact JSON
+// text for mixed kinds) with one constant per value.
+func (g *typeGen) enumType(t *ir.Enum) ([]jen.Code, error) {
+	name := g.named.Name
+	raw := t.Kind == ir.KindAny || t.Kind == ir.KindNull
+	var under *jen.Statement
+	var err error
+	if raw {
+		under = jen.String()
+	} else if under, err = kindType(t.Kind); err != nil {
+		return nil, err
+	}
+	var consts []jen.Code
+	for _, v := range t.Values {
+		lit, err := scalarLit(t.Kind, v.JSON)
+		if err != nil {
+			return nil, err
+		}
+		if raw {
+			lit = jen.Lit(v.JSON)
+		}
+		consts = append(consts, g.decl(v.Doc, jen.Id(v.Name).Id(name).Op("=").Add(lit)))
+	}
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Add(under.Clone()))}
+	if len(consts) > 0 {
+		code = append(code, g.decl([]string{"The values of " + name + "."}, jen.Const().Defs(consts...)))
+	}
+
+	// decode
+	g.fn()
+	var decode []jen.Code
+	x := id("x")
+	switch {
+	case raw:
+		decode = decodeCall("x", qp("DecodeRaw").Call(jen.Id("d")), noWrap)
+		if !t.Open {
+			sw, err := g.enumSwitch(t, x, true, nil, returner(noWrap))
+			if err != nil {
+				return nil, err
+			}
+			decode = append(decode, sw)
+		}
+		decode = append(decode, jen.Op("*").Id("v").Op("=").Id(name).Parens(qp("CompactJSON").Call(jen.Id("x"))))
+	case t.Kind == ir.KindString:
+		decode = decodeCall("x", qp("DecodeStringBytes").Call(jen.Id("d")), noWrap)
+		assign := func(v ir.EnumValue) jen.Code { return jen.Op("*").Id("v").Op("=").Id(v.Name) }
+		var onErr func(jen.Code) jen.Code = returner(noWrap)
+		if t.Open {
+			onErr = func(jen.Code) jen.Code {
+				return jen.Op("*").Id("v").Op("=").Id(name).Parens(jen.Id("d").Dot("Keep").Call(jen.Id("x")))
+			}
+		}
+		sw, err := g.enumSwitch(t, func() *jen.Statement { return jen.String().Call(jen.Id("x")) }, false, assign, onErr)
+		if err != nil {
+			return nil, err
+		}
+		decode = append(decode, sw)
+	default:
+		fn, ok := decodeFuncs[t.Kind]
+		if !ok {
+			return nil, fmt.Errorf("internal error: no decoder for enum kind %v", t.Kind)
+		}
+		decode = decodeCall("x", qp(fn).Call(jen.Id("d")), noWrap)
+		if !t.Open {
+			sw, err := g.enumSwitch(t, x, false, nil, returner(noWrap))
+			if err != nil {
+				return nil, err
+			}
+			decode = append(decode, sw)
+		}
+		decode = append(decode, jen.Op("*").Id("v").Op("=").Id(name).Parens(jen.Id("x")))
+	}
+	decode = append(decode, jen.Return(jen.Nil()))
+
+	// encode
+	var encode []jen.Code
+	if raw {
+		encode = []jen.Code{qp("EncodeRaw").Call(jen.Id("w"), jen.Index().Byte().Parens(jen.Op("*").Id("v")))}
+	} else {
+		under2, _ := kindType(t.Kind) // cannot fail: checked above
+		encode, err = encodeScalar(t.Kind, func() *jen.Statement { return under2.Clone().Parens(jen.Op("*").Id("v")) })
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	// validate
+	var validate []jen.Code
+	if t.Open {
+		validate = []jen.Code{jen.Return(jen.Nil())}
+	} else {
+		subject := jen.Op("*").Id("v")
+		if raw {
+			subject = jen.String().Parens(jen.Op("*").Id("v"))
+		}
+		var names []jen.Code
+		for _, v := range t.Values {
+			names = append(names, jen.Id(v.Name))
+		}
+		var shown jen.Code = jen.Op("*").Id("v")
+		if raw {
+			shown = qp("RawJSON").Call(jen.Op("*").Id("v"))
+		} else if t.Kind == ir.KindString {
+			shown = jen.String().Parens(jen.Op("*").Id("v"))
+		}
+		var cases []jen.Code
+		if len(names) > 0 {
+			cases = append(cases, jen.Case(names...).Block(jen.Return(jen.Nil())))
+		}
+		validate = []jen.Code{
+			jen.Switch(subject).Block(cases...),
+			jen.Return(qp("EnumError").Call(append([]jen.Code{shown}, jsonLits(t.Values)...)...)),
+		}
+	}
+	return append(code, g.methods(name, decode, encode, validate)...), nil
+}
+
+// constType declares a named const: an empty struct whose only JSON form is
+// the constant.
+func (g *typeGen) constType(t *ir.Const) ([]jen.Code, error) {
+	name := g.named.Name
+	g.fn()
+	dec, err := g.decodeConst(t, noWrap)
+	if err != nil {
+		return nil, err
+	}
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Struct())}
+	return append(code, g.methods(name,
+		append(dec, jen.Return(jen.Nil())),
+		[]jen.Code{jen.Id("w").Dot("RawStr").Call(jen.Lit(t.JSON))},
+		[]jen.Code{jen.Return(jen.Nil())},
+	)...), nil
+}
+
+// jsonKey renders the bytes that precede a member in an object: a comma and
+// the quoted name followed by a colon.
+func jsonKey(name string) jen.Code {
+	b, err := json.Marshal(name)
+	if err != nil {
+		// A Go string always marshals; keep the name readable if it ever did not.
+		b = []byte(fmt.Sprintf("%q", name))
+	}
+	return jen.Lit("," + string(b) + ":")
+}

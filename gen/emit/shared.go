@@ -1,0 +1,68 @@
+package emit
+
+import (
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+)
+
+// renderShared renders the file every package gets: the handshake with the
+// runtime, the Aspects table (one entry per schema with a root type) and the
+// Resources table (schema files reached only through $ref).
+func renderShared(p *ir.Package) ([]byte, error) {
+	var sources []string
+	for _, f := range p.Files {
+		sources = append(sources, f.Source)
+	}
+	f := newFile(p.Name, strings.Join(sources, ", "))
+	f.Comment("// This is a compile-time assertion that the generated code and the parsec runtime")
+	f.Comment("// it is built against agree on their contract. If it fails to compile, regenerate")
+	f.Comment("// the code with the parsec-gen that matches the runtime version in go.mod.")
+	f.Const().Id("_").Op("=").Add(qp("SupportPackageIsVersion1"))
+	f.Line()
+
+	var aspects, resources []jen.Code
+	for _, file := range p.Files {
+		if file.Root == nil {
+			resources = append(resources, jen.Values(jen.Dict{
+				jen.Id("Ref"):    jen.Lit(file.SchemaRef),
+				jen.Id("Schema"): jen.Index().Byte().Parens(jen.Lit(string(file.Schema))),
+			}))
+			continue
+		}
+		aspects = append(aspects, jen.Values(jen.Dict{
+			jen.Id("Name"):      jen.Lit(file.Aspect),
+			jen.Id("SchemaRef"): jen.Lit(file.SchemaRef),
+			jen.Id("Schema"):    jen.Index().Byte().Parens(jen.Lit(string(file.Schema))),
+			jen.Id("New"):       jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id(file.Root.Name)))),
+		}))
+	}
+	f.Comment("// Aspects describes the aspects of this package, one per schema: name, schema")
+	f.Comment("// reference, the schema itself and a constructor of the root type.")
+	if len(aspects) == 0 {
+		f.Var().Id("Aspects").Index().Qual(schemaPath, "Aspect")
+	} else {
+		f.Var().Id("Aspects").Op("=").Index().Qual(schemaPath, "Aspect").ValuesFunc(func(g *jen.Group) {
+			for _, a := range aspects {
+				g.Line().Add(a)
+			}
+			g.Line()
+		})
+	}
+	f.Line()
+	f.Comment("// Resources holds the schema files the aspects reference but that describe no")
+	f.Comment("// aspect of their own, for a schema.Registry.")
+	if len(resources) == 0 {
+		f.Var().Id("Resources").Index().Qual(schemaPath, "Resource")
+	} else {
+		f.Var().Id("Resources").Op("=").Index().Qual(schemaPath, "Resource").ValuesFunc(func(g *jen.Group) {
+			for _, r := range resources {
+				g.Line().Add(r)
+			}
+			g.Line()
+		})
+	}
+	return finish(SharedFile, f)
+}

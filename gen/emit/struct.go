@@ -1,0 +1,488 @@
+package emit
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+)
+
+// container is how a struct holds the properties it does not declare.
+type container int
+
+const (
+	containerNone  container = iota // rejected: no field
+	containerRaw                    // parsec.RawProperties, values validated against their types
+	containerTyped                  // parsec.Map[T] of the one applicable type
+)
+
+// holder says how undeclared properties are kept: raw when they are kept
+// untyped or when several types may apply (patterns plus additional), typed
+// when exactly one type applies to all of them.
+func holder(s *ir.Struct) (container, ir.Type) {
+	if s.AdditionalField == "" {
+		return containerNone, nil
+	}
+	switch {
+	case len(s.Patterns) == 0 && s.Unknown == ir.UnknownTyped:
+		return containerTyped, s.Additional
+	case len(s.Patterns) == 1 && s.Unknown == ir.UnknownReject:
+		return containerTyped, s.Patterns[0].Type
+	}
+	return containerRaw, nil
+}
+
+func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
+	name := g.named.Name
+	v := id("v")
+	kind, valueType := holder(s)
+
+	// declaration
+	var fields []jen.Code
+	for _, f := range s.Fields {
+		ft, err := fieldType(f)
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, g.decl(fieldDoc(f), jen.Id(f.Name).Add(ft).Tag(tag(f))))
+	}
+	switch kind {
+	case containerRaw:
+		fields = append(fields, g.decl([]string{s.AdditionalField + " holds the properties the schema does not declare, in the order they arrived."},
+			jen.Id(s.AdditionalField).Add(qp("RawProperties")).Tag(map[string]string{"json": "-"})))
+	case containerTyped:
+		vt, err := goType(valueType)
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, g.decl([]string{s.AdditionalField + " holds the properties the schema does not declare, in the order they arrived."},
+			jen.Id(s.AdditionalField).Add(qp("Map").Types(vt)).Tag(map[string]string{"json": "-"})))
+	}
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Struct(fields...))}
+
+	// decode
+	g.fn()
+	words := (len(s.Fields) + 63) / 64
+	var cases []jen.Code
+	for i, f := range s.Fields {
+		body, err := g.decodeField(f, v, noWrap.field(f.JSONName))
+		if err != nil {
+			return nil, fmt.Errorf("property %q: %w", f.JSONName, err)
+		}
+		mark := jen.Id("seen").Index(jen.Lit(i / 64)).Op("|=").Lit(1).Op("<<").Lit(i % 64)
+		cases = append(cases, jen.Case(jen.Lit(f.JSONName)).Block(append([]jen.Code{mark}, body...)...))
+	}
+	def, err := g.decodeUndeclared(s, kind, valueType)
+	if err != nil {
+		return nil, err
+	}
+	cases = append(cases, jen.Default().Block(def...))
+	loop := []jen.Code{}
+	counted := s.Constraints.MinProperties >= 0 || s.Constraints.MaxProperties >= 0
+	if counted {
+		loop = append(loop, jen.Id("count").Op("++"))
+	}
+	loop = append(loop, jen.Switch(jen.String().Call(jen.Id("it").Dot("Key").Call())).Block(cases...))
+	decode := []jen.Code{
+		jen.Op("*").Id("v").Op("=").Id(name).Values(),
+		jen.List(jen.Id("it"), jen.Err()).Op(":=").Add(qp("ObjIter").Call(jen.Id("d"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+	}
+	if words > 0 {
+		decode = append(decode, jen.Var().Id("seen").Index(jen.Lit(words)).Uint64())
+	}
+	if counted {
+		decode = append(decode, jen.Var().Id("count").Int())
+	}
+	decode = append(decode,
+		jen.For(jen.Id("it").Dot("Next").Call()).Block(loop...),
+		jen.If(jen.Err().Op(":=").Add(qp("IterErr").Call(jen.Id("it").Dot("Err").Call())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+	)
+	decode = append(decode, g.requiredCheck(s)...)
+	present := func(prop string) jen.Code {
+		for i, f := range s.Fields {
+			if f.JSONName == prop {
+				return jen.Id("seen").Index(jen.Lit(i/64)).Op("&").Parens(jen.Lit(1).Op("<<").Lit(i%64)).Op("!=").Lit(0)
+			}
+		}
+		if kind != containerNone {
+			return jen.Id("v").Dot(s.AdditionalField).Dot("Has").Call(jen.Lit(prop))
+		}
+		return jen.False()
+	}
+	decode = append(decode, g.dependencyChecks(s, present, returner(noWrap))...)
+	decode = append(decode, checkStmts(countChecks(s.Constraints, jen.Id("count"), false), noWrap)...)
+	decode = append(decode, jen.Return(jen.Nil()))
+
+	// encode
+	g.fn()
+	encode := []jen.Code{jen.Id("m").Op(":=").Add(qp("ObjStart").Call(jen.Id("w")))}
+	for _, f := range s.Fields {
+		body, err := g.encodeField(f, v)
+		if err != nil {
+			return nil, fmt.Errorf("property %q: %w", f.JSONName, err)
+		}
+		encode = append(encode, body...)
+	}
+	switch kind {
+	case containerRaw:
+		encode = append(encode, qp("EncodeRawProperties").Call(jen.Id("w"), jen.Op("&").Id("v").Dot(s.AdditionalField)))
+	case containerTyped:
+		k, x := g.n.name("k"), g.n.name("x")
+		body, err := g.encodeValue(valueType, id(x))
+		if err != nil {
+			return nil, err
+		}
+		encode = append(encode, jen.For(jen.List(jen.Id(k), jen.Id(x)).Op(":=").Range().Id("v").Dot(s.AdditionalField).Dot("All").Call()).Block(
+			append([]jen.Code{qp("Key").Call(jen.Id("w"), jen.Id(k))}, body...)...))
+	}
+	encode = append(encode, qp("ObjEnd").Call(jen.Id("w"), jen.Id("m")))
+
+	// validate
+	g.fn()
+	var val []jen.Code
+	for _, f := range s.Fields {
+		body, err := g.validateField(f, v, noWrap.field(f.JSONName))
+		if err != nil {
+			return nil, fmt.Errorf("property %q: %w", f.JSONName, err)
+		}
+		val = append(val, body...)
+	}
+	if kind == containerTyped {
+		body, err := g.validateValue(&ir.Map{Value: valueType, Constraints: ir.NoConstraints()}, v.dot(s.AdditionalField), noWrap)
+		if err != nil {
+			return nil, err
+		}
+		val = append(val, body...)
+	}
+	add := func(err jen.Code) jen.Code { return jen.Id("errs").Dot("Add").Call(err) }
+	presentV := func(prop string) jen.Code {
+		for _, f := range s.Fields {
+			if f.JSONName == prop {
+				switch f.Repr {
+				case ir.ReprOpt, ir.ReprOptNullable:
+					return jen.Id("v").Dot(f.Name).Dot("Set")
+				}
+				return jen.True()
+			}
+		}
+		if kind != containerNone {
+			return jen.Id("v").Dot(s.AdditionalField).Dot("Has").Call(jen.Lit(prop))
+		}
+		return jen.False()
+	}
+	val = append(val, g.dependencyChecks(s, presentV, add)...)
+	if counted {
+		val = append(val, g.countProperties(s, kind)...)
+		for _, c := range countChecks(s.Constraints, jen.Id("count"), false) {
+			val = append(val, add(c))
+		}
+	}
+	return append(code, g.methods(name, decode, encode, validateBody(val))...), nil
+}
+
+// fieldDoc is the field's doc comment plus a deprecation notice the doc
+// does not already carry.
+func fieldDoc(f *ir.Field) []string {
+	if !f.Deprecated {
+		return f.Doc
+	}
+	for _, l := range f.Doc {
+		if len(l) >= 11 && l[:11] == "Deprecated:" {
+			return f.Doc
+		}
+	}
+	out := append([]string(nil), f.Doc...)
+	if len(out) > 0 {
+		out = append(out, "")
+	}
+	return append(out, "Deprecated: the schema marks this property as deprecated.")
+}
+
+// countProperties renders "count := <present properties>" for Validate.
+func (g *typeGen) countProperties(s *ir.Struct, kind container) []jen.Code {
+	plain := 0
+	var out []jen.Code
+	for _, f := range s.Fields {
+		switch f.Repr {
+		case ir.ReprOpt, ir.ReprOptNullable:
+			out = append(out, jen.If(jen.Id("v").Dot(f.Name).Dot("Set")).Block(jen.Id("count").Op("++")))
+		default:
+			plain++
+		}
+	}
+	var init jen.Code = jen.Lit(plain)
+	if kind != containerNone {
+		init = jen.Lit(plain).Op("+").Id("v").Dot(s.AdditionalField).Dot("Len").Call()
+	}
+	return append([]jen.Code{jen.Id("count").Op(":=").Add(init)}, out...)
+}
+
+// requiredCheck renders the check that every required property was seen.
+func (g *typeGen) requiredCheck(s *ir.Struct) []jen.Code {
+	words := (len(s.Fields) + 63) / 64
+	masks := make([]uint64, words)
+	names := make([]jen.Code, len(s.Fields))
+	any := false
+	for i, f := range s.Fields {
+		names[i] = jen.Lit("")
+		if f.Required {
+			masks[i/64] |= 1 << (i % 64)
+			names[i] = jen.Lit(f.JSONName)
+			any = true
+		}
+	}
+	if !any {
+		return nil
+	}
+	var cond *jen.Statement
+	for w, m := range masks {
+		if m == 0 {
+			continue
+		}
+		c := jen.Id("seen").Index(jen.Lit(w)).Op("&").Op(fmt.Sprintf("%#x", m)).Op("!=").Op(fmt.Sprintf("%#x", m))
+		if cond == nil {
+			cond = c
+		} else {
+			cond = cond.Op("||").Add(c)
+		}
+	}
+	return []jen.Code{jen.If(cond).Block(jen.Return(qp("Missing").Call(append([]jen.Code{jen.Id("seen").Index(jen.Op(":"))}, names...)...)))}
+}
+
+// dependencyChecks renders dependentRequired: when a property is present,
+// the ones it depends on must be too.
+func (g *typeGen) dependencyChecks(s *ir.Struct, present func(string) jen.Code, onErr func(jen.Code) jen.Code) []jen.Code {
+	var out []jen.Code
+	for _, dep := range s.DependentRequired {
+		for _, then := range dep.Then {
+			out = append(out, jen.If(jen.Add(present(dep.If)).Op("&&").Op("!").Parens(present(then))).Block(
+				onErr(qp("DependencyError").Call(jen.Lit(dep.If), jen.Lit(then)))))
+		}
+	}
+	return out
+}
+
+// decodeUndeclared renders the default case of the property switch.
+func (g *typeGen) decodeUndeclared(s *ir.Struct, kind container, valueType ir.Type) ([]jen.Code, error) {
+	key := func() *jen.Statement { return jen.Id("it").Dot("Key").Call() }
+	if kind == containerNone {
+		return []jen.Code{jen.Return(qp("UnknownProperty").Call(key()))}, nil
+	}
+	if kind == containerTyped {
+		k, x := g.n.name("k"), g.n.name("x")
+		vt, err := goType(valueType)
+		if err != nil {
+			return nil, err
+		}
+		body, err := g.decodeValue(valueType, id(x), noWrap.key(id(k)))
+		if err != nil {
+			return nil, err
+		}
+		out := []jen.Code{jen.Id(k).Op(":=").Id("d").Dot("Keep").Call(key())}
+		if len(s.Patterns) == 1 {
+			out = append(out, jen.If(jen.Op("!").Id(g.patternVar(&s.Patterns[0].Pattern)).Dot("MatchString").Call(jen.Id(k))).Block(
+				jen.Return(qp("UnknownProperty").Call(key()))))
+		}
+		out = append(out, jen.Var().Id(x).Add(vt))
+		out = append(out, body...)
+		return append(out, jen.Id("v").Dot(s.AdditionalField).Dot("Set").Call(jen.Id(k), jen.Id(x))), nil
+	}
+	// Raw container: every applicable type checks the value; the raw text is kept.
+	if len(s.Patterns) == 0 && s.Unknown == ir.UnknownKeep {
+		return []jen.Code{jen.If(jen.Err().Op(":=").Add(qp("DecodeRawProperty").Call(jen.Id("d"), jen.Op("&").Id("v").Dot(s.AdditionalField), key())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}, nil
+	}
+	k, raw, matched := g.n.name("k"), g.n.name("raw"), g.n.name("matched")
+	track := s.Unknown != ir.UnknownKeep // whether unmatched properties need their own treatment
+	out := []jen.Code{jen.Id(k).Op(":=").Id("d").Dot("Keep").Call(key())}
+	out = append(out, decodeCall(raw, qp("DecodeRaw").Call(jen.Id("d")), noWrap.key(id(k)))...)
+	if track {
+		out = append(out, jen.Id(matched).Op(":=").False())
+	}
+	check := func(t ir.Type) ([]jen.Code, error) {
+		sub, x := g.n.name("sub"), g.n.name("x")
+		vt, err := goType(t)
+		if err != nil {
+			return nil, err
+		}
+		saved := g.n
+		inner := newNamer(locals...)
+		for name := range saved.used {
+			inner.used[name] = 1
+		}
+		g.n = inner
+		body, err := g.decodeValue(t, id(x), noWrap.key(id(k)))
+		g.n = saved
+		if err != nil {
+			return nil, err
+		}
+		// The value is decoded by a function literal over a sub-decoder so
+		// that "d" inside the body names the sub-decoder.
+		fn := jen.Func().Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Error().Block(
+			// The value is only checked; the raw text is what the struct keeps.
+			append(append([]jen.Code{jen.Var().Id(x).Add(vt)}, body...), jen.Id("_").Op("=").Id(x), jen.Return(jen.Nil()))...)
+		return []jen.Code{
+			jen.Id(sub).Op(":=").Id("d").Dot("Sub").Call(jen.Id(raw)),
+			jen.Err().Op(":=").Add(fn).Call(jen.Id(sub)),
+			jen.Id("d").Dot("End").Call(jen.Id(sub)),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		}, nil
+	}
+	for _, p := range s.Patterns {
+		body, err := check(p.Type)
+		if err != nil {
+			return nil, err
+		}
+		if track {
+			body = append([]jen.Code{jen.Id(matched).Op("=").True()}, body...)
+		}
+		out = append(out, jen.If(jen.Id(g.patternVar(&p.Pattern)).Dot("MatchString").Call(jen.Id(k))).Block(body...))
+	}
+	switch s.Unknown {
+	case ir.UnknownReject:
+		out = append(out, jen.If(jen.Op("!").Id(matched)).Block(jen.Return(qp("UnknownProperty").Call(key()))))
+	case ir.UnknownTyped:
+		body, err := check(s.Additional)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, jen.If(jen.Op("!").Id(matched)).Block(body...))
+	}
+	return append(out, jen.Id("v").Dot(s.AdditionalField).Dot("Set").Call(jen.Id(k), jen.Id(raw))), nil
+}
+
+// decodeField renders the decoding of a declared property into recv.Name.
+func (g *typeGen) decodeField(f *ir.Field, recv expr, wrap wrapper) ([]jen.Code, error) {
+	fld := recv.dot(f.Name)
+	value := func(dst expr) ([]jen.Code, error) {
+		if !f.Indirect {
+			return g.decodeValue(f.Type, dst, wrap)
+		}
+		t, err := goType(f.Type)
+		if err != nil {
+			return nil, err
+		}
+		body, err := g.decodeValue(f.Type, dst.deref(), wrap)
+		if err != nil {
+			return nil, err
+		}
+		return append([]jen.Code{dst().Op("=").New(t)}, body...), nil
+	}
+	nullable := func() ([]jen.Code, error) {
+		body, err := value(fld.dot("Value"))
+		if err != nil {
+			return nil, err
+		}
+		return []jen.Code{jen.If(jen.Id("d").Dot("IsNull").Call()).Block(
+			jen.If(jen.Err().Op(":=").Add(qp("DecodeNull").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err())),
+			fld().Dot("Null").Op("=").True(),
+		).Else().Block(body...)}, nil
+	}
+	switch f.Repr {
+	case ir.ReprPlain:
+		return value(fld)
+	case ir.ReprOpt:
+		body, err := value(fld.dot("Value"))
+		if err != nil {
+			return nil, err
+		}
+		return append(body, fld().Dot("Set").Op("=").True()), nil
+	case ir.ReprNullable:
+		return nullable()
+	case ir.ReprOptNullable:
+		body, err := nullable()
+		if err != nil {
+			return nil, err
+		}
+		return append([]jen.Code{fld().Dot("Set").Op("=").True()}, body...), nil
+	}
+	return nil, fmt.Errorf("internal error: unknown representation %v", f.Repr)
+}
+
+// encodeField renders the member for a declared property, if present.
+func (g *typeGen) encodeField(f *ir.Field, recv expr) ([]jen.Code, error) {
+	guard, body, err := g.encodeFieldParts(f, recv, jen.Id("w").Dot("RawStr").Call(jsonKey(f.JSONName)))
+	if err != nil || guard == nil {
+		return body, err
+	}
+	return []jen.Code{jen.If(guard).Block(body...)}, nil
+}
+
+// encodeFieldParts renders the encoding of a field preceded by lead (the
+// member key, or the element comma in a tuple). guard, when not nil, is the
+// condition under which the field is present.
+func (g *typeGen) encodeFieldParts(f *ir.Field, recv expr, lead jen.Code) (jen.Code, []jen.Code, error) {
+	fld := recv.dot(f.Name)
+	value := func(x expr) ([]jen.Code, error) {
+		if !f.Indirect {
+			return g.encodeValue(f.Type, x)
+		}
+		body, err := g.encodeValue(f.Type, x.deref())
+		if err != nil {
+			return nil, err
+		}
+		return []jen.Code{jen.If(x().Op("==").Nil()).Block(jen.Id("w").Dot("Null").Call()).Else().Block(body...)}, nil
+	}
+	nullable := func() ([]jen.Code, error) {
+		body, err := value(fld.dot("Value"))
+		if err != nil {
+			return nil, err
+		}
+		return []jen.Code{lead, jen.If(fld().Dot("Null")).Block(jen.Id("w").Dot("Null").Call()).Else().Block(body...)}, nil
+	}
+	switch f.Repr {
+	case ir.ReprPlain:
+		body, err := value(fld)
+		return nil, append([]jen.Code{lead}, body...), err
+	case ir.ReprOpt:
+		body, err := value(fld.dot("Value"))
+		return fld().Dot("Set"), append([]jen.Code{lead}, body...), err
+	case ir.ReprNullable:
+		body, err := nullable()
+		return nil, body, err
+	case ir.ReprOptNullable:
+		body, err := nullable()
+		return fld().Dot("Set"), body, err
+	}
+	return nil, nil, fmt.Errorf("internal error: unknown representation %v", f.Repr)
+}
+
+// validateField renders the checks of a declared property, if present.
+func (g *typeGen) validateField(f *ir.Field, recv expr, wrap wrapper) ([]jen.Code, error) {
+	fld := recv.dot(f.Name)
+	value := func(x expr) ([]jen.Code, error) {
+		if !f.Indirect {
+			return g.validateValue(f.Type, x, wrap)
+		}
+		body, err := g.validateValue(f.Type, x.deref(), wrap)
+		if err != nil {
+			return nil, err
+		}
+		missing := jen.Id("errs").Dot("Add").Call(wrap(qp("Errorf").Call(jen.Lit("missing value"))))
+		if len(body) == 0 {
+			return []jen.Code{jen.If(x().Op("==").Nil()).Block(missing)}, nil
+		}
+		return []jen.Code{jen.If(x().Op("==").Nil()).Block(missing).Else().Block(body...)}, nil
+	}
+	guard := func(cond jen.Code, body []jen.Code) []jen.Code {
+		if len(body) == 0 {
+			return nil
+		}
+		return []jen.Code{jen.If(cond).Block(body...)}
+	}
+	switch f.Repr {
+	case ir.ReprPlain:
+		return value(fld)
+	case ir.ReprOpt:
+		body, err := value(fld.dot("Value"))
+		return guard(fld().Dot("Set"), body), err
+	case ir.ReprNullable:
+		body, err := value(fld.dot("Value"))
+		return guard(jen.Op("!").Add(fld()).Dot("Null"), body), err
+	case ir.ReprOptNullable:
+		body, err := value(fld.dot("Value"))
+		return guard(fld().Dot("Set").Op("&&").Op("!").Add(fld()).Dot("Null"), body), err
+	}
+	return nil, fmt.Errorf("internal error: unknown representation %v", f.Repr)
+}

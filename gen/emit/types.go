@@ -1,0 +1,226 @@
+package emit
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+)
+
+// final follows a chain of named types that merely rename another named type
+// (a Named whose Type is a *ir.Ref) to the declaration that has a shape.
+func final(n *ir.Named) *ir.Named {
+	for i := 0; i < 64 && n != nil; i++ {
+		r, ok := n.Type.(*ir.Ref)
+		if !ok || r.Target == nil {
+			return n
+		}
+		n = r.Target
+	}
+	return n
+}
+
+// unionOf reports whether the type a Ref names is a union.
+func unionOf(r *ir.Ref) (*ir.Named, *ir.Union, bool) {
+	n := final(r.Target)
+	if n == nil {
+		return nil, nil, false
+	}
+	u, ok := n.Type.(*ir.Union)
+	return n, u, ok
+}
+
+func qp(name string) *jen.Statement { return jen.Qual(parsecPath, name) }
+
+// kindType is the Go type of a scalar kind.
+func kindType(k ir.Kind) (*jen.Statement, error) {
+	switch k {
+	case ir.KindAny:
+		return jen.Qual(jsonPath, "RawMessage"), nil
+	case ir.KindString:
+		return jen.String(), nil
+	case ir.KindBool:
+		return jen.Bool(), nil
+	case ir.KindInt64:
+		return jen.Int64(), nil
+	case ir.KindInt32:
+		return jen.Int32(), nil
+	case ir.KindUint64:
+		return jen.Uint64(), nil
+	case ir.KindFloat64:
+		return jen.Float64(), nil
+	case ir.KindFloat32:
+		return jen.Float32(), nil
+	case ir.KindDateTime:
+		return qp("DateTime"), nil
+	case ir.KindDate:
+		return qp("Date"), nil
+	case ir.KindUUID:
+		return qp("UUID"), nil
+	case ir.KindURI:
+		return qp("URI"), nil
+	case ir.KindBytes:
+		return qp("Bytes"), nil
+	case ir.KindNull:
+		return jen.Struct(), nil
+	}
+	return nil, fmt.Errorf("internal error: unknown kind %v", k)
+}
+
+// goType is the Go type expression of an IR type used by value.
+func goType(t ir.Type) (*jen.Statement, error) {
+	switch t := t.(type) {
+	case *ir.Primitive:
+		return kindType(t.Kind)
+	case *ir.Enum:
+		if t.Kind == ir.KindAny {
+			return jen.Qual(jsonPath, "RawMessage"), nil
+		}
+		return kindType(t.Kind)
+	case *ir.Const:
+		return jen.Struct(), nil
+	case *ir.Array:
+		e, err := goType(t.Elem)
+		if err != nil {
+			return nil, err
+		}
+		return jen.Index().Add(e), nil
+	case *ir.Map:
+		v, err := goType(t.Value)
+		if err != nil {
+			return nil, err
+		}
+		return qp("Map").Types(v), nil
+	case *ir.Nullable:
+		e, err := goType(t.Elem)
+		if err != nil {
+			return nil, err
+		}
+		return qp("Nullable").Types(e), nil
+	case *ir.Ref:
+		if t.Target == nil {
+			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
+		}
+		return jen.Id(t.Target.Name), nil
+	case *ir.External:
+		if t.Name == "" {
+			return nil, fmt.Errorf("internal error: x-go-type with an empty name")
+		}
+		if t.Path == "" {
+			return jen.Id(t.Name), nil
+		}
+		return jen.Qual(t.Path, t.Name), nil
+	case *ir.Raw:
+		return jen.Qual(jsonPath, "RawMessage"), nil
+	case *ir.Never:
+		return jen.Struct(), nil
+	case *ir.Struct:
+		return nil, fmt.Errorf("internal error: an object type must be named")
+	case *ir.Tuple:
+		return nil, fmt.Errorf("internal error: a tuple type must be named")
+	case *ir.Union:
+		return nil, fmt.Errorf("internal error: a union type must be named")
+	case nil:
+		return nil, fmt.Errorf("internal error: missing type")
+	default:
+		panic(fmt.Sprintf("unreachable: ir type %T", t))
+	}
+}
+
+// fieldType is the Go type of a struct field: the value type, behind a
+// pointer when Indirect, inside the wrapper its Repr names.
+func fieldType(f *ir.Field) (*jen.Statement, error) {
+	t, err := goType(f.Type)
+	if err != nil {
+		return nil, err
+	}
+	if f.Indirect {
+		t = jen.Op("*").Add(t)
+	}
+	switch f.Repr {
+	case ir.ReprPlain:
+		return t, nil
+	case ir.ReprOpt:
+		return qp("Opt").Types(t), nil
+	case ir.ReprNullable:
+		return qp("Nullable").Types(t), nil
+	case ir.ReprOptNullable:
+		return qp("OptNullable").Types(t), nil
+	}
+	return nil, fmt.Errorf("internal error: field %q: unknown representation %v", f.JSONName, f.Repr)
+}
+
+// tag is the struct tag of a field: the JSON name, and omitzero when the
+// field may be absent.
+func tag(f *ir.Field) map[string]string {
+	v := f.JSONName
+	if f.Repr == ir.ReprOpt || f.Repr == ir.ReprOptNullable {
+		v += ",omitzero"
+	}
+	return map[string]string{"json": v}
+}
+
+// namer hands out local variable names unique within one generated function,
+// so that no generated local shadows another (property names never become
+// locals).
+type namer struct{ used map[string]int }
+
+func newNamer(taken ...string) *namer {
+	n := &namer{used: map[string]int{}}
+	for _, t := range taken {
+		n.used[t] = 1
+	}
+	return n
+}
+
+func (n *namer) name(base string) string {
+	for i := 0; ; i++ {
+		cand := base
+		if i > 0 {
+			cand = base + strconv.Itoa(i)
+		}
+		if n.used[cand] == 0 {
+			n.used[cand] = 1
+			return cand
+		}
+	}
+}
+
+// expr builds a fresh copy of an expression each time it is called (jennifer
+// statements are appended to in place, so one value cannot be used twice).
+type expr func() *jen.Statement
+
+func id(name string) expr { return func() *jen.Statement { return jen.Id(name) } }
+
+func (e expr) dot(field string) expr {
+	return func() *jen.Statement { return e().Dot(field) }
+}
+
+func (e expr) deref() expr {
+	return func() *jen.Statement { return jen.Parens(jen.Op("*").Add(e())) }
+}
+
+func (e expr) index(i expr) expr {
+	return func() *jen.Statement { return e().Index(i()) }
+}
+
+// wrapper locates an error expression: it adds the JSON pointer segments
+// between the value being checked and the function's own value.
+type wrapper func(err jen.Code) jen.Code
+
+// noWrap leaves an error where it is: at the value of the function itself.
+var noWrap wrapper = func(err jen.Code) jen.Code { return err }
+
+func (w wrapper) field(name string) wrapper {
+	return func(err jen.Code) jen.Code { return w(qp("Wrap").Call(err, jen.Lit(name))) }
+}
+
+func (w wrapper) key(k expr) wrapper {
+	return func(err jen.Code) jen.Code { return w(qp("Wrap").Call(err, k())) }
+}
+
+func (w wrapper) elem(i expr) wrapper {
+	return func(err jen.Code) jen.Code { return w(qp("WrapIndex").Call(err, i())) }
+}

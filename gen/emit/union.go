@@ -1,0 +1,209 @@
+package emit
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/parsec-gen/parsec-gen/gen/ir"
+)
+
+// variantType returns the Go type name of a variant and whether the emitter
+// declares it as a wrapper (false when the variant is a named struct or
+// tuple that implements the union itself).
+func variantType(v *ir.Variant) (string, bool, error) {
+	if r, ok := v.Type.(*ir.Ref); ok {
+		n := final(r.Target)
+		if n == nil {
+			return "", false, fmt.Errorf("internal error: variant %s refers to nothing", v.Name)
+		}
+		switch n.Type.(type) {
+		case *ir.Struct, *ir.Tuple:
+			return n.Name, false, nil
+		case *ir.Union:
+			return "", false, fmt.Errorf("internal error: variant %s is itself a union; unions must be flattened", v.Name)
+		}
+	}
+	return v.Name, true, nil
+}
+
+var jxKinds = []struct {
+	bit  ir.JSONKind
+	name string
+	desc string
+}{
+	{ir.JSONNull, "Null", "null"}, {ir.JSONBool, "Bool", "a boolean"}, {ir.JSONNumber, "Number", "a number"},
+	{ir.JSONString, "String", "a string"}, {ir.JSONArray, "Array", "an array"}, {ir.JSONObject, "Object", "an object"},
+}
+
+// unionType declares the sealed interface, its variants' wrapper types and
+// marker methods, and the decode/encode/validate functions and Match helper.
+func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
+	name := g.named.Name
+	marker := "is" + name
+	if len(u.Variants) == 0 {
+		return nil, fmt.Errorf("internal error: union without variants")
+	}
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Interface(jen.Id(marker).Params()))}
+	type variant struct {
+		v      *ir.Variant
+		goName string
+	}
+	var vs []variant
+	for _, v := range u.Variants {
+		goName, wrapper, err := variantType(v)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, variant{v, goName})
+		if wrapper {
+			decl, err := g.definedType(goName, v.Doc, v.Type)
+			if err != nil {
+				return nil, fmt.Errorf("variant %s: %w", v.Name, err)
+			}
+			code = append(code, decl...)
+		}
+		code = append(code, jen.Func().Params(jen.Id(goName)).Id(marker).Params().Block())
+	}
+
+	// decode
+	g.fn()
+	decodeInto := func(goName string, dec string) []jen.Code {
+		// "var x V; if err := x.decode(<dec>); err != nil { return nil, err }; return x, nil"
+		return []jen.Code{
+			jen.Var().Id("x").Id(goName),
+			jen.If(jen.Err().Op(":=").Id("x").Dot("decode").Call(jen.Id(dec)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.Return(jen.Id("x"), jen.Nil()),
+		}
+	}
+	viaSub := func(goName string) []jen.Code {
+		return []jen.Code{
+			jen.Var().Id("x").Id(goName),
+			jen.Id("sub").Op(":=").Id("d").Dot("Sub").Call(jen.Id("raw")),
+			jen.Err().Op(":=").Id("x").Dot("decode").Call(jen.Id("sub")),
+			jen.Id("d").Dot("End").Call(jen.Id("sub")),
+		}
+	}
+	capture := []jen.Code{
+		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Add(qp("Capture").Call(jen.Id("d"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+	}
+	var decode []jen.Code
+	switch u.Strategy {
+	case ir.ByKind:
+		var cases []jen.Code
+		var all ir.JSONKind
+		for _, v := range vs {
+			var kinds []jen.Code
+			for _, k := range jxKinds {
+				if v.v.Kinds&k.bit != 0 {
+					kinds = append(kinds, jen.Qual(jxPath, k.name))
+				}
+			}
+			if len(kinds) == 0 {
+				return nil, fmt.Errorf("internal error: variant %s accepts no JSON kind", v.v.Name)
+			}
+			all |= v.v.Kinds
+			cases = append(cases, jen.Case(kinds...).Block(decodeInto(v.goName, "d")...))
+		}
+		var descs []string
+		for _, k := range jxKinds {
+			if all&k.bit != 0 {
+				descs = append(descs, k.desc)
+			}
+		}
+		decode = []jen.Code{
+			jen.Switch(jen.Id("d").Dot("Next").Call()).Block(cases...),
+			jen.Return(jen.Nil(), qp("KindError").Call(jen.Lit(strings.Join(descs, " or ")), jen.Id("d").Dot("Next").Call())),
+		}
+	case ir.ByDiscriminator:
+		var cases []jen.Code
+		var tags []jen.Code
+		for _, v := range vs {
+			body := append(viaSub(v.goName),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+				jen.Return(jen.Id("x"), jen.Nil()))
+			cases = append(cases, jen.Case(jen.Lit(v.v.Tag)).Block(body...))
+			tags = append(tags, jen.Lit(v.v.Tag))
+		}
+		decode = append(capture,
+			jen.List(jen.Id("tag"), jen.Id("ok")).Op(":=").Add(qp("Member").Call(jen.Id("raw"), jen.Lit(u.Discriminator))),
+			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), qp("Errorf").Call(jen.Lit("missing discriminator property %q"), jen.Lit(u.Discriminator)))),
+			jen.Switch(jen.Id("tag")).Block(cases...),
+			jen.Return(jen.Nil(), qp("Wrap").Call(qp("EnumError").Call(append([]jen.Code{qp("RawJSON").Call(jen.Id("tag"))}, tags...)...), jen.Lit(u.Discriminator))),
+		)
+	case ir.ByRequired:
+		decode = capture
+		var markers []string
+		for _, v := range vs {
+			body := append(viaSub(v.goName),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+				jen.Return(jen.Id("x"), jen.Nil()))
+			decode = append(decode, jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Add(qp("Member").Call(jen.Id("raw"), jen.Lit(v.v.Marker))), jen.Id("ok")).Block(body...))
+			markers = append(markers, fmt.Sprintf("%q", v.v.Marker))
+		}
+		decode = append(decode, jen.Return(jen.Nil(), qp("Errorf").Call(jen.Lit("value matches no variant: it has none of the properties "+strings.Join(markers, ", ")))))
+	case ir.TryEach:
+		decode = append(capture,
+			jen.Var().Defs(
+				jen.Id("found").Id(name),
+				jen.Id("matched").Index().String(),
+				jen.Id("failed").Index().Error(),
+			))
+		for _, v := range vs {
+			body := viaSub(v.goName)
+			if u.OneOf {
+				body = append(body, jen.If(jen.Err().Op("==").Nil()).Block(
+					jen.List(jen.Id("found"), jen.Id("matched")).Op("=").List(jen.Id("x"), jen.Append(jen.Id("matched"), jen.Lit(v.v.Name))),
+				).Else().Block(
+					jen.Id("failed").Op("=").Append(jen.Id("failed"), qp("VariantError").Call(jen.Lit(v.v.Name), jen.Err())),
+				))
+			} else {
+				body = append(body, jen.If(jen.Err().Op("==").Nil()).Block(jen.Return(jen.Id("x"), jen.Nil())),
+					jen.Id("failed").Op("=").Append(jen.Id("failed"), qp("VariantError").Call(jen.Lit(v.v.Name), jen.Err())))
+			}
+			decode = append(decode, jen.Block(body...))
+		}
+		if u.OneOf {
+			decode = append(decode,
+				jen.If(jen.Len(jen.Id("matched")).Op("==").Lit(1)).Block(jen.Return(jen.Id("found"), jen.Nil())),
+				jen.Return(jen.Nil(), qp("NoVariant").Call(jen.Id("matched"), jen.Id("failed"))))
+		} else {
+			decode = append(decode, jen.Id("_").Op("=").Id("found"), jen.Id("_").Op("=").Id("matched"),
+				jen.Return(jen.Nil(), qp("NoVariant").Call(jen.Nil(), jen.Id("failed"))))
+		}
+	default:
+		return nil, fmt.Errorf("internal error: unknown union strategy %v", u.Strategy)
+	}
+	code = append(code, jen.Func().Id("decode"+name).Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(decode...))
+
+	// encode, validate, match
+	var encCases, valCases, matchCases []jen.Code
+	var matchParams []jen.Code
+	for _, v := range vs {
+		encCases = append(encCases, jen.Case(jen.Id(v.goName)).Block(jen.Id("x").Dot("encode").Call(jen.Id("w"))))
+		valCases = append(valCases, jen.Case(jen.Id(v.goName)).Block(jen.Return(jen.Id("x").Dot("Validate").Call())))
+		param := "on" + v.v.Name
+		matchParams = append(matchParams, jen.Id(param).Func().Params(jen.Id(v.goName)).Id("R"))
+		matchCases = append(matchCases, jen.Case(jen.Id(v.goName)).Block(jen.Return(jen.Id(param).Call(jen.Id("x")))))
+	}
+	missing := qp("Errorf").Call(jen.Lit(name + " holds no variant"))
+	encCases = append(encCases, jen.Default().Block(jen.Id("w").Dot("Fail").Call(missing), jen.Id("w").Dot("Null").Call()))
+	valCases = append(valCases, jen.Default().Block(jen.Return(missing.Clone())))
+	code = append(code,
+		jen.Func().Id("encode"+name).Params(jen.Id("w").Op("*").Add(qp("Writer")), jen.Id("u").Id(name)).Block(
+			jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(encCases...)),
+		jen.Func().Id("validate"+name).Params(jen.Id("u").Id(name)).Error().Block(
+			jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(valCases...)),
+		g.decl([]string{
+			"Match" + name + " calls the function for the variant u holds and returns its result.",
+			"Every variant has a parameter, so a variant added to the schema breaks",
+			"every call until it is handled. It panics if u is nil.",
+		}, jen.Func().Id("Match"+name).Types(jen.Id("R").Any()).Params(append([]jen.Code{jen.Id("u").Id(name)}, matchParams...)...).Id("R").Block(
+			jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(matchCases...),
+			jen.Panic(jen.Lit("Match"+name+": u holds no variant")),
+		)),
+	)
+	return code, nil
+}
