@@ -59,7 +59,7 @@ func Package(p *ir.Package, opts Options) ([]File, error) {
 	var out []File
 	var errs []error
 	for _, f := range p.Files {
-		if f.Name == SharedFile {
+		if f.Name == SharedFile || f.Name == ClientFile {
 			errs = append(errs, fmt.Errorf("%s: output file name %q is reserved for the shared file", f.Path, f.Name))
 			continue
 		}
@@ -77,7 +77,11 @@ func Package(p *ir.Package, opts Options) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(out, File{Name: SharedFile, Content: content}), nil
+	cf, err := clientFile(p)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(out, File{Name: SharedFile, Content: content}), cf...), nil
 }
 
 // newFile starts a jennifer file with the header and explicit import names.

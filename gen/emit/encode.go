@@ -197,4 +197,3 @@ func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) ([]jen.Code, er
 		panic(fmt.Sprintf("unreachable: ir type %T", t))
 	}
 }
-

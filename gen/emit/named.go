@@ -164,7 +164,10 @@ func (g *typeGen) definedType(name string, lines []string, t ir.Type) ([]jen.Cod
 	if err != nil {
 		return nil, err
 	}
-	encode := append([]jen.Code{jen.Id("x").Op(":=").Add(under.Clone()).Parens(jen.Op("*").Id("v"))}, enc...)
+	encode := enc
+	if usesValue(t) {
+		encode = append([]jen.Code{jen.Id("x").Op(":=").Add(under.Clone()).Parens(jen.Op("*").Id("v"))}, enc...)
+	}
 
 	g.fn()
 	g.n.name("x")
@@ -173,11 +176,24 @@ func (g *typeGen) definedType(name string, lines []string, t ir.Type) ([]jen.Cod
 		return nil, err
 	}
 	validate := validateBody(val)
-	if len(val) > 0 {
+	if len(val) > 0 && usesValue(t) {
 		validate = append([]jen.Code{jen.Id("x").Op(":=").Add(under.Clone()).Parens(jen.Op("*").Id("v"))}, validate...)
 	}
 	code := []jen.Code{g.decl(lines, jen.Type().Id(name).Add(under))}
 	return append(code, g.methods(name, decode, encode, validate)...), nil
+}
+
+// usesValue reports whether encoding or validating a value of t looks at
+// the value (the JSON form of a const, of null and of the false schema is
+// fixed).
+func usesValue(t ir.Type) bool {
+	switch t := t.(type) {
+	case *ir.Never, *ir.Const:
+		return false
+	case *ir.Primitive:
+		return t.Kind != ir.KindNull
+	}
+	return true
 }
 
 // enumType declares a named enum: a Go type of the enum's kind (compact JSON

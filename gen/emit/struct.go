@@ -103,7 +103,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 	present := func(prop string) jen.Code {
 		for i, f := range s.Fields {
 			if f.JSONName == prop {
-				return jen.Id("seen").Index(jen.Lit(i/64)).Op("&").Parens(jen.Lit(1).Op("<<").Lit(i%64)).Op("!=").Lit(0)
+				return jen.Id("seen").Index(jen.Lit(i / 64)).Op("&").Parens(jen.Lit(1).Op("<<").Lit(i % 64)).Op("!=").Lit(0)
 			}
 		}
 		if kind != containerNone {

@@ -125,4 +125,3 @@ func (g *typeGen) tupleType(t *ir.Tuple) ([]jen.Code, error) {
 	}
 	return append(code, g.methods(name, decode, encode, validateBody(val))...), nil
 }
-
