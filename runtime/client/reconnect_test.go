@@ -473,3 +473,46 @@ func TestReconnectIdleStreamsBackOff(t *testing.T) {
 		t.Errorf("delays %v, want 6 attempts", delays)
 	}
 }
+
+// noPositions reports EventSubscribed without a position, as a server that
+// keeps no stream for the channel does, and records the resume requests.
+type noPositions struct {
+	*MemoryTransport
+	mu     sync.Mutex
+	resume []*StreamPosition
+}
+
+func (n *noPositions) Subscribe(ctx context.Context, ch string, o SubscribeOptions) (<-chan []byte, func(), error) {
+	n.mu.Lock()
+	n.resume = append(n.resume, o.Since)
+	n.mu.Unlock()
+	inner := o.OnEvent
+	o.OnEvent = func(ev StreamEvent) {
+		if ev.Kind == EventSubscribed {
+			ev.Position = StreamPosition{}
+		}
+		inner(ev)
+	}
+	return n.MemoryTransport.Subscribe(ctx, ch, o)
+}
+
+func TestResumeWithoutPositionsSubscribesLive(t *testing.T) {
+	tr := &noPositions{MemoryTransport: NewMemoryTransport()}
+	c := newClient(t, tr, WithProducer(alice))
+	s := subscribe(t, c, "c")
+	var got recorder
+	s.OnEnvelope(got.handle)
+	start(t, s)
+	publish(t, c, "c", "a", nil)
+	waitFor(t, "first", func() bool { return got.n() == 1 })
+	if _, ok := s.Position(); ok {
+		t.Error("Position() reports a position the transport never gave")
+	}
+	tr.DropSubscriptions("c")
+	waitFor(t, "resubscribed", func() bool { return s.Stats().Resubscribes == 1 })
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if len(tr.resume) != 2 || tr.resume[1] != nil {
+		t.Errorf("resume positions %v, want none asked for", tr.resume)
+	}
+}

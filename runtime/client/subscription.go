@@ -201,7 +201,8 @@ func (s *Subscription) onEvent(gen int, ev StreamEvent) {
 	s.posMu.Lock()
 	if gen == s.gen && ev.Kind == EventSubscribed {
 		s.pos = ev.Position
-		s.posKnown = true
+		// A zero position means the server keeps no stream to resume.
+		s.posKnown = ev.Position != (StreamPosition{})
 		s.recv = 0
 		if s.stream != nil {
 			// Publications already buffered precede the position.
