@@ -31,6 +31,9 @@ func (g *fakeGen) generate(cfg gen.Config) (gen.Files, error) {
 		return nil, g.err
 	}
 	var files gen.Files
+	if cfg.Warn != nil && cfg.Package == "warns" {
+		cfg.Warn("schemas/x.json:1:2: a null description is treated as absent")
+	}
 	for _, s := range cfg.Schemas {
 		src, err := fs.ReadFile(cfg.FS, s)
 		if err != nil {
@@ -354,6 +357,14 @@ func TestPackageName(t *testing.T) {
 				t.Errorf("package %q, want %q", g.cfgs[0].Package, c.want)
 			}
 		})
+	}
+}
+
+func TestWarningsGoToStderr(t *testing.T) {
+	dir := project(t)
+	r := runIn(t, dir, &fakeGen{}, "", "generate", "-o", "out", "-p", "warns", "schemas/order_placed.json")
+	if r.code != ExitOK || r.stderr != "warning: schemas/x.json:1:2: a null description is treated as absent\n" || r.stdout != "" {
+		t.Errorf("exit %d stdout %q stderr %q; want 0 and the warning on stderr", r.code, r.stdout, r.stderr)
 	}
 }
 

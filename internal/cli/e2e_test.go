@@ -23,34 +23,35 @@ func requirePipeline(t *testing.T) {
 		Schemas: []string{"x.json"},
 		Package: "x",
 	})
-	if err != nil && strings.Contains(err.Error(), "not implemented") {
+	if err != nil && (strings.Contains(err.Error(), "not implemented") || strings.Contains(err.Error(), "not available yet")) {
 		t.Skip("pending: gen.Generate pipeline not wired")
 	}
 }
 
-// copyRepoSchemas copies the repository's example schemas (with their
-// shared definitions) into dir/schemas.
-func copyRepoSchemas(t *testing.T, dir string) {
-	t.Helper()
-	src := filepath.Join("..", "..", "schemas")
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		writeTree(t, dir, map[string]string{"schemas/" + filepath.ToSlash(rel): string(b)})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+// e2eSchemas are small aspects with a cross-file $ref into a subdirectory
+// (which is not itself an aspect).
+var e2eSchemas = map[string]string{
+	"schemas/order_placed.json": `{
+  "title": "Order placed",
+  "type": "object",
+  "required": ["order_id"],
+  "properties": {
+    "order_id": {"$ref": "defs/common.json#/$defs/OrderID"},
+    "note": {"type": "string"}
+  }
+}
+`,
+	"schemas/order_cancelled.json": `{
+  "type": "object",
+  "required": ["order_id", "reason"],
+  "properties": {
+    "order_id": {"$ref": "defs/common.json#/$defs/OrderID"},
+    "reason": {"enum": ["customer", "fraud"]}
+  }
+}
+`,
+	"schemas/defs/common.json": `{"$defs": {"OrderID": {"type": "string", "minLength": 1}}}
+`,
 }
 
 func mainIn(t *testing.T, dir string, args ...string) result {
@@ -65,7 +66,7 @@ func mainIn(t *testing.T, dir string, args ...string) result {
 func TestEndToEnd(t *testing.T) {
 	requirePipeline(t)
 	dir := t.TempDir()
-	copyRepoSchemas(t, dir)
+	writeTree(t, dir, e2eSchemas)
 	writeTree(t, dir, map[string]string{"events/doc.go": "// Package events is hand-written.\npackage events\n"})
 
 	r := mainIn(t, dir, "generate", "-o", "events", "schemas")

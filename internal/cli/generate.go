@@ -89,6 +89,7 @@ func generate(e env, f generateFlags, args []string) error {
 		Package:     pkg,
 		Display:     in.display,
 		Initialisms: initialisms,
+		Warn:        func(msg string) { fmt.Fprintf(e.stderr, "warning: %s\n", msg) },
 	}
 	files, err := e.generate(cfg)
 	if err != nil {
