@@ -26,8 +26,9 @@
 // Both engines match on code points, as ECMAScript does with the "u" flag
 // that JSON Schema implies. Go-only syntax (inline flags like `(?i)`, `\z`,
 // POSIX classes) is not taken by the Go path; the ECMAScript engine decides
-// about it. Known remaining difference: on the backtracking path "." also
-// matches "\r", U+2028 and U+2029 (regexp2 follows .NET there).
+// about it. Where regexp2 departs from ECMAScript ("." matching U+2028 and
+// U+2029, \b counting non-ASCII letters as word characters) the pattern is
+// rewritten before it sees it.
 package ecmaregex
 
 import (
@@ -62,17 +63,34 @@ func CompileTimeout(pattern string, timeout time.Duration) (Regexp, error) {
 	if timeout <= 0 {
 		return nil, fmt.Errorf("ecmaregex: timeout must be positive, got %v", timeout)
 	}
-	if goPattern, ok := translate(pattern); ok {
-		if re, err := regexp.Compile(goPattern); err == nil {
-			return goRegexp{re: re, src: pattern}, nil
-		}
+	if re, ok := compileGo(pattern); ok {
+		return re, nil
 	}
-	re, err := regexp2.Compile(pattern, regexp2.ECMAScript|regexp2.Unicode)
+	return compileBacktracking(pattern, timeout)
+}
+
+// compileGo compiles pattern with Go's regexp when it can be given its
+// ECMAScript meaning there.
+func compileGo(pattern string) (Regexp, bool) {
+	goPattern, ok := translate(pattern)
+	if !ok {
+		return nil, false
+	}
+	re, err := regexp.Compile(goPattern)
+	if err != nil {
+		return nil, false
+	}
+	return goRegexp{re: re, src: pattern}, true
+}
+
+// compileBacktracking compiles pattern with regexp2 in ECMAScript mode.
+func compileBacktracking(pattern string, timeout time.Duration) (Regexp, error) {
+	re, err := regexp2.Compile(prepareBacktracking(pattern), regexp2.ECMAScript|regexp2.Unicode)
 	if err != nil {
 		return nil, fmt.Errorf("ecmaregex: invalid pattern %q: %w", pattern, err)
 	}
 	re.MatchTimeout = timeout
-	return &ecmaRegexp{re: re}, nil
+	return &ecmaRegexp{re: re, src: pattern}, nil
 }
 
 // MustCompile is like Compile but panics if the pattern does not compile. It
@@ -100,7 +118,10 @@ type goRegexp struct {
 func (g goRegexp) MatchString(s string) bool { return g.re.MatchString(s) }
 func (g goRegexp) String() string            { return g.src }
 
-type ecmaRegexp struct{ re *regexp2.Regexp }
+type ecmaRegexp struct {
+	re  *regexp2.Regexp
+	src string
+}
 
 func (e *ecmaRegexp) MatchString(s string) bool {
 	ok, err := e.re.MatchString(s)
@@ -109,4 +130,4 @@ func (e *ecmaRegexp) MatchString(s string) bool {
 	return err == nil && ok
 }
 
-func (e *ecmaRegexp) String() string { return e.re.String() }
+func (e *ecmaRegexp) String() string { return e.src }

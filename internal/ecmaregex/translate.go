@@ -226,3 +226,53 @@ func hexVal(c byte) byte {
 	}
 	return (c | 0x20) - 'a' + 10
 }
+
+// Replacements for \b and \B on the backtracking path: regexp2 counts every
+// Unicode letter as a word character there, ECMAScript only [A-Za-z0-9_]
+// (regexp2's \w in ECMAScript mode).
+const (
+	ecmaBoundary    = `(?:(?<=\w)(?!\w)|(?<!\w)(?=\w))`
+	ecmaNonBoundary = `(?:(?<=\w)(?=\w)|(?<!\w)(?!\w))`
+	// regexp2's "." in ECMAScript mode excludes "\n" and "\r" only.
+	ecmaDotBacktracking = `[^\n\r\u2028\u2029]`
+)
+
+// prepareBacktracking rewrites the constructs regexp2 reads differently from
+// ECMAScript: "." outside a class, and \b and \B.
+func prepareBacktracking(p string) string {
+	if !strings.ContainsAny(p, `.\`) {
+		return p
+	}
+	var b strings.Builder
+	b.Grow(len(p) + 16)
+	inClass := false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p):
+			next := p[i+1]
+			i++
+			switch {
+			case !inClass && next == 'b':
+				b.WriteString(ecmaBoundary)
+			case !inClass && next == 'B':
+				b.WriteString(ecmaNonBoundary)
+			default:
+				b.WriteByte(c)
+				b.WriteByte(next)
+			}
+			continue
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+		case c == '[':
+			inClass = true
+		case c == '.':
+			b.WriteString(ecmaDotBacktracking)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
