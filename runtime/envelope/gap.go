@@ -301,8 +301,9 @@ func (s *stream) fillHole(seq int64, maxHoles int) bool {
 }
 
 // Seen reports whether seq on (channel, producer) was already observed: it is
-// at or below the high-water mark and not in a remembered hole. An untracked
-// stream has seen nothing.
+// at or below the high-water mark and not in a remembered hole. Sequences
+// below the first one observed count as seen (they predate the
+// subscription). An untracked stream has seen nothing.
 func (g *GapDetector) Seen(channel, producer string, seq int64) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -86,7 +86,10 @@ type ValidationError struct {
 	Causes    []Violation // every failing location, for ErrInvalidPayload
 }
 
-// Error lists every violation:
+// maxListed caps the violations Error spells out; Causes keeps them all.
+const maxListed = 20
+
+// Error lists the violations, at most 20 of them:
 // `schema: aspect "order_placed" (schema "orders/order_placed.json"): payload does not match its schema: /lines/0/qty: minimum: got 0, want 1`.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
@@ -105,6 +108,10 @@ func (e *ValidationError) Error() string {
 		b.WriteString(e.Detail)
 	}
 	for i, c := range e.Causes {
+		if i == maxListed {
+			fmt.Fprintf(&b, "; and %d more", len(e.Causes)-maxListed)
+			break
+		}
 		if i == 0 {
 			b.WriteString(": ")
 		} else {

@@ -171,6 +171,22 @@ func TestValidationErrorText(t *testing.T) {
 	}
 }
 
+func TestValidationErrorTextCapped(t *testing.T) {
+	v, err := NewValidator(ModeStrict, []Aspect{{Name: "a", SchemaRef: "a.json",
+		Schema: []byte(`{"type":"array","items":{"type":"string"}}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = v.Validate(env("a", "", `[`+strings.TrimSuffix(strings.Repeat("1,", 25), ",")+`]`))
+	var ve *ValidationError
+	if !errors.As(err, &ve) || len(ve.Causes) != 25 {
+		t.Fatalf("Validate = %v", err)
+	}
+	if n := strings.Count(err.Error(), "want string"); n != 20 || !strings.HasSuffix(err.Error(), "; and 5 more") {
+		t.Errorf("error lists %d violations: %v", n, err)
+	}
+}
+
 func TestValidateMalformedPayload(t *testing.T) {
 	v := newTestValidator(t, ModeStrict)
 	for _, payload := range []string{`{"order_id":`, `{"a":1,"a":2}`, `{} {}`, `nul`, `01`} {
