@@ -23,7 +23,10 @@
 // the size limit) are hand-written single passes over the JSON, with no
 // reflection; Envelope's MarshalJSON and UnmarshalJSON give encoding/json users
 // the same wire form. Decoding never panics on arbitrary input: what is not a
-// valid envelope is an error that names the field.
+// valid envelope is an error that names the field. Unknown keys are skipped
+// (newer peers may add fields); a repeated key is an error. null reads as
+// absent for schema_ref, causation and parent_producer; a null payload is
+// kept as the JSON value null.
 //
 // SequenceTracker numbers one producer's envelopes per channel without gaps,
 // and GapDetector classifies the sequences a subscriber receives per
