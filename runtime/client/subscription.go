@@ -484,7 +484,9 @@ func (s *Subscription) drainEvents() {
 			// Normal operation; the position was recorded when reported.
 		case EventUnrecoverable:
 			s.report(&StreamError{Event: ev})
-			s.gap("", ev.Missed)
+			if ev.Missed != 0 { // 0: the position was lost but nothing was missed
+				s.gap("", ev.Missed)
+			}
 		default:
 			s.report(&StreamError{Event: ev})
 		}
