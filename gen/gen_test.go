@@ -2,6 +2,9 @@ package gen
 
 import (
 	"fmt"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -151,7 +154,7 @@ func TestModelObject(t *testing.T) {
 		t.Errorf("-want +got:\n%s", diff)
 	}
 	root := p.Files[0].Root
-	if root.Doc[0] != "OrderPlaced corresponds to the root of schemas/order_placed.json." || root.Doc[2] != "Order placed" {
+	if root.Doc[0] != "OrderPlaced corresponds to the root of schemas/order_placed.json." || root.Doc[2] != "Order placed." {
 		t.Errorf("root doc = %q", root.Doc)
 	}
 }
@@ -375,5 +378,47 @@ func TestModelAddingASchemaRenamesNothing(t *testing.T) {
 	}
 	if diff := cmp.Diff(dump(alone), dump(&ir.Package{Files: []*ir.File{fileA}})); diff != "" {
 		t.Errorf("adding b.json changed a.json's model:\n%s", diff)
+	}
+}
+
+// TestDocsAreGofmtStable prints doc lines the way the emitter does and checks
+// that gofmt leaves them alone, for text that gofmt would otherwise turn into
+// headings, code blocks or reindented lists.
+func TestDocsAreGofmtStable(t *testing.T) {
+	gofmt, err := exec.LookPath("gofmt")
+	if err != nil {
+		gofmt = filepath.Join(runtime.GOROOT(), "bin", "gofmt")
+	}
+	desc := "Money\n\nAn amount.\n    indented code\n- item one\n- item two\n\n1. first\n2. second\n\n[link]: https://example.com\nSee [link].\n\n# Heading\nText"
+	p, err := model(t, map[string]string{"s/x.json": fmt.Sprintf(`{"title": "Money", "description": %q, "type": "object",
+		"properties": {"a": {"title": "Amount", "description": %q, "deprecated": true, "type": "string"}}}`, desc, desc)}, "s/x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src strings.Builder
+	src.WriteString("package x\n\n")
+	printDoc := func(lines []string, indent string) {
+		for _, l := range lines {
+			if l == "" {
+				src.WriteString(indent + "//\n")
+			} else {
+				src.WriteString(indent + "// " + l + "\n")
+			}
+		}
+	}
+	root := p.Files[0].Root
+	printDoc(root.Doc, "")
+	src.WriteString("type X struct {\n")
+	f := root.Type.(*ir.Struct).Fields[0]
+	printDoc(f.Doc, "\t")
+	src.WriteString("\tA string\n}\n")
+	cmd := exec.Command(gofmt)
+	cmd.Stdin = strings.NewReader(src.String())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Skipf("gofmt not runnable: %v", err)
+	}
+	if diff := cmp.Diff(src.String(), string(out)); diff != "" {
+		t.Errorf("gofmt changes the doc comments (-ours +gofmt):\n%s", diff)
 	}
 }

@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"go/doc/comment"
 	"path"
 	"strconv"
 	"strings"
@@ -250,7 +251,9 @@ func sanitize(texts ...string) []string {
 				}
 				return r
 			}, line)
-			line = strings.TrimRightFunc(line, unicode.IsSpace)
+			// Leading space would make gofmt turn the line into a code
+			// block and reindent it; schema text is prose.
+			line = strings.TrimSpace(line)
 			if line == "" && (len(out) == 0 || out[len(out)-1] == "") {
 				continue
 			}
@@ -274,7 +277,37 @@ func docLines(first, title, desc string, deprecated bool) []string {
 	if deprecated {
 		lines = append(lines, "", "Deprecated: the schema marks this as deprecated.")
 	}
-	return lines
+	return canonicalDoc(lines)
+}
+
+// canonicalDoc returns doc comment lines in the form gofmt gives them, so
+// generated files stay gofmt-clean: a one-line paragraph without final
+// punctuation gets a period (gofmt would make it a heading), then the text
+// is reprinted by go/doc/comment (lists, links). Printed as "// "+line, or
+// "//" for an empty line, the result is what gofmt prints.
+func canonicalDoc(lines []string) []string {
+	for i, l := range lines {
+		single := (i == 0 || lines[i-1] == "") && (i == len(lines)-1 || lines[i+1] == "")
+		if single && l != "" && !strings.ContainsRune(".!?:;,", rune(l[len(l)-1])) {
+			lines[i] = l + "."
+		}
+	}
+	var p comment.Parser
+	text := (&comment.Printer{}).Comment(p.Parse(strings.Join(lines, "\n")))
+	var out []string
+	for _, l := range strings.Split(strings.TrimSuffix(string(text), "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(l, "// "):
+			out = append(out, l[3:])
+		case l == "//":
+			out = append(out, "")
+		default:
+			// A code block line ("//\t..."); cannot happen with trimmed
+			// lines, keep its text.
+			out = append(out, strings.TrimSpace(strings.TrimPrefix(l, "//")))
+		}
+	}
+	return out
 }
 
 func fieldDoc(name, jsonName, title, desc string, deprecated bool) []string {
