@@ -6,6 +6,7 @@ tool github.com/parsec-gen/parsec-gen/cmd/parsec-gen
 
 require (
 	github.com/go-faster/jx v1.2.0
+	github.com/google/go-cmp v0.7.0
 	github.com/parsec-gen/parsec-gen v0.0.0
 	github.com/parsec-gen/parsec-gen/server v0.0.0
 )
