@@ -1,6 +1,7 @@
 package envelope
 
 import (
+	"math"
 	"sort"
 	"sync"
 	"time"
@@ -229,11 +230,16 @@ func (g *GapDetector) observe(channel, producer string, seq, at int64) Observati
 	}
 	g.touch(s)
 	o := Observation{Previous: s.high, Expected: s.high + 1}
+	if s.high == math.MaxInt64 {
+		o.Expected = math.MaxInt64 // nothing can follow; keep the field from wrapping
+	}
+	// Comparisons are written as differences from s.high so that they
+	// cannot overflow next to math.MaxInt64.
 	switch {
-	case seq == s.high+1:
+	case seq > s.high && seq-s.high == 1:
 		o.Kind = InOrder
 		s.high, s.highAt = seq, at
-	case seq > s.high+1:
+	case seq > s.high:
 		o.Kind, o.Gap = Gap, seq-s.high-1
 		s.addHole(Range{From: s.high + 1, To: seq - 1}, g.opts.MaxHoles)
 		s.high, s.highAt = seq, at

@@ -2,6 +2,7 @@ package envelope
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -73,6 +74,19 @@ func TestGapDetectorRestartThenContinuation(t *testing.T) {
 	if hw, ok := g.HighWater("c", "far"); !ok || hw != 301 {
 		t.Errorf("HighWater after restart = %d, %v", hw, ok)
 	}
+}
+
+func TestGapDetectorNearMaxInt64(t *testing.T) {
+	const max = math.MaxInt64
+	g := NewGapDetector(GapOptions{RestartDistance: -1})
+	runSteps(t, g, "c", "p", []step{
+		{max - 3, Observation{Kind: First}},
+		{max - 2, Observation{Kind: InOrder, Expected: max - 2, Previous: max - 3}},
+		{max, Observation{Kind: Gap, Gap: 1, Expected: max - 1, Previous: max - 2}},
+		{max, Observation{Kind: Duplicate, Expected: max, Previous: max}},
+		{max - 1, Observation{Kind: Late, Expected: max, Previous: max}},
+		{1, Observation{Kind: Restart, Expected: max, Previous: max}},
+	})
 }
 
 func TestGapDetectorRestartDistanceDisabled(t *testing.T) {
@@ -293,5 +307,46 @@ func TestGapDetectorObserveAt(t *testing.T) {
 	e.Sequence, e.ProducedAt = 1, at(400)
 	if got := g.ObserveEnvelope(e); got.Kind != Restart {
 		t.Errorf("ObserveEnvelope of a newer 1 = %+v", got)
+	}
+}
+
+// TestGapDetectorInvariants feeds seeded random sequences and checks after
+// every observation that the holes stay sorted, disjoint, below the mark and
+// within the cap, and that no sequence is delivered twice while the stream
+// does not restart.
+func TestGapDetectorInvariants(t *testing.T) {
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		maxHoles := 1 + rng.IntN(8)
+		g := NewGapDetector(GapOptions{MaxHoles: maxHoles, RestartDistance: -1})
+		delivered := map[int64]bool{}
+		for i := range 500 {
+			seq := int64(2 + rng.IntN(200)) // never 1: no restarts
+			o := g.Observe("c", "p", seq)
+			if o.Kind == Restart {
+				t.Fatalf("seed %d step %d: unexpected restart", seed, i)
+			}
+			if o.Deliver() {
+				if delivered[seq] {
+					t.Fatalf("seed %d step %d: %d delivered twice (%v)", seed, i, seq, o.Kind)
+				}
+				delivered[seq] = true
+			}
+			high, _ := g.HighWater("c", "p")
+			holes := g.Missing("c", "p")
+			if len(holes) > maxHoles {
+				t.Fatalf("seed %d step %d: %d holes, cap %d", seed, i, len(holes), maxHoles)
+			}
+			for j, h := range holes {
+				if h.From > h.To || h.To >= high || j > 0 && holes[j-1].To+1 >= h.From {
+					t.Fatalf("seed %d step %d: bad holes %v below %d", seed, i, holes, high)
+				}
+				for s := h.From; s <= h.To; s++ {
+					if g.Seen("c", "p", s) {
+						t.Fatalf("seed %d step %d: %d in a hole reported as seen", seed, i, s)
+					}
+				}
+			}
+		}
 	}
 }
