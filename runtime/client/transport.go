@@ -26,6 +26,10 @@ type Transport interface {
 	// cancel was called, the transport was closed, or the stream was lost for
 	// good (the transport then reports why through opts.OnEvent first).
 	// cancel is idempotent.
+	//
+	// Subscribe may be called again for a channel that already has a
+	// stream (the Client gives every Subscription its own): each call gets
+	// an independent stream, and cancelling one leaves the others running.
 	Subscribe(ctx context.Context, channel string, opts SubscribeOptions) (<-chan []byte, func(), error)
 	// History returns encoded envelopes stored for channel, oldest first.
 	History(ctx context.Context, channel string, opts HistoryOptions) ([][]byte, error)
