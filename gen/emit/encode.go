@@ -160,11 +160,15 @@ func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) ([]jen.Code, er
 		if err != nil {
 			return nil, err
 		}
-		if t.KeyPattern != nil {
-			body = append([]jen.Code{jen.Id("errs").Dot("Add").Call(wrap.key(id(k))(jen.Id(g.patternVar(t.KeyPattern)).Dot("CheckKey").Call(jen.Id(k))))}, body...)
-		}
 		var out []jen.Code
-		if len(body) > 0 {
+		if t.KeyPattern != nil {
+			check := jen.Id("errs").Dot("Add").Call(wrap.key(id(k))(jen.Id(g.patternVar(t.KeyPattern)).Dot("CheckKey").Call(jen.Id(k))))
+			if len(body) == 0 {
+				out = append(out, jen.For(jen.Id(k).Op(":=").Range().Add(x().Dot("Keys").Call())).Block(check))
+			}
+			body = append([]jen.Code{check}, body...)
+		}
+		if len(body) > 0 && len(out) == 0 {
 			out = append(out, jen.For(jen.List(jen.Id(k), jen.Id(val)).Op(":=").Range().Add(x().Dot("All").Call())).Block(body...))
 		}
 		return append(out, adds(countChecks(t.Constraints, x().Dot("Len").Call(), false))...), nil

@@ -15,8 +15,9 @@ func renderFile(p *ir.Package, file *ir.File) ([]byte, error) {
 	f := newFile(p.Name, file.Source)
 	var errs []string
 	var asserts []jen.Code
+	refs := schemaRefs(p)
 	for _, n := range file.Types {
-		g := &typeGen{named: n}
+		g := &typeGen{named: n, refs: refs}
 		code, hasMethods, err := g.named_()
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s: type %s: %v", n.Loc, n.Name, err))
@@ -51,16 +52,40 @@ func renderFile(p *ir.Package, file *ir.File) ([]byte, error) {
 	return finish(file.Name, f)
 }
 
+// schemaRefs maps the display path and the FS path of every schema file to
+// its SchemaRef.
+func schemaRefs(p *ir.Package) map[string]string {
+	m := map[string]string{}
+	for _, f := range p.Files {
+		m[f.Path] = f.SchemaRef
+		m[f.Source] = f.SchemaRef
+	}
+	return m
+}
+
+// hasResidual reports whether any named type checks keywords through schema
+// validation.
+func hasResidual(p *ir.Package) bool {
+	for _, f := range p.Files {
+		for _, n := range f.Types {
+			if len(n.Residual) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // named_ renders a named type: declaration and methods. hasMethods reports
 // whether the type got MarshalJSON and UnmarshalJSON.
 func (g *typeGen) named_() (code []jen.Code, hasMethods bool, err error) {
 	n := g.named
 	if len(n.Residual) > 0 {
-		var kws []string
-		for _, r := range n.Residual {
-			kws = append(kws, fmt.Sprintf("%q (%s)", r.Keyword, r.Loc))
+		ref, ok := g.refs[n.Loc.File]
+		if !ok {
+			return nil, false, fmt.Errorf("internal error: schema file %q of residual keywords is not in the package", n.Loc.File)
 		}
-		return nil, false, fmt.Errorf("keywords checked by schema validation are not supported yet: %s", strings.Join(kws, ", "))
+		g.res = &residual{named: n.Name, ref: ref, pointer: n.Loc.Pointer}
 	}
 	switch t := n.Type.(type) {
 	case *ir.Struct:
@@ -113,8 +138,19 @@ func (g *typeGen) decl(lines []string, d jen.Code) jen.Code {
 // from their bodies.
 func (g *typeGen) methods(name string, decode, encode, validate []jen.Code) []jen.Code {
 	recv := jen.Id("v").Op("*").Id(name)
-	return []jen.Code{
-		jen.Func().Params(recv.Clone()).Id("decode").Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Error().Block(decode...),
+	var decodeFuncs []jen.Code
+	if g.res != nil && g.res.named == name {
+		// The whole value is checked against its schema first, then decoded.
+		decodeFuncs = []jen.Code{
+			jen.Func().Params(recv.Clone()).Id("decode").Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Error().Block(
+				g.res.decodeWrapper(func(sub jen.Code) jen.Code { return jen.Id("v").Dot("decodeBody").Call(sub) }, false)...),
+			jen.Func().Params(recv.Clone()).Id("decodeBody").Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Error().Block(decode...),
+		}
+		validate = g.res.validateWith(validate, jen.Id("v"))
+	} else {
+		decodeFuncs = []jen.Code{jen.Func().Params(recv.Clone()).Id("decode").Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Error().Block(decode...)}
+	}
+	return append(decodeFuncs, []jen.Code{
 		jen.Func().Params(recv.Clone()).Id("encode").Params(jen.Id("w").Op("*").Add(qp("Writer"))).Block(encode...),
 		g.decl([]string{"Validate reports every constraint of the schema that v violates."},
 			jen.Func().Params(recv.Clone()).Id("Validate").Params().Error().Block(validate...)),
@@ -128,6 +164,52 @@ func (g *typeGen) methods(name string, decode, encode, validate []jen.Code) []je
 			jen.Func().Params(recv.Clone()).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 				jen.Return(qp("Unmarshal").Call(jen.Id("data"), jen.Id("v").Dot("decode"))),
 			)),
+	}...)
+}
+
+// residual is where the schema of a named type with keywords the Go type
+// does not express is found, for validating values against it.
+type residual struct {
+	named   string // the type whose own methods check
+	ref     string // SchemaRef of the schema file
+	pointer string // JSON pointer of the type's schema in the file
+}
+
+// ResidualVar is the package-level *schema.Set generated code validates
+// residual keywords with.
+const residualVar = "residualSchemas"
+
+func (r *residual) call(method string, arg jen.Code) jen.Code {
+	return qp("SchemaError").Call(jen.Id(residualVar).Dot(method).Call(jen.Lit(r.ref), jen.Lit(r.pointer), arg))
+}
+
+// decodeWrapper renders a decode body that captures the value, validates it
+// against its schema and decodes it with body over a sub-decoder. union
+// selects the (U, error) result shape.
+func (r *residual) decodeWrapper(body func(sub jen.Code) jen.Code, union bool) []jen.Code {
+	fail := func(err jen.Code) jen.Code { return jen.Return(err) }
+	if union {
+		fail = func(err jen.Code) jen.Code { return jen.Return(jen.Nil(), err) }
+	}
+	out := []jen.Code{
+		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Add(qp("Capture").Call(jen.Id("d"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(fail(jen.Err())),
+		jen.If(jen.Err().Op(":=").Add(r.call("Validate", jen.Id("raw"))), jen.Err().Op("!=").Nil()).Block(fail(jen.Err())),
+		jen.Id("sub").Op(":=").Id("d").Dot("Sub").Call(jen.Id("raw")),
+		jen.Defer().Id("d").Dot("End").Call(jen.Id("sub")),
+	}
+	return append(out, jen.Return(body(jen.Id("sub"))))
+}
+
+// validateWith adds the schema check to a Validate body: the body's own
+// checks run in a function literal, then the value is validated against its
+// schema.
+func (r *residual) validateWith(body []jen.Code, v jen.Code) []jen.Code {
+	return []jen.Code{
+		jen.Var().Id("errs").Add(qp("ValidationErrors")),
+		jen.Id("errs").Dot("Add").Call(jen.Func().Params().Error().Block(body...).Call()),
+		jen.Id("errs").Dot("Add").Call(r.call("ValidateValue", v)),
+		jen.Return(jen.Id("errs").Dot("Err").Call()),
 	}
 }
 
@@ -288,9 +370,6 @@ func (g *typeGen) enumType(t *ir.Enum) ([]jen.Code, error) {
 		validate = []jen.Code{jen.Return(jen.Nil())}
 	} else {
 		subject := jen.Op("*").Id("v")
-		if raw {
-			subject = jen.String().Parens(jen.Op("*").Id("v"))
-		}
 		var names []jen.Code
 		for _, v := range t.Values {
 			names = append(names, jen.Id(v.Name))

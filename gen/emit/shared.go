@@ -36,7 +36,7 @@ func renderShared(p *ir.Package) ([]byte, error) {
 			jen.Id("Name"):      jen.Lit(file.Aspect),
 			jen.Id("SchemaRef"): jen.Lit(file.SchemaRef),
 			jen.Id("Schema"):    jen.Index().Byte().Parens(jen.Lit(string(file.Schema))),
-			jen.Id("New"):       jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id(file.Root.Name)))),
+			jen.Id("New"):       newRoot(file.Root),
 		}))
 	}
 	f.Comment("// Aspects describes the aspects of this package, one per schema: name, schema")
@@ -64,5 +64,26 @@ func renderShared(p *ir.Package) ([]byte, error) {
 			g.Line()
 		})
 	}
+	if hasResidual(p) {
+		f.Line()
+		f.Comment("// " + residualVar + " checks the keywords the generated types cannot express by")
+		f.Comment("// validating values against their schema. It is set in init rather than in its")
+		f.Comment("// declaration because it depends on Aspects, whose constructors reach the")
+		f.Comment("// decoders that use it: an initialization cycle otherwise.")
+		f.Var().Id(residualVar).Op("*").Qual(schemaPath, "Set")
+		f.Func().Id("init").Params().Block(
+			jen.Id(residualVar).Op("=").Qual(schemaPath, "NewSet").Call(jen.Id("Aspects"), jen.Id("Resources")))
+	}
 	return finish(SharedFile, f)
+}
+
+// newRoot renders the constructor of an aspect's root value: a pointer to
+// the root type, or a parsec.Union holder when the root is a union.
+func newRoot(root *ir.Named) jen.Code {
+	if n := final(root); n != nil {
+		if _, ok := n.Type.(*ir.Union); ok {
+			return jen.Func().Params().Any().Block(jen.Return(qp("NewUnion").Call(jen.Id("union" + n.Name))))
+		}
+	}
+	return jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id(root.Name))))
 }

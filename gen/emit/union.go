@@ -176,7 +176,14 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 	default:
 		return nil, fmt.Errorf("internal error: unknown union strategy %v", u.Strategy)
 	}
-	code = append(code, jen.Func().Id("decode"+name).Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(decode...))
+	if g.res != nil {
+		code = append(code,
+			jen.Func().Id("decode"+name).Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(
+				g.res.decodeWrapper(func(sub jen.Code) jen.Code { return jen.Id("decode" + name + "Body").Call(sub) }, true)...),
+			jen.Func().Id("decode"+name+"Body").Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(decode...))
+	} else {
+		code = append(code, jen.Func().Id("decode"+name).Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(decode...))
+	}
 
 	// encode, validate, match
 	var encCases, valCases, matchCases []jen.Code
@@ -191,11 +198,26 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 	missing := qp("Errorf").Call(jen.Lit(name + " holds no variant"))
 	encCases = append(encCases, jen.Default().Block(jen.Id("w").Dot("Fail").Call(missing), jen.Id("w").Dot("Null").Call()))
 	valCases = append(valCases, jen.Default().Block(jen.Return(missing.Clone())))
+	validate := []jen.Code{jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(valCases...)}
+	if g.res != nil {
+		// Check the variant, then the keywords only the schema expresses.
+		validate = []jen.Code{
+			jen.Var().Id("errs").Add(qp("ValidationErrors")),
+			jen.Id("errs").Dot("Add").Call(jen.Func().Params().Error().Block(validate...).Call()),
+			jen.If(jen.Id("u").Op("!=").Nil()).Block(jen.Id("errs").Dot("Add").Call(g.res.call("ValidateValue", jen.Id("u")))),
+			jen.Return(jen.Id("errs").Dot("Err").Call()),
+		}
+	}
 	code = append(code,
 		jen.Func().Id("encode"+name).Params(jen.Id("w").Op("*").Add(qp("Writer")), jen.Id("u").Id(name)).Block(
 			jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(encCases...)),
-		jen.Func().Id("validate"+name).Params(jen.Id("u").Id(name)).Error().Block(
-			jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(valCases...)),
+		jen.Func().Id("validate"+name).Params(jen.Id("u").Id(name)).Error().Block(validate...),
+		g.decl([]string{"union" + name + " lets parsec.NewUnion hold a " + name + "."},
+			jen.Var().Id("union"+name).Op("=").Op("&").Add(qp("UnionFuncs")).Types(jen.Id(name)).Values(jen.Dict{
+				jen.Id("Decode"):   jen.Id("decode" + name),
+				jen.Id("Encode"):   jen.Id("encode" + name),
+				jen.Id("Validate"): jen.Id("validate" + name),
+			})),
 		g.decl([]string{
 			"Match" + name + " calls the function for the variant u holds and returns its result.",
 			"Every variant has a parameter, so a variant added to the schema breaks",

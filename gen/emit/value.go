@@ -13,7 +13,9 @@ import (
 type typeGen struct {
 	named    *ir.Named
 	patterns []patternDecl
-	n        *namer // the namer of the function being rendered
+	n        *namer            // the namer of the function being rendered
+	refs     map[string]string // schema file path -> SchemaRef
+	res      *residual         // set when the named type has residual keywords
 }
 
 // locals are the names generated functions use for their own purposes.
@@ -168,7 +170,7 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) ([]jen.Code, er
 		return append(out, dst().Op("=").Id(x)), nil
 
 	case *ir.Never:
-		return []jen.Code{ret(wrap, qp("NeverError").Call())}, nil
+		return checkStmts([]jen.Code{qp("DecodeNever").Call(jen.Id("d"))}, wrap), nil
 
 	case *ir.Struct, *ir.Tuple, *ir.Union, nil:
 		_, err := goType(t)

@@ -147,3 +147,13 @@ func (es ValidationErrors) Err() error {
 	}
 	return es
 }
+
+// SchemaError turns the error of validating a value against its schema (for
+// the keywords generated types check that way, such as if/then/else or not)
+// into a *ValidationError at the value; nil stays nil.
+func SchemaError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &ValidationError{Message: err.Error(), Err: err}
+}

@@ -74,3 +74,14 @@ func TestEscapePointer(t *testing.T) {
 		}
 	}
 }
+
+func TestSchemaError(t *testing.T) {
+	if SchemaError(nil) != nil {
+		t.Error("nil became an error")
+	}
+	cause := errors.New("does not match")
+	err := Wrap(SchemaError(cause), "x")
+	if !errors.Is(err, cause) || err.Error() != "/x: does not match" {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -122,3 +122,12 @@ func VariantError(name string, err error) error {
 	}
 	return errors.New(name + ": " + err.Error())
 }
+
+// DecodeNever reads a value where the schema (false) allows none and reports
+// it; it never returns nil.
+func DecodeNever(d *Decoder) error {
+	if err := d.Skip(); err != nil {
+		return SyntaxError(err)
+	}
+	return NeverError()
+}
