@@ -487,7 +487,13 @@ func TestHandlerPanicAndErrorReported(t *testing.T) {
 	e := subErrs.all()
 	var pe *PanicError
 	if len(e) != 2 || !errors.As(e[0], &pe) || pe.Value != "kaboom" || len(pe.Stack) == 0 || !errors.Is(e[1], errHandler) {
-		t.Errorf("subscription errors = %v, want the panic then the handler error", e)
+		t.Fatalf("subscription errors = %v, want the panic then the handler error", e)
+	}
+	for _, err := range e {
+		var de *DeliveryError
+		if !errors.As(err, &de) || de.Channel != "c" || de.Envelope == nil || !json.Valid(de.Data) {
+			t.Errorf("%v: want a DeliveryError with the channel, the envelope and the raw bytes", err)
+		}
 	}
 	if len(clientErrs.all()) != 2 {
 		t.Errorf("client hook got %d errors, want the same 2", len(clientErrs.all()))

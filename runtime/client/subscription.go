@@ -568,7 +568,7 @@ func (s *Subscription) handle(data []byte) {
 	case envelope.Gap:
 		s.gap(env.Producer.ID, obs.Gap)
 	case envelope.Restart:
-		s.report(&DeliveryError{Channel: s.channel, Envelope: env,
+		s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env,
 			Err: fmt.Errorf("%w: #%d after #%d", ErrSequenceRestart, env.Sequence, obs.Previous)})
 	}
 	if s.filter != nil {
@@ -584,7 +584,7 @@ func (s *Subscription) handle(data []byte) {
 				s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env, Err: err})
 				return
 			}
-			s.report(&DeliveryError{Channel: s.channel, Envelope: env, Err: err})
+			s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env, Err: err})
 		}
 	}
 	hs := s.handlers.Load()
@@ -596,20 +596,23 @@ func (s *Subscription) handle(data []byte) {
 	s.st.delivered.Add(1)
 	ctx := context.WithValue(s.ctx, parentKey{}, env)
 	for _, h := range hs.all {
-		s.call(ctx, h, env)
+		s.call(ctx, h, env, data)
 	}
 	for _, h := range specific {
-		s.call(ctx, h, env)
+		s.call(ctx, h, env, data)
 	}
 }
 
-func (s *Subscription) call(ctx context.Context, h EnvelopeHandler, env *envelope.Envelope) {
+// call runs one handler; its error or panic is reported with a copy of the
+// publication's bytes (the transport may share them).
+func (s *Subscription) call(ctx context.Context, h EnvelopeHandler, env *envelope.Envelope, data []byte) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.report(&DeliveryError{Channel: s.channel, Envelope: env, Err: &PanicError{Value: r, Stack: debug.Stack()}})
+			s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env,
+				Err: &PanicError{Value: r, Stack: debug.Stack()}})
 		}
 	}()
 	if err := h(ctx, env); err != nil {
-		s.report(&DeliveryError{Channel: s.channel, Envelope: env, Err: err})
+		s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env, Err: err})
 	}
 }
