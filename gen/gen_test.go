@@ -422,3 +422,17 @@ func TestDocsAreGofmtStable(t *testing.T) {
 		t.Errorf("gofmt changes the doc comments (-ours +gofmt):\n%s", diff)
 	}
 }
+
+func TestModelNestedUnionsFlatten(t *testing.T) {
+	p, err := model(t, map[string]string{"s/u.json": `{"type": "object", "properties": {"v": {"oneOf": [
+		{"$ref": "#/$defs/Scalar"}, {"type": "boolean"}]}},
+		"$defs": {"Scalar": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}}`}, "s/u.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "  type UV @/properties/v = union\n    oneOf=true by kind \n" +
+		"    UVString string tag= marker=\n    UVInt int64 tag= marker=\n    UVBool bool tag= marker=\n"
+	if got := dump(p); !strings.Contains(got, want) {
+		t.Errorf("want\n%s\ngot\n%s", want, got)
+	}
+}

@@ -21,6 +21,7 @@ type owner struct {
 // references, writes doc comments, marks fields that need a pointer to
 // break a cycle and orders each file's declarations.
 func (b *builder) finalize() {
+	b.flattenUnions()
 	taken := map[string]owner{}
 	for _, r := range naming.ReservedTypeNames() {
 		taken[r] = owner{place: "generated code"}
@@ -242,4 +243,64 @@ func valueEdges(n *ir.Named) []*ir.Named {
 		}
 	}
 	return out
+}
+
+// flattenUnions replaces a variant whose type is another union with that
+// union's variants (a oneOf of oneOfs is one choice among all of them), then
+// re-derives the strategy: by JSON kind when the kinds are disjoint, else
+// trying each variant.
+func (b *builder) flattenUnions() {
+	done := map[*ir.Named]bool{}
+	var flatten func(n *ir.Named, active map[*ir.Named]bool)
+	flatten = func(n *ir.Named, active map[*ir.Named]bool) {
+		u, ok := n.Type.(*ir.Union)
+		if !ok || done[n] {
+			return
+		}
+		active[n] = true
+		defer delete(active, n)
+		var out []*ir.Variant
+		changed := false
+		for _, v := range u.Variants {
+			r, ok := v.Type.(*ir.Ref)
+			if !ok || active[r.Target] {
+				out = append(out, v)
+				continue
+			}
+			if _, isUnion := r.Target.Type.(*ir.Union); !isUnion {
+				out = append(out, v)
+				continue
+			}
+			flatten(r.Target, active)
+			inner := r.Target.Type.(*ir.Union)
+			for _, iv := range inner.Variants {
+				c := *iv
+				out = append(out, &c)
+			}
+			changed = true
+		}
+		done[n] = true
+		if !changed {
+			return
+		}
+		u.Variants = out
+		var seen ir.JSONKind
+		disjoint := true
+		for _, v := range out {
+			if v.Kinds == 0 || seen&v.Kinds != 0 {
+				disjoint = false
+			}
+			seen |= v.Kinds
+		}
+		u.Strategy, u.Discriminator = ir.TryEach, ""
+		if disjoint {
+			u.Strategy = ir.ByKind
+		}
+		for _, v := range out {
+			v.Tag, v.Marker = "", ""
+		}
+	}
+	for _, n := range b.order {
+		flatten(n, map[*ir.Named]bool{})
+	}
 }

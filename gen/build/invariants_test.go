@@ -101,6 +101,11 @@ func checkInvariants(p *ir.Package) error {
 				if err := walk(v.Type, where); err != nil {
 					return err
 				}
+				if r, ok := v.Type.(*ir.Ref); ok {
+					if _, nested := r.Target.Type.(*ir.Union); nested && r.Target.ID != where {
+						return fmt.Errorf("%s: variant %s is the union %s (not flattened)", where, v.Name, r.Target.Name)
+					}
+				}
 				if t.Strategy == ir.ByDiscriminator && v.Tag == "" || t.Strategy == ir.ByRequired && v.Marker == "" {
 					return fmt.Errorf("%s: variant %s lacks its %s", where, v.Name, t.Strategy)
 				}
@@ -115,8 +120,45 @@ func checkInvariants(p *ir.Package) error {
 		}
 		return nil
 	}
+	var inline func(t ir.Type, top bool, where string) error
+	inline = func(t ir.Type, top bool, where string) error {
+		switch t := t.(type) {
+		case *ir.Struct:
+			if !top {
+				return fmt.Errorf("%s: inline struct", where)
+			}
+			for _, f := range t.Fields {
+				if err := inline(f.Type, false, where); err != nil {
+					return err
+				}
+			}
+		case *ir.Tuple:
+			if !top {
+				return fmt.Errorf("%s: inline tuple", where)
+			}
+		case *ir.Union:
+			if !top {
+				return fmt.Errorf("%s: inline union", where)
+			}
+			for _, v := range t.Variants {
+				if err := inline(v.Type, false, where); err != nil {
+					return err
+				}
+			}
+		case *ir.Array:
+			return inline(t.Elem, false, where)
+		case *ir.Map:
+			return inline(t.Value, false, where)
+		case *ir.Nullable:
+			return inline(t.Elem, false, where)
+		}
+		return nil
+	}
 	for _, f := range p.Files {
 		for _, n := range f.Types {
+			if err := inline(n.Type, true, n.ID); err != nil {
+				return err
+			}
 			if err := walk(n.Type, n.ID); err != nil {
 				return err
 			}
