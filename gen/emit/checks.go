@@ -48,7 +48,7 @@ func isStringKind(k ir.Kind) bool {
 // float64 when the bound does not fit the kind) and the bound literal.
 func numLit(k ir.Kind, text string, x jen.Code) (jen.Code, jen.Code, error) {
 	r, ok := new(big.Rat).SetString(text)
-	if !ok {
+	if !ok || !isJSONNumber(text) {
 		return nil, nil, fmt.Errorf("internal error: bound %q is not a number", text)
 	}
 	lit := jen.Op(text)
@@ -110,7 +110,7 @@ func (g *typeGen) scalarChecks(k ir.Kind, c ir.Constraints, x expr) ([]jen.Code,
 		}
 		if c.MultipleOf != "" {
 			r, ok := new(big.Rat).SetString(c.MultipleOf)
-			if !ok || r.Sign() <= 0 {
+			if !ok || r.Sign() <= 0 || !isJSONNumber(c.MultipleOf) {
 				return nil, fmt.Errorf("internal error: multipleOf %q is not a positive number", c.MultipleOf)
 			}
 			v, lit, err := numLit(k, c.MultipleOf, x())
@@ -195,7 +195,7 @@ func scalarLit(k ir.Kind, text string) (jen.Code, error) {
 		}
 		return jen.Id(text), nil
 	case isNumKind(k):
-		if _, ok := new(big.Rat).SetString(text); !ok {
+		if !isJSONNumber(text) {
 			return nil, fmt.Errorf("internal error: %s is not a number", text)
 		}
 		return jen.Op(text), nil
@@ -212,4 +212,42 @@ func jsonLits(vals []ir.EnumValue) []jen.Code {
 		out[i] = jen.Lit(v.JSON)
 	}
 	return out
+}
+
+// isJSONNumber reports whether text is a JSON number (RFC 8259), which is
+// also a valid Go literal: numbers from the schema are written into the
+// output as they are, so nothing else may pass.
+func isJSONNumber(text string) bool {
+	i := 0
+	if i < len(text) && text[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(text) && text[i] >= '0' && text[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	start := i
+	if n := digits(); n == 0 || (n > 1 && text[start] == '0') {
+		return false
+	}
+	if i < len(text) && text[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(text) && (text[i] == 'e' || text[i] == 'E') {
+		i++
+		if i < len(text) && (text[i] == '+' || text[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(text)
 }
