@@ -24,8 +24,7 @@ import (
 // changes whenever a counter does, so a snapshotter can poll it and write only
 // when something changed (coalescing many publishes into one write).
 type SequenceTracker struct {
-	mu       sync.Mutex
-	channels map[string]*seqChannel
+	channels sync.Map // channel name -> *seqChannel
 	version  atomic.Uint64
 }
 
@@ -36,37 +35,36 @@ type seqChannel struct {
 
 // NewSequenceTracker returns a tracker with no channels.
 func NewSequenceTracker() *SequenceTracker {
-	return &SequenceTracker{channels: make(map[string]*seqChannel)}
+	return &SequenceTracker{}
 }
 
 func (t *SequenceTracker) channel(name string) *seqChannel {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	c, ok := t.channels[name]
-	if !ok {
-		c = &seqChannel{turn: make(chan struct{}, 1)}
-		t.channels[name] = c
+	if c, ok := t.channels.Load(name); ok {
+		return c.(*seqChannel)
 	}
-	return c
+	c, _ := t.channels.LoadOrStore(name, &seqChannel{turn: make(chan struct{}, 1)})
+	return c.(*seqChannel)
 }
 
 // Next issues and commits the next number for channel. Use Reserve instead
 // when the publish can still fail after the number is chosen.
 func (t *SequenceTracker) Next(channel string) int64 {
-	r := t.Reserve(channel)
-	r.Commit()
-	return r.Seq()
+	c := t.channel(channel)
+	c.turn <- struct{}{}
+	seq := c.last.Load() + 1
+	c.last.Store(seq)
+	t.version.Add(1)
+	<-c.turn
+	return seq
 }
 
 // Peek returns the last number issued on channel, 0 if none.
 func (t *SequenceTracker) Peek(channel string) int64 {
-	t.mu.Lock()
-	c, ok := t.channels[channel]
-	t.mu.Unlock()
+	c, ok := t.channels.Load(channel)
 	if !ok {
 		return 0
 	}
-	return c.last.Load()
+	return c.(*seqChannel).last.Load()
 }
 
 // Reserve waits for channel's turn and returns a reservation for the next
@@ -92,14 +90,13 @@ func (t *SequenceTracker) ReserveContext(ctx context.Context, channel string) (*
 
 // Snapshot returns the last number issued on every channel used so far.
 func (t *SequenceTracker) Snapshot() map[string]int64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	m := make(map[string]int64, len(t.channels))
-	for name, c := range t.channels {
-		if v := c.last.Load(); v > 0 {
-			m[name] = v
+	m := make(map[string]int64)
+	t.channels.Range(func(name, c any) bool {
+		if v := c.(*seqChannel).last.Load(); v > 0 {
+			m[name.(string)] = v
 		}
-	}
+		return true
+	})
 	return m
 }
 
