@@ -188,11 +188,18 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 	// encode, validate, match
 	var encCases, valCases, matchCases []jen.Code
 	var matchParams []jen.Code
+	// The result type parameter must not be spelled like a type the
+	// signature mentions.
+	taken := newNamer(name)
+	for _, v := range vs {
+		taken.used[v.goName] = 1
+	}
+	result := taken.name("R")
 	for _, v := range vs {
 		encCases = append(encCases, jen.Case(jen.Id(v.goName)).Block(jen.Id("x").Dot("encode").Call(jen.Id("w"))))
 		valCases = append(valCases, jen.Case(jen.Id(v.goName)).Block(jen.Return(jen.Id("x").Dot("Validate").Call())))
 		param := "on" + v.v.Name
-		matchParams = append(matchParams, jen.Id(param).Func().Params(jen.Id(v.goName)).Id("R"))
+		matchParams = append(matchParams, jen.Id(param).Func().Params(jen.Id(v.goName)).Id(result))
 		matchCases = append(matchCases, jen.Case(jen.Id(v.goName)).Block(jen.Return(jen.Id(param).Call(jen.Id("x")))))
 	}
 	missing := qp("Errorf").Call(jen.Lit(name + " holds no variant"))
@@ -222,7 +229,7 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 			"Match" + name + " calls the function for the variant u holds and returns its result.",
 			"Every variant has a parameter, so a variant added to the schema breaks",
 			"every call until it is handled. It panics if u is nil.",
-		}, jen.Func().Id("Match"+name).Types(jen.Id("R").Any()).Params(append([]jen.Code{jen.Id("u").Id(name)}, matchParams...)...).Id("R").Block(
+		}, jen.Func().Id("Match"+name).Types(jen.Id(result).Any()).Params(append([]jen.Code{jen.Id("u").Id(name)}, matchParams...)...).Id(result).Block(
 			jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(matchCases...),
 			jen.Panic(jen.Lit("Match"+name+": u holds no variant")),
 		)),
