@@ -107,7 +107,7 @@ func inventoryAdjusted() *orders.InventoryAdjusted {
 	bins.Set("B07-11", 11)
 	return &orders.InventoryAdjusted{
 		Sku: "TSHIRT-RED-M", Warehouse: "ams-1", Delta: -2, Reason: orders.InventoryAdjustedReasonSold, OnHand: 41,
-		Bins: parsec.NewOpt(bins), OrderID: parsec.NewOpt(orderID), AdjustedAt: parsec.NewDateTime(at.Add(3 * time.Hour)),
+		Bins: parsec.NewOpt(orders.InventoryAdjustedBins(bins)), OrderID: parsec.NewOpt(orderID), AdjustedAt: parsec.NewDateTime(at.Add(3 * time.Hour)),
 	}
 }
 
@@ -274,8 +274,12 @@ func TestEveryAspectRoundTrips(t *testing.T) {
 	typed := newRecorder("OnXxx")
 	p.subscribe(t, ch, func(s *orders.Subscription) {
 		s.OnOrderPlaced(func(_ context.Context, env *envelope.Envelope, m *orders.OrderPlaced) error { return typed.add(env, m) })
-		s.OnOrderCancelled(func(_ context.Context, env *envelope.Envelope, m *orders.OrderCancelled) error { return typed.add(env, m) })
-		s.OnPaymentCaptured(func(_ context.Context, env *envelope.Envelope, m *orders.PaymentCaptured) error { return typed.add(env, m) })
+		s.OnOrderCancelled(func(_ context.Context, env *envelope.Envelope, m *orders.OrderCancelled) error {
+			return typed.add(env, m)
+		})
+		s.OnPaymentCaptured(func(_ context.Context, env *envelope.Envelope, m *orders.PaymentCaptured) error {
+			return typed.add(env, m)
+		})
 		s.OnShipmentDispatched(func(_ context.Context, env *envelope.Envelope, m *orders.ShipmentDispatched) error {
 			return typed.add(env, m)
 		})
@@ -607,8 +611,12 @@ func TestValidatorAcceptsWhatPublishSends(t *testing.T) {
 		func() (*envelope.Envelope, error) {
 			return p.pub.PublishPaymentCaptured(ctx, "c", paymentCaptured(orders.Card{Brand: orders.CardBrandAmex, Last4: "0005"}))
 		},
-		func() (*envelope.Envelope, error) { return p.pub.PublishShipmentDispatched(ctx, "c", shipmentDispatched()) },
-		func() (*envelope.Envelope, error) { return p.pub.PublishInventoryAdjusted(ctx, "c", inventoryAdjusted()) },
+		func() (*envelope.Envelope, error) {
+			return p.pub.PublishShipmentDispatched(ctx, "c", shipmentDispatched())
+		},
+		func() (*envelope.Envelope, error) {
+			return p.pub.PublishInventoryAdjusted(ctx, "c", inventoryAdjusted())
+		},
 		func() (*envelope.Envelope, error) { return p.pub.PublishCustomerNotified(ctx, "c", customerNotified()) },
 	}
 	for _, publish := range envs {
