@@ -144,7 +144,9 @@ func envQual(name string) *jen.Statement { return jen.Qual(envelopePath, name) }
 func typedCtx() *jen.Statement { return jen.Id("ctx").Qual("context", "Context") }
 
 // typedResult is the (*envelope.Envelope, error) result of publishing.
-func typedResult() *jen.Statement { return jen.Parens(jen.List(jen.Op("*").Add(envQual("Envelope")), jen.Error())) }
+func typedResult() *jen.Statement {
+	return jen.Parens(jen.List(jen.Op("*").Add(envQual("Envelope")), jen.Error()))
+}
 
 // typedHandlerFunc is the function type a typed handler of root has.
 func typedHandlerFunc(root string) *jen.Statement {
