@@ -42,11 +42,17 @@ func Errorf(format string, args ...any) error {
 // error becomes a *ValidationError at that property with err as its cause.
 // Wrap returns nil for a nil err.
 func Wrap(err error, name string) error {
+	if err == nil {
+		return nil // the common case: build no pointer
+	}
 	return prefix(err, "/"+EscapePointer(name))
 }
 
 // WrapIndex is [Wrap] for an array element.
 func WrapIndex(err error, i int) error {
+	if err == nil {
+		return nil
+	}
 	return prefix(err, "/"+strconv.Itoa(i))
 }
 

@@ -85,3 +85,14 @@ func TestSchemaError(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestWrapNilAllocatesNothing(t *testing.T) {
+	name := "a/b"
+	if n := testing.AllocsPerRun(100, func() {
+		if Wrap(nil, name) != nil || WrapIndex(nil, 12345) != nil {
+			t.Fatal("nil wrapped into an error")
+		}
+	}); n != 0 {
+		t.Errorf("Wrap(nil) allocates %v times", n)
+	}
+}
