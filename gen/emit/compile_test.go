@@ -50,6 +50,9 @@ func TestCompileTier(t *testing.T) {
 			write(t, filepath.Join(mod, dir, f.Name), f.Content)
 		}
 	}
+	if out, err := exec.Command(filepath.Join(filepath.Dir(goBin), "gofmt"), "-l", mod).CombinedOutput(); err != nil || len(out) > 0 {
+		t.Errorf("gofmt -l: %v\n%s", err, out)
+	}
 	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
 		cmd := exec.Command(goBin, args...)
 		cmd.Dir = mod

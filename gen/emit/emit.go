@@ -143,6 +143,10 @@ func commentText(s string) string {
 func doc(lines []string) []jen.Code {
 	out := make([]jen.Code, 0, len(lines))
 	for _, l := range lines {
+		if l == "" {
+			out = append(out, jen.Comment("//")) // a paragraph break, as gofmt writes it
+			continue
+		}
 		out = append(out, jen.Comment("// "+commentText(l)))
 	}
 	return out

@@ -57,8 +57,8 @@ func renderFile(p *ir.Package, file *ir.File) ([]byte, error) {
 func schemaRefs(p *ir.Package) map[string]string {
 	m := map[string]string{}
 	for _, f := range p.Files {
-		m[f.Path] = f.SchemaRef
-		m[f.Source] = f.SchemaRef
+		m[f.Path] = schemaRef(f)
+		m[f.Source] = schemaRef(f)
 	}
 	return m
 }

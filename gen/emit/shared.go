@@ -27,14 +27,14 @@ func renderShared(p *ir.Package) ([]byte, error) {
 	for _, file := range p.Files {
 		if file.Root == nil {
 			resources = append(resources, jen.Values(jen.Dict{
-				jen.Id("Ref"):    jen.Lit(file.SchemaRef),
+				jen.Id("Ref"):    jen.Lit(schemaRef(file)),
 				jen.Id("Schema"): jen.Index().Byte().Parens(jen.Lit(string(file.Schema))),
 			}))
 			continue
 		}
 		aspects = append(aspects, jen.Values(jen.Dict{
 			jen.Id("Name"):      jen.Lit(file.Aspect),
-			jen.Id("SchemaRef"): jen.Lit(file.SchemaRef),
+			jen.Id("SchemaRef"): jen.Lit(schemaRef(file)),
 			jen.Id("Schema"):    jen.Index().Byte().Parens(jen.Lit(string(file.Schema))),
 			jen.Id("New"):       newRoot(file.Root),
 		}))
@@ -86,4 +86,14 @@ func newRoot(root *ir.Named) jen.Code {
 		}
 	}
 	return jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id(root.Name))))
+}
+
+// schemaRef is the reference a schema file is registered under: its
+// SchemaRef, or its path when the model left SchemaRef empty (a registry
+// rejects empty references).
+func schemaRef(f *ir.File) string {
+	if f.SchemaRef != "" {
+		return f.SchemaRef
+	}
+	return f.Path
 }
