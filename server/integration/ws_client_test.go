@@ -235,7 +235,7 @@ func TestWSBadInput(t *testing.T) {
 	}
 
 	good(1)
-	raw([]byte("not json at all"))                      // undecodable
+	raw([]byte("not json at all"))                       // undecodable
 	raw([]byte(`{"channel":"orders:bad","aspect":"x"}`)) // missing fields
 	good(2)
 	raw(big)         // over the transport's 4 KiB limit
