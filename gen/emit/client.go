@@ -27,6 +27,27 @@ var typedClientNames = []string{"Client", "Subscription", "NewClient", "Handler"
 type typedAspect struct {
 	file *ir.File
 	root string // Go name of the root type
+	// union is the name of the union type the root is (or renames), whose
+	// values travel in a parsec.Union holder; "" for other roots.
+	union string
+}
+
+// msgType is the Go type of a message of the aspect: a pointer to the root
+// type, or the union interface itself.
+func (a typedAspect) msgType() *jen.Statement {
+	if a.union != "" {
+		return jen.Id(a.union)
+	}
+	return jen.Op("*").Id(a.root)
+}
+
+// payload renders the call that validates and encodes msg.
+func (a typedAspect) payload() jen.Code {
+	msg := jen.Id("msg")
+	if a.union != "" {
+		msg = jen.Id("holdUnion").Call(jen.Id("union"+a.union), jen.Id("msg"))
+	}
+	return jen.List(jen.Id("p"), jen.Err()).Op(":=").Id("payloadOf").Call(jen.Id(a.aspectConst()), jen.Id(a.refConst()), msg, jen.Id("msg").Op("==").Nil())
 }
 
 func (a typedAspect) aspectConst() string    { return "Aspect" + a.root }
@@ -72,9 +93,15 @@ func clientFile(p *ir.Package) ([]File, error) {
 
 	renderTypedValidator(f)
 	renderTypedClient(f, aspects)
-	renderTypedSubscription(f, aspects)
+	renderTypedSubscription(f, p.Name, aspects)
 	renderTypedHandler(f, aspects)
 	renderTypedPayload(f)
+	for _, a := range aspects {
+		if a.union != "" {
+			renderTypedUnion(f)
+			break
+		}
+	}
 
 	content, err := finish(ClientFile, f)
 	if err != nil {
@@ -95,10 +122,13 @@ func typedAspects(p *ir.Package) ([]typedAspect, error) {
 		if f.Root == nil {
 			return nil, fmt.Errorf("%s: internal error: aspect %q has no root type", f.Source, f.Aspect)
 		}
-		if _, ok := final(f.Root).Type.(*ir.Union); ok {
-			return nil, fmt.Errorf("%s: aspect %q: typed client for a union root type %s is not supported yet", f.Source, f.Aspect, f.Root.Name)
+		a := typedAspect{file: f, root: f.Root.Name}
+		if n := final(f.Root); n != nil {
+			if _, ok := n.Type.(*ir.Union); ok {
+				a.union = n.Name
+			}
 		}
-		aspects = append(aspects, typedAspect{file: f, root: f.Root.Name})
+		aspects = append(aspects, a)
 	}
 	if len(aspects) == 0 {
 		return nil, nil
@@ -148,9 +178,9 @@ func typedResult() *jen.Statement {
 	return jen.Parens(jen.List(jen.Op("*").Add(envQual("Envelope")), jen.Error()))
 }
 
-// typedHandlerFunc is the function type a typed handler of root has.
-func typedHandlerFunc(root string) *jen.Statement {
-	return jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope")), jen.Id("msg").Op("*").Id(root)).Error()
+// typedHandlerFunc is the function type a typed handler of a has.
+func typedHandlerFunc(a typedAspect) *jen.Statement {
+	return jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope")), jen.Id("msg").Add(a.msgType())).Error()
 }
 
 func renderTypedValidator(f *jen.File) {
@@ -193,9 +223,9 @@ func renderTypedClient(f *jen.File, aspects []typedAspect) {
 		f.Comment(fmt.Sprintf("%s validates msg and publishes it on channel with aspect %q.", a.publish(), a.file.Aspect))
 		f.Comment("It returns the envelope as sent; a message that violates its schema is not sent.")
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.publish()).Params(
-			typedCtx(), jen.Id("channel").String(), jen.Id("msg").Op("*").Id(a.root),
+			typedCtx(), jen.Id("channel").String(), jen.Id("msg").Add(a.msgType()),
 		).Add(typedResult()).Block(
-			jen.List(jen.Id("p"), jen.Err()).Op(":=").Id("payloadOf").Call(jen.Id(a.aspectConst()), jen.Id(a.refConst()), jen.Id("msg"), jen.Id("msg").Op("==").Nil()),
+			a.payload(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Return(jen.Id("c").Dot("Client").Dot("PublishPayload").Call(jen.Id("ctx"), jen.Id("channel"), jen.Id("p"))),
 		)
@@ -204,9 +234,9 @@ func renderTypedClient(f *jen.File, aspects []typedAspect) {
 		f.Comment("the envelope whose handler received ctx (client.ErrNoParent outside a handler).")
 		f.Comment("Subscription has the same method for the handled envelope's own channel.")
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(a.publishDerived()).Params(
-			typedCtx(), jen.Id("channel").String(), jen.Id("msg").Op("*").Id(a.root),
+			typedCtx(), jen.Id("channel").String(), jen.Id("msg").Add(a.msgType()),
 		).Add(typedResult()).Block(
-			jen.List(jen.Id("p"), jen.Err()).Op(":=").Id("payloadOf").Call(jen.Id(a.aspectConst()), jen.Id(a.refConst()), jen.Id("msg"), jen.Id("msg").Op("==").Nil()),
+			a.payload(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Return(jen.Id("c").Dot("Client").Dot("PublishDerivedPayload").Call(jen.Id("ctx"), jen.Id("channel"), jen.Id("p"))),
 		)
@@ -214,7 +244,7 @@ func renderTypedClient(f *jen.File, aspects []typedAspect) {
 	}
 }
 
-func renderTypedSubscription(f *jen.File, aspects []typedAspect) {
+func renderTypedSubscription(f *jen.File, pkg string, aspects []typedAspect) {
 	f.Comment("Subscription receives one channel's envelopes as this package's Go types. It")
 	f.Comment("embeds the runtime subscription (Start, OnGap, OnError, Stats, Unsubscribe, ...).")
 	f.Type().Id("Subscription").Struct(jen.Op("*").Add(cliQual("Subscription")))
@@ -223,16 +253,18 @@ func renderTypedSubscription(f *jen.File, aspects []typedAspect) {
 		f.Comment(fmt.Sprintf("%s registers h for envelopes with aspect %q. h receives the decoded, validated", a.on(), a.file.Aspect))
 		f.Comment("message; a payload that does not decode or validate goes to the error hooks")
 		f.Comment("as a *client.DeliveryError and h is not called. A returned error goes there too.")
-		f.Func().Params(jen.Id("s").Op("*").Id("Subscription")).Id(a.on()).Params(jen.Id("h").Add(typedHandlerFunc(a.root))).Block(
-			cliQual("OnAspectTyped").Index(jen.Id(a.root)).Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Id("h")),
-		)
+		register := cliQual("OnAspectTyped").Index(jen.Id(a.root)).Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Id("h"))
+		if a.union != "" {
+			register = jen.Id("onUnion").Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Lit(pkg+"."+a.union), jen.Id("union"+a.union), jen.Id("h"))
+		}
+		f.Func().Params(jen.Id("s").Op("*").Id("Subscription")).Id(a.on()).Params(jen.Id("h").Add(typedHandlerFunc(a))).Block(register)
 		f.Line()
 		f.Comment(fmt.Sprintf("%s publishes msg on the subscription's channel with aspect %q,", a.publishDerived(), a.file.Aspect))
 		f.Comment("caused by the envelope whose handler received ctx (client.ErrNoParent outside a handler).")
 		f.Func().Params(jen.Id("s").Op("*").Id("Subscription")).Id(a.publishDerived()).Params(
-			typedCtx(), jen.Id("msg").Op("*").Id(a.root),
+			typedCtx(), jen.Id("msg").Add(a.msgType()),
 		).Add(typedResult()).Block(
-			jen.List(jen.Id("p"), jen.Err()).Op(":=").Id("payloadOf").Call(jen.Id(a.aspectConst()), jen.Id(a.refConst()), jen.Id("msg"), jen.Id("msg").Op("==").Nil()),
+			a.payload(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Return(jen.Id("s").Dot("Subscription").Dot("PublishDerivedPayload").Call(jen.Id("ctx"), jen.Id("p"))),
 		)
@@ -248,7 +280,7 @@ func renderTypedHandler(f *jen.File, aspects []typedAspect) {
 	for _, a := range aspects {
 		methods = append(methods,
 			jen.Comment(fmt.Sprintf("// %s handles an envelope with aspect %q.", a.handle(), a.file.Aspect)),
-			jen.Id(a.handle()).Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope")), jen.Id("msg").Op("*").Id(a.root)).Error(),
+			jen.Id(a.handle()).Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope")), jen.Id("msg").Add(a.msgType())).Error(),
 		)
 	}
 	f.Type().Id("Handler").Interface(methods...)
@@ -270,7 +302,7 @@ func renderTypedHandler(f *jen.File, aspects []typedAspect) {
 	for _, a := range aspects {
 		f.Comment(fmt.Sprintf("%s reports that envelopes with aspect %q are not handled.", a.handle(), a.file.Aspect))
 		f.Func().Params(jen.Id("UnimplementedHandler")).Id(a.handle()).Params(
-			jen.Qual("context", "Context"), jen.Op("*").Add(envQual("Envelope")), jen.Op("*").Id(a.root),
+			jen.Qual("context", "Context"), jen.Op("*").Add(envQual("Envelope")), a.msgType(),
 		).Error().Block(
 			jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: aspect %q has no handler"), jen.Qual("errors", "ErrUnsupported"), jen.Id(a.aspectConst()))),
 		)
@@ -299,3 +331,43 @@ func renderTypedPayload(f *jen.File) {
 		jen.Return(cliQual("Payload").Values(jen.Dict{jen.Id("Aspect"): jen.Id("aspect"), jen.Id("SchemaRef"): jen.Id("ref"), jen.Id("Data"): jen.Id("data")}), jen.Nil()),
 	)
 }
+
+// renderTypedUnion renders the helpers of aspects whose root is a union: an
+// interface value travels in a parsec.Union holder.
+func renderTypedUnion(f *jen.File) {
+	u := jen.Id("U")
+	f.Line()
+	f.Comment("holdUnion puts a union value in a holder that validates and encodes it.")
+	f.Func().Id("holdUnion").Types(u.Clone().Any()).Params(
+		jen.Id("fns").Op("*").Add(parsecQual("UnionFuncs")).Types(jen.Id("U")), jen.Id("u").Id("U"),
+	).Op("*").Add(parsecQual("Union")).Types(jen.Id("U")).Block(
+		jen.Id("h").Op(":=").Add(parsecQual("NewUnion")).Call(jen.Id("fns")),
+		jen.Id("h").Dot("Value").Op("=").Id("u"),
+		jen.Return(jen.Id("h")),
+	)
+	f.Line()
+	f.Comment("onUnion registers h for envelopes of aspect whose payload decodes, through fns,")
+	f.Comment("into the union U (typeName in reports); a payload that does not decode or")
+	f.Comment("validate goes to the error hooks as a *client.PayloadError.")
+	f.Func().Id("onUnion").Types(jen.Id("U").Any()).Params(
+		jen.Id("s").Op("*").Add(cliQual("Subscription")), jen.List(jen.Id("aspect"), jen.Id("typeName")).String(),
+		jen.Id("fns").Op("*").Add(parsecQual("UnionFuncs")).Types(jen.Id("U")),
+		jen.Id("h").Func().Params(jen.Qual("context", "Context"), jen.Op("*").Add(envQual("Envelope")), jen.Id("U")).Error(),
+	).Block(
+		jen.Id("s").Dot("OnAspect").Call(jen.Id("aspect"), jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope"))).Error().Block(
+			jen.Id("holder").Op(":=").Add(parsecQual("NewUnion")).Call(jen.Id("fns")),
+			jen.Id("payload").Op(":=").Index().Byte().Call(jen.Id("env").Dot("Payload")),
+			jen.If(jen.Len(jen.Id("payload")).Op("==").Lit(0)).Block(
+				jen.Id("payload").Op("=").Index().Byte().Call(jen.Lit("null")),
+			),
+			jen.If(jen.Err().Op(":=").Id("holder").Dot("UnmarshalJSON").Call(jen.Id("payload")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Op("&").Add(cliQual("PayloadError")).Values(jen.Dict{
+					jen.Id("Aspect"): jen.Id("env").Dot("Aspect"), jen.Id("Type"): jen.Id("typeName"), jen.Id("Err"): jen.Err(),
+				})),
+			),
+			jen.Return(jen.Id("h").Call(jen.Id("ctx"), jen.Id("env"), jen.Id("holder").Dot("Value"))),
+		)),
+	)
+}
+
+func parsecQual(name string) *jen.Statement { return jen.Qual(parsecPath, name) }
