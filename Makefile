@@ -47,3 +47,21 @@ fuzz-runtime:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./runtime/envelope
 	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./internal/ecmaregex
 	$(GO) test -run '^$$' -fuzz '^FuzzEnginesAgree$$' -fuzztime $(FUZZTIME) ./internal/ecmaregex
+
+## generate: regenerate every committed generated file (the example's package, via its go:generate line)
+generate:
+	cd example/orders && $(GO) generate ./...
+
+## example: run the example end to end on an embedded server over WebSocket (no setup)
+example:
+	cd example && $(GO) run .
+
+## test-example: the example module's tests (typed client end to end, compile tests, generated code up to date)
+.PHONY: test-example
+test-example:
+	cd example && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+
+## bench: typed PublishXxx->OnXxx against untyped Publish->OnAspect+encoding/json, in one run
+BENCHCOUNT ?= 6
+bench:
+	cd example && $(GO) test -run '^$$' -bench 'PublishHandle|Payload' -benchmem -count $(BENCHCOUNT) ./orders
