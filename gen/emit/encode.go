@@ -54,9 +54,13 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 		if err != nil {
 			return nil, err
 		}
+		loop := jen.For(jen.Id(i).Op(":=").Range().Add(x()))
+		if !usesValue(t.Elem) {
+			loop = jen.For(jen.Range().Add(x())) // every element encodes the same
+		}
 		return []jen.Code{
 			jen.Id(m).Op(":=").Add(qp("ArrStart").Call(w())),
-			jen.For(jen.Id(i).Op(":=").Range().Add(x())).Block(append([]jen.Code{qp("Elem").Call(w())}, body...)...),
+			loop.Block(append([]jen.Code{qp("Elem").Call(w())}, body...)...),
 			qp("ArrEnd").Call(w(), jen.Id(m)),
 		}, nil
 	case *ir.Map:

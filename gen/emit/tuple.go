@@ -90,7 +90,11 @@ func (g *typeGen) tupleType(t *ir.Tuple) ([]jen.Code, error) {
 		if err != nil {
 			return nil, err
 		}
-		tail = []jen.Code{jen.For(jen.Id(i).Op(":=").Range().Id("v").Dot(t.RestField)).Block(append([]jen.Code{qp("Elem").Call(jen.Id("w"))}, body...)...)}
+		loop := jen.For(jen.Id(i).Op(":=").Range().Id("v").Dot(t.RestField))
+		if !usesValue(t.Rest) {
+			loop = jen.For(jen.Range().Id("v").Dot(t.RestField))
+		}
+		tail = []jen.Code{loop.Block(append([]jen.Code{qp("Elem").Call(jen.Id("w"))}, body...)...)}
 	}
 	for i := len(t.Items) - 1; i >= 0; i-- {
 		guard, body, err := g.encodeFieldParts(t.Items[i], v, qp("Elem").Call(jen.Id("w")))
