@@ -80,9 +80,10 @@ func storeOrder(id string) *orders.OrderPlaced {
 // fulfiller reacts to orders with derived envelopes: each carries the
 // causation of the envelope being handled.
 type fulfiller struct {
-	out    *printer
-	client *orders.Client
-	sub    *orders.Subscription
+	out       *printer
+	client    *orders.Client
+	sub       *orders.Subscription
+	customers string // channel of customer notifications
 }
 
 func (f *fulfiller) orderPlaced(ctx context.Context, env *envelope.Envelope, o *orders.OrderPlaced) error {
@@ -151,7 +152,7 @@ func (f *fulfiller) shipmentDispatched(ctx context.Context, _ *envelope.Envelope
 	var vars parsec.Map[orders.CustomerNotifiedVariablesValue]
 	vars.Set("carrier", orders.CustomerNotifiedVariablesValueString(s.Carrier))
 	vars.Set("parcels", orders.CustomerNotifiedVariablesValueNumber(len(s.Parcels)))
-	env, err := f.client.PublishDerivedCustomerNotified(ctx, customersChannel, &orders.CustomerNotified{
+	env, err := f.client.PublishDerivedCustomerNotified(ctx, f.customers, &orders.CustomerNotified{
 		NotificationID: parsec.MustParseUUID("5f0c2a9e-7b1d-4e83-9c46-a2d8e1f7b305"),
 		CustomerID:     "cus_8f2a1c9e4b7d",
 		OrderID:        parsec.NewOpt(s.OrderID),

@@ -43,17 +43,16 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// Channels of the example.
-const (
-	ordersChannel    = "orders"
-	customersChannel = "customers"
-	storesChannel    = "stores"
-)
+// channels are the example's channel names, after the -prefix flag.
+type channels struct {
+	orders, customers, stores string
+}
 
 // config is what the command line chooses.
 type config struct {
 	serverURL string
 	token     string
+	prefix    string
 	memory    bool
 	timeout   time.Duration
 }
@@ -64,6 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var cfg config
 	fs.StringVar(&cfg.serverURL, "server", os.Getenv("PARSEC_URL"), "WebSocket URL of an external Centrifugo/Parsec server (default: an embedded server; env PARSEC_URL)")
 	fs.StringVar(&cfg.token, "token", os.Getenv("PARSEC_TOKEN"), "connection token (JWT) for -server (env PARSEC_TOKEN)")
+	fs.StringVar(&cfg.prefix, "prefix", "", "prefix of the channel names, e.g. \"parsec:\" for a Centrifugo namespace")
 	fs.BoolVar(&cfg.memory, "memory", false, "use the in-process MemoryTransport instead of a server")
 	fs.DurationVar(&cfg.timeout, "timeout", 20*time.Second, "give up when the scenario has not completed within this time")
 	if err := fs.Parse(args); err != nil {
@@ -178,6 +178,7 @@ func firstLine(err error) string {
 }
 
 func scenario(ctx context.Context, cfg config, out *printer) (err error) {
+	ch := channels{orders: cfg.prefix + "orders", customers: cfg.prefix + "customers", stores: cfg.prefix + "stores"}
 	connect, stop, err := transports(ctx, cfg, out)
 	if err != nil {
 		return err
@@ -210,8 +211,8 @@ func scenario(ctx context.Context, cfg config, out *printer) (err error) {
 	if err != nil {
 		return err
 	}
-	for _, ch := range []string{ordersChannel, customersChannel, storesChannel} {
-		sub, err := auditClient.Subscribe(ctx, ch)
+	for _, name := range []string{ch.orders, ch.customers, ch.stores} {
+		sub, err := auditClient.Subscribe(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -228,11 +229,11 @@ func scenario(ctx context.Context, cfg config, out *printer) (err error) {
 	if err != nil {
 		return err
 	}
-	sub, err := fulfilment.Subscribe(ctx, ordersChannel)
+	sub, err := fulfilment.Subscribe(ctx, ch.orders)
 	if err != nil {
 		return err
 	}
-	f := &fulfiller{out: out, client: fulfilment, sub: sub}
+	f := &fulfiller{out: out, client: fulfilment, sub: sub, customers: ch.customers}
 	sub.OnOrderPlaced(f.orderPlaced)
 	sub.OnPaymentCaptured(f.paymentCaptured)
 	sub.OnShipmentDispatched(f.shipmentDispatched)
@@ -249,7 +250,7 @@ func scenario(ctx context.Context, cfg config, out *printer) (err error) {
 	// first is paid, shipped and notified (five envelopes), the second's
 	// payment fails.
 	for i, o := range []*orders.OrderPlaced{paidOrder(), unpaidOrder()} {
-		env, err := checkout.PublishOrderPlaced(ctx, ordersChannel, o)
+		env, err := checkout.PublishOrderPlaced(ctx, ch.orders, o)
 		if err != nil {
 			return err
 		}
@@ -260,7 +261,7 @@ func scenario(ctx context.Context, cfg config, out *printer) (err error) {
 	}
 	bad := paidOrder()
 	bad.Lines[0].Quantity = 0
-	if _, err := checkout.PublishOrderPlaced(ctx, ordersChannel, bad); err != nil {
+	if _, err := checkout.PublishOrderPlaced(ctx, ch.orders, bad); err != nil {
 		out.printf("checkout", "refused to publish an invalid order: %v", firstLine(err))
 	} else {
 		return errors.New("an order with quantity 0 was published")
@@ -276,11 +277,11 @@ func scenario(ctx context.Context, cfg config, out *printer) (err error) {
 	}
 	for i, id := range []string{storeOrderIDs[0], storeOrderIDs[1]} {
 		if i == 1 {
-			tracker.Next(storesChannel)
-			tracker.Next(storesChannel)
+			tracker.Next(ch.stores)
+			tracker.Next(ch.stores)
 			out.printf("store-042", "lost order_placed #2 and #3 on the way (the numbers were used, the envelopes never arrived)")
 		}
-		env, err := pos.PublishOrderPlaced(ctx, storesChannel, storeOrder(id))
+		env, err := pos.PublishOrderPlaced(ctx, ch.stores, storeOrder(id))
 		if err != nil {
 			return err
 		}
@@ -298,7 +299,7 @@ func scenario(ctx context.Context, cfg config, out *printer) (err error) {
 	if err != nil {
 		return err
 	}
-	if _, err := rogue.Publish(ctx, storesChannel, orders.AspectOrderPlaced, map[string]any{"order_id": "not-a-uuid", "lines": []any{}}); err != nil {
+	if _, err := rogue.Publish(ctx, ch.stores, orders.AspectOrderPlaced, map[string]any{"order_id": "not-a-uuid", "lines": []any{}}); err != nil {
 		return err
 	}
 	out.printf("legacy-import", "published an order_placed payload without schema checks")
