@@ -11,6 +11,10 @@ import (
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 )
 
+// outBuffer caps the buffer of the channel Subscribe returns: enough to
+// spare the consumer a goroutine switch per publication.
+const outBuffer = 64
+
 // item is one entry of a stream's queue: a publication or an event.
 type item struct {
 	data []byte
@@ -68,7 +72,7 @@ func (t *Transport) Subscribe(ctx context.Context, channel string, opts client.S
 		channel:  channel,
 		onEvent:  opts.OnEvent,
 		from:     opts.FromSequence,
-		out:      make(chan []byte),
+		out:      make(chan []byte, min(t.cfg.queueSize, outBuffer)),
 		done:     make(chan struct{}),
 		pumpDone: make(chan struct{}),
 		wake:     make(chan struct{}, 1),
@@ -307,6 +311,7 @@ func (s *stream) pump() {
 	defer close(s.pumpDone)
 	defer close(s.out)
 	defer s.reportEnd()
+	var batch []item
 	for {
 		s.mu.Lock()
 		for len(s.q) == 0 {
@@ -318,33 +323,49 @@ func (s *stream) pump() {
 			}
 			s.mu.Lock()
 		}
-		it := s.q[0]
-		s.q[0] = item{}
-		s.q = s.q[1:]
-		if it.ev == nil {
-			s.nData--
+		// Take everything queued at once: one lock per batch, not per item.
+		batch, s.q = s.q, batch[:0]
+		for _, it := range batch {
+			if it.ev == nil {
+				s.nData--
+			}
 		}
+		s.mu.Unlock()
+
+		for i, it := range batch {
+			if it.ev != nil {
+				if s.onEvent != nil {
+					s.onEvent(*it.ev)
+				}
+				continue
+			}
+			select {
+			case s.out <- it.data:
+			case <-s.done:
+				s.requeue(batch[i+1:])
+				return
+			}
+		}
+		clear(batch)
+
+		s.mu.Lock()
 		restart := s.overflowed && !s.restarting && s.nData <= s.t.cfg.queueSize/2
 		if restart {
 			s.restarting = true
 		}
 		s.mu.Unlock()
-
 		if restart {
 			s.resubscribe()
 		}
-		if it.ev != nil {
-			if s.onEvent != nil {
-				s.onEvent(*it.ev)
-			}
-			continue
-		}
-		select {
-		case s.out <- it.data:
-		case <-s.done:
-			return
-		}
 	}
+}
+
+// requeue puts the undelivered rest of a batch back in front of the queue,
+// so reportEnd still sees its events.
+func (s *stream) requeue(rest []item) {
+	s.mu.Lock()
+	s.q = append(append([]item(nil), rest...), s.q...)
+	s.mu.Unlock()
 }
 
 // reportEnd delivers, when the stream ended on an error, the events still

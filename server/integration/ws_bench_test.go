@@ -1,0 +1,311 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	centrifugego "github.com/centrifugal/centrifuge-go"
+
+	"github.com/parsec-gen/parsec-gen/runtime/client"
+	"github.com/parsec-gen/parsec-gen/runtime/envelope"
+	"github.com/parsec-gen/parsec-gen/server"
+)
+
+// recorder records per-message send times and delivery latencies, keyed by
+// the envelope sequence.
+type recorder struct {
+	sent []atomic.Int64
+	mu   sync.Mutex
+	lat  []time.Duration
+	got  atomic.Int64
+	n    int64
+	done chan struct{}
+	step chan struct{} // one signal per delivery, for ping-pong runs
+}
+
+func newRecorder(n int) *recorder {
+	return &recorder{sent: make([]atomic.Int64, n+1), n: int64(n), done: make(chan struct{}), step: make(chan struct{}, 1)}
+}
+
+func (r *recorder) delivered(seq int64) {
+	now := time.Now().UnixNano()
+	if seq < 1 || seq >= int64(len(r.sent)) {
+		return
+	}
+	r.mu.Lock()
+	r.lat = append(r.lat, time.Duration(now-r.sent[seq].Load()))
+	r.mu.Unlock()
+	select {
+	case r.step <- struct{}{}:
+	default:
+	}
+	if r.got.Add(1) == r.n {
+		close(r.done)
+	}
+}
+
+var seqKey = []byte(`"sequence":`)
+
+// deliveredBytes finds the sequence in an encoded envelope without a full
+// decode, so the raw and transport variants pay the same for it.
+func (r *recorder) deliveredBytes(data []byte) {
+	i := bytes.Index(data, seqKey)
+	if i < 0 {
+		return
+	}
+	rest := data[i+len(seqKey):]
+	j := bytes.IndexAny(rest, ",}")
+	seq, err := strconv.ParseInt(string(rest[:max(j, 0)]), 10, 64)
+	if err == nil {
+		r.delivered(seq)
+	}
+}
+
+// pipe is one publish -> handler path; its receiving side reports to the
+// current recorder.
+type pipe struct {
+	rec     atomic.Pointer[recorder]
+	publish func(ctx context.Context, i int) error
+}
+
+func (p *pipe) use(r *recorder) { p.rec.Store(r) }
+
+// rawPipe: centrifuge-go publisher and subscriber, no runtime code.
+func rawPipe(b *testing.B, srv *server.Server, channel string, msgs [][]byte) *pipe {
+	p := &pipe{}
+	token := func(user string) string {
+		tok, err := srv.Token(user, time.Hour)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return tok
+	}
+	subC := centrifugego.NewProtobufClient(srv.URL(), centrifugego.Config{Token: token("raw-sub")})
+	b.Cleanup(subC.Close)
+	pubC := centrifugego.NewProtobufClient(srv.URL(), centrifugego.Config{Token: token("raw-pub")})
+	b.Cleanup(pubC.Close)
+	sub, err := subC.NewSubscription(channel, centrifugego.SubscriptionConfig{Positioned: true, Recoverable: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	subscribed := make(chan struct{}, 1)
+	sub.OnSubscribed(func(centrifugego.SubscribedEvent) { subscribed <- struct{}{} })
+	sub.OnPublication(func(e centrifugego.PublicationEvent) { p.rec.Load().deliveredBytes(e.Data) })
+	for _, err := range []error{subC.Connect(), pubC.Connect(), sub.Subscribe()} {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	select {
+	case <-subscribed:
+	case <-time.After(10 * time.Second):
+		b.Fatal("raw subscriber not subscribed")
+	}
+	p.publish = func(ctx context.Context, i int) error {
+		_, err := pubC.Publish(ctx, channel, msgs[i])
+		return err
+	}
+	return p
+}
+
+// wsPipe: the same bytes through two ws.Transports.
+func wsPipe(b *testing.B, srv *server.Server, channel string, msgs [][]byte) *pipe {
+	p := &pipe{}
+	sub := dialWS(b, srv, srv.URL(), "ws-sub")
+	pub := dialWS(b, srv, srv.URL(), "ws-pub")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ch, stop, err := sub.Subscribe(ctx, channel, client.SubscribeOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(stop)
+	go func() {
+		for data := range ch {
+			p.rec.Load().deliveredBytes(data)
+		}
+	}()
+	p.publish = func(ctx context.Context, i int) error { return pub.Publish(ctx, channel, msgs[i]) }
+	return p
+}
+
+// clientPipe: runtime clients on both ends, a typed payload published with
+// Client.Publish and handled by an OnAspect handler on the decoded envelope.
+// The publishing client assigns sequences in publish order, so it is used
+// with a single publisher; the i-th publication carries sequence offset+i.
+func clientPipe(b *testing.B, srv *server.Server, channel string) *pipe {
+	p := &pipe{}
+	sub := newRuntimeClient(b, dialWS(b, srv, srv.URL(), "cl-sub"), "cl-sub")
+	pub := newRuntimeClient(b, dialWS(b, srv, srv.URL(), "cl-pub"), "bench")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := sub.Subscribe(ctx, channel)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var base atomic.Int64 // sequences already used by earlier recorders
+	s.OnAspect("tick", func(_ context.Context, env *envelope.Envelope) error {
+		p.rec.Load().delivered(env.Sequence - base.Load())
+		return nil
+	})
+	if err := s.Start(); err != nil {
+		b.Fatal(err)
+	}
+	var last atomic.Int64
+	p.publish = func(ctx context.Context, i int) error {
+		if i == 1 {
+			base.Store(last.Load())
+		}
+		env, err := pub.Publish(ctx, channel, "tick", tick{I: i})
+		if err == nil {
+			last.Store(env.Sequence)
+		}
+		return err
+	}
+	return p
+}
+
+// throughput publishes n messages from `publishers` goroutines (each an
+// interleaved share) and waits for all deliveries.
+func throughput(b *testing.B, p *pipe, n, publishers int) (*recorder, time.Duration) {
+	r := newRecorder(n)
+	p.use(r)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range publishers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w + 1; i <= n; i += publishers {
+				r.sent[i].Store(time.Now().UnixNano())
+				if err := p.publish(ctx, i); err != nil {
+					b.Errorf("publish #%d: %v", i, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		b.Fatalf("received %d of %d", r.got.Load(), n)
+	}
+	return r, time.Since(start)
+}
+
+// pingPong publishes n messages one at a time, each after the previous one
+// reached the handler: the latencies are the path's own, not queueing.
+func pingPong(b *testing.B, p *pipe, n int) *recorder {
+	r := newRecorder(n)
+	p.use(r)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	for i := 1; i <= n; i++ {
+		r.sent[i].Store(time.Now().UnixNano())
+		if err := p.publish(ctx, i); err != nil {
+			b.Fatalf("publish #%d: %v", i, err)
+		}
+		select {
+		case <-r.step:
+		case <-ctx.Done():
+			b.Fatalf("message %d not delivered", i)
+		}
+	}
+	return r
+}
+
+// tallyRuns merges rounds: throughput is total messages over total time,
+// percentiles are over every latency.
+type tallyRuns struct {
+	msgs    int
+	elapsed time.Duration
+	lat     []time.Duration
+}
+
+func (m *tallyRuns) addThroughput(n int, d time.Duration) { m.msgs += n; m.elapsed += d }
+
+func (m *tallyRuns) addLatency(r *recorder) {
+	r.mu.Lock()
+	m.lat = append(m.lat, r.lat...)
+	r.mu.Unlock()
+}
+
+func (m *tallyRuns) perSec() float64 { return float64(m.msgs) / m.elapsed.Seconds() }
+
+func (m *tallyRuns) pct(p float64) time.Duration {
+	slices.Sort(m.lat)
+	return m.lat[min(len(m.lat)-1, int(p*float64(len(m.lat))))]
+}
+
+// benchRounds alternates the variants so that background load on a shared
+// machine weighs on both alike.
+const benchRounds = 10
+
+func benchMessages(b *testing.B, channel string, n int) [][]byte {
+	msgs := make([][]byte, n+1)
+	for i := 1; i <= n; i++ {
+		msgs[i] = encodeTick(b, channel, "bench", i)
+	}
+	return msgs
+}
+
+// comparePipes runs base and other in alternating rounds: a saturating
+// throughput phase with `publishers` concurrent publishers, then a
+// ping-pong latency phase, and reports both and their ratios.
+func comparePipes(b *testing.B, base, other *pipe, name string, publishers int) {
+	n := max(b.N/benchRounds, 100)
+	latN := max(n/10, 100)
+	var rb, ro tallyRuns
+	b.ResetTimer()
+	for range benchRounds {
+		_, d := throughput(b, base, n, publishers)
+		rb.addThroughput(n, d)
+		_, d = throughput(b, other, n, publishers)
+		ro.addThroughput(n, d)
+		rb.addLatency(pingPong(b, base, latN))
+		ro.addLatency(pingPong(b, other, latN))
+	}
+	b.StopTimer()
+	b.ReportMetric(rb.perSec(), "raw_msg/s")
+	b.ReportMetric(ro.perSec(), name+"_msg/s")
+	b.ReportMetric(ro.perSec()/rb.perSec(), "throughput_ratio")
+	b.ReportMetric(float64(rb.pct(0.50).Microseconds()), "raw_p50_us")
+	b.ReportMetric(float64(ro.pct(0.50).Microseconds()), name+"_p50_us")
+	b.ReportMetric(float64(rb.pct(0.99).Microseconds()), "raw_p99_us")
+	b.ReportMetric(float64(ro.pct(0.99).Microseconds()), name+"_p99_us")
+	b.ReportMetric(float64(ro.pct(0.99))/float64(rb.pct(0.99)), "p99_ratio")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkWSPublishToHandler compares publish -> handler over WebSocket to
+// the embedded node: raw centrifuge-go against the ws transport, identical
+// bytes, 4 concurrent publishers for throughput, one message in flight for
+// latency. b.N is the number of messages per variant for throughput (a
+// tenth of it for latency); use -benchtime=15000x.
+func BenchmarkWSPublishToHandler(b *testing.B) {
+	srv := startServer(b, server.Config{HistorySize: 100})
+	n := max(b.N/benchRounds, 100)
+	raw := rawPipe(b, srv, "bench:raw", benchMessages(b, "bench:raw", n))
+	ws := wsPipe(b, srv, "bench:ws", benchMessages(b, "bench:ws", n))
+	comparePipes(b, raw, ws, "ws", 4)
+}
+
+// BenchmarkWSClientPublishToHandler is the same path through the runtime
+// client (envelope encoding, sequencing, gap detection, typed dispatch),
+// against raw centrifuge-go, both with one publisher.
+func BenchmarkWSClientPublishToHandler(b *testing.B) {
+	srv := startServer(b, server.Config{HistorySize: 100})
+	n := max(b.N/benchRounds, 100)
+	raw := rawPipe(b, srv, "bench:raw1", benchMessages(b, "bench:raw1", n))
+	cl := clientPipe(b, srv, "bench:client")
+	comparePipes(b, raw, cl, "client", 1)
+}
