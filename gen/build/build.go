@@ -50,7 +50,7 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 		files:   make(map[*load.Doc]*ir.File),
 		chain:   make(map[*jsonschema.Schema]bool),
 		nullMem: make(map[*jsonschema.Schema]bool),
-		kindMem: make(map[*jsonschema.Schema]kset),
+		kindMem: make(map[*jsonschema.Schema]kindInfo),
 	}
 	p := &ir.Package{Name: cfg.Package}
 	for _, d := range set.Inputs {
@@ -112,7 +112,7 @@ type builder struct {
 	unions   []*ir.Named
 	chain    map[*jsonschema.Schema]bool
 	nullMem  map[*jsonschema.Schema]bool
-	kindMem  map[*jsonschema.Schema]kset
+	kindMem  map[*jsonschema.Schema]kindInfo
 	errs     load.Errors
 }
 

@@ -54,6 +54,10 @@ type objectView struct {
 func (b *builder) view(parts []*jsonschema.Schema) *objectView {
 	v := &objectView{reqSet: map[string]bool{}}
 	index := map[string]int{}
+	elsewhere := false
+	for _, p := range parts {
+		elsewhere = elsewhere || evaluatesElsewhere(p)
+	}
 	for i, p := range parts {
 		d, ptr, _ := b.where(p)
 		for _, k := range sortedKeys(d, ptr, "properties", p.Properties) {
@@ -82,7 +86,7 @@ func (b *builder) view(parts []*jsonschema.Schema) *objectView {
 		if f, ok := p.AdditionalProperties.(bool); ok && !f {
 			v.additional = false
 		}
-		if p.UnevaluatedProperties != nil && p.UnevaluatedProperties.Bool != nil && !*p.UnevaluatedProperties.Bool {
+		if rejectsUnevaluated(p) && !elsewhere {
 			v.additional = false
 		}
 		pats := map[string]*jsonschema.Schema{}
@@ -371,4 +375,26 @@ func parseGoType(s string) (*ir.External, bool) {
 		return nil, false
 	}
 	return &ir.External{Path: pkg, Name: name}, true
+}
+
+// rejectsUnevaluated reports "unevaluatedProperties": false.
+func rejectsUnevaluated(s *jsonschema.Schema) bool {
+	u := s.UnevaluatedProperties
+	return u != nil && u.Bool != nil && !*u.Bool
+}
+
+// evaluatesElsewhere reports applicators whose properties are not merged
+// into the struct (oneOf, anyOf, if/then/else, dependentSchemas): with them,
+// "unevaluatedProperties": false cannot be decided by the struct alone and
+// is left to schema validation.
+func evaluatesElsewhere(s *jsonschema.Schema) bool {
+	if len(s.OneOf) > 0 || len(s.AnyOf) > 0 || s.If != nil || len(s.DependentSchemas) > 0 {
+		return true
+	}
+	for _, d := range s.Dependencies {
+		if _, ok := d.(*jsonschema.Schema); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -77,60 +77,104 @@ func isIntegerText(s string) bool {
 // $ref, allOf or the keywords that imply an object or array; kAll when
 // nothing restricts it.
 func (b *builder) kinds(s *jsonschema.Schema, depth int) kset {
-	if k, ok := b.kindMem[s]; ok {
-		return k
-	}
-	b.kindMem[s] = kAll // a schema reached again through itself adds no restriction
-	k := b.kindsOnce(s, depth)
-	b.kindMem[s] = k
+	k, _ := b.kindsX(s, depth)
 	return k
 }
 
-func (b *builder) kindsOnce(s *jsonschema.Schema, depth int) kset {
+// kindInfo is a memoized kind set and whether a keyword asserts it.
+type kindInfo struct {
+	k        kset
+	explicit bool
+}
+
+// kindsX returns the kinds and whether they are asserted ("type", enum,
+// const, or asserted by every variant) rather than guessed from object or
+// array keywords. A guess yields to any asserted kinds: {"$ref": X, "type":
+// ["boolean", "object"]} with X only holding "properties" admits booleans.
+func (b *builder) kindsX(s *jsonschema.Schema, depth int) (kset, bool) {
+	if ki, ok := b.kindMem[s]; ok {
+		return ki.k, ki.explicit
+	}
+	b.kindMem[s] = kindInfo{k: kAll} // a schema reached again through itself adds no restriction
+	k, explicit := b.kindsOnce(s, depth)
+	b.kindMem[s] = kindInfo{k: k, explicit: explicit}
+	return k, explicit
+}
+
+func (b *builder) kindsOnce(s *jsonschema.Schema, depth int) (kset, bool) {
 	if depth > 64 {
-		return kAll
+		return kAll, false
 	}
 	if s.Bool != nil {
 		if *s.Bool {
-			return kAll
+			return kAll, true
 		}
-		return 0
+		return 0, true
 	}
-	k := kAll
+	k, explicit := kAll, false
+	guess, guessed := kAll, false
+	assert := func(a kset) {
+		k &= a
+		explicit = true
+	}
 	if s.Types != nil {
-		k &= ksetOf(s.Types.ToStrings())
+		assert(ksetOf(s.Types.ToStrings()))
 	}
 	if s.Enum != nil {
 		var e kset
 		for _, v := range s.Enum.Values {
 			e |= kindOfValue(v)
 		}
-		k &= e | widenInt(e)
+		assert(e | widenInt(e))
 	}
 	if s.Const != nil {
 		c := kindOfValue(*s.Const)
-		k &= c | widenInt(c)
+		assert(c | widenInt(c))
 	}
-	if hasRef(s) {
-		k &= b.kinds(refTarget(s), depth+1)
-	}
-	for _, a := range s.AllOf {
-		k &= b.kinds(a, depth+1)
-	}
-	if k == kAll {
-		if len(s.Properties) > 0 || len(s.PatternProperties) > 0 || s.AdditionalProperties != nil {
-			k = kObj
-		} else if s.Items != nil || len(s.PrefixItems) > 0 || s.Items2020 != nil {
-			k = kArr
-		} else if vs := typedVariants(s); len(vs) > 0 {
-			var u kset
-			for _, v := range vs {
-				u |= b.kinds(v, depth+1)
-			}
-			k = u
+	sub := func(x *jsonschema.Schema) {
+		xk, xe := b.kindsX(x, depth+1)
+		if xe {
+			assert(xk)
+		} else if xk != kAll {
+			guess &= xk
+			guessed = true
 		}
 	}
-	return k
+	if hasRef(s) {
+		sub(refTarget(s))
+	}
+	for _, a := range s.AllOf {
+		sub(a)
+	}
+	if vs := typedVariants(s); len(vs) > 0 {
+		var u kset
+		all := true
+		for _, v := range vs {
+			vk, ve := b.kindsX(v, depth+1)
+			u |= vk
+			all = all && ve
+		}
+		if all {
+			assert(u)
+		} else if u != kAll {
+			guess &= u
+			guessed = true
+		}
+	}
+	if len(s.Properties) > 0 || len(s.PatternProperties) > 0 || s.AdditionalProperties != nil {
+		guess &= kObj
+		guessed = true
+	} else if s.Items != nil || len(s.PrefixItems) > 0 || s.Items2020 != nil {
+		guess &= kArr
+		guessed = true
+	}
+	if explicit {
+		return k, true
+	}
+	if guessed && guess != 0 {
+		return guess, false
+	}
+	return kAll, false
 }
 
 // widenInt makes an integer enum value acceptable to a number type.
@@ -611,8 +655,14 @@ func (b *builder) residual(s *jsonschema.Schema) []ir.Residual {
 	if s.UnevaluatedItems != nil {
 		add("unevaluatedItems")
 	}
-	if s.UnevaluatedProperties != nil && !(s.UnevaluatedProperties.Bool != nil) {
-		add("unevaluatedProperties")
+	if s.UnevaluatedProperties != nil {
+		elsewhere := false
+		for _, p := range b.parts(s) {
+			elsewhere = elsewhere || evaluatesElsewhere(p)
+		}
+		if s.UnevaluatedProperties.Bool == nil || rejectsUnevaluated(s) && elsewhere {
+			add("unevaluatedProperties")
+		}
 	}
 	typed := typedVariants(s)
 	for _, kw := range []string{"oneOf", "anyOf"} {
@@ -634,7 +684,7 @@ func (b *builder) residual(s *jsonschema.Schema) []ir.Residual {
 	if len(s.AllOf) > 0 && k != kObj {
 		add("allOf")
 	} else {
-		for _, a := range s.AllOf {
+		for _, a := range b.parts(s)[1:] {
 			if r := b.residual(a); len(r) > 0 || len(typedVariants(a)) > 0 {
 				add("allOf")
 				break
