@@ -224,9 +224,21 @@ func TestSSEUnrecoverableGap(t *testing.T) {
 	if err := publishTicks(ctx, t, pub, channel, "p0", first+1, first+missed, 0); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 3*ssePingTimeout, "the cut to be detected", func() bool { return ta.count(client.EventDisconnected) > 0 })
+	// Both streams must have given up the blackholed connection before it
+	// heals, or the held bytes would still arrive on it.
+	waitFor(t, 3*ssePingTimeout, "the cut to be detected", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return ta.count(client.EventDisconnected) > 0 && len(h.errs) > 0
+	})
 	proxy.Heal()
-	waitFor(t, sseWaitDelivery, "the loss report", func() bool { return ta.count(client.EventUnrecoverable) > 0 })
+	// Both streams must be live again before the next batch, or what they
+	// miss of it is rightly part of the loss.
+	waitFor(t, sseWaitDelivery, "the loss reports", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return ta.count(client.EventUnrecoverable) > 0 && len(h.gaps) > 0
+	})
 	if err := publishTicks(ctx, t, pub, channel, "p0", first+missed+1, first+missed+after, 0); err != nil {
 		t.Fatal(err)
 	}

@@ -104,16 +104,15 @@ type Config struct {
 //
 // A Transport is safe for concurrent use.
 type Transport struct {
-	cfg     Config
-	base    *url.URL
-	hc      *http.Client
-	ownHC   bool
-	ctx     context.Context
-	stop    context.CancelFunc
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	closed  bool
-	streams map[*stream]struct{}
+	cfg    Config
+	base   *url.URL
+	hc     *http.Client
+	ownHC  bool
+	ctx    context.Context
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	closed bool
 }
 
 var _ client.Transport = (*Transport)(nil)
@@ -165,7 +164,7 @@ func New(cfg Config) (*Transport, error) {
 		cfg.ReconnectDelayMax = cfg.ReconnectDelayMin
 	}
 	base.Path = strings.TrimSuffix(base.Path, "/")
-	t := &Transport{cfg: cfg, base: base, hc: cfg.HTTPClient, streams: map[*stream]struct{}{}}
+	t := &Transport{cfg: cfg, base: base, hc: cfg.HTTPClient}
 	if t.hc == nil {
 		t.ownHC = true
 		t.hc = &http.Client{Transport: &http.Transport{
@@ -244,7 +243,6 @@ func (t *Transport) Subscribe(ctx context.Context, channel string, opts client.S
 		return nil, nil, ErrClosed
 	}
 	s := newStream(t, channel, opts)
-	t.streams[s] = struct{}{}
 	t.wg.Add(1)
 	t.mu.Unlock()
 
@@ -252,9 +250,6 @@ func (t *Transport) Subscribe(ctx context.Context, channel string, opts client.S
 	go func() {
 		defer t.wg.Done()
 		s.run(ready)
-		t.mu.Lock()
-		delete(t.streams, s)
-		t.mu.Unlock()
 	}()
 	select {
 	case err := <-ready:
