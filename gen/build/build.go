@@ -170,7 +170,7 @@ func (b *builder) file(d *load.Doc) *ir.File {
 	if name == "" {
 		name = "schema"
 	}
-	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Schema: d.Raw}
+	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Schema: d.Effective()}
 	if f.Name == sharedFile {
 		b.errorf(d, "", "output file %q is reserved for what the package's files share; rename the schema file", f.Name)
 	}

@@ -17,6 +17,8 @@
 package load
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -62,6 +64,27 @@ type Doc struct {
 	// Schema is the compiled root schema for input files; nil for files
 	// only reached through $ref.
 	Schema *jsonschema.Schema
+	// Lenient reports that a leniency changed Value (see the package doc),
+	// so Raw no longer describes what was compiled.
+	Lenient bool
+}
+
+// Effective returns the schema text that was compiled: Raw, or, when a
+// leniency changed the document, Value re-encoded as compact JSON (object
+// keys then come in sorted order). Validators that read the embedded schema
+// therefore accept what the generator accepted.
+func (d *Doc) Effective() []byte {
+	if !d.Lenient {
+		return d.Raw
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d.Value); err != nil {
+		// Value was decoded from JSON and holds only JSON values.
+		return d.Raw
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // Set is the result of loading: every input and every file it references.
@@ -287,6 +310,7 @@ func (s *Set) detectDraft4(d *Doc) {
 		return
 	}
 	obj["$schema"] = "http://json-schema.org/draft-04/schema#"
+	d.Lenient = true
 	s.Warnings = append(s.Warnings, fmt.Sprintf("%s: no $schema; read as draft-04 because %s", d.Display, reason))
 }
 
@@ -358,6 +382,7 @@ func (s *Set) lenient(d *Doc, v any, ptr string, isSchema bool) {
 					s.Warnings = append(s.Warnings, fmt.Sprintf("%s: annotation %s is %s, want %s; treated as absent",
 						s.place(d, child), k, jsonKind(v[k]), want))
 					delete(v, k)
+					d.Lenient = true
 					continue
 				}
 				if dataKeywords[k] || strings.HasPrefix(k, "x-") {

@@ -98,6 +98,9 @@ func TestLoadRefsAndPlaces(t *testing.T) {
 	if len(set.Warnings) != 1 || !strings.Contains(set.Warnings[0], "s/null.json:1:17: annotation description is null, want a string; treated as absent") {
 		t.Errorf("warnings = %q", set.Warnings)
 	}
+	if got := string(set.Inputs[0].Effective()); got != `{"const":{"description":null}}` {
+		t.Errorf("effective schema = %s", got)
+	}
 	if c := *set.Inputs[0].Schema.Const; c.(map[string]any)["description"] != nil || len(c.(map[string]any)) != 1 {
 		t.Errorf("const data was changed: %v", c)
 	}
