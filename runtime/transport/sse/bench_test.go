@@ -3,11 +3,13 @@ package sse
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 )
+
+// sink keeps the benchmarks' results alive.
+var sink int
 
 // benchStream is a Centrifugo-like stream: pings between publications of
 // envelope-sized data.
@@ -23,8 +25,8 @@ func benchStream(n int) []byte {
 	return b.Bytes()
 }
 
-// BenchmarkFrameReader splits and decodes a stream with the transport's
-// frame reader.
+// BenchmarkFrameReader splits a stream into event data with the transport's
+// frame reader (JSON decoding, the same for both, is left out).
 func BenchmarkFrameReader(b *testing.B) {
 	stream := benchStream(1000)
 	b.SetBytes(int64(len(stream)))
@@ -36,18 +38,14 @@ func BenchmarkFrameReader(b *testing.B) {
 			if err != nil {
 				break
 			}
-			var p push
-			if err := json.Unmarshal(data, &p); err != nil {
-				b.Fatal(err)
-			}
+			sink += len(data)
 		}
 	}
 }
 
 // BenchmarkScannerBaseline is the obvious alternative: bufio.Scanner over
-// lines with the same decoding. It handles neither CRLF-free edge cases nor
-// oversized lines gracefully (it stops at the first one), which the frame
-// reader does.
+// lines. It does less: it stops for good at the first oversized line, where
+// the frame reader skips the event and goes on.
 func BenchmarkScannerBaseline(b *testing.B) {
 	stream := benchStream(1000)
 	b.SetBytes(int64(len(stream)))
@@ -60,10 +58,7 @@ func BenchmarkScannerBaseline(b *testing.B) {
 			line := strings.TrimSuffix(sc.Text(), "\r")
 			if line == "" {
 				if data != nil {
-					var p push
-					if err := json.Unmarshal(data, &p); err != nil {
-						b.Fatal(err)
-					}
+					sink += len(data)
 					data = nil
 				}
 				continue
