@@ -268,3 +268,17 @@ func heapInUse() uint64 {
 func (h *handlerLog) String0() string {
 	return fmt.Sprintf("handled %d, duplicates %d, out of order %d, gaps %v, errors %d", h.got, h.dups, h.reorder, h.gaps, len(h.errs))
 }
+
+// tickIndex decodes a tick envelope and returns its index.
+func tickIndex(t testing.TB, data []byte) int {
+	t.Helper()
+	env, err := envelope.Decode(data)
+	if err != nil {
+		t.Fatalf("decode %q: %v", data, err)
+	}
+	var p tick
+	if err := json.Unmarshal(env.Payload, &p); err != nil {
+		t.Fatalf("payload %q: %v", env.Payload, err)
+	}
+	return p.I
+}
