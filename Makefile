@@ -35,6 +35,11 @@ redis:
 	@command -v redis-server >/dev/null 2>&1 || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
+## integration: the server module's tests (embedded node, Centrifugo, Redis, fault injection); CI=true fails on missing tools
+.PHONY: integration
+integration: tools
+	cd server && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 15m ./...
+
 ## corpus: generate, compile and round-trip ../shared/corpus/schemastore; prints the figures
 corpus:
 	@mkdir -p $(BIN)
