@@ -267,3 +267,13 @@ func figures(t testing.TB, name string, sent int, ta *tally) {
 	t.Helper()
 	t.Logf("FIGURES %s: sent %d, %s", name, sent, ta)
 }
+
+// dumpEvents logs every event a tally recorded.
+func dumpEvents(t testing.TB, ta *tally) {
+	t.Helper()
+	ta.mu.Lock()
+	defer ta.mu.Unlock()
+	for _, e := range ta.events {
+		t.Logf("event %s pos %+v missed %d err %v", e.Kind, e.Position, e.Missed, e.Err)
+	}
+}
