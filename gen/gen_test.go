@@ -196,7 +196,7 @@ file b.parsec.go source=s/b.json aspect="b" ref="s/b.json" root=B
   type B @ = struct
     Cost "cost" opt Money
     unknown=keep AdditionalProperties
-file common.parsec.go source=s/common.json aspect="" ref="" root=<nil>
+file common.parsec.go source=s/common.json aspect="" ref="s/common.json" root=<nil>
   type Money @/$defs/Money = struct
     Amount "amount" plain int64
     unknown=keep AdditionalProperties
@@ -434,5 +434,22 @@ func TestModelNestedUnionsFlatten(t *testing.T) {
 		"    UVString string tag= marker=\n    UVInt int64 tag= marker=\n    UVBool bool tag= marker=\n"
 	if got := dump(p); !strings.Contains(got, want) {
 		t.Errorf("want\n%s\ngot\n%s", want, got)
+	}
+}
+
+func TestModelFileNamesAvoidBuildConstraints(t *testing.T) {
+	p, err := model(t, map[string]string{
+		"s/scan-android.json": `{}`, "s/unit_test.json": `{}`, "s/linux.json": `{}`, "s/order.schema.json": `{}`,
+	}, "s/scan-android.json", "s/unit_test.json", "s/linux.json", "s/order.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range p.Files {
+		names = append(names, f.Name)
+	}
+	want := []string{"linux.parsec.go", "order.parsec.go", "scan_android_schema.parsec.go", "unit_test_schema.parsec.go"}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("-want +got:\n%s", diff)
 	}
 }

@@ -56,15 +56,6 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 	for _, d := range set.Inputs {
 		f := b.file(d)
 		f.Aspect = b.aspect(d)
-		f.SchemaRef = d.Path
-		if obj, ok := d.Value.(map[string]any); ok {
-			for _, k := range []string{"$id", "id"} {
-				if id, ok := obj[k].(string); ok && id != "" && !strings.HasPrefix(id, "#") {
-					f.SchemaRef = id
-					break
-				}
-			}
-		}
 		f.Root = b.namedFor(d.Schema, true)
 	}
 	b.finalize()
@@ -170,7 +161,20 @@ func (b *builder) file(d *load.Doc) *ir.File {
 	if name == "" {
 		name = "schema"
 	}
-	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Schema: d.Effective()}
+	if last := words[len(words)-1:]; len(words) > 1 && (goosOrArch[last[0]] || last[0] == "test") {
+		// The go tool would read "_android" or "_test" as a build
+		// constraint or a test file.
+		name += "_schema"
+	}
+	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Schema: d.Effective(), SchemaRef: d.Path}
+	if obj, ok := d.Value.(map[string]any); ok {
+		for _, k := range []string{"$id", "id"} {
+			if id, ok := obj[k].(string); ok && id != "" && !strings.HasPrefix(id, "#") {
+				f.SchemaRef = id
+				break
+			}
+		}
+	}
 	if f.Name == sharedFile {
 		b.errorf(d, "", "output file %q is reserved for what the package's files share; rename the schema file", f.Name)
 	}
@@ -202,6 +206,18 @@ func (b *builder) goName(d *load.Doc, ptr, s string) string {
 		return "Invalid"
 	}
 	return n
+}
+
+// goosOrArch are the GOOS and GOARCH values the go tool recognises in file
+// name suffixes.
+var goosOrArch = map[string]bool{
+	"aix": true, "android": true, "darwin": true, "dragonfly": true, "freebsd": true, "hurd": true,
+	"illumos": true, "ios": true, "js": true, "linux": true, "nacl": true, "netbsd": true, "openbsd": true,
+	"plan9": true, "solaris": true, "wasip1": true, "windows": true, "zos": true,
+	"386": true, "amd64": true, "amd64p32": true, "arm": true, "armbe": true, "arm64": true, "arm64be": true,
+	"loong64": true, "mips": true, "mipsle": true, "mips64": true, "mips64le": true, "mips64p32": true,
+	"mips64p32le": true, "ppc": true, "ppc64": true, "ppc64le": true, "riscv": true, "riscv64": true,
+	"s390": true, "s390x": true, "sparc": true, "sparc64": true, "wasm": true,
 }
 
 // sharedFile is the output file the emitter writes for the whole package.

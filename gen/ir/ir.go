@@ -31,7 +31,8 @@ type File struct {
 	// Aspect is the aspect name: x-parsec-aspect, else the file name without
 	// its extensions.
 	Aspect string
-	// SchemaRef is the schema's $id, else its path relative to the input directory.
+	// SchemaRef is the schema's $id, else its path relative to the input
+	// directory; set for files reached only through $ref too.
 	SchemaRef string
 	// Schema is the raw bytes of the schema file, embedded in the output.
 	Schema []byte
