@@ -99,8 +99,6 @@ type builder struct {
 	files    map[*load.Doc]*ir.File
 	fileList []*ir.File
 	refs     []*ir.Ref
-	enums    []*ir.Named
-	unions   []*ir.Named
 	chain    map[*jsonschema.Schema]bool
 	nullMem  map[*jsonschema.Schema]bool
 	kindMem  map[*jsonschema.Schema]kindInfo

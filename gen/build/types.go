@@ -267,7 +267,7 @@ func (b *builder) nullable(s *jsonschema.Schema) bool {
 	k := b.kinds(s, 0)
 	res := k&kNull != 0 && nonNull(k) != 0 && k != kAll
 	if !res {
-		if vs := typedVariants(s); len(vs) > 0 && b.kinds(s, 0) == kAll || len(vs) > 0 {
+		if vs := typedVariants(s); len(vs) > 0 {
 			hasNull, hasOther := false, false
 			for _, v := range vs {
 				if b.isNullVariant(v) {
@@ -605,17 +605,12 @@ func (b *builder) enumShape(s *jsonschema.Schema, named *ir.Named) ir.Type {
 		return &ir.Primitive{Kind: ir.KindNull, Constraints: ir.NoConstraints()}
 	}
 	kind := b.scalarKind(s, vals)
-	if len(vals) == 1 || named == nil {
-		if len(vals) == 1 {
-			return &ir.Const{Kind: kind, JSON: jsonText(vals[0])}
-		}
+	if len(vals) == 1 {
+		return &ir.Const{Kind: kind, JSON: jsonText(vals[0])}
 	}
 	e := &ir.Enum{Kind: kind}
 	for _, v := range vals {
 		e.Values = append(e.Values, ir.EnumValue{JSON: jsonText(v)})
-	}
-	if named != nil {
-		b.enums = append(b.enums, named)
 	}
 	return e
 }

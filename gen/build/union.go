@@ -107,7 +107,6 @@ func (b *builder) scalarShape(s *jsonschema.Schema, vs []*jsonschema.Schema, k k
 	for _, v := range vals {
 		e.Values = append(e.Values, ir.EnumValue{JSON: jsonText(v)})
 	}
-	b.enums = append(b.enums, named)
 	return e, res
 }
 
