@@ -27,11 +27,20 @@
 // its own goroutine: a consumer that publishes or reads history from its
 // handler never stalls the connection. When the queue is full the transport
 // stops accepting publications, reports client.EventError wrapping
-// ErrSlowConsumer, and once the consumer has drained half of the queue it
-// resubscribes from the last position it delivered, so the server replays the
-// skipped publications from history. If history no longer holds them the
-// resubscription reports client.EventUnrecoverable with the count. Memory per
-// subscription is bounded by the queue size.
+// ErrSlowConsumer, and once the consumer has caught up it resubscribes from
+// the last position it accepted, so the server replays the skipped
+// publications from history. If history no longer holds them the
+// resubscription reports client.EventUnrecoverable with the count. A
+// subscription holds at most twice the queue size plus 64 publications (the
+// queue, the batch being handed over, the returned channel's buffer).
+//
+// # Positions for persistence
+//
+// client.EventSubscribed carries the stream position just before the next
+// publication on the channel: after it, the n-th publication received has
+// offset Position.Offset+n. A restarted process passes the position it
+// persisted as SubscribeOptions.Since; publications at or below it are not
+// delivered again.
 package ws
 
 import (
@@ -234,9 +243,9 @@ func (t *Transport) Connect(ctx context.Context) error {
 	}
 	t.started = true
 	t.mu.Unlock()
-	if err := t.c.Connect(); err != nil {
-		return fmt.Errorf("ws transport: connect to %s: %w", t.url, err)
-	}
+	// A failed first dial is retried by centrifuge-go in the background; its
+	// error only matters if ctx runs out first.
+	dialErr := t.c.Connect()
 	for {
 		t.mu.Lock()
 		up, lastErr, state := t.connected, t.lastErr, t.c.State()
@@ -251,6 +260,12 @@ func (t *Transport) Connect(ctx context.Context) error {
 		case <-up:
 			return nil
 		case <-ctx.Done():
+			// Stop retrying: the caller sees the failure and may call
+			// Connect again. Disconnect fails only once closed.
+			_ = t.c.Disconnect()
+			if dialErr != nil {
+				return fmt.Errorf("ws transport: connect to %s: %w (first attempt: %v)", t.url, ctx.Err(), dialErr)
+			}
 			return fmt.Errorf("ws transport: connect to %s: %w", t.url, ctx.Err())
 		case <-time.After(50 * time.Millisecond): // re-check for a permanent failure
 		}
