@@ -15,7 +15,9 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"runtime"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
@@ -56,22 +58,28 @@ func Package(p *ir.Package, opts Options) ([]File, error) {
 	if p == nil {
 		return nil, errors.New("emit: internal error: nil package")
 	}
-	var out []File
-	var errs []error
-	for _, f := range p.Files {
+	// Files render independently (formatting dominates), so they render in
+	// parallel; results keep the order of p.Files.
+	out := make([]File, len(p.Files))
+	errs := make([]error, len(p.Files))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, f := range p.Files {
 		if f.Name == SharedFile || f.Name == ClientFile {
-			errs = append(errs, fmt.Errorf("%s: output file name %q is reserved for the shared file", f.Path, f.Name))
+			errs[i] = fmt.Errorf("%s: output file name %q is reserved for the shared file", f.Path, f.Name)
 			continue
 		}
-		content, err := renderFile(p, f)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, File{Name: f.Name, Content: content})
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			content, err := renderFile(p, f)
+			out[i], errs[i] = File{Name: f.Name, Content: content}, err
+		}()
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	content, err := renderShared(p)
 	if err != nil {
