@@ -70,3 +70,8 @@ test-example:
 BENCHCOUNT ?= 6
 bench:
 	cd example && $(GO) test -run '^$$' -bench 'PublishHandle|Payload' -benchmem -count $(BENCHCOUNT) ./orders
+
+## bench-ws: publish->handler over WebSocket to the embedded node: ws transport and runtime client against raw centrifuge-go, in one run
+.PHONY: bench-ws
+bench-ws:
+	cd server && $(GO) test -run '^$$' -bench 'BenchmarkWS' -benchtime 15000x -benchmem -count 3 ./integration
