@@ -453,3 +453,51 @@ func TestModelFileNamesAvoidBuildConstraints(t *testing.T) {
 		t.Errorf("-want +got:\n%s", diff)
 	}
 }
+
+func TestModelAllOfWithUnionDistributes(t *testing.T) {
+	p, err := model(t, map[string]string{"s/enc.json": `{
+  "type": "object",
+  "allOf": [
+    {"$ref": "#/$defs/Codec"},
+    {"type": "object", "properties": {"except": {"type": "array", "items": {"type": "string"}}}}
+  ],
+  "$defs": {"Codec": {"oneOf": [
+    {"type": "object", "required": ["codec"], "properties": {"codec": {"const": "json"}, "pretty": {"type": "boolean"}}},
+    {"type": "object", "required": ["codec"], "properties": {"codec": {"const": "csv"}, "fields": {"type": "array", "items": {"type": "string"}}}}
+  ]}}
+}`}, "s/enc.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := dump(p)
+	for _, want := range []string{
+		"  type Enc @ = union residual(allOf)\n    oneOf=true by discriminator codec\n" +
+			"    EncJSON EncJSON tag=\"json\" marker=\n    EncCsv EncCsv tag=\"csv\" marker=\n",
+		"  type EncJSON @/$defs/Codec/oneOf/0 = struct\n    Codec \"codec\" plain const \"json\"\n    Pretty \"pretty\" opt bool\n" +
+			"    Except \"except\" opt []string\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("model lacks\n%s\ngot:\n%s", want, got)
+		}
+	}
+}
+
+// TestModelSelfReferences feeds schemas that refer to themselves through
+// allOf, anyOf and oneOf: each must end with a model or an error, never hang
+// or overflow the stack.
+func TestModelSelfReferences(t *testing.T) {
+	for _, src := range []string{
+		`{"allOf":[{"$ref":"#"},{"$ref":"#"},{"$ref":"#"}],"anyOf":[{"$ref":"#"},{"$ref":"#"}],"oneOf":[{"$ref":"#"},{"$ref":"#"}]}`,
+		`{"allOf":[{"$ref":"#"}]}`,
+		`{"anyOf":[{"$ref":"#"},{"type":"null"}]}`,
+		`{"oneOf":[{"$ref":"#"},{"$ref":"#"}]}`,
+		`{"properties":{"a":{"allOf":[{"$ref":"#"},{"$ref":"#/properties/a"}]}}}`,
+		`{"type":"object","allOf":[{"$ref":"#/$defs/a"}],"$defs":{"a":{"allOf":[{"$ref":"#"}],"oneOf":[{"$ref":"#"},{"type":"object"}]}}}`,
+		`{"type":"object","unevaluatedProperties":false,"allOf":[{"$ref":"#"},{"if":{"$ref":"#"}}]}`,
+	} {
+		_, err := model(t, map[string]string{"s/x.json": src}, "s/x.json")
+		if err != nil && err.Error() == "" {
+			t.Errorf("%s: empty error text", src)
+		}
+	}
+}

@@ -22,6 +22,7 @@ type owner struct {
 // break a cycle and orders each file's declarations.
 func (b *builder) finalize() {
 	b.flattenUnions()
+	b.nameByTag()
 	taken := map[string]owner{}
 	for _, r := range naming.ReservedTypeNames() {
 		taken[r] = owner{place: "generated code"}
@@ -303,4 +304,58 @@ func (b *builder) flattenUnions() {
 	for _, n := range b.order {
 		flatten(n, map[*ir.Named]bool{})
 	}
+}
+
+// nameByTag renames variants that only had a positional name ("Variant2",
+// "Object3") after their discriminator value when the union has one:
+// {"codec": "json"} becomes <Union>JSON.
+func (b *builder) nameByTag() {
+	for _, n := range b.order {
+		u, ok := n.Type.(*ir.Union)
+		if !ok || u.Strategy != ir.ByDiscriminator {
+			continue
+		}
+		owner := b.meta[n]
+		names := map[string]bool{}
+		next := make([]string, len(u.Variants))
+		for i, v := range u.Variants {
+			next[i] = v.Name
+			if positional(v.Name) {
+				next[i] = b.cfg.Namer.Value(v.Tag)
+			}
+			if names[next[i]] || next[i] == "" {
+				next = nil
+				break
+			}
+			names[next[i]] = true
+		}
+		if next == nil {
+			continue
+		}
+		for i, v := range u.Variants {
+			if next[i] == v.Name {
+				continue
+			}
+			if r, ok := v.Type.(*ir.Ref); ok {
+				if m := b.meta[r.Target]; m.priority == prioDerived && m.rawName == owner.rawName+v.Name {
+					m.rawName = owner.rawName + next[i]
+				}
+			}
+			v.Name = next[i]
+		}
+	}
+}
+
+// positional reports a variant name made from its position: "Variant3", or
+// a kind followed by its index ("Object2").
+func positional(name string) bool {
+	stem := strings.TrimRight(name, "0123456789")
+	if stem == name {
+		return false
+	}
+	switch stem {
+	case "Variant", "Object", "Array", "String", "Number", "Int", "Bool", "Enum", "Const":
+		return true
+	}
+	return false
 }

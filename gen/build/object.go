@@ -155,6 +155,12 @@ func (b *builder) objectShape(s *jsonschema.Schema, extra []*jsonschema.Schema, 
 	for _, e := range extra {
 		parts = append(parts, b.parts(e)...)
 	}
+	return b.objectFromParts(s, parts, named)
+}
+
+// objectFromParts builds a struct or map from already flattened parts; s
+// gives the place and the object bounds.
+func (b *builder) objectFromParts(s *jsonschema.Schema, parts []*jsonschema.Schema, named *ir.Named) ir.Type {
 	v := b.view(parts)
 	c := b.constraints(s)
 	objC := ir.NoConstraints()

@@ -469,6 +469,9 @@ func (b *builder) shape(s *jsonschema.Schema, named *ir.Named) (ir.Type, []ir.Re
 		}
 		return b.unionShape(s, vs, named, d, ptr), res
 	}
+	if t := b.distributedUnion(s, named); t != nil {
+		return t, res
+	}
 	k := nonNull(b.kinds(s, 0))
 	if k == 0 && b.kinds(s, 0) == kNull {
 		return &ir.Primitive{Kind: ir.KindNull, Constraints: ir.NoConstraints()}, res
@@ -618,6 +621,13 @@ func (b *builder) enumShape(s *jsonschema.Schema, named *ir.Named) ir.Type {
 // residual lists keywords of s (and of the parts merged into it) that the Go
 // type does not express and that generated code checks against the schema.
 func (b *builder) residual(s *jsonschema.Schema) []ir.Residual {
+	return b.residualOf(s, true)
+}
+
+// residualOf lists the keywords; withAllOf adds the allOf and $ref checks,
+// which look at the merged parts (without recursing into their parts, so
+// cycles through $ref end).
+func (b *builder) residualOf(s *jsonschema.Schema, withAllOf bool) []ir.Residual {
 	d, ptr, ok := b.where(s)
 	if !ok || s.Bool != nil {
 		return nil
@@ -673,6 +683,9 @@ func (b *builder) residual(s *jsonschema.Schema) []ir.Residual {
 		}
 		add(kw)
 	}
+	if !withAllOf {
+		return out
+	}
 	// allOf parts and $ref siblings that cannot be merged into one object
 	// are checked against the schema.
 	k := nonNull(b.kinds(s, 0))
@@ -680,7 +693,7 @@ func (b *builder) residual(s *jsonschema.Schema) []ir.Residual {
 		add("allOf")
 	} else {
 		for _, a := range b.parts(s)[1:] {
-			if r := b.residual(a); len(r) > 0 || len(typedVariants(a)) > 0 {
+			if r := b.residualOf(a, false); len(r) > 0 || len(typedVariants(a)) > 0 {
 				add("allOf")
 				break
 			}

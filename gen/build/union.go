@@ -1,6 +1,7 @@
 package build
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -113,9 +114,72 @@ func (b *builder) scalarShape(s *jsonschema.Schema, vs []*jsonschema.Schema, k k
 // unionShape builds a sealed sum type from typed oneOf/anyOf variants.
 func (b *builder) unionShape(s *jsonschema.Schema, vs []*jsonschema.Schema, named *ir.Named, d *load.Doc, ptr string) ir.Type {
 	kw := unionKeyword(s)
-	u := &ir.Union{OneOf: kw == "oneOf"}
-	base := hasOwnObjectKeywords(s) && nonNull(b.kinds(s, 0))&^kObj == 0
-	suffixes := b.variantSuffixes(d, ptr+"/"+kw)
+	src := unionSource{oneOf: kw == "oneOf", vdoc: d, vptr: ptr + "/" + kw}
+	if hasOwnObjectKeywords(s) && nonNull(b.kinds(s, 0))&^kObj == 0 {
+		src.base = b.parts(withoutVariants(s))
+	}
+	return b.unionFrom(s, vs, named, src)
+}
+
+// unionSource says where a union's variants are written and what every
+// object variant shares.
+type unionSource struct {
+	oneOf bool
+	// vdoc and vptr locate the oneOf/anyOf array.
+	vdoc *load.Doc
+	vptr string
+	// base are flattened parts merged into every object variant.
+	base []*jsonschema.Schema
+	// distributed is set when the variants come from an allOf entry: each
+	// merged variant is then a type of its own, named after the union.
+	distributed bool
+}
+
+// distributedUnion handles an object whose allOf (or $ref) brings in exactly
+// one oneOf/anyOf: the value is one of those variants, each merged with
+// everything else the object declares.
+func (b *builder) distributedUnion(s *jsonschema.Schema, named *ir.Named) ir.Type {
+	if named == nil || len(typedVariants(s)) > 0 || nonNull(b.kinds(s, 0)) != kObj {
+		return nil
+	}
+	parts := b.parts(s)
+	var up *jsonschema.Schema
+	for _, p := range parts[1:] {
+		vs := typedVariants(p)
+		if len(vs) == 0 {
+			continue
+		}
+		if _, scalar := b.scalarVariants(p, vs); scalar {
+			continue
+		}
+		if up != nil {
+			return nil
+		}
+		up = p
+	}
+	if up == nil {
+		return nil
+	}
+	ud, uptr, ok := b.where(up)
+	if !ok {
+		return nil
+	}
+	kw := unionKeyword(up)
+	src := unionSource{oneOf: kw == "oneOf", vdoc: ud, vptr: uptr + "/" + kw, distributed: true}
+	for _, p := range parts {
+		if p == up {
+			src.base = append(src.base, withoutVariants(up))
+		} else {
+			src.base = append(src.base, p)
+		}
+	}
+	return b.unionFrom(s, typedVariants(up), named, src)
+}
+
+func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named *ir.Named, src unionSource) ir.Type {
+	u := &ir.Union{OneOf: src.oneOf}
+	base := len(src.base) > 0
+	suffixes := b.variantSuffixes(src.vdoc, src.vptr)
 	type vinfo struct {
 		kinds    kset
 		view     *objectView
@@ -126,7 +190,7 @@ func (b *builder) unionShape(s *jsonschema.Schema, vs []*jsonschema.Schema, name
 		if b.isNullVariant(v) {
 			continue
 		}
-		vd, vptr := d, ptr+"/"+kw+"/"+strconv.Itoa(i)
+		vd, vptr := src.vdoc, src.vptr+"/"+strconv.Itoa(i)
 		var t ir.Type
 		k := nonNull(b.kinds(v, 0))
 		if base {
@@ -136,12 +200,26 @@ func (b *builder) unionShape(s *jsonschema.Schema, vs []*jsonschema.Schema, name
 		if base && (k == kObj || k == nonNull(kAll)) {
 			// The variant is the shared object keywords plus its own.
 			id := vd.Path + "#" + vptr
+			if src.distributed {
+				id = named.ID + "@" + vptr
+			}
 			n, ok := b.named[id]
 			if !ok {
 				v := v
 				n = b.declare(id, v, vd, vptr, func(n *ir.Named) (ir.Type, []ir.Residual) {
-					return b.objectShape(v, []*jsonschema.Schema{withoutVariants(s)}, n), nil
+					return b.objectFromParts(v, append(b.parts(v), src.base...), n), nil
 				})
+				if src.distributed {
+					// The merged variant belongs to the object, not to the
+					// file that wrote the oneOf.
+					m, owner := b.meta[n], b.meta[named]
+					m.rawName, m.priority = owner.rawName+suffixes[i], prioDerived
+					if m.file != owner.file {
+						m.file.Types = slices.DeleteFunc(m.file.Types, func(x *ir.Named) bool { return x == n })
+						m.file = owner.file
+						m.file.Types = append(m.file.Types, n)
+					}
+				}
 			}
 			t = b.ref(n)
 			info.kinds = kObj
@@ -151,10 +229,7 @@ func (b *builder) unionShape(s *jsonschema.Schema, vs []*jsonschema.Schema, name
 			t = wrapNull(t, null)
 		}
 		if info.kinds == kObj {
-			parts := b.parts(v)
-			if base {
-				parts = append(parts, b.parts(withoutVariants(s))...)
-			}
+			parts := append(b.parts(v), src.base...)
 			info.view = b.view(parts)
 			info.isObject = true
 		}
