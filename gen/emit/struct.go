@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/dave/jennifer/jen"
 
@@ -59,7 +60,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 		fields = append(fields, g.decl([]string{s.AdditionalField + " holds the properties the schema does not declare, in the order they arrived."},
 			jen.Id(s.AdditionalField).Add(qp("Map").Types(vt)).Tag(map[string]string{"json": "-"})))
 	}
-	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Struct(fields...))}
+	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Struct(fields...))}
 
 	// decode
 	g.fn()
@@ -185,6 +186,9 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 // fieldDoc is the field's doc comment plus a deprecation notice the doc
 // does not already carry.
 func fieldDoc(f *ir.Field) []string {
+	if len(f.Doc) == 0 {
+		f = &ir.Field{Doc: []string{f.Name + " corresponds to the JSON property " + strconv.Quote(f.JSONName) + "."}, Deprecated: f.Deprecated}
+	}
 	if !f.Deprecated {
 		return f.Doc
 	}

@@ -38,7 +38,7 @@ func (g *typeGen) tupleType(t *ir.Tuple) ([]jen.Code, error) {
 		fields = append(fields, g.decl([]string{t.RestField + " holds the items after the positional ones."},
 			jen.Id(t.RestField).Index().Add(et).Tag(map[string]string{"json": "-"})))
 	}
-	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Struct(fields...))}
+	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Struct(fields...))}
 
 	// decode
 	g.fn()

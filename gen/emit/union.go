@@ -45,7 +45,7 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 	if len(u.Variants) == 0 {
 		return nil, fmt.Errorf("internal error: union without variants")
 	}
-	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Interface(jen.Id(marker).Params()))}
+	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Interface(jen.Id(marker).Params()))}
 	type variant struct {
 		v      *ir.Variant
 		goName string
@@ -58,7 +58,7 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 		}
 		vs = append(vs, variant{v, goName})
 		if wrapper {
-			decl, err := g.definedType(goName, v.Doc, v.Type)
+			decl, err := g.definedType(goName, docOr(v.Doc, goName+" is a variant of "+name+"."), v.Type)
 			if err != nil {
 				return nil, fmt.Errorf("variant %s: %w", v.Name, err)
 			}

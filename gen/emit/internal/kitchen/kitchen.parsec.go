@@ -2035,7 +2035,9 @@ type Color string
 
 // The values of Color.
 const (
-	ColorRed   Color = "red"
+	// ColorRed is the value "red".
+	ColorRed Color = "red"
+	// ColorSlash is the value "a\/b\u00e9".
 	ColorSlash Color = "a/bé"
 )
 
@@ -2081,7 +2083,9 @@ type Level int64
 
 // The values of Level.
 const (
-	LevelLow  Level = 1
+	// LevelLow is the value 1.
+	LevelLow Level = 1
+	// LevelHigh is the value 3.
 	LevelHigh Level = 3
 )
 
@@ -2129,6 +2133,7 @@ type Flag bool
 
 // The values of Flag.
 const (
+	// FlagOn is the value true.
 	FlagOn Flag = true
 )
 
@@ -2543,6 +2548,11 @@ func (v Scores) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Scores) UnmarshalJSON(data []byte) error {
 	return parsec.Unmarshal(data, v.decode)
+}
+
+// Map returns v as the ordered map it is, for Get, Set, All and the rest.
+func (v *Scores) Map() *parsec.Map[int64] {
+	return (*parsec.Map[int64])(v)
 }
 
 var (

@@ -76,6 +76,9 @@ func TestKitchenRoundTrip(t *testing.T) {
 	if raw, ok := e.Loose.Value.Extra.Get("other"); !ok || string(raw) != `"kept"` {
 		t.Error("loose extra property lost")
 	}
+	if v, ok := e.Scores.Value.Map().Get("abc"); !ok || v != 3 {
+		t.Errorf("Scores.Map().Get = %v, %v", v, ok)
+	}
 	if v, ok := e.Typed.Value.Extra.Get("n"); !ok || v != 5 {
 		t.Error("typed additional property lost")
 	}
