@@ -57,8 +57,8 @@ fuzz-runtime:
 generate:
 	cd example/orders && $(GO) generate ./...
 
-## example: run the example end to end on an embedded server over WebSocket (no setup)
-example:
+## example: regenerate the example's package from schemas/, then run it end to end on an embedded server over WebSocket (no setup)
+example: generate
 	cd example && $(GO) run .
 
 ## test-example: the example module's tests (typed client end to end, compile tests, generated code up to date)
