@@ -110,3 +110,31 @@ func TestWSTokenRefresh(t *testing.T) {
 		t.Fatalf("%d disconnects while refreshing tokens: %s", n, ta)
 	}
 }
+
+// Two subscriptions to one channel through one transport (the server allows
+// one per connection, so the second rides an extra connection) each get
+// every message; a forced reconnect of the user reaches both.
+func TestWSSameChannelTwice(t *testing.T) {
+	const (
+		channel  = "orders:twice"
+		messages = 200
+	)
+	srv := startServer(t, server.Config{})
+	tr := dialWS(t, srv, srv.URL(), "twice")
+	a, _ := subscribe(t, tr, channel, client.SubscribeOptions{})
+	b, stopB := subscribe(t, tr, channel, client.SubscribeOptions{})
+	publishServerSide(t, srv, channel, "p", 1, messages/2, nil)
+	if err := srv.Disconnect("twice", true); err != nil {
+		t.Fatal(err)
+	}
+	publishServerSide(t, srv, channel, "p", messages/2+1, messages, nil)
+	checkExactlyOnce(t, a, "p", messages)
+	checkExactlyOnce(t, b, "p", messages)
+	// A third subscription after one ended reuses the freed connection.
+	stopB()
+	c, _ := subscribe(t, tr, channel, client.SubscribeOptions{})
+	publishServerSide(t, srv, channel, "p", messages+1, messages+10, nil)
+	waitFor(t, 10*time.Second, "the third subscription", func() bool { return c.distinct("p") == 10 })
+	figures(t, "ws/same-channel-twice/a", messages, a)
+	figures(t, "ws/same-channel-twice/b", messages, b)
+}

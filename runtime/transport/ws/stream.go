@@ -27,6 +27,8 @@ type item struct {
 // the last publication it accepted.
 type stream struct {
 	t       *Transport
+	cn      *conn // the connection carrying the subscription; set under t.mu
+	claim   claim
 	channel string
 	onEvent func(client.StreamEvent)
 	since   *client.StreamPosition
@@ -83,9 +85,13 @@ func (t *Transport) Subscribe(ctx context.Context, channel string, opts client.S
 		s.since = &p
 		s.resume = &p
 	}
+	if _, err := t.claimConn(s); err != nil {
+		return nil, nil, err
+	}
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
+		t.forget(s)
 		return nil, nil, ErrClosed
 	}
 	t.streams[s] = struct{}{}
@@ -115,7 +121,7 @@ func (s *stream) startSub() error {
 	s.mu.Lock()
 	gen := s.gen
 	s.mu.Unlock()
-	sub, err := s.t.c.NewSubscription(s.channel, centrifuge.SubscriptionConfig{
+	sub, err := s.cn.c.NewSubscription(s.channel, centrifuge.SubscriptionConfig{
 		Positioned:  true,
 		Recoverable: true,
 		GetState: func(centrifuge.SubscriptionGetStateEvent) (centrifuge.StreamPosition, error) {
@@ -150,7 +156,7 @@ func (s *stream) startSub() error {
 	if s.ended || gen != s.gen {
 		s.mu.Unlock()
 		// Not yet subscribed, so removal cannot fail.
-		_ = s.t.c.RemoveSubscription(sub)
+		_ = s.cn.c.RemoveSubscription(sub)
 		return nil
 	}
 	s.sub = sub
@@ -182,7 +188,7 @@ func (s *stream) getState(gen int) (centrifuge.StreamPosition, error) {
 
 	ctx, cancel := s.t.ctx(context.Background())
 	defer cancel()
-	top, err := s.t.c.History(ctx, s.channel)
+	top, err := s.cn.c.History(ctx, s.channel)
 	if err != nil {
 		return centrifuge.StreamPosition{}, fmt.Errorf("stream top of %q: %w", s.channel, err)
 	}
@@ -416,7 +422,7 @@ func (s *stream) resubscribe() {
 // closed, when there is nothing left to release.
 func (s *stream) dropSub(sub *centrifuge.Subscription) {
 	_ = sub.Unsubscribe()
-	_ = s.t.c.RemoveSubscription(sub)
+	_ = s.cn.c.RemoveSubscription(sub)
 }
 
 // end ends the stream and releases its subscription. A non-nil err is

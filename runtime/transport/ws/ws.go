@@ -50,6 +50,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	centrifuge "github.com/centrifugal/centrifuge-go"
@@ -133,12 +134,20 @@ func WithReconnectDelay(minDelay, maxDelay time.Duration) Option {
 }
 
 // Transport is a client.Transport over a centrifuge WebSocket connection.
+//
+// The server allows one subscription per channel and connection, so a
+// second concurrent Subscribe to the same channel opens an extra connection
+// (with the same options) for it; publish, history and presence always use
+// the first connection.
 type Transport struct {
-	cfg config
-	url string
-	c   *centrifuge.Client
+	cfg  config
+	url  string
+	ccfg centrifuge.Config
+	c    *centrifuge.Client // the first connection, conns[0].c
 
 	mu        sync.Mutex
+	conns     []*conn
+	claims    map[claim]*stream // which connection carries which channel
 	streams   map[*stream]struct{}
 	connected chan struct{} // closed while connected; replaced on loss
 	lastErr   error         // why the last connection attempt failed for good
@@ -147,6 +156,18 @@ type Transport struct {
 }
 
 var _ client.Transport = (*Transport)(nil)
+
+// conn is one centrifuge connection of a Transport.
+type conn struct {
+	c  *centrifuge.Client
+	up atomic.Bool
+}
+
+// claim names a channel subscribed on one of the Transport's connections.
+type claim struct {
+	conn    int
+	channel string
+}
 
 // New returns a Transport for the server's WebSocket endpoint, such as
 // "ws://127.0.0.1:8000/connection/websocket". It does not connect.
@@ -170,8 +191,8 @@ func New(url string, opts ...Option) (*Transport, error) {
 	case cfg.maxMessageSize < 1:
 		return nil, fmt.Errorf("ws transport: max message size %d: want at least 1", cfg.maxMessageSize)
 	}
-	t := &Transport{cfg: cfg, url: url, streams: map[*stream]struct{}{}, connected: make(chan struct{})}
-	ccfg := centrifuge.Config{
+	t := &Transport{cfg: cfg, url: url, streams: map[*stream]struct{}{}, claims: map[claim]*stream{}, connected: make(chan struct{})}
+	t.ccfg = centrifuge.Config{
 		Token:              cfg.token,
 		Name:               cfg.name,
 		ReadTimeout:        cfg.readTimeout,
@@ -181,28 +202,77 @@ func New(url string, opts ...Option) (*Transport, error) {
 		MaxReconnectDelay:  cfg.maxReconnect,
 	}
 	if cfg.tokenFunc != nil {
-		ccfg.GetToken = func(centrifuge.ConnectionTokenEvent) (string, error) {
+		t.ccfg.GetToken = func(centrifuge.ConnectionTokenEvent) (string, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), cfg.readTimeout)
 			defer cancel()
 			return cfg.tokenFunc(ctx)
 		}
 	}
-	t.c = centrifuge.NewProtobufClient(url, ccfg)
-	t.c.OnConnected(func(centrifuge.ConnectedEvent) { t.setConnected(true, nil) })
-	t.c.OnConnecting(func(e centrifuge.ConnectingEvent) {
-		if t.setConnected(false, nil) {
-			t.broadcast(client.StreamEvent{Kind: client.EventDisconnected,
+	first := t.newConn(true)
+	t.conns = []*conn{first}
+	t.c = first.c
+	return t, nil
+}
+
+// newConn creates a connection whose losses are reported to the streams it
+// carries. The first connection also drives Connect's state.
+func (t *Transport) newConn(primary bool) *conn {
+	cn := &conn{c: centrifuge.NewProtobufClient(t.url, t.ccfg)}
+	cn.c.OnConnected(func(centrifuge.ConnectedEvent) {
+		cn.up.Store(true)
+		if primary {
+			t.setConnected(true, nil)
+		}
+	})
+	cn.c.OnConnecting(func(e centrifuge.ConnectingEvent) {
+		if primary {
+			t.setConnected(false, nil)
+		}
+		if cn.up.Swap(false) {
+			t.broadcast(cn, client.StreamEvent{Kind: client.EventDisconnected,
 				Err: fmt.Errorf("ws transport: connection lost (code %d: %s), reconnecting", e.Code, e.Reason)})
 		}
 	})
-	t.c.OnDisconnected(func(e centrifuge.DisconnectedEvent) {
+	cn.c.OnDisconnected(func(e centrifuge.DisconnectedEvent) {
+		cn.up.Store(false)
 		err := fmt.Errorf("ws transport: disconnected for good (code %d: %s)", e.Code, e.Reason)
-		t.setConnected(false, err)
-		if e.Code != 0 { // 0: our own Close
-			t.endAll(err)
+		if primary {
+			t.setConnected(false, err)
+		}
+		if e.Code != 0 { // 0: our own Close or Disconnect
+			t.endAll(cn, err)
 		}
 	})
-	return t, nil
+	return cn
+}
+
+// claimConn picks the first connection not yet carrying channel for s,
+// opening a new one when all do.
+func (t *Transport) claimConn(s *stream) (*conn, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return nil, ErrClosed
+	}
+	for i, cn := range t.conns {
+		k := claim{i, s.channel}
+		if t.claims[k] == nil {
+			t.claims[k] = s
+			s.claim, s.cn = k, cn
+			return cn, nil
+		}
+	}
+	cn := t.newConn(false)
+	t.conns = append(t.conns, cn)
+	k := claim{len(t.conns) - 1, s.channel}
+	t.claims[k] = s
+	s.claim, s.cn = k, cn
+	// A failed first dial is retried in the background; Subscribe's wait
+	// for the first subscription bounds it.
+	if err := cn.c.Connect(); err != nil && errors.Is(err, centrifuge.ErrClientClosed) {
+		return nil, ErrClosed
+	}
+	return cn, nil
 }
 
 // setConnected records the connection state and reports whether it changed
@@ -282,11 +352,14 @@ func (t *Transport) Close() error {
 	}
 	t.closed = true
 	streams := slices.Collect(maps.Keys(t.streams))
+	conns := t.conns
 	t.mu.Unlock()
 	for _, s := range streams {
 		s.cancel()
 	}
-	t.c.Close()
+	for _, cn := range conns {
+		cn.c.Close()
+	}
 	for _, s := range streams {
 		<-s.pumpDone
 	}
@@ -394,12 +467,9 @@ func (t *Transport) Presence(ctx context.Context, channel string) ([]client.Pres
 	return out, nil
 }
 
-// broadcast queues ev for every live stream.
-func (t *Transport) broadcast(ev client.StreamEvent) {
-	t.mu.Lock()
-	streams := slices.Collect(maps.Keys(t.streams))
-	t.mu.Unlock()
-	for _, s := range streams {
+// broadcast queues ev for every live stream on cn.
+func (t *Transport) broadcast(cn *conn, ev client.StreamEvent) {
+	for _, s := range t.streamsOn(cn) {
 		e := ev
 		e.Channel = s.channel
 		s.mu.Lock()
@@ -408,18 +478,31 @@ func (t *Transport) broadcast(ev client.StreamEvent) {
 	}
 }
 
-// endAll ends every stream after reporting err.
-func (t *Transport) endAll(err error) {
-	t.mu.Lock()
-	streams := slices.Collect(maps.Keys(t.streams))
-	t.mu.Unlock()
-	for _, s := range streams {
+// endAll ends every stream on cn after reporting err.
+func (t *Transport) endAll(cn *conn, err error) {
+	for _, s := range t.streamsOn(cn) {
 		s.end(err)
 	}
 }
 
+func (t *Transport) streamsOn(cn *conn) []*stream {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []*stream
+	for s := range t.streams {
+		if s.cn == cn {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// forget drops s and its claim on a connection.
 func (t *Transport) forget(s *stream) {
 	t.mu.Lock()
 	delete(t.streams, s)
+	if t.claims[s.claim] == s {
+		delete(t.claims, s.claim)
+	}
 	t.mu.Unlock()
 }
