@@ -276,6 +276,13 @@ func TestSSEUnrecoverableGap(t *testing.T) {
 // and reported, the stream resubscribes, the old position is never used
 // again (a later reconnect recovers from the new epoch).
 func TestSSEServerRestart(t *testing.T) {
+	// SIGTERM: the server says goodbye (disconnect 3001). SIGKILL: the
+	// stream just ends.
+	t.Run("graceful", func(t *testing.T) { testSSEServerRestart(t, (*centrifugotest.Centrifugo).Stop) })
+	t.Run("killed", func(t *testing.T) { testSSEServerRestart(t, (*centrifugotest.Centrifugo).Kill) })
+}
+
+func testSSEServerRestart(t *testing.T, stop func(*centrifugotest.Centrifugo) error) {
 	const (
 		batch   = 50
 		channel = "parsec:sse-restart"
@@ -293,7 +300,10 @@ func TestSSEServerRestart(t *testing.T) {
 	waitFor(t, sseWaitDelivery, "delivery before restart", func() bool { return ta.distinct("p0") == batch })
 	oldEpoch := ta.eventsOf(client.EventSubscribed)[0].Position.Epoch
 
-	if err := c.Restart(); err != nil {
+	if err := stop(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, sseWaitDelivery, "the epoch change report", func() bool { return ta.count(client.EventUnrecoverable) > 0 })
@@ -329,7 +339,8 @@ func TestSSEServerRestart(t *testing.T) {
 	if dups != 0 || reorder != 0 {
 		t.Errorf("%s", ta)
 	}
-	figures(t, "sse/server-restart", 3*batch, ta)
+	figures(t, "sse/server-restart/"+t.Name(), 3*batch, ta)
+	t.Logf("FIGURES sse/server-restart/%s: first disconnect: %v", t.Name(), ta.eventsOf(client.EventDisconnected)[0].Err)
 }
 
 // Fault 7: a consumer that does not read while a producer publishes several
