@@ -390,8 +390,8 @@ func (t *Transport) Publish(ctx context.Context, channel string, data []byte) er
 	if len(data) > t.cfg.maxMessageSize {
 		return fmt.Errorf("ws transport: publish to %q: %d bytes exceed the %d-byte limit", channel, len(data), t.cfg.maxMessageSize)
 	}
-	ctx, cancel := t.ctx(ctx)
-	defer cancel()
+	// centrifuge-go bounds the wait for the connection and for the reply by
+	// the read timeout itself.
 	if _, err := t.c.Publish(ctx, channel, data); err != nil {
 		return fmt.Errorf("ws transport: publish to %q: %w", channel, err)
 	}
