@@ -150,7 +150,7 @@ func typedAspects(p *ir.Package) ([]typedAspect, error) {
 		set[name] = owner
 	}
 	for _, n := range typedClientNames {
-		claim(scope, n, "typed client "+n)
+		claim(scope, n, "the typed client")
 	}
 	methods := map[string]string{"Subscribe": "typed client method Subscribe", "Handle": "typed client method Handle"}
 	for _, a := range aspects {
