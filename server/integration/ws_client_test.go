@@ -279,3 +279,34 @@ func TestWSBadInput(t *testing.T) {
 	t.Logf("FIGURES ws/bad-input: sent 4 good + 4 bad, handled %d, errors: decode %d, oversized %d, schema %d",
 		len(h.unique["p"]), decode, oversized, invalid)
 }
+
+// Two runtime Subscriptions on one channel over one WebSocket transport both
+// receive; after one unsubscribes, the other still does.
+func TestWSClientTwoSubscriptionsOneChannel(t *testing.T) {
+	const channel = "orders:two-subs"
+	srv := startServer(t, server.Config{})
+	c := newRuntimeClient(t, dialWS(t, srv, srv.URL(), "two"), "two")
+	s1, h1 := runtimeSubscribe(t, c, channel)
+	_, h2 := runtimeSubscribe(t, c, channel)
+	publishServerSide(t, srv, channel, "p", 1, 50, nil)
+	waitFor(t, 10*time.Second, "both subscriptions", func() bool { return h1.count("p") == 50 && h2.count("p") == 50 })
+	if err := s1.Unsubscribe(); err != nil {
+		t.Fatal(err)
+	}
+	publishServerSide(t, srv, channel, "p", 51, 100, nil)
+	waitFor(t, 10*time.Second, "the remaining subscription", func() bool { return h2.count("p") == 100 })
+	if n := h1.count("p"); n != 50 {
+		t.Fatalf("unsubscribed subscription handled %d, want 50", n)
+	}
+	for _, h := range []*handled{h1, h2} {
+		if !h.inOrder("p") {
+			t.Fatal("out of order")
+		}
+		h.mu.Lock()
+		gaps, dups := len(h.gaps), h.dups
+		h.mu.Unlock()
+		if gaps != 0 || dups != 0 {
+			t.Fatalf("gaps %d, dups %d", gaps, dups)
+		}
+	}
+}
