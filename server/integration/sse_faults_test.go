@@ -128,6 +128,10 @@ func TestSSENetworkFaults(t *testing.T) {
 		}
 	})
 	ta, _ := subscribe(t, newSSE(t, c, "http://"+proxy.Addr(), "sse-net", nil), channel, client.SubscribeOptions{})
+	// A runtime client behind the same proxy: whether or not its stream
+	// notices a fault before it heals, it must lose nothing.
+	h := newHandlerLog()
+	clientSubscribe(t, newSSE(t, c, "http://"+proxy.Addr(), "sse-net-client", nil), channel, h)
 	pub := newSSE(t, c, c.URL, "pub", nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -141,7 +145,7 @@ func TestSSENetworkFaults(t *testing.T) {
 	}
 	delivered := func(what string) {
 		t.Helper()
-		waitFor(t, sseWaitDelivery, what, func() bool { return ta.distinct("p0") == sent })
+		waitFor(t, sseWaitDelivery, what, func() bool { return ta.distinct("p0") == sent && h.distinct("p0") == sent })
 	}
 
 	publish(batch)
@@ -182,7 +186,9 @@ func TestSSENetworkFaults(t *testing.T) {
 	}
 
 	checkClean(t, "subscriber", ta, "p0", sent)
+	checkHandled(t, "client", h, "p0", sent)
 	figures(t, "sse/network-faults", sent, ta)
+	t.Logf("FIGURES sse/network-faults/client: %s", h)
 	t.Logf("FIGURES sse/network-faults: blackhole detected after %v (ping timeout %v)", detected.Round(time.Millisecond), ssePingTimeout)
 }
 
@@ -380,6 +386,31 @@ func TestSSESlowConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
+	// A runtime client whose handler is slow: dispatch pushes back on the
+	// transport the same way.
+	h := newHandlerLog()
+	slow := newSSE(t, c, c.URL, "sse-slow-client", func(cfg *sse.Config) { cfg.Buffer = 8 })
+	slowClient, err := client.New(client.WithTransport(slow), client.WithErrorHandler(h.onError))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := slowClient.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	slowSub, err := slowClient.Subscribe(ctx, channel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slowSub.OnEnvelope(func(hctx context.Context, env *envelopeT) error {
+		time.Sleep(200 * time.Microsecond)
+		return h.handle(hctx, env)
+	})
+	slowSub.OnGap(h.onGap)
+	if err := slowSub.Start(); err != nil {
+		t.Fatal(err)
+	}
 	pub := newSSE(t, c, c.URL, "pub", nil)
 
 	heapBefore := heapInUse()
@@ -413,6 +444,20 @@ func TestSSESlowConsumer(t *testing.T) {
 	if dups != 0 || reorder != 0 || int64(got)+gap != messages {
 		t.Errorf("received %d + reported missed %d != sent %d (%s)", got, gap, messages, ta)
 	}
+	waitFor(t, 60*time.Second, "the slow handler to catch up", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		lost := int64(0)
+		for _, g := range h.gaps {
+			lost += max(g, 0)
+		}
+		return int64(len(h.seen["p0"]))+lost >= messages
+	})
+	h.mu.Lock()
+	if h.dups != 0 || h.reorder != 0 {
+		t.Errorf("slow handler: %s", h.String0())
+	}
+	h.mu.Unlock()
 	// 1500 x 2 KiB = 3 MiB went through; the stream must not have kept it.
 	growth := int64(heapBlocked) - int64(heapBefore)
 	if growth > 2<<20 {
@@ -423,8 +468,8 @@ func TestSSESlowConsumer(t *testing.T) {
 	for _, e := range ta.eventsOf(client.EventDisconnected) {
 		reasons = append(reasons, e.Err.Error())
 	}
-	t.Logf("FIGURES sse/slow-consumer: heap growth while blocked %d KiB, disconnects %d %q",
-		growth>>10, len(reasons), reasons)
+	t.Logf("FIGURES sse/slow-consumer: heap growth while blocked %d KiB, disconnects %d %q; slow client handler: %s",
+		growth>>10, len(reasons), reasons, h)
 }
 
 // Fault 9: Close while handlers are in flight: no panic, Close waits for
