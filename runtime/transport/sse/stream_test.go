@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -614,5 +615,62 @@ func TestUnencodablePublicationSkipsRecovery(t *testing.T) {
 	reqs := f.requests()
 	if len(reqs) != 3 || !reqs[1].Subs[ch].Recover || reqs[2].Subs[ch].Recover {
 		t.Errorf("requests = %+v, want a recovering attempt then one without recovery", reqs)
+	}
+}
+
+// sseGoroutines counts goroutines running this package's code, other than
+// the test's own.
+func sseGoroutines() (int, string) {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	n := 0
+	var dump strings.Builder
+	for g := range strings.SplitSeq(string(buf), "\n\n") {
+		if strings.Contains(g, "transport/sse.") && !strings.Contains(g, "transport/sse.Test") && !strings.Contains(g, "sse.sseGoroutines") {
+			n++
+			dump.WriteString(g + "\n\n")
+		}
+	}
+	return n, dump.String()
+}
+
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e1"}, 1)
+		for i := uint64(1); i <= 20; i++ {
+			w.pub(ch, i)
+		}
+		w.hold()
+	})
+	tr, err := New(Config{URL: f.srv.URL, Buffer: 1, PingTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, _, err := tr.Subscribe(context.Background(), ch, client.SubscribeOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Nobody reads: every stream is blocked on its full channel.
+	if n, _ := sseGoroutines(); n < 3 {
+		t.Fatalf("%d stream goroutines before Close, want at least 3", n)
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, dump := sseGoroutines()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines left after Close:\n%s", n, dump)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
 	}
 }
