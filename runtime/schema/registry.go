@@ -91,6 +91,7 @@ func NewRegistry(aspects []Aspect, resources ...Resource) (*Registry, error) {
 			errs = append(errs, fmt.Errorf("schema: %s: invalid JSON: %w", who, err))
 			return nil, false
 		}
+		dropBadAnnotations(doc)
 		return doc, true
 	}
 	addDoc := func(who, ref string, doc any) (string, bool) {
@@ -170,6 +171,53 @@ func NewRegistry(aspects []Aspect, resources ...Resource) (*Registry, error) {
 		return nil, errors.Join(errs...)
 	}
 	return r, nil
+}
+
+// schemaMapKeywords hold an object whose every value is a schema.
+var schemaMapKeywords = map[string]bool{"properties": true, "patternProperties": true, "definitions": true,
+	"$defs": true, "dependentSchemas": true, "dependencies": true}
+
+// dataKeywords hold instance data, not schemas.
+var dataKeywords = map[string]bool{"const": true, "enum": true, "default": true, "examples": true, "example": true}
+
+// dropBadAnnotations removes, from every schema object in doc, annotation
+// keywords of the wrong JSON kind: a title, description or $comment that is
+// not a string (null is common in real schemas) or examples that is not an
+// array. They carry no validation meaning, but the meta-schema check would
+// reject the whole document. The generator applies the same leniency, so
+// the runtime accepts every schema the generator accepted.
+func dropBadAnnotations(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, child := range v {
+			switch k {
+			case "title", "description", "$comment":
+				if _, ok := child.(string); !ok {
+					delete(v, k)
+				}
+				continue
+			case "examples":
+				if _, ok := child.([]any); !ok {
+					delete(v, k)
+				}
+				continue
+			}
+			if dataKeywords[k] || strings.HasPrefix(k, "x-") {
+				continue
+			}
+			if m, ok := child.(map[string]any); ok && schemaMapKeywords[k] {
+				for _, sub := range m {
+					dropBadAnnotations(sub)
+				}
+				continue
+			}
+			dropBadAnnotations(child)
+		}
+	case []any:
+		for _, e := range v {
+			dropBadAnnotations(e)
+		}
+	}
 }
 
 func topLevelID(doc any) string {

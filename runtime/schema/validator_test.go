@@ -443,3 +443,30 @@ func TestParsePayloadMatchesLibrary(t *testing.T) {
 		}
 	}
 }
+
+func TestBadAnnotationsDropped(t *testing.T) {
+	props := `{"$schema":"http://json-schema.org/draft-07/schema#","title":null,
+		"properties":{"description":{"type":"string","description":null},"n":{"type":"integer","$comment":5,"examples":{}}}}`
+	konst := `{"description":null,"const":{"description":null}}`
+	v, err := NewValidator(ModeStrict, []Aspect{
+		{Name: "props", SchemaRef: "props.json", Schema: []byte(props)},
+		{Name: "const", SchemaRef: "const.json", Schema: []byte(konst)},
+	})
+	if err != nil {
+		t.Fatalf("null annotations rejected: %v", err)
+	}
+	// A property called "description" is a schema, not an annotation.
+	if err := v.Validate(env("props", "", `{"description":1}`)); !errors.Is(err, ErrInvalidPayload) {
+		t.Errorf("property named description lost: %v", err)
+	}
+	if err := v.Validate(env("props", "", `{"description":"d","n":1}`)); err != nil {
+		t.Errorf("valid payload: %v", err)
+	}
+	// A const value is data: its "description": null is kept.
+	if err := v.Validate(env("const", "", `{}`)); !errors.Is(err, ErrInvalidPayload) {
+		t.Errorf("const changed: %v", err)
+	}
+	if err := v.Validate(env("const", "", `{"description":null}`)); err != nil {
+		t.Errorf("const value rejected: %v", err)
+	}
+}
