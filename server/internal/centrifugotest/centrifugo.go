@@ -81,6 +81,9 @@ type Options struct {
 	// ClientQueueMaxSize bounds the bytes queued per client connection before
 	// the server disconnects it as slow (0: Centrifugo's default, 1 MiB).
 	ClientQueueMaxSize int
+	// Client is merged into the generated "client" section, for settings
+	// without a field here (for example "expired_close_delay").
+	Client map[string]any
 	// LogLevel is Centrifugo's log level (default "info").
 	LogLevel string
 	// Extra is merged into the top level of the generated configuration.
@@ -252,6 +255,9 @@ func (c *Centrifugo) configMap(port int, opts Options) map[string]any {
 	}
 	if opts.ClientQueueMaxSize > 0 {
 		clientCfg["queue_max_size"] = opts.ClientQueueMaxSize
+	}
+	for k, v := range opts.Client {
+		clientCfg[k] = v
 	}
 	cfg := map[string]any{
 		"http_server": map[string]any{"address": "127.0.0.1", "port": port},
