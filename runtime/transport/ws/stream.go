@@ -85,8 +85,21 @@ func (t *Transport) Subscribe(ctx context.Context, channel string, opts client.S
 		s.since = &p
 		s.resume = &p
 	}
-	if _, err := t.claimConn(s); err != nil {
+	cn, err := t.claimConn(s)
+	if err != nil {
 		return nil, nil, err
+	}
+	if cn.c.State() == centrifuge.StateDisconnected {
+		// Not connected and not trying: before Connect, after Connect gave
+		// up, or after the server refused the connection for good.
+		t.forget(s)
+		t.mu.Lock()
+		why := t.lastErr
+		t.mu.Unlock()
+		if why == nil {
+			why = errors.New("Connect was not called")
+		}
+		return nil, nil, fmt.Errorf("ws transport: subscribe to %q: not connected: %w", channel, why)
 	}
 	t.mu.Lock()
 	if t.closed {

@@ -52,6 +52,18 @@ func TestPublishChecksSizeAndClose(t *testing.T) {
 	}
 }
 
+func TestSubscribeBeforeConnect(t *testing.T) {
+	tr, err := New("ws://127.0.0.1:1/connection/websocket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	_, _, err = tr.Subscribe(context.Background(), "ch", client.SubscribeOptions{})
+	if err == nil || !strings.Contains(err.Error(), "not connected: Connect was not called") {
+		t.Fatalf("subscribe before Connect: %v", err)
+	}
+}
+
 func TestConnectFailsOnUnreachableServer(t *testing.T) {
 	tr, err := New("ws://127.0.0.1:1/connection/websocket", WithReconnectDelay(10*time.Millisecond, 50*time.Millisecond))
 	if err != nil {
