@@ -2,6 +2,7 @@ package centrifugotest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -87,4 +88,34 @@ func TestSignHS256(t *testing.T) {
 	if got != want {
 		t.Fatalf("token = %s\nwant    %s", got, want)
 	}
+}
+
+// recordTB records Fatal and Skip instead of ending the test.
+type recordTB struct {
+	testing.TB
+	fatal, skip string
+}
+
+func (r *recordTB) Helper()           {}
+func (r *recordTB) Fatal(args ...any) { r.fatal = fmt.Sprint(args...) }
+func (r *recordTB) Skip(args ...any)  { r.skip = fmt.Sprint(args...) }
+
+func TestRequireMissingTool(t *testing.T) {
+	t.Setenv("PARSEC_NO_SUCH_TOOL", "/nonexistent/tool")
+	t.Run("ci fails", func(t *testing.T) {
+		t.Setenv("CI", "true")
+		r := &recordTB{TB: t}
+		Require(r, "tool", "PARSEC_NO_SUCH_TOOL", "parsec-no-such-tool", "`make tool`")
+		if !strings.Contains(r.fatal, "run `make tool`") {
+			t.Errorf("in CI: fatal %q, want a failure saying how to get the tool", r.fatal)
+		}
+	})
+	t.Run("local skips", func(t *testing.T) {
+		t.Setenv("CI", "")
+		r := &recordTB{TB: t}
+		Require(r, "tool", "PARSEC_NO_SUCH_TOOL", "parsec-no-such-tool", "`make tool`")
+		if r.fatal != "" || !strings.Contains(r.skip, "$PARSEC_NO_SUCH_TOOL") {
+			t.Errorf("locally: fatal %q, skip %q; want only a skip naming the variable", r.fatal, r.skip)
+		}
+	})
 }
