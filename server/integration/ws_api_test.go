@@ -138,3 +138,61 @@ func TestWSSameChannelTwice(t *testing.T) {
 	figures(t, "ws/same-channel-twice/a", messages, a)
 	figures(t, "ws/same-channel-twice/b", messages, b)
 }
+
+// A restarted process resumes from the position it persisted: Since
+// replays exactly what it missed, FromSequence replays from an offset, and a
+// position from a lost epoch is reported unrecoverable instead of reused.
+func TestWSResumeFromPersistedPosition(t *testing.T) {
+	const channel = "orders:resume"
+	srv := startServer(t, server.Config{})
+	first := dialWS(t, srv, srv.URL(), "first")
+	ta, stop := subscribe(t, first, channel, client.SubscribeOptions{})
+	publishServerSide(t, srv, channel, "p", 1, 50, nil)
+	checkExactlyOnce(t, ta, "p", 50)
+	stop()
+	// What the runtime persists: the subscribed position plus what it read.
+	ta.mu.Lock()
+	pos := ta.events[0].Position
+	pos.Offset += uint64(ta.got)
+	ta.mu.Unlock()
+	if pos.Offset != 50 || pos.Epoch == "" {
+		t.Fatalf("persisted position %+v, want offset 50 with an epoch", pos)
+	}
+	publishServerSide(t, srv, channel, "p", 51, 80, nil)
+
+	second := dialWS(t, srv, srv.URL(), "second")
+	tb, _ := subscribe(t, second, channel, client.SubscribeOptions{Since: &pos})
+	waitFor(t, 10*time.Second, "the missed 30", func() bool { return tb.distinct("p") == 30 })
+	publishServerSide(t, srv, channel, "p", 81, 85, nil)
+	waitFor(t, 10*time.Second, "live after the replay", func() bool { return tb.distinct("p") == 35 })
+	if m := tb.missing("p", 85); len(m) != 50 || m[0] != 1 || m[49] != 50 {
+		t.Fatalf("resumed stream missing %v, want exactly 1..50", m)
+	}
+	if tb.dups != 0 || tb.reorder != 0 || tb.count(client.EventRecovered) != 1 {
+		t.Fatalf("resume: %s", tb)
+	}
+
+	third := dialWS(t, srv, srv.URL(), "third")
+	tc, _ := subscribe(t, third, channel, client.SubscribeOptions{FromSequence: 70})
+	waitFor(t, 10*time.Second, "replay from offset 70", func() bool { return tc.distinct("p") == 16 })
+	if m := tc.missing("p", 85); len(m) != 69 || tc.dups != 0 || tc.reorder != 0 {
+		t.Fatalf("FromSequence 70: missing %d, %s", len(m), tc)
+	}
+
+	stale := client.StreamPosition{Offset: 10, Epoch: "gone"}
+	fourth := dialWS(t, srv, srv.URL(), "fourth")
+	td, _ := subscribe(t, fourth, channel, client.SubscribeOptions{Since: &stale})
+	waitFor(t, 10*time.Second, "stale epoch reported", func() bool { return td.count(client.EventUnrecoverable) == 1 })
+	publishServerSide(t, srv, channel, "p", 86, 86, nil)
+	waitFor(t, 10*time.Second, "live after the stale position", func() bool { return td.distinct("p") == 1 })
+	td.mu.Lock()
+	defer td.mu.Unlock()
+	for _, e := range td.events {
+		if e.Kind == client.EventUnrecoverable && (e.Missed != -1 || e.Position.Epoch != pos.Epoch) {
+			t.Fatalf("stale position reported as %+v, want Missed -1 and the live epoch", e)
+		}
+	}
+	if td.seen["p"][86] != 1 || td.got != 1 {
+		t.Fatalf("after a stale position: %d received", td.got)
+	}
+}
