@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"strconv"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -47,8 +48,11 @@ func isStringKind(k ir.Kind) bool {
 // value of kind k. It returns the value expression to compare (converted to
 // float64 when the bound does not fit the kind) and the bound literal.
 func numLit(k ir.Kind, text string, x jen.Code) (jen.Code, jen.Code, error) {
+	if !isJSONNumber(text) {
+		return nil, nil, fmt.Errorf("internal error: bound %q is not a number in float64's range", text)
+	}
 	r, ok := new(big.Rat).SetString(text)
-	if !ok || !isJSONNumber(text) {
+	if !ok {
 		return nil, nil, fmt.Errorf("internal error: bound %q is not a number", text)
 	}
 	lit := jen.Op(text)
@@ -109,8 +113,11 @@ func (g *typeGen) scalarChecks(k ir.Kind, c ir.Constraints, x expr) ([]jen.Code,
 			out = append(out, qp(b.fn).Call(v, lit))
 		}
 		if c.MultipleOf != "" {
+			if !isJSONNumber(c.MultipleOf) {
+				return nil, fmt.Errorf("internal error: multipleOf %q is not a number in float64's range", c.MultipleOf)
+			}
 			r, ok := new(big.Rat).SetString(c.MultipleOf)
-			if !ok || r.Sign() <= 0 || !isJSONNumber(c.MultipleOf) {
+			if !ok || r.Sign() <= 0 {
 				return nil, fmt.Errorf("internal error: multipleOf %q is not a positive number", c.MultipleOf)
 			}
 			v, lit, err := numLit(k, c.MultipleOf, x())
@@ -249,5 +256,16 @@ func isJSONNumber(text string) bool {
 			return false
 		}
 	}
-	return i == len(text)
+	if i != len(text) {
+		return false
+	}
+	// Exact arithmetic on the number must stay cheap, and the Go constant
+	// it becomes must be representable: the exponent stays within float64's.
+	if e := strings.IndexAny(text, "eE"); e >= 0 {
+		n, err := strconv.Atoi(strings.TrimPrefix(text[e+1:], "+"))
+		if err != nil || n > 308 || n < -324 {
+			return false
+		}
+	}
+	return true
 }

@@ -71,7 +71,7 @@ func TestCommentsCannotInject(t *testing.T) {
 }
 
 func TestNumbersMustBeJSON(t *testing.T) {
-	for _, bad := range []string{"1/2", "0x10", "01", "1.", ".5", "1e", "--1", "1_000", "Inf"} {
+	for _, bad := range []string{"1/2", "0x10", "01", "1.", ".5", "1e", "--1", "1_000", "Inf", "1e999999999", "1e-999999999", "1e400"} {
 		c := ir.NoConstraints()
 		c.Maximum = bad
 		n := &ir.Named{Name: "A", Loc: ir.Loc{File: "a.json"}, Type: &ir.Primitive{Kind: ir.KindFloat64, Constraints: c}}

@@ -3,7 +3,10 @@ package parsec
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"math/big"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -64,6 +67,14 @@ func CheckRaw(raw json.RawMessage, c *RawConstraints) error {
 }
 
 func checkRawNumber(text string, c *RawConstraints) error {
+	if c.Minimum == "" && c.Maximum == "" && c.ExclusiveMinimum == "" && c.ExclusiveMaximum == "" && c.MultipleOf == "" {
+		return nil
+	}
+	if hugeExponent(text) {
+		// Exact arithmetic on 1e999999999 would take forever: compare as
+		// float64, where such a value is 0 or an infinity.
+		return checkRawFloat(text, c)
+	}
 	v, ok := new(big.Rat).SetString(text)
 	if !ok {
 		return Errorf("%s is not a number", text)
@@ -94,6 +105,47 @@ func checkRawNumber(text string, c *RawConstraints) error {
 		if q := new(big.Rat).Quo(v, b); !q.IsInt() {
 			return Errorf("%s is not a multiple of %s", text, c.MultipleOf)
 		}
+	}
+	return nil
+}
+
+// hugeExponent reports whether a JSON number's exponent is beyond what exact
+// rational arithmetic can handle quickly.
+func hugeExponent(text string) bool {
+	i := strings.IndexAny(text, "eE")
+	if i < 0 {
+		return false
+	}
+	e, err := strconv.Atoi(strings.TrimPrefix(text[i+1:], "+"))
+	return err != nil || e > 1000 || e < -1000
+}
+
+func checkRawFloat(text string, c *RawConstraints) error {
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil && !math.IsInf(v, 0) && v != 0 {
+		return Errorf("%s is not a number", truncate(text))
+	}
+	bound := func(b string) (float64, bool) {
+		if b == "" {
+			return 0, false
+		}
+		f, err := strconv.ParseFloat(b, 64)
+		return f, err == nil
+	}
+	if b, ok := bound(c.Minimum); ok && v < b {
+		return Errorf("%s is less than minimum %s", truncate(text), c.Minimum)
+	}
+	if b, ok := bound(c.Maximum); ok && v > b {
+		return Errorf("%s is greater than maximum %s", truncate(text), c.Maximum)
+	}
+	if b, ok := bound(c.ExclusiveMinimum); ok && v <= b {
+		return Errorf("%s is not greater than exclusiveMinimum %s", truncate(text), c.ExclusiveMinimum)
+	}
+	if b, ok := bound(c.ExclusiveMaximum); ok && v >= b {
+		return Errorf("%s is not less than exclusiveMaximum %s", truncate(text), c.ExclusiveMaximum)
+	}
+	if b, ok := bound(c.MultipleOf); ok && b > 0 {
+		return CheckMultipleOf(v, b)
 	}
 	return nil
 }

@@ -30,3 +30,18 @@ func TestNoVariant(t *testing.T) {
 		t.Errorf("none: %v", err)
 	}
 }
+
+// TestCheckRawHugeExponent must finish quickly: exact arithmetic on these
+// would not.
+func TestCheckRawHugeExponent(t *testing.T) {
+	c := &RawConstraints{Maximum: "10", MinLength: -1, MaxLength: -1, MinItems: -1, MaxItems: -1, MinProperties: -1, MaxProperties: -1}
+	if err := CheckRaw([]byte(`1e999999999`), c); err == nil {
+		t.Error("1e999999999 is not greater than maximum 10")
+	}
+	if err := CheckRaw([]byte(`1e-999999999`), c); err != nil {
+		t.Errorf("1e-999999999: %v", err)
+	}
+	if err := CheckRaw([]byte(`-1E+999999999`), &RawConstraints{Minimum: "0"}); err == nil {
+		t.Error("-1e999999999 is not at least 0")
+	}
+}
