@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -233,6 +234,10 @@ func (s *stream) open() (*conn, *recovery, error) {
 			err = &terminalError{err}
 		}
 		return fail(err)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
+		closeBody(resp.Body)
+		return fail(fmt.Errorf("connect: response content type %q, want text/event-stream from %s", ct, s.t.cfg.SSEPath))
 	}
 	c := &conn{body: resp.Body, cancel: cancel}
 	c.dog = newWatchdog(resp.Body, cancel)

@@ -468,6 +468,18 @@ func TestSubscribeFailures(t *testing.T) {
 			t.Fatalf("Subscribe error = %v, want http status 404", err)
 		}
 	})
+	t.Run("not an event stream", func(t *testing.T) {
+		html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html>login</html>")
+		}))
+		t.Cleanup(html.Close)
+		tr := newTestTransport(t, html.URL, nil)
+		_, _, err := tr.Subscribe(context.Background(), "parsec:a", client.SubscribeOptions{})
+		if err == nil || !strings.Contains(err.Error(), `content type "text/html"`) {
+			t.Fatalf("Subscribe error = %v, want the content type named", err)
+		}
+	})
 	t.Run("token error", func(t *testing.T) {
 		tr := newTestTransport(t, f.srv.URL, func(c *Config) {
 			c.Token = func(context.Context, string) (string, error) { return "", errors.New("vault sealed") }
