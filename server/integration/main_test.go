@@ -22,8 +22,24 @@ import (
 	"github.com/parsec-gen/parsec-gen/server"
 )
 
+// TestMain fails the run when goroutines of the runtime packages or of
+// centrifuge-go outlive the tests: every transport and client must be closed
+// and must stop what it started.
 func TestMain(m *testing.M) {
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 {
+		deadline := time.Now().Add(10 * time.Second)
+		n, dump := projectGoroutines()
+		for n > 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+			n, dump = projectGoroutines()
+		}
+		if n > 0 {
+			fmt.Fprintf(os.Stderr, "%d goroutines of the runtime or centrifuge-go outlived the tests:\n%s", n, dump)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 // inCI reports whether the tests run in CI, where a missing external tool is
