@@ -8,6 +8,7 @@ import (
 
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/transport/ws"
+	"github.com/parsec-gen/parsec-gen/server"
 	"github.com/parsec-gen/parsec-gen/server/internal/centrifugotest"
 )
 
@@ -108,4 +109,54 @@ func TestWSClusterNodeRestartLossless(t *testing.T) {
 	figures(t, "ws/cluster-node-restart", messages, ta)
 	t.Logf("FIGURES ws/cluster-node-restart: %d published while node B was down; runtime client handled %d, gaps %d, dups %d",
 		downCount, h.count("p0"), gaps, dups)
+}
+
+// The embedded server's Redis mode: two embedded nodes share one
+// redis-server; a subscriber on node B sees node A's publications, and
+// resumes losslessly when node B restarts (history and epoch live in Redis).
+func TestWSEmbeddedRedisCluster(t *testing.T) {
+	const (
+		channel = "orders:embedded-cluster"
+		before  = 100
+		during  = 100
+		after   = 100
+	)
+	redis := centrifugotest.StartRedis(t)
+	secret := []byte("cluster-secret")
+	nodeA := startServer(t, server.Config{RedisAddr: redis.Addr, Secret: secret, Name: "a"})
+	nodeB := startServer(t, server.Config{RedisAddr: redis.Addr, Secret: secret, Name: "b"})
+	ta, _ := subscribe(t, dialWS(t, nodeB, nodeB.URL(), "sub"), channel, client.SubscribeOptions{})
+	pub := dialWS(t, nodeA, nodeA.URL(), "pub")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	publish := func(from, to int) {
+		for i := from; i <= to; i++ {
+			if err := pub.Publish(ctx, channel, encodeTick(t, channel, "p", i)); err != nil {
+				t.Fatalf("publish #%d: %v", i, err)
+			}
+		}
+	}
+	publish(1, before)
+	waitFor(t, 20*time.Second, "node A's publications on node B", func() bool { return ta.distinct("p") == before })
+	if err := nodeB.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	publish(before+1, before+during)
+	var restarted *server.Server
+	waitFor(t, 10*time.Second, "node B restarted", func() bool {
+		var err error
+		restarted, err = server.Start(ctx, server.Config{Addr: nodeB.Addr(), RedisAddr: redis.Addr, Secret: secret, Name: "b"})
+		return err == nil
+	})
+	t.Cleanup(func() {
+		if err := restarted.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	publish(before+during+1, before+during+after)
+	checkExactlyOnce(t, ta, "p", before+during+after)
+	if ta.count(client.EventRecovered) == 0 || ta.count(client.EventUnrecoverable) != 0 {
+		t.Fatalf("node B's restart: %s", ta)
+	}
+	figures(t, "ws/embedded-redis-node-restart", before+during+after, ta)
 }
