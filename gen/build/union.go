@@ -207,7 +207,9 @@ func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named
 			if !ok {
 				v := v
 				n = b.declare(id, v, vd, vptr, func(n *ir.Named) (ir.Type, []ir.Residual) {
-					return b.objectFromParts(v, append(b.parts(v), src.base...), n), nil
+					// The variant's own checks (a "not", an "if") stay
+					// with it, so trying each variant tells them apart.
+					return b.objectFromParts(v, append(b.parts(v), src.base...), n), b.residual(v)
 				})
 				if src.distributed {
 					// The merged variant belongs to the object, not to the
