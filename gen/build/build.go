@@ -6,6 +6,27 @@
 // schema that refers to it. Names derive from the location (never from the
 // order in which schemas or references are visited), so adding a schema or
 // reordering the arguments never renames a type.
+//
+// Decisions worth knowing:
+//   - Names: a root is named by x-go-name, else its title when the title has
+//     at most four words (longer titles are sentences), else the aspect name;
+//     a top-level definition by its key; anything else by its parent's name
+//     plus the property name, "Item", "Value" or the variant name. A
+//     collision inside one file is resolved by location order with a "Type"
+//     or numeric suffix; across files it is an error naming both places.
+//   - Kinds: "type", enum, const and fully typed variants assert the JSON
+//     kinds; without them, properties imply an object and items an array.
+//     Such a guess yields to any asserted kind, but a value of another kind
+//     where only the guess applies is a decode error.
+//   - allOf merges into one struct; an allOf entry bringing a oneOf/anyOf
+//     makes the object a union whose variants each carry the merged rest.
+//   - Variants of one scalar kind (an enum and a plain string) merge into
+//     one enum, open when a plain variant accepts other values.
+//   - Keywords the Go types cannot hold (not, if/then/else, propertyNames,
+//     dependentSchemas, constraint-only oneOf/anyOf, unevaluatedProperties
+//     next to applicators, allOf of non-objects) are listed as Residual on
+//     the declared type, for generated code to check with the embedded
+//     schema.
 package build
 
 import (
