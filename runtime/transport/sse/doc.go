@@ -22,7 +22,17 @@
 //     after a server restart with the memory engine; the stream then goes on
 //     from the server's current position and never reuses a stale one;
 //   - reports malformed and oversized frames as client.EventError and keeps
-//     the stream; an event cut by the end of the stream is never delivered.
+//     the stream; an event cut by the end of the stream is never delivered;
+//   - renews the connection token on every reconnect (Config.Token), which is
+//     how an expiring token is refreshed on a unidirectional connection.
+//
+// Centrifugo replays at most client.recovery_max_publication_limit
+// publications (300 by default) and only what the channel's history still
+// holds; a longer absence is reported as client.EventUnrecoverable with the
+// exact count. A publication whose data is not JSON (published in binary
+// form) cannot be sent to this JSON client: Centrifugo disconnects it with
+// code 3506 and would fail every replay containing it, so the stream resumes
+// from the server's current position and reports what it skipped.
 //
 // A full delivery channel is back-pressure, not loss: the stream stops
 // reading, the server's per-connection queue fills, and Centrifugo closes the
