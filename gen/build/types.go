@@ -161,11 +161,11 @@ func (b *builder) kindsOnce(s *jsonschema.Schema, depth int) (kset, bool) {
 			guessed = true
 		}
 	}
-	if len(s.Properties) > 0 || len(s.PatternProperties) > 0 || s.AdditionalProperties != nil {
+	// Declared properties make a schema read as an object. Keywords that
+	// only constrain members (additionalProperties, items) make no guess:
+	// without a type such a value may be of any kind (see residualOf).
+	if len(s.Properties) > 0 {
 		guess &= kObj
-		guessed = true
-	} else if s.Items != nil || len(s.PrefixItems) > 0 || s.Items2020 != nil {
-		guess &= kArr
 		guessed = true
 	}
 	if explicit {
@@ -656,6 +656,23 @@ func (b *builder) residualOf(s *jsonschema.Schema, withAllOf bool) []ir.Residual
 	}
 	if s.Contains != nil {
 		add("contains")
+	}
+	if b.kinds(s, 0) == kAll {
+		// Member keywords on a value of any kind: the value stays raw JSON
+		// and the keywords are checked by the schema.
+		for _, kw := range []struct {
+			name string
+			set  bool
+		}{
+			{"additionalProperties", s.AdditionalProperties != nil && s.AdditionalProperties != true},
+			{"patternProperties", len(s.PatternProperties) > 0},
+			{"items", s.Items != nil || s.Items2020 != nil},
+			{"prefixItems", len(s.PrefixItems) > 0},
+		} {
+			if kw.set {
+				add(kw.name)
+			}
+		}
 	}
 	if s.UnevaluatedItems != nil {
 		add("unevaluatedItems")
