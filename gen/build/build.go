@@ -15,9 +15,10 @@
 //     collision inside one file is resolved by location order with a "Type"
 //     or numeric suffix; across files it is an error naming both places.
 //   - Kinds: "type", enum, const and fully typed variants assert the JSON
-//     kinds; without them, properties imply an object and items an array.
-//     Such a guess yields to any asserted kind, but a value of another kind
-//     where only the guess applies is a decode error.
+//     kinds; without them, declared properties imply an object. That guess
+//     yields to any asserted kind, but a value of another kind where only the
+//     guess applies is a decode error. additionalProperties or items alone
+//     make no guess: the value stays raw JSON, checked by the schema.
 //   - allOf merges into one struct; an allOf entry bringing a oneOf/anyOf
 //     makes the object a union whose variants each carry the merged rest.
 //   - Variants of one scalar kind (an enum and a plain string) merge into
