@@ -17,12 +17,12 @@ var failuresFile = flag.String("corpus.failures", filepath.Join(os.TempDir(), "p
 // floor is what the generator achieves on the corpus today. It only ever
 // goes up: raise it when the generator improves, so a regression fails.
 var floor = Report{
-	Generated:     0,
-	Compiled:      0,
-	Decoded:       0,
-	Lossless:      0,
-	Valid:         0,
-	LosslessValid: 0,
+	Generated:     116,
+	Compiled:      116,
+	Decoded:       404,
+	Lossless:      404,
+	Valid:         403,
+	LosslessValid: 403,
 }
 
 // corpusDir finds ../shared/corpus/schemastore beside the repository (or
@@ -62,7 +62,7 @@ func summary(r *Report) string {
 	if r.Unvalidatable > 0 {
 		fmt.Fprintf(&b, "(%d instances not validated: the reference validator cannot compile their schema)\n", r.Unvalidatable)
 	}
-	fmt.Fprintf(&b, "generate time      %v\n", r.GenerateTime.Round(1e6))
+	fmt.Fprintf(&b, "time: generate %v, compile %v, check %v\n", r.GenerateTime.Round(1e6), r.CompileTime.Round(1e6), r.CheckTime.Round(1e6))
 	return b.String()
 }
 
