@@ -173,9 +173,9 @@ func TestWSNetworkFaults(t *testing.T) {
 	figures(t, "ws/network-faults", n, ta)
 }
 
-// Fault 4: the subscriber misses more than the history holds; the gap is
-// reported with its exact size and the subscription goes on with new
-// messages.
+// Fault 4: the subscriber misses more than the history holds. The transport
+// resumes from the oldest publication still in history, reports exactly the
+// publications that are gone, and goes on with new messages.
 func TestWSUnrecoverableGap(t *testing.T) {
 	const (
 		channel = "orders:gap"
@@ -183,6 +183,7 @@ func TestWSUnrecoverableGap(t *testing.T) {
 		before  = 50
 		outage  = 75 // published while the subscriber is cut off
 		after   = 50
+		lost    = outage - history
 	)
 	srv := startServer(t, server.Config{HistorySize: history, PingInterval: time.Second, PongTimeout: 500 * time.Millisecond})
 	proxy, url := proxied(t, srv)
@@ -197,7 +198,7 @@ func TestWSUnrecoverableGap(t *testing.T) {
 	proxy.Heal()
 	waitFor(t, 20*time.Second, "gap report", func() bool { return ta.count(client.EventUnrecoverable) == 1 })
 	publishServerSide(t, srv, channel, "p", before+outage+1, before+outage+after, nil)
-	waitFor(t, 20*time.Second, "new messages", func() bool { return ta.distinct("p") == before+after })
+	waitFor(t, 20*time.Second, "new messages", func() bool { return ta.distinct("p") == before+history+after })
 
 	ta.mu.Lock()
 	var gap client.StreamEvent
@@ -206,16 +207,16 @@ func TestWSUnrecoverableGap(t *testing.T) {
 			gap = e
 		}
 	}
-	dups, got := ta.dups, ta.got
+	dups, got, reorder := ta.dups, ta.got, ta.reorder
 	ta.mu.Unlock()
-	if gap.Missed != outage {
-		t.Errorf("gap reported Missed=%d, want %d (%v)", gap.Missed, outage, gap.Err)
+	if gap.Missed != lost {
+		t.Errorf("gap reported Missed=%d, want %d (%v)", gap.Missed, lost, gap.Err)
 	}
-	if missing := ta.missing("p", before+outage+after); len(missing) != outage || missing[0] != before+1 {
-		t.Errorf("missing %v, want exactly %d..%d", missing, before+1, before+outage)
+	if missing := ta.missing("p", before+outage+after); len(missing) != lost || missing[0] != before+1 || missing[lost-1] != before+lost {
+		t.Errorf("missing %v, want exactly %d..%d", missing, before+1, before+lost)
 	}
-	if dups != 0 || got != before+after {
-		t.Errorf("received %d with %d duplicates, want %d once each", got, dups, before+after)
+	if dups != 0 || reorder != 0 || got != before+history+after {
+		t.Errorf("received %d with %d duplicates, %d out of order; want %d once each, in order", got, dups, reorder, before+history+after)
 	}
 	figures(t, "ws/unrecoverable-gap", before+outage+after, ta)
 }

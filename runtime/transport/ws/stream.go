@@ -46,7 +46,8 @@ type stream struct {
 	gen        int // generation of sub; callbacks of older ones are ignored
 	sub        *centrifuge.Subscription
 	resume     *client.StreamPosition // position the next fresh subscription starts from
-	stateCalls int                    // GetState calls for the current generation
+	offers     int                    // positions GetState handed out for the current generation
+	rejections int                    // of those, rejected as unrecoverable since the last subscribe
 	last       client.StreamPosition  // last accepted publication (or start point)
 	haveLast   bool
 	subscribed bool // at least one subscribe succeeded
@@ -181,22 +182,27 @@ func (s *stream) startSub() error {
 }
 
 // getState gives centrifuge-go the position a fresh subscription recovers
-// from. A second call for the same generation means the server rejected the
-// previous position as unrecoverable.
+// from. centrifuge-go asks again for the same generation only when the
+// server rejected the position it was given as unrecoverable.
 func (s *stream) getState(gen int) (centrifuge.StreamPosition, error) {
 	s.mu.Lock()
 	if gen != s.gen || s.ended {
 		s.mu.Unlock()
 		return centrifuge.StreamPosition{}, errors.New("ws transport: stale subscription")
 	}
-	s.stateCalls++
-	calls := s.stateCalls
-	if calls == 1 && s.resume != nil {
+	if s.offers == 0 && s.resume != nil {
 		p := *s.resume
 		s.last, s.haveLast = p, true
+		s.offers++
 		s.mu.Unlock()
 		return centrifuge.StreamPosition{Offset: p.Offset, Epoch: p.Epoch}, nil
 	}
+	rejected := s.offers > 0
+	if rejected {
+		s.rejections++
+	}
+	firstRejection := rejected && s.rejections == 1
+	prev, havePrev := s.last, s.haveLast
 	s.mu.Unlock()
 
 	ctx, cancel := s.t.ctx(context.Background())
@@ -206,20 +212,39 @@ func (s *stream) getState(gen int) (centrifuge.StreamPosition, error) {
 		return centrifuge.StreamPosition{}, fmt.Errorf("stream top of %q: %w", s.channel, err)
 	}
 	pos := client.StreamPosition{Offset: top.Offset, Epoch: top.Epoch}
+	// After the first rejection, resume from the oldest publication the
+	// history still holds, so only what is really gone is lost. Should that
+	// be rejected too (a server capping how much one recovery replays), the
+	// next call resumes from the top.
+	salvaged := false
+	if firstRejection && havePrev && prev.Epoch == pos.Epoch && pos.Offset > prev.Offset+1 {
+		oldest, err := s.cn.c.History(ctx, s.channel, centrifuge.WithHistoryLimit(1))
+		// Without the oldest offset the stream top is the fallback: the gap
+		// report then also counts what the history still held.
+		if err == nil && len(oldest.Publications) == 1 && oldest.Epoch == prev.Epoch {
+			if o := oldest.Publications[0].Offset; o > prev.Offset+1 && o <= pos.Offset {
+				pos.Offset, salvaged = o-1, true
+			}
+		}
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.offers++
 	switch {
-	case calls > 1:
+	case rejected:
 		s.afterGap = true
-		prev := s.last
 		missed := int64(-1)
-		if s.haveLast && prev.Epoch == pos.Epoch && pos.Offset >= prev.Offset {
+		if havePrev && prev.Epoch == pos.Epoch && pos.Offset >= prev.Offset {
 			missed = int64(pos.Offset - prev.Offset)
 		}
+		what := "the stream top"
+		if salvaged {
+			what = "the oldest publication in history"
+		}
 		s.enqueueEvent(client.StreamEvent{Kind: client.EventUnrecoverable, Channel: s.channel, Position: pos, Missed: missed,
-			Err: fmt.Errorf("ws transport: channel %q: position %d of epoch %q cannot be recovered (stream now at %d of epoch %q)",
-				s.channel, prev.Offset, prev.Epoch, pos.Offset, pos.Epoch)})
+			Err: fmt.Errorf("ws transport: channel %q: position %d of epoch %q cannot be recovered; resuming after %d of epoch %q, %s",
+				s.channel, prev.Offset, prev.Epoch, pos.Offset, pos.Epoch, what)})
 	case s.from > 0 && !s.subscribed:
 		pos.Offset = min(uint64(s.from-1), pos.Offset)
 	}
@@ -235,6 +260,7 @@ func (s *stream) onSubscribed(gen int, e centrifuge.SubscribedEvent) {
 	}
 	firstTime := !s.subscribed
 	s.subscribed = true
+	s.rejections = 0
 	defer func() { s.afterGap = false }()
 	if e.StreamPosition == nil { // the server keeps no stream for this channel
 		s.haveLast = false
@@ -416,7 +442,7 @@ func (s *stream) resubscribe() {
 	}
 	old := s.sub
 	s.gen++
-	s.stateCalls = 0
+	s.offers, s.rejections = 0, 0
 	if s.haveLast {
 		p := s.last
 		s.resume = &p
