@@ -11,10 +11,12 @@
 // server stream position (offset + epoch) of the last publication it handed
 // over. After a lost connection it resubscribes from that position and the
 // server replays what was missed; when the server cannot (history too short,
-// new epoch after a restart) the transport reports client.EventUnrecoverable,
-// with the number of lost publications when the offsets tell it, and goes on
-// with live publications from the current stream top. A position never
-// crosses epochs, and publications at or below the last delivered offset are
+// new epoch after a restart) the transport reports client.EventUnrecoverable
+// and resumes from the oldest publication the history still holds, or from
+// the stream top when the epoch changed. Missed is then the number of
+// publications that are really gone, or -1 when the epoch changed. A
+// position never crosses epochs, and publications at or below the last
+// delivered offset are
 // dropped as duplicates.
 //
 // Events reach SubscribeOptions.OnEvent in stream order: an event is reported
