@@ -16,8 +16,7 @@
 // the stream top when the epoch changed. Missed is then the number of
 // publications that are really gone, or -1 when the epoch changed. A
 // position never crosses epochs, and publications at or below the last
-// delivered offset are
-// dropped as duplicates.
+// delivered offset are dropped as duplicates.
 //
 // Events reach SubscribeOptions.OnEvent in stream order: an event is reported
 // after every publication received before it was delivered on the channel.
