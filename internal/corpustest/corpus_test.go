@@ -62,6 +62,9 @@ func summary(r *Report) string {
 	if r.Unvalidatable > 0 {
 		fmt.Fprintf(&b, "(%d instances not validated: the reference validator cannot compile their schema)\n", r.Unvalidatable)
 	}
+	if r.Lenient > 0 {
+		fmt.Fprintf(&b, "(%d instances validated against the lenient reading of a schema that does not compile as written)\n", r.Lenient)
+	}
 	fmt.Fprintf(&b, "time: generate %v, compile %v, check %v\n", r.GenerateTime.Round(1e6), r.CompileTime.Round(1e6), r.CheckTime.Round(1e6))
 	return b.String()
 }
