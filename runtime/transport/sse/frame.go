@@ -22,6 +22,10 @@ func (e *FrameTooLargeError) Error() string {
 	return fmt.Sprintf("sse: event data exceeds %d bytes and was skipped", e.Limit)
 }
 
+// errCutEvent reports a stream that ended cleanly in the middle of an event;
+// the partial event was dropped.
+var errCutEvent = errors.New("sse: stream ended inside an event, which was dropped")
+
 // frameReader splits a text/event-stream into the data payloads of its
 // events, following the WHATWG event-stream rules that matter for Centrifugo:
 // lines end with "\n" or "\r\n", an empty line ends an event, "data" lines are
@@ -47,14 +51,14 @@ func newFrameReader(r io.Reader, max int) *frameReader {
 // next returns the data of the next complete event that carries data. A
 // *FrameTooLargeError is returned for an oversized event, after the whole
 // event was consumed; the reader is usable afterwards. Any other error ends
-// the stream: io.EOF when it ended at an event boundary, io.ErrUnexpectedEOF
-// when a partial event was dropped.
+// the stream: io.EOF when it ended at an event boundary, errCutEvent when a
+// partial event was dropped, or the reader's own error.
 func (f *frameReader) next() ([]byte, error) {
 	for {
 		line, err := f.readLine()
 		if err != nil {
-			if errors.Is(err, io.EOF) && (f.has || f.over || len(f.line) > 0) {
-				return nil, io.ErrUnexpectedEOF
+			if err == io.EOF && (f.has || f.over || len(f.line) > 0) {
+				return nil, errCutEvent
 			}
 			return nil, err
 		}

@@ -46,14 +46,14 @@ func TestFrameReader(t *testing.T) {
 		{name: "comments and other fields ignored", in: ": hi\nevent: x\nid: 3\nretry: 10\ndata: a\n\n", want: []string{"a"}, wantErr: io.EOF},
 		{name: "event without data is not delivered", in: "event: x\n\n: keepalive\n\ndata: a\n\n", want: []string{"a"}, wantErr: io.EOF},
 		{name: "data field without colon is empty data", in: "data\n\n", want: []string{""}, wantErr: io.EOF},
-		{name: "frame cut mid-line is dropped", in: "data: a\n\ndata: {\"b\":", want: []string{"a"}, wantErr: io.ErrUnexpectedEOF},
-		{name: "frame cut before blank line is dropped", in: "data: a\n\ndata: b\n", want: []string{"a"}, wantErr: io.ErrUnexpectedEOF},
+		{name: "frame cut mid-line is dropped", in: "data: a\n\ndata: {\"b\":", want: []string{"a"}, wantErr: errCutEvent},
+		{name: "frame cut before blank line is dropped", in: "data: a\n\ndata: b\n", want: []string{"a"}, wantErr: errCutEvent},
 		{name: "oversized event skipped, next delivered", in: "data: " + long + "\n\ndata: ok\n\n", max: 50, want: []string{"!big:" + long[:prefixLen], "ok"}, wantErr: io.EOF},
 		{name: "oversized across data lines", in: "data: " + long[:40] + "\ndata: " + long[:40] + "\n\ndata: ok\n\n", max: 50, want: []string{"!big:" + (long[:40] + "\n" + long[:40])[:prefixLen], "ok"}, wantErr: io.EOF},
 		{name: "line longer than the read buffer", in: "data: " + huge + "\n\ndata: ok\n\n", max: 1 << 10, want: []string{"!big:" + huge[:prefixLen], "ok"}, wantErr: io.EOF},
 		{name: "long line within the limit", in: "data: " + huge + "\n\n", max: 1 << 20, want: []string{huge}, wantErr: io.EOF},
 		{name: "overlong other field marks the event", in: "id: " + huge + "\ndata: a\n\ndata: ok\n\n", max: 1 << 10, want: []string{"!big:", "ok"}, wantErr: io.EOF},
-		{name: "cut oversized frame is not reported twice", in: "data: " + huge, max: 1 << 10, wantErr: io.ErrUnexpectedEOF},
+		{name: "cut oversized frame is not reported twice", in: "data: " + huge, max: 1 << 10, wantErr: errCutEvent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,8 +91,8 @@ func TestFrameReaderByteByByte(t *testing.T) {
 	if diff := cmp.Diff([]string{`{"connect":{}}`, "a\nb"}, got); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
-	if !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Errorf("final error = %v, want io.ErrUnexpectedEOF", err)
+	if !errors.Is(err, errCutEvent) {
+		t.Errorf("final error = %v, want errCutEvent", err)
 	}
 }
 

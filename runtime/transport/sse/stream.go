@@ -435,12 +435,12 @@ func (s *stream) read(c *conn) error {
 			switch {
 			case c.dog.fired.Load():
 				return fmt.Errorf("%w (%v)", ErrPingTimeout, c.dog.timeout())
-			case errors.Is(err, io.EOF):
+			case err == io.EOF:
 				return errors.New("sse: server closed the stream")
-			case errors.Is(err, io.ErrUnexpectedEOF):
-				return errors.New("sse: server closed the stream mid-event")
+			case errors.Is(err, errCutEvent):
+				return err
 			}
-			return err
+			return fmt.Errorf("sse: stream broken: %w", err)
 		}
 		var p push
 		if err := json.Unmarshal(data, &p); err != nil {
