@@ -686,3 +686,24 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 }
+
+func TestBackoffBounds(t *testing.T) {
+	tr := newTestTransport(t, "http://127.0.0.1:1", func(c *Config) {
+		c.ReconnectDelayMin, c.ReconnectDelayMax = 100*time.Millisecond, 2*time.Second
+	})
+	tests := []struct {
+		attempt int
+		ceiling time.Duration
+	}{
+		{0, 100 * time.Millisecond}, {1, 200 * time.Millisecond}, {3, 800 * time.Millisecond},
+		{4, 1600 * time.Millisecond}, {5, 2 * time.Second},
+		{1000, 2 * time.Second}, // far past the cap: no shift overflow
+	}
+	for _, tc := range tests {
+		for range 50 {
+			if d := tr.backoff(tc.attempt); d < tc.ceiling/2 || d > tc.ceiling {
+				t.Fatalf("backoff(%d) = %v, want within [%v, %v]", tc.attempt, d, tc.ceiling/2, tc.ceiling)
+			}
+		}
+	}
+}
