@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/parsec-gen/parsec-gen/runtime/transport/ws"
 	"github.com/parsec-gen/parsec-gen/server"
 	"github.com/parsec-gen/parsec-gen/server/internal/centrifugotest"
+	"github.com/parsec-gen/parsec-gen/server/internal/faultproxy"
 )
 
 // dialWSCentrifugo connects a WebSocket transport as user to a Centrifugo
@@ -159,4 +161,67 @@ func TestWSEmbeddedRedisCluster(t *testing.T) {
 		t.Fatalf("node B's restart: %s", ta)
 	}
 	figures(t, "ws/embedded-redis-node-restart", before+during+after, ta)
+}
+
+// Centrifugo refuses to replay more than recovery_max_publication_limit
+// (300) publications on resubscribe. A subscriber cut off while 700 are
+// published catches up from history instead: everything arrives once, in
+// order, and nothing is reported lost.
+func TestWSCentrifugoCatchUpBeyondRecoveryLimit(t *testing.T) {
+	const (
+		channel = "parsec:catch-up"
+		before  = 50
+		outage  = 700
+	)
+	node := startCentrifugo(t, centrifugotest.Options{PingInterval: time.Second, PongTimeout: 500 * time.Millisecond})
+	proxy, err := faultproxy.Start(node.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := proxy.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	tr, err := ws.New("ws://"+proxy.Addr()+"/connection/websocket", append(fastReconnect(),
+		ws.WithTokenFunc(func(context.Context) (string, error) {
+			return centrifugotest.SignHS256(node.Secret, centrifugotest.Claims{Sub: "behind", Exp: time.Now().Add(time.Hour).Unix()})
+		}))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := tr.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := tr.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	ta, _ := subscribe(t, tr, channel, client.SubscribeOptions{})
+	pub := dialWSCentrifugo(t, node, "publisher")
+	publish := func(from, to int) {
+		for i := from; i <= to; i++ {
+			if err := pub.Publish(ctx, channel, encodeTick(t, channel, "p", i)); err != nil {
+				t.Fatalf("publish #%d: %v", i, err)
+			}
+		}
+	}
+	publish(1, before)
+	waitFor(t, 20*time.Second, "first batch", func() bool { return ta.distinct("p") == before })
+	proxy.Blackhole()
+	waitFor(t, 10*time.Second, "disconnect", func() bool { return ta.count(client.EventDisconnected) == 1 })
+	publish(before+1, before+outage)
+	proxy.Heal()
+	checkExactlyOnce(t, ta, "p", before+outage)
+	if ta.count(client.EventUnrecoverable) != 0 || ta.gapTotal != 0 {
+		t.Fatalf("loss reported although history held everything: %s", ta)
+	}
+	// The server did refuse the plain recovery: the catch-up was needed.
+	if !strings.Contains(node.Log(), `"code":112`) {
+		t.Fatal("Centrifugo never refused the recovery; the test did not exercise the catch-up")
+	}
+	figures(t, "ws/centrifugo-catch-up", before+outage, ta)
 }

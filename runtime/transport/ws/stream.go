@@ -198,58 +198,96 @@ func (s *stream) getState(gen int) (centrifuge.StreamPosition, error) {
 		return centrifuge.StreamPosition{Offset: p.Offset, Epoch: p.Epoch}, nil
 	}
 	rejected := s.offers > 0
-	if rejected {
-		s.rejections++
+	if !rejected {
+		s.mu.Unlock()
+		pos, err := s.streamTop()
+		if err != nil {
+			return centrifuge.StreamPosition{}, err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.from > 0 && !s.subscribed {
+			pos.Offset = min(uint64(s.from-1), pos.Offset)
+		}
+		s.offers++
+		s.last, s.haveLast = pos, true
+		return centrifuge.StreamPosition{Offset: pos.Offset, Epoch: pos.Epoch}, nil
 	}
-	firstRejection := rejected && s.rejections == 1
-	prev, havePrev := s.last, s.haveLast
+	s.rejections++
+	prev, havePrev, rejections := s.last, s.haveLast, s.rejections
 	s.mu.Unlock()
 
+	// The server would not replay from prev: history lost part of what
+	// followed, the epoch changed, or the server caps how much one
+	// recovery replays. Read what the history still holds after prev and
+	// hand it over; the subscription then recovers from the last one.
+	if havePrev && rejections <= maxCatchUps {
+		ctx, cancel := s.t.ctx(context.Background())
+		h, err := s.cn.c.History(ctx, s.channel, centrifuge.WithHistoryLimit(-1),
+			centrifuge.WithHistorySince(&centrifuge.StreamPosition{Offset: prev.Offset, Epoch: prev.Epoch}))
+		cancel()
+		if err == nil && h.Epoch == prev.Epoch {
+			return s.catchUp(prev, h), nil
+		}
+		// An error here is the epoch change (or a failed read): the stream
+		// top below is the fallback, reported as an unknown-size gap.
+	}
+	pos, err := s.streamTop()
+	if err != nil {
+		return centrifuge.StreamPosition{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offers++
+	s.afterGap = true
+	missed := int64(-1)
+	if havePrev && prev.Epoch == pos.Epoch && pos.Offset >= prev.Offset {
+		missed = int64(pos.Offset - prev.Offset)
+	}
+	s.enqueueEvent(client.StreamEvent{Kind: client.EventUnrecoverable, Channel: s.channel, Position: pos, Missed: missed,
+		Err: fmt.Errorf("ws transport: channel %q: position %d of epoch %q cannot be recovered; resuming at %d of epoch %q",
+			s.channel, prev.Offset, prev.Epoch, pos.Offset, pos.Epoch)})
+	s.last, s.haveLast = pos, true
+	return centrifuge.StreamPosition{Offset: pos.Offset, Epoch: pos.Epoch}, nil
+}
+
+// maxCatchUps bounds how many history reads in a row may stand in for a
+// refused recovery before the transport gives up and resumes at the top.
+const maxCatchUps = 16
+
+// catchUp queues the publications history returned after prev, reporting
+// the offsets history no longer holds, and returns the position the
+// subscription recovers from.
+func (s *stream) catchUp(prev client.StreamPosition, h centrifuge.HistoryResult) centrifuge.StreamPosition {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offers++
+	first := h.Offset + 1 // the stream's next offset when history is empty
+	if len(h.Publications) > 0 {
+		first = h.Publications[0].Offset
+	}
+	if first > prev.Offset+1 && s.last.Offset == prev.Offset {
+		s.afterGap = true
+		s.enqueueEvent(client.StreamEvent{Kind: client.EventUnrecoverable, Channel: s.channel,
+			Position: client.StreamPosition{Offset: first - 1, Epoch: prev.Epoch}, Missed: int64(first - 1 - prev.Offset),
+			Err: fmt.Errorf("ws transport: channel %q: offsets %d..%d are no longer in history", s.channel, prev.Offset+1, first-1)})
+		s.last.Offset = first - 1
+	}
+	for _, p := range h.Publications {
+		s.accept(p.Offset, p.Data)
+	}
+	return centrifuge.StreamPosition{Offset: s.last.Offset, Epoch: s.last.Epoch}
+}
+
+// streamTop reads the current position of the channel's stream.
+func (s *stream) streamTop() (client.StreamPosition, error) {
 	ctx, cancel := s.t.ctx(context.Background())
 	defer cancel()
 	top, err := s.cn.c.History(ctx, s.channel)
 	if err != nil {
-		return centrifuge.StreamPosition{}, fmt.Errorf("stream top of %q: %w", s.channel, err)
+		return client.StreamPosition{}, fmt.Errorf("stream top of %q: %w", s.channel, err)
 	}
-	pos := client.StreamPosition{Offset: top.Offset, Epoch: top.Epoch}
-	// After the first rejection, resume from the oldest publication the
-	// history still holds, so only what is really gone is lost. Should that
-	// be rejected too (a server capping how much one recovery replays), the
-	// next call resumes from the top.
-	salvaged := false
-	if firstRejection && havePrev && prev.Epoch == pos.Epoch && pos.Offset > prev.Offset+1 {
-		oldest, err := s.cn.c.History(ctx, s.channel, centrifuge.WithHistoryLimit(1))
-		// Without the oldest offset the stream top is the fallback: the gap
-		// report then also counts what the history still held.
-		if err == nil && len(oldest.Publications) == 1 && oldest.Epoch == prev.Epoch {
-			if o := oldest.Publications[0].Offset; o > prev.Offset+1 && o <= pos.Offset {
-				pos.Offset, salvaged = o-1, true
-			}
-		}
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.offers++
-	switch {
-	case rejected:
-		s.afterGap = true
-		missed := int64(-1)
-		if havePrev && prev.Epoch == pos.Epoch && pos.Offset >= prev.Offset {
-			missed = int64(pos.Offset - prev.Offset)
-		}
-		what := "the stream top"
-		if salvaged {
-			what = "the oldest publication in history"
-		}
-		s.enqueueEvent(client.StreamEvent{Kind: client.EventUnrecoverable, Channel: s.channel, Position: pos, Missed: missed,
-			Err: fmt.Errorf("ws transport: channel %q: position %d of epoch %q cannot be recovered; resuming after %d of epoch %q, %s",
-				s.channel, prev.Offset, prev.Epoch, pos.Offset, pos.Epoch, what)})
-	case s.from > 0 && !s.subscribed:
-		pos.Offset = min(uint64(s.from-1), pos.Offset)
-	}
-	s.last, s.haveLast = pos, true
-	return centrifuge.StreamPosition{Offset: pos.Offset, Epoch: pos.Epoch}, nil
+	return client.StreamPosition{Offset: top.Offset, Epoch: top.Epoch}, nil
 }
 
 func (s *stream) onSubscribed(gen int, e centrifuge.SubscribedEvent) {
@@ -300,7 +338,13 @@ func (s *stream) onPublication(gen int, e centrifuge.PublicationEvent) {
 	if gen != s.gen || s.ended {
 		return
 	}
-	off := e.Offset
+	s.accept(e.Offset, e.Data)
+}
+
+// accept queues one publication: duplicates are dropped, skipped offsets and
+// oversized data reported, a full queue switches to overflow. s.mu must be
+// held.
+func (s *stream) accept(off uint64, data []byte) {
 	if off > 0 && s.haveLast && off <= s.last.Offset {
 		return // already delivered: a replay overlapping the resume point
 	}
@@ -323,12 +367,12 @@ func (s *stream) onPublication(gen int, e centrifuge.PublicationEvent) {
 	if off > 0 {
 		s.last.Offset = off
 	}
-	if len(e.Data) > s.t.cfg.maxMessageSize {
-		s.enqueueEvent(client.StreamEvent{Kind: client.EventError, Channel: s.channel, Position: s.last, Data: e.Data[:s.t.cfg.maxMessageSize],
-			Err: fmt.Errorf("ws transport: channel %q: publication at offset %d has %d bytes, over the %d-byte limit", s.channel, off, len(e.Data), s.t.cfg.maxMessageSize)})
+	if len(data) > s.t.cfg.maxMessageSize {
+		s.enqueueEvent(client.StreamEvent{Kind: client.EventError, Channel: s.channel, Position: s.last, Data: data[:s.t.cfg.maxMessageSize],
+			Err: fmt.Errorf("ws transport: channel %q: publication at offset %d has %d bytes, over the %d-byte limit", s.channel, off, len(data), s.t.cfg.maxMessageSize)})
 		return
 	}
-	s.q = append(s.q, item{data: e.Data})
+	s.q = append(s.q, item{data: data})
 	s.nData++
 	s.signal()
 }
