@@ -10,13 +10,16 @@
 // Every subscription is positioned and recoverable: the transport tracks the
 // server stream position (offset + epoch) of the last publication it handed
 // over. After a lost connection it resubscribes from that position and the
-// server replays what was missed; when the server cannot (history too short,
-// new epoch after a restart) the transport reports client.EventUnrecoverable
-// and resumes from the oldest publication the history still holds, or from
-// the stream top when the epoch changed. Missed is then the number of
-// publications that are really gone, or -1 when the epoch changed. A
-// position never crosses epochs, and publications at or below the last
-// delivered offset are dropped as duplicates.
+// server replays what was missed. When the server refuses (history trimmed,
+// epoch changed, or more missed than it replays in one go, as Centrifugo's
+// recovery_max_publication_limit) the transport reads what the history
+// still holds after that position, hands it over and recovers from there:
+// only publications the history lost are missing, and they are reported as
+// client.EventUnrecoverable with their exact count. After an epoch change
+// (server restart without persistent history) it resumes at the new stream
+// top and reports Missed -1. A position never crosses epochs, and
+// publications at or below the last delivered offset are dropped as
+// duplicates.
 //
 // Events reach SubscribeOptions.OnEvent in stream order: an event is reported
 // after every publication received before it was delivered on the channel.
