@@ -707,3 +707,50 @@ func TestBackoffBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestServerUnsubscribe(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		switch n {
+		case 0:
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e1"}, 25)
+			w.pub(ch, 1)
+			// 2500 and above: resubscribe (here: insufficient state).
+			w.frame(push{Channel: ch, Unsubscribe: &unsubscribePush{Code: 2500, Reason: "insufficient state"}})
+		case 1:
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e1", Offset: 1, Recovered: true,
+				Publications: []*publication{{Data: payload(2), Offset: 2}}}, 25)
+			// Another channel's unsubscribe is not ours.
+			w.frame(push{Channel: "parsec:other", Unsubscribe: &unsubscribePush{Code: 2000}})
+			w.pub(ch, 3)
+			// Below 2500: unsubscribed for good.
+			w.frame(push{Channel: ch, Unsubscribe: &unsubscribePush{Code: 2000, Reason: "server unsubscribe"}})
+			w.hold()
+		}
+	})
+	ev := newEvents()
+	tr := newTestTransport(t, f.srv.URL, nil)
+	out, _ := subscribe(t, tr, ch, client.SubscribeOptions{OnEvent: ev.on})
+	var got []uint64
+	for b := range out {
+		var p struct{ I uint64 }
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p.I)
+	}
+	if !cmp.Equal(got, seq(1, 3)) {
+		t.Errorf("publications = %v, want 1..3 then the end of the channel", got)
+	}
+	d := ev.waitFor(t, client.EventDisconnected, 2)
+	var u *UnsubscribedError
+	if !errors.As(d[0].Err, &u) || !u.Resubscribe || u.Code != 2500 {
+		t.Errorf("first end = %v, want a resubscribe (2500)", d[0].Err)
+	}
+	if !errors.As(d[1].Err, &u) || u.Resubscribe || u.Code != 2000 {
+		t.Errorf("second end = %v, want a final unsubscribe (2000)", d[1].Err)
+	}
+	if n := len(f.requests()); n != 2 {
+		t.Errorf("connections = %d, want 2", n)
+	}
+}
