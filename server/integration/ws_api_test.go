@@ -196,3 +196,33 @@ func TestWSResumeFromPersistedPosition(t *testing.T) {
 		t.Fatalf("after a stale position: %d received", td.got)
 	}
 }
+
+// A server disconnect without reconnect ends the subscription for good: the
+// reason is reported, the channel closes, and a new Subscribe says why it
+// cannot work instead of waiting.
+func TestWSPermanentDisconnect(t *testing.T) {
+	const channel = "orders:banned"
+	srv := startServer(t, server.Config{})
+	tr := dialWS(t, srv, srv.URL(), "banned")
+	ta, _ := subscribe(t, tr, channel, client.SubscribeOptions{})
+	if err := srv.Disconnect("banned", false); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the stream to end", func() bool {
+		ta.mu.Lock()
+		defer ta.mu.Unlock()
+		return ta.closed
+	})
+	ta.mu.Lock()
+	last := ta.events[len(ta.events)-1]
+	ta.mu.Unlock()
+	if last.Kind != client.EventError || last.Err == nil {
+		t.Fatalf("last event %+v, want the reason the stream ended", last)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, _, err := tr.Subscribe(ctx, channel, client.SubscribeOptions{}); err == nil || ctx.Err() != nil {
+		t.Fatalf("subscribe after a permanent disconnect: %v (ctx %v), want an immediate error", err, ctx.Err())
+	}
+	t.Logf("ended with: %v", last.Err)
+}
