@@ -21,6 +21,12 @@
 // publications at or below the last delivered offset are dropped as
 // duplicates.
 //
+// The transport reads the stream top through the history API when it
+// subscribes, so channels must keep history and let clients read it (on
+// Centrifugo: history_size, history_ttl, force_recovery and
+// allow_history_for_client in the channel's namespace). The embedded server
+// in the server module is configured that way.
+//
 // Events reach SubscribeOptions.OnEvent in stream order: an event is reported
 // after every publication received before it was delivered on the channel.
 //
@@ -325,6 +331,7 @@ func (t *Transport) Connect(ctx context.Context) error {
 		up, lastErr, state := t.connected, t.lastErr, t.c.State()
 		t.mu.Unlock()
 		if isClosed(up) {
+			t.reconnectExtras()
 			return nil
 		}
 		if lastErr != nil && state == centrifuge.StateDisconnected {
@@ -332,6 +339,7 @@ func (t *Transport) Connect(ctx context.Context) error {
 		}
 		select {
 		case <-up:
+			t.reconnectExtras()
 			return nil
 		case <-ctx.Done():
 			// Stop retrying: the caller sees the failure and may call
@@ -342,6 +350,21 @@ func (t *Transport) Connect(ctx context.Context) error {
 			}
 			return fmt.Errorf("ws transport: connect to %s: %w", t.url, ctx.Err())
 		case <-time.After(50 * time.Millisecond): // re-check for a permanent failure
+		}
+	}
+}
+
+// reconnectExtras restarts extra connections that gave up, after the first
+// connection is up again.
+func (t *Transport) reconnectExtras() {
+	t.mu.Lock()
+	extras := slices.Clone(t.conns[1:])
+	t.mu.Unlock()
+	for _, cn := range extras {
+		if cn.c.State() == centrifuge.StateDisconnected {
+			// Connect fails only on a closed client or a failed first dial,
+			// which centrifuge-go retries in the background.
+			_ = cn.c.Connect()
 		}
 	}
 }
