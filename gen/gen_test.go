@@ -235,7 +235,7 @@ func TestModelUnions(t *testing.T) {
 		"    ID \"id\" opt ShapeID\n",
 		"    oneOf=true by kind \n    ShapeIDInt int64 tag= marker=\n    ShapeIDString string tag= marker=\n",
 		"    Maybe \"maybe\" opt+nullable Square\n",
-		"    oneOf=false by required \n    ShapePickObject0 ShapePickObject0 tag= marker=a\n    ShapePickObject1 ShapePickObject1 tag= marker=b\n",
+		"    oneOf=false by required \n    ShapePickA ShapePickA tag= marker=a\n    ShapePickB ShapePickB tag= marker=b\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("model lacks\n%s\ngot:\n%s", want, got)

@@ -73,6 +73,9 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 		chain:   make(map[*jsonschema.Schema]bool),
 		nullMem: make(map[*jsonschema.Schema]bool),
 		kindMem: make(map[*jsonschema.Schema]kindInfo),
+		// weakVariant marks variant names made up from properties, kinds or
+		// positions, which a discriminator value may replace.
+		weakVariant: make(map[string]bool),
 	}
 	p := &ir.Package{Name: cfg.Package}
 	for _, d := range set.Inputs {
@@ -113,18 +116,19 @@ const (
 )
 
 type builder struct {
-	cfg      Config
-	set      *load.Set
-	named    map[string]*ir.Named
-	meta     map[*ir.Named]*namedMeta
-	order    []*ir.Named
-	files    map[*load.Doc]*ir.File
-	fileList []*ir.File
-	refs     []*ir.Ref
-	chain    map[*jsonschema.Schema]bool
-	nullMem  map[*jsonschema.Schema]bool
-	kindMem  map[*jsonschema.Schema]kindInfo
-	errs     load.Errors
+	cfg         Config
+	set         *load.Set
+	named       map[string]*ir.Named
+	meta        map[*ir.Named]*namedMeta
+	order       []*ir.Named
+	files       map[*load.Doc]*ir.File
+	fileList    []*ir.File
+	refs        []*ir.Ref
+	chain       map[*jsonschema.Schema]bool
+	nullMem     map[*jsonschema.Schema]bool
+	kindMem     map[*jsonschema.Schema]kindInfo
+	weakVariant map[string]bool
+	errs        load.Errors
 }
 
 // where returns the document and pointer of a schema, if it is in a loaded file.

@@ -320,7 +320,7 @@ func (b *builder) nameByTag() {
 		next := make([]string, len(u.Variants))
 		for i, v := range u.Variants {
 			next[i] = v.Name
-			if positional(v.Name) {
+			if b.weakVariant[v.Loc.File+"#"+v.Loc.Pointer] || positional(v.Name) {
 				next[i] = b.cfg.Namer.Value(v.Tag)
 			}
 			if names[next[i]] || next[i] == "" {

@@ -203,6 +203,17 @@ func (b *builder) variantSuffixes(d *load.Doc, ptr string) []string {
 				name, _ = b.cfg.Namer.Exported(last)
 			}
 		}
+		weak := name == ""
+		if props, ok := obj["properties"].(map[string]any); name == "" && ok {
+			// An object variant is named after its first property that no
+			// other variant declares ({"ps": ...} | {"sh": ...}).
+			for _, k := range d.Index.Keys(ptr + "/" + strconv.Itoa(i) + "/properties") {
+				if _, ok := props[k]; ok && !declaredElsewhere(arr, i, k) {
+					name, _ = b.cfg.Namer.Exported(k)
+					break
+				}
+			}
+		}
 		if _, ok := obj["enum"]; name == "" && ok {
 			name = "Enum"
 		}
@@ -217,6 +228,9 @@ func (b *builder) variantSuffixes(d *load.Doc, ptr string) []string {
 		}
 		out[i] = name
 		count[name]++
+		if weak {
+			b.weakVariant[d.Display+"#"+ptr+"/"+strconv.Itoa(i)] = true
+		}
 	}
 	for i, n := range out {
 		if count[n] > 1 {
@@ -321,3 +335,19 @@ func quoteForDoc(s string) string {
 
 var typeSuffix = map[string]string{"null": "Null", "boolean": "Bool", "integer": "Int", "number": "Number",
 	"string": "String", "array": "Array", "object": "Object"}
+
+// declaredElsewhere reports whether a variant other than i declares property k.
+func declaredElsewhere(variants []any, i int, k string) bool {
+	for j, v := range variants {
+		if j == i {
+			continue
+		}
+		obj, _ := v.(map[string]any)
+		if props, ok := obj["properties"].(map[string]any); ok {
+			if _, ok := props[k]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
