@@ -16,8 +16,14 @@
 // themselves. A file named twice is read once.
 //
 // Every schema is one aspect. The aspect name is the schema's
-// "x-parsec-aspect", else its file name without extension; the output holds
-// one DIR/NAME.parsec.go file per schema plus the files the package shares.
+// "x-parsec-aspect", else its file name without ".json" and ".schema"
+// ("order_placed.schema.json" is "order_placed"). Its schema ref, which
+// travels in every envelope, is the schema's "$id", else its path relative to
+// the root (see --root): "order_placed.json" when every PATH is in one
+// directory. Give published schemas an "$id", or keep the inputs and --root
+// the same from one run to the next. The output holds one .parsec.go file per
+// schema, plus the files the package shares, all starting with the header
+// line shown below.
 //
 // Flags:
 //
