@@ -94,6 +94,17 @@ func TestEndToEnd(t *testing.T) {
 	if !strings.Contains(got["order_placed.parsec.go"], "// source: schemas/order_placed.json\n") {
 		t.Errorf("the source line does not name schemas/order_placed.json relative to the working directory")
 	}
+	// The schema ref (no $id) is the path relative to the root, which is the
+	// schema directory itself; the $ref'd file in defs/ is no aspect.
+	var shared string
+	for _, content := range got {
+		if strings.Contains(content, "var Aspects =") {
+			shared = content
+		}
+	}
+	if !strings.Contains(shared, `SchemaRef: "order_placed.json"`) || strings.Contains(shared, `SchemaRef: "defs/common.json"`) {
+		t.Errorf("Aspects does not carry the schema ref \"order_placed.json\" (or lists defs/common.json as an aspect):\n%s", shared)
+	}
 
 	// A no-op rerun rewrites nothing and --check sees no drift.
 	old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
