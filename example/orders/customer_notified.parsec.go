@@ -134,37 +134,38 @@ func (v *CustomerNotified) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *CustomerNotified) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"notification_id\":")
-	w.Str(v.NotificationID.String())
-	w.RawStr(",\"customer_id\":")
-	w.Str(v.CustomerID)
+func (v *CustomerNotified) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"notification_id\":"...)
+	b = parsec.AppendString(b, v.NotificationID.String())
+	b = append(b, ",\"customer_id\":"...)
+	b = parsec.AppendString(b, v.CustomerID)
 	if v.OrderID.Set {
-		w.RawStr(",\"order_id\":")
-		v.OrderID.Value.encode(w)
+		b = append(b, ",\"order_id\":"...)
+		b = v.OrderID.Value.encode(b)
 	}
-	w.RawStr(",\"medium\":")
-	v.Medium.encode(w)
-	w.RawStr(",\"template\":")
-	w.Str(v.Template)
+	b = append(b, ",\"medium\":"...)
+	b = v.Medium.encode(b)
+	b = append(b, ",\"template\":"...)
+	b = parsec.AppendString(b, v.Template)
 	if v.Locale.Set {
-		w.RawStr(",\"locale\":")
-		w.Str(v.Locale.Value)
+		b = append(b, ",\"locale\":"...)
+		b = parsec.AppendString(b, v.Locale.Value)
 	}
 	if v.Variables.Set {
-		w.RawStr(",\"variables\":")
-		m1 := parsec.ObjStart(w)
+		b = append(b, ",\"variables\":"...)
+		m1 := len(b)
 		for k, x := range v.Variables.Value.All() {
-			parsec.Key(w, k)
-			encodeCustomerNotifiedVariablesValue(w, x)
+			b = parsec.AppendKey(b, k)
+			b = encodeCustomerNotifiedVariablesValue(b, x)
 		}
-		parsec.ObjEnd(w, m1)
+		b = parsec.CloseObject(b, m1)
 	}
-	w.RawStr(",\"sent_at\":")
-	w.Str(v.SentAt.String())
-	parsec.EncodeRawProperties(w, &v.AdditionalProperties)
-	parsec.ObjEnd(w, m)
+	b = append(b, ",\"sent_at\":"...)
+	b = parsec.AppendString(b, v.SentAt.String())
+	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -187,11 +188,15 @@ func (v *CustomerNotified) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CustomerNotified) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v CustomerNotified) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintCustomerNotified.Buffer())
+	sizeHintCustomerNotified.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintCustomerNotified sizes the buffers of CustomerNotified.MarshalJSON.
+var sizeHintCustomerNotified parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CustomerNotified) UnmarshalJSON(data []byte) error {
@@ -233,8 +238,9 @@ func (v *CustomerNotifiedMedium) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *CustomerNotifiedMedium) encode(w *parsec.Writer) {
-	w.Str(string(*v))
+func (v *CustomerNotifiedMedium) encode(b []byte) []byte {
+	b = parsec.AppendString(b, string(*v))
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -247,11 +253,15 @@ func (v *CustomerNotifiedMedium) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CustomerNotifiedMedium) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v CustomerNotifiedMedium) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintCustomerNotifiedMedium.Buffer())
+	sizeHintCustomerNotifiedMedium.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintCustomerNotifiedMedium sizes the buffers of CustomerNotifiedMedium.MarshalJSON.
+var sizeHintCustomerNotifiedMedium parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CustomerNotifiedMedium) UnmarshalJSON(data []byte) error {
@@ -277,9 +287,10 @@ func (v *CustomerNotifiedVariablesValueBool) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *CustomerNotifiedVariablesValueBool) encode(w *parsec.Writer) {
+func (v *CustomerNotifiedVariablesValueBool) encode(b []byte) []byte {
 	x := bool(*v)
-	w.Bool(x)
+	b = parsec.AppendBool(b, x)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -288,11 +299,15 @@ func (v *CustomerNotifiedVariablesValueBool) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CustomerNotifiedVariablesValueBool) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v CustomerNotifiedVariablesValueBool) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintCustomerNotifiedVariablesValueBool.Buffer())
+	sizeHintCustomerNotifiedVariablesValueBool.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintCustomerNotifiedVariablesValueBool sizes the buffers of CustomerNotifiedVariablesValueBool.MarshalJSON.
+var sizeHintCustomerNotifiedVariablesValueBool parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CustomerNotifiedVariablesValueBool) UnmarshalJSON(data []byte) error {
@@ -315,9 +330,10 @@ func (v *CustomerNotifiedVariablesValueNumber) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *CustomerNotifiedVariablesValueNumber) encode(w *parsec.Writer) {
+func (v *CustomerNotifiedVariablesValueNumber) encode(b []byte) []byte {
 	x := float64(*v)
-	parsec.EncodeFloat(w, x, 64)
+	b = parsec.AppendFloat(b, float64(x), 64)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -326,11 +342,15 @@ func (v *CustomerNotifiedVariablesValueNumber) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CustomerNotifiedVariablesValueNumber) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v CustomerNotifiedVariablesValueNumber) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintCustomerNotifiedVariablesValueNumber.Buffer())
+	sizeHintCustomerNotifiedVariablesValueNumber.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintCustomerNotifiedVariablesValueNumber sizes the buffers of CustomerNotifiedVariablesValueNumber.MarshalJSON.
+var sizeHintCustomerNotifiedVariablesValueNumber parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CustomerNotifiedVariablesValueNumber) UnmarshalJSON(data []byte) error {
@@ -353,9 +373,10 @@ func (v *CustomerNotifiedVariablesValueString) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *CustomerNotifiedVariablesValueString) encode(w *parsec.Writer) {
+func (v *CustomerNotifiedVariablesValueString) encode(b []byte) []byte {
 	x := string(*v)
-	w.Str(x)
+	b = parsec.AppendString(b, x)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -364,11 +385,15 @@ func (v *CustomerNotifiedVariablesValueString) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CustomerNotifiedVariablesValueString) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v CustomerNotifiedVariablesValueString) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintCustomerNotifiedVariablesValueString.Buffer())
+	sizeHintCustomerNotifiedVariablesValueString.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintCustomerNotifiedVariablesValueString sizes the buffers of CustomerNotifiedVariablesValueString.MarshalJSON.
+var sizeHintCustomerNotifiedVariablesValueString parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CustomerNotifiedVariablesValueString) UnmarshalJSON(data []byte) error {
@@ -401,17 +426,17 @@ func decodeCustomerNotifiedVariablesValue(d *parsec.Decoder) (CustomerNotifiedVa
 	return nil, parsec.KindError("a boolean or a number or a string", d.Next())
 }
 
-func encodeCustomerNotifiedVariablesValue(w *parsec.Writer, u CustomerNotifiedVariablesValue) {
+func encodeCustomerNotifiedVariablesValue(b []byte, u CustomerNotifiedVariablesValue) []byte {
 	switch x := u.(type) {
 	case CustomerNotifiedVariablesValueBool:
-		x.encode(w)
+		return x.encode(b)
 	case CustomerNotifiedVariablesValueNumber:
-		x.encode(w)
+		return x.encode(b)
 	case CustomerNotifiedVariablesValueString:
-		x.encode(w)
+		return x.encode(b)
 	default:
-		w.Fail(parsec.Errorf("CustomerNotifiedVariablesValue holds no variant"))
-		w.Null()
+		parsec.Fail(parsec.Errorf("CustomerNotifiedVariablesValue holds no variant"))
+		return b
 	}
 }
 
@@ -430,8 +455,8 @@ func validateCustomerNotifiedVariablesValue(u CustomerNotifiedVariablesValue) er
 
 // unionCustomerNotifiedVariablesValue lets parsec.NewUnion hold a CustomerNotifiedVariablesValue.
 var unionCustomerNotifiedVariablesValue = &parsec.UnionFuncs[CustomerNotifiedVariablesValue]{
+	Append:   encodeCustomerNotifiedVariablesValue,
 	Decode:   decodeCustomerNotifiedVariablesValue,
-	Encode:   encodeCustomerNotifiedVariablesValue,
 	Validate: validateCustomerNotifiedVariablesValue,
 }
 

@@ -121,29 +121,30 @@ func (v *InventoryAdjusted) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *InventoryAdjusted) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"sku\":")
-	w.Str(v.Sku)
-	w.RawStr(",\"warehouse\":")
-	w.Str(v.Warehouse)
-	w.RawStr(",\"delta\":")
-	w.Int64(v.Delta)
-	w.RawStr(",\"reason\":")
-	v.Reason.encode(w)
-	w.RawStr(",\"on_hand\":")
-	w.Int64(v.OnHand)
+func (v *InventoryAdjusted) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"sku\":"...)
+	b = parsec.AppendString(b, v.Sku)
+	b = append(b, ",\"warehouse\":"...)
+	b = parsec.AppendString(b, v.Warehouse)
+	b = append(b, ",\"delta\":"...)
+	b = parsec.AppendInt(b, v.Delta)
+	b = append(b, ",\"reason\":"...)
+	b = v.Reason.encode(b)
+	b = append(b, ",\"on_hand\":"...)
+	b = parsec.AppendInt(b, v.OnHand)
 	if v.Bins.Set {
-		w.RawStr(",\"bins\":")
-		v.Bins.Value.encode(w)
+		b = append(b, ",\"bins\":"...)
+		b = v.Bins.Value.encode(b)
 	}
 	if v.OrderID.Set {
-		w.RawStr(",\"order_id\":")
-		v.OrderID.Value.encode(w)
+		b = append(b, ",\"order_id\":"...)
+		b = v.OrderID.Value.encode(b)
 	}
-	w.RawStr(",\"adjusted_at\":")
-	w.Str(v.AdjustedAt.String())
-	parsec.ObjEnd(w, m)
+	b = append(b, ",\"adjusted_at\":"...)
+	b = parsec.AppendString(b, v.AdjustedAt.String())
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -164,11 +165,15 @@ func (v *InventoryAdjusted) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v InventoryAdjusted) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v InventoryAdjusted) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintInventoryAdjusted.Buffer())
+	sizeHintInventoryAdjusted.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintInventoryAdjusted sizes the buffers of InventoryAdjusted.MarshalJSON.
+var sizeHintInventoryAdjusted parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *InventoryAdjusted) UnmarshalJSON(data []byte) error {
@@ -219,8 +224,9 @@ func (v *InventoryAdjustedReason) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *InventoryAdjustedReason) encode(w *parsec.Writer) {
-	w.Str(string(*v))
+func (v *InventoryAdjustedReason) encode(b []byte) []byte {
+	b = parsec.AppendString(b, string(*v))
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -233,11 +239,15 @@ func (v *InventoryAdjustedReason) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v InventoryAdjustedReason) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v InventoryAdjustedReason) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintInventoryAdjustedReason.Buffer())
+	sizeHintInventoryAdjustedReason.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintInventoryAdjustedReason sizes the buffers of InventoryAdjustedReason.MarshalJSON.
+var sizeHintInventoryAdjustedReason parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *InventoryAdjustedReason) UnmarshalJSON(data []byte) error {
@@ -288,14 +298,15 @@ func (v *InventoryAdjustedBins) decodeBody(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *InventoryAdjustedBins) encode(w *parsec.Writer) {
+func (v *InventoryAdjustedBins) encode(b []byte) []byte {
 	x := parsec.Map[int64](*v)
-	m1 := parsec.ObjStart(w)
+	m1 := len(b)
 	for k, x1 := range x.All() {
-		parsec.Key(w, k)
-		w.Int64(x1)
+		b = parsec.AppendKey(b, k)
+		b = parsec.AppendInt(b, x1)
 	}
-	parsec.ObjEnd(w, m1)
+	b = parsec.CloseObject(b, m1)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -314,15 +325,24 @@ func (v *InventoryAdjustedBins) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v InventoryAdjustedBins) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v InventoryAdjustedBins) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintInventoryAdjustedBins.Buffer())
+	sizeHintInventoryAdjustedBins.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintInventoryAdjustedBins sizes the buffers of InventoryAdjustedBins.MarshalJSON.
+var sizeHintInventoryAdjustedBins parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *InventoryAdjustedBins) UnmarshalJSON(data []byte) error {
 	return parsec.Unmarshal(data, v.decode)
+}
+
+// Map returns v as the ordered map it is, for Get, Set, All and the rest.
+func (v *InventoryAdjustedBins) Map() *parsec.Map[int64] {
+	return (*parsec.Map[int64])(v)
 }
 
 // The generated types implement encoding/json's interfaces; these assertions

@@ -104,30 +104,31 @@ func (v *OrderCancelled) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderCancelled) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"order_id\":")
-	v.OrderID.encode(w)
-	w.RawStr(",\"reason\":")
-	v.Reason.encode(w)
+func (v *OrderCancelled) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"order_id\":"...)
+	b = v.OrderID.encode(b)
+	b = append(b, ",\"reason\":"...)
+	b = v.Reason.encode(b)
 	if v.Note.Set {
-		w.RawStr(",\"note\":")
+		b = append(b, ",\"note\":"...)
 		if v.Note.Null {
-			w.Null()
+			b = append(b, "null"...)
 		} else {
-			w.Str(v.Note.Value)
+			b = parsec.AppendString(b, v.Note.Value)
 		}
 	}
-	w.RawStr(",\"cancelled_by\":")
-	v.CancelledBy.encode(w)
+	b = append(b, ",\"cancelled_by\":"...)
+	b = v.CancelledBy.encode(b)
 	if v.Refund.Set {
-		w.RawStr(",\"refund\":")
-		v.Refund.Value.encode(w)
+		b = append(b, ",\"refund\":"...)
+		b = v.Refund.Value.encode(b)
 	}
-	w.RawStr(",\"cancelled_at\":")
-	w.Str(v.CancelledAt.String())
-	parsec.EncodeRawProperties(w, &v.AdditionalProperties)
-	parsec.ObjEnd(w, m)
+	b = append(b, ",\"cancelled_at\":"...)
+	b = parsec.AppendString(b, v.CancelledAt.String())
+	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -147,11 +148,15 @@ func (v *OrderCancelled) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderCancelled) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v OrderCancelled) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintOrderCancelled.Buffer())
+	sizeHintOrderCancelled.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintOrderCancelled sizes the buffers of OrderCancelled.MarshalJSON.
+var sizeHintOrderCancelled parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderCancelled) UnmarshalJSON(data []byte) error {
@@ -193,8 +198,9 @@ func (v *OrderCancelledReason) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderCancelledReason) encode(w *parsec.Writer) {
-	w.Str(string(*v))
+func (v *OrderCancelledReason) encode(b []byte) []byte {
+	b = parsec.AppendString(b, string(*v))
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -207,11 +213,15 @@ func (v *OrderCancelledReason) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderCancelledReason) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v OrderCancelledReason) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintOrderCancelledReason.Buffer())
+	sizeHintOrderCancelledReason.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintOrderCancelledReason sizes the buffers of OrderCancelledReason.MarshalJSON.
+var sizeHintOrderCancelledReason parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderCancelledReason) UnmarshalJSON(data []byte) error {
@@ -269,14 +279,15 @@ func (v *OrderCancelledCancelledBy) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderCancelledCancelledBy) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"kind\":")
-	v.Kind.encode(w)
-	w.RawStr(",\"id\":")
-	w.Str(v.ID)
-	parsec.EncodeRawProperties(w, &v.AdditionalProperties)
-	parsec.ObjEnd(w, m)
+func (v *OrderCancelledCancelledBy) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"kind\":"...)
+	b = v.Kind.encode(b)
+	b = append(b, ",\"id\":"...)
+	b = parsec.AppendString(b, v.ID)
+	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -288,11 +299,15 @@ func (v *OrderCancelledCancelledBy) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderCancelledCancelledBy) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v OrderCancelledCancelledBy) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintOrderCancelledCancelledBy.Buffer())
+	sizeHintOrderCancelledCancelledBy.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintOrderCancelledCancelledBy sizes the buffers of OrderCancelledCancelledBy.MarshalJSON.
+var sizeHintOrderCancelledCancelledBy parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderCancelledCancelledBy) UnmarshalJSON(data []byte) error {
@@ -330,8 +345,9 @@ func (v *OrderCancelledCancelledByKind) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderCancelledCancelledByKind) encode(w *parsec.Writer) {
-	w.Str(string(*v))
+func (v *OrderCancelledCancelledByKind) encode(b []byte) []byte {
+	b = parsec.AppendString(b, string(*v))
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -344,11 +360,15 @@ func (v *OrderCancelledCancelledByKind) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderCancelledCancelledByKind) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v OrderCancelledCancelledByKind) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintOrderCancelledCancelledByKind.Buffer())
+	sizeHintOrderCancelledCancelledByKind.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintOrderCancelledCancelledByKind sizes the buffers of OrderCancelledCancelledByKind.MarshalJSON.
+var sizeHintOrderCancelledCancelledByKind parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderCancelledCancelledByKind) UnmarshalJSON(data []byte) error {

@@ -100,24 +100,25 @@ func (v *PaymentCaptured) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *PaymentCaptured) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"payment_id\":")
-	w.Str(v.PaymentID)
-	w.RawStr(",\"order_id\":")
-	v.OrderID.encode(w)
-	w.RawStr(",\"amount\":")
-	v.Amount.encode(w)
-	w.RawStr(",\"method\":")
-	encodePaymentCapturedMethod(w, v.Method)
-	w.RawStr(",\"captured_at\":")
-	w.Str(v.CapturedAt.String())
+func (v *PaymentCaptured) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"payment_id\":"...)
+	b = parsec.AppendString(b, v.PaymentID)
+	b = append(b, ",\"order_id\":"...)
+	b = v.OrderID.encode(b)
+	b = append(b, ",\"amount\":"...)
+	b = v.Amount.encode(b)
+	b = append(b, ",\"method\":"...)
+	b = encodePaymentCapturedMethod(b, v.Method)
+	b = append(b, ",\"captured_at\":"...)
+	b = parsec.AppendString(b, v.CapturedAt.String())
 	if v.ThreeDs.Set {
-		w.RawStr(",\"three_ds\":")
-		w.Bool(v.ThreeDs.Value)
+		b = append(b, ",\"three_ds\":"...)
+		b = parsec.AppendBool(b, v.ThreeDs.Value)
 	}
-	parsec.EncodeRawProperties(w, &v.AdditionalProperties)
-	parsec.ObjEnd(w, m)
+	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -132,11 +133,15 @@ func (v *PaymentCaptured) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v PaymentCaptured) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v PaymentCaptured) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintPaymentCaptured.Buffer())
+	sizeHintPaymentCaptured.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintPaymentCaptured sizes the buffers of PaymentCaptured.MarshalJSON.
+var sizeHintPaymentCaptured parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *PaymentCaptured) UnmarshalJSON(data []byte) error {
@@ -197,17 +202,17 @@ func decodePaymentCapturedMethod(d *parsec.Decoder) (PaymentCapturedMethod, erro
 	return nil, parsec.Wrap(parsec.EnumError(parsec.RawJSON(tag), "\"card\"", "\"bank_transfer\"", "\"wallet\""), "type")
 }
 
-func encodePaymentCapturedMethod(w *parsec.Writer, u PaymentCapturedMethod) {
+func encodePaymentCapturedMethod(b []byte, u PaymentCapturedMethod) []byte {
 	switch x := u.(type) {
 	case Card:
-		x.encode(w)
+		return x.encode(b)
 	case BankTransfer:
-		x.encode(w)
+		return x.encode(b)
 	case Wallet:
-		x.encode(w)
+		return x.encode(b)
 	default:
-		w.Fail(parsec.Errorf("PaymentCapturedMethod holds no variant"))
-		w.Null()
+		parsec.Fail(parsec.Errorf("PaymentCapturedMethod holds no variant"))
+		return b
 	}
 }
 
@@ -226,8 +231,8 @@ func validatePaymentCapturedMethod(u PaymentCapturedMethod) error {
 
 // unionPaymentCapturedMethod lets parsec.NewUnion hold a PaymentCapturedMethod.
 var unionPaymentCapturedMethod = &parsec.UnionFuncs[PaymentCapturedMethod]{
+	Append:   encodePaymentCapturedMethod,
 	Decode:   decodePaymentCapturedMethod,
-	Encode:   encodePaymentCapturedMethod,
 	Validate: validatePaymentCapturedMethod,
 }
 
@@ -315,19 +320,20 @@ func (v *Card) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Card) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"type\":")
-	w.RawStr("\"card\"")
-	w.RawStr(",\"brand\":")
-	v.Brand.encode(w)
-	w.RawStr(",\"last4\":")
-	w.Str(v.Last4)
+func (v *Card) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"type\":"...)
+	b = append(b, "\"card\""...)
+	b = append(b, ",\"brand\":"...)
+	b = v.Brand.encode(b)
+	b = append(b, ",\"last4\":"...)
+	b = parsec.AppendString(b, v.Last4)
 	if v.Expiry.Set {
-		w.RawStr(",\"expiry\":")
-		w.Str(v.Expiry.Value)
+		b = append(b, ",\"expiry\":"...)
+		b = parsec.AppendString(b, v.Expiry.Value)
 	}
-	parsec.ObjEnd(w, m)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -342,11 +348,15 @@ func (v *Card) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Card) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Card) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintCard.Buffer())
+	sizeHintCard.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintCard sizes the buffers of Card.MarshalJSON.
+var sizeHintCard parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Card) UnmarshalJSON(data []byte) error {
@@ -393,8 +403,9 @@ func (v *CardBrand) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *CardBrand) encode(w *parsec.Writer) {
-	w.Str(string(*v))
+func (v *CardBrand) encode(b []byte) []byte {
+	b = parsec.AppendString(b, string(*v))
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -407,11 +418,15 @@ func (v *CardBrand) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CardBrand) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v CardBrand) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintCardBrand.Buffer())
+	sizeHintCardBrand.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintCardBrand sizes the buffers of CardBrand.MarshalJSON.
+var sizeHintCardBrand parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CardBrand) UnmarshalJSON(data []byte) error {
@@ -480,17 +495,18 @@ func (v *BankTransfer) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *BankTransfer) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"type\":")
-	w.RawStr("\"bank_transfer\"")
-	w.RawStr(",\"iban\":")
-	w.Str(v.Iban)
+func (v *BankTransfer) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"type\":"...)
+	b = append(b, "\"bank_transfer\""...)
+	b = append(b, ",\"iban\":"...)
+	b = parsec.AppendString(b, v.Iban)
 	if v.Reference.Set {
-		w.RawStr(",\"reference\":")
-		w.Str(v.Reference.Value)
+		b = append(b, ",\"reference\":"...)
+		b = parsec.AppendString(b, v.Reference.Value)
 	}
-	parsec.ObjEnd(w, m)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -504,11 +520,15 @@ func (v *BankTransfer) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v BankTransfer) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v BankTransfer) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintBankTransfer.Buffer())
+	sizeHintBankTransfer.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintBankTransfer sizes the buffers of BankTransfer.MarshalJSON.
+var sizeHintBankTransfer parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *BankTransfer) UnmarshalJSON(data []byte) error {
@@ -563,13 +583,14 @@ func (v *Wallet) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Wallet) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"type\":")
-	w.RawStr("\"wallet\"")
-	w.RawStr(",\"provider\":")
-	v.Provider.encode(w)
-	parsec.ObjEnd(w, m)
+func (v *Wallet) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"type\":"...)
+	b = append(b, "\"wallet\""...)
+	b = append(b, ",\"provider\":"...)
+	b = v.Provider.encode(b)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -580,11 +601,15 @@ func (v *Wallet) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Wallet) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Wallet) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintWallet.Buffer())
+	sizeHintWallet.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintWallet sizes the buffers of Wallet.MarshalJSON.
+var sizeHintWallet parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Wallet) UnmarshalJSON(data []byte) error {
@@ -622,8 +647,9 @@ func (v *WalletProvider) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *WalletProvider) encode(w *parsec.Writer) {
-	w.Str(string(*v))
+func (v *WalletProvider) encode(b []byte) []byte {
+	b = parsec.AppendString(b, string(*v))
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -636,11 +662,15 @@ func (v *WalletProvider) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v WalletProvider) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v WalletProvider) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintWalletProvider.Buffer())
+	sizeHintWalletProvider.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintWalletProvider sizes the buffers of WalletProvider.MarshalJSON.
+var sizeHintWalletProvider parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *WalletProvider) UnmarshalJSON(data []byte) error {

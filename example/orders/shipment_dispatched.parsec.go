@@ -134,39 +134,40 @@ func (v *ShipmentDispatched) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *ShipmentDispatched) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"shipment_id\":")
-	w.Str(v.ShipmentID)
-	w.RawStr(",\"order_id\":")
-	v.OrderID.encode(w)
-	w.RawStr(",\"carrier\":")
-	v.Carrier.encode(w)
+func (v *ShipmentDispatched) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"shipment_id\":"...)
+	b = parsec.AppendString(b, v.ShipmentID)
+	b = append(b, ",\"order_id\":"...)
+	b = v.OrderID.encode(b)
+	b = append(b, ",\"carrier\":"...)
+	b = v.Carrier.encode(b)
 	if v.TrackingURL.Set {
-		w.RawStr(",\"tracking_url\":")
-		w.Str(v.TrackingURL.Value.String())
+		b = append(b, ",\"tracking_url\":"...)
+		b = parsec.AppendString(b, v.TrackingURL.Value.String())
 	}
-	w.RawStr(",\"parcels\":")
-	m1 := parsec.ArrStart(w)
+	b = append(b, ",\"parcels\":"...)
+	m1 := len(b)
 	for i := range v.Parcels {
-		parsec.Elem(w)
-		v.Parcels[i].encode(w)
+		b = append(b, ',')
+		b = v.Parcels[i].encode(b)
 	}
-	parsec.ArrEnd(w, m1)
-	w.RawStr(",\"destination\":")
-	v.Destination.encode(w)
+	b = parsec.CloseArray(b, m1)
+	b = append(b, ",\"destination\":"...)
+	b = v.Destination.encode(b)
 	if v.EstimatedDelivery.Set {
-		w.RawStr(",\"estimated_delivery\":")
+		b = append(b, ",\"estimated_delivery\":"...)
 		if v.EstimatedDelivery.Null {
-			w.Null()
+			b = append(b, "null"...)
 		} else {
-			w.Str(v.EstimatedDelivery.Value.String())
+			b = parsec.AppendString(b, v.EstimatedDelivery.Value.String())
 		}
 	}
-	w.RawStr(",\"dispatched_at\":")
-	w.Str(v.DispatchedAt.String())
-	parsec.EncodeRawProperties(w, &v.AdditionalProperties)
-	parsec.ObjEnd(w, m)
+	b = append(b, ",\"dispatched_at\":"...)
+	b = parsec.AppendString(b, v.DispatchedAt.String())
+	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -191,11 +192,15 @@ func (v *ShipmentDispatched) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ShipmentDispatched) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v ShipmentDispatched) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintShipmentDispatched.Buffer())
+	sizeHintShipmentDispatched.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintShipmentDispatched sizes the buffers of ShipmentDispatched.MarshalJSON.
+var sizeHintShipmentDispatched parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ShipmentDispatched) UnmarshalJSON(data []byte) error {
@@ -237,8 +242,9 @@ func (v *ShipmentDispatchedCarrier) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *ShipmentDispatchedCarrier) encode(w *parsec.Writer) {
-	w.Str(string(*v))
+func (v *ShipmentDispatchedCarrier) encode(b []byte) []byte {
+	b = parsec.AppendString(b, string(*v))
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -251,11 +257,15 @@ func (v *ShipmentDispatchedCarrier) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ShipmentDispatchedCarrier) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v ShipmentDispatchedCarrier) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintShipmentDispatchedCarrier.Buffer())
+	sizeHintShipmentDispatchedCarrier.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintShipmentDispatchedCarrier sizes the buffers of ShipmentDispatchedCarrier.MarshalJSON.
+var sizeHintShipmentDispatchedCarrier parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ShipmentDispatchedCarrier) UnmarshalJSON(data []byte) error {
@@ -347,27 +357,28 @@ func (v *ShipmentDispatchedParcelsItem) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *ShipmentDispatchedParcelsItem) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"parcel_id\":")
-	w.Str(v.ParcelID)
-	w.RawStr(",\"weight_grams\":")
-	w.Int64(v.WeightGrams)
+func (v *ShipmentDispatchedParcelsItem) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"parcel_id\":"...)
+	b = parsec.AppendString(b, v.ParcelID)
+	b = append(b, ",\"weight_grams\":"...)
+	b = parsec.AppendInt(b, v.WeightGrams)
 	if v.DimensionsCm.Set {
-		w.RawStr(",\"dimensions_cm\":")
-		v.DimensionsCm.Value.encode(w)
+		b = append(b, ",\"dimensions_cm\":"...)
+		b = v.DimensionsCm.Value.encode(b)
 	}
 	if v.Skus.Set {
-		w.RawStr(",\"skus\":")
-		m1 := parsec.ArrStart(w)
+		b = append(b, ",\"skus\":"...)
+		m1 := len(b)
 		for i := range v.Skus.Value {
-			parsec.Elem(w)
-			w.Str(v.Skus.Value[i])
+			b = append(b, ',')
+			b = parsec.AppendString(b, v.Skus.Value[i])
 		}
-		parsec.ArrEnd(w, m1)
+		b = parsec.CloseArray(b, m1)
 	}
-	parsec.EncodeRawProperties(w, &v.AdditionalProperties)
-	parsec.ObjEnd(w, m)
+	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -384,11 +395,15 @@ func (v *ShipmentDispatchedParcelsItem) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ShipmentDispatchedParcelsItem) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v ShipmentDispatchedParcelsItem) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintShipmentDispatchedParcelsItem.Buffer())
+	sizeHintShipmentDispatchedParcelsItem.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintShipmentDispatchedParcelsItem sizes the buffers of ShipmentDispatchedParcelsItem.MarshalJSON.
+var sizeHintShipmentDispatchedParcelsItem parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ShipmentDispatchedParcelsItem) UnmarshalJSON(data []byte) error {
@@ -457,21 +472,22 @@ func (v *ShipmentDispatchedParcelsItemDimensionsCm) decode(d *parsec.Decoder) er
 	return nil
 }
 
-func (v *ShipmentDispatchedParcelsItemDimensionsCm) encode(w *parsec.Writer) {
-	m := parsec.ArrStart(w)
+func (v *ShipmentDispatchedParcelsItemDimensionsCm) encode(b []byte) []byte {
+	m := len(b)
 	if v.Item0.Set {
-		parsec.Elem(w)
-		parsec.EncodeFloat(w, v.Item0.Value, 64)
+		b = append(b, ',')
+		b = parsec.AppendFloat(b, float64(v.Item0.Value), 64)
 		if v.Item1.Set {
-			parsec.Elem(w)
-			parsec.EncodeFloat(w, v.Item1.Value, 64)
+			b = append(b, ',')
+			b = parsec.AppendFloat(b, float64(v.Item1.Value), 64)
 			if v.Item2.Set {
-				parsec.Elem(w)
-				parsec.EncodeFloat(w, v.Item2.Value, 64)
+				b = append(b, ',')
+				b = parsec.AppendFloat(b, float64(v.Item2.Value), 64)
 			}
 		}
 	}
-	parsec.ArrEnd(w, m)
+	b = parsec.CloseArray(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -490,11 +506,15 @@ func (v *ShipmentDispatchedParcelsItemDimensionsCm) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ShipmentDispatchedParcelsItemDimensionsCm) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v ShipmentDispatchedParcelsItemDimensionsCm) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintShipmentDispatchedParcelsItemDimensionsCm.Buffer())
+	sizeHintShipmentDispatchedParcelsItemDimensionsCm.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintShipmentDispatchedParcelsItemDimensionsCm sizes the buffers of ShipmentDispatchedParcelsItemDimensionsCm.MarshalJSON.
+var sizeHintShipmentDispatchedParcelsItemDimensionsCm parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ShipmentDispatchedParcelsItemDimensionsCm) UnmarshalJSON(data []byte) error {
