@@ -501,3 +501,23 @@ func TestModelSelfReferences(t *testing.T) {
 		}
 	}
 }
+
+func TestModelScalarVariantKinds(t *testing.T) {
+	p, err := model(t, map[string]string{"s/k.json": `{"type": "object", "properties": {
+		"a": {"oneOf": [{"enum": [1, 2]}, {"enum": [3]}]},
+		"b": {"anyOf": [{"enum": [1, 2]}, {"type": "number"}]},
+		"c": {"anyOf": [{"type": "integer", "minimum": 5}, {"type": "integer", "maximum": 1}]}}}`}, "s/k.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := dump(p)
+	for _, want := range []string{
+		"  type KA @/properties/a = enum int64\n",
+		"  type KB @/properties/b = enum float64\n    open\n",
+		"  type KC @/properties/c = int64 residual(anyOf)\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("model lacks\n%s\ngot:\n%s", want, got)
+		}
+	}
+}

@@ -584,7 +584,7 @@ func (b *builder) scalarKind(s *jsonschema.Schema, vals []any) ir.Kind {
 		return ir.KindString
 	case k == kBool:
 		return ir.KindBool
-	case k == kInt && declared&kNum == 0:
+	case k == kInt && (s.Types == nil || declared&kNum == 0):
 		return ir.KindInt64
 	case k == kInt || k == kNum || k == kInt|kNum:
 		return ir.KindFloat64

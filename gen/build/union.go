@@ -60,9 +60,6 @@ func (b *builder) scalarShape(s *jsonschema.Schema, vs []*jsonschema.Schema, k k
 		if b.isNullVariant(v) {
 			continue
 		}
-		if b.kinds(v, 0)&kNum != 0 {
-			integer = false
-		}
 		switch {
 		case v.Enum != nil:
 			for _, x := range v.Enum.Values {
@@ -78,6 +75,9 @@ func (b *builder) scalarShape(s *jsonschema.Schema, vs []*jsonschema.Schema, k k
 			}
 		default:
 			plain = true
+			if b.kinds(v, 0)&kNum != 0 {
+				integer = false // a plain "number" variant
+			}
 		}
 		if !b.constraints(v).IsZero() || len(b.residual(v)) > 0 || b.format(v) != "" {
 			checks = true
@@ -102,7 +102,7 @@ func (b *builder) scalarShape(s *jsonschema.Schema, vs []*jsonschema.Schema, k k
 		return &ir.Primitive{Kind: kind, Constraints: b.constraints(s)}, res
 	}
 	e := &ir.Enum{Kind: b.scalarKind(s, vals), Open: plain}
-	if k&kNum != 0 && !integer {
+	if e.Kind == ir.KindInt64 && !integer {
 		e.Kind = ir.KindFloat64
 	}
 	for _, v := range vals {
