@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -143,7 +146,9 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 	return c, nil
 }
 
-// result renders what Generate returned in the case's terms.
+// generateCase runs Generate and returns its files by name, or the error
+// text as the stderr section holds it (with the error itself). A nil
+// stderr with an error means the output itself is unusable.
 func generateCase(cfg gen.Config) (map[string][]byte, []byte, error) {
 	files, err := gen.Generate(cfg)
 	if err != nil {
@@ -210,8 +215,14 @@ func TestGoldenDeterministic(t *testing.T) {
 			if c.pending != "" {
 				t.Skip("pending: " + c.pending)
 			}
-			first, firstErr, _ := generateCase(c.cfg)
-			second, secondErr, _ := generateCase(c.cfg)
+			first, firstErr, err := generateCase(c.cfg)
+			if err != nil && firstErr == nil {
+				t.Fatal(err)
+			}
+			second, secondErr, err := generateCase(c.cfg)
+			if err != nil && secondErr == nil {
+				t.Fatal(err)
+			}
 			if diff := cmp.Diff(stringMap(first), stringMap(second)); diff != "" || !bytes.Equal(firstErr, secondErr) {
 				t.Errorf("two runs differ (-first +second):\n%s%s", diff, cmp.Diff(string(firstErr), string(secondErr)))
 			}
@@ -223,13 +234,86 @@ func TestGoldenDeterministic(t *testing.T) {
 				cfg := c.cfg
 				cfg.Schemas = slices.Clone(c.cfg.Schemas)
 				rng.Shuffle(len(cfg.Schemas), func(i, j int) { cfg.Schemas[i], cfg.Schemas[j] = cfg.Schemas[j], cfg.Schemas[i] })
-				shuffled, shuffledErr, _ := generateCase(cfg)
+				shuffled, shuffledErr, err := generateCase(cfg)
+				if err != nil && shuffledErr == nil {
+					t.Fatal(err)
+				}
 				if diff := cmp.Diff(stringMap(first), stringMap(shuffled)); diff != "" || !bytes.Equal(firstErr, shuffledErr) {
 					t.Errorf("schema order %v changes the output (-sorted +shuffled):\n%s%s", cfg.Schemas, diff, cmp.Diff(string(firstErr), string(shuffledErr)))
 				}
 			}
 		})
 	}
+}
+
+// TestGoldenStableNames generates each schema of a multi-schema case on its
+// own: the types its file declares must be declared under the same names
+// when the other schemas are generated with it (adding a schema never
+// renames a type of another).
+func TestGoldenStableNames(t *testing.T) {
+	for _, c := range loadGoldenCases(t) {
+		if c.pending != "" || c.hasErr || len(c.cfg.Schemas) < 2 {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			all, _, err := generateCase(c.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, schema := range c.cfg.Schemas {
+				cfg := c.cfg
+				cfg.Schemas = []string{schema}
+				alone, stderr, err := generateCase(cfg)
+				if err != nil {
+					t.Errorf("%s alone does not generate: %s", schema, stderr)
+					continue
+				}
+				for name, content := range alone {
+					if isShared(content) {
+						continue
+					}
+					want, err := declaredTypes(name, content)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := declaredTypes(name, all[name])
+					if err != nil {
+						t.Fatal(err)
+					}
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("%s: types declared with %s alone (-) and with every schema (+):\n%s", name, schema, diff)
+					}
+				}
+			}
+		})
+	}
+}
+
+// isShared reports whether a generated file belongs to the package as a
+// whole (it lists every aspect) rather than to one schema: only per-schema
+// files carry a "// source:" line.
+func isShared(content []byte) bool {
+	return !bytes.Contains(content, []byte("\n// source: "))
+}
+
+// declaredTypes lists the type names a Go file declares, in order.
+func declaredTypes(name string, src []byte) ([]string, error) {
+	if src == nil {
+		return nil, nil
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
+			for _, spec := range g.Specs {
+				names = append(names, spec.(*ast.TypeSpec).Name.Name)
+			}
+		}
+	}
+	return names, nil
 }
 
 // TestGoldenCompile builds every golden output, one package per case, in
