@@ -269,7 +269,7 @@ func TestGoldenStableNames(t *testing.T) {
 					continue
 				}
 				for name, content := range alone {
-					if isShared(content) {
+					if sourceLine(content) != sourceLine(all[name]) {
 						continue
 					}
 					want, err := declaredTypes(name, content)
@@ -289,11 +289,16 @@ func TestGoldenStableNames(t *testing.T) {
 	}
 }
 
-// isShared reports whether a generated file belongs to the package as a
-// whole (it lists every aspect) rather than to one schema: only per-schema
-// files carry a "// source:" line.
-func isShared(content []byte) bool {
-	return !bytes.Contains(content, []byte("\n// source: "))
+// sourceLine returns the "// source:" line of a generated file. A file
+// whose source line changes when more schemas are generated belongs to the
+// package as a whole (it lists every aspect), not to one schema.
+func sourceLine(content []byte) string {
+	for _, line := range strings.SplitN(string(content), "\n", 4) {
+		if strings.HasPrefix(line, "// source: ") {
+			return line
+		}
+	}
+	return ""
 }
 
 // declaredTypes lists the type names a Go file declares, in order.
