@@ -8,36 +8,42 @@ import (
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 )
 
-var writeMethods = map[ir.Kind]string{
-	ir.KindString: "Str", ir.KindBool: "Bool", ir.KindInt64: "Int64", ir.KindInt32: "Int32",
-	ir.KindUint64: "UInt64",
-}
+// b is the buffer generated encoders append to.
+func b() *jen.Statement { return jen.Id("b") }
 
-// encodeScalar writes a value of kind k.
+// app renders "b = <call>".
+func app(call jen.Code) jen.Code { return b().Op("=").Add(call) }
+
+// appLit renders "b = append(b, <literal>...)" for fixed JSON text.
+func appLit(text string) jen.Code { return app(jen.Append(b(), jen.Lit(text).Op("..."))) }
+
+// encodeScalar appends a value of kind k.
 func encodeScalar(k ir.Kind, x expr) ([]jen.Code, error) {
-	w := jen.Id("w")
 	switch k {
+	case ir.KindString:
+		return []jen.Code{app(qp("AppendString").Call(b(), x()))}, nil
+	case ir.KindBool:
+		return []jen.Code{app(qp("AppendBool").Call(b(), x()))}, nil
+	case ir.KindInt64, ir.KindInt32:
+		return []jen.Code{app(qp("AppendInt").Call(b(), x()))}, nil
+	case ir.KindUint64:
+		return []jen.Code{app(qp("AppendUint").Call(b(), x()))}, nil
 	case ir.KindFloat64:
-		return []jen.Code{qp("EncodeFloat").Call(w, x(), jen.Lit(64))}, nil
+		return []jen.Code{app(qp("AppendFloat").Call(b(), jen.Float64().Call(x()), jen.Lit(64)))}, nil
 	case ir.KindFloat32:
-		return []jen.Code{qp("EncodeFloat").Call(w, jen.Float64().Call(x()), jen.Lit(32))}, nil
+		return []jen.Code{app(qp("AppendFloat").Call(b(), jen.Float64().Call(x()), jen.Lit(32)))}, nil
 	case ir.KindDateTime, ir.KindDate, ir.KindUUID, ir.KindURI, ir.KindBytes:
-		return []jen.Code{w.Dot("Str").Call(x().Dot("String").Call())}, nil
+		return []jen.Code{app(qp("AppendString").Call(b(), x().Dot("String").Call()))}, nil
 	case ir.KindAny:
-		return []jen.Code{qp("EncodeRaw").Call(w, x())}, nil
+		return []jen.Code{app(qp("AppendRaw").Call(b(), x()))}, nil
 	case ir.KindNull:
-		return []jen.Code{w.Dot("Null").Call()}, nil
+		return []jen.Code{appLit("null")}, nil
 	}
-	m, ok := writeMethods[k]
-	if !ok {
-		return nil, fmt.Errorf("internal error: no encoder for kind %v", k)
-	}
-	return []jen.Code{w.Dot(m).Call(x())}, nil
+	return nil, fmt.Errorf("internal error: no encoder for kind %v", k)
 }
 
-// encodeValue renders statements that append x as JSON to w.
+// encodeValue renders statements that append x as JSON to b.
 func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
-	w := func() *jen.Statement { return jen.Id("w") }
 	switch t := t.(type) {
 	case *ir.Primitive:
 		return encodeScalar(t.Kind, x)
@@ -47,7 +53,7 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 		}
 		return encodeScalar(t.Kind, x)
 	case *ir.Const:
-		return []jen.Code{w().Dot("RawStr").Call(jen.Lit(t.JSON))}, nil
+		return []jen.Code{appLit(t.JSON)}, nil
 	case *ir.Array:
 		m, i := g.n.name("m"), g.n.name("i")
 		body, err := g.encodeValue(t.Elem, x.index(id(i)))
@@ -59,9 +65,9 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 			loop = jen.For(jen.Range().Add(x())) // every element encodes the same
 		}
 		return []jen.Code{
-			jen.Id(m).Op(":=").Add(qp("ArrStart").Call(w())),
-			loop.Block(append([]jen.Code{qp("Elem").Call(w())}, body...)...),
-			qp("ArrEnd").Call(w(), jen.Id(m)),
+			jen.Id(m).Op(":=").Len(b()),
+			loop.Block(append([]jen.Code{app(jen.Append(b(), jen.LitRune(',')))}, body...)...),
+			app(qp("CloseArray").Call(b(), jen.Id(m))),
 		}, nil
 	case *ir.Map:
 		m, k, val := g.n.name("m"), g.n.name("k"), g.n.name("x")
@@ -70,17 +76,17 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 			return nil, err
 		}
 		return []jen.Code{
-			jen.Id(m).Op(":=").Add(qp("ObjStart").Call(w())),
+			jen.Id(m).Op(":=").Len(b()),
 			jen.For(jen.List(jen.Id(k), jen.Id(val)).Op(":=").Range().Add(x().Dot("All").Call())).Block(
-				append([]jen.Code{qp("Key").Call(w(), jen.Id(k))}, body...)...),
-			qp("ObjEnd").Call(w(), jen.Id(m)),
+				append([]jen.Code{app(qp("AppendKey").Call(b(), jen.Id(k)))}, body...)...),
+			app(qp("CloseObject").Call(b(), jen.Id(m))),
 		}, nil
 	case *ir.Nullable:
 		body, err := g.encodeValue(t.Elem, x.dot("Value"))
 		if err != nil {
 			return nil, err
 		}
-		return []jen.Code{jen.If(x().Dot("Null")).Block(w().Dot("Null").Call()).Else().Block(body...)}, nil
+		return []jen.Code{jen.If(x().Dot("Null")).Block(appLit("null")).Else().Block(body...)}, nil
 	case *ir.Ref:
 		n := final(t.Target)
 		if n == nil {
@@ -88,17 +94,17 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 		}
 		switch n.Type.(type) {
 		case *ir.Union:
-			return []jen.Code{jen.Id("encode"+n.Name).Call(w(), x())}, nil
+			return []jen.Code{app(jen.Id("encode"+n.Name).Call(b(), x()))}, nil
 		case *ir.External:
 			return g.encodeValue(n.Type, x)
 		}
-		return []jen.Code{x().Dot("encode").Call(w())}, nil
+		return []jen.Code{app(x().Dot("encode").Call(b()))}, nil
 	case *ir.External:
-		return []jen.Code{qp("EncodeJSON").Call(w(), x())}, nil
+		return []jen.Code{app(qp("AppendJSON").Call(b(), x()))}, nil
 	case *ir.Raw:
-		return []jen.Code{qp("EncodeRaw").Call(w(), x())}, nil
+		return []jen.Code{app(qp("AppendRaw").Call(b(), x()))}, nil
 	case *ir.Never:
-		return []jen.Code{w().Dot("Fail").Call(qp("NeverError").Call()), w().Dot("Null").Call()}, nil
+		return []jen.Code{qp("Fail").Call(qp("NeverError").Call())}, nil
 	case *ir.Struct, *ir.Tuple, *ir.Union, nil:
 		_, err := goType(t)
 		return nil, err

@@ -165,15 +165,18 @@ func (g *typeGen) methods(name string, decode, encode, validate []jen.Code) []je
 		decodeFuncs = []jen.Code{jen.Func().Params(recv.Clone()).Id("decode").Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Error().Block(decode...)}
 	}
 	return append(decodeFuncs, []jen.Code{
-		jen.Func().Params(recv.Clone()).Id("encode").Params(jen.Id("w").Op("*").Add(qp("Writer"))).Block(encode...),
+		jen.Func().Params(recv.Clone()).Id("encode").Params(jen.Id("b").Index().Byte()).Index().Byte().Block(append(encode, jen.Return(jen.Id("b")))...),
 		g.decl([]string{"Validate reports every constraint of the schema that v violates."},
 			jen.Func().Params(recv.Clone()).Id("Validate").Params().Error().Block(validate...)),
 		g.decl([]string{"MarshalJSON encodes v as JSON."},
-			jen.Func().Params(jen.Id("v").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-				jen.Id("w").Op(":=").Add(qp("GetWriter").Call()),
-				jen.Id("v").Dot("encode").Call(jen.Id("w")),
-				jen.Return(qp("Finish").Call(jen.Id("w"))),
+			jen.Func().Params(jen.Id("v").Id(name)).Id("MarshalJSON").Params().Params(jen.Id("out").Index().Byte(), jen.Err().Error()).Block(
+				jen.Defer().Add(qp("Recover").Call(jen.Op("&").Err())),
+				jen.Id("b").Op(":=").Id("v").Dot("encode").Call(jen.Id("sizeHint"+name).Dot("Buffer").Call()),
+				jen.Id("sizeHint"+name).Dot("Observe").Call(jen.Len(jen.Id("b"))),
+				jen.Return(jen.Id("b"), jen.Nil()),
 			)),
+		g.decl([]string{"sizeHint" + name + " sizes the buffers of " + name + ".MarshalJSON."},
+			jen.Var().Id("sizeHint"+name).Add(qp("SizeHint"))),
 		g.decl([]string{"UnmarshalJSON decodes data into v and checks it against the schema."},
 			jen.Func().Params(recv.Clone()).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 				jen.Return(qp("Unmarshal").Call(jen.Id("data"), jen.Id("v").Dot("decode"))),
@@ -376,7 +379,7 @@ func (g *typeGen) enumType(t *ir.Enum) ([]jen.Code, error) {
 	// encode
 	var encode []jen.Code
 	if raw {
-		encode = []jen.Code{qp("EncodeRaw").Call(jen.Id("w"), jen.Index().Byte().Parens(jen.Op("*").Id("v")))}
+		encode = []jen.Code{app(qp("AppendRaw").Call(b(), jen.Index().Byte().Parens(jen.Op("*").Id("v"))))}
 	} else {
 		under2, _ := kindType(t.Kind) // cannot fail: checked above
 		encode, err = encodeScalar(t.Kind, func() *jen.Statement { return under2.Clone().Parens(jen.Op("*").Id("v")) })
@@ -425,18 +428,18 @@ func (g *typeGen) constType(t *ir.Const) ([]jen.Code, error) {
 	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Struct())}
 	return append(code, g.methods(name,
 		append(dec, jen.Return(jen.Nil())),
-		[]jen.Code{jen.Id("w").Dot("RawStr").Call(jen.Lit(t.JSON))},
+		[]jen.Code{appLit(t.JSON)},
 		[]jen.Code{jen.Return(jen.Nil())},
 	)...), nil
 }
 
 // jsonKey renders the bytes that precede a member in an object: a comma and
 // the quoted name followed by a colon.
-func jsonKey(name string) jen.Code {
-	b, err := json.Marshal(name)
+func jsonKey(name string) *jen.Statement {
+	quoted, err := json.Marshal(name)
 	if err != nil {
 		// A Go string always marshals; keep the name readable if it ever did not.
-		b = []byte(fmt.Sprintf("%q", name))
+		quoted = []byte(fmt.Sprintf("%q", name))
 	}
-	return jen.Lit("," + string(b) + ":")
+	return jen.Lit("," + string(quoted) + ":")
 }

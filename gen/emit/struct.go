@@ -118,7 +118,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 
 	// encode
 	g.fn()
-	encode := []jen.Code{jen.Id("m").Op(":=").Add(qp("ObjStart").Call(jen.Id("w")))}
+	encode := []jen.Code{jen.Id("m").Op(":=").Len(b())}
 	for _, f := range s.Fields {
 		body, err := g.encodeField(f, v)
 		if err != nil {
@@ -128,7 +128,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 	}
 	switch kind {
 	case containerRaw:
-		encode = append(encode, qp("EncodeRawProperties").Call(jen.Id("w"), jen.Op("&").Id("v").Dot(s.AdditionalField)))
+		encode = append(encode, app(qp("AppendRawProperties").Call(b(), jen.Op("&").Id("v").Dot(s.AdditionalField))))
 	case containerTyped:
 		k, x := g.n.name("k"), g.n.name("x")
 		body, err := g.encodeValue(valueType, id(x))
@@ -136,9 +136,9 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 			return nil, err
 		}
 		encode = append(encode, jen.For(jen.List(jen.Id(k), jen.Id(x)).Op(":=").Range().Id("v").Dot(s.AdditionalField).Dot("All").Call()).Block(
-			append([]jen.Code{qp("Key").Call(jen.Id("w"), jen.Id(k))}, body...)...))
+			append([]jen.Code{app(qp("AppendKey").Call(b(), jen.Id(k)))}, body...)...))
 	}
-	encode = append(encode, qp("ObjEnd").Call(jen.Id("w"), jen.Id("m")))
+	encode = append(encode, app(qp("CloseObject").Call(b(), jen.Id("m"))))
 
 	// validate
 	g.fn()
@@ -406,7 +406,7 @@ func (g *typeGen) decodeField(f *ir.Field, recv expr, wrap wrapper) ([]jen.Code,
 
 // encodeField renders the member for a declared property, if present.
 func (g *typeGen) encodeField(f *ir.Field, recv expr) ([]jen.Code, error) {
-	guard, body, err := g.encodeFieldParts(f, recv, jen.Id("w").Dot("RawStr").Call(jsonKey(f.JSONName)))
+	guard, body, err := g.encodeFieldParts(f, recv, app(jen.Append(b(), jsonKey(f.JSONName).Op("..."))))
 	if err != nil || guard == nil {
 		return body, err
 	}
@@ -426,14 +426,14 @@ func (g *typeGen) encodeFieldParts(f *ir.Field, recv expr, lead jen.Code) (jen.C
 		if err != nil {
 			return nil, err
 		}
-		return []jen.Code{jen.If(x().Op("==").Nil()).Block(jen.Id("w").Dot("Null").Call()).Else().Block(body...)}, nil
+		return []jen.Code{jen.If(x().Op("==").Nil()).Block(appLit("null")).Else().Block(body...)}, nil
 	}
 	nullable := func() ([]jen.Code, error) {
 		body, err := value(fld.dot("Value"))
 		if err != nil {
 			return nil, err
 		}
-		return []jen.Code{lead, jen.If(fld().Dot("Null")).Block(jen.Id("w").Dot("Null").Call()).Else().Block(body...)}, nil
+		return []jen.Code{lead, jen.If(fld().Dot("Null")).Block(appLit("null")).Else().Block(body...)}, nil
 	}
 	switch f.Repr {
 	case ir.ReprPlain:

@@ -94,10 +94,10 @@ func (g *typeGen) tupleType(t *ir.Tuple) ([]jen.Code, error) {
 		if !usesValue(t.Rest) {
 			loop = jen.For(jen.Range().Id("v").Dot(t.RestField))
 		}
-		tail = []jen.Code{loop.Block(append([]jen.Code{qp("Elem").Call(jen.Id("w"))}, body...)...)}
+		tail = []jen.Code{loop.Block(append([]jen.Code{app(jen.Append(b(), jen.LitRune(',')))}, body...)...)}
 	}
 	for i := len(t.Items) - 1; i >= 0; i-- {
-		guard, body, err := g.encodeFieldParts(t.Items[i], v, qp("Elem").Call(jen.Id("w")))
+		guard, body, err := g.encodeFieldParts(t.Items[i], v, app(jen.Append(b(), jen.LitRune(','))))
 		if err != nil {
 			return nil, fmt.Errorf("item %d: %w", i, err)
 		}
@@ -107,8 +107,8 @@ func (g *typeGen) tupleType(t *ir.Tuple) ([]jen.Code, error) {
 		}
 		tail = body
 	}
-	encode := append([]jen.Code{jen.Id("m").Op(":=").Add(qp("ArrStart").Call(jen.Id("w")))}, tail...)
-	encode = append(encode, qp("ArrEnd").Call(jen.Id("w"), jen.Id("m")))
+	encode := append([]jen.Code{jen.Id("m").Op(":=").Len(b())}, tail...)
+	encode = append(encode, app(qp("CloseArray").Call(b(), jen.Id("m"))))
 
 	// validate
 	g.fn()

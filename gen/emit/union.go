@@ -196,14 +196,14 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 	}
 	result := taken.name("R")
 	for _, v := range vs {
-		encCases = append(encCases, jen.Case(jen.Id(v.goName)).Block(jen.Id("x").Dot("encode").Call(jen.Id("w"))))
+		encCases = append(encCases, jen.Case(jen.Id(v.goName)).Block(jen.Return(jen.Id("x").Dot("encode").Call(b()))))
 		valCases = append(valCases, jen.Case(jen.Id(v.goName)).Block(jen.Return(jen.Id("x").Dot("Validate").Call())))
 		param := "on" + v.v.Name
 		matchParams = append(matchParams, jen.Id(param).Func().Params(jen.Id(v.goName)).Id(result))
 		matchCases = append(matchCases, jen.Case(jen.Id(v.goName)).Block(jen.Return(jen.Id(param).Call(jen.Id("x")))))
 	}
 	missing := qp("Errorf").Call(jen.Lit(name + " holds no variant"))
-	encCases = append(encCases, jen.Default().Block(jen.Id("w").Dot("Fail").Call(missing), jen.Id("w").Dot("Null").Call()))
+	encCases = append(encCases, jen.Default().Block(qp("Fail").Call(missing), jen.Return(b())))
 	valCases = append(valCases, jen.Default().Block(jen.Return(missing.Clone())))
 	validate := []jen.Code{jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(valCases...)}
 	if g.res != nil {
@@ -216,13 +216,13 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 		}
 	}
 	code = append(code,
-		jen.Func().Id("encode"+name).Params(jen.Id("w").Op("*").Add(qp("Writer")), jen.Id("u").Id(name)).Block(
+		jen.Func().Id("encode"+name).Params(jen.Id("b").Index().Byte(), jen.Id("u").Id(name)).Index().Byte().Block(
 			jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(encCases...)),
 		jen.Func().Id("validate"+name).Params(jen.Id("u").Id(name)).Error().Block(validate...),
 		g.decl([]string{"union" + name + " lets parsec.NewUnion hold a " + name + "."},
 			jen.Var().Id("union"+name).Op("=").Op("&").Add(qp("UnionFuncs")).Types(jen.Id(name)).Values(jen.Dict{
 				jen.Id("Decode"):   jen.Id("decode" + name),
-				jen.Id("Encode"):   jen.Id("encode" + name),
+				jen.Id("Append"):   jen.Id("encode" + name),
 				jen.Id("Validate"): jen.Id("validate" + name),
 			})),
 		g.decl([]string{

@@ -19,7 +19,7 @@ type typeGen struct {
 }
 
 // locals are the names generated functions use for their own purposes.
-var locals = []string{"v", "d", "w", "data", "errs", "err", "it", "seen", "count", "m"}
+var locals = []string{"v", "d", "b", "data", "errs", "err", "out", "it", "seen", "count", "m"}
 
 func (g *typeGen) fn() { g.n = newNamer(locals...) }
 

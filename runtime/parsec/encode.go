@@ -4,14 +4,14 @@ import (
 	"encoding/json"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-faster/jx"
 )
 
-// Generated encoders append to a jx.Writer. Every member of an object or an
-// array is written with a leading comma; ObjStart/ObjEnd and ArrStart/ArrEnd
-// turn the first comma into the opening bracket, so optional members need no
-// "first" bookkeeping.
+// The Writer-based helpers below served code generated before the append
+// encoders (see append.go); they stay so that such code keeps building until
+// it is regenerated.
 
 // ObjStart begins an object and returns the mark ObjEnd needs.
 func ObjStart(w *Writer) int { return len(w.Buf) }
@@ -68,9 +68,8 @@ func EncodeRawProperties(w *Writer, props *RawProperties) {
 	}
 }
 
-// Writer is what generated encoders append to: a jx.Writer plus the first
-// error met on the way (only values encoded through encoding/json, such as
-// x-go-type fields, can fail), so encoders need no error plumbing.
+// Writer is a jx.Writer plus the first error met on the way, for code
+// generated before the append encoders.
 type Writer struct {
 	jx.Writer
 	// Err is the first error reported with Fail.
@@ -126,4 +125,24 @@ func EncodeFloat(w *Writer, f float64, bits int) {
 		return
 	}
 	w.Float(f, bits)
+}
+
+// SizeHint remembers how large a type's encodings are, so that encoders can
+// allocate their output once at about the right size. Generated code keeps
+// one per type; it is safe for concurrent use.
+type SizeHint struct{ n atomic.Int64 }
+
+// Buffer returns an empty buffer with room for a typical encoding.
+func (h *SizeHint) Buffer() []byte {
+	n := h.n.Load()
+	if n <= 0 {
+		n = 256
+	}
+	return make([]byte, 0, n+n/8)
+}
+
+// Observe records the size of an encoding, weighting recent ones.
+func (h *SizeHint) Observe(n int) {
+	old := h.n.Load()
+	h.n.Store(old + (int64(n)-old)/4)
 }

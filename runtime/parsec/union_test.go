@@ -23,15 +23,15 @@ var numOrTextFuncs = &UnionFuncs[numOrText]{
 		}
 		return nil, Errorf("not a number")
 	},
-	Encode: func(w *Writer, u numOrText) {
+	Append: func(b []byte, u numOrText) []byte {
 		switch x := u.(type) {
 		case num:
-			EncodeFloat(w, float64(x), 64)
+			return AppendFloat(b, float64(x), 64)
 		case text:
-			w.Str(string(x))
-		default:
-			w.Fail(Errorf("holds no variant"))
+			return AppendString(b, string(x))
 		}
+		Fail(Errorf("holds no variant"))
+		return b
 	},
 	Validate: func(u numOrText) error {
 		if u == nil {
@@ -63,5 +63,14 @@ func TestUnionHolder(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`"x"`), empty); err == nil {
 		t.Error("decode error lost")
+	}
+}
+
+func TestUnionHolderWriterEncode(t *testing.T) {
+	fns := *numOrTextFuncs
+	fns.Append = nil
+	fns.Encode = func(w *Writer, u numOrText) { w.Str("old") }
+	if out, err := json.Marshal(NewUnion(&fns)); err != nil || string(out) != `"old"` {
+		t.Errorf("Marshal = %s, %v", out, err)
 	}
 }

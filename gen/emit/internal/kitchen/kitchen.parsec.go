@@ -673,255 +673,255 @@ func (v *Event) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Event) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"id\":")
-	w.Str(v.ID)
-	w.RawStr(",\"kind\":")
-	w.RawStr("\"event\"")
-	w.RawStr(",\"note\":")
+func (v *Event) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"id\":"...)
+	b = parsec.AppendString(b, v.ID)
+	b = append(b, ",\"kind\":"...)
+	b = append(b, "\"event\""...)
+	b = append(b, ",\"note\":"...)
 	if v.Note.Null {
-		w.Null()
+		b = append(b, "null"...)
 	} else {
-		w.Str(v.Note.Value)
+		b = parsec.AppendString(b, v.Note.Value)
 	}
 	if v.Count.Set {
-		w.RawStr(",\"count\":")
-		w.Int32(v.Count.Value)
+		b = append(b, ",\"count\":"...)
+		b = parsec.AppendInt(b, v.Count.Value)
 	}
 	if v.Ratio.Set {
-		w.RawStr(",\"ratio\":")
-		parsec.EncodeFloat(w, v.Ratio.Value, 64)
+		b = append(b, ",\"ratio\":"...)
+		b = parsec.AppendFloat(b, float64(v.Ratio.Value), 64)
 	}
 	if v.Big.Set {
-		w.RawStr(",\"big\":")
-		w.UInt64(v.Big.Value)
+		b = append(b, ",\"big\":"...)
+		b = parsec.AppendUint(b, v.Big.Value)
 	}
 	if v.Small.Set {
-		w.RawStr(",\"small\":")
-		parsec.EncodeFloat(w, float64(v.Small.Value), 32)
+		b = append(b, ",\"small\":"...)
+		b = parsec.AppendFloat(b, float64(v.Small.Value), 32)
 	}
 	if v.Day.Set {
-		w.RawStr(",\"day\":")
-		w.Str(v.Day.Value.String())
+		b = append(b, ",\"day\":"...)
+		b = parsec.AppendString(b, v.Day.Value.String())
 	}
 	if v.At.Set {
-		w.RawStr(",\"at\":")
+		b = append(b, ",\"at\":"...)
 		if v.At.Null {
-			w.Null()
+			b = append(b, "null"...)
 		} else {
-			w.Str(v.At.Value.String())
+			b = parsec.AppendString(b, v.At.Value.String())
 		}
 	}
 	if v.Link.Set {
-		w.RawStr(",\"link\":")
-		w.Str(v.Link.Value.String())
+		b = append(b, ",\"link\":"...)
+		b = parsec.AppendString(b, v.Link.Value.String())
 	}
 	if v.Blob.Set {
-		w.RawStr(",\"blob\":")
-		w.Str(v.Blob.Value.String())
+		b = append(b, ",\"blob\":"...)
+		b = parsec.AppendString(b, v.Blob.Value.String())
 	}
 	if v.UID.Set {
-		w.RawStr(",\"uid\":")
-		w.Str(v.UID.Value.String())
+		b = append(b, ",\"uid\":"...)
+		b = parsec.AppendString(b, v.UID.Value.String())
 	}
 	if v.Level.Set {
-		w.RawStr(",\"level\":")
-		w.Int64(v.Level.Value)
+		b = append(b, ",\"level\":"...)
+		b = parsec.AppendInt(b, v.Level.Value)
 	}
 	if v.Letter.Set {
-		w.RawStr(",\"letter\":")
-		w.Str(v.Letter.Value)
+		b = append(b, ",\"letter\":"...)
+		b = parsec.AppendString(b, v.Letter.Value)
 	}
 	if v.Odd.Set {
-		w.RawStr(",\"odd\":")
-		parsec.EncodeRaw(w, v.Odd.Value)
+		b = append(b, ",\"odd\":"...)
+		b = parsec.AppendRaw(b, v.Odd.Value)
 	}
 	if v.Mixed.Set {
-		w.RawStr(",\"mixed\":")
-		v.Mixed.Value.encode(w)
+		b = append(b, ",\"mixed\":"...)
+		b = v.Mixed.Value.encode(b)
 	}
 	if v.Color.Set {
-		w.RawStr(",\"color\":")
-		v.Color.Value.encode(w)
+		b = append(b, ",\"color\":"...)
+		b = v.Color.Value.encode(b)
 	}
 	if v.Lvl.Set {
-		w.RawStr(",\"lvl\":")
-		v.Lvl.Value.encode(w)
+		b = append(b, ",\"lvl\":"...)
+		b = v.Lvl.Value.encode(b)
 	}
 	if v.Flag.Set {
-		w.RawStr(",\"flag\":")
-		v.Flag.Value.encode(w)
+		b = append(b, ",\"flag\":"...)
+		b = v.Flag.Value.encode(b)
 	}
 	if v.Version.Set {
-		w.RawStr(",\"version\":")
-		v.Version.Value.encode(w)
+		b = append(b, ",\"version\":"...)
+		b = v.Version.Value.encode(b)
 	}
 	if v.Tags.Set {
-		w.RawStr(",\"tags\":")
-		m1 := parsec.ArrStart(w)
+		b = append(b, ",\"tags\":"...)
+		m1 := len(b)
 		for i := range v.Tags.Value {
-			parsec.Elem(w)
-			w.Str(v.Tags.Value[i])
+			b = append(b, ',')
+			b = parsec.AppendString(b, v.Tags.Value[i])
 		}
-		parsec.ArrEnd(w, m1)
+		b = parsec.CloseArray(b, m1)
 	}
 	if v.Matrix.Set {
-		w.RawStr(",\"matrix\":")
-		m2 := parsec.ArrStart(w)
+		b = append(b, ",\"matrix\":"...)
+		m2 := len(b)
 		for i1 := range v.Matrix.Value {
-			parsec.Elem(w)
-			m3 := parsec.ArrStart(w)
+			b = append(b, ',')
+			m3 := len(b)
 			for i2 := range v.Matrix.Value[i1] {
-				parsec.Elem(w)
+				b = append(b, ',')
 				if v.Matrix.Value[i1][i2].Null {
-					w.Null()
+					b = append(b, "null"...)
 				} else {
-					parsec.EncodeFloat(w, v.Matrix.Value[i1][i2].Value, 64)
+					b = parsec.AppendFloat(b, float64(v.Matrix.Value[i1][i2].Value), 64)
 				}
 			}
-			parsec.ArrEnd(w, m3)
+			b = parsec.CloseArray(b, m3)
 		}
-		parsec.ArrEnd(w, m2)
+		b = parsec.CloseArray(b, m2)
 	}
 	if v.Meta.Set {
-		w.RawStr(",\"meta\":")
-		m4 := parsec.ObjStart(w)
+		b = append(b, ",\"meta\":"...)
+		m4 := len(b)
 		for k, x := range v.Meta.Value.All() {
-			parsec.Key(w, k)
+			b = parsec.AppendKey(b, k)
 			if x.Null {
-				w.Null()
+				b = append(b, "null"...)
 			} else {
-				w.Str(x.Value)
+				b = parsec.AppendString(b, x.Value)
 			}
 		}
-		parsec.ObjEnd(w, m4)
+		b = parsec.CloseObject(b, m4)
 	}
 	if v.Any.Set {
-		w.RawStr(",\"any\":")
-		parsec.EncodeRaw(w, v.Any.Value)
+		b = append(b, ",\"any\":"...)
+		b = parsec.AppendRaw(b, v.Any.Value)
 	}
 	if v.Payment.Set {
-		w.RawStr(",\"payment\":")
-		encodePayment(w, v.Payment.Value)
+		b = append(b, ",\"payment\":"...)
+		b = encodePayment(b, v.Payment.Value)
 	}
 	if v.Value.Set {
-		w.RawStr(",\"value\":")
+		b = append(b, ",\"value\":"...)
 		if v.Value.Null {
-			w.Null()
+			b = append(b, "null"...)
 		} else {
-			encodeScalar(w, v.Value.Value)
+			b = encodeScalar(b, v.Value.Value)
 		}
 	}
 	if v.Shape.Set {
-		w.RawStr(",\"shape\":")
-		encodeShape(w, v.Shape.Value)
+		b = append(b, ",\"shape\":"...)
+		b = encodeShape(b, v.Shape.Value)
 	}
 	if v.AnyShape.Set {
-		w.RawStr(",\"any_shape\":")
-		encodeAnyShape(w, v.AnyShape.Value)
+		b = append(b, ",\"any_shape\":"...)
+		b = encodeAnyShape(b, v.AnyShape.Value)
 	}
 	if v.Shapes.Set {
-		w.RawStr(",\"shapes\":")
-		m5 := parsec.ArrStart(w)
+		b = append(b, ",\"shapes\":"...)
+		m5 := len(b)
 		for i3 := range v.Shapes.Value {
-			parsec.Elem(w)
-			encodeShape(w, v.Shapes.Value[i3])
+			b = append(b, ',')
+			b = encodeShape(b, v.Shapes.Value[i3])
 		}
-		parsec.ArrEnd(w, m5)
+		b = parsec.CloseArray(b, m5)
 	}
 	if v.Point.Set {
-		w.RawStr(",\"point\":")
-		v.Point.Value.encode(w)
+		b = append(b, ",\"point\":"...)
+		b = v.Point.Value.encode(b)
 	}
 	if v.Row.Set {
-		w.RawStr(",\"row\":")
-		v.Row.Value.encode(w)
+		b = append(b, ",\"row\":"...)
+		b = v.Row.Value.encode(b)
 	}
 	if v.Parent.Set {
-		w.RawStr(",\"parent\":")
+		b = append(b, ",\"parent\":"...)
 		if v.Parent.Value == nil {
-			w.Null()
+			b = append(b, "null"...)
 		} else {
-			(*v.Parent.Value).encode(w)
+			b = (*v.Parent.Value).encode(b)
 		}
 	}
 	if v.Children.Set {
-		w.RawStr(",\"children\":")
-		m6 := parsec.ArrStart(w)
+		b = append(b, ",\"children\":"...)
+		m6 := len(b)
 		for i4 := range v.Children.Value {
-			parsec.Elem(w)
-			v.Children.Value[i4].encode(w)
+			b = append(b, ',')
+			b = v.Children.Value[i4].encode(b)
 		}
-		parsec.ArrEnd(w, m6)
+		b = parsec.CloseArray(b, m6)
 	}
 	if v.Never.Set {
-		w.RawStr(",\"never\":")
-		w.Fail(parsec.NeverError())
-		w.Null()
+		b = append(b, ",\"never\":"...)
+		parsec.Fail(parsec.NeverError())
 	}
 	if v.Number.Set {
-		w.RawStr(",\"number\":")
-		parsec.EncodeJSON(w, v.Number.Value)
+		b = append(b, ",\"number\":"...)
+		b = parsec.AppendJSON(b, v.Number.Value)
 	}
 	if v.Num2.Set {
-		w.RawStr(",\"num2\":")
-		parsec.EncodeJSON(w, v.Num2.Value)
+		b = append(b, ",\"num2\":"...)
+		b = parsec.AppendJSON(b, v.Num2.Value)
 	}
 	if v.Label.Set {
-		w.RawStr(",\"label\":")
-		v.Label.Value.encode(w)
+		b = append(b, ",\"label\":"...)
+		b = v.Label.Value.encode(b)
 	}
 	if v.Names.Set {
-		w.RawStr(",\"names\":")
-		v.Names.Value.encode(w)
+		b = append(b, ",\"names\":"...)
+		b = v.Names.Value.encode(b)
 	}
 	if v.Scores.Set {
-		w.RawStr(",\"scores\":")
-		v.Scores.Value.encode(w)
+		b = append(b, ",\"scores\":"...)
+		b = v.Scores.Value.encode(b)
 	}
 	if v.Maybe.Set {
-		w.RawStr(",\"maybe\":")
-		v.Maybe.Value.encode(w)
+		b = append(b, ",\"maybe\":"...)
+		b = v.Maybe.Value.encode(b)
 	}
 	if v.Nothing.Set {
-		w.RawStr(",\"nothing\":")
-		v.Nothing.Value.encode(w)
+		b = append(b, ",\"nothing\":"...)
+		b = v.Nothing.Value.encode(b)
 	}
 	if v.Opaque.Set {
-		w.RawStr(",\"opaque\":")
-		v.Opaque.Value.encode(w)
+		b = append(b, ",\"opaque\":"...)
+		b = v.Opaque.Value.encode(b)
 	}
 	if v.Alias.Set {
-		w.RawStr(",\"alias\":")
-		v.Alias.Value.encode(w)
+		b = append(b, ",\"alias\":"...)
+		b = v.Alias.Value.encode(b)
 	}
 	if v.Strict.Set {
-		w.RawStr(",\"strict\":")
-		v.Strict.Value.encode(w)
+		b = append(b, ",\"strict\":"...)
+		b = v.Strict.Value.encode(b)
 	}
 	if v.Typed.Set {
-		w.RawStr(",\"typed\":")
-		v.Typed.Value.encode(w)
+		b = append(b, ",\"typed\":"...)
+		b = v.Typed.Value.encode(b)
 	}
 	if v.Loose.Set {
-		w.RawStr(",\"loose\":")
-		v.Loose.Value.encode(w)
+		b = append(b, ",\"loose\":"...)
+		b = v.Loose.Value.encode(b)
 	}
 	if v.MixedHolder.Set {
-		w.RawStr(",\"mixed_holder\":")
-		v.MixedHolder.Value.encode(w)
+		b = append(b, ",\"mixed_holder\":"...)
+		b = v.MixedHolder.Value.encode(b)
 	}
 	if v.Err.Set {
-		w.RawStr(",\"err\":")
-		w.Null()
+		b = append(b, ",\"err\":"...)
+		b = append(b, "null"...)
 	}
 	if v.Old.Set {
-		w.RawStr(",\"old\":")
-		w.Str(v.Old.Value)
+		b = append(b, ",\"old\":"...)
+		b = parsec.AppendString(b, v.Old.Value)
 	}
-	parsec.EncodeRawProperties(w, &v.Unknown)
-	parsec.ObjEnd(w, m)
+	b = parsec.AppendRawProperties(b, &v.Unknown)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -1240,11 +1240,15 @@ func (v *Event) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Event) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Event) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintEvent.Buffer())
+	sizeHintEvent.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintEvent sizes the buffers of Event.MarshalJSON.
+var sizeHintEvent parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Event) UnmarshalJSON(data []byte) error {
@@ -1305,13 +1309,14 @@ func (v *Card) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Card) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"type\":")
-	w.RawStr("\"card\"")
-	w.RawStr(",\"number\":")
-	w.Str(v.Number)
-	parsec.ObjEnd(w, m)
+func (v *Card) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"type\":"...)
+	b = append(b, "\"card\""...)
+	b = append(b, ",\"number\":"...)
+	b = parsec.AppendString(b, v.Number)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -1322,11 +1327,15 @@ func (v *Card) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Card) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Card) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintCard.Buffer())
+	sizeHintCard.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintCard sizes the buffers of Card.MarshalJSON.
+var sizeHintCard parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Card) UnmarshalJSON(data []byte) error {
@@ -1374,11 +1383,12 @@ func (v *Cash) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Cash) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"type\":")
-	w.RawStr("\"cash\"")
-	parsec.ObjEnd(w, m)
+func (v *Cash) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"type\":"...)
+	b = append(b, "\"cash\""...)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -1387,11 +1397,15 @@ func (v *Cash) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Cash) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Cash) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintCash.Buffer())
+	sizeHintCash.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintCash sizes the buffers of Cash.MarshalJSON.
+var sizeHintCash parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Cash) UnmarshalJSON(data []byte) error {
@@ -1439,15 +1453,15 @@ func decodePayment(d *parsec.Decoder) (Payment, error) {
 	return nil, parsec.Wrap(parsec.EnumError(parsec.RawJSON(tag), "\"card\"", "\"cash\""), "type")
 }
 
-func encodePayment(w *parsec.Writer, u Payment) {
+func encodePayment(b []byte, u Payment) []byte {
 	switch x := u.(type) {
 	case Card:
-		x.encode(w)
+		return x.encode(b)
 	case Cash:
-		x.encode(w)
+		return x.encode(b)
 	default:
-		w.Fail(parsec.Errorf("Payment holds no variant"))
-		w.Null()
+		parsec.Fail(parsec.Errorf("Payment holds no variant"))
+		return b
 	}
 }
 
@@ -1464,8 +1478,8 @@ func validatePayment(u Payment) error {
 
 // unionPayment lets parsec.NewUnion hold a Payment.
 var unionPayment = &parsec.UnionFuncs[Payment]{
+	Append:   encodePayment,
 	Decode:   decodePayment,
-	Encode:   encodePayment,
 	Validate: validatePayment,
 }
 
@@ -1501,9 +1515,10 @@ func (v *ScalarString) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *ScalarString) encode(w *parsec.Writer) {
+func (v *ScalarString) encode(b []byte) []byte {
 	x := string(*v)
-	w.Str(x)
+	b = parsec.AppendString(b, x)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -1512,11 +1527,15 @@ func (v *ScalarString) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ScalarString) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v ScalarString) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintScalarString.Buffer())
+	sizeHintScalarString.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintScalarString sizes the buffers of ScalarString.MarshalJSON.
+var sizeHintScalarString parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ScalarString) UnmarshalJSON(data []byte) error {
@@ -1539,9 +1558,10 @@ func (v *ScalarNumber) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *ScalarNumber) encode(w *parsec.Writer) {
+func (v *ScalarNumber) encode(b []byte) []byte {
 	x := float64(*v)
-	parsec.EncodeFloat(w, x, 64)
+	b = parsec.AppendFloat(b, float64(x), 64)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -1550,11 +1570,15 @@ func (v *ScalarNumber) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ScalarNumber) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v ScalarNumber) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintScalarNumber.Buffer())
+	sizeHintScalarNumber.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintScalarNumber sizes the buffers of ScalarNumber.MarshalJSON.
+var sizeHintScalarNumber parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ScalarNumber) UnmarshalJSON(data []byte) error {
@@ -1588,14 +1612,15 @@ func (v *ScalarList) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *ScalarList) encode(w *parsec.Writer) {
+func (v *ScalarList) encode(b []byte) []byte {
 	x := []string(*v)
-	m1 := parsec.ArrStart(w)
+	m1 := len(b)
 	for i := range x {
-		parsec.Elem(w)
-		w.Str(x[i])
+		b = append(b, ',')
+		b = parsec.AppendString(b, x[i])
 	}
-	parsec.ArrEnd(w, m1)
+	b = parsec.CloseArray(b, m1)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -1604,11 +1629,15 @@ func (v *ScalarList) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ScalarList) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v ScalarList) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintScalarList.Buffer())
+	sizeHintScalarList.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintScalarList sizes the buffers of ScalarList.MarshalJSON.
+var sizeHintScalarList parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ScalarList) UnmarshalJSON(data []byte) error {
@@ -1641,17 +1670,17 @@ func decodeScalar(d *parsec.Decoder) (Scalar, error) {
 	return nil, parsec.KindError("a number or a string or an array", d.Next())
 }
 
-func encodeScalar(w *parsec.Writer, u Scalar) {
+func encodeScalar(b []byte, u Scalar) []byte {
 	switch x := u.(type) {
 	case ScalarString:
-		x.encode(w)
+		return x.encode(b)
 	case ScalarNumber:
-		x.encode(w)
+		return x.encode(b)
 	case ScalarList:
-		x.encode(w)
+		return x.encode(b)
 	default:
-		w.Fail(parsec.Errorf("Scalar holds no variant"))
-		w.Null()
+		parsec.Fail(parsec.Errorf("Scalar holds no variant"))
+		return b
 	}
 }
 
@@ -1670,8 +1699,8 @@ func validateScalar(u Scalar) error {
 
 // unionScalar lets parsec.NewUnion hold a Scalar.
 var unionScalar = &parsec.UnionFuncs[Scalar]{
+	Append:   encodeScalar,
 	Decode:   decodeScalar,
-	Encode:   encodeScalar,
 	Validate: validateScalar,
 }
 
@@ -1725,11 +1754,12 @@ func (v *Circle) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Circle) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"radius\":")
-	parsec.EncodeFloat(w, v.Radius, 64)
-	parsec.ObjEnd(w, m)
+func (v *Circle) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"radius\":"...)
+	b = parsec.AppendFloat(b, float64(v.Radius), 64)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -1738,11 +1768,15 @@ func (v *Circle) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Circle) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Circle) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintCircle.Buffer())
+	sizeHintCircle.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintCircle sizes the buffers of Circle.MarshalJSON.
+var sizeHintCircle parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Circle) UnmarshalJSON(data []byte) error {
@@ -1784,11 +1818,12 @@ func (v *Square) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Square) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"side\":")
-	parsec.EncodeFloat(w, v.Side, 64)
-	parsec.ObjEnd(w, m)
+func (v *Square) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"side\":"...)
+	b = parsec.AppendFloat(b, float64(v.Side), 64)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -1797,11 +1832,15 @@ func (v *Square) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Square) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Square) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintSquare.Buffer())
+	sizeHintSquare.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintSquare sizes the buffers of Square.MarshalJSON.
+var sizeHintSquare parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Square) UnmarshalJSON(data []byte) error {
@@ -1855,15 +1894,15 @@ func decodeShape(d *parsec.Decoder) (Shape, error) {
 	return nil, parsec.NoVariant(matched, failed)
 }
 
-func encodeShape(w *parsec.Writer, u Shape) {
+func encodeShape(b []byte, u Shape) []byte {
 	switch x := u.(type) {
 	case Circle:
-		x.encode(w)
+		return x.encode(b)
 	case Square:
-		x.encode(w)
+		return x.encode(b)
 	default:
-		w.Fail(parsec.Errorf("Shape holds no variant"))
-		w.Null()
+		parsec.Fail(parsec.Errorf("Shape holds no variant"))
+		return b
 	}
 }
 
@@ -1880,8 +1919,8 @@ func validateShape(u Shape) error {
 
 // unionShape lets parsec.NewUnion hold a Shape.
 var unionShape = &parsec.UnionFuncs[Shape]{
+	Append:   encodeShape,
 	Decode:   decodeShape,
-	Encode:   encodeShape,
 	Validate: validateShape,
 }
 
@@ -1935,15 +1974,15 @@ func decodeAnyShape(d *parsec.Decoder) (AnyShape, error) {
 	return nil, parsec.Errorf("value matches no variant: it has none of the properties \"radius\", \"side\"")
 }
 
-func encodeAnyShape(w *parsec.Writer, u AnyShape) {
+func encodeAnyShape(b []byte, u AnyShape) []byte {
 	switch x := u.(type) {
 	case Circle:
-		x.encode(w)
+		return x.encode(b)
 	case Square:
-		x.encode(w)
+		return x.encode(b)
 	default:
-		w.Fail(parsec.Errorf("AnyShape holds no variant"))
-		w.Null()
+		parsec.Fail(parsec.Errorf("AnyShape holds no variant"))
+		return b
 	}
 }
 
@@ -1960,8 +1999,8 @@ func validateAnyShape(u AnyShape) error {
 
 // unionAnyShape lets parsec.NewUnion hold a AnyShape.
 var unionAnyShape = &parsec.UnionFuncs[AnyShape]{
+	Append:   encodeAnyShape,
 	Decode:   decodeAnyShape,
-	Encode:   encodeAnyShape,
 	Validate: validateAnyShape,
 }
 
@@ -2005,8 +2044,9 @@ func (v *Mixed) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Mixed) encode(w *parsec.Writer) {
-	parsec.EncodeRaw(w, []byte(*v))
+func (v *Mixed) encode(b []byte) []byte {
+	b = parsec.AppendRaw(b, []byte(*v))
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2019,11 +2059,15 @@ func (v *Mixed) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Mixed) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Mixed) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintMixed.Buffer())
+	sizeHintMixed.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintMixed sizes the buffers of Mixed.MarshalJSON.
+var sizeHintMixed parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Mixed) UnmarshalJSON(data []byte) error {
@@ -2057,8 +2101,9 @@ func (v *Color) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Color) encode(w *parsec.Writer) {
-	w.Str(string(*v))
+func (v *Color) encode(b []byte) []byte {
+	b = parsec.AppendString(b, string(*v))
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2067,11 +2112,15 @@ func (v *Color) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Color) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Color) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintColor.Buffer())
+	sizeHintColor.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintColor sizes the buffers of Color.MarshalJSON.
+var sizeHintColor parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Color) UnmarshalJSON(data []byte) error {
@@ -2103,8 +2152,9 @@ func (v *Level) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Level) encode(w *parsec.Writer) {
-	w.Int64(int64(*v))
+func (v *Level) encode(b []byte) []byte {
+	b = parsec.AppendInt(b, int64(*v))
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2117,11 +2167,15 @@ func (v *Level) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Level) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Level) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintLevel.Buffer())
+	sizeHintLevel.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintLevel sizes the buffers of Level.MarshalJSON.
+var sizeHintLevel parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Level) UnmarshalJSON(data []byte) error {
@@ -2151,8 +2205,9 @@ func (v *Flag) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Flag) encode(w *parsec.Writer) {
-	w.Bool(bool(*v))
+func (v *Flag) encode(b []byte) []byte {
+	b = parsec.AppendBool(b, bool(*v))
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2165,11 +2220,15 @@ func (v *Flag) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Flag) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Flag) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintFlag.Buffer())
+	sizeHintFlag.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintFlag sizes the buffers of Flag.MarshalJSON.
+var sizeHintFlag parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Flag) UnmarshalJSON(data []byte) error {
@@ -2190,8 +2249,9 @@ func (v *Version) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Version) encode(w *parsec.Writer) {
-	w.RawStr("2")
+func (v *Version) encode(b []byte) []byte {
+	b = append(b, "2"...)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2200,11 +2260,15 @@ func (v *Version) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Version) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Version) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintVersion.Buffer())
+	sizeHintVersion.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintVersion sizes the buffers of Version.MarshalJSON.
+var sizeHintVersion parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Version) UnmarshalJSON(data []byte) error {
@@ -2238,9 +2302,10 @@ func (v *Label) decodeBody(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Label) encode(w *parsec.Writer) {
+func (v *Label) encode(b []byte) []byte {
 	x := string(*v)
-	w.Str(x)
+	b = parsec.AppendString(b, x)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2254,11 +2319,15 @@ func (v *Label) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Label) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Label) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintLabel.Buffer())
+	sizeHintLabel.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintLabel sizes the buffers of Label.MarshalJSON.
+var sizeHintLabel parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Label) UnmarshalJSON(data []byte) error {
@@ -2324,21 +2393,22 @@ func (v *Point) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Point) encode(w *parsec.Writer) {
-	m := parsec.ArrStart(w)
-	parsec.Elem(w)
-	parsec.EncodeFloat(w, v.X, 64)
-	parsec.Elem(w)
-	parsec.EncodeFloat(w, v.Y, 64)
+func (v *Point) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ',')
+	b = parsec.AppendFloat(b, float64(v.X), 64)
+	b = append(b, ',')
+	b = parsec.AppendFloat(b, float64(v.Y), 64)
 	if v.Name.Set {
-		parsec.Elem(w)
+		b = append(b, ',')
 		if v.Name.Null {
-			w.Null()
+			b = append(b, "null"...)
 		} else {
-			w.Str(v.Name.Value)
+			b = parsec.AppendString(b, v.Name.Value)
 		}
 	}
-	parsec.ArrEnd(w, m)
+	b = parsec.CloseArray(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2347,11 +2417,15 @@ func (v *Point) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Point) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Point) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintPoint.Buffer())
+	sizeHintPoint.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintPoint sizes the buffers of Point.MarshalJSON.
+var sizeHintPoint parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Point) UnmarshalJSON(data []byte) error {
@@ -2403,15 +2477,16 @@ func (v *Row) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Row) encode(w *parsec.Writer) {
-	m := parsec.ArrStart(w)
-	parsec.Elem(w)
-	w.Str(v.Head)
+func (v *Row) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ',')
+	b = parsec.AppendString(b, v.Head)
 	for i := range v.Rest {
-		parsec.Elem(w)
-		w.Int64(v.Rest[i])
+		b = append(b, ',')
+		b = parsec.AppendInt(b, v.Rest[i])
 	}
-	parsec.ArrEnd(w, m)
+	b = parsec.CloseArray(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2420,11 +2495,15 @@ func (v *Row) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Row) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Row) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintRow.Buffer())
+	sizeHintRow.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintRow sizes the buffers of Row.MarshalJSON.
+var sizeHintRow parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Row) UnmarshalJSON(data []byte) error {
@@ -2459,14 +2538,15 @@ func (v *Names) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Names) encode(w *parsec.Writer) {
+func (v *Names) encode(b []byte) []byte {
 	x := []string(*v)
-	m1 := parsec.ArrStart(w)
+	m1 := len(b)
 	for i := range x {
-		parsec.Elem(w)
-		w.Str(x[i])
+		b = append(b, ',')
+		b = parsec.AppendString(b, x[i])
 	}
-	parsec.ArrEnd(w, m1)
+	b = parsec.CloseArray(b, m1)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2478,11 +2558,15 @@ func (v *Names) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Names) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Names) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintNames.Buffer())
+	sizeHintNames.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintNames sizes the buffers of Names.MarshalJSON.
+var sizeHintNames parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Names) UnmarshalJSON(data []byte) error {
@@ -2518,14 +2602,15 @@ func (v *Scores) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Scores) encode(w *parsec.Writer) {
+func (v *Scores) encode(b []byte) []byte {
 	x := parsec.Map[int64](*v)
-	m1 := parsec.ObjStart(w)
+	m1 := len(b)
 	for k, x1 := range x.All() {
-		parsec.Key(w, k)
-		w.Int64(x1)
+		b = parsec.AppendKey(b, k)
+		b = parsec.AppendInt(b, x1)
 	}
-	parsec.ObjEnd(w, m1)
+	b = parsec.CloseObject(b, m1)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2539,11 +2624,15 @@ func (v *Scores) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Scores) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Scores) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintScores.Buffer())
+	sizeHintScores.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintScores sizes the buffers of Scores.MarshalJSON.
+var sizeHintScores parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Scores) UnmarshalJSON(data []byte) error {
@@ -2580,13 +2669,14 @@ func (v *Maybe) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Maybe) encode(w *parsec.Writer) {
+func (v *Maybe) encode(b []byte) []byte {
 	x := parsec.Nullable[bool](*v)
 	if x.Null {
-		w.Null()
+		b = append(b, "null"...)
 	} else {
-		w.Bool(x.Value)
+		b = parsec.AppendBool(b, x.Value)
 	}
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2595,11 +2685,15 @@ func (v *Maybe) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Maybe) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Maybe) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintMaybe.Buffer())
+	sizeHintMaybe.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintMaybe sizes the buffers of Maybe.MarshalJSON.
+var sizeHintMaybe parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Maybe) UnmarshalJSON(data []byte) error {
@@ -2618,9 +2712,9 @@ func (v *Nothing) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Nothing) encode(w *parsec.Writer) {
-	w.Fail(parsec.NeverError())
-	w.Null()
+func (v *Nothing) encode(b []byte) []byte {
+	parsec.Fail(parsec.NeverError())
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2631,11 +2725,15 @@ func (v *Nothing) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Nothing) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Nothing) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintNothing.Buffer())
+	sizeHintNothing.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintNothing sizes the buffers of Nothing.MarshalJSON.
+var sizeHintNothing parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Nothing) UnmarshalJSON(data []byte) error {
@@ -2656,9 +2754,10 @@ func (v *Opaque) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Opaque) encode(w *parsec.Writer) {
+func (v *Opaque) encode(b []byte) []byte {
 	x := json.RawMessage(*v)
-	parsec.EncodeRaw(w, x)
+	b = parsec.AppendRaw(b, x)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2667,11 +2766,15 @@ func (v *Opaque) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Opaque) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Opaque) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintOpaque.Buffer())
+	sizeHintOpaque.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintOpaque sizes the buffers of Opaque.MarshalJSON.
+var sizeHintOpaque parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Opaque) UnmarshalJSON(data []byte) error {
@@ -2718,13 +2821,14 @@ func (v *Strict) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Strict) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
+func (v *Strict) encode(b []byte) []byte {
+	m := len(b)
 	for k, x := range v.Extra.All() {
-		parsec.Key(w, k)
-		w.Str(x)
+		b = parsec.AppendKey(b, k)
+		b = parsec.AppendString(b, x)
 	}
-	parsec.ObjEnd(w, m)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2733,11 +2837,15 @@ func (v *Strict) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Strict) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Strict) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintStrict.Buffer())
+	sizeHintStrict.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintStrict sizes the buffers of Strict.MarshalJSON.
+var sizeHintStrict parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Strict) UnmarshalJSON(data []byte) error {
@@ -2779,13 +2887,14 @@ func (v *Typed) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Typed) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
+func (v *Typed) encode(b []byte) []byte {
+	m := len(b)
 	for k, x := range v.Extra.All() {
-		parsec.Key(w, k)
-		w.Int64(x)
+		b = parsec.AppendKey(b, k)
+		b = parsec.AppendInt(b, x)
 	}
-	parsec.ObjEnd(w, m)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2794,11 +2903,15 @@ func (v *Typed) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Typed) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Typed) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintTyped.Buffer())
+	sizeHintTyped.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintTyped sizes the buffers of Typed.MarshalJSON.
+var sizeHintTyped parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Typed) UnmarshalJSON(data []byte) error {
@@ -2851,10 +2964,11 @@ func (v *Loose) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Loose) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	parsec.EncodeRawProperties(w, &v.Extra)
-	parsec.ObjEnd(w, m)
+func (v *Loose) encode(b []byte) []byte {
+	m := len(b)
+	b = parsec.AppendRawProperties(b, &v.Extra)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2863,11 +2977,15 @@ func (v *Loose) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Loose) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Loose) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintLoose.Buffer())
+	sizeHintLoose.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintLoose sizes the buffers of Loose.MarshalJSON.
+var sizeHintLoose parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Loose) UnmarshalJSON(data []byte) error {
@@ -2943,10 +3061,11 @@ func (v *MixedHolder) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *MixedHolder) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	parsec.EncodeRawProperties(w, &v.Extra)
-	parsec.ObjEnd(w, m)
+func (v *MixedHolder) encode(b []byte) []byte {
+	m := len(b)
+	b = parsec.AppendRawProperties(b, &v.Extra)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -2955,11 +3074,15 @@ func (v *MixedHolder) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v MixedHolder) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v MixedHolder) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintMixedHolder.Buffer())
+	sizeHintMixedHolder.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintMixedHolder sizes the buffers of MixedHolder.MarshalJSON.
+var sizeHintMixedHolder parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *MixedHolder) UnmarshalJSON(data []byte) error {

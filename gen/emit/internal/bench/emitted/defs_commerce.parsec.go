@@ -55,13 +55,14 @@ func (v *Money) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Money) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"amount_minor\":")
-	w.Int64(v.AmountMinor)
-	w.RawStr(",\"currency\":")
-	w.Str(v.Currency)
-	parsec.ObjEnd(w, m)
+func (v *Money) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"amount_minor\":"...)
+	b = parsec.AppendInt(b, v.AmountMinor)
+	b = append(b, ",\"currency\":"...)
+	b = parsec.AppendString(b, v.Currency)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -72,11 +73,15 @@ func (v *Money) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Money) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Money) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintMoney.Buffer())
+	sizeHintMoney.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintMoney sizes the buffers of Money.MarshalJSON.
+var sizeHintMoney parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Money) UnmarshalJSON(data []byte) error {
@@ -191,26 +196,27 @@ func (v *Address) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *Address) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(",\"line1\":")
-	w.Str(v.Line1)
+func (v *Address) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, ",\"line1\":"...)
+	b = parsec.AppendString(b, v.Line1)
 	if v.Line2.Set {
-		w.RawStr(",\"line2\":")
+		b = append(b, ",\"line2\":"...)
 		if v.Line2.Null {
-			w.Null()
+			b = append(b, "null"...)
 		} else {
-			w.Str(v.Line2.Value)
+			b = parsec.AppendString(b, v.Line2.Value)
 		}
 	}
-	w.RawStr(",\"city\":")
-	w.Str(v.City)
-	w.RawStr(",\"postal_code\":")
-	w.Str(v.PostalCode)
-	w.RawStr(",\"country\":")
-	w.Str(v.Country)
-	parsec.EncodeRawProperties(w, &v.AdditionalProperties)
-	parsec.ObjEnd(w, m)
+	b = append(b, ",\"city\":"...)
+	b = parsec.AppendString(b, v.City)
+	b = append(b, ",\"postal_code\":"...)
+	b = parsec.AppendString(b, v.PostalCode)
+	b = append(b, ",\"country\":"...)
+	b = parsec.AppendString(b, v.Country)
+	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -229,11 +235,15 @@ func (v *Address) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Address) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v Address) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintAddress.Buffer())
+	sizeHintAddress.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintAddress sizes the buffers of Address.MarshalJSON.
+var sizeHintAddress parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Address) UnmarshalJSON(data []byte) error {
@@ -258,9 +268,10 @@ func (v *OrderID) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderID) encode(w *parsec.Writer) {
+func (v *OrderID) encode(b []byte) []byte {
 	x := parsec.UUID(*v)
-	w.Str(x.String())
+	b = parsec.AppendString(b, x.String())
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -272,11 +283,15 @@ func (v *OrderID) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderID) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v OrderID) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintOrderID.Buffer())
+	sizeHintOrderID.Observe(len(b))
+	return b, nil
 }
+
+// sizeHintOrderID sizes the buffers of OrderID.MarshalJSON.
+var sizeHintOrderID parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderID) UnmarshalJSON(data []byte) error {

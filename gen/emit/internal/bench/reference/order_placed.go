@@ -167,50 +167,51 @@ func (v *OrderPlaced) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderPlaced) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(`,"order_id":`)
-	v.OrderID.encode(w)
-	w.RawStr(`,"customer_id":`)
-	w.Str(v.CustomerID)
-	w.RawStr(`,"sales_channel":`)
-	v.SalesChannel.encode(w)
-	w.RawStr(`,"lines":`)
+func (v *OrderPlaced) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, `,"order_id":`...)
+	b = v.OrderID.encode(b)
+	b = append(b, `,"customer_id":`...)
+	b = parsec.AppendString(b, v.CustomerID)
+	b = append(b, `,"sales_channel":`...)
+	b = v.SalesChannel.encode(b)
+	b = append(b, `,"lines":`...)
 	{
-		m := parsec.ArrStart(w)
+		m := len(b)
 		for i := range v.Lines {
-			parsec.Elem(w)
-			v.Lines[i].encode(w)
+			b = append(b, ',')
+			b = v.Lines[i].encode(b)
 		}
-		parsec.ArrEnd(w, m)
+		b = parsec.CloseArray(b, m)
 	}
-	w.RawStr(`,"total":`)
-	v.Total.encode(w)
+	b = append(b, `,"total":`...)
+	b = v.Total.encode(b)
 	if v.ShippingAddress.Set {
-		w.RawStr(`,"shipping_address":`)
-		v.ShippingAddress.Value.encode(w)
+		b = append(b, `,"shipping_address":`...)
+		b = v.ShippingAddress.Value.encode(b)
 	}
 	if v.CouponCode.Set {
-		w.RawStr(`,"coupon_code":`)
+		b = append(b, `,"coupon_code":`...)
 		if v.CouponCode.Null {
-			w.Null()
+			b = parsec.AppendNull(b)
 		} else {
-			w.Str(v.CouponCode.Value)
+			b = parsec.AppendString(b, v.CouponCode.Value)
 		}
 	}
-	w.RawStr(`,"placed_at":`)
-	w.Str(v.PlacedAt.String())
+	b = append(b, `,"placed_at":`...)
+	b = parsec.AppendString(b, v.PlacedAt.String())
 	if v.Attributes.Set {
-		w.RawStr(`,"attributes":`)
-		m := parsec.ObjStart(w)
+		b = append(b, `,"attributes":`...)
+		m := len(b)
 		for k, x := range v.Attributes.Value.All() {
-			parsec.Key(w, k)
-			w.Str(x)
+			b = parsec.AppendKey(b, k)
+			b = parsec.AppendString(b, x)
 		}
-		parsec.ObjEnd(w, m)
+		b = parsec.CloseObject(b, m)
 	}
-	parsec.EncodeRawProperties(w, &v.AdditionalProperties)
-	parsec.ObjEnd(w, m)
+	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -233,11 +234,14 @@ func (v *OrderPlaced) Validate() error {
 }
 
 // MarshalJSON encodes v, unknown properties included.
-func (v OrderPlaced) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v OrderPlaced) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintOrderPlaced.Buffer())
+	sizeHintOrderPlaced.Observe(len(b))
+	return b, nil
 }
+
+var sizeHintOrderPlaced parsec.SizeHint
 
 // UnmarshalJSON decodes and validates data into v.
 func (v *OrderPlaced) UnmarshalJSON(data []byte) error {
@@ -279,8 +283,9 @@ func (v *OrderPlacedSalesChannel) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderPlacedSalesChannel) encode(w *parsec.Writer) {
-	w.Str(string(*v))
+func (v *OrderPlacedSalesChannel) encode(b []byte) []byte {
+	b = parsec.AppendString(b, string(*v))
+	return b
 }
 
 // Validate reports whether v is one of the allowed values.
@@ -293,11 +298,14 @@ func (v *OrderPlacedSalesChannel) Validate() error {
 }
 
 // MarshalJSON encodes v.
-func (v OrderPlacedSalesChannel) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v OrderPlacedSalesChannel) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintOrderPlacedSalesChannel.Buffer())
+	sizeHintOrderPlacedSalesChannel.Observe(len(b))
+	return b, nil
 }
+
+var sizeHintOrderPlacedSalesChannel parsec.SizeHint
 
 // UnmarshalJSON decodes and validates data into v.
 func (v *OrderPlacedSalesChannel) UnmarshalJSON(data []byte) error {
@@ -372,19 +380,20 @@ func (v *OrderPlacedLinesItem) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderPlacedLinesItem) encode(w *parsec.Writer) {
-	m := parsec.ObjStart(w)
-	w.RawStr(`,"sku":`)
-	w.Str(v.Sku)
-	w.RawStr(`,"quantity":`)
-	w.Int64(v.Quantity)
-	w.RawStr(`,"unit_price":`)
-	v.UnitPrice.encode(w)
+func (v *OrderPlacedLinesItem) encode(b []byte) []byte {
+	m := len(b)
+	b = append(b, `,"sku":`...)
+	b = parsec.AppendString(b, v.Sku)
+	b = append(b, `,"quantity":`...)
+	b = parsec.AppendInt(b, v.Quantity)
+	b = append(b, `,"unit_price":`...)
+	b = v.UnitPrice.encode(b)
 	if v.GiftWrap.Set {
-		w.RawStr(`,"gift_wrap":`)
-		w.Bool(v.GiftWrap.Value)
+		b = append(b, `,"gift_wrap":`...)
+		b = parsec.AppendBool(b, v.GiftWrap.Value)
 	}
-	parsec.ObjEnd(w, m)
+	b = parsec.CloseObject(b, m)
+	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
@@ -398,11 +407,14 @@ func (v *OrderPlacedLinesItem) Validate() error {
 }
 
 // MarshalJSON encodes v.
-func (v OrderPlacedLinesItem) MarshalJSON() ([]byte, error) {
-	w := parsec.GetWriter()
-	v.encode(w)
-	return parsec.Finish(w)
+func (v OrderPlacedLinesItem) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintOrderPlacedLinesItem.Buffer())
+	sizeHintOrderPlacedLinesItem.Observe(len(b))
+	return b, nil
 }
+
+var sizeHintOrderPlacedLinesItem parsec.SizeHint
 
 // UnmarshalJSON decodes and validates data into v.
 func (v *OrderPlacedLinesItem) UnmarshalJSON(data []byte) error {
