@@ -233,3 +233,16 @@ func TestDecodeJSON(t *testing.T) {
 		t.Error("type mismatch accepted")
 	}
 }
+
+func TestParseSmallInt(t *testing.T) {
+	for in, want := range map[string]int64{"0": 0, "-7": -7, "123456789012345678": 123456789012345678, "-99": -99} {
+		if v, ok := parseSmallInt([]byte(in)); !ok || v != want {
+			t.Errorf("parseSmallInt(%q) = %d, %v", in, v, ok)
+		}
+	}
+	for _, in := range []string{"", "-", "1.0", "1e3", "1234567890123456789", "+1"} {
+		if _, ok := parseSmallInt([]byte(in)); ok {
+			t.Errorf("parseSmallInt(%q) accepted", in)
+		}
+	}
+}

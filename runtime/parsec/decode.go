@@ -120,6 +120,9 @@ func DecodeInt64(d *Decoder) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if v, ok := parseSmallInt(n); ok {
+		return v, nil
+	}
 	if v, err := strconv.ParseInt(string(n), 10, 64); err == nil {
 		return v, nil
 	}
@@ -266,4 +269,27 @@ func Unmarshal(data []byte, decode func(d *Decoder) error) error {
 		return Errorf("unexpected data after the top-level value")
 	}
 	return nil
+}
+
+// parseSmallInt parses a plain decimal integer of at most 18 digits (so it
+// cannot overflow), the common case, without strconv's generality.
+func parseSmallInt(n []byte) (int64, bool) {
+	neg := len(n) > 0 && n[0] == '-'
+	if neg {
+		n = n[1:]
+	}
+	if len(n) == 0 || len(n) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range n {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }

@@ -16,7 +16,8 @@ import (
 // chunk (at most arenaChunk bytes) alive.
 type Decoder struct {
 	jx.Decoder
-	arena []byte
+	arena    []byte
+	inputLen int
 }
 
 // arenaChunk is the size of an arena chunk; longer strings get their own
@@ -28,6 +29,7 @@ var decoderPool = sync.Pool{New: func() any { return new(Decoder) }}
 func getDecoder(data []byte) *Decoder {
 	d := decoderPool.Get().(*Decoder)
 	d.ResetBytes(data)
+	d.inputLen = len(data)
 	return d
 }
 
@@ -41,7 +43,7 @@ func putDecoder(d *Decoder) {
 // NewDecoder returns a Decoder reading data, for decoding outside of
 // [Unmarshal] (tests, streaming callers).
 func NewDecoder(data []byte) *Decoder {
-	d := &Decoder{}
+	d := &Decoder{inputLen: len(data)}
 	d.ResetBytes(data)
 	return d
 }
@@ -65,7 +67,13 @@ func (d *Decoder) keepBytes(b []byte) []byte {
 		return append([]byte(nil), b...)
 	}
 	if cap(d.arena)-len(d.arena) < n {
-		d.arena = make([]byte, 0, arenaChunk)
+		// The first chunk is sized from the input (its strings cannot
+		// outgrow it), later ones at full size.
+		size := arenaChunk
+		if d.arena == nil {
+			size = min(max(d.inputLen/2, 64, n), arenaChunk)
+		}
+		d.arena = make([]byte, 0, size)
 	}
 	start := len(d.arena)
 	d.arena = append(d.arena, b...)
@@ -77,7 +85,7 @@ func (d *Decoder) keepBytes(b []byte) []byte {
 // Generated union decoders use it to look at a value before choosing the
 // variant that decodes it.
 func (d *Decoder) Sub(raw []byte) *Decoder {
-	s := &Decoder{arena: d.arena}
+	s := &Decoder{arena: d.arena, inputLen: len(raw)}
 	s.ResetBytes(raw)
 	return s
 }
