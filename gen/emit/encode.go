@@ -75,10 +75,14 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 		if err != nil {
 			return nil, err
 		}
+		i := g.n.name("i")
 		return []jen.Code{
 			jen.Id(m).Op(":=").Len(b()),
-			jen.For(jen.List(jen.Id(k), jen.Id(val)).Op(":=").Range().Add(x().Dot("All").Call())).Block(
-				append([]jen.Code{app(qp("AppendKey").Call(b(), jen.Id(k)))}, body...)...),
+			jen.For(jen.Id(i).Op(":=").Range().Add(x().Dot("Len").Call())).Block(
+				append([]jen.Code{
+					jen.List(jen.Id(k), jen.Id(val)).Op(":=").Add(x().Dot("At").Call(jen.Id(i))),
+					app(qp("AppendKey").Call(b(), jen.Id(k))),
+				}, body...)...),
 			app(qp("CloseObject").Call(b(), jen.Id(m))),
 		}, nil
 	case *ir.Nullable:

@@ -135,8 +135,12 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 		if err != nil {
 			return nil, err
 		}
-		encode = append(encode, jen.For(jen.List(jen.Id(k), jen.Id(x)).Op(":=").Range().Id("v").Dot(s.AdditionalField).Dot("All").Call()).Block(
-			append([]jen.Code{app(qp("AppendKey").Call(b(), jen.Id(k)))}, body...)...))
+		i := g.n.name("i")
+		encode = append(encode, jen.For(jen.Id(i).Op(":=").Range().Id("v").Dot(s.AdditionalField).Dot("Len").Call()).Block(
+			append([]jen.Code{
+				jen.List(jen.Id(k), jen.Id(x)).Op(":=").Id("v").Dot(s.AdditionalField).Dot("At").Call(jen.Id(i)),
+				app(qp("AppendKey").Call(b(), jen.Id(k))),
+			}, body...)...))
 	}
 	encode = append(encode, app(qp("CloseObject").Call(b(), jen.Id("m"))))
 

@@ -787,7 +787,8 @@ func (v *Event) encode(b []byte) []byte {
 	if v.Meta.Set {
 		b = append(b, ",\"meta\":"...)
 		m4 := len(b)
-		for k, x := range v.Meta.Value.All() {
+		for i3 := range v.Meta.Value.Len() {
+			k, x := v.Meta.Value.At(i3)
 			b = parsec.AppendKey(b, k)
 			if x.Null {
 				b = append(b, "null"...)
@@ -824,9 +825,9 @@ func (v *Event) encode(b []byte) []byte {
 	if v.Shapes.Set {
 		b = append(b, ",\"shapes\":"...)
 		m5 := len(b)
-		for i3 := range v.Shapes.Value {
+		for i4 := range v.Shapes.Value {
 			b = append(b, ',')
-			b = encodeShape(b, v.Shapes.Value[i3])
+			b = encodeShape(b, v.Shapes.Value[i4])
 		}
 		b = parsec.CloseArray(b, m5)
 	}
@@ -849,9 +850,9 @@ func (v *Event) encode(b []byte) []byte {
 	if v.Children.Set {
 		b = append(b, ",\"children\":"...)
 		m6 := len(b)
-		for i4 := range v.Children.Value {
+		for i5 := range v.Children.Value {
 			b = append(b, ',')
-			b = v.Children.Value[i4].encode(b)
+			b = v.Children.Value[i5].encode(b)
 		}
 		b = parsec.CloseArray(b, m6)
 	}
@@ -2605,7 +2606,8 @@ func (v *Scores) decode(d *parsec.Decoder) error {
 func (v *Scores) encode(b []byte) []byte {
 	x := parsec.Map[int64](*v)
 	m1 := len(b)
-	for k, x1 := range x.All() {
+	for i := range x.Len() {
+		k, x1 := x.At(i)
 		b = parsec.AppendKey(b, k)
 		b = parsec.AppendInt(b, x1)
 	}
@@ -2823,7 +2825,8 @@ func (v *Strict) decode(d *parsec.Decoder) error {
 
 func (v *Strict) encode(b []byte) []byte {
 	m := len(b)
-	for k, x := range v.Extra.All() {
+	for i := range v.Extra.Len() {
+		k, x := v.Extra.At(i)
 		b = parsec.AppendKey(b, k)
 		b = parsec.AppendString(b, x)
 	}
@@ -2889,7 +2892,8 @@ func (v *Typed) decode(d *parsec.Decoder) error {
 
 func (v *Typed) encode(b []byte) []byte {
 	m := len(b)
-	for k, x := range v.Extra.All() {
+	for i := range v.Extra.Len() {
+		k, x := v.Extra.At(i)
 		b = parsec.AppendKey(b, k)
 		b = parsec.AppendInt(b, x)
 	}
