@@ -203,7 +203,8 @@ func (v *OrderPlaced) encode(b []byte) []byte {
 	if v.Attributes.Set {
 		b = append(b, `,"attributes":`...)
 		m := len(b)
-		for k, x := range v.Attributes.Value.All() {
+		for i := range v.Attributes.Value.Len() {
+			k, x := v.Attributes.Value.At(i)
 			b = parsec.AppendKey(b, k)
 			b = parsec.AppendString(b, x)
 		}
