@@ -66,6 +66,8 @@ func kitchen() *ir.Package {
 	level := named("Level", &ir.Enum{Kind: ir.KindInt64, Values: []ir.EnumValue{{Name: "LevelLow", JSON: "1"}, {Name: "LevelHigh", JSON: "3"}}})
 	flag := named("Flag", &ir.Enum{Kind: ir.KindBool, Values: []ir.EnumValue{{Name: "FlagOn", JSON: "true"}}})
 	version := named("Version", &ir.Const{Kind: ir.KindInt64, JSON: "2"})
+	card.Residual = []ir.Residual{{Keyword: "not", Loc: loc("/$defs/Card/not")}}
+	shape.Residual = []ir.Residual{{Keyword: "not", Loc: loc("/$defs/Shape/not")}}
 	label := named("Label", &ir.Primitive{Kind: ir.KindString, Constraints: nc()})
 	label.Residual = []ir.Residual{{Keyword: "not", Loc: loc("/$defs/Label/not")}}
 	point := named("Point", &ir.Tuple{Constraints: nc(), Items: []*ir.Field{
@@ -163,7 +165,11 @@ func kitchen() *ir.Package {
 			deprecated,
 		}}
 	event.Type.(*ir.Struct).Fields[31].Indirect = true // parent
-	schemaDoc := []byte(`{"$defs": {"Label": {"type": "string", "not": {"const": "forbidden"}}}}`)
+	schemaDoc := []byte(`{"$defs": {
+  "Label": {"type": "string", "not": {"const": "forbidden"}},
+  "Card": {"not": {"properties": {"number": {"const": "9999-9999-9999-9999"}}}},
+  "Shape": {"not": {"properties": {"side": {"const": 13}}, "required": ["side"]}}
+}}`)
 	return &ir.Package{Name: "kitchen", Files: []*ir.File{
 		{Name: "kitchen.parsec.go", Path: file, Source: file, Aspect: "kitchen", SchemaRef: file, Schema: schemaDoc, Root: event,
 			Types: []*ir.Named{event, card, cash, payment, scalar, circle, square, shape, anyShape, mixed, color, level, flag, version,

@@ -1270,6 +1270,19 @@ type Card struct {
 }
 
 func (v *Card) decode(d *parsec.Decoder) error {
+	raw, err := parsec.Capture(d)
+	if err != nil {
+		return err
+	}
+	if err := parsec.SchemaError(residualSchemas.Validate("kitchen.json", "/$defs/Card", raw)); err != nil {
+		return err
+	}
+	sub := d.Sub(raw)
+	defer d.End(sub)
+	return v.decodeBody(sub)
+}
+
+func (v *Card) decodeBody(d *parsec.Decoder) error {
 	*v = Card{}
 	it, err := parsec.ObjIter(d)
 	if err != nil {
@@ -1323,7 +1336,12 @@ func (v *Card) encode(b []byte) []byte {
 // Validate reports every constraint of the schema that v violates.
 func (v *Card) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(pattern0Card.Check(v.Number), "number"))
+	errs.Add(func() error {
+		var errs parsec.ValidationErrors
+		errs.Add(parsec.Wrap(pattern0Card.Check(v.Number), "number"))
+		return errs.Err()
+	}())
+	errs.Add(parsec.SchemaError(residualSchemas.ValidateValue("kitchen.json", "/$defs/Card", v)))
 	return errs.Err()
 }
 
@@ -1862,6 +1880,19 @@ func decodeShape(d *parsec.Decoder) (Shape, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := parsec.SchemaError(residualSchemas.Validate("kitchen.json", "/$defs/Shape", raw)); err != nil {
+		return nil, err
+	}
+	sub := d.Sub(raw)
+	defer d.End(sub)
+	return decodeShapeBody(sub)
+}
+
+func decodeShapeBody(d *parsec.Decoder) (Shape, error) {
+	raw, err := parsec.Capture(d)
+	if err != nil {
+		return nil, err
+	}
 	var (
 		found   Shape
 		matched []string
@@ -1908,14 +1939,21 @@ func encodeShape(b []byte, u Shape) []byte {
 }
 
 func validateShape(u Shape) error {
-	switch x := u.(type) {
-	case Circle:
-		return x.Validate()
-	case Square:
-		return x.Validate()
-	default:
-		return parsec.Errorf("Shape holds no variant")
+	var errs parsec.ValidationErrors
+	errs.Add(func() error {
+		switch x := u.(type) {
+		case Circle:
+			return x.Validate()
+		case Square:
+			return x.Validate()
+		default:
+			return parsec.Errorf("Shape holds no variant")
+		}
+	}())
+	if u != nil {
+		errs.Add(parsec.SchemaError(residualSchemas.ValidateValue("kitchen.json", "/$defs/Shape", u)))
 	}
+	return errs.Err()
 }
 
 // unionShape lets parsec.NewUnion hold a Shape.

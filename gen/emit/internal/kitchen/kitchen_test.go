@@ -124,6 +124,9 @@ func TestKitchenRejects(t *testing.T) {
 		{`"row": ["h", 1, 2, 3]`, `"row": ["h", 1, 2, 3, 4]`, `/row: 5 items is more than maxItems 4`},
 		{`"children": [{"id": "ev-2"`, `"children": [{"id": "ev-2x"`, `/children/0/id: "ev-2x" does not match`},
 		{`"label": "fine"`, `"label": "forbidden"`, `/label: `},
+		{`"1234-5678-9012-3456"`, `"9999-9999-9999-9999"`, `/payment: `},
+		{`"shape": {"side": 2}`, `"shape": {"side": 13}`, `/shape: `},
+		{`"shapes": [{"radius": 3}, {"side": 1}]`, `"shapes": [{"radius": 3}, {"side": 13}]`, `/shapes/1: `},
 		{`"names": ["a", "b"]`, `"names": ["a", "a"]`, `/names: items 0 and 1 are equal`},
 		{`"scores": {"abc": 3}`, `"scores": {"ABC": 3}`, `/scores/ABC: property name "ABC"`},
 		{`"strict": {"x-a": "1"}`, `"strict": {"y": "1"}`, `/strict/y: property is not allowed`},
@@ -158,6 +161,12 @@ func TestKitchenValidateBuilt(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate() = %v\nwant it to contain %q", err, want)
 		}
+	}
+	var bad Event
+	bad.Shape.SetTo(Square{Side: 13})
+	bad.Alias.SetTo(Card{Number: "9999-9999-9999-9999"})
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "/shape: ") || !strings.Contains(err.Error(), "/alias: ") {
+		t.Errorf("residual keywords not checked by Validate: %v", err)
 	}
 	if strings.Contains(err.Error(), "/color") {
 		t.Error("open enum value rejected")

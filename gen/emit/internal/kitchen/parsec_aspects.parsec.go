@@ -21,7 +21,7 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(Event)
 		},
-		Schema:    []byte("{\"$defs\": {\"Label\": {\"type\": \"string\", \"not\": {\"const\": \"forbidden\"}}}}"),
+		Schema:    []byte("{\"$defs\": {\n  \"Label\": {\"type\": \"string\", \"not\": {\"const\": \"forbidden\"}},\n  \"Card\": {\"not\": {\"properties\": {\"number\": {\"const\": \"9999-9999-9999-9999\"}}}},\n  \"Shape\": {\"not\": {\"properties\": {\"side\": {\"const\": 13}}, \"required\": [\"side\"]}}\n}}"),
 		SchemaRef: "kitchen.json",
 	},
 }
