@@ -75,3 +75,8 @@ bench:
 .PHONY: bench-ws
 bench-ws:
 	cd server && $(GO) test -run '^$$' -bench 'BenchmarkWS' -benchtime 15000x -benchmem -count 3 ./integration
+
+## bench-codec: generated decode+validate and encode of a 1 KB event against encoding/json, in one run (ratios in x_encoding/json)
+.PHONY: bench-codec
+bench-codec:
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./gen/emit/internal/bench
