@@ -521,3 +521,34 @@ func TestModelScalarVariantKinds(t *testing.T) {
 		}
 	}
 }
+
+func TestModelAnchorsAndRootRef(t *testing.T) {
+	p, err := model(t, map[string]string{
+		"s/a.json": `{"type": "object", "properties": {
+			"addr": {"$ref": "#home"},
+			"again": {"$ref": "#/$defs/address"},
+			"self": {"$ref": "#"},
+			"other": {"$ref": "b.json#item"}},
+			"$defs": {"address": {"$anchor": "home", "type": "object", "properties": {"city": {"type": "string"}}}}}`,
+		"s/b.json": `{"$defs": {"it": {"$anchor": "item", "type": "string", "minLength": 1}}}`,
+	}, "s/a.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `file a.parsec.go source=s/a.json aspect="a" ref="s/a.json" root=A
+  type A @ = struct
+    Addr "addr" opt Address
+    Again "again" opt Address
+    Self "self" opt * A
+    Other "other" opt It
+    unknown=keep AdditionalProperties
+  type Address @/$defs/address = struct
+    City "city" opt string
+    unknown=keep AdditionalProperties
+file b.parsec.go source=s/b.json aspect="" ref="s/b.json" root=<nil>
+  type It @/$defs/it = string
+`
+	if diff := cmp.Diff(want, dump(p)); diff != "" {
+		t.Errorf("-want +got:\n%s", diff)
+	}
+}
