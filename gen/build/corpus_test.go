@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/parsec-gen/parsec-gen/gen/ir"
@@ -33,6 +34,16 @@ func TestCorpus(t *testing.T) {
 		if err != nil {
 			failed++
 			t.Errorf("%s: %v", base, err)
+			continue
+		}
+		again, err := buildOne(fsys, base)
+		if err != nil {
+			t.Errorf("%s: second build: %v", base, err)
+			continue
+		}
+		if a, b := summarize(p), summarize(again); a != b {
+			failed++
+			t.Errorf("%s: two builds differ:\n%s\n---\n%s", base, a, b)
 			continue
 		}
 		if err := checkInvariants(p); err != nil {
@@ -93,4 +104,31 @@ func BenchmarkCorpusModel(b *testing.B) {
 			}
 		}
 	}
+}
+
+// summarize lists every declaration with its shape and members, in order.
+func summarize(p *ir.Package) string {
+	var b strings.Builder
+	for _, f := range p.Files {
+		fmt.Fprintf(&b, "file %s\n", f.Name)
+		for _, n := range f.Types {
+			fmt.Fprintf(&b, " %s %s %T %d\n", n.Name, n.ID, n.Type, len(n.Residual))
+			switch t := n.Type.(type) {
+			case *ir.Struct:
+				for _, fl := range t.Fields {
+					fmt.Fprintf(&b, "  %s %s %v %v %T\n", fl.Name, fl.JSONName, fl.Repr, fl.Indirect, fl.Type)
+				}
+			case *ir.Union:
+				fmt.Fprintf(&b, "  %v %s\n", t.Strategy, t.Discriminator)
+				for _, v := range t.Variants {
+					fmt.Fprintf(&b, "  %s %s %s\n", v.Name, v.Tag, v.Marker)
+				}
+			case *ir.Enum:
+				for _, v := range t.Values {
+					fmt.Fprintf(&b, "  %s\n", v.Name)
+				}
+			}
+		}
+	}
+	return b.String()
 }
