@@ -160,6 +160,21 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 			return nil, err
 		}
 		val = append(val, body...)
+		if len(s.Patterns) == 1 {
+			k := g.n.name("k")
+			val = append(val, jen.For(jen.Id(k).Op(":=").Range().Id("v").Dot(s.AdditionalField).Dot("Keys").Call()).Block(
+				jen.If(jen.Op("!").Id(g.patternVar(&s.Patterns[0].Pattern)).Dot("MatchString").Call(jen.Id(k))).Block(
+					jen.Id("errs").Dot("Add").Call(qp("UnknownProperty").Call(jen.Index().Byte().Parens(jen.Id(k)))))))
+		}
+	}
+	if kind == containerRaw && (len(s.Patterns) > 0 || s.Unknown != ir.UnknownKeep) {
+		i, k, raw := g.n.name("i"), g.n.name("k"), g.n.name("raw")
+		checks, err := g.undeclaredChecks(s, k, raw, true)
+		if err != nil {
+			return nil, err
+		}
+		val = append(val, jen.For(jen.Id(i).Op(":=").Range().Id("v").Dot(s.AdditionalField).Dot("Len").Call()).Block(
+			append([]jen.Code{jen.List(jen.Id(k), jen.Id(raw)).Op(":=").Id("v").Dot(s.AdditionalField).Dot("At").Call(jen.Id(i))}, checks...)...))
 	}
 	add := func(err jen.Code) jen.Code { return jen.Id("errs").Dot("Add").Call(err) }
 	presentV := func(prop string) jen.Code {
@@ -301,12 +316,31 @@ func (g *typeGen) decodeUndeclared(s *ir.Struct, kind container, valueType ir.Ty
 	if len(s.Patterns) == 0 && s.Unknown == ir.UnknownKeep {
 		return []jen.Code{jen.If(jen.Err().Op(":=").Add(qp("DecodeRawProperty").Call(jen.Id("d"), jen.Op("&").Id("v").Dot(s.AdditionalField), key())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}, nil
 	}
-	k, raw, matched := g.n.name("k"), g.n.name("raw"), g.n.name("matched")
-	track := s.Unknown != ir.UnknownKeep // whether unmatched properties need their own treatment
+	k, raw := g.n.name("k"), g.n.name("raw")
 	out := []jen.Code{jen.Id(k).Op(":=").Id("d").Dot("Keep").Call(key())}
 	out = append(out, decodeCall(raw, qp("DecodeRaw").Call(jen.Id("d")), noWrap.key(id(k)))...)
+	checks, err := g.undeclaredChecks(s, k, raw, false)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, checks...)
+	return append(out, jen.Id("v").Dot(s.AdditionalField).Dot("Set").Call(jen.Id(k), jen.Id(raw))), nil
+}
+
+// undeclaredChecks renders the checks of an undeclared property kept raw
+// (named k, its text in raw) against every pattern it matches, and against
+// additionalProperties when it matches none. On decode (validate false) the
+// first failure is returned; in Validate every failure is added to errs.
+func (g *typeGen) undeclaredChecks(s *ir.Struct, k, raw string, validate bool) ([]jen.Code, error) {
+	matched := g.n.name("matched")
+	track := s.Unknown != ir.UnknownKeep // whether unmatched properties need their own treatment
+	var out []jen.Code
 	if track {
 		out = append(out, jen.Id(matched).Op(":=").False())
+	}
+	fail := func(err jen.Code) jen.Code { return jen.Return(err) }
+	if validate {
+		fail = func(err jen.Code) jen.Code { return jen.Id("errs").Dot("Add").Call(err) }
 	}
 	check := func(t ir.Type) ([]jen.Code, error) {
 		sub, x := g.n.name("sub"), g.n.name("x")
@@ -325,16 +359,19 @@ func (g *typeGen) decodeUndeclared(s *ir.Struct, kind container, valueType ir.Ty
 		if err != nil {
 			return nil, err
 		}
-		// The value is decoded by a function literal over a sub-decoder so
-		// that "d" inside the body names the sub-decoder.
+		// The value is decoded by a function literal so that "d" inside the
+		// body names the decoder of the raw text.
 		fn := jen.Func().Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Error().Block(
 			// The value is only checked; the raw text is what the struct keeps.
 			append(append([]jen.Code{jen.Var().Id(x).Add(vt)}, body...), jen.Id("_").Op("=").Id(x), jen.Return(jen.Nil()))...)
+		if validate {
+			return []jen.Code{fail(jen.Add(fn).Call(qp("NewDecoder").Call(jen.Id(raw))))}, nil
+		}
 		return []jen.Code{
 			jen.Id(sub).Op(":=").Id("d").Dot("Sub").Call(jen.Id(raw)),
 			jen.Err().Op(":=").Add(fn).Call(jen.Id(sub)),
 			jen.Id("d").Dot("End").Call(jen.Id(sub)),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.If(jen.Err().Op("!=").Nil()).Block(fail(jen.Err())),
 		}, nil
 	}
 	for _, p := range s.Patterns {
@@ -349,7 +386,7 @@ func (g *typeGen) decodeUndeclared(s *ir.Struct, kind container, valueType ir.Ty
 	}
 	switch s.Unknown {
 	case ir.UnknownReject:
-		out = append(out, jen.If(jen.Op("!").Id(matched)).Block(jen.Return(qp("UnknownProperty").Call(key()))))
+		out = append(out, jen.If(jen.Op("!").Id(matched)).Block(fail(qp("UnknownProperty").Call(jen.Index().Byte().Parens(jen.Id(k))))))
 	case ir.UnknownTyped:
 		body, err := check(s.Additional)
 		if err != nil {
@@ -357,7 +394,7 @@ func (g *typeGen) decodeUndeclared(s *ir.Struct, kind container, valueType ir.Ty
 		}
 		out = append(out, jen.If(jen.Op("!").Id(matched)).Block(body...))
 	}
-	return append(out, jen.Id("v").Dot(s.AdditionalField).Dot("Set").Call(jen.Id(k), jen.Id(raw))), nil
+	return out, nil
 }
 
 // decodeField renders the decoding of a declared property into recv.Name.

@@ -2874,7 +2874,13 @@ func (v *Strict) encode(b []byte) []byte {
 
 // Validate reports every constraint of the schema that v violates.
 func (v *Strict) Validate() error {
-	return nil
+	var errs parsec.ValidationErrors
+	for k1 := range v.Extra.Keys() {
+		if !pattern0Strict.MatchString(k1) {
+			errs.Add(parsec.UnknownProperty([]byte(k1)))
+		}
+	}
+	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
@@ -3015,7 +3021,23 @@ func (v *Loose) encode(b []byte) []byte {
 
 // Validate reports every constraint of the schema that v violates.
 func (v *Loose) Validate() error {
-	return nil
+	var errs parsec.ValidationErrors
+	for i := range v.Extra.Len() {
+		k, raw := v.Extra.At(i)
+		if pattern0Loose.MatchString(k) {
+			errs.Add(func(d *parsec.Decoder) error {
+				var x int64
+				x1, err := parsec.DecodeInt64(d)
+				if err != nil {
+					return parsec.Wrap(err, k)
+				}
+				x = x1
+				_ = x
+				return nil
+			}(parsec.NewDecoder(raw)))
+		}
+	}
+	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
@@ -3112,7 +3134,37 @@ func (v *MixedHolder) encode(b []byte) []byte {
 
 // Validate reports every constraint of the schema that v violates.
 func (v *MixedHolder) Validate() error {
-	return nil
+	var errs parsec.ValidationErrors
+	for i := range v.Extra.Len() {
+		k, raw := v.Extra.At(i)
+		matched := false
+		if pattern0MixedHolder.MatchString(k) {
+			matched = true
+			errs.Add(func(d *parsec.Decoder) error {
+				var x int64
+				x1, err := parsec.DecodeInt64(d)
+				if err != nil {
+					return parsec.Wrap(err, k)
+				}
+				x = x1
+				_ = x
+				return nil
+			}(parsec.NewDecoder(raw)))
+		}
+		if !matched {
+			errs.Add(func(d *parsec.Decoder) error {
+				var x1 bool
+				x2, err := parsec.DecodeBool(d)
+				if err != nil {
+					return parsec.Wrap(err, k)
+				}
+				x1 = x2
+				_ = x1
+				return nil
+			}(parsec.NewDecoder(raw)))
+		}
+	}
+	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.

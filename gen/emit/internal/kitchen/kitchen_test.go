@@ -168,6 +168,19 @@ func TestKitchenValidateBuilt(t *testing.T) {
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "/shape: ") || !strings.Contains(err.Error(), "/alias: ") {
 		t.Errorf("residual keywords not checked by Validate: %v", err)
 	}
+	var holders Event
+	holders.Loose.Value.Extra.Set("n-1", []byte(`"one"`))
+	holders.Loose.Set = true
+	holders.Strict.Value.Extra.Set("y", "1")
+	holders.Strict.Set = true
+	holders.MixedHolder.Value.Extra.Set("flag", []byte(`1`))
+	holders.MixedHolder.Set = true
+	herr := holders.Validate()
+	for _, want := range []string{"/loose/n-1: expected an integer", "/strict/y: property is not allowed", "/mixed_holder/flag: expected a boolean"} {
+		if herr == nil || !strings.Contains(herr.Error(), want) {
+			t.Errorf("Validate() = %v\nwant it to contain %q", herr, want)
+		}
+	}
 	if strings.Contains(err.Error(), "/color") {
 		t.Error("open enum value rejected")
 	}
