@@ -155,7 +155,8 @@ func (v *CustomerNotified) encode(b []byte) []byte {
 	if v.Variables.Set {
 		b = append(b, ",\"variables\":"...)
 		m1 := len(b)
-		for k, x := range v.Variables.Value.All() {
+		for i := range v.Variables.Value.Len() {
+			k, x := v.Variables.Value.At(i)
 			b = parsec.AppendKey(b, k)
 			b = encodeCustomerNotifiedVariablesValue(b, x)
 		}

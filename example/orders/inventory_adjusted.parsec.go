@@ -301,7 +301,8 @@ func (v *InventoryAdjustedBins) decodeBody(d *parsec.Decoder) error {
 func (v *InventoryAdjustedBins) encode(b []byte) []byte {
 	x := parsec.Map[int64](*v)
 	m1 := len(b)
-	for k, x1 := range x.All() {
+	for i := range x.Len() {
+		k, x1 := x.At(i)
 		b = parsec.AppendKey(b, k)
 		b = parsec.AppendInt(b, x1)
 	}

@@ -195,7 +195,8 @@ func (v *OrderPlaced) encode(b []byte) []byte {
 	if v.Attributes.Set {
 		b = append(b, ",\"attributes\":"...)
 		m2 := len(b)
-		for k, x := range v.Attributes.Value.All() {
+		for i1 := range v.Attributes.Value.Len() {
+			k, x := v.Attributes.Value.At(i1)
 			b = parsec.AppendKey(b, k)
 			b = parsec.AppendString(b, x)
 		}
