@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,7 +28,7 @@ import (
 // FuzzGenerate feeds arbitrary bytes to Generate as one schema file. Each
 // input must give either an error with a message or Go files that parse and
 // type-check against the real runtime packages, the same way twice.
-// The seeds are every schema of the golden cases.
+// The seeds are every schema of the golden cases that are not pending.
 func FuzzGenerate(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*.txtar"))
 	if err != nil {
@@ -37,6 +38,9 @@ func FuzzGenerate(f *testing.F) {
 		a, err := txtar.ParseFile(file)
 		if err != nil {
 			f.Fatal(err)
+		}
+		if slices.ContainsFunc(a.Files, func(af txtar.File) bool { return af.Name == "pending" }) {
+			continue // a known failure, tracked by its golden case until fixed
 		}
 		for _, af := range a.Files {
 			if strings.HasPrefix(af.Name, "schemas/") {
