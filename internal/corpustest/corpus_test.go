@@ -52,7 +52,7 @@ func pct(n, of int) string {
 	return fmt.Sprintf("%5.1f%%", 100*float64(n)/float64(of))
 }
 
-// Summary formats the figures of r, one per line.
+// summary formats the figures of r, one per line.
 func summary(r *Report) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "schemas generated  %4d / %4d  %s\n", r.Generated, r.Schemas, pct(r.Generated, r.Schemas))
