@@ -11,6 +11,7 @@ package corpustest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -105,6 +106,9 @@ type schemaCase struct {
 }
 
 const modPath = "corpuscheck"
+
+// checkerTimeout bounds the checker run.
+const checkerTimeout = 3 * time.Minute
 
 // Run generates, compiles and checks the whole corpus. An error means the
 // harness itself could not run; what the generator gets wrong is in the
@@ -429,11 +433,18 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 			}
 		}
 	}
-	cmd := exec.Command(filepath.Join(opts.Work, "checker.bin"))
+	// A decoder that loops forever must not hang the run: the whole corpus
+	// decodes in well under a second, so minutes mean a hang.
+	ctx, cancel := context.WithTimeout(context.Background(), checkerTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(opts.Work, "checker.bin"))
 	cmd.Stdin = &in
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	if ctx.Err() != nil {
+		return fmt.Errorf("corpus checker did not finish within %v: a generated decoder hangs", checkerTimeout)
+	}
 	if err != nil {
 		return fmt.Errorf("corpus checker: %v\n%s", err, stderr.Bytes())
 	}
