@@ -552,3 +552,45 @@ file b.parsec.go source=s/b.json aspect="" ref="s/b.json" root=<nil>
 		t.Errorf("-want +got:\n%s", diff)
 	}
 }
+
+// TestModelSharedFileNamesIgnoreWhoRefers: a definition of a shared file
+// holds its name even while no schema refers to it, so a later schema that
+// does cannot rename the types already generated from that file.
+func TestModelSharedFileNamesIgnoreWhoRefers(t *testing.T) {
+	files := map[string]string{
+		"s/common.json": `{"$defs": {
+			"A": {"type": "object", "properties": {"bc": {"type": "object", "properties": {"n": {"type": "integer"}}}}},
+			"ABc": {"type": "object", "properties": {"m": {"type": "string"}}}}}`,
+		"s/one.json": `{"type": "object", "properties": {"a": {"$ref": "common.json#/$defs/A"}}}`,
+		"s/two.json": `{"type": "object", "properties": {"abc": {"$ref": "common.json#/$defs/ABc"}}}`,
+	}
+	names := func(p *ir.Package) map[string]string {
+		out := map[string]string{}
+		for _, f := range p.Files {
+			for _, n := range f.Types {
+				out[n.ID] = n.Name
+			}
+		}
+		return out
+	}
+	alone, err := model(t, files, "s/one.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := model(t, files, "s/one.json", "s/two.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := names(alone), names(both)
+	for id, name := range a {
+		if b[id] != name {
+			t.Errorf("%s: named %q alone, %q once two.json refers to the file", id, name, b[id])
+		}
+	}
+	if got := b["s/common.json#/$defs/ABc"]; got != "ABc" {
+		t.Errorf("definition ABc named %q, want ABc", got)
+	}
+	if got := a["s/common.json#/$defs/A/properties/bc"]; got != "ABcType" {
+		t.Errorf("property bc of A named %q, want ABcType (ABc belongs to the definition)", got)
+	}
+}

@@ -34,24 +34,36 @@ func (b *builder) finalize() {
 		m := b.meta[n]
 		byFile[m.file] = append(byFile[m.file], n)
 	}
-	claim := func(f *ir.File, place string, loc ir.Loc, candidates ...string) string {
+	// Every top-level definition of a file holds its name in that file even
+	// when nothing refers to it, so which definitions other schemas happen
+	// to reach never changes the names of a file's types.
+	phantom := map[*ir.File]map[string]string{}
+	for d, f := range b.files {
+		phantom[f] = b.definitionNames(d)
+	}
+	// claim takes the first free candidate for a declaration of file f (id
+	// is the Named's ID, "" for other identifiers; prio its naming priority:
+	// roots and x-go-name win over definitions). A candidate held by
+	// another file is an error naming both places, never a reason to pick
+	// another name: names must not depend on the other schemas.
+	claim := func(f *ir.File, id string, prio int, place string, loc ir.Loc, candidates ...string) string {
 		for i, c := range candidates {
-			if prev, ok := taken[c]; ok {
-				if prev.file != f && prev.file != nil && i == 0 {
-					b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is also declared for %s; set x-go-name on one of them", c, prev.place)))
-					return c
-				}
-				if prev.file == nil && i == len(candidates)-1 {
-					b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is reserved for %s; set x-go-name", c, prev.place)))
-					return c
-				}
-				continue
+			prev, ok := taken[c]
+			if ok && prev.file != nil && prev.file != f {
+				b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is also declared for %s; set x-go-name on one of them", c, prev.place)))
+				return c
 			}
-			taken[c] = owner{file: f, place: place}
-			return c
+			if ph := phantom[f][c]; !ok && (ph == "" || ph == id || prio < prioDefinition) {
+				taken[c] = owner{file: f, place: place}
+				return c
+			}
+			if ok && prev.file == nil && i == len(candidates)-1 {
+				b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is reserved for %s; set x-go-name", c, prev.place)))
+				return c
+			}
 		}
 		last := candidates[len(candidates)-1]
-		b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is also declared for %s; set x-go-name", last, taken[last].place)))
+		b.errs = append(b.errs, locErr(loc, fmt.Sprintf("no free Go name among %q for %s; set x-go-name", candidates, place)))
 		return last
 	}
 	for _, f := range files {
@@ -72,27 +84,27 @@ func (b *builder) finalize() {
 					cands = append(cands, m.rawName+strconv.Itoa(i))
 				}
 			}
-			n.Name = claim(f, n.Loc.String(), n.Loc, cands...)
+			n.Name = claim(f, n.ID, m.priority, n.Loc.String(), n.Loc, cands...)
 		}
 		// Helpers and members declared with the types.
 		for _, n := range ns {
 			switch t := n.Type.(type) {
 			case *ir.Union:
-				claim(f, "the matching helper of "+n.Name, n.Loc, "Match"+n.Name)
+				claim(f, "", prioDerived, "the matching helper of "+n.Name, n.Loc, "Match"+n.Name)
 				for _, v := range t.Variants {
 					if target := structTarget(v.Type); target != nil {
 						v.Name = target.Name
 						continue
 					}
 					base := n.Name + v.Name
-					v.Name = claim(f, v.Loc.String(), v.Loc, base, base+"Variant", base+"Variant2")
+					v.Name = claim(f, "", prioDerived, v.Loc.String(), v.Loc, base, base+"Variant", base+"Variant2")
 					v.Doc = docLines(fmt.Sprintf("%s is a variant of %s.", v.Name, n.Name), "", strings.Join(v.Doc, "\n"), false)
 				}
 			case *ir.Enum:
 				for i := range t.Values {
 					ev := &t.Values[i]
 					base := n.Name + b.cfg.Namer.Value(ev.JSON)
-					ev.Name = claim(f, fmt.Sprintf("value %s of %s", ev.JSON, n.Name), n.Loc,
+					ev.Name = claim(f, "", prioDerived, fmt.Sprintf("value %s of %s", ev.JSON, n.Name), n.Loc,
 						base, base+"Value", n.Name+"Value"+strconv.Itoa(i))
 					ev.Doc = sanitize(fmt.Sprintf("%s is the value %s.", ev.Name, ev.JSON))
 				}
@@ -106,7 +118,7 @@ func (b *builder) finalize() {
 			continue
 		}
 		for _, n := range naming.AspectNames(f.Root.Name) {
-			claim(f, "the aspect constants of "+f.Source, ir.Loc{File: f.Source}, n)
+			claim(f, "", prioRoot, "the aspect constants of "+f.Source, ir.Loc{File: f.Source}, n)
 		}
 		for _, prefix := range naming.AspectMethodPrefixes() {
 			m := prefix + f.Root.Name
@@ -358,4 +370,33 @@ func positional(name string) bool {
 		return true
 	}
 	return false
+}
+
+// definitionNames returns the names of a document's top-level definitions
+// ("$defs", "definitions"), each mapped to its ID; the first by author order
+// holds a name two definitions would share.
+func (b *builder) definitionNames(d *load.Doc) map[string]string {
+	out := map[string]string{}
+	for _, kw := range []string{"$defs", "definitions"} {
+		for _, k := range d.Index.Keys("/" + kw) {
+			ptr := "/" + kw + "/" + escape(k)
+			name := ""
+			if obj := valueAt(d, ptr); obj != nil {
+				if n, ok := obj["x-go-name"].(string); ok && naming.IsExportedIdent(n) {
+					name = n
+				}
+			}
+			if name == "" {
+				n, err := b.cfg.Namer.Exported(k)
+				if err != nil {
+					continue // reported if the definition is ever used
+				}
+				name = n
+			}
+			if _, ok := out[name]; !ok {
+				out[name] = d.Path + "#" + ptr
+			}
+		}
+	}
+	return out
 }
