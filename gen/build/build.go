@@ -11,9 +11,12 @@
 //   - Names: a root is named by x-go-name, else its title when the title has
 //     at most four words (longer titles are sentences), else the aspect name;
 //     a top-level definition by its key; anything else by its parent's name
-//     plus the property name, "Item", "Value" or the variant name. A
-//     collision inside one file is resolved by location order with a "Type"
-//     or numeric suffix; across files it is an error naming both places.
+//     plus the property name, "Item", "Value" or the variant name. Inside
+//     one file a clash goes to x-go-name, then the root, then top-level
+//     definitions (which hold their names even while unreferenced), then
+//     location order; the others get a "Type" or numeric suffix. Across
+//     files a clash is an error naming both places, so adding a schema
+//     never renames a type of another.
 //   - Kinds: "type", enum, const and fully typed variants assert the JSON
 //     kinds; without them, declared properties imply an object. That guess
 //     yields to any asserted kind, but a value of another kind where only the
