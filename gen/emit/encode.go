@@ -80,7 +80,7 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 			jen.Id(m).Op(":=").Len(b()),
 			jen.For(jen.Id(i).Op(":=").Range().Add(x().Dot("Len").Call())).Block(
 				append([]jen.Code{
-					jen.List(jen.Id(k), jen.Id(val)).Op(":=").Add(x().Dot("At").Call(jen.Id(i))),
+					jen.List(jen.Id(k), valueVar(t.Value, val)).Op(":=").Add(x().Dot("At").Call(jen.Id(i))),
 					app(qp("AppendKey").Call(b(), jen.Id(k))),
 				}, body...)...),
 			app(qp("CloseObject").Call(b(), jen.Id(m))),
@@ -183,7 +183,7 @@ func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) ([]jen.Code, er
 			body = append([]jen.Code{check}, body...)
 		}
 		if len(body) > 0 && len(out) == 0 {
-			out = append(out, jen.For(jen.List(jen.Id(k), jen.Id(val)).Op(":=").Range().Add(x().Dot("All").Call())).Block(body...))
+			out = append(out, jen.For(jen.List(jen.Id(k), valueVar(t.Value, val)).Op(":=").Range().Add(x().Dot("All").Call())).Block(body...))
 		}
 		return append(out, adds(countChecks(t.Constraints, x().Dot("Len").Call(), false))...), nil
 	case *ir.Nullable:
@@ -214,4 +214,13 @@ func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) ([]jen.Code, er
 	default:
 		panic(fmt.Sprintf("unreachable: ir type %T", t))
 	}
+}
+
+// valueVar names the variable a loop binds to a map value, or the blank
+// identifier when the value's JSON form is fixed and nothing reads it.
+func valueVar(t ir.Type, name string) jen.Code {
+	if !usesValue(t) {
+		return jen.Id("_")
+	}
+	return jen.Id(name)
 }

@@ -92,6 +92,10 @@ func kitchen() *ir.Package {
 	mixedHolder := named("MixedHolder", &ir.Struct{Unknown: ir.UnknownTyped, Additional: prim(ir.KindBool), AdditionalField: "Extra", Constraints: nc(),
 		Patterns: []ir.PatternProperty{{Pattern: *pat("^n-"), Type: prim(ir.KindInt64)}}})
 
+	nulls := named("Nulls", &ir.Map{Value: prim(ir.KindNull), Constraints: nc()})
+	nevers := named("Nevers", &ir.Map{Value: &ir.Never{}, Constraints: nc()})
+	fixed := named("Fixed", &ir.Struct{Unknown: ir.UnknownTyped, Additional: &ir.Const{Kind: ir.KindString, JSON: `"fixed"`},
+		AdditionalField: "Extra", Constraints: nc()})
 	event := &ir.Named{Name: "Event", ID: file + "#", Loc: loc(""), Doc: []string{"Event exercises every field shape."}}
 	cnt := nc()
 	cnt.Minimum, cnt.ExclusiveMaximum, cnt.MultipleOf = "-5", "100", "5"
@@ -162,6 +166,9 @@ func kitchen() *ir.Package {
 			f("Loose", "loose", ir.ReprOpt, ref(loose)),
 			f("MixedHolder", "mixed_holder", ir.ReprOpt, ref(mixedHolder)),
 			f("Err", "err", ir.ReprOpt, prim(ir.KindNull)),
+			f("Nulls", "nulls", ir.ReprOpt, ref(nulls)),
+			f("Nevers", "nevers", ir.ReprOpt, ref(nevers)),
+			f("Fixed", "fixed", ir.ReprOpt, ref(fixed)),
 			deprecated,
 		}}
 	event.Type.(*ir.Struct).Fields[31].Indirect = true // parent
@@ -173,6 +180,7 @@ func kitchen() *ir.Package {
 	return &ir.Package{Name: "kitchen", Files: []*ir.File{
 		{Name: "kitchen.parsec.go", Path: file, Source: file, Aspect: "kitchen", SchemaRef: file, Schema: schemaDoc, Root: event,
 			Types: []*ir.Named{event, card, cash, payment, scalar, circle, square, shape, anyShape, mixed, color, level, flag, version,
-				label, point, row, names, scores, maybe, nothing, opaque, number, alias, strict, typed, loose, mixedHolder}},
+				label, point, row, names, scores, maybe, nothing, opaque, number, alias, strict, typed, loose, mixedHolder,
+				nulls, nevers, fixed}},
 	}}
 }

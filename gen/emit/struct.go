@@ -138,7 +138,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 		i := g.n.name("i")
 		encode = append(encode, jen.For(jen.Id(i).Op(":=").Range().Id("v").Dot(s.AdditionalField).Dot("Len").Call()).Block(
 			append([]jen.Code{
-				jen.List(jen.Id(k), jen.Id(x)).Op(":=").Id("v").Dot(s.AdditionalField).Dot("At").Call(jen.Id(i)),
+				jen.List(jen.Id(k), valueVar(valueType, x)).Op(":=").Id("v").Dot(s.AdditionalField).Dot("At").Call(jen.Id(i)),
 				app(qp("AppendKey").Call(b(), jen.Id(k))),
 			}, body...)...))
 	}

@@ -107,6 +107,12 @@ type Event struct {
 	MixedHolder parsec.Opt[MixedHolder] `json:"mixed_holder,omitzero"`
 	// Err corresponds to the JSON property "err".
 	Err parsec.Opt[struct{}] `json:"err,omitzero"`
+	// Nulls corresponds to the JSON property "nulls".
+	Nulls parsec.Opt[Nulls] `json:"nulls,omitzero"`
+	// Nevers corresponds to the JSON property "nevers".
+	Nevers parsec.Opt[Nevers] `json:"nevers,omitzero"`
+	// Fixed corresponds to the JSON property "fixed".
+	Fixed parsec.Opt[Fixed] `json:"fixed,omitzero"`
 	// Old corresponds to the JSON property "old".
 	//
 	// Deprecated: the schema marks this property as deprecated.
@@ -641,8 +647,26 @@ func (v *Event) decode(d *parsec.Decoder) error {
 				return parsec.Wrap(err, "err")
 			}
 			v.Err.Set = true
-		case "old":
+		case "nulls":
 			seen[0] |= 1 << 48
+			if err := v.Nulls.Value.decode(d); err != nil {
+				return parsec.Wrap(err, "nulls")
+			}
+			v.Nulls.Set = true
+		case "nevers":
+			seen[0] |= 1 << 49
+			if err := v.Nevers.Value.decode(d); err != nil {
+				return parsec.Wrap(err, "nevers")
+			}
+			v.Nevers.Set = true
+		case "fixed":
+			seen[0] |= 1 << 50
+			if err := v.Fixed.Value.decode(d); err != nil {
+				return parsec.Wrap(err, "fixed")
+			}
+			v.Fixed.Set = true
+		case "old":
+			seen[0] |= 1 << 51
 			x25, err := parsec.DecodeString(d)
 			if err != nil {
 				return parsec.Wrap(err, "old")
@@ -659,7 +683,7 @@ func (v *Event) decode(d *parsec.Decoder) error {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsec.Missing(seen[:], "id", "kind", "note", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "")
+		return parsec.Missing(seen[:], "id", "kind", "note", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "")
 	}
 	if seen[0]&(1<<7) != 0 && !(seen[0]&(1<<11) != 0) {
 		return parsec.DependencyError("day", "uid")
@@ -916,6 +940,18 @@ func (v *Event) encode(b []byte) []byte {
 		b = append(b, ",\"err\":"...)
 		b = append(b, "null"...)
 	}
+	if v.Nulls.Set {
+		b = append(b, ",\"nulls\":"...)
+		b = v.Nulls.Value.encode(b)
+	}
+	if v.Nevers.Set {
+		b = append(b, ",\"nevers\":"...)
+		b = v.Nevers.Value.encode(b)
+	}
+	if v.Fixed.Set {
+		b = append(b, ",\"fixed\":"...)
+		b = v.Fixed.Value.encode(b)
+	}
 	if v.Old.Set {
 		b = append(b, ",\"old\":"...)
 		b = parsec.AppendString(b, v.Old.Value)
@@ -1091,6 +1127,15 @@ func (v *Event) Validate() error {
 	if v.MixedHolder.Set {
 		errs.Add(parsec.Wrap(v.MixedHolder.Value.Validate(), "mixed_holder"))
 	}
+	if v.Nulls.Set {
+		errs.Add(parsec.Wrap(v.Nulls.Value.Validate(), "nulls"))
+	}
+	if v.Nevers.Set {
+		errs.Add(parsec.Wrap(v.Nevers.Value.Validate(), "nevers"))
+	}
+	if v.Fixed.Set {
+		errs.Add(parsec.Wrap(v.Fixed.Value.Validate(), "fixed"))
+	}
 	if v.Day.Set && !(v.UID.Set) {
 		errs.Add(parsec.DependencyError("day", "uid"))
 	}
@@ -1231,6 +1276,15 @@ func (v *Event) Validate() error {
 		count++
 	}
 	if v.Err.Set {
+		count++
+	}
+	if v.Nulls.Set {
+		count++
+	}
+	if v.Nevers.Set {
+		count++
+	}
+	if v.Fixed.Set {
 		count++
 	}
 	if v.Old.Set {
@@ -3187,6 +3241,200 @@ var (
 	pattern0MixedHolder = parsec.NewPattern("^n-")
 )
 
+// Nulls is a test type; its doc has */ and a line separator and   in it.
+type Nulls parsec.Map[struct{}]
+
+func (v *Nulls) decode(d *parsec.Decoder) error {
+	var x parsec.Map[struct{}]
+	it1, err := parsec.ObjIter(d)
+	if err != nil {
+		return err
+	}
+	for it1.Next() {
+		k := d.Keep(it1.Key())
+		var x1 struct{}
+		if err := parsec.DecodeNull(d); err != nil {
+			return parsec.Wrap(err, k)
+		}
+		x.Set(k, x1)
+	}
+	if err := parsec.IterErr(it1.Err()); err != nil {
+		return err
+	}
+	*v = Nulls(x)
+	return nil
+}
+
+func (v *Nulls) encode(b []byte) []byte {
+	x := parsec.Map[struct{}](*v)
+	m1 := len(b)
+	for i := range x.Len() {
+		k, _ := x.At(i)
+		b = parsec.AppendKey(b, k)
+		b = append(b, "null"...)
+	}
+	b = parsec.CloseObject(b, m1)
+	return b
+}
+
+// Validate reports every constraint of the schema that v violates.
+func (v *Nulls) Validate() error {
+	return nil
+}
+
+// MarshalJSON encodes v as JSON.
+func (v Nulls) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintNulls.Buffer())
+	sizeHintNulls.Observe(len(b))
+	return b, nil
+}
+
+// sizeHintNulls sizes the buffers of Nulls.MarshalJSON.
+var sizeHintNulls parsec.SizeHint
+
+// UnmarshalJSON decodes data into v and checks it against the schema.
+func (v *Nulls) UnmarshalJSON(data []byte) error {
+	return parsec.Unmarshal(data, v.decode)
+}
+
+// Map returns v as the ordered map it is, for Get, Set, All and the rest.
+func (v *Nulls) Map() *parsec.Map[struct{}] {
+	return (*parsec.Map[struct{}])(v)
+}
+
+// Nevers is a test type; its doc has */ and a line separator and   in it.
+type Nevers parsec.Map[struct{}]
+
+func (v *Nevers) decode(d *parsec.Decoder) error {
+	var x parsec.Map[struct{}]
+	it1, err := parsec.ObjIter(d)
+	if err != nil {
+		return err
+	}
+	for it1.Next() {
+		k := d.Keep(it1.Key())
+		var x1 struct{}
+		if err := parsec.DecodeNever(d); err != nil {
+			return parsec.Wrap(err, k)
+		}
+		x.Set(k, x1)
+	}
+	if err := parsec.IterErr(it1.Err()); err != nil {
+		return err
+	}
+	*v = Nevers(x)
+	return nil
+}
+
+func (v *Nevers) encode(b []byte) []byte {
+	x := parsec.Map[struct{}](*v)
+	m1 := len(b)
+	for i := range x.Len() {
+		k, _ := x.At(i)
+		b = parsec.AppendKey(b, k)
+		parsec.Fail(parsec.NeverError())
+	}
+	b = parsec.CloseObject(b, m1)
+	return b
+}
+
+// Validate reports every constraint of the schema that v violates.
+func (v *Nevers) Validate() error {
+	x := parsec.Map[struct{}](*v)
+	var errs parsec.ValidationErrors
+	for k, _ := range x.All() {
+		errs.Add(parsec.Wrap(parsec.NeverError(), k))
+	}
+	return errs.Err()
+}
+
+// MarshalJSON encodes v as JSON.
+func (v Nevers) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintNevers.Buffer())
+	sizeHintNevers.Observe(len(b))
+	return b, nil
+}
+
+// sizeHintNevers sizes the buffers of Nevers.MarshalJSON.
+var sizeHintNevers parsec.SizeHint
+
+// UnmarshalJSON decodes data into v and checks it against the schema.
+func (v *Nevers) UnmarshalJSON(data []byte) error {
+	return parsec.Unmarshal(data, v.decode)
+}
+
+// Map returns v as the ordered map it is, for Get, Set, All and the rest.
+func (v *Nevers) Map() *parsec.Map[struct{}] {
+	return (*parsec.Map[struct{}])(v)
+}
+
+// Fixed is a test type; its doc has */ and a line separator and   in it.
+type Fixed struct {
+	// Extra holds the properties the schema does not declare, in the order they arrived.
+	Extra parsec.Map[struct{}] `json:"-"`
+}
+
+func (v *Fixed) decode(d *parsec.Decoder) error {
+	*v = Fixed{}
+	it, err := parsec.ObjIter(d)
+	if err != nil {
+		return err
+	}
+	for it.Next() {
+		switch string(it.Key()) {
+		default:
+			k := d.Keep(it.Key())
+			var x struct{}
+			x1, err := parsec.DecodeStringBytes(d)
+			if err != nil {
+				return parsec.Wrap(err, k)
+			}
+			if string(x1) != "fixed" {
+				return parsec.Wrap(parsec.ConstError(x1, "\"fixed\""), k)
+			}
+			v.Extra.Set(k, x)
+		}
+	}
+	if err := parsec.IterErr(it.Err()); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (v *Fixed) encode(b []byte) []byte {
+	m := len(b)
+	for i := range v.Extra.Len() {
+		k, _ := v.Extra.At(i)
+		b = parsec.AppendKey(b, k)
+		b = append(b, "\"fixed\""...)
+	}
+	b = parsec.CloseObject(b, m)
+	return b
+}
+
+// Validate reports every constraint of the schema that v violates.
+func (v *Fixed) Validate() error {
+	return nil
+}
+
+// MarshalJSON encodes v as JSON.
+func (v Fixed) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintFixed.Buffer())
+	sizeHintFixed.Observe(len(b))
+	return b, nil
+}
+
+// sizeHintFixed sizes the buffers of Fixed.MarshalJSON.
+var sizeHintFixed parsec.SizeHint
+
+// UnmarshalJSON decodes data into v and checks it against the schema.
+func (v *Fixed) UnmarshalJSON(data []byte) error {
+	return parsec.Unmarshal(data, v.decode)
+}
+
 // The generated types implement encoding/json's interfaces; these assertions
 // turn a drift into a build error.
 var (
@@ -3234,4 +3482,10 @@ var (
 	_ json.Unmarshaler = (*Loose)(nil)
 	_ json.Marshaler   = (*MixedHolder)(nil)
 	_ json.Unmarshaler = (*MixedHolder)(nil)
+	_ json.Marshaler   = (*Nulls)(nil)
+	_ json.Unmarshaler = (*Nulls)(nil)
+	_ json.Marshaler   = (*Nevers)(nil)
+	_ json.Unmarshaler = (*Nevers)(nil)
+	_ json.Marshaler   = (*Fixed)(nil)
+	_ json.Unmarshaler = (*Fixed)(nil)
 )

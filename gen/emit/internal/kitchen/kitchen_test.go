@@ -25,6 +25,7 @@ const full = `{
   "maybe": null, "opaque": {"k": [1, 2]}, "alias": {"type": "card", "number": "0000-0000-0000-0000"},
   "strict": {"x-a": "1"}, "typed": {"n": 5}, "loose": {"n-1": 1, "other": "kept"},
   "mixed_holder": {"n-1": 1, "flag": true}, "err": null, "old": "legacy",
+  "nulls": {"a": null}, "nevers": {}, "fixed": {"f": "fixed"},
   "extra": {"kept": [true]}
 }`
 
@@ -134,6 +135,9 @@ func TestKitchenRejects(t *testing.T) {
 		{`"loose": {"n-1": 1`, `"loose": {"n-1": "one"`, `/loose/n-1: expected an integer, found a string`},
 		{`"mixed_holder": {"n-1": 1, "flag": true}`, `"mixed_holder": {"n-1": 1, "flag": 1}`, `/mixed_holder/flag: expected a boolean, found a number`},
 		{`"err": null`, `"err": 0`, `/err: expected null, found a number`},
+		{`"nulls": {"a": null}`, `"nulls": {"a": 1}`, `/nulls/a: expected null, found a number`},
+		{`"nevers": {}`, `"nevers": {"a": 1}`, `/nevers/a: no value is allowed here`},
+		{`"fixed": {"f": "fixed"}`, `"fixed": {"f": "other"}`, `/fixed/f: "other" is not the constant value "fixed"`},
 		{`"day": "2026-05-27", `, `"day": "2026-05-27", "never": 1, `, `/never: no value is allowed here`},
 		{`"uid": "6ba7b810-9dad-11d1-80b4-00c04fd430c8", `, ``, `(root): property "day" requires property "uid"`},
 		{`"note": null, `, ``, `(root): missing required property "note"`},
