@@ -163,7 +163,10 @@ func (s *stream) startSub() error {
 		current := gen == s.gen
 		s.mu.Unlock()
 		if current {
-			s.end(fmt.Errorf("ws transport: channel %q: unsubscribed by the server (code %d: %s)", s.channel, e.Code, e.Reason))
+			// Not on centrifuge-go's handler goroutine: ending unsubscribes,
+			// which must not wait for a client that is closing and waiting
+			// for this very handler to return.
+			go s.end(fmt.Errorf("ws transport: channel %q: unsubscribed (code %d: %s)", s.channel, e.Code, e.Reason))
 		}
 	})
 	s.mu.Lock()

@@ -250,7 +250,8 @@ func (t *Transport) newConn(primary bool) *conn {
 			t.setConnected(false, err)
 		}
 		if e.Code != 0 { // 0: our own Close or Disconnect
-			t.endAll(cn, err)
+			// Off the handler goroutine, as in stream.startSub.
+			go t.endAll(cn, err)
 		}
 	})
 	return cn

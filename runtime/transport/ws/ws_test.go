@@ -189,3 +189,64 @@ func TestEndReportsQueuedEventsThenTheReason(t *testing.T) {
 		t.Fatalf("last event %+v, want the end reason", last)
 	}
 }
+
+func TestOverflowStaysBoundedAndResumesFromLastAccepted(t *testing.T) {
+	const queue = 8
+	s, events, _ := newTestStream(t, queue)
+	// A client that never connects: the resubscription after the overflow
+	// only has to be created, not served.
+	s.cn = &conn{c: centrifuge.NewProtobufClient("ws://127.0.0.1:1/connection/websocket", centrifuge.Config{})}
+	defer s.cn.c.Close()
+	s.onSubscribed(0, centrifuge.SubscribedEvent{StreamPosition: &centrifuge.StreamPosition{Offset: 0, Epoch: "e"}})
+	for off := uint64(1); off <= 1000; off++ {
+		s.onPublication(0, pub(off, "x"))
+		s.mu.Lock()
+		held, queued := s.nData, len(s.q)
+		s.mu.Unlock()
+		if held > queue || queued > queue+2 {
+			t.Fatalf("after %d publications: %d held, %d queued; bound is %d", off, held, queued, queue)
+		}
+	}
+	s.mu.Lock()
+	accepted, dropped := s.last.Offset, s.dropped
+	s.mu.Unlock()
+	// The pump moved at most one batch into the channel's buffer (8) and the
+	// queue holds at most 8 more.
+	if accepted > 2*queue || accepted+uint64(dropped) != 1000 {
+		t.Fatalf("accepted up to %d, dropped %d; want at most %d accepted and the rest counted", accepted, dropped, 2*queue)
+	}
+	// Reading drains the queue; the transport then resubscribes from the last
+	// accepted offset, a new generation.
+	for range accepted {
+		select {
+		case <-s.out:
+		case <-time.After(5 * time.Second):
+			t.Fatal("queued publications not delivered")
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		gen, resume := s.gen, s.resume
+		s.mu.Unlock()
+		if gen == 1 && resume != nil {
+			if resume.Offset != accepted || resume.Epoch != "e" {
+				t.Fatalf("resubscribing from %+v, want offset %d of e", *resume, accepted)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no resubscription after the overflow drained")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	var slow int
+	for _, e := range *events {
+		if e.Kind == client.EventError && errors.Is(e.Err, ErrSlowConsumer) {
+			slow++
+		}
+	}
+	if slow != 1 {
+		t.Fatalf("%d slow-consumer reports, want 1", slow)
+	}
+}
