@@ -412,3 +412,38 @@ func stringMap(m map[string][]byte) map[string]string {
 func goIdent(name string) string {
 	return regexp.MustCompile(`[^A-Za-z0-9_]`).ReplaceAllString(name, "_")
 }
+
+// TestGoldenCaseFormat checks that malformed case files are rejected with
+// a message naming the problem, so a typo cannot silently disable a case.
+func TestGoldenCaseFormat(t *testing.T) {
+	cases := []struct{ text, err string }{
+		{"-- schemas/a.json --\n{}\n-- outs/a.go --\nx\n", `unknown section "outs/a.go"`},
+		{"-- schemas/a.json --\n{}\n-- pending --\n\n", "pending section must say what the case waits for"},
+		{"-- schemas/a.json --\n{}\n-- out/a.go --\nx\n-- stderr --\ne\n", "either out/ files or stderr, not both"},
+		{"-- schemas/sub/a.json --\n{}\n", "no schemas/*.json input"},
+		{"-- args --\n-q\n-- schemas/a.json --\n{}\n", "args: flag provided but not defined: -q"},
+		{"-- schemas/a.json --\n{}\n-- schemas/a.json --\n{}\n", `section "schemas/a.json" appears twice`},
+	}
+	for _, c := range cases {
+		file := filepath.Join(t.TempDir(), "case.txtar")
+		if err := os.WriteFile(file, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := parseGoldenCase(file)
+		if err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("case %q: error %v, want one containing %q", c.text, err, c.err)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "case.txtar")
+	text := "-- args --\n-p names -initialism SKU schemas/b.schema\n-- schemas/a.json --\n{}\n-- schemas/b.schema --\n{}\n"
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := parseGoldenCase(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.cfg.Package != "names" || !slices.Equal(c.cfg.Schemas, []string{"schemas/b.schema"}) || !slices.Contains(c.cfg.Initialisms, "SKU") || !slices.Contains(c.cfg.Initialisms, "ID") {
+		t.Errorf("args not applied: package %q schemas %v initialisms %v", c.cfg.Package, c.cfg.Schemas, c.cfg.Initialisms)
+	}
+}
