@@ -53,6 +53,12 @@ fuzz-runtime:
 	$(GO) test -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./internal/ecmaregex
 	$(GO) test -run '^$$' -fuzz '^FuzzEnginesAgree$$' -fuzztime $(FUZZTIME) ./internal/ecmaregex
 
+## fuzz-gen: run the generator fuzz targets (raw schema bytes, then built schemas), FUZZTIME each
+.PHONY: fuzz-gen
+fuzz-gen:
+	$(GO) test -run '^$$' -fuzz '^FuzzGenerate$$' -fuzztime $(FUZZTIME) -parallel 1 ./gen
+	$(GO) test -run '^$$' -fuzz '^FuzzGenerateSchema$$' -fuzztime $(FUZZTIME) -parallel 1 ./gen
+
 ## generate: regenerate every committed generated file (the example's package, via its go:generate line)
 generate:
 	cd example/orders && $(GO) generate ./...
