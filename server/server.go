@@ -23,6 +23,10 @@ const (
 	DefaultHistoryTTL   = 10 * time.Minute
 	DefaultPingInterval = 25 * time.Second
 	DefaultPongTimeout  = 10 * time.Second
+	// DefaultMessageSizeLimit matches the WebSocket transport's default
+	// envelope limit, so an envelope the transport lets through is not
+	// refused by the server.
+	DefaultMessageSizeLimit = 1 << 20
 )
 
 // Config configures an embedded server. The zero value is usable: a loopback
@@ -51,7 +55,7 @@ type Config struct {
 	// DefaultPongTimeout, capped below PingInterval.
 	PongTimeout time.Duration
 	// MessageSizeLimit caps an incoming WebSocket message in bytes. Zero means
-	// the centrifuge default (64 KiB).
+	// DefaultMessageSizeLimit.
 	MessageSizeLimit int
 	// RedisAddr, when set ("host:port"), makes the node use Redis as broker and
 	// presence manager so several nodes share channels, history and presence.
@@ -164,6 +168,9 @@ func applyDefaults(cfg *Config) error {
 	}
 	if cfg.Name == "" {
 		cfg.Name = "parsec-embedded"
+	}
+	if cfg.MessageSizeLimit == 0 {
+		cfg.MessageSizeLimit = DefaultMessageSizeLimit
 	}
 	return nil
 }

@@ -2,11 +2,15 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/parsec-gen/parsec-gen/runtime/client"
+	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 	"github.com/parsec-gen/parsec-gen/runtime/transport/ws"
 	"github.com/parsec-gen/parsec-gen/server"
 )
@@ -225,4 +229,40 @@ func TestWSPermanentDisconnect(t *testing.T) {
 		t.Fatalf("subscribe after a permanent disconnect: %v (ctx %v), want an immediate error", err, ctx.Err())
 	}
 	t.Logf("ended with: %v", last.Err)
+}
+
+// Large publications: an envelope near the codec's default limit travels end
+// to end; bytes over the transport's limit are refused locally and the
+// connection and its subscription go on.
+func TestWSLargeEnvelopes(t *testing.T) {
+	const channel = "orders:large"
+	srv := startServer(t, server.Config{})
+	tr := dialWS(t, srv, srv.URL(), "large")
+	ta, _ := subscribe(t, tr, channel, client.SubscribeOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	big := func(i, size int) []byte {
+		b, err := envelope.Encode(&envelope.Envelope{Channel: channel, Sequence: int64(i), ProducedAt: time.Unix(1_800_000_000, 0).UTC(),
+			Producer: envelope.Producer{ID: "p", Kind: envelope.ProducerService}, Aspect: "tick",
+			Payload: json.RawMessage(fmt.Sprintf(`{"i":%d,"pad":%q}`, i, strings.Repeat("x", size)))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// 60 KiB: just under the envelope codec's default limit (64 KiB).
+	if err := tr.Publish(ctx, channel, big(1, 60<<10)); err != nil {
+		t.Fatalf("60 KiB envelope: %v", err)
+	}
+	tooBig := []byte(fmt.Sprintf(`{"pad":%q}`, strings.Repeat("x", 2<<20)))
+	if err := tr.Publish(ctx, channel, tooBig); err == nil || !strings.Contains(err.Error(), "limit") {
+		t.Fatalf("2 MiB publication: %v, want a size error", err)
+	}
+	if err := tr.Publish(ctx, channel, encodeTick(t, channel, "p", 3)); err != nil {
+		t.Fatalf("after the refused envelope: %v", err)
+	}
+	waitFor(t, 10*time.Second, "both envelopes", func() bool { return ta.distinct("p") == 2 })
+	if ta.count(client.EventDisconnected) != 0 {
+		t.Fatalf("connection lost: %s", ta)
+	}
 }
