@@ -34,10 +34,6 @@ func TestPackageErrors(t *testing.T) {
 			Constraints: func() ir.Constraints { c := nc; c.Minimum = "1; os.Exit(1)"; return c }()}))}}, `bound "1; os.Exit(1)" is not a number`},
 		{"bad enum string", &ir.Package{Name: "p", Files: []*ir.File{file("a.parsec.go", named("A", &ir.Enum{Kind: ir.KindString,
 			Values: []ir.EnumValue{{Name: "AX", JSON: `"x" + y`}}}))}}, `is not a JSON string`},
-		{"nested union", &ir.Package{Name: "p", Files: []*ir.File{file("a.parsec.go", func() *ir.Named {
-			inner := named("I", &ir.Union{Strategy: ir.ByKind, Variants: []*ir.Variant{{Name: "IS", Type: &ir.Primitive{Kind: ir.KindString, Constraints: nc}, Kinds: ir.JSONString}}})
-			return named("U", &ir.Union{Strategy: ir.ByKind, Variants: []*ir.Variant{{Name: "UI", Type: &ir.Ref{Name: "I", Target: inner}, Kinds: ir.JSONString}}})
-		}())}}, "unions must be flattened"},
 		{"nil package", nil, "nil package"},
 	}
 	for _, tt := range tests {

@@ -92,6 +92,10 @@ func kitchen() *ir.Package {
 	mixedHolder := named("MixedHolder", &ir.Struct{Unknown: ir.UnknownTyped, Additional: prim(ir.KindBool), AdditionalField: "Extra", Constraints: nc(),
 		Patterns: []ir.PatternProperty{{Pattern: *pat("^n-"), Type: prim(ir.KindInt64)}}})
 
+	nested := named("Nested", &ir.Union{OneOf: true, Strategy: ir.ByKind, Variants: []*ir.Variant{
+		{Name: "NestedScalar", Type: ref(scalar), Kinds: ir.JSONString | ir.JSONNumber | ir.JSONArray},
+		{Name: "NestedCircle", Type: ref(circle), Kinds: ir.JSONObject},
+	}})
 	nulls := named("Nulls", &ir.Map{Value: prim(ir.KindNull), Constraints: nc()})
 	nevers := named("Nevers", &ir.Map{Value: &ir.Never{}, Constraints: nc()})
 	fixed := named("Fixed", &ir.Struct{Unknown: ir.UnknownTyped, Additional: &ir.Const{Kind: ir.KindString, JSON: `"fixed"`},
@@ -169,6 +173,7 @@ func kitchen() *ir.Package {
 			f("Nulls", "nulls", ir.ReprOpt, ref(nulls)),
 			f("Nevers", "nevers", ir.ReprOpt, ref(nevers)),
 			f("Fixed", "fixed", ir.ReprOpt, ref(fixed)),
+			f("Nested", "nested", ir.ReprOpt, &ir.Array{Elem: ref(nested), Constraints: nc()}),
 			deprecated,
 		}}
 	event.Type.(*ir.Struct).Fields[31].Indirect = true // parent
@@ -181,6 +186,6 @@ func kitchen() *ir.Package {
 		{Name: "kitchen.parsec.go", Path: file, Source: file, Aspect: "kitchen", SchemaRef: file, Schema: schemaDoc, Root: event,
 			Types: []*ir.Named{event, card, cash, payment, scalar, circle, square, shape, anyShape, mixed, color, level, flag, version,
 				label, point, row, names, scores, maybe, nothing, opaque, number, alias, strict, typed, loose, mixedHolder,
-				nulls, nevers, fixed}},
+				nulls, nevers, fixed, nested}},
 	}}
 }

@@ -21,8 +21,6 @@ func variantType(v *ir.Variant) (string, bool, error) {
 		switch n.Type.(type) {
 		case *ir.Struct, *ir.Tuple:
 			return n.Name, false, nil
-		case *ir.Union:
-			return "", false, fmt.Errorf("internal error: variant %s is itself a union; unions must be flattened", v.Name)
 		}
 	}
 	return v.Name, true, nil
@@ -57,6 +55,18 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 			return nil, err
 		}
 		vs = append(vs, variant{v, goName})
+		if r, ok := v.Type.(*ir.Ref); ok && wrapper {
+			if inner, _, isUnion := unionOf(r); isUnion {
+				// An interface cannot carry methods: hold the inner union in a struct.
+				decl, err := g.unionHolder(goName, docOr(v.Doc, goName+" is a variant of "+name+"."), r, inner)
+				if err != nil {
+					return nil, fmt.Errorf("variant %s: %w", v.Name, err)
+				}
+				code = append(code, decl...)
+				code = append(code, jen.Func().Params(jen.Id(goName)).Id(marker).Params().Block())
+				continue
+			}
+		}
 		if wrapper {
 			decl, err := g.definedType(goName, docOr(v.Doc, goName+" is a variant of "+name+"."), v.Type)
 			if err != nil {
@@ -235,4 +245,30 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 		)),
 	)
 	return code, nil
+}
+
+// unionHolder declares a variant that is itself a union as a struct holding
+// the inner union's value.
+func (g *typeGen) unionHolder(name string, lines []string, r *ir.Ref, inner *ir.Named) ([]jen.Code, error) {
+	v := id("v")
+	g.fn()
+	dec, err := g.decodeValue(r, v.dot("Value"), noWrap)
+	if err != nil {
+		return nil, err
+	}
+	g.fn()
+	enc, err := g.encodeValue(r, v.dot("Value"))
+	if err != nil {
+		return nil, err
+	}
+	g.fn()
+	val, err := g.validateValue(r, v.dot("Value"), noWrap)
+	if err != nil {
+		return nil, err
+	}
+	code := []jen.Code{g.decl(lines, jen.Type().Id(name).Struct(
+		jen.Comment("// Value is the "+inner.Name+" held."),
+		jen.Id("Value").Id(inner.Name),
+	))}
+	return append(code, g.methods(name, append(dec, jen.Return(jen.Nil())), enc, validateBody(val))...), nil
 }

@@ -113,6 +113,8 @@ type Event struct {
 	Nevers parsec.Opt[Nevers] `json:"nevers,omitzero"`
 	// Fixed corresponds to the JSON property "fixed".
 	Fixed parsec.Opt[Fixed] `json:"fixed,omitzero"`
+	// Nested corresponds to the JSON property "nested".
+	Nested parsec.Opt[[]Nested] `json:"nested,omitzero"`
 	// Old corresponds to the JSON property "old".
 	//
 	// Deprecated: the schema marks this property as deprecated.
@@ -665,13 +667,32 @@ func (v *Event) decode(d *parsec.Decoder) error {
 				return parsec.Wrap(err, "fixed")
 			}
 			v.Fixed.Set = true
-		case "old":
+		case "nested":
 			seen[0] |= 1 << 51
-			x25, err := parsec.DecodeString(d)
+			it7, err := parsec.ArrIter(d)
+			if err != nil {
+				return parsec.Wrap(err, "nested")
+			}
+			v.Nested.Value = make([]Nested, 0, 4)
+			for it7.Next() {
+				v.Nested.Value = append(v.Nested.Value, *new(Nested))
+				x25, err := decodeNested(d)
+				if err != nil {
+					return parsec.Wrap(parsec.WrapIndex(err, len(v.Nested.Value)-1), "nested")
+				}
+				v.Nested.Value[len(v.Nested.Value)-1] = x25
+			}
+			if err := parsec.IterErr(it7.Err()); err != nil {
+				return parsec.Wrap(err, "nested")
+			}
+			v.Nested.Set = true
+		case "old":
+			seen[0] |= 1 << 52
+			x26, err := parsec.DecodeString(d)
 			if err != nil {
 				return parsec.Wrap(err, "old")
 			}
-			v.Old.Value = x25
+			v.Old.Value = x26
 			v.Old.Set = true
 		default:
 			if err := parsec.DecodeRawProperty(d, &v.Unknown, it.Key()); err != nil {
@@ -683,7 +704,7 @@ func (v *Event) decode(d *parsec.Decoder) error {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsec.Missing(seen[:], "id", "kind", "note", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "")
+		return parsec.Missing(seen[:], "id", "kind", "note", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "")
 	}
 	if seen[0]&(1<<7) != 0 && !(seen[0]&(1<<11) != 0) {
 		return parsec.DependencyError("day", "uid")
@@ -952,6 +973,15 @@ func (v *Event) encode(b []byte) []byte {
 		b = append(b, ",\"fixed\":"...)
 		b = v.Fixed.Value.encode(b)
 	}
+	if v.Nested.Set {
+		b = append(b, ",\"nested\":"...)
+		m7 := len(b)
+		for i6 := range v.Nested.Value {
+			b = append(b, ',')
+			b = encodeNested(b, v.Nested.Value[i6])
+		}
+		b = parsec.CloseArray(b, m7)
+	}
 	if v.Old.Set {
 		b = append(b, ",\"old\":"...)
 		b = parsec.AppendString(b, v.Old.Value)
@@ -1136,6 +1166,11 @@ func (v *Event) Validate() error {
 	if v.Fixed.Set {
 		errs.Add(parsec.Wrap(v.Fixed.Value.Validate(), "fixed"))
 	}
+	if v.Nested.Set {
+		for i5 := range v.Nested.Value {
+			errs.Add(parsec.Wrap(parsec.WrapIndex(validateNested(v.Nested.Value[i5]), i5), "nested"))
+		}
+	}
 	if v.Day.Set && !(v.UID.Set) {
 		errs.Add(parsec.DependencyError("day", "uid"))
 	}
@@ -1285,6 +1320,9 @@ func (v *Event) Validate() error {
 		count++
 	}
 	if v.Fixed.Set {
+		count++
+	}
+	if v.Nested.Set {
 		count++
 	}
 	if v.Old.Set {
@@ -3433,6 +3471,119 @@ var sizeHintFixed parsec.SizeHint
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Fixed) UnmarshalJSON(data []byte) error {
 	return parsec.Unmarshal(data, v.decode)
+}
+
+// Nested is a test type; its doc has */ and a line separator and   in it.
+type Nested interface {
+	isNested()
+}
+
+// NestedScalar is a variant of Nested.
+type NestedScalar struct {
+	// Value is the Scalar held.
+	Value Scalar
+}
+
+func (v *NestedScalar) decode(d *parsec.Decoder) error {
+	x, err := decodeScalar(d)
+	if err != nil {
+		return err
+	}
+	v.Value = x
+	return nil
+}
+
+func (v *NestedScalar) encode(b []byte) []byte {
+	b = encodeScalar(b, v.Value)
+	return b
+}
+
+// Validate reports every constraint of the schema that v violates.
+func (v *NestedScalar) Validate() error {
+	var errs parsec.ValidationErrors
+	errs.Add(validateScalar(v.Value))
+	return errs.Err()
+}
+
+// MarshalJSON encodes v as JSON.
+func (v NestedScalar) MarshalJSON() (out []byte, err error) {
+	defer parsec.Recover(&err)
+	b := v.encode(sizeHintNestedScalar.Buffer())
+	sizeHintNestedScalar.Observe(len(b))
+	return b, nil
+}
+
+// sizeHintNestedScalar sizes the buffers of NestedScalar.MarshalJSON.
+var sizeHintNestedScalar parsec.SizeHint
+
+// UnmarshalJSON decodes data into v and checks it against the schema.
+func (v *NestedScalar) UnmarshalJSON(data []byte) error {
+	return parsec.Unmarshal(data, v.decode)
+}
+
+func (NestedScalar) isNested() {}
+
+func (Circle) isNested() {}
+
+func decodeNested(d *parsec.Decoder) (Nested, error) {
+	switch d.Next() {
+	case jx.Number, jx.String, jx.Array:
+		var x NestedScalar
+		if err := x.decode(d); err != nil {
+			return nil, err
+		}
+		return x, nil
+	case jx.Object:
+		var x Circle
+		if err := x.decode(d); err != nil {
+			return nil, err
+		}
+		return x, nil
+	}
+	return nil, parsec.KindError("a number or a string or an array or an object", d.Next())
+}
+
+func encodeNested(b []byte, u Nested) []byte {
+	switch x := u.(type) {
+	case NestedScalar:
+		return x.encode(b)
+	case Circle:
+		return x.encode(b)
+	default:
+		parsec.Fail(parsec.Errorf("Nested holds no variant"))
+		return b
+	}
+}
+
+func validateNested(u Nested) error {
+	switch x := u.(type) {
+	case NestedScalar:
+		return x.Validate()
+	case Circle:
+		return x.Validate()
+	default:
+		return parsec.Errorf("Nested holds no variant")
+	}
+}
+
+// unionNested lets parsec.NewUnion hold a Nested.
+var unionNested = &parsec.UnionFuncs[Nested]{
+	Append:   encodeNested,
+	Decode:   decodeNested,
+	Validate: validateNested,
+}
+
+// MatchNested calls the function for the variant u holds and returns its result.
+// Every variant has a parameter, so a variant added to the schema breaks
+// every call until it is handled. It panics if u is nil.
+func MatchNested[R any](u Nested, onNestedScalar func(NestedScalar) R, onNestedCircle func(Circle) R) R {
+	switch x := u.(type) {
+	case NestedScalar:
+		return onNestedScalar(x)
+	case Circle:
+		return onNestedCircle(x)
+	}
+	panic("MatchNested: u holds no variant")
 }
 
 // The generated types implement encoding/json's interfaces; these assertions

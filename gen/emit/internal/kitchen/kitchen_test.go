@@ -25,7 +25,7 @@ const full = `{
   "maybe": null, "opaque": {"k": [1, 2]}, "alias": {"type": "card", "number": "0000-0000-0000-0000"},
   "strict": {"x-a": "1"}, "typed": {"n": 5}, "loose": {"n-1": 1, "other": "kept"},
   "mixed_holder": {"n-1": 1, "flag": true}, "err": null, "old": "legacy",
-  "nulls": {"a": null}, "nevers": {}, "fixed": {"f": "fixed"},
+  "nulls": {"a": null}, "nevers": {}, "fixed": {"f": "fixed"}, "nested": ["s", 2, ["l"], {"radius": 4}],
   "extra": {"kept": [true]}
 }`
 
@@ -76,6 +76,9 @@ func TestKitchenRoundTrip(t *testing.T) {
 	}
 	if raw, ok := e.Loose.Value.Extra.Get("other"); !ok || string(raw) != `"kept"` {
 		t.Error("loose extra property lost")
+	}
+	if n, ok := e.Nested.Value[2].(NestedScalar); !ok || MatchScalar(n.Value, func(ScalarString) int { return 0 }, func(ScalarNumber) int { return 1 }, func(l ScalarList) int { return len(l) }) != 1 {
+		t.Errorf("nested union = %#v", e.Nested.Value[2])
 	}
 	if v, ok := e.Scores.Value.Map().Get("abc"); !ok || v != 3 {
 		t.Errorf("Scores.Map().Get = %v, %v", v, ok)
@@ -135,6 +138,7 @@ func TestKitchenRejects(t *testing.T) {
 		{`"loose": {"n-1": 1`, `"loose": {"n-1": "one"`, `/loose/n-1: expected an integer, found a string`},
 		{`"mixed_holder": {"n-1": 1, "flag": true}`, `"mixed_holder": {"n-1": 1, "flag": 1}`, `/mixed_holder/flag: expected a boolean, found a number`},
 		{`"err": null`, `"err": 0`, `/err: expected null, found a number`},
+		{`"nested": ["s", 2`, `"nested": ["s", true`, `/nested/1: expected a number or a string or an array or an object, found a boolean`},
 		{`"nulls": {"a": null}`, `"nulls": {"a": 1}`, `/nulls/a: expected null, found a number`},
 		{`"nevers": {}`, `"nevers": {"a": 1}`, `/nevers/a: no value is allowed here`},
 		{`"fixed": {"f": "fixed"}`, `"fixed": {"f": "other"}`, `/fixed/f: "other" is not the constant value "fixed"`},
