@@ -273,37 +273,59 @@ func (b *builder) flattenUnions() {
 		active[n] = true
 		defer delete(active, n)
 		var out []*ir.Variant
-		changed := false
+		changed, flattened := false, false
+		seen := map[*ir.Named]bool{}
+		add := func(v *ir.Variant) {
+			// A type that implements the union itself can be a variant
+			// only once (reached directly and through a nested union).
+			if t := structTarget(v.Type); t != nil {
+				if seen[t] {
+					changed = true
+					return
+				}
+				seen[t] = true
+			}
+			out = append(out, v)
+		}
 		for _, v := range u.Variants {
 			r, ok := v.Type.(*ir.Ref)
-			if !ok || active[r.Target] {
-				out = append(out, v)
+			if ok && active[r.Target] {
+				// The union (or one enclosing it) as its own variant adds
+				// no value it does not already have.
+				changed = true
+				continue
+			}
+			if !ok {
+				add(v)
 				continue
 			}
 			if _, isUnion := r.Target.Type.(*ir.Union); !isUnion {
-				out = append(out, v)
+				add(v)
 				continue
 			}
 			flatten(r.Target, active)
 			inner := r.Target.Type.(*ir.Union)
 			for _, iv := range inner.Variants {
 				c := *iv
-				out = append(out, &c)
+				add(&c)
 			}
-			changed = true
+			changed, flattened = true, true
 		}
 		done[n] = true
 		if !changed {
 			return
 		}
 		u.Variants = out
-		var seen ir.JSONKind
+		if !flattened {
+			return // variants only dropped: the strategy still holds
+		}
+		var kinds ir.JSONKind
 		disjoint := true
 		for _, v := range out {
-			if v.Kinds == 0 || seen&v.Kinds != 0 {
+			if v.Kinds == 0 || kinds&v.Kinds != 0 {
 				disjoint = false
 			}
-			seen |= v.Kinds
+			kinds |= v.Kinds
 		}
 		u.Strategy, u.Discriminator = ir.TryEach, ""
 		if disjoint {
