@@ -74,8 +74,9 @@
 //
 // # version
 //
-// Prints the module version of the binary, or "(devel)" for a build outside a
-// versioned module.
+// Prints the version of the parsec-gen module the binary was built from —
+// also when it is built through a consumer's go.mod (go tool, go run) — or
+// "(devel)" for a build from a working tree.
 //
 // # Exit codes
 //

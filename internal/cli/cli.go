@@ -142,11 +142,38 @@ func newVersion(e env) *cobra.Command {
 	}
 }
 
-// version is the main module's version from the build information, or
+// modulePath is the module parsec-gen is built from.
+const modulePath = "github.com/parsec-gen/parsec-gen"
+
+// version is this module's version from the build information, or
 // "(devel)" when the binary was not built from a versioned module.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
 	}
-	return "(devel)"
+	return versionFrom(bi)
+}
+
+// versionFrom finds this module's version in bi: it is the main module
+// after "go install module/cmd/parsec-gen@version", and a dependency when
+// built through a consumer's go.mod ("go tool parsec-gen", "go run").
+func versionFrom(bi *debug.BuildInfo) string {
+	v := ""
+	if bi.Main.Path == modulePath {
+		v = bi.Main.Version
+	} else {
+		for _, d := range bi.Deps {
+			if d.Path == modulePath {
+				v = d.Version
+				if d.Replace != nil {
+					v = d.Replace.Version
+				}
+			}
+		}
+	}
+	if v == "" {
+		return "(devel)"
+	}
+	return v
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -455,6 +456,29 @@ func TestVersion(t *testing.T) {
 	}
 	if strings.TrimSpace(v) != version() {
 		t.Errorf("printed %q, build info says %q", v, version())
+	}
+}
+
+func TestVersionFrom(t *testing.T) {
+	cases := []struct {
+		name string
+		bi   debug.BuildInfo
+		want string
+	}{
+		{"installed at a version", debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "v1.2.3"}}, "v1.2.3"},
+		{"built in the repository", debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "(devel)"}}, "(devel)"},
+		{"no version recorded", debug.BuildInfo{Main: debug.Module{Path: modulePath}}, "(devel)"},
+		{"a consumer's go tool", debug.BuildInfo{Main: debug.Module{Path: "example.com/app", Version: "(devel)"},
+			Deps: []*debug.Module{{Path: "github.com/spf13/cobra", Version: "v1.10.2"}, {Path: modulePath, Version: "v0.4.0"}}}, "v0.4.0"},
+		{"a consumer's replace to a directory", debug.BuildInfo{Main: debug.Module{Path: "example.com/app"},
+			Deps: []*debug.Module{{Path: modulePath, Version: "v0.4.0", Replace: &debug.Module{Path: "../parsec-gen"}}}}, "(devel)"},
+		{"a consumer's replace to a version", debug.BuildInfo{Main: debug.Module{Path: "example.com/app"},
+			Deps: []*debug.Module{{Path: modulePath, Version: "v0.4.0", Replace: &debug.Module{Path: "example.com/fork", Version: "v0.4.1"}}}}, "v0.4.1"},
+	}
+	for _, c := range cases {
+		if got := versionFrom(&c.bi); got != c.want {
+			t.Errorf("%s: versionFrom = %q, want %q", c.name, got, c.want)
+		}
 	}
 }
 
