@@ -57,6 +57,7 @@ type stream struct {
 	dropped    int64 // publications skipped while overflowed
 	restarting bool
 	ended      bool
+	pumping    bool                // the pump holds a batch it has not fully delivered
 	final      *client.StreamEvent // why the stream ended, reported last
 }
 
@@ -375,6 +376,16 @@ func (s *stream) accept(off uint64, data []byte) {
 			Err: fmt.Errorf("ws transport: channel %q: publication at offset %d has %d bytes, over the %d-byte limit", s.channel, off, len(data), s.t.cfg.maxMessageSize)})
 		return
 	}
+	if len(s.q) == 0 && !s.pumping {
+		// Nothing queued or in the pump's hands: hand over directly while
+		// the channel has room, sparing a goroutine switch. s.mu held
+		// keeps end (and so the channel's close) out meanwhile.
+		select {
+		case s.out <- data:
+			return
+		default:
+		}
+	}
 	s.q = append(s.q, item{data: data})
 	s.nData++
 	s.signal()
@@ -417,6 +428,7 @@ func (s *stream) pump() {
 		}
 		// Take everything queued at once: one lock per batch, not per item.
 		batch, s.q = s.q, batch[:0]
+		s.pumping = true
 		for _, it := range batch {
 			if it.ev == nil {
 				s.nData--
@@ -441,6 +453,7 @@ func (s *stream) pump() {
 		clear(batch)
 
 		s.mu.Lock()
+		s.pumping = false
 		restart := s.overflowed && !s.restarting && s.nData <= s.t.cfg.queueSize/2
 		if restart {
 			s.restarting = true
