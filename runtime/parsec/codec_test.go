@@ -68,34 +68,6 @@ func TestUnmarshalTrailingData(t *testing.T) {
 	}
 }
 
-func TestEncodeHelpers(t *testing.T) {
-	var w Writer
-	m := ObjStart(&w)
-	ObjEnd(&w, m)
-	w.Buf = append(w.Buf, ' ')
-	m = ArrStart(&w)
-	Elem(&w)
-	w.Int64(1)
-	Elem(&w)
-	EncodeRaw(&w, nil)
-	ArrEnd(&w, m)
-	w.Buf = append(w.Buf, ' ')
-	m = ObjStart(&w)
-	var props RawProperties
-	props.Set("k\"", []byte(`[true]`))
-	props.Set("z", []byte(`{}`))
-	EncodeRawProperties(&w, &props)
-	ObjEnd(&w, m)
-	if got, want := string(w.Buf), `{} [1,null] {"k\"":[true],"z":{}}`; got != want {
-		t.Errorf("got %s, want %s", got, want)
-	}
-	pw := GetWriter()
-	pw.Str("x")
-	if got, err := Finish(pw); err != nil || string(got) != `"x"` {
-		t.Errorf("Finish = %s", got)
-	}
-}
-
 // TestArenaStringsSurvive decodes many documents through the pooled decoder,
 // concurrently, keeping every string, and checks that none was overwritten by
 // a later decode.
@@ -207,20 +179,6 @@ func TestSubDecoderSharesArena(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestEncodeJSONFailure(t *testing.T) {
-	w := GetWriter()
-	EncodeJSON(w, map[string]any{"f": func() {}})
-	EncodeJSON(w, 1)
-	if _, err := Finish(w); err == nil {
-		t.Error("encoding failure not reported")
-	}
-	w = GetWriter()
-	EncodeJSON(w, []int{1})
-	if b, err := Finish(w); err != nil || string(b) != "[1]" {
-		t.Errorf("Finish = %s, %v", b, err)
 	}
 }
 

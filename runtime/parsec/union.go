@@ -8,9 +8,6 @@ type UnionFuncs[U any] struct {
 	Decode func(d *Decoder) (U, error)
 	// Append appends the value held to b.
 	Append func(b []byte, u U) []byte
-	// Encode writes the value held; set by code generated before Append
-	// existed, used when Append is nil.
-	Encode func(w *Writer, u U)
 	// Validate reports every constraint the value violates.
 	Validate func(u U) error
 }
@@ -41,11 +38,6 @@ func (h *Union[U]) UnmarshalJSON(data []byte) error {
 
 // MarshalJSON encodes the value held.
 func (h *Union[U]) MarshalJSON() (out []byte, err error) {
-	if h.fns.Append == nil {
-		w := GetWriter()
-		h.fns.Encode(w, h.Value)
-		return Finish(w)
-	}
 	defer Recover(&err)
 	return h.fns.Append(make([]byte, 0, 256), h.Value), nil
 }

@@ -65,12 +65,3 @@ func TestUnionHolder(t *testing.T) {
 		t.Error("decode error lost")
 	}
 }
-
-func TestUnionHolderWriterEncode(t *testing.T) {
-	fns := *numOrTextFuncs
-	fns.Append = nil
-	fns.Encode = func(w *Writer, u numOrText) { w.Str("old") }
-	if out, err := json.Marshal(NewUnion(&fns)); err != nil || string(out) != `"old"` {
-		t.Errorf("Marshal = %s, %v", out, err)
-	}
-}
