@@ -46,6 +46,11 @@ func (b *builder) finalize() {
 	// roots and x-go-name win over definitions). A candidate held by
 	// another file is an error naming both places, never a reason to pick
 	// another name: names must not depend on the other schemas.
+	available := func(f *ir.File, id string, prio int, c string) bool {
+		_, held := taken[c]
+		ph := phantom[f][c]
+		return !held && (ph == "" || ph == id || prio < prioDefinition)
+	}
 	claim := func(f *ir.File, id string, prio int, place string, loc ir.Loc, candidates ...string) string {
 		for i, c := range candidates {
 			prev, ok := taken[c]
@@ -80,8 +85,15 @@ func (b *builder) finalize() {
 			cands := []string{m.rawName}
 			if m.priority != prioExplicit {
 				cands = append(cands, m.rawName+"Type")
-				for i := 2; i <= 99; i++ {
-					cands = append(cands, m.rawName+strconv.Itoa(i))
+				// Numbered names only when both are held (built lazily:
+				// most names are free).
+				if !available(f, n.ID, m.priority, cands[0]) && !available(f, n.ID, m.priority, cands[1]) {
+					for i := 2; i <= 99; i++ {
+						if c := m.rawName + strconv.Itoa(i); available(f, n.ID, m.priority, c) || i == 99 {
+							cands = append(cands, c)
+							break
+						}
+					}
 				}
 			}
 			n.Name = claim(f, n.ID, m.priority, n.Loc.String(), n.Loc, cands...)

@@ -240,6 +240,9 @@ func (b *builder) variantSuffixes(d *load.Doc, ptr string) []string {
 	return out
 }
 
+// lineBreaks turns every line terminator into "\n".
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n", "\u0085", "\n")
+
 // sanitize turns schema text into comment lines: split at every line
 // terminator, control characters removed, invalid UTF-8 replaced, trailing
 // space trimmed, runs of blank lines collapsed. Nothing in a line can end a
@@ -254,7 +257,7 @@ func sanitize(texts ...string) []string {
 			out = append(out, "")
 		}
 		t = strings.ToValidUTF8(t, "\uFFFD")
-		t = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(t)
+		t = lineBreaks.Replace(t)
 		for _, line := range strings.Split(t, "\n") {
 			line = strings.Map(func(r rune) rune {
 				if r == '\t' {
