@@ -37,7 +37,7 @@ func (s *schemaBuilder) schema(depth int) any {
 	if depth > 3 {
 		return map[string]any{"type": []string{"string", "integer", "boolean"}[s.c.pick(3)]}
 	}
-	switch s.c.pick(18) {
+	switch s.c.pick(22) {
 	case 0:
 		m := map[string]any{"type": "string"}
 		switch s.c.pick(8) {
@@ -122,8 +122,34 @@ func (s *schemaBuilder) schema(depth int) any {
 		obj["if"] = map[string]any{"required": []string{"id"}}
 		obj["then"] = map[string]any{"required": []string{"type"}}
 		return obj
-	default:
+	case 17:
 		return map[string]any{"not": s.schema(depth + 1)}
+	case 18:
+		// Several non-null types at once.
+		pools := [][]string{{"string", "integer"}, {"object", "array"}, {"boolean", "number", "null"}, {"string", "object", "null"}}
+		return map[string]any{"type": pools[s.c.pick(len(pools))]}
+	case 19:
+		pools := [][]any{{map[string]any{"a": 1}, []any{1, 2}}, {[]any{}, map[string]any{}}, {"a", map[string]any{"b": nil}}}
+		return map[string]any{"enum": pools[s.c.pick(len(pools))]}
+	case 20:
+		m := map[string]any{"type": "array", "items": s.schema(depth + 1)}
+		switch s.c.pick(3) {
+		case 0:
+			m["contains"] = s.schema(depth + 1)
+		case 1:
+			m["maxContains"], m["contains"] = 2, map[string]any{"type": "string"}
+		default:
+			m["unevaluatedItems"] = false
+		}
+		return m
+	default:
+		// An override, valid or not.
+		m := s.schema(depth + 1)
+		if obj, ok := m.(map[string]any); ok {
+			obj["x-go-name"] = []string{"Custom", "Thing", "2bad", "", "Validate", "type"}[s.c.pick(6)]
+			return obj
+		}
+		return m
 	}
 }
 
@@ -149,6 +175,18 @@ func (s *schemaBuilder) object(depth int) map[string]any {
 	}
 	if s.c.pick(4) == 0 {
 		m["title"] = []string{"Thing", "*/ evil", "order placed", "2nd"}[s.c.pick(4)]
+	}
+	switch s.c.pick(8) {
+	case 1:
+		m["dependentRequired"] = map[string]any{"id": []string{"type"}}
+	case 2:
+		m["dependentSchemas"] = map[string]any{"id": map[string]any{"required": []string{"kind"}}}
+	case 3:
+		m["propertyNames"] = map[string]any{"pattern": "^[a-z]"}
+	case 4:
+		m["minProperties"], m["maxProperties"] = 1, 3
+	case 5:
+		m["unevaluatedProperties"] = false
 	}
 	return m
 }
@@ -181,7 +219,7 @@ func buildFuzzSchema(data []byte) []byte {
 func FuzzGenerateSchema(f *testing.F) {
 	// One seed per kind of schema the builder makes at the root, then the
 	// same with an object root holding one property of each kind.
-	for kind := range 18 {
+	for kind := range 22 {
 		f.Add([]byte{byte(kind), 1, 2, 3})
 		f.Add([]byte{5, 1, 0, byte(kind), 1, 0, 2})
 	}
