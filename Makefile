@@ -9,18 +9,25 @@ CENTRIFUGO_VERSION := v6.9.1
 CENTRIFUGO  := $(BIN)/centrifugo
 export PARSEC_CENTRIFUGO := $(CENTRIFUGO)
 
-.PHONY: all test lint generate example corpus bench tools centrifugo redis
+.PHONY: all test unit lint generate example corpus bench tools centrifugo redis
 
 all: lint test
 
-## test: unit tests with the race detector, then the integration suite
-test: lint
-	$(GO) test -race -count=1 ./...
+## test: the whole suite, as CI runs it: lint, unit/golden/corpus tests with the race
+## detector, the example module, then the integration suite against real servers
+test: lint unit test-example integration
+
+## unit: the root module's tests (runtime, generator golden + corpus, CLI) with the race detector
+.PHONY: unit
+unit:
+	$(GO) test -race -count=1 -timeout 20m ./...
 
 ## lint: gofmt and go vet over every module
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd server && $(GO) vet ./...
+	cd example && $(GO) vet ./...
 
 ## tools: everything the integration tests need
 tools: centrifugo redis
