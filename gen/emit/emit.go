@@ -159,15 +159,3 @@ func doc(lines []string) []jen.Code {
 	}
 	return out
 }
-
-// withDoc prefixes a declaration with its doc comment lines.
-func withDoc(lines []string, decl jen.Code) jen.Code {
-	if len(lines) == 0 {
-		return decl
-	}
-	g := make([]jen.Code, 0, 2*len(lines)+1)
-	for _, c := range doc(lines) {
-		g = append(g, c, jen.Line())
-	}
-	return jen.Add(append(g, decl)...)
-}

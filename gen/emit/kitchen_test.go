@@ -177,6 +177,8 @@ func kitchen() *ir.Package {
 			deprecated,
 		}}
 	event.Type.(*ir.Struct).Fields[31].Indirect = true // parent
+	shapeRoot := &ir.Named{Name: "ShapeRoot", ID: "shape_root.json#", Loc: ir.Loc{File: "shape_root.json"}, Type: ref(shape),
+		Doc: []string{"ShapeRoot is an aspect whose root is a union."}}
 	schemaDoc := []byte(`{"$defs": {
   "Label": {"type": "string", "not": {"const": "forbidden"}},
   "Card": {"not": {"properties": {"number": {"const": "9999-9999-9999-9999"}}}},
@@ -187,5 +189,8 @@ func kitchen() *ir.Package {
 			Types: []*ir.Named{event, card, cash, payment, scalar, circle, square, shape, anyShape, mixed, color, level, flag, version,
 				label, point, row, names, scores, maybe, nothing, opaque, number, alias, strict, typed, loose, mixedHolder,
 				nulls, nevers, fixed, nested}},
+		{Name: "shape_root.parsec.go", Path: "shape_root.json", Source: "shape_root.json", Aspect: "shape_root",
+			SchemaRef: "shape_root.json", Schema: []byte(`{"$ref": "kitchen.json#/$defs/Shape"}`), Root: shapeRoot,
+			Types: []*ir.Named{shapeRoot}},
 	}}
 }

@@ -193,3 +193,34 @@ func TestKitchenValidateBuilt(t *testing.T) {
 		t.Error("open enum value rejected")
 	}
 }
+
+// TestUnionRootAspect decodes through the Aspects table, as consumers that
+// know only the aspect name do; the root of shape_root is a union.
+func TestUnionRootAspect(t *testing.T) {
+	var root func() any
+	for _, a := range Aspects {
+		if a.Name == "shape_root" {
+			root = a.New
+		}
+	}
+	if root == nil {
+		t.Fatal("no aspect shape_root")
+	}
+	v := root()
+	if err := json.Unmarshal([]byte(`{"radius": 2}`), v); err != nil {
+		t.Fatal(err)
+	}
+	h, ok := v.(*parsec.Union[Shape])
+	if !ok {
+		t.Fatalf("New() = %T", v)
+	}
+	if c, ok := h.Value.(Circle); !ok || c.Radius != 2 || h.Validate() != nil {
+		t.Errorf("Value = %#v", h.Value)
+	}
+	if out, err := json.Marshal(v); err != nil || string(out) != `{"radius":2}` {
+		t.Errorf("Marshal = %s, %v", out, err)
+	}
+	if err := json.Unmarshal([]byte(`{"side": 13}`), root()); err == nil {
+		t.Error("residual keyword of the union not checked")
+	}
+}
