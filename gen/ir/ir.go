@@ -51,13 +51,16 @@ type Named struct {
 	// Doc is the doc comment, one line per element, starting with Name.
 	// Lines contain no line terminators.
 	Doc []string
-	// Loc is where the schema of this type was written.
+	// Loc is where the schema of this type was written. Loc.File is the
+	// Source of the ir.File holding that schema, which may differ from the
+	// file declaring the type (a oneOf variant merged into an object that
+	// brings it in through allOf is declared with the object).
 	Loc Loc
 	// Type is the shape of the type.
 	Type Type
 	// Residual lists schema keywords at this location that the Go type does
 	// not express and that the generated code must check by validating the
-	// value against the embedded schema at Loc.Pointer.
+	// value against the schema of the file Loc.File at Loc.Pointer.
 	Residual []Residual
 }
 
