@@ -2,6 +2,7 @@ package emit
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
 
@@ -28,14 +29,14 @@ func renderShared(p *ir.Package) ([]byte, error) {
 		if file.Root == nil {
 			resources = append(resources, jen.Values(jen.Dict{
 				jen.Id("Ref"):    jen.Lit(schemaRef(file)),
-				jen.Id("Schema"): jen.Index().Byte().Parens(jen.Lit(string(file.Schema))),
+				jen.Id("Schema"): jen.Index().Byte().Parens(schemaLit(file.Schema)),
 			}))
 			continue
 		}
 		aspects = append(aspects, jen.Values(jen.Dict{
 			jen.Id("Name"):      jen.Lit(file.Aspect),
 			jen.Id("SchemaRef"): jen.Lit(schemaRef(file)),
-			jen.Id("Schema"):    jen.Index().Byte().Parens(jen.Lit(string(file.Schema))),
+			jen.Id("Schema"):    jen.Index().Byte().Parens(schemaLit(file.Schema)),
 			jen.Id("New"):       newRoot(file.Root),
 		}))
 	}
@@ -96,4 +97,16 @@ func schemaRef(f *ir.File) string {
 		return f.SchemaRef
 	}
 	return f.Path
+}
+
+// schemaLit renders a schema document as a raw string literal, readable as
+// the JSON it is, unless its bytes cannot appear in one (a backquote, a
+// carriage return, which raw strings drop, NUL, a byte order mark or invalid
+// UTF-8); then as an interpreted string literal.
+func schemaLit(doc []byte) jen.Code {
+	s := string(doc)
+	if utf8.ValidString(s) && !strings.ContainsAny(s, "`\r\x00\ufeff") {
+		return jen.Op("`" + s + "`")
+	}
+	return jen.Lit(s)
 }

@@ -21,7 +21,11 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(Event)
 		},
-		Schema:    []byte("{\"$defs\": {\n  \"Label\": {\"type\": \"string\", \"not\": {\"const\": \"forbidden\"}},\n  \"Card\": {\"not\": {\"properties\": {\"number\": {\"const\": \"9999-9999-9999-9999\"}}}},\n  \"Shape\": {\"not\": {\"properties\": {\"side\": {\"const\": 13}}, \"required\": [\"side\"]}}\n}}"),
+		Schema: []byte(`{"$defs": {
+  "Label": {"type": "string", "not": {"const": "forbidden"}},
+  "Card": {"not": {"properties": {"number": {"const": "9999-9999-9999-9999"}}}},
+  "Shape": {"not": {"properties": {"side": {"const": 13}}, "required": ["side"]}}
+}}`),
 		SchemaRef: "kitchen.json",
 	},
 	{
@@ -29,7 +33,7 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return parsec.NewUnion(unionShape)
 		},
-		Schema:    []byte("{\"$ref\": \"kitchen.json#/$defs/Shape\"}"),
+		Schema:    []byte(`{"$ref": "kitchen.json#/$defs/Shape"}`),
 		SchemaRef: "shape_root.json",
 	},
 }

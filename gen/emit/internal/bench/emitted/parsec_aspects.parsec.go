@@ -21,7 +21,50 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(OrderPlaced)
 		},
-		Schema:    []byte("{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n  \"title\": \"OrderPlaced\",\n  \"description\": \"A customer completed checkout and the order was accepted.\",\n  \"type\": \"object\",\n  \"required\": [\"order_id\", \"customer_id\", \"lines\", \"total\", \"placed_at\", \"sales_channel\"],\n  \"properties\": {\n    \"order_id\": {\"$ref\": \"defs/commerce.json#/$defs/OrderID\"},\n    \"customer_id\": {\"type\": \"string\", \"minLength\": 1},\n    \"sales_channel\": {\n      \"description\": \"Where the order was placed.\",\n      \"enum\": [\"web\", \"mobile\", \"pos\", \"marketplace\"]\n    },\n    \"lines\": {\n      \"type\": \"array\",\n      \"minItems\": 1,\n      \"maxItems\": 500,\n      \"items\": {\n        \"type\": \"object\",\n        \"required\": [\"sku\", \"quantity\", \"unit_price\"],\n        \"additionalProperties\": false,\n        \"properties\": {\n          \"sku\": {\"type\": \"string\", \"pattern\": \"^[A-Z0-9-]{3,32}$\"},\n          \"quantity\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 10000},\n          \"unit_price\": {\"$ref\": \"defs/commerce.json#/$defs/Money\"},\n          \"gift_wrap\": {\"type\": \"boolean\"}\n        }\n      }\n    },\n    \"total\": {\"$ref\": \"defs/commerce.json#/$defs/Money\"},\n    \"shipping_address\": {\"$ref\": \"defs/commerce.json#/$defs/Address\"},\n    \"coupon_code\": {\n      \"description\": \"Coupon applied at checkout; null when the customer removed one.\",\n      \"type\": [\"string\", \"null\"]\n    },\n    \"placed_at\": {\"type\": \"string\", \"format\": \"date-time\"},\n    \"attributes\": {\n      \"description\": \"Free-form attributes set by the storefront (campaign, A/B bucket, ...).\",\n      \"type\": \"object\",\n      \"additionalProperties\": {\"type\": \"string\"}\n    }\n  }\n}\n"),
+		Schema: []byte(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "OrderPlaced",
+  "description": "A customer completed checkout and the order was accepted.",
+  "type": "object",
+  "required": ["order_id", "customer_id", "lines", "total", "placed_at", "sales_channel"],
+  "properties": {
+    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
+    "customer_id": {"type": "string", "minLength": 1},
+    "sales_channel": {
+      "description": "Where the order was placed.",
+      "enum": ["web", "mobile", "pos", "marketplace"]
+    },
+    "lines": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 500,
+      "items": {
+        "type": "object",
+        "required": ["sku", "quantity", "unit_price"],
+        "additionalProperties": false,
+        "properties": {
+          "sku": {"type": "string", "pattern": "^[A-Z0-9-]{3,32}$"},
+          "quantity": {"type": "integer", "minimum": 1, "maximum": 10000},
+          "unit_price": {"$ref": "defs/commerce.json#/$defs/Money"},
+          "gift_wrap": {"type": "boolean"}
+        }
+      }
+    },
+    "total": {"$ref": "defs/commerce.json#/$defs/Money"},
+    "shipping_address": {"$ref": "defs/commerce.json#/$defs/Address"},
+    "coupon_code": {
+      "description": "Coupon applied at checkout; null when the customer removed one.",
+      "type": ["string", "null"]
+    },
+    "placed_at": {"type": "string", "format": "date-time"},
+    "attributes": {
+      "description": "Free-form attributes set by the storefront (campaign, A/B bucket, ...).",
+      "type": "object",
+      "additionalProperties": {"type": "string"}
+    }
+  }
+}
+`),
 		SchemaRef: "order_placed.json",
 	},
 }
@@ -30,7 +73,53 @@ var Aspects = []schema.Aspect{
 // aspect of their own, for a schema.Registry.
 var Resources = []schema.Resource{
 	{
-		Ref:    "defs/commerce.json",
-		Schema: []byte("{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n  \"title\": \"Shared commerce definitions\",\n  \"description\": \"Types that several order-lifecycle aspects share.\",\n  \"$defs\": {\n    \"Money\": {\n      \"title\": \"Money\",\n      \"description\": \"An amount in the currency's minor unit (cents for EUR), never a float.\",\n      \"type\": \"object\",\n      \"required\": [\"amount_minor\", \"currency\"],\n      \"additionalProperties\": false,\n      \"properties\": {\n        \"amount_minor\": {\n          \"description\": \"Amount in minor units; negative for refunds.\",\n          \"type\": \"integer\"\n        },\n        \"currency\": {\n          \"description\": \"ISO 4217 currency code.\",\n          \"type\": \"string\",\n          \"pattern\": \"^[A-Z]{3}$\"\n        }\n      }\n    },\n    \"Address\": {\n      \"title\": \"Address\",\n      \"type\": \"object\",\n      \"required\": [\"line1\", \"city\", \"postal_code\", \"country\"],\n      \"properties\": {\n        \"line1\": {\"type\": \"string\", \"minLength\": 1, \"maxLength\": 200},\n        \"line2\": {\"type\": [\"string\", \"null\"], \"maxLength\": 200},\n        \"city\": {\"type\": \"string\", \"minLength\": 1},\n        \"postal_code\": {\"type\": \"string\", \"minLength\": 1, \"maxLength\": 16},\n        \"country\": {\n          \"description\": \"ISO 3166-1 alpha-2 country code.\",\n          \"type\": \"string\",\n          \"pattern\": \"^[A-Z]{2}$\"\n        }\n      }\n    },\n    \"OrderID\": {\n      \"description\": \"Order identifier, a UUID assigned at checkout.\",\n      \"type\": \"string\",\n      \"format\": \"uuid\"\n    }\n  }\n}\n"),
+		Ref: "defs/commerce.json",
+		Schema: []byte(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "Shared commerce definitions",
+  "description": "Types that several order-lifecycle aspects share.",
+  "$defs": {
+    "Money": {
+      "title": "Money",
+      "description": "An amount in the currency's minor unit (cents for EUR), never a float.",
+      "type": "object",
+      "required": ["amount_minor", "currency"],
+      "additionalProperties": false,
+      "properties": {
+        "amount_minor": {
+          "description": "Amount in minor units; negative for refunds.",
+          "type": "integer"
+        },
+        "currency": {
+          "description": "ISO 4217 currency code.",
+          "type": "string",
+          "pattern": "^[A-Z]{3}$"
+        }
+      }
+    },
+    "Address": {
+      "title": "Address",
+      "type": "object",
+      "required": ["line1", "city", "postal_code", "country"],
+      "properties": {
+        "line1": {"type": "string", "minLength": 1, "maxLength": 200},
+        "line2": {"type": ["string", "null"], "maxLength": 200},
+        "city": {"type": "string", "minLength": 1},
+        "postal_code": {"type": "string", "minLength": 1, "maxLength": 16},
+        "country": {
+          "description": "ISO 3166-1 alpha-2 country code.",
+          "type": "string",
+          "pattern": "^[A-Z]{2}$"
+        }
+      }
+    },
+    "OrderID": {
+      "description": "Order identifier, a UUID assigned at checkout.",
+      "type": "string",
+      "format": "uuid"
+    }
+  }
+}
+`),
 	},
 }
