@@ -22,6 +22,8 @@ var floor = Report{
 	Generated:     116,
 	Compiled:      116,
 	Decoded:       406,
+	ValidateOK:    406,
+	Stable:        406,
 	Lossless:      406,
 	Valid:         406,
 	LosslessValid: 406,
@@ -58,6 +60,8 @@ func summary(r *Report) string {
 	fmt.Fprintf(&b, "schemas generated  %4d / %4d  %s\n", r.Generated, r.Schemas, pct(r.Generated, r.Schemas))
 	fmt.Fprintf(&b, "packages compiled  %4d / %4d  %s\n", r.Compiled, r.Schemas, pct(r.Compiled, r.Schemas))
 	fmt.Fprintf(&b, "instances decoded  %4d / %4d  %s\n", r.Decoded, r.Instances, pct(r.Decoded, r.Instances))
+	fmt.Fprintf(&b, "Validate() accepts %4d / %4d  %s\n", r.ValidateOK, r.Instances, pct(r.ValidateOK, r.Instances))
+	fmt.Fprintf(&b, "stable re-encode   %4d / %4d  %s\n", r.Stable, r.Instances, pct(r.Stable, r.Instances))
 	fmt.Fprintf(&b, "lossless           %4d / %4d  %s\n", r.Lossless, r.Instances, pct(r.Lossless, r.Instances))
 	fmt.Fprintf(&b, "still valid        %4d / %4d  %s\n", r.Valid, r.Instances, pct(r.Valid, r.Instances))
 	fmt.Fprintf(&b, "lossless and valid %4d / %4d  %s\n", r.LosslessValid, r.Instances, pct(r.LosslessValid, r.Instances))
@@ -99,6 +103,8 @@ func TestCorpus(t *testing.T) {
 		{"generated", r.Generated, floor.Generated},
 		{"compiled", r.Compiled, floor.Compiled},
 		{"decoded", r.Decoded, floor.Decoded},
+		{"Validate() accepts", r.ValidateOK, floor.ValidateOK},
+		{"stable re-encode", r.Stable, floor.Stable},
 		{"lossless", r.Lossless, floor.Lossless},
 		{"valid", r.Valid, floor.Valid},
 		{"lossless and valid", r.LosslessValid, floor.LosslessValid},

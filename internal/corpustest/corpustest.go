@@ -63,6 +63,11 @@ type Report struct {
 	// LosslessValid counts instances both lossless and valid: the figure
 	// the product's target is stated in.
 	LosslessValid int
+	// ValidateOK counts decoded values whose generated Validate method
+	// accepts them (a value that decoded satisfies the schema).
+	ValidateOK int
+	// Stable counts outputs that decode and encode again to the same bytes.
+	Stable int
 	// Unvalidatable counts instances whose schema the reference validator
 	// cannot compile; they are not counted as valid.
 	Unvalidatable int
@@ -355,6 +360,11 @@ type response struct {
 	Stage    string ` + "`json:\",omitempty\"`" + `
 	Err      string ` + "`json:\",omitempty\"`" + `
 	Output   json.RawMessage ` + "`json:\",omitempty\"`" + `
+	// ValidateErr is what the decoded value's Validate method says; a value
+	// that decoded must validate.
+	ValidateErr string ` + "`json:\",omitempty\"`" + `
+	// Unstable says decoding the output and encoding again changed it.
+	Unstable string ` + "`json:\",omitempty\"`" + `
 }
 
 func run(roots map[string]func() any, in io.Reader, out io.Writer) int {
@@ -404,6 +414,21 @@ func one(roots map[string]func() any, req request) (resp response) {
 		return resp
 	}
 	resp.Output = b
+	stage = "validate"
+	if val, ok := v.(interface{ Validate() error }); !ok {
+		resp.ValidateErr = "the root type has no Validate method"
+	} else if err := val.Validate(); err != nil {
+		resp.ValidateErr = err.Error()
+	}
+	stage = "re-decode"
+	again := roots[req.Pkg]()
+	if err := json.Unmarshal(b, again); err != nil {
+		resp.Unstable = "the output does not decode: " + err.Error()
+	} else if b2, err := json.Marshal(again); err != nil {
+		resp.Unstable = "the re-decoded value does not encode: " + err.Error()
+	} else if string(b2) != string(b) {
+		resp.Unstable = "encoding the re-decoded value gives different bytes"
+	}
 	return resp
 }
 `
@@ -414,11 +439,13 @@ type request struct {
 }
 
 type response struct {
-	Pkg      string
-	Instance string
-	Stage    string
-	Err      string
-	Output   json.RawMessage
+	Pkg         string
+	Instance    string
+	Stage       string
+	Err         string
+	Output      json.RawMessage
+	ValidateErr string
+	Unstable    string
 }
 
 func check(opts Options, cases []*schemaCase, r *Report) error {
@@ -467,6 +494,16 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 			continue
 		}
 		r.Decoded++
+		if resp.ValidateErr != "" {
+			r.fail(c, inst, "Validate", errors.New(resp.ValidateErr))
+		} else {
+			r.ValidateOK++
+		}
+		if resp.Unstable != "" {
+			r.fail(c, inst, "stable", errors.New(resp.Unstable))
+		} else {
+			r.Stable++
+		}
 		original, err := os.ReadFile(resp.Instance)
 		if err != nil {
 			return err

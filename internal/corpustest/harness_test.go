@@ -48,10 +48,25 @@ func fakeGenerate(cfg gen.Config) (gen.Files, error) {
 		"keep": `type Root struct{ raw json.RawMessage }
 
 func (r *Root) UnmarshalJSON(b []byte) error { r.raw = append(json.RawMessage(nil), b...); return nil }
-func (r Root) MarshalJSON() ([]byte, error)  { return r.raw, nil }`,
+func (r Root) MarshalJSON() ([]byte, error)  { return r.raw, nil }
+func (r *Root) Validate() error              { return nil }`,
 		"lossy": `type Root struct {
 	Name string ` + "`json:\"name\"`" + `
+}
+
+func (r *Root) Validate() error {
+	if r.Name == "y" {
+		return errors.New("name: y is not allowed")
+	}
+	return nil
 }`,
+		"unstable": `type Root struct{}
+
+var calls int
+
+func (r *Root) UnmarshalJSON([]byte) error { return nil }
+func (r Root) MarshalJSON() ([]byte, error)  { calls++; return []byte(strconv.Itoa(calls)), nil }
+func (r *Root) Validate() error              { return nil }`,
 		"broken": `type Root struct{ X undefinedType }`,
 		"panics": `type Root struct{}
 
@@ -64,9 +79,17 @@ func (r *Root) UnmarshalJSON([]byte) error { var m map[string]int; m["x"] = 1; r
 
 package %s
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+)
 
-var _ = json.Marshal
+var (
+	_ = json.Marshal
+	_ = errors.New
+	_ = strconv.Itoa
+)
 
 var Aspects = []struct{ New func() any }{{New: func() any { return new(Root) }}}
 
@@ -85,17 +108,19 @@ func TestRunHarness(t *testing.T) {
 	}
 	corpus := t.TempDir()
 	files := map[string]string{
-		"schemas/keep.json":        `{"type":"object","required":["name"],"description":null}`,
-		"schemas/lossy.json":       `{"type":"object","required":["name"]}`,
-		"schemas/broken.json":      `{}`,
-		"schemas/panics.json":      `{}`,
-		"schemas/unsupported.json": `{}`,
-		"instances/keep/a.json":    `{"name":"x","extra":[1,2.50]}`,
-		"instances/keep/b.json":    `{"other":1}`,
-		"instances/lossy/a.json":   `{"name":"x","extra":true}`,
-		"instances/lossy/b.json":   `{"name":"y"}`,
-		"instances/broken/a.json":  `{}`,
-		"instances/panics/a.json":  `{}`,
+		"schemas/keep.json":         `{"type":"object","required":["name"],"description":null}`,
+		"schemas/lossy.json":        `{"type":"object","required":["name"]}`,
+		"schemas/broken.json":       `{}`,
+		"schemas/panics.json":       `{}`,
+		"schemas/unsupported.json":  `{}`,
+		"instances/keep/a.json":     `{"name":"x","extra":[1,2.50]}`,
+		"instances/keep/b.json":     `{"other":1}`,
+		"instances/lossy/a.json":    `{"name":"x","extra":true}`,
+		"instances/lossy/b.json":    `{"name":"y"}`,
+		"instances/broken/a.json":   `{}`,
+		"instances/panics/a.json":   `{}`,
+		"schemas/unstable.json":     `{}`,
+		"instances/unstable/a.json": `1`,
 	}
 	for name, content := range files {
 		p := filepath.Join(corpus, filepath.FromSlash(name))
@@ -111,13 +136,15 @@ func TestRunHarness(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := Report{Schemas: r.Schemas, Generated: r.Generated, Compiled: r.Compiled, Instances: r.Instances,
-		Decoded: r.Decoded, Lossless: r.Lossless, Valid: r.Valid, LosslessValid: r.LosslessValid, Lenient: r.Lenient}
-	want := Report{Schemas: 5, Generated: 4, Compiled: 3, Instances: 6,
+		Decoded: r.Decoded, ValidateOK: r.ValidateOK, Stable: r.Stable, Lossless: r.Lossless, Valid: r.Valid, LosslessValid: r.LosslessValid, Lenient: r.Lenient}
+	want := Report{Schemas: 6, Generated: 5, Compiled: 4, Instances: 7,
 		// keep/a, keep/b, lossy/a, lossy/b decode; lossy/a loses "extra";
 		// keep/b is re-encoded faithfully but was never valid (no "name").
 		// keep.json's null description does not compile as written: its
 		// valid instance is validated against the lenient reading.
-		Decoded: 4, Lossless: 3, Valid: 3, LosslessValid: 2, Lenient: 1}
+		// lossy/b is refused by its Validate method; unstable/a encodes
+		// "1", then "2" after decoding that.
+		Decoded: 5, ValidateOK: 4, Stable: 4, Lossless: 4, Valid: 4, LosslessValid: 3, Lenient: 1}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("figures (-want +got):\n%s", diff)
 	}
@@ -129,7 +156,9 @@ func TestRunHarness(t *testing.T) {
 		"broken.json: compile: ",
 		"keep.json b.json: valid: at /: missing property 'name' (the original instance is rejected too: ",
 		"lossy.json a.json: lossless: /extra: lost (want true)",
+		"lossy.json b.json: Validate: name: y is not allowed",
 		"panics.json a.json: decode: panic: assignment to entry in nil map",
+		"unstable.json a.json: stable: encoding the re-decoded value gives different bytes",
 		"unsupported.json: generate: schemas/unsupported.json:1:1: unsupported",
 	}
 	if len(lines) != len(wantFailures) {
