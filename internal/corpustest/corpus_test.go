@@ -27,6 +27,7 @@ var floor = Report{
 	Lossless:      406,
 	Valid:         406,
 	LosslessValid: 406,
+	Agree:         1597,
 }
 
 // corpusDir finds ../shared/corpus/schemastore beside the repository (or
@@ -65,6 +66,7 @@ func summary(r *Report) string {
 	fmt.Fprintf(&b, "lossless           %4d / %4d  %s\n", r.Lossless, r.Instances, pct(r.Lossless, r.Instances))
 	fmt.Fprintf(&b, "still valid        %4d / %4d  %s\n", r.Valid, r.Instances, pct(r.Valid, r.Instances))
 	fmt.Fprintf(&b, "lossless and valid %4d / %4d  %s\n", r.LosslessValid, r.Instances, pct(r.LosslessValid, r.Instances))
+	fmt.Fprintf(&b, "mutants: decoder agrees with the reference validator %d / %d  %s\n", r.Agree, r.Mutants, pct(r.Agree, r.Mutants))
 	if r.Unvalidatable > 0 {
 		fmt.Fprintf(&b, "(%d instances not validated: the reference validator cannot compile their schema)\n", r.Unvalidatable)
 	}
@@ -108,6 +110,7 @@ func TestCorpus(t *testing.T) {
 		{"lossless", r.Lossless, floor.Lossless},
 		{"valid", r.Valid, floor.Valid},
 		{"lossless and valid", r.LosslessValid, floor.LosslessValid},
+		{"mutants agreeing", r.Agree, floor.Agree},
 	}
 	for _, c := range checks {
 		if c.got < c.want {

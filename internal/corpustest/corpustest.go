@@ -15,9 +15,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"math/big"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,6 +70,11 @@ type Report struct {
 	ValidateOK int
 	// Stable counts outputs that decode and encode again to the same bytes.
 	Stable int
+	// Mutants counts mutated instances (a property removed or added, a
+	// value of another kind) checked against the reference validator, and
+	// Agree those where the generated decoder accepted exactly when the
+	// reference validator did.
+	Mutants, Agree int
 	// Unvalidatable counts instances whose schema the reference validator
 	// cannot compile; they are not counted as valid.
 	Unvalidatable int
@@ -352,11 +359,14 @@ import (
 type request struct {
 	Pkg      string
 	Instance string
+	Mutant   int
+	Data     json.RawMessage
 }
 
 type response struct {
 	Pkg      string
 	Instance string
+	Mutant   int
 	Stage    string ` + "`json:\",omitempty\"`" + `
 	Err      string ` + "`json:\",omitempty\"`" + `
 	Output   json.RawMessage ` + "`json:\",omitempty\"`" + `
@@ -390,17 +400,20 @@ func run(roots map[string]func() any, in io.Reader, out io.Writer) int {
 }
 
 func one(roots map[string]func() any, req request) (resp response) {
-	resp = response{Pkg: req.Pkg, Instance: req.Instance}
+	resp = response{Pkg: req.Pkg, Instance: req.Instance, Mutant: req.Mutant}
 	stage := "decode"
 	defer func() {
 		if p := recover(); p != nil {
 			resp.Stage, resp.Err, resp.Output = stage, fmt.Sprintf("panic: %v", p), nil
 		}
 	}()
-	data, err := os.ReadFile(req.Instance)
-	if err != nil {
-		resp.Stage, resp.Err = "read", err.Error()
-		return resp
+	data := []byte(req.Data)
+	if len(data) == 0 {
+		var err error
+		if data, err = os.ReadFile(req.Instance); err != nil {
+			resp.Stage, resp.Err = "read", err.Error()
+			return resp
+		}
 	}
 	v := roots[req.Pkg]()
 	if err := json.Unmarshal(data, v); err != nil {
@@ -436,11 +449,16 @@ func one(roots map[string]func() any, req request) (resp response) {
 type request struct {
 	Pkg      string
 	Instance string
+	// Mutant numbers a mutation of the instance (0: the instance itself),
+	// whose text is Data.
+	Mutant int             `json:",omitempty"`
+	Data   json.RawMessage `json:",omitempty"`
 }
 
 type response struct {
 	Pkg         string
 	Instance    string
+	Mutant      int
 	Stage       string
 	Err         string
 	Output      json.RawMessage
@@ -452,11 +470,23 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 	var in bytes.Buffer
 	enc := json.NewEncoder(&in)
 	byPkg := map[string]*schemaCase{}
+	mutated := map[mutantKey][]byte{}
 	for _, c := range cases {
 		byPkg[c.pkg] = c
 		for _, inst := range c.instances {
 			if err := enc.Encode(request{Pkg: c.pkg, Instance: inst}); err != nil {
 				return err
+			}
+			original, err := os.ReadFile(inst)
+			if err != nil {
+				return err
+			}
+			for i, m := range mutants(c.file+"/"+filepath.Base(inst), original, mutantsPerInstance) {
+				key := mutantKey{c.pkg, inst, i + 1}
+				mutated[key] = m
+				if err := enc.Encode(request{Pkg: c.pkg, Instance: inst, Mutant: i + 1, Data: m}); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -489,6 +519,16 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 			return fmt.Errorf("corpus checker answered for unknown package %q", resp.Pkg)
 		}
 		inst := filepath.Base(resp.Instance)
+		if resp.Mutant > 0 {
+			data := mutated[mutantKey{resp.Pkg, resp.Instance, resp.Mutant}]
+			v := validators[c.file]
+			if v == nil {
+				v = newValidator(filepath.Join(opts.Corpus, "schemas", c.file))
+				validators[c.file] = v
+			}
+			r.agreement(c, fmt.Sprintf("%s~%d", inst, resp.Mutant), data, resp, v)
+			continue
+		}
 		if resp.Err != "" {
 			r.fail(c, inst, resp.Stage, errors.New(resp.Err))
 			continue
@@ -543,6 +583,39 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 }
 
 var english = message.NewPrinter(language.English)
+
+type mutantKey struct {
+	pkg, instance string
+	n             int
+}
+
+// mutantsPerInstance is how many mutations of each instance are checked.
+const mutantsPerInstance = 4
+
+// agreement records whether the generated decoder and the reference
+// validator agree on a mutated instance: accepted by one exactly when
+// accepted by the other.
+func (r *Report) agreement(c *schemaCase, name string, data []byte, resp response, v *validator) {
+	if v.compileErr != nil {
+		return
+	}
+	if strings.HasPrefix(resp.Err, "panic:") {
+		r.Mutants++
+		r.fail(c, name, "agree", fmt.Errorf("decoder panicked on %s: %s", short(json.RawMessage(data)), resp.Err))
+		return
+	}
+	r.Mutants++
+	decoded := resp.Stage != "decode"
+	refErr := v.validate(data)
+	switch {
+	case decoded == (refErr == nil):
+		r.Agree++
+	case decoded:
+		r.fail(c, name, "agree", fmt.Errorf("decoder accepts what the schema rejects (%v): %s", refErr, short(json.RawMessage(data))))
+	default:
+		r.fail(c, name, "agree", fmt.Errorf("decoder rejects what the schema accepts (%s): %s", resp.Err, short(json.RawMessage(data))))
+	}
+}
 
 type validator struct {
 	schema     *jsonschema.Schema
@@ -795,4 +868,97 @@ func FindRepo(dir string) (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// mutants returns up to n distinct mutations of the JSON document data,
+// chosen by a generator seeded from name so runs are repeatable: a property
+// removed, a value replaced by one of another kind, a property added, a
+// container emptied.
+func mutants(name string, data []byte, n int) [][]byte {
+	h := fnv.New64a()
+	h.Write([]byte(name)) // a hash.Hash never returns an error
+	rng := rand.New(rand.NewPCG(h.Sum64(), 1))
+	seen := map[string]bool{string(data): true}
+	var out [][]byte
+	for attempt := 0; attempt < 4*n && len(out) < n; attempt++ {
+		doc, err := decodeJSON(data)
+		if err != nil {
+			return nil
+		}
+		doc = mutate(doc, rng)
+		b, err := json.Marshal(doc)
+		if err != nil || seen[string(b)] {
+			continue
+		}
+		seen[string(b)] = true
+		out = append(out, b)
+	}
+	return out
+}
+
+// mutate changes one randomly chosen place of doc and returns the result.
+func mutate(doc any, rng *rand.Rand) any {
+	type place struct {
+		get func() any
+		set func(any)
+	}
+	var places []place
+	var walk func(v any, set func(any), depth int)
+	walk = func(v any, set func(any), depth int) {
+		places = append(places, place{func() any { return v }, set})
+		if depth > 12 {
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for _, k := range sortedKeys(x) {
+				walk(x[k], func(nv any) { x[k] = nv }, depth+1)
+			}
+		case []any:
+			for i, e := range x {
+				walk(e, func(nv any) { x[i] = nv }, depth+1)
+			}
+		}
+	}
+	root := doc
+	walk(doc, func(nv any) { root = nv }, 0)
+	// Places are in document order (object keys sorted), so the seeded
+	// choice picks the same place on every run.
+	p := places[rng.IntN(len(places))]
+	switch x := p.get().(type) {
+	case map[string]any:
+		ks := sortedKeys(x)
+		switch op := rng.IntN(3); {
+		case op == 0 && len(ks) > 0:
+			delete(x, ks[rng.IntN(len(ks))])
+		case op == 1:
+			x["parsecMutantExtra"] = true
+		default:
+			p.set(map[string]any{})
+		}
+	case []any:
+		if rng.IntN(2) == 0 {
+			p.set([]any{})
+		} else {
+			p.set(append(x, "parsec-mutant"))
+		}
+	case string:
+		p.set(json.Number("7"))
+	case json.Number:
+		p.set("seven")
+	case bool:
+		p.set(json.Number("0"))
+	default: // null
+		p.set(false)
+	}
+	return root
+}
+
+func sortedKeys(m map[string]any) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }

@@ -1,10 +1,13 @@
 package corpustest
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -148,8 +151,12 @@ func TestRunHarness(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("figures (-want +got):\n%s", diff)
 	}
-	var lines []string
+	var lines, agree []string
 	for _, f := range r.Failures {
+		if f.Stage == "agree" {
+			agree = append(agree, f.String())
+			continue
+		}
 		lines = append(lines, f.String())
 	}
 	wantFailures := []string{
@@ -168,5 +175,46 @@ func TestRunHarness(t *testing.T) {
 		if !strings.HasPrefix(lines[i], w) {
 			t.Errorf("failure %d = %q, want prefix %q", i, lines[i], w)
 		}
+	}
+	// Mutants: the fakes accept too much (keep takes anything, lossy
+	// ignores "required"), reject too much (lossy's name must be a string
+	// where the schema allows any value) or panic.
+	if r.Mutants == 0 || r.Agree != r.Mutants-len(agree) {
+		t.Errorf("mutants %d, agree %d, disagreements %d", r.Mutants, r.Agree, len(agree))
+	}
+	for _, w := range []string{
+		"keep.json b.json~2: agree: decoder accepts what the schema rejects (at /: missing property 'name'): {}",
+		"lossy.json a.json~1: agree: decoder rejects what the schema accepts (json: cannot unmarshal number",
+		"panics.json a.json~1: agree: decoder panicked on {\"parsecMutantExtra\":true}: panic: assignment to entry in nil map",
+	} {
+		if !slices.ContainsFunc(agree, func(l string) bool { return strings.HasPrefix(l, w) }) {
+			t.Errorf("no disagreement starting %q among:\n%s", w, strings.Join(agree, "\n"))
+		}
+	}
+}
+
+func TestMutants(t *testing.T) {
+	doc := []byte(`{"a":{"b":[1,"x",true,null]},"c":"d"}`)
+	first := mutants("s.json/i.json", doc, 6)
+	if len(first) != 6 {
+		t.Fatalf("got %d mutants, want 6", len(first))
+	}
+	seen := map[string]bool{string(doc): true}
+	for _, m := range first {
+		if !json.Valid(m) {
+			t.Errorf("mutant %s is not JSON", m)
+		}
+		if seen[string(m)] {
+			t.Errorf("mutant %s repeats the original or another mutant", m)
+		}
+		seen[string(m)] = true
+	}
+	for range 5 {
+		if again := mutants("s.json/i.json", doc, 6); !slices.EqualFunc(first, again, bytes.Equal) {
+			t.Fatalf("mutants are not repeatable:\n%s\n%s", first, again)
+		}
+	}
+	if other := mutants("s.json/j.json", doc, 6); slices.EqualFunc(first, other, bytes.Equal) {
+		t.Errorf("another instance name gives the same mutants")
 	}
 }
