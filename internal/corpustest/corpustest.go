@@ -2,9 +2,13 @@
 // with instances and measures what survives: for each schema it generates a
 // package, compiles all packages in one temporary module together with a
 // checker program, decodes every instance into the root type with
-// encoding/json (which calls the generated UnmarshalJSON), encodes it again,
-// compares the result with the original as JSON and validates it against the
-// schema.
+// encoding/json (which calls the generated UnmarshalJSON), asks the value's
+// Validate method, encodes it again, compares the result with the original
+// as JSON (numbers as exact decimals), checks that decoding and encoding the
+// result gives the same bytes, and validates it against the schema with
+// jsonschema/v6. Each instance is also mutated a few ways (seeded, so runs
+// repeat): the generated decoder must accept a mutant exactly when the
+// reference validator does.
 //
 // The corpus layout is schemas/NAME.json plus instances/NAME/*.json.
 package corpustest
