@@ -21,7 +21,28 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(CustomerNotified)
 		},
-		Schema:    []byte("{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n  \"title\": \"CustomerNotified\",\n  \"description\": \"A message about an order was sent to the customer.\",\n  \"type\": \"object\",\n  \"required\": [\"notification_id\", \"customer_id\", \"medium\", \"template\", \"sent_at\"],\n  \"properties\": {\n    \"notification_id\": {\"type\": \"string\", \"format\": \"uuid\"},\n    \"customer_id\": {\"type\": \"string\", \"minLength\": 1},\n    \"order_id\": {\"$ref\": \"defs/commerce.json#/$defs/OrderID\"},\n    \"medium\": {\"enum\": [\"email\", \"sms\", \"push\"]},\n    \"template\": {\"type\": \"string\", \"pattern\": \"^[a-z][a-z0-9_.]*$\"},\n    \"locale\": {\"type\": \"string\", \"default\": \"en-GB\"},\n    \"variables\": {\n      \"description\": \"Values substituted into the template.\",\n      \"type\": \"object\",\n      \"additionalProperties\": {\"type\": [\"string\", \"number\", \"boolean\"]}\n    },\n    \"sent_at\": {\"type\": \"string\", \"format\": \"date-time\"}\n  }\n}\n"),
+		Schema: []byte(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "CustomerNotified",
+  "description": "A message about an order was sent to the customer.",
+  "type": "object",
+  "required": ["notification_id", "customer_id", "medium", "template", "sent_at"],
+  "properties": {
+    "notification_id": {"type": "string", "format": "uuid"},
+    "customer_id": {"type": "string", "minLength": 1},
+    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
+    "medium": {"enum": ["email", "sms", "push"]},
+    "template": {"type": "string", "pattern": "^[a-z][a-z0-9_.]*$"},
+    "locale": {"type": "string", "default": "en-GB"},
+    "variables": {
+      "description": "Values substituted into the template.",
+      "type": "object",
+      "additionalProperties": {"type": ["string", "number", "boolean"]}
+    },
+    "sent_at": {"type": "string", "format": "date-time"}
+  }
+}
+`),
 		SchemaRef: "customer_notified.json",
 	},
 	{
@@ -29,7 +50,33 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(InventoryAdjusted)
 		},
-		Schema:    []byte("{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n  \"title\": \"InventoryAdjusted\",\n  \"description\": \"Stock of one SKU changed in a warehouse.\",\n  \"type\": \"object\",\n  \"required\": [\"sku\", \"warehouse\", \"delta\", \"reason\", \"on_hand\", \"adjusted_at\"],\n  \"additionalProperties\": false,\n  \"properties\": {\n    \"sku\": {\"type\": \"string\", \"pattern\": \"^[A-Z0-9-]{3,32}$\"},\n    \"warehouse\": {\"type\": \"string\", \"pattern\": \"^[a-z]{3}-[0-9]{1,3}$\"},\n    \"delta\": {\"description\": \"Change in units; negative when stock left.\", \"type\": \"integer\"},\n    \"reason\": {\"enum\": [\"received\", \"sold\", \"returned\", \"damaged\", \"recount\"]},\n    \"on_hand\": {\"type\": \"integer\", \"minimum\": 0},\n    \"bins\": {\n      \"description\": \"Units per storage bin after the adjustment, keyed by bin code.\",\n      \"type\": \"object\",\n      \"propertyNames\": {\"pattern\": \"^[A-Z][0-9]{2}-[0-9]{2}$\"},\n      \"additionalProperties\": {\"type\": \"integer\", \"minimum\": 0}\n    },\n    \"order_id\": {\n      \"description\": \"The order that caused the adjustment, for sales and returns.\",\n      \"$ref\": \"defs/commerce.json#/$defs/OrderID\"\n    },\n    \"adjusted_at\": {\"type\": \"string\", \"format\": \"date-time\"}\n  }\n}\n"),
+		Schema: []byte(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "InventoryAdjusted",
+  "description": "Stock of one SKU changed in a warehouse.",
+  "type": "object",
+  "required": ["sku", "warehouse", "delta", "reason", "on_hand", "adjusted_at"],
+  "additionalProperties": false,
+  "properties": {
+    "sku": {"type": "string", "pattern": "^[A-Z0-9-]{3,32}$"},
+    "warehouse": {"type": "string", "pattern": "^[a-z]{3}-[0-9]{1,3}$"},
+    "delta": {"description": "Change in units; negative when stock left.", "type": "integer"},
+    "reason": {"enum": ["received", "sold", "returned", "damaged", "recount"]},
+    "on_hand": {"type": "integer", "minimum": 0},
+    "bins": {
+      "description": "Units per storage bin after the adjustment, keyed by bin code.",
+      "type": "object",
+      "propertyNames": {"pattern": "^[A-Z][0-9]{2}-[0-9]{2}$"},
+      "additionalProperties": {"type": "integer", "minimum": 0}
+    },
+    "order_id": {
+      "description": "The order that caused the adjustment, for sales and returns.",
+      "$ref": "defs/commerce.json#/$defs/OrderID"
+    },
+    "adjusted_at": {"type": "string", "format": "date-time"}
+  }
+}
+`),
 		SchemaRef: "inventory_adjusted.json",
 	},
 	{
@@ -37,7 +84,36 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(OrderCancelled)
 		},
-		Schema:    []byte("{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n  \"title\": \"OrderCancelled\",\n  \"description\": \"An order was cancelled before it shipped.\",\n  \"type\": \"object\",\n  \"required\": [\"order_id\", \"reason\", \"cancelled_at\", \"cancelled_by\"],\n  \"properties\": {\n    \"order_id\": {\"$ref\": \"defs/commerce.json#/$defs/OrderID\"},\n    \"reason\": {\n      \"enum\": [\"customer_request\", \"payment_failed\", \"out_of_stock\", \"fraud_suspected\"]\n    },\n    \"note\": {\n      \"description\": \"Free text from the agent who cancelled; null when explicitly cleared.\",\n      \"type\": [\"string\", \"null\"],\n      \"maxLength\": 1000\n    },\n    \"cancelled_by\": {\n      \"description\": \"Who cancelled: a customer, a support agent or an automated service.\",\n      \"type\": \"object\",\n      \"required\": [\"kind\", \"id\"],\n      \"properties\": {\n        \"kind\": {\"enum\": [\"customer\", \"agent\", \"service\"]},\n        \"id\": {\"type\": \"string\", \"minLength\": 1}\n      }\n    },\n    \"refund\": {\"$ref\": \"defs/commerce.json#/$defs/Money\"},\n    \"cancelled_at\": {\"type\": \"string\", \"format\": \"date-time\"}\n  }\n}\n"),
+		Schema: []byte(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "OrderCancelled",
+  "description": "An order was cancelled before it shipped.",
+  "type": "object",
+  "required": ["order_id", "reason", "cancelled_at", "cancelled_by"],
+  "properties": {
+    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
+    "reason": {
+      "enum": ["customer_request", "payment_failed", "out_of_stock", "fraud_suspected"]
+    },
+    "note": {
+      "description": "Free text from the agent who cancelled; null when explicitly cleared.",
+      "type": ["string", "null"],
+      "maxLength": 1000
+    },
+    "cancelled_by": {
+      "description": "Who cancelled: a customer, a support agent or an automated service.",
+      "type": "object",
+      "required": ["kind", "id"],
+      "properties": {
+        "kind": {"enum": ["customer", "agent", "service"]},
+        "id": {"type": "string", "minLength": 1}
+      }
+    },
+    "refund": {"$ref": "defs/commerce.json#/$defs/Money"},
+    "cancelled_at": {"type": "string", "format": "date-time"}
+  }
+}
+`),
 		SchemaRef: "order_cancelled.json",
 	},
 	{
@@ -45,7 +121,50 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(OrderPlaced)
 		},
-		Schema:    []byte("{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n  \"title\": \"OrderPlaced\",\n  \"description\": \"A customer completed checkout and the order was accepted.\",\n  \"type\": \"object\",\n  \"required\": [\"order_id\", \"customer_id\", \"lines\", \"total\", \"placed_at\", \"sales_channel\"],\n  \"properties\": {\n    \"order_id\": {\"$ref\": \"defs/commerce.json#/$defs/OrderID\"},\n    \"customer_id\": {\"type\": \"string\", \"minLength\": 1},\n    \"sales_channel\": {\n      \"description\": \"Where the order was placed.\",\n      \"enum\": [\"web\", \"mobile\", \"pos\", \"marketplace\"]\n    },\n    \"lines\": {\n      \"type\": \"array\",\n      \"minItems\": 1,\n      \"maxItems\": 500,\n      \"items\": {\n        \"type\": \"object\",\n        \"required\": [\"sku\", \"quantity\", \"unit_price\"],\n        \"additionalProperties\": false,\n        \"properties\": {\n          \"sku\": {\"type\": \"string\", \"pattern\": \"^[A-Z0-9-]{3,32}$\"},\n          \"quantity\": {\"type\": \"integer\", \"minimum\": 1, \"maximum\": 10000},\n          \"unit_price\": {\"$ref\": \"defs/commerce.json#/$defs/Money\"},\n          \"gift_wrap\": {\"type\": \"boolean\"}\n        }\n      }\n    },\n    \"total\": {\"$ref\": \"defs/commerce.json#/$defs/Money\"},\n    \"shipping_address\": {\"$ref\": \"defs/commerce.json#/$defs/Address\"},\n    \"coupon_code\": {\n      \"description\": \"Coupon applied at checkout; null when the customer removed one.\",\n      \"type\": [\"string\", \"null\"]\n    },\n    \"placed_at\": {\"type\": \"string\", \"format\": \"date-time\"},\n    \"attributes\": {\n      \"description\": \"Free-form attributes set by the storefront (campaign, A/B bucket, ...).\",\n      \"type\": \"object\",\n      \"additionalProperties\": {\"type\": \"string\"}\n    }\n  }\n}\n"),
+		Schema: []byte(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "OrderPlaced",
+  "description": "A customer completed checkout and the order was accepted.",
+  "type": "object",
+  "required": ["order_id", "customer_id", "lines", "total", "placed_at", "sales_channel"],
+  "properties": {
+    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
+    "customer_id": {"type": "string", "minLength": 1},
+    "sales_channel": {
+      "description": "Where the order was placed.",
+      "enum": ["web", "mobile", "pos", "marketplace"]
+    },
+    "lines": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 500,
+      "items": {
+        "type": "object",
+        "required": ["sku", "quantity", "unit_price"],
+        "additionalProperties": false,
+        "properties": {
+          "sku": {"type": "string", "pattern": "^[A-Z0-9-]{3,32}$"},
+          "quantity": {"type": "integer", "minimum": 1, "maximum": 10000},
+          "unit_price": {"$ref": "defs/commerce.json#/$defs/Money"},
+          "gift_wrap": {"type": "boolean"}
+        }
+      }
+    },
+    "total": {"$ref": "defs/commerce.json#/$defs/Money"},
+    "shipping_address": {"$ref": "defs/commerce.json#/$defs/Address"},
+    "coupon_code": {
+      "description": "Coupon applied at checkout; null when the customer removed one.",
+      "type": ["string", "null"]
+    },
+    "placed_at": {"type": "string", "format": "date-time"},
+    "attributes": {
+      "description": "Free-form attributes set by the storefront (campaign, A/B bucket, ...).",
+      "type": "object",
+      "additionalProperties": {"type": "string"}
+    }
+  }
+}
+`),
 		SchemaRef: "order_placed.json",
 	},
 	{
@@ -53,7 +172,64 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(PaymentCaptured)
 		},
-		Schema:    []byte("{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n  \"title\": \"PaymentCaptured\",\n  \"description\": \"The payment provider captured the funds for an order.\",\n  \"type\": \"object\",\n  \"required\": [\"payment_id\", \"order_id\", \"amount\", \"method\", \"captured_at\"],\n  \"properties\": {\n    \"payment_id\": {\"type\": \"string\", \"minLength\": 1},\n    \"order_id\": {\"$ref\": \"defs/commerce.json#/$defs/OrderID\"},\n    \"amount\": {\"$ref\": \"defs/commerce.json#/$defs/Money\"},\n    \"method\": {\n      \"description\": \"How the customer paid.\",\n      \"oneOf\": [\n        {\"$ref\": \"#/$defs/Card\"},\n        {\"$ref\": \"#/$defs/BankTransfer\"},\n        {\"$ref\": \"#/$defs/Wallet\"}\n      ]\n    },\n    \"captured_at\": {\"type\": \"string\", \"format\": \"date-time\"},\n    \"three_ds\": {\n      \"description\": \"Outcome of 3-D Secure, when the card network asked for it.\",\n      \"type\": \"boolean\"\n    }\n  },\n  \"$defs\": {\n    \"Card\": {\n      \"type\": \"object\",\n      \"required\": [\"type\", \"brand\", \"last4\"],\n      \"additionalProperties\": false,\n      \"properties\": {\n        \"type\": {\"const\": \"card\"},\n        \"brand\": {\"enum\": [\"visa\", \"mastercard\", \"amex\", \"other\"]},\n        \"last4\": {\"type\": \"string\", \"pattern\": \"^[0-9]{4}$\"},\n        \"expiry\": {\"type\": \"string\", \"pattern\": \"^(0[1-9]|1[0-2])/[0-9]{2}$\"}\n      }\n    },\n    \"BankTransfer\": {\n      \"type\": \"object\",\n      \"required\": [\"type\", \"iban\"],\n      \"additionalProperties\": false,\n      \"properties\": {\n        \"type\": {\"const\": \"bank_transfer\"},\n        \"iban\": {\"type\": \"string\", \"pattern\": \"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$\"},\n        \"reference\": {\"type\": \"string\", \"maxLength\": 140}\n      }\n    },\n    \"Wallet\": {\n      \"type\": \"object\",\n      \"required\": [\"type\", \"provider\"],\n      \"additionalProperties\": false,\n      \"properties\": {\n        \"type\": {\"const\": \"wallet\"},\n        \"provider\": {\"enum\": [\"apple_pay\", \"google_pay\", \"paypal\"]}\n      }\n    }\n  }\n}\n"),
+		Schema: []byte(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "PaymentCaptured",
+  "description": "The payment provider captured the funds for an order.",
+  "type": "object",
+  "required": ["payment_id", "order_id", "amount", "method", "captured_at"],
+  "properties": {
+    "payment_id": {"type": "string", "minLength": 1},
+    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
+    "amount": {"$ref": "defs/commerce.json#/$defs/Money"},
+    "method": {
+      "description": "How the customer paid.",
+      "oneOf": [
+        {"$ref": "#/$defs/Card"},
+        {"$ref": "#/$defs/BankTransfer"},
+        {"$ref": "#/$defs/Wallet"}
+      ]
+    },
+    "captured_at": {"type": "string", "format": "date-time"},
+    "three_ds": {
+      "description": "Outcome of 3-D Secure, when the card network asked for it.",
+      "type": "boolean"
+    }
+  },
+  "$defs": {
+    "Card": {
+      "type": "object",
+      "required": ["type", "brand", "last4"],
+      "additionalProperties": false,
+      "properties": {
+        "type": {"const": "card"},
+        "brand": {"enum": ["visa", "mastercard", "amex", "other"]},
+        "last4": {"type": "string", "pattern": "^[0-9]{4}$"},
+        "expiry": {"type": "string", "pattern": "^(0[1-9]|1[0-2])/[0-9]{2}$"}
+      }
+    },
+    "BankTransfer": {
+      "type": "object",
+      "required": ["type", "iban"],
+      "additionalProperties": false,
+      "properties": {
+        "type": {"const": "bank_transfer"},
+        "iban": {"type": "string", "pattern": "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"},
+        "reference": {"type": "string", "maxLength": 140}
+      }
+    },
+    "Wallet": {
+      "type": "object",
+      "required": ["type", "provider"],
+      "additionalProperties": false,
+      "properties": {
+        "type": {"const": "wallet"},
+        "provider": {"enum": ["apple_pay", "google_pay", "paypal"]}
+      }
+    }
+  }
+}
+`),
 		SchemaRef: "payment_captured.json",
 	},
 	{
@@ -61,7 +237,50 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(ShipmentDispatched)
 		},
-		Schema:    []byte("{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n  \"title\": \"ShipmentDispatched\",\n  \"description\": \"A warehouse handed one or more parcels of an order to a carrier.\",\n  \"type\": \"object\",\n  \"required\": [\"shipment_id\", \"order_id\", \"carrier\", \"parcels\", \"destination\", \"dispatched_at\"],\n  \"properties\": {\n    \"shipment_id\": {\"type\": \"string\", \"minLength\": 1},\n    \"order_id\": {\"$ref\": \"defs/commerce.json#/$defs/OrderID\"},\n    \"carrier\": {\"enum\": [\"dhl\", \"ups\", \"postnl\", \"local_courier\"]},\n    \"tracking_url\": {\"type\": \"string\", \"format\": \"uri\"},\n    \"parcels\": {\n      \"type\": \"array\",\n      \"minItems\": 1,\n      \"items\": {\n        \"type\": \"object\",\n        \"required\": [\"parcel_id\", \"weight_grams\"],\n        \"properties\": {\n          \"parcel_id\": {\"type\": \"string\"},\n          \"weight_grams\": {\"type\": \"integer\", \"exclusiveMinimum\": 0},\n          \"dimensions_cm\": {\n            \"description\": \"Length, width and height in centimetres.\",\n            \"type\": \"array\",\n            \"prefixItems\": [\n              {\"type\": \"number\", \"exclusiveMinimum\": 0},\n              {\"type\": \"number\", \"exclusiveMinimum\": 0},\n              {\"type\": \"number\", \"exclusiveMinimum\": 0}\n            ],\n            \"items\": false\n          },\n          \"skus\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}, \"uniqueItems\": true}\n        }\n      }\n    },\n    \"destination\": {\"$ref\": \"defs/commerce.json#/$defs/Address\"},\n    \"estimated_delivery\": {\n      \"description\": \"Carrier's estimate; null when the carrier gave none.\",\n      \"type\": [\"string\", \"null\"],\n      \"format\": \"date\"\n    },\n    \"dispatched_at\": {\"type\": \"string\", \"format\": \"date-time\"}\n  }\n}\n"),
+		Schema: []byte(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "ShipmentDispatched",
+  "description": "A warehouse handed one or more parcels of an order to a carrier.",
+  "type": "object",
+  "required": ["shipment_id", "order_id", "carrier", "parcels", "destination", "dispatched_at"],
+  "properties": {
+    "shipment_id": {"type": "string", "minLength": 1},
+    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
+    "carrier": {"enum": ["dhl", "ups", "postnl", "local_courier"]},
+    "tracking_url": {"type": "string", "format": "uri"},
+    "parcels": {
+      "type": "array",
+      "minItems": 1,
+      "items": {
+        "type": "object",
+        "required": ["parcel_id", "weight_grams"],
+        "properties": {
+          "parcel_id": {"type": "string"},
+          "weight_grams": {"type": "integer", "exclusiveMinimum": 0},
+          "dimensions_cm": {
+            "description": "Length, width and height in centimetres.",
+            "type": "array",
+            "prefixItems": [
+              {"type": "number", "exclusiveMinimum": 0},
+              {"type": "number", "exclusiveMinimum": 0},
+              {"type": "number", "exclusiveMinimum": 0}
+            ],
+            "items": false
+          },
+          "skus": {"type": "array", "items": {"type": "string"}, "uniqueItems": true}
+        }
+      }
+    },
+    "destination": {"$ref": "defs/commerce.json#/$defs/Address"},
+    "estimated_delivery": {
+      "description": "Carrier's estimate; null when the carrier gave none.",
+      "type": ["string", "null"],
+      "format": "date"
+    },
+    "dispatched_at": {"type": "string", "format": "date-time"}
+  }
+}
+`),
 		SchemaRef: "shipment_dispatched.json",
 	},
 }
@@ -70,8 +289,54 @@ var Aspects = []schema.Aspect{
 // aspect of their own, for a schema.Registry.
 var Resources = []schema.Resource{
 	{
-		Ref:    "defs/commerce.json",
-		Schema: []byte("{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n  \"title\": \"Shared commerce definitions\",\n  \"description\": \"Types that several order-lifecycle aspects share.\",\n  \"$defs\": {\n    \"Money\": {\n      \"title\": \"Money\",\n      \"description\": \"An amount in the currency's minor unit (cents for EUR), never a float.\",\n      \"type\": \"object\",\n      \"required\": [\"amount_minor\", \"currency\"],\n      \"additionalProperties\": false,\n      \"properties\": {\n        \"amount_minor\": {\n          \"description\": \"Amount in minor units; negative for refunds.\",\n          \"type\": \"integer\"\n        },\n        \"currency\": {\n          \"description\": \"ISO 4217 currency code.\",\n          \"type\": \"string\",\n          \"pattern\": \"^[A-Z]{3}$\"\n        }\n      }\n    },\n    \"Address\": {\n      \"title\": \"Address\",\n      \"type\": \"object\",\n      \"required\": [\"line1\", \"city\", \"postal_code\", \"country\"],\n      \"properties\": {\n        \"line1\": {\"type\": \"string\", \"minLength\": 1, \"maxLength\": 200},\n        \"line2\": {\"type\": [\"string\", \"null\"], \"maxLength\": 200},\n        \"city\": {\"type\": \"string\", \"minLength\": 1},\n        \"postal_code\": {\"type\": \"string\", \"minLength\": 1, \"maxLength\": 16},\n        \"country\": {\n          \"description\": \"ISO 3166-1 alpha-2 country code.\",\n          \"type\": \"string\",\n          \"pattern\": \"^[A-Z]{2}$\"\n        }\n      }\n    },\n    \"OrderID\": {\n      \"description\": \"Order identifier, a UUID assigned at checkout.\",\n      \"type\": \"string\",\n      \"format\": \"uuid\"\n    }\n  }\n}\n"),
+		Ref: "defs/commerce.json",
+		Schema: []byte(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "Shared commerce definitions",
+  "description": "Types that several order-lifecycle aspects share.",
+  "$defs": {
+    "Money": {
+      "title": "Money",
+      "description": "An amount in the currency's minor unit (cents for EUR), never a float.",
+      "type": "object",
+      "required": ["amount_minor", "currency"],
+      "additionalProperties": false,
+      "properties": {
+        "amount_minor": {
+          "description": "Amount in minor units; negative for refunds.",
+          "type": "integer"
+        },
+        "currency": {
+          "description": "ISO 4217 currency code.",
+          "type": "string",
+          "pattern": "^[A-Z]{3}$"
+        }
+      }
+    },
+    "Address": {
+      "title": "Address",
+      "type": "object",
+      "required": ["line1", "city", "postal_code", "country"],
+      "properties": {
+        "line1": {"type": "string", "minLength": 1, "maxLength": 200},
+        "line2": {"type": ["string", "null"], "maxLength": 200},
+        "city": {"type": "string", "minLength": 1},
+        "postal_code": {"type": "string", "minLength": 1, "maxLength": 16},
+        "country": {
+          "description": "ISO 3166-1 alpha-2 country code.",
+          "type": "string",
+          "pattern": "^[A-Z]{2}$"
+        }
+      }
+    },
+    "OrderID": {
+      "description": "Order identifier, a UUID assigned at checkout.",
+      "type": "string",
+      "format": "uuid"
+    }
+  }
+}
+`),
 	},
 }
 
