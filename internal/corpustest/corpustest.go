@@ -594,7 +594,7 @@ type mutantKey struct {
 }
 
 // mutantsPerInstance is how many mutations of each instance are checked.
-const mutantsPerInstance = 4
+const mutantsPerInstance = 8
 
 // agreement records whether the generated decoder and the reference
 // validator agree on a mutated instance: accepted by one exactly when
