@@ -474,7 +474,7 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 	var in bytes.Buffer
 	enc := json.NewEncoder(&in)
 	byPkg := map[string]*schemaCase{}
-	mutated := map[mutantKey][]byte{}
+	mutated := map[mutantKey]mutant{}
 	for _, c := range cases {
 		byPkg[c.pkg] = c
 		for _, inst := range c.instances {
@@ -488,7 +488,7 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 			for i, m := range mutants(c.file+"/"+filepath.Base(inst), original, mutantsPerInstance) {
 				key := mutantKey{c.pkg, inst, i + 1}
 				mutated[key] = m
-				if err := enc.Encode(request{Pkg: c.pkg, Instance: inst, Mutant: i + 1, Data: m}); err != nil {
+				if err := enc.Encode(request{Pkg: c.pkg, Instance: inst, Mutant: i + 1, Data: m.data}); err != nil {
 					return err
 				}
 			}
@@ -524,13 +524,13 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 		}
 		inst := filepath.Base(resp.Instance)
 		if resp.Mutant > 0 {
-			data := mutated[mutantKey{resp.Pkg, resp.Instance, resp.Mutant}]
+			m := mutated[mutantKey{resp.Pkg, resp.Instance, resp.Mutant}]
 			v := validators[c.file]
 			if v == nil {
 				v = newValidator(filepath.Join(opts.Corpus, "schemas", c.file))
 				validators[c.file] = v
 			}
-			r.agreement(c, fmt.Sprintf("%s~%d", inst, resp.Mutant), data, resp, v)
+			r.agreement(c, fmt.Sprintf("%s~%d", inst, resp.Mutant), m, resp, v)
 			continue
 		}
 		if resp.Err != "" {
@@ -599,25 +599,24 @@ const mutantsPerInstance = 8
 // agreement records whether the generated decoder and the reference
 // validator agree on a mutated instance: accepted by one exactly when
 // accepted by the other.
-func (r *Report) agreement(c *schemaCase, name string, data []byte, resp response, v *validator) {
+func (r *Report) agreement(c *schemaCase, name string, m mutant, resp response, v *validator) {
 	if v.compileErr != nil {
 		return
 	}
+	r.Mutants++
 	if strings.HasPrefix(resp.Err, "panic:") {
-		r.Mutants++
-		r.fail(c, name, "agree", fmt.Errorf("decoder panicked on %s: %s", short(json.RawMessage(data)), resp.Err))
+		r.fail(c, name, "agree", fmt.Errorf("%s: decoder panicked: %s", m.what, resp.Err))
 		return
 	}
-	r.Mutants++
 	decoded := resp.Stage != "decode"
-	refErr := v.validate(data)
+	refErr := v.validate(m.data)
 	switch {
 	case decoded == (refErr == nil):
 		r.Agree++
 	case decoded:
-		r.fail(c, name, "agree", fmt.Errorf("decoder accepts what the schema rejects (%v): %s", refErr, short(json.RawMessage(data))))
+		r.fail(c, name, "agree", fmt.Errorf("%s: decoder accepts what the schema rejects (%v)", m.what, refErr))
 	default:
-		r.fail(c, name, "agree", fmt.Errorf("decoder rejects what the schema accepts (%s): %s", resp.Err, short(json.RawMessage(data))))
+		r.fail(c, name, "agree", fmt.Errorf("%s: decoder rejects what the schema accepts (%s)", m.what, resp.Err))
 	}
 }
 
@@ -874,88 +873,107 @@ func FindRepo(dir string) (string, error) {
 	}
 }
 
+// mutant is a mutated instance and what was changed.
+type mutant struct {
+	data []byte
+	what string // e.g. `/a/0: "x" -> 7`
+}
+
 // mutants returns up to n distinct mutations of the JSON document data,
 // chosen by a generator seeded from name so runs are repeatable: a property
 // removed, a value replaced by one of another kind, a property added, a
-// container emptied.
-func mutants(name string, data []byte, n int) [][]byte {
+// container emptied or grown.
+func mutants(name string, data []byte, n int) []mutant {
 	h := fnv.New64a()
 	h.Write([]byte(name)) // a hash.Hash never returns an error
 	rng := rand.New(rand.NewPCG(h.Sum64(), 1))
 	seen := map[string]bool{string(data): true}
-	var out [][]byte
+	var out []mutant
 	for attempt := 0; attempt < 4*n && len(out) < n; attempt++ {
 		doc, err := decodeJSON(data)
 		if err != nil {
 			return nil
 		}
-		doc = mutate(doc, rng)
+		doc, what := mutate(doc, rng)
 		b, err := json.Marshal(doc)
 		if err != nil || seen[string(b)] {
 			continue
 		}
 		seen[string(b)] = true
-		out = append(out, b)
+		out = append(out, mutant{b, what})
 	}
 	return out
 }
 
-// mutate changes one randomly chosen place of doc and returns the result.
-func mutate(doc any, rng *rand.Rand) any {
+// mutate changes one randomly chosen place of doc and returns the result
+// and a description of the change.
+func mutate(doc any, rng *rand.Rand) (any, string) {
 	type place struct {
-		get func() any
+		ptr string
+		v   any
 		set func(any)
 	}
 	var places []place
-	var walk func(v any, set func(any), depth int)
-	walk = func(v any, set func(any), depth int) {
-		places = append(places, place{func() any { return v }, set})
+	var walk func(ptr string, v any, set func(any), depth int)
+	walk = func(ptr string, v any, set func(any), depth int) {
+		places = append(places, place{ptr, v, set})
 		if depth > 12 {
 			return
 		}
 		switch x := v.(type) {
 		case map[string]any:
 			for _, k := range sortedKeys(x) {
-				walk(x[k], func(nv any) { x[k] = nv }, depth+1)
+				walk(ptr+"/"+escape(k), x[k], func(nv any) { x[k] = nv }, depth+1)
 			}
 		case []any:
 			for i, e := range x {
-				walk(e, func(nv any) { x[i] = nv }, depth+1)
+				walk(ptr+"/"+strconv.Itoa(i), e, func(nv any) { x[i] = nv }, depth+1)
 			}
 		}
 	}
 	root := doc
-	walk(doc, func(nv any) { root = nv }, 0)
+	walk("", doc, func(nv any) { root = nv }, 0)
 	// Places are in document order (object keys sorted), so the seeded
 	// choice picks the same place on every run.
 	p := places[rng.IntN(len(places))]
-	switch x := p.get().(type) {
+	at := p.ptr
+	if at == "" {
+		at = "/"
+	}
+	replace := func(nv any) string {
+		old := short(p.v)
+		p.set(nv)
+		return fmt.Sprintf("%s: %s -> %s", at, old, short(nv))
+	}
+	switch x := p.v.(type) {
 	case map[string]any:
 		ks := sortedKeys(x)
 		switch op := rng.IntN(3); {
 		case op == 0 && len(ks) > 0:
-			delete(x, ks[rng.IntN(len(ks))])
+			k := ks[rng.IntN(len(ks))]
+			delete(x, k)
+			return root, fmt.Sprintf("%s/%s: removed", p.ptr, escape(k))
 		case op == 1:
 			x["parsecMutantExtra"] = true
+			return root, p.ptr + "/parsecMutantExtra: added"
 		default:
-			p.set(map[string]any{})
+			return root, replace(map[string]any{})
 		}
 	case []any:
 		if rng.IntN(2) == 0 {
-			p.set([]any{})
-		} else {
-			p.set(append(x, "parsec-mutant"))
+			return root, replace([]any{})
 		}
+		p.set(append(x, "parsec-mutant"))
+		return root, fmt.Sprintf("%s/%d: added \"parsec-mutant\"", p.ptr, len(x))
 	case string:
-		p.set(json.Number("7"))
+		return root, replace(json.Number("7"))
 	case json.Number:
-		p.set("seven")
+		return root, replace("seven")
 	case bool:
-		p.set(json.Number("0"))
+		return root, replace(json.Number("0"))
 	default: // null
-		p.set(false)
+		return root, replace(false)
 	}
-	return root
 }
 
 func sortedKeys(m map[string]any) []string {

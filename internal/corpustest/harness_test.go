@@ -183,9 +183,9 @@ func TestRunHarness(t *testing.T) {
 		t.Errorf("mutants %d, agree %d, disagreements %d", r.Mutants, r.Agree, len(agree))
 	}
 	for _, w := range []string{
-		"keep.json b.json~2: agree: decoder accepts what the schema rejects (at /: missing property 'name'): {}",
-		"lossy.json a.json~1: agree: decoder rejects what the schema accepts (json: cannot unmarshal number",
-		"panics.json a.json~1: agree: decoder panicked on {\"parsecMutantExtra\":true}: panic: assignment to entry in nil map",
+		"keep.json b.json~2: agree: /other: removed: decoder accepts what the schema rejects (at /: missing property 'name')",
+		`lossy.json a.json~1: agree: /name: "x" -> 7: decoder rejects what the schema accepts (json: cannot unmarshal number`,
+		"panics.json a.json~1: agree: /parsecMutantExtra: added: decoder panicked: panic: assignment to entry in nil map",
 	} {
 		if !slices.ContainsFunc(agree, func(l string) bool { return strings.HasPrefix(l, w) }) {
 			t.Errorf("no disagreement starting %q among:\n%s", w, strings.Join(agree, "\n"))
@@ -201,20 +201,31 @@ func TestMutants(t *testing.T) {
 	}
 	seen := map[string]bool{string(doc): true}
 	for _, m := range first {
-		if !json.Valid(m) {
-			t.Errorf("mutant %s is not JSON", m)
+		if !json.Valid(m.data) {
+			t.Errorf("mutant %s is not JSON", m.data)
 		}
-		if seen[string(m)] {
-			t.Errorf("mutant %s repeats the original or another mutant", m)
+		if seen[string(m.data)] {
+			t.Errorf("mutant %s repeats the original or another mutant", m.data)
 		}
-		seen[string(m)] = true
+		seen[string(m.data)] = true
+		if !strings.HasPrefix(m.what, "/") {
+			t.Errorf("mutant %s: description %q does not start with a JSON pointer", m.data, m.what)
+		}
 	}
+	same := func(a, b mutant) bool { return bytes.Equal(a.data, b.data) && a.what == b.what }
 	for range 5 {
-		if again := mutants("s.json/i.json", doc, 6); !slices.EqualFunc(first, again, bytes.Equal) {
-			t.Fatalf("mutants are not repeatable:\n%s\n%s", first, again)
+		if again := mutants("s.json/i.json", doc, 6); !slices.EqualFunc(first, again, same) {
+			t.Fatalf("mutants are not repeatable:\n%v\n%v", first, again)
 		}
 	}
-	if other := mutants("s.json/j.json", doc, 6); slices.EqualFunc(first, other, bytes.Equal) {
+	if other := mutants("s.json/j.json", doc, 6); slices.EqualFunc(first, other, same) {
 		t.Errorf("another instance name gives the same mutants")
+	}
+	// A described change is the change made.
+	for _, m := range first {
+		if strings.HasSuffix(m.what, ": removed") || strings.HasSuffix(m.what, ": added") || strings.Contains(m.what, " -> ") || strings.Contains(m.what, `added "parsec-mutant"`) {
+			continue
+		}
+		t.Errorf("unexpected description %q", m.what)
 	}
 }
