@@ -98,7 +98,7 @@ type Report struct {
 type Failure struct {
 	Schema   string // schema file name
 	Instance string // instance file name, empty for a schema-level failure
-	Stage    string // generate, compile, decode, lossless, valid
+	Stage    string // generate, compile, read, decode, encode, Validate, stable, lossless, valid, agree
 	Err      string // the first error, on one line
 }
 
@@ -113,12 +113,10 @@ func (f Failure) String() string {
 
 type schemaCase struct {
 	file      string // NAME.json
-	name      string // NAME
 	pkg       string // Go package directory and name in the temporary module
 	instances []string
 	files     gen.Files
 	genErr    error
-	compiled  bool
 }
 
 const modPath = "corpuscheck"
@@ -222,7 +220,7 @@ func listCorpus(dir string) ([]*schemaCase, error) {
 			continue
 		}
 		name := strings.TrimSuffix(de.Name(), ".json")
-		c := &schemaCase{file: de.Name(), name: name, pkg: fmt.Sprintf("p%03d", len(cases))}
+		c := &schemaCase{file: de.Name(), pkg: fmt.Sprintf("p%03d", len(cases))}
 		inst, err := filepath.Glob(filepath.Join(dir, "instances", name, "*.json"))
 		if err != nil {
 			return nil, err
@@ -279,9 +277,6 @@ func compile(opts Options, built []*schemaCase, r *Report) ([]*schemaCase, error
 		// them faster and does not change what they do.
 		out, err := goCmd(opts, "build", "-trimpath", "-gcflags="+modPath+"/...=-N -l", "-o", filepath.Join(opts.Work, "checker.bin"), "./checker")
 		if err == nil {
-			for _, c := range ok {
-				c.compiled = true
-			}
 			return ok, nil
 		}
 		failed := map[string]string{}
