@@ -40,7 +40,8 @@
 //
 // Schemas are read only from the local file system, never the network. A
 // relative "$ref" resolves against the file that contains it and may reach any
-// file below the root (see --root). Paths in error messages and in the
+// file below the root (see --root); one that climbs above the root fails, with a
+// hint to pass --root. Paths in error messages and in the
 // "// source:" line of each generated file are relative to the working
 // directory, so regenerating from the same directory on any machine gives the
 // same bytes; run the command from the same place every time (go generate

@@ -316,6 +316,28 @@ func TestFailureWritesNothing(t *testing.T) {
 	}
 }
 
+func TestRefEscapeHint(t *testing.T) {
+	dir := project(t)
+	cases := []struct {
+		err  string
+		hint bool
+	}{
+		{`schemas/order_placed.json:1:44: $ref "../other/refund.json": cannot read schema: open other/refund.json: no such file or directory`, true},
+		{`schemas/order_placed.json#/properties/a: $ref "../../x.json#/$defs/y": cannot read schema`, true},
+		{`schemas/order_placed.json:1:44: $ref "common/missing.json": cannot read schema`, false},
+		{`schemas/common/defs.json:3:4: $ref "../order_placed.json": cannot read schema`, false},
+		{`schemas/order_placed.json:1:44: $ref "#/$defs/nope": nothing there`, false},
+		{`schemas/order_placed.json:1:44: remote $ref "https://example.com/../x.json" is not supported`, false},
+	}
+	for _, c := range cases {
+		r := runIn(t, dir, &fakeGen{err: errors.New(c.err)}, "", "generate", "-o", "out", "schemas/order_placed.json", "schemas/order_shipped.json")
+		got := strings.Contains(r.stderr, "hint: ") && strings.Contains(r.stderr, "pass --root")
+		if r.code != ExitFailed || got != c.hint {
+			t.Errorf("error %q: exit %d, stderr:\n%s\nwant a --root hint: %v", c.err, r.code, r.stderr, c.hint)
+		}
+	}
+}
+
 func TestInternalErrorOnBadFileName(t *testing.T) {
 	dir := project(t)
 	for _, name := range []string{"../escape.parsec.go", "sub/x.parsec.go", ""} {

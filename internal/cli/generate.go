@@ -6,7 +6,9 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -98,6 +100,9 @@ func generate(e env, f generateFlags, args []string) error {
 			msg = "generation failed"
 		}
 		fmt.Fprintln(e.stderr, msg)
+		if hint := in.escapeHint(msg); hint != "" {
+			fmt.Fprintln(e.stderr, hint)
+		}
 		return &failure{}
 	}
 	p, err := planOutput(outDir, files)
@@ -282,4 +287,31 @@ func displayPath(cwd, p string) string {
 		return rel
 	}
 	return p
+}
+
+// refInError matches "file:line:col: $ref "x"" and "file#/ptr: $ref "x"".
+var refInError = regexp.MustCompile(`^([^:#]+)(?::\d+:\d+|#[^:]*)?: \$ref "([^"]+)"`)
+
+// escapeHint explains a failure caused by a relative $ref that climbs above
+// the root of the file system the generator sees, which no error from the
+// generator can name (the root is the CLI's choice).
+func (in inputs) escapeHint(errText string) string {
+	for _, line := range strings.Split(errText, "\n") {
+		m := refInError.FindStringSubmatch(line)
+		if m == nil || strings.Contains(m[2], "://") || strings.HasPrefix(m[2], "#") {
+			continue
+		}
+		ref, _, _ := strings.Cut(m[2], "#")
+		rel, err := filepath.Rel(in.root, absPath(in.cwd, m[1]))
+		if err != nil {
+			continue
+		}
+		target := path.Join(path.Dir(filepath.ToSlash(rel)), ref)
+		if target == ".." || strings.HasPrefix(target, "../") {
+			return fmt.Sprintf("hint: $ref %q in %s reaches above %s, the directory schemas are read from; "+
+				"pass --root with a directory that holds every schema and every file they reference",
+				m[2], m[1], displayPath(in.cwd, in.root))
+		}
+	}
+	return ""
 }
