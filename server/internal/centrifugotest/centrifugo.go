@@ -33,7 +33,9 @@ import (
 const (
 	startTimeout = 20 * time.Second
 	stopTimeout  = 5 * time.Second
-	pollEvery    = 25 * time.Millisecond
+	// shutdownTimeout bounds Centrifugo's own graceful shutdown.
+	shutdownTimeout = 2 * time.Second
+	pollEvery       = 25 * time.Millisecond
 )
 
 // Namespace configures one Centrifugo channel namespace.
@@ -267,6 +269,10 @@ func (c *Centrifugo) configMap(port int, opts Options) map[string]any {
 		"uni_sse":     map[string]any{"enabled": true},
 		"health":      map[string]any{"enabled": true},
 		"channel":     map[string]any{"namespaces": nsCfg},
+		// A graceful shutdown waits for open streams (an SSE stream never
+		// goes idle) up to this bound; keep it under stopTimeout so a stop
+		// with a stalled subscriber still ends by itself.
+		"shutdown": map[string]any{"timeout": shutdownTimeout.String()},
 	}
 	if opts.RedisAddr != "" {
 		cfg["engine"] = map[string]any{
