@@ -195,8 +195,13 @@ func TestWSUnrecoverableGap(t *testing.T) {
 	proxy.Blackhole()
 	waitFor(t, 10*time.Second, "disconnect", func() bool { return ta.count(client.EventDisconnected) == 1 })
 	publishServerSide(t, srv, channel, "p", before+1, before+outage, nil)
+	healed := ta.nEvents()
 	proxy.Heal()
 	waitFor(t, 20*time.Second, "gap report", func() bool { return ta.count(client.EventUnrecoverable) == 1 })
+	// The subscription is live again only once the transport has caught up
+	// from history and resubscribed; publishing earlier would push more than
+	// the history holds past it, a real second loss.
+	waitFor(t, 20*time.Second, "resubscribed", func() bool { return ta.eventAfter(healed, client.EventSubscribed) })
 	publishServerSide(t, srv, channel, "p", before+outage+1, before+outage+after, nil)
 	waitFor(t, 20*time.Second, "new messages", func() bool { return ta.distinct("p") == before+history+after })
 
