@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -89,11 +90,24 @@ func TestSSEBadInput(t *testing.T) {
 	if un := ta.eventsOf(client.EventUnrecoverable); len(un) != 1 || un[0].Missed != 1 {
 		t.Errorf("loss reports = %+v, want one of exactly 1 publication", un)
 	}
-	var dis *sse.DisconnectError
+	// The server disconnects with 3506 for the binary publication (on the live
+	// push and again on a replay that contains it). Other disconnect events
+	// may only be the transport's own reconnect attempts timing out on a
+	// loaded machine, never another server code.
+	var refused int
 	for _, e := range ta.eventsOf(client.EventDisconnected) {
-		if !errors.As(e.Err, &dis) || dis.Code != 3506 {
+		var dis *sse.DisconnectError
+		switch {
+		case errors.As(e.Err, &dis) && dis.Code == 3506:
+			refused++
+		case errors.As(e.Err, &dis):
 			t.Errorf("disconnect = %v, want only the server's 3506 for the binary publication", e.Err)
+		case !isTimeout(e.Err):
+			t.Errorf("disconnect = %v, want the server's 3506 or a reconnect timeout", e.Err)
 		}
+	}
+	if refused == 0 {
+		t.Error("no server disconnect with 3506 for the binary publication")
 	}
 	errs := ta.eventsOf(client.EventError)
 	var tooBig *sse.FrameTooLargeError
@@ -141,4 +155,10 @@ func TestSSEBadInput(t *testing.T) {
 	}
 	figures(t, "sse/bad-input", 9, ta)
 	t.Logf("FIGURES sse/bad-input/client: %s (stream %d, decode %d, schema %d)", h.String0(), stream, decode, invalid)
+}
+
+// isTimeout reports whether err is a network or context timeout.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, sse.ErrConnectTimeout) || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }

@@ -191,7 +191,7 @@ func (s *stream) open() (*conn, *recovery, error) {
 		connectTimer.Stop()
 		cancel()
 		if timedOut.Load() {
-			err = fmt.Errorf("no connect frame within %v: %w", s.t.cfg.ConnectTimeout, err)
+			err = fmt.Errorf("%w within %v: %w", ErrConnectTimeout, s.t.cfg.ConnectTimeout, err)
 		}
 		return nil, nil, err
 	}

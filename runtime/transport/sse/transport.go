@@ -35,6 +35,11 @@ var ErrClosed = errors.New("sse: transport closed")
 // server sent nothing, not even a ping, within the ping timeout.
 var ErrPingTimeout = errors.New("sse: no data or ping from server within the ping timeout")
 
+// ErrConnectTimeout is reported (wrapped, in an EventDisconnected) when a
+// connect request got no connect frame within Config.ConnectTimeout; the
+// transport retries with backoff.
+var ErrConnectTimeout = errors.New("sse: no connect frame")
+
 // TokenFunc returns a connection token for one subscription stream. It is
 // called before every connection attempt, so an expiring token is renewed on
 // reconnect. The token must allow the server-side subscription to channel:
