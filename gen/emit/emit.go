@@ -59,37 +59,46 @@ func Package(p *ir.Package, opts Options) ([]File, error) {
 		return nil, errors.New("emit: internal error: nil package")
 	}
 	// Files render independently (formatting dominates), so they render in
-	// parallel; results keep the order of p.Files.
+	// parallel, the shared and client files alongside the others; results
+	// keep the order of p.Files.
 	out := make([]File, len(p.Files))
 	errs := make([]error, len(p.Files))
+	var shared []byte
+	var client []File
+	var sharedErr, clientErr error
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
+	spawn := func(job func()) {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			job()
+		}()
+	}
+	spawn(func() { shared, sharedErr = renderShared(p) })
 	for i, f := range p.Files {
 		if f.Name == SharedFile || f.Name == ClientFile {
 			errs[i] = fmt.Errorf("%s: output file name %q is reserved for the shared file", f.Path, f.Name)
 			continue
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
+		spawn(func() {
 			content, err := renderFile(p, f)
 			out[i], errs[i] = File{Name: f.Name, Content: content}, err
-		}()
+		})
 	}
+	spawn(func() { client, clientErr = clientFile(p) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	content, err := renderShared(p)
-	if err != nil {
-		return nil, err
+	if sharedErr != nil {
+		return nil, sharedErr
 	}
-	cf, err := clientFile(p)
-	if err != nil {
-		return nil, err
+	if clientErr != nil {
+		return nil, clientErr
 	}
-	return append(append(out, File{Name: SharedFile, Content: content}), cf...), nil
+	return append(append(out, File{Name: SharedFile, Content: shared}), client...), nil
 }
 
 // newFile starts a jennifer file with the header and explicit import names.
