@@ -203,7 +203,7 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	}
 	c := jsonschema.NewCompiler()
 	c.UseLoader(loader{s})
-	c.UseRegexpEngine(func(p string) (jsonschema.Regexp, error) { return ecmaregex.Compile(p) })
+	c.UseRegexpEngine(regexpCache{}.compile)
 	for _, d := range s.Inputs {
 		if err := c.AddResource(d.URL, d.Value); err != nil {
 			s.errs = append(s.errs, &Error{File: d.Display, Msg: err.Error()})
@@ -225,6 +225,25 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	}
 	slices.Sort(s.Warnings)
 	return s, nil
+}
+
+// regexpCache compiles each distinct pattern once per Load: large schemas
+// repeat the same pattern hundreds of times, and both engines' compiled
+// expressions are safe to share.
+type regexpCache map[string]cachedRegexp
+
+type cachedRegexp struct {
+	re  jsonschema.Regexp
+	err error
+}
+
+func (c regexpCache) compile(p string) (jsonschema.Regexp, error) {
+	if r, ok := c[p]; ok {
+		return r.re, r.err
+	}
+	re, err := ecmaregex.Compile(p)
+	c[p] = cachedRegexp{re, err}
+	return re, err
 }
 
 // read loads the FS file at p (once) and indexes it.
