@@ -49,6 +49,10 @@ type objectView struct {
 	additional any // nil, bool or *jsonschema.Schema
 	patterns   []prop
 	depReq     []ir.Dependency
+	// shadowed are property schemas that assert something but do not shape
+	// their field, because another part declares the same property: the
+	// value must satisfy them too, which schema validation checks.
+	shadowed []*jsonschema.Schema
 }
 
 func (b *builder) view(parts []*jsonschema.Schema) *objectView {
@@ -64,8 +68,10 @@ func (b *builder) view(parts []*jsonschema.Schema) *objectView {
 			ps := p.Properties[k]
 			if j, ok := index[k]; ok {
 				b.checkMergeConflict(k, v.props[j].schema, ps)
-				if isAnnotationOnly(v.props[j].schema) && !isAnnotationOnly(ps) {
-					v.props[j].schema = ps
+				shaper, other := mergeProp(v.props[j].schema, ps)
+				v.props[j].schema = shaper
+				if other != nil {
+					v.shadowed = append(v.shadowed, other)
 				}
 				continue
 			}
@@ -108,9 +114,61 @@ func (b *builder) view(parts []*jsonschema.Schema) *objectView {
 	return v
 }
 
-// isAnnotationOnly reports a schema with no assertion at all ({} or docs only).
+// isAnnotationOnly reports a schema with no assertion at all ({}, true or
+// docs only).
 func isAnnotationOnly(s *jsonschema.Schema) bool {
-	return s.Bool == nil && !hasRef(s) && withoutRefIsEmpty(s)
+	if s.Bool != nil {
+		return *s.Bool
+	}
+	return !hasRef(s) && withoutRefIsEmpty(s)
+}
+
+// mergeProp decides which of two schemas of one property, declared by two
+// merged parts (first is the one met first), shapes the field. A schema
+// that asserts nothing yields to the other; one that only adds checks
+// ({"minItems": 1}) yields to one that gives a shape (a type, a $ref);
+// otherwise the first wins. The loser is returned when it still asserts
+// something: the value must satisfy both, so the caller has it checked by
+// schema validation.
+func mergeProp(first, next *jsonschema.Schema) (shaper, other *jsonschema.Schema) {
+	switch {
+	case isAnnotationOnly(next):
+		return first, nil
+	case isAnnotationOnly(first):
+		return next, nil
+	case isConstraintOnly(first) && !isConstraintOnly(next):
+		return next, first
+	}
+	return first, next
+}
+
+// shadowResidual lists, as "properties" residuals, the shadowed property
+// schemas of v written inside own (the parts the declaring type's schema
+// covers, so validating the value against that schema checks them).
+func (b *builder) shadowResidual(v *objectView, own []*jsonschema.Schema) []ir.Residual {
+	var out []ir.Residual
+	for _, sh := range v.shadowed {
+		for _, p := range own {
+			if !declaresSchema(p, sh) {
+				continue
+			}
+			if d, ptr, ok := b.where(sh); ok {
+				out = append(out, ir.Residual{Keyword: "properties", Loc: b.loc(d, ptr)})
+			}
+			break
+		}
+	}
+	return out
+}
+
+// declaresSchema reports whether one of p's properties is the schema sh.
+func declaresSchema(p, sh *jsonschema.Schema) bool {
+	for _, ps := range p.Properties {
+		if ps == sh {
+			return true
+		}
+	}
+	return false
 }
 
 // checkMergeConflict reports a property declared twice with disjoint types.

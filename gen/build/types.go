@@ -719,6 +719,13 @@ func (b *builder) residualOf(s *jsonschema.Schema, withAllOf bool) []ir.Residual
 	if hasRef(s) && !isPureRef(s) && k != kObj {
 		add("$ref")
 	}
+	if k == kObj {
+		// A property two parts declare is shaped by one of them; the
+		// other's checks are left to schema validation.
+		if ps := b.parts(s); len(ps) > 1 {
+			out = append(out, b.shadowResidual(b.view(ps), ps)...)
+		}
+	}
 	return out
 }
 

@@ -209,7 +209,9 @@ func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named
 				n = b.declare(id, v, vd, vptr, func(n *ir.Named) (ir.Type, []ir.Residual) {
 					// The variant's own checks (a "not", an "if") stay
 					// with it, so trying each variant tells them apart.
-					return b.objectFromParts(v, append(b.parts(v), src.base...), n), b.residual(v)
+					own := b.parts(v)
+					parts := append(slices.Clip(own), src.base...)
+					return b.objectFromParts(v, parts, n), b.variantResidual(v, own, parts)
 				})
 				if src.distributed {
 					// The merged variant belongs to the object, not to the
@@ -325,6 +327,27 @@ func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named
 	}
 	u.Strategy = ir.TryEach
 	return u
+}
+
+// variantResidual lists the checks of an object variant v merged with the
+// shared keywords (parts = own + base) that its struct does not express:
+// v's own residual keywords, a oneOf/anyOf nested in v (the struct merges
+// only its object keywords), and the checks of a property declared both by
+// v and by the shared keywords that v's declaration did not shape.
+func (b *builder) variantResidual(v *jsonschema.Schema, own, parts []*jsonschema.Schema) []ir.Residual {
+	res := b.residual(v)
+	if vs := typedVariants(v); len(vs) > 0 {
+		if d, ptr, ok := b.where(v); ok {
+			kw := unionKeyword(v)
+			res = append(res, ir.Residual{Keyword: kw, Loc: b.loc(d, ptr+"/"+kw)})
+		}
+	}
+	for _, r := range b.shadowResidual(b.view(parts), own) {
+		if !slices.Contains(res, r) {
+			res = append(res, r)
+		}
+	}
+	return res
 }
 
 func (v *objectView) declares(name string) bool {

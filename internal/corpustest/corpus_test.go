@@ -27,7 +27,7 @@ var floor = Report{
 	Lossless:      406,
 	Valid:         406,
 	LosslessValid: 406,
-	Agree:         2928,
+	Agree:         2937,
 }
 
 // corpusDir finds ../shared/corpus/schemastore beside the repository (or
