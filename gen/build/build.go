@@ -68,14 +68,15 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 		return nil, load.Errors{{Msg: fmt.Sprintf("package name %q is not a Go identifier", cfg.Package)}}
 	}
 	b := &builder{
-		cfg:     cfg,
-		set:     set,
-		named:   make(map[string]*ir.Named),
-		meta:    make(map[*ir.Named]*namedMeta),
-		files:   make(map[*load.Doc]*ir.File),
-		chain:   make(map[*jsonschema.Schema]bool),
-		nullMem: make(map[*jsonschema.Schema]bool),
-		kindMem: make(map[*jsonschema.Schema]kindInfo),
+		cfg:        cfg,
+		set:        set,
+		named:      make(map[string]*ir.Named),
+		meta:       make(map[*ir.Named]*namedMeta),
+		files:      make(map[*load.Doc]*ir.File),
+		chain:      make(map[*jsonschema.Schema]bool),
+		nullMem:    make(map[*jsonschema.Schema]bool),
+		kindMem:    make(map[*jsonschema.Schema]kindInfo),
+		siblingMem: make(map[*jsonschema.Schema]kindInfo),
 		// weakVariant marks variant names made up from properties, kinds or
 		// positions, which a discriminator value may replace.
 		weakVariant: make(map[string]bool),
@@ -130,6 +131,7 @@ type builder struct {
 	chain       map[*jsonschema.Schema]bool
 	nullMem     map[*jsonschema.Schema]bool
 	kindMem     map[*jsonschema.Schema]kindInfo
+	siblingMem  map[*jsonschema.Schema]kindInfo
 	weakVariant map[string]bool
 	errs        load.Errors
 }
@@ -286,7 +288,7 @@ func (b *builder) explicitName(s *jsonschema.Schema, d *load.Doc, ptr string) st
 // resolve follows $ref chains whose schemas carry nothing else.
 func (b *builder) resolve(s *jsonschema.Schema) *jsonschema.Schema {
 	seen := 0
-	for isPureRef(s) {
+	for b.isPureRef(s) {
 		s = refTarget(s)
 		seen++
 		if seen > 1000 {
@@ -317,12 +319,51 @@ func hasRef(s *jsonschema.Schema) bool {
 }
 
 // isPureRef reports a schema that stands for another one: a $ref plus
-// annotations only, or an allOf whose entries are annotations except one.
-func isPureRef(s *jsonschema.Schema) bool {
+// annotations only, or an allOf whose entries are annotations except one. A
+// "type" written beside the $ref that admits other kinds than the target
+// makes it more than a reference (see refSiblingKinds).
+func (b *builder) isPureRef(s *jsonschema.Schema) bool {
 	if hasRef(s) {
-		return withoutRefIsEmpty(s)
+		if !withoutRefIsEmpty(s) {
+			return false
+		}
+		_, typed := b.refSiblingKinds(s)
+		return !typed
 	}
 	return allOfAlias(s) != nil
+}
+
+// refSiblingKinds returns the kinds of a "type" keyword written beside a
+// $ref in a draft (07 and earlier) whose rules make a validator ignore every
+// sibling of $ref, so the schema library drops it. The author wrote the
+// type on purpose ({"$ref": "#/definitions/permission", "type": ["boolean",
+// "object"]}): the Go type honours all its kinds. Reported only when they
+// differ from the kinds the target admits, so a redundant "type" beside a
+// $ref keeps it a plain reference.
+func (b *builder) refSiblingKinds(s *jsonschema.Schema) (kset, bool) {
+	if s.Ref == nil || s.Types != nil || s.DraftVersion >= 2019 {
+		return 0, false
+	}
+	if ki, ok := b.siblingMem[s]; ok {
+		return ki.k, ki.explicit
+	}
+	b.siblingMem[s] = kindInfo{} // a target reached again through s adds nothing
+	var names []string
+	v, _ := b.ext(s, "type")
+	switch t := v.(type) {
+	case string:
+		names = []string{t}
+	case []any:
+		for _, x := range t {
+			if n, ok := x.(string); ok {
+				names = append(names, n)
+			}
+		}
+	}
+	k := ksetOf(names)
+	differs := k != 0 && k != b.kinds(s.Ref, 0)
+	b.siblingMem[s] = kindInfo{k: k, explicit: differs}
+	return k, differs
 }
 
 // allOfAlias returns the one entry of an allOf that carries assertions when

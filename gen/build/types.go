@@ -119,6 +119,8 @@ func (b *builder) kindsOnce(s *jsonschema.Schema, depth int) (kset, bool) {
 	}
 	if s.Types != nil {
 		assert(ksetOf(s.Types.ToStrings()))
+	} else if sk, ok := b.refSiblingKinds(s); ok {
+		assert(sk)
 	}
 	if s.Enum != nil {
 		var e kset
@@ -309,7 +311,7 @@ func (b *builder) typeOf(s *jsonschema.Schema) (ir.Type, bool) {
 	if ext := b.goType(s); ext != nil {
 		return ext, b.nullable(s)
 	}
-	if isPureRef(s) {
+	if b.isPureRef(s) {
 		if ext := b.goType(b.resolve(s)); ext != nil {
 			return ext, b.nullable(s)
 		}
@@ -320,7 +322,7 @@ func (b *builder) typeOf(s *jsonschema.Schema) (ir.Type, bool) {
 		}
 		return &ir.Never{}, false
 	}
-	if isPureRef(s) {
+	if b.isPureRef(s) {
 		t := b.resolve(s)
 		if t.Bool != nil {
 			return b.typeOf(t)
@@ -716,7 +718,7 @@ func (b *builder) residualOf(s *jsonschema.Schema, withAllOf bool) []ir.Residual
 			}
 		}
 	}
-	if hasRef(s) && !isPureRef(s) && k != kObj {
+	if hasRef(s) && !b.isPureRef(s) && k != kObj {
 		add("$ref")
 	}
 	if k == kObj {

@@ -12,15 +12,15 @@ import (
 
 // hasOwnObjectKeywords reports object keywords written beside a oneOf/anyOf
 // that every variant shares.
-func hasOwnObjectKeywords(s *jsonschema.Schema) bool {
-	return len(s.Properties) > 0 || len(s.Required) > 0 || len(s.PatternProperties) > 0 || (hasRef(s) && !isPureRef(s)) || len(s.AllOf) > 0
+func (b *builder) hasOwnObjectKeywords(s *jsonschema.Schema) bool {
+	return len(s.Properties) > 0 || len(s.Required) > 0 || len(s.PatternProperties) > 0 || (hasRef(s) && !b.isPureRef(s)) || len(s.AllOf) > 0
 }
 
 // scalarVariants reports variants that all hold one scalar JSON kind
 // (string, number or boolean), e.g. anyOf of an enum and a plain string;
 // they merge into one scalar type instead of a union.
 func (b *builder) scalarVariants(s *jsonschema.Schema, vs []*jsonschema.Schema) (kset, bool) {
-	if hasOwnObjectKeywords(s) {
+	if b.hasOwnObjectKeywords(s) {
 		return 0, false
 	}
 	var all kset
@@ -115,7 +115,7 @@ func (b *builder) scalarShape(s *jsonschema.Schema, vs []*jsonschema.Schema, k k
 func (b *builder) unionShape(s *jsonschema.Schema, vs []*jsonschema.Schema, named *ir.Named, d *load.Doc, ptr string) ir.Type {
 	kw := unionKeyword(s)
 	src := unionSource{oneOf: kw == "oneOf", vdoc: d, vptr: ptr + "/" + kw}
-	if hasOwnObjectKeywords(s) && nonNull(b.kinds(s, 0))&^kObj == 0 {
+	if b.hasOwnObjectKeywords(s) && nonNull(b.kinds(s, 0))&^kObj == 0 {
 		src.base = b.parts(withoutVariants(s))
 	}
 	return b.unionFrom(s, vs, named, src)
@@ -396,6 +396,10 @@ func (b *builder) kindUnion(s *jsonschema.Schema, k kset, named *ir.Named) ir.Ty
 		}
 		var t ir.Type
 		switch {
+		case one == kObj && hasRef(s) && withoutRefIsEmpty(s) && nonNull(b.kinds(refTarget(s), 0)) == kObj:
+			// A $ref with a "type" beside it that admits more kinds than
+			// the target: objects are the target's type.
+			t, _ = b.typeOf(refTarget(s))
 		case one == kObj && b.isStruct(s) || one == kArr && isTuple(s):
 			id := d.Path + "#" + ptr + "@" + kindSuffix(one)
 			n, ok := b.named[id]
