@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"go/format"
 	"runtime"
 	"strings"
 	"sync"
@@ -121,7 +120,7 @@ func finish(name string, f *jen.File) ([]byte, error) {
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("%s: internal error: rendering: %w", name, err)
 	}
-	out, err := format.Source(buf.Bytes())
+	out, err := formatSource(buf.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("%s: internal error: generated code does not parse: %w\n%s", name, err, listing(buf.Bytes()))
 	}
