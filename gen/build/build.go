@@ -77,6 +77,7 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 		nullMem:    make(map[*jsonschema.Schema]bool),
 		kindMem:    make(map[*jsonschema.Schema]kindInfo),
 		siblingMem: make(map[*jsonschema.Schema]kindInfo),
+		unionRes:   make(map[*ir.Named][]ir.Residual),
 		// weakVariant marks variant names made up from properties, kinds or
 		// positions, which a discriminator value may replace.
 		weakVariant: make(map[string]bool),
@@ -120,18 +121,21 @@ const (
 )
 
 type builder struct {
-	cfg         Config
-	set         *load.Set
-	named       map[string]*ir.Named
-	meta        map[*ir.Named]*namedMeta
-	order       []*ir.Named
-	files       map[*load.Doc]*ir.File
-	fileList    []*ir.File
-	refs        []*ir.Ref
-	chain       map[*jsonschema.Schema]bool
-	nullMem     map[*jsonschema.Schema]bool
-	kindMem     map[*jsonschema.Schema]kindInfo
-	siblingMem  map[*jsonschema.Schema]kindInfo
+	cfg        Config
+	set        *load.Set
+	named      map[string]*ir.Named
+	meta       map[*ir.Named]*namedMeta
+	order      []*ir.Named
+	files      map[*load.Doc]*ir.File
+	fileList   []*ir.File
+	refs       []*ir.Ref
+	chain      map[*jsonschema.Schema]bool
+	nullMem    map[*jsonschema.Schema]bool
+	kindMem    map[*jsonschema.Schema]kindInfo
+	siblingMem map[*jsonschema.Schema]kindInfo
+	// unionRes holds checks of a union's shared keywords that its object
+	// variants' structs do not express, for the union's own residual.
+	unionRes    map[*ir.Named][]ir.Residual
 	weakVariant map[string]bool
 	errs        load.Errors
 }

@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -137,9 +138,54 @@ func mergeProp(first, next *jsonschema.Schema) (shaper, other *jsonschema.Schema
 	case isAnnotationOnly(first):
 		return next, nil
 	case isConstraintOnly(first) && !isConstraintOnly(next):
-		return next, first
+		shaper, other = next, first
+	default:
+		shaper, other = first, next
 	}
-	return first, next
+	if valuesSatisfy(shaper, other) {
+		return shaper, nil
+	}
+	return shaper, other
+}
+
+// valuesSatisfy reports that every value s admits is known to satisfy c: s
+// is a closed set of values (enum or const) and c asserts nothing but
+// "type", "enum" and "const", which each value meets. This is the usual
+// narrowing of a shared discriminator ({"enum": ["bind", "derived"]} in the
+// shared keywords, {"const": "bind"} in a variant), which needs no check.
+func valuesSatisfy(s, c *jsonschema.Schema) bool {
+	if s.Bool != nil || c.Bool != nil || hasRef(s) || hasRef(c) {
+		return false
+	}
+	var vals []any
+	switch {
+	case s.Const != nil:
+		vals = []any{*s.Const}
+	case s.Enum != nil:
+		vals = s.Enum.Values
+	default:
+		return false
+	}
+	rest := *c
+	rest.Types, rest.Enum, rest.Const = nil, nil, nil
+	if !withoutRefIsEmpty(&rest) {
+		return false
+	}
+	for _, v := range vals {
+		if c.Types != nil {
+			if ksetOf(c.Types.ToStrings())&kindOfValue(v) == 0 {
+				return false
+			}
+		}
+		text := jsonText(v)
+		if c.Const != nil && jsonText(*c.Const) != text {
+			return false
+		}
+		if c.Enum != nil && !slices.ContainsFunc(c.Enum.Values, func(e any) bool { return jsonText(e) == text }) {
+			return false
+		}
+	}
+	return true
 }
 
 // shadowResidual lists, as "properties" residuals, the shadowed property

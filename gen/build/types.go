@@ -469,10 +469,11 @@ func (b *builder) shape(s *jsonschema.Schema, named *ir.Named) (ir.Type, []ir.Re
 			t, more := b.scalarShape(s, vs, k, named)
 			return t, append(res, more...)
 		}
-		return b.unionShape(s, vs, named, d, ptr), res
+		t := b.unionShape(s, vs, named, d, ptr)
+		return t, b.withUnionResidual(res, named)
 	}
 	if t := b.distributedUnion(s, named); t != nil {
-		return t, res
+		return t, b.withUnionResidual(res, named)
 	}
 	k := nonNull(b.kinds(s, 0))
 	if k == 0 && b.kinds(s, 0) == kNull {
@@ -485,6 +486,17 @@ func (b *builder) shape(s *jsonschema.Schema, named *ir.Named) (ir.Type, []ir.Re
 		return b.kindUnion(s, k, named), res
 	}
 	return b.single(s, k, named), res
+}
+
+// withUnionResidual adds to res the checks unionFrom left to the union's
+// schema, once each.
+func (b *builder) withUnionResidual(res []ir.Residual, named *ir.Named) []ir.Residual {
+	for _, r := range b.unionRes[named] {
+		if !slices.Contains(res, r) {
+			res = append(res, r)
+		}
+	}
+	return res
 }
 
 // single builds the shape for exactly one JSON kind.

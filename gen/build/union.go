@@ -211,7 +211,16 @@ func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named
 					// with it, so trying each variant tells them apart.
 					own := b.parts(v)
 					parts := append(slices.Clip(own), src.base...)
-					return b.objectFromParts(v, parts, n), b.variantResidual(v, own, parts)
+					view := b.view(parts)
+					// Checks of the shared keywords that the variant's
+					// struct does not express are outside the variant's
+					// schema: the union's schema holds them.
+					for _, r := range b.shadowResidual(view, src.base) {
+						if named != nil && !slices.Contains(b.unionRes[named], r) {
+							b.unionRes[named] = append(b.unionRes[named], r)
+						}
+					}
+					return b.objectFromParts(v, parts, n), b.variantResidual(v, own, view)
 				})
 				if src.distributed {
 					// The merged variant belongs to the object, not to the
@@ -333,8 +342,9 @@ func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named
 // shared keywords (parts = own + base) that its struct does not express:
 // v's own residual keywords, a oneOf/anyOf nested in v (the struct merges
 // only its object keywords), and the checks of a property declared both by
-// v and by the shared keywords that v's declaration did not shape.
-func (b *builder) variantResidual(v *jsonschema.Schema, own, parts []*jsonschema.Schema) []ir.Residual {
+// v and by the shared keywords that v's declaration did not shape (view is
+// the merged object keywords).
+func (b *builder) variantResidual(v *jsonschema.Schema, own []*jsonschema.Schema, view *objectView) []ir.Residual {
 	res := b.residual(v)
 	if vs := typedVariants(v); len(vs) > 0 {
 		if d, ptr, ok := b.where(v); ok {
@@ -342,7 +352,7 @@ func (b *builder) variantResidual(v *jsonschema.Schema, own, parts []*jsonschema
 			res = append(res, ir.Residual{Keyword: kw, Loc: b.loc(d, ptr+"/"+kw)})
 		}
 	}
-	for _, r := range b.shadowResidual(b.view(parts), own) {
+	for _, r := range b.shadowResidual(view, own) {
 		if !slices.Contains(res, r) {
 			res = append(res, r)
 		}

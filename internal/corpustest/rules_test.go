@@ -25,10 +25,10 @@ func TestDecoderRules(t *testing.T) {
 		// A variant narrows a shared property; it does not replace it.
 		"schemas/narrow.json": `{
   "type": "object",
-  "properties": {"include": {"$ref": "#/$defs/platforms"}, "prompt": {"type": "string"}},
+  "properties": {"include": {"$ref": "#/$defs/platforms"}, "prompt": {"type": "string"}, "note": {"maxLength": 3}},
   "anyOf": [
     {"properties": {"include": {"minItems": 1}, "prompt": true}},
-    {"properties": {"include": {"maxItems": 0}}}
+    {"properties": {"include": {"maxItems": 0}, "note": {"type": "string"}}}
   ],
   "$defs": {"platforms": {"type": "array", "items": {"enum": ["android", "ios"]}}}
 }`,
@@ -37,6 +37,8 @@ func TestDecoderRules(t *testing.T) {
 		"instances/narrow/bad-item.json":      `{"include": ["web"]}`,
 		"instances/narrow/bad-item-kind.json": `{"include": [7]}`,
 		"instances/narrow/bad-prompt.json":    `{"prompt": []}`,
+		"instances/narrow/ok-note.json":       `{"include": [], "note": "abc"}`,
+		"instances/narrow/bad-note.json":      `{"include": [], "note": "abcd"}`,
 		// An object variant's own oneOf is checked, not dropped.
 		"schemas/nested.json": `{
   "type": "object",
@@ -103,7 +105,7 @@ func TestDecoderRules(t *testing.T) {
 	}
 	slices.Sort(refused)
 	want := []string{
-		"narrow.json bad-item-kind.json", "narrow.json bad-item.json", "narrow.json bad-prompt.json",
+		"narrow.json bad-item-kind.json", "narrow.json bad-item.json", "narrow.json bad-note.json", "narrow.json bad-prompt.json",
 		"nested.json bad-nobind.json", "nested.json bad-none.json", "nested.json bad-now.json",
 		"sibling.json bad-object.json",
 	}
