@@ -15,10 +15,9 @@ func renderFile(p *ir.Package, file *ir.File) ([]byte, error) {
 	f := newFile(p.Name, file.Source)
 	var errs []string
 	var asserts []jen.Code
-	refs := schemaRefs(p)
-	for _, n := range file.Types {
-		g := &typeGen{named: n, refs: refs}
-		code, hasMethods, err := g.named_()
+	built := buildTypes(file.Types, schemaRefs(p))
+	for i, n := range file.Types {
+		code, hasMethods, patterns, err := built[i].code, built[i].hasMethods, built[i].patterns, built[i].err
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s: type %s: %v", n.Loc, n.Name, err))
 			continue
@@ -27,9 +26,9 @@ func renderFile(p *ir.Package, file *ir.File) ([]byte, error) {
 			f.Add(c)
 			f.Line()
 		}
-		if len(g.patterns) > 0 {
+		if len(patterns) > 0 {
 			f.Var().DefsFunc(func(grp *jen.Group) {
-				for _, p := range g.patterns {
+				for _, p := range patterns {
 					grp.Id(p.name).Op("=").Add(qp("NewPattern").Call(jen.Lit(p.src)))
 				}
 			})
