@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/go-faster/jx"
 )
@@ -199,9 +200,9 @@ func (c Codec) DecodeInto(data []byte, e *Envelope) error {
 	d.ResetBytes(data)
 
 	var out Envelope
-	// The strings take at most len(data) bytes; most envelopes need far
-	// fewer, so start small and let append grow the rare long ones.
-	a := strArena{buf: make([]byte, 0, min(len(data), 128))}
+	// The strings and the payload take at most len(data) bytes together
+	// (unescaping only shortens): one allocation that never grows.
+	a := strArena{buf: make([]byte, 0, len(data))}
 	if err := decodeEnvelope(d, &out, &a); err != nil {
 		return err
 	}
@@ -248,7 +249,7 @@ func decodeEnvelope(d *jx.Decoder, e *Envelope, a *strArena) error {
 			e.Causation, err = decodeCausation(d, a)
 		case "payload":
 			bit = seenPayload
-			e.Payload, err = decodePayload(d)
+			err = a.payloadRaw(d)
 		default:
 			if err := d.Skip(); err != nil {
 				return fieldErr(ErrMalformed, string(key), "%v", err)
@@ -360,12 +361,19 @@ const (
 	numStrs
 )
 
-// strArena collects the bytes of every string field while decoding, so that
-// one allocation makes all of them (the fields are substrings of it) instead
-// of one per field.
+// strArena collects the bytes of every string field and of the payload
+// while decoding, so that one allocation holds all of them instead of one
+// per field. The strings are views of the arena's bytes: fill hands out
+// the payload capped at its own end, so writes through it (or appends to
+// it) never reach the bytes behind a string, and the arena itself is
+// dropped after fill.
 type strArena struct {
 	buf   []byte
 	spans [numStrs]struct{ start, end int }
+	pay   struct {
+		start, end int
+		set        bool
+	}
 }
 
 func (a *strArena) str(d *jx.Decoder, field string, i int) error {
@@ -394,10 +402,15 @@ func (a *strArena) optStr(d *jx.Decoder, field string, i int) error {
 	return a.str(d, field, i)
 }
 
-// fill sets the string fields of e from the arena.
+// fill sets the string fields and the payload of e from the arena.
 func (a *strArena) fill(e *Envelope) {
-	all := string(a.buf)
+	// Nothing writes to the string bytes after this point (see strArena),
+	// which is what unsafe.String requires.
+	all := unsafe.String(unsafe.SliceData(a.buf), len(a.buf))
 	get := func(i int) string { return all[a.spans[i].start:a.spans[i].end] }
+	if p := a.pay; p.set {
+		e.Payload = a.buf[p.start:p.end:p.end]
+	}
 	e.Channel = get(strChannel)
 	e.Aspect = get(strAspect)
 	e.SchemaRef = get(strSchemaRef)
@@ -533,13 +546,17 @@ func parseCanonicalTime(b []byte) (time.Time, bool) {
 	return t, true
 }
 
-func decodePayload(d *jx.Decoder) ([]byte, error) {
+func (a *strArena) payloadRaw(d *jx.Decoder) error {
 	raw, err := d.Raw()
 	if err != nil {
-		return nil, fieldErr(ErrMalformed, "payload", "invalid JSON: %v", err)
+		return fieldErr(ErrMalformed, "payload", "invalid JSON: %v", err)
 	}
 	// raw points into the input; copy it so the caller may reuse its buffer.
-	return append([]byte(nil), raw...), nil
+	a.pay.start = len(a.buf)
+	a.buf = append(a.buf, raw...)
+	a.pay.end = len(a.buf)
+	a.pay.set = true
+	return nil
 }
 
 func typeName(t jx.Type) string {

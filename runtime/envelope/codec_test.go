@@ -392,3 +392,29 @@ func TestCausedBy(t *testing.T) {
 		t.Error("envelope with causation reported as root")
 	}
 }
+
+// The decoded strings and payload share one allocation: writing through the
+// payload, appending to it or reusing the input must not change a string.
+func TestDecodePayloadWritesLeaveStringsAlone(t *testing.T) {
+	// The payload comes first, so the strings sit right behind it.
+	in := []byte(`{"payload":{"id":"o-1"},"channel":"orders","sequence":3,"produced_at":"2026-01-02T03:04:05.006Z",` +
+		`"producer":{"id":"alice","kind":"user"},"aspect":"order_placed","schema_ref":"s.json"}`)
+	env, err := Decode(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range env.Payload {
+		env.Payload[i] = 'x'
+	}
+	grown := append(env.Payload, "0123456789012345678901234567890123456789"...)
+	grown[0] = 'y'
+	for i := range in {
+		in[i] = 'z'
+	}
+	if env.Channel != "orders" || env.Aspect != "order_placed" || env.SchemaRef != "s.json" || env.Producer.ID != "alice" {
+		t.Errorf("strings changed: channel %q aspect %q schema_ref %q producer %q", env.Channel, env.Aspect, env.SchemaRef, env.Producer.ID)
+	}
+	if string(env.Payload) != "xxxxxxxxxxxx" {
+		t.Errorf("payload = %q, want the 12 bytes written through it", env.Payload)
+	}
+}
