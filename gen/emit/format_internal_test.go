@@ -114,3 +114,55 @@ func unformat(src []byte) []byte {
 	}
 	return bytes.Join(lines, []byte("\n"))
 }
+
+// BenchmarkFormat compares formatting a large generated file in one piece
+// (format.Source) with formatSource, which cuts it at declarations and
+// formats the pieces in parallel. The file is the largest golden output,
+// its declarations repeated until it is about 2 MB, the size of the largest
+// corpus outputs.
+func BenchmarkFormat(b *testing.B) {
+	paths, err := filepath.Glob(filepath.Join("..", "testdata", "golden", "*.txtar"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var file []byte
+	for _, p := range paths {
+		a, err := txtar.ParseFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range a.Files {
+			if strings.HasSuffix(f.Name, ".go") && len(f.Data) > len(file) {
+				file = f.Data
+			}
+		}
+	}
+	src := unformat(file)
+	head, body, ok := bytes.Cut(src, []byte("\n)\n")) // after the import block
+	if !ok {
+		b.Fatal("no import block in the golden file")
+	}
+	big := append(append([]byte{}, head...), "\n)\n"...)
+	for len(big) < 2<<20 {
+		big = append(big, body...)
+		big = append(big, '\n')
+	}
+	want, err := format.Source(big)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		fn   func([]byte) ([]byte, error)
+	}{{"format.Source", format.Source}, {"formatSource", formatSource}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(big)))
+			for b.Loop() {
+				got, err := bc.fn(big)
+				if err != nil || !bytes.Equal(got, want) {
+					b.Fatalf("output differs from format.Source (err %v)", err)
+				}
+			}
+		})
+	}
+}
