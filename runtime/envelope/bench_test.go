@@ -1,6 +1,7 @@
 package envelope
 
 import (
+	"context"
 	"encoding/json"
 	"sync"
 	"testing"
@@ -121,5 +122,24 @@ func BenchmarkGapObserve(b *testing.B) {
 	for b.Loop() {
 		e.Sequence++
 		g.ObserveEnvelope(e)
+	}
+}
+
+// BenchmarkSequenceReserveContext is one uncontended reservation with a
+// cancelable context, committed: the publish path's share of sequencing.
+func BenchmarkSequenceReserveContext(b *testing.B) {
+	t := NewSequenceTracker()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := t.ReserveContext(ctx, "orders")
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.Commit()
+	}
+	if t.Peek("orders") == 0 {
+		b.Fatal("nothing committed")
 	}
 }
