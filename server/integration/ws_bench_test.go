@@ -180,7 +180,7 @@ type typedTick struct {
 
 // MarshalJSON encodes t as {"i":N}.
 func (t typedTick) MarshalJSON() ([]byte, error) {
-	return strconv.AppendInt(append(make([]byte, 0, 24), `{"i":`...), int64(t.I), 10), nil
+	return append(strconv.AppendInt(append(make([]byte, 0, 24), `{"i":`...), int64(t.I), 10), '}'), nil
 }
 
 var typedTickPrefix = []byte(`{"i":`)
@@ -250,6 +250,9 @@ func throughput(b *testing.B, p *pipe, n, publishers int) (*recorder, time.Durat
 		}()
 	}
 	wg.Wait()
+	if b.Failed() {
+		b.FailNow() // a publisher failed: its share will never arrive
+	}
 	select {
 	case <-r.done:
 	case <-ctx.Done():
