@@ -446,26 +446,19 @@ func (t *MemoryTransport) History(ctx context.Context, channel string, opts Hist
 	if err := t.check(ctx); err != nil {
 		return nil, err
 	}
-	if opts.Limit < 0 || opts.Since < 0 || opts.Until < 0 {
-		return nil, fmt.Errorf("memory transport: history of %q: negative bound in %+v", channel, opts)
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("memory transport: history of %q: %w", channel, err)
 	}
 	c := t.b.channel(channel)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out [][]byte
 	for _, p := range c.retained(t.b.historySize) {
-		if opts.Since > 0 && p.offset < uint64(opts.Since) {
-			continue
+		if opts.Contains(p.offset) {
+			out = append(out, bytes.Clone(p.data))
 		}
-		if opts.Until > 0 && p.offset > uint64(opts.Until) {
-			break
-		}
-		out = append(out, bytes.Clone(p.data))
 	}
-	if opts.Limit > 0 && len(out) > opts.Limit {
-		out = out[len(out)-opts.Limit:]
-	}
-	return out, nil
+	return opts.Trim(out), nil
 }
 
 // Presence lists the transports subscribed to channel, one entry each,

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // ErrNotImplemented is returned by a Transport for an operation it does not
@@ -116,6 +117,34 @@ type HistoryOptions struct {
 	// Since and Until bound the stream offsets returned, inclusive.
 	Since int64
 	Until int64
+}
+
+// Validate reports a negative bound.
+func (o HistoryOptions) Validate() error {
+	if o.Limit < 0 || o.Since < 0 || o.Until < 0 {
+		return fmt.Errorf("negative bound in %+v", o)
+	}
+	return nil
+}
+
+// NewestOnly reports whether o asks for just the most recent Limit entries,
+// with no offset bound: a server can answer that directly in reverse order.
+func (o HistoryOptions) NewestOnly() bool {
+	return o.Since == 0 && o.Until == 0 && o.Limit > 0
+}
+
+// Contains reports whether a publication at stream offset lies within Since
+// and Until.
+func (o HistoryOptions) Contains(offset uint64) bool {
+	return (o.Since == 0 || offset >= uint64(o.Since)) && (o.Until == 0 || offset <= uint64(o.Until))
+}
+
+// Trim keeps the most recent Limit entries of history, which is oldest first.
+func (o HistoryOptions) Trim(history [][]byte) [][]byte {
+	if o.Limit > 0 && len(history) > o.Limit {
+		return history[len(history)-o.Limit:]
+	}
+	return history
 }
 
 // PresenceEntry describes one client present in a channel.

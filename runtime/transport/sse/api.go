@@ -180,13 +180,13 @@ func (t *Transport) History(ctx context.Context, channel string, opts client.His
 	if channel == "" {
 		return nil, errors.New("sse: history: channel is empty")
 	}
-	if opts.Limit < 0 || opts.Since < 0 || opts.Until < 0 {
-		return nil, fmt.Errorf("sse: history of %q: Limit, Since and Until must be >= 0", channel)
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("sse: history of %q: %w", channel, err)
 	}
 	req := historyRequest{Channel: channel, Limit: -1}
 	reversed := false
 	switch {
-	case opts.Since == 0 && opts.Until == 0 && opts.Limit > 0:
+	case opts.NewestOnly():
 		// The server returns the newest first in reverse mode: the cheap way
 		// to get "the most recent N".
 		req.Limit, req.Reverse, reversed = int32(min(opts.Limit, 1<<30)), true, true
@@ -210,21 +210,11 @@ func (t *Transport) History(ctx context.Context, channel string, opts client.His
 	}
 	out := make([][]byte, 0, len(pubs))
 	for _, p := range pubs {
-		if p == nil {
-			continue
+		if p != nil && opts.Contains(p.Offset) {
+			out = append(out, []byte(p.Data))
 		}
-		if opts.Since > 0 && p.Offset < uint64(opts.Since) {
-			continue
-		}
-		if opts.Until > 0 && p.Offset > uint64(opts.Until) {
-			continue
-		}
-		out = append(out, []byte(p.Data))
 	}
-	if opts.Limit > 0 && len(out) > opts.Limit {
-		out = out[len(out)-opts.Limit:]
-	}
-	return out, nil
+	return opts.Trim(out), nil
 }
 
 // Presence lists the clients subscribed to channel, ordered by client ID. The

@@ -432,13 +432,13 @@ func (t *Transport) History(ctx context.Context, channel string, opts client.His
 	if err := t.checkOpen(); err != nil {
 		return nil, err
 	}
-	if opts.Limit < 0 || opts.Since < 0 || opts.Until < 0 {
-		return nil, fmt.Errorf("ws transport: history of %q: negative bound in %+v", channel, opts)
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("ws transport: history of %q: %w", channel, err)
 	}
 	ctx, cancel := t.ctx(ctx)
 	defer cancel()
 	var hopts []centrifuge.HistoryOption
-	newestOnly := opts.Since == 0 && opts.Until == 0 && opts.Limit > 0
+	newestOnly := opts.NewestOnly()
 	if newestOnly {
 		// Only the newest Limit: ask the server for exactly those.
 		hopts = append(hopts, centrifuge.WithHistoryLimit(int32(min(opts.Limit, 1<<30))), centrifuge.WithHistoryReverse(true))
@@ -462,18 +462,11 @@ func (t *Transport) History(ctx context.Context, channel string, opts client.His
 	}
 	out := make([][]byte, 0, len(pubs))
 	for _, p := range pubs {
-		if opts.Since > 0 && p.Offset < uint64(opts.Since) {
-			continue
+		if opts.Contains(p.Offset) {
+			out = append(out, p.Data)
 		}
-		if opts.Until > 0 && p.Offset > uint64(opts.Until) {
-			break
-		}
-		out = append(out, p.Data)
 	}
-	if opts.Limit > 0 && len(out) > opts.Limit {
-		out = out[len(out)-opts.Limit:]
-	}
-	return out, nil
+	return opts.Trim(out), nil
 }
 
 // Presence lists the clients subscribed to channel, ordered by client id.
