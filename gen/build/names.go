@@ -180,6 +180,17 @@ func (b *builder) rootName(d *load.Doc, root map[string]any) string {
 	return b.goName(d, "", strings.TrimSuffix(strings.TrimSuffix(path.Base(d.Path), ".json"), ".schema"))
 }
 
+// candidate is s as an exported name, or "" when s cannot become one (only
+// the empty string cannot): a variant's name has fallbacks, so a candidate
+// that fails is no error, the next rule names the variant.
+func (b *builder) candidate(s string) string {
+	name, err := b.cfg.Namer.Exported(s)
+	if err != nil {
+		return ""
+	}
+	return name
+}
+
 // variantSuffixes names the variants of the oneOf/anyOf array at ptr: a
 // short title, else the name of the $ref target, else the single JSON type,
 // else "Variant<i>"; a suffix used twice gets the variant index appended.
@@ -193,14 +204,14 @@ func (b *builder) variantSuffixes(d *load.Doc, ptr string) []string {
 		name := ""
 		if t, ok := obj["title"].(string); ok {
 			if words := naming.Split(t); len(words) > 0 && len(words) <= maxTitleWords {
-				name, _ = b.cfg.Namer.Exported(t)
+				name = b.candidate(t)
 			}
 		}
 		if ref, ok := obj["$ref"].(string); name == "" && ok {
 			if toks := strings.Split(ref, "/"); len(toks) > 0 {
 				last := toks[len(toks)-1]
 				last = strings.TrimSuffix(strings.TrimSuffix(last, ".json"), ".schema")
-				name, _ = b.cfg.Namer.Exported(last)
+				name = b.candidate(last)
 			}
 		}
 		weak := name == ""
@@ -209,7 +220,7 @@ func (b *builder) variantSuffixes(d *load.Doc, ptr string) []string {
 			// other variant declares ({"ps": ...} | {"sh": ...}).
 			for _, k := range d.Index.Keys(ptr + "/" + strconv.Itoa(i) + "/properties") {
 				if _, ok := props[k]; ok && !declaredElsewhere(arr, i, k) {
-					name, _ = b.cfg.Namer.Exported(k)
+					name = b.candidate(k)
 					break
 				}
 			}

@@ -408,7 +408,9 @@ func (b *builder) kindUnion(s *jsonschema.Schema, k kset, named *ir.Named) ir.Ty
 		switch {
 		case one == kObj && hasRef(s) && withoutRefIsEmpty(s) && nonNull(b.kinds(refTarget(s), 0)) == kObj:
 			// A $ref with a "type" beside it that admits more kinds than
-			// the target: objects are the target's type.
+			// the target: objects are the target's type. Whether the target
+			// admits null does not matter here: null is its own kind in
+			// this union.
 			t, _ = b.typeOf(refTarget(s))
 		case one == kObj && b.isStruct(s) || one == kArr && isTuple(s):
 			id := d.Path + "#" + ptr + "@" + kindSuffix(one)
