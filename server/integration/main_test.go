@@ -75,6 +75,25 @@ func fastReconnect() []ws.Option {
 	}
 }
 
+// connected connects c within timeout, failing the test otherwise, and closes
+// it when the test ends. Transports and runtime clients both fit.
+func connected(t testing.TB, c interface {
+	Connect(context.Context) error
+	Close() error
+}, timeout time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := c.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("close %T: %v", c, err)
+		}
+	})
+}
+
 // dialWS connects a WebSocket transport as user to url, minting tokens from
 // srv, and closes it after the test.
 func dialWS(t testing.TB, srv *server.Server, url, user string, opts ...ws.Option) *ws.Transport {
@@ -86,16 +105,7 @@ func dialWS(t testing.TB, srv *server.Server, url, user string, opts ...ws.Optio
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := tr.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := tr.Close(); err != nil {
-			t.Errorf("close transport: %v", err)
-		}
-	})
+	connected(t, tr, 10*time.Second)
 	return tr
 }
 

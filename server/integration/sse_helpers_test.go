@@ -53,16 +53,7 @@ func newSSE(t testing.TB, c *centrifugotest.Centrifugo, url, user string, mod fu
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := tr.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := tr.Close(); err != nil {
-			t.Errorf("close sse transport: %v", err)
-		}
-	})
+	connected(t, tr, 5*time.Second)
 	return tr
 }
 

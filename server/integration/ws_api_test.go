@@ -96,16 +96,7 @@ func TestWSTokenRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := tr.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := tr.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	connected(t, tr, 10*time.Second)
 	ta, _ := subscribe(t, tr, channel, client.SubscribeOptions{})
 	waitFor(t, 15*time.Second, "two token refreshes", func() bool { return calls.Load() >= 3 })
 	publishServerSide(t, srv, channel, "p", 1, 5, nil)

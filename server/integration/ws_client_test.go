@@ -86,16 +86,7 @@ func newRuntimeClient(t testing.TB, tr client.Transport, producer string, opts .
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := c.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := c.Close(); err != nil {
-			t.Errorf("close client: %v", err)
-		}
-	})
+	connected(t, c, 10*time.Second)
 	return c
 }
 

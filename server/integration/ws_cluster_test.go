@@ -25,16 +25,7 @@ func dialWSCentrifugo(t testing.TB, c *centrifugotest.Centrifugo, user string) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := tr.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := tr.Close(); err != nil {
-			t.Errorf("close transport: %v", err)
-		}
-	})
+	connected(t, tr, 10*time.Second)
 	return tr
 }
 
@@ -190,16 +181,9 @@ func TestWSCentrifugoCatchUpBeyondRecoveryLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	connected(t, tr, 60*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := tr.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := tr.Close(); err != nil {
-			t.Error(err)
-		}
-	})
 	ta, _ := subscribe(t, tr, channel, client.SubscribeOptions{})
 	pub := dialWSCentrifugo(t, node, "publisher")
 	publish := func(from, to int) {
