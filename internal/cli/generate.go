@@ -110,6 +110,12 @@ func generate(e env, f generateFlags, args []string) error {
 		return &failure{err.Error()}
 	}
 	shown := func(name string) string { return displayPath(cwd, filepath.Join(outDir, name)) }
+	if len(p.foreign) > 0 {
+		for _, name := range p.foreign {
+			fmt.Fprintf(e.stderr, "%s: not written by parsec-gen (its first line is not %q); refusing to overwrite it\n", shown(name), Header)
+		}
+		return &failure{fmt.Sprintf("nothing written: move the file(s) above out of %s, or rename the schema they clash with", displayPath(cwd, outDir))}
+	}
 	if f.check {
 		n := 0
 		for _, c := range p.changes() {
