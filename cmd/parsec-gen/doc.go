@@ -41,11 +41,15 @@
 // Schemas are read only from the local file system, never the network. A
 // relative "$ref" resolves against the file that contains it and may reach any
 // file below the root (see --root); one that climbs above the root fails, with a
-// hint to pass --root. Paths in error messages and in the
-// "// source:" line of each generated file are relative to the working
-// directory, so regenerating from the same directory on any machine gives the
-// same bytes; run the command from the same place every time (go generate
-// always runs in the package directory).
+// hint to pass --root. Paths in error messages are relative to the working
+// directory; paths in generated code (the "// source:" line of each file, doc
+// comments) are relative to DIR, so the output is the same bytes on any
+// machine and from any working directory: generating from the module root and
+// checking from the package directory agree.
+//
+// After writing, a "note:" on standard error says when the generated code
+// imports a module (github.com/go-faster/jx, the runtime) that the go.mod
+// governing DIR does not require yet: run go mod tidy.
 //
 // Writing is all or nothing with respect to generation: if any schema fails,
 // the errors are printed to standard error, one per line, sorted by position
@@ -73,7 +77,10 @@
 //	//go:generate go run github.com/parsec-gen/parsec-gen/cmd/parsec-gen generate -o . ../schemas
 //
 // In CI, "parsec-gen generate --check" with the same arguments fails the build
-// when the committed code is out of date.
+// when the committed code is out of date. A test in the generated package can
+// run its own go:generate line with --check added (exec "go tool parsec-gen
+// generate --check ..."); the repository's example/orders/fresh_test.go does
+// that with nothing but the go command, so it can be copied into any module.
 //
 // # version
 //
