@@ -142,6 +142,7 @@ func (b *builder) finalize() {
 			methods[m] = f
 		}
 	}
+	b.checkRuntimeMethods(files)
 	for _, r := range b.refs {
 		r.Name = r.Target.Name
 	}
