@@ -35,10 +35,16 @@ type Config struct {
 	// list, e.g. "ID", "URL"). Nil means the default list; an empty non-nil
 	// slice means none.
 	Initialisms []string
-	// Warn receives leniencies applied to the input (for example a null
-	// "description", treated as absent), one "place: message" per call, in
-	// sorted order; nil drops them.
+	// Warn receives warnings, one "place: message" per call, in sorted
+	// order; nil drops them. Warnings never stop generation: leniencies
+	// applied to the input (a null "description", treated as absent), what
+	// looks wrong in a schema (a misspelled keyword, contradictory bounds, an
+	// empty enum, a const that its type rules out, oneOf variants that
+	// accept one value), and a Go name that had to give way to another.
 	Warn func(msg string)
+	// Warning, when set, receives each warning as an Error with its place
+	// (File, Pos, Pointer) instead of Warn receiving its text.
+	Warning func(w *Error)
 }
 
 // Error is a problem at a place in a schema file; Generate returns Errors.
@@ -80,12 +86,17 @@ func Model(cfg Config) (*ir.Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Warn != nil {
+	warn := cfg.warner()
+	if warn != nil {
+		ws := set.Lint()
 		for _, w := range set.Warnings {
-			cfg.Warn(w)
+			ws = append(ws, Placed(w))
+		}
+		for _, w := range ws.Sort() {
+			warn(w)
 		}
 	}
-	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms), Source: cfg.Source})
+	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms), Source: cfg.Source, Warn: warn})
 	if err != nil {
 		return nil, err
 	}

@@ -59,6 +59,9 @@ type Config struct {
 	// Source maps an FS path to the text generated code shows for it (the
 	// "// source:" line, doc comments); nil means the document's Display.
 	Source func(fsPath string) string
+	// Warn receives the build's warnings (a Go name that had to give way
+	// to another), sorted, before Build returns; nil drops them.
+	Warn func(*load.Error)
 }
 
 // Build makes the IR of the loaded schemas. Errors are collected, sorted and
@@ -92,6 +95,11 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 		f.Root = b.namedFor(d.Schema, true)
 	}
 	b.finalize()
+	if cfg.Warn != nil {
+		for _, w := range b.warns.Sort() {
+			cfg.Warn(w)
+		}
+	}
 	if len(b.errs) > 0 {
 		return nil, b.errs.Sort()
 	}
@@ -141,6 +149,7 @@ type builder struct {
 	unionRes    map[*ir.Named][]ir.Residual
 	weakVariant map[string]bool
 	errs        load.Errors
+	warns       load.Errors
 }
 
 // where returns the document and pointer of a schema, if it is in a loaded file.
