@@ -3,7 +3,8 @@
 //
 // Usage:
 //
-//	parsec-gen generate -o DIR [-p PKG] [--check] [--root DIR] [--initialism WORD]... PATH...
+//	parsec-gen generate -o DIR [-p PKG] [--check] [--root DIR] [--initialism WORD]...
+//	                    [--warnings MODE] [--error-format FORMAT] PATH...
 //	parsec-gen version
 //	parsec-gen help [command]
 //
@@ -37,6 +38,21 @@
 //	                      the deepest directory holding every PATH
 //	    --initialism WORD extra word spelled in upper case in Go names, added
 //	                      to golint's list (ID, URL, HTTP, ...); repeatable
+//	    --warnings MODE   report (default: print warnings, still succeed),
+//	                      error (any warning fails the run, nothing is
+//	                      written) or off
+//	    --error-format F  text (default), json (one object per line with
+//	                      severity, file, line, column, pointer, message) or
+//	                      github-actions (::error file=F,line=L,col=C::msg
+//	                      workflow commands, ::warning and ::notice likewise)
+//
+// Warnings, on standard error with file:line:col, say what looks wrong without
+// stopping generation: a misspelled keyword ("minLenght": did you mean
+// "minLength"), bounds no value satisfies ("minimum" above "maximum",
+// "minLength" above "maxLength", ...), an empty "enum", a "const" or "enum"
+// value that "type" rules out, a "oneOf" two of whose variants accept the same
+// value (shown; oneOf rejects it), and a Go name that had to give way to
+// another ("FooBar3" because "foo_bar" holds "FooBar").
 //
 // Schemas are read only from the local file system, never the network. A
 // relative "$ref" resolves against the file that contains it and may reach any

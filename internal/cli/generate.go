@@ -25,6 +25,8 @@ type generateFlags struct {
 	check       bool
 	root        string
 	initialisms []string
+	errorFormat string
+	warnings    string
 }
 
 func newGenerate(e env) *cobra.Command {
@@ -60,6 +62,8 @@ parsec-gen header and the .parsec.go suffix.`,
 	fl.BoolVar(&f.check, "check", false, "write nothing; exit 1 and list the files that would change, be added or be removed")
 	fl.StringVar(&f.root, "root", "", "directory that relative $refs may reach (default: the deepest directory holding every PATH)")
 	fl.StringSliceVar(&f.initialisms, "initialism", nil, "extra initialism for Go names, e.g. --initialism SKU (repeatable)")
+	fl.StringVar(&f.errorFormat, "error-format", "text", "how errors and warnings are printed: text, json (one object per line) or github-actions (workflow annotations)")
+	fl.StringVar(&f.warnings, "warnings", "report", "report (print warnings, still succeed), error (a warning fails the run, nothing written) or off")
 	if err := cmd.MarkFlagRequired("out"); err != nil {
 		// MarkFlagRequired fails only for a flag that does not exist.
 		panic("unreachable: " + err.Error())
@@ -67,7 +71,23 @@ parsec-gen header and the .parsec.go suffix.`,
 	return cmd
 }
 
+// generate runs the generate command. Failures are reported in the
+// --error-format chosen.
 func generate(e env, f generateFlags, args []string) error {
+	if err := checkDiagFlags(f.errorFormat, f.warnings); err != nil {
+		return err
+	}
+	rep := newReporter(e.stderr, f.errorFormat)
+	err := generateWith(e, f, args, rep)
+	var fl *failure
+	if f.errorFormat != "text" && errors.As(err, &fl) && fl.msg != "" {
+		rep.plain(sevError, fl.msg)
+		return &failure{}
+	}
+	return err
+}
+
+func generateWith(e env, f generateFlags, args []string, rep *reporter) error {
 	cwd, err := e.getwd()
 	if err != nil {
 		return &failure{fmt.Sprintf("cannot determine the working directory: %v", err)}
@@ -92,19 +112,20 @@ func generate(e env, f generateFlags, args []string) error {
 		Display:     in.display,
 		Source:      in.sourceFrom(outDir),
 		Initialisms: initialisms,
-		Warn:        func(msg string) { fmt.Fprintf(e.stderr, "warning: %s\n", msg) },
+	}
+	if f.warnings != "off" {
+		cfg.Warning = rep.warning
 	}
 	files, err := e.generate(cfg)
 	if err != nil {
-		msg := strings.TrimRight(err.Error(), "\n")
-		if msg == "" {
-			msg = "generation failed"
-		}
-		fmt.Fprintln(e.stderr, msg)
-		if hint := in.escapeHint(msg); hint != "" {
-			fmt.Fprintln(e.stderr, hint)
+		rep.generationErrors(err)
+		if hint := in.escapeHint(err.Error()); hint != "" {
+			rep.hint(hint)
 		}
 		return &failure{}
+	}
+	if f.warnings == "error" && rep.warnings > 0 {
+		return &failure{fmt.Sprintf("%d warning(s) and --warnings=error: nothing written", rep.warnings)}
 	}
 	p, err := planOutput(outDir, files)
 	if err != nil {
@@ -113,7 +134,8 @@ func generate(e env, f generateFlags, args []string) error {
 	shown := func(name string) string { return displayPath(cwd, filepath.Join(outDir, name)) }
 	if len(p.foreign) > 0 {
 		for _, name := range p.foreign {
-			fmt.Fprintf(e.stderr, "%s: not written by parsec-gen (its first line is not %q); refusing to overwrite it\n", shown(name), Header)
+			rep.report(sevError, &gen.Error{File: shown(name),
+				Msg: fmt.Sprintf("not written by parsec-gen (its first line is not %q); refusing to overwrite it", Header)})
 		}
 		return &failure{fmt.Sprintf("nothing written: move the file(s) above out of %s, or rename the schema they clash with", displayPath(cwd, outDir))}
 	}
@@ -132,8 +154,8 @@ func generate(e env, f generateFlags, args []string) error {
 		return &failure{err.Error()}
 	}
 	if gomod, missing := missingRequirements(outDir, files); len(missing) > 0 {
-		fmt.Fprintf(e.stderr, "note: the generated code imports %s, which %s does not require yet; run go mod tidy\n",
-			strings.Join(missing, ", "), displayPath(cwd, gomod))
+		rep.plain(sevNote, fmt.Sprintf("the generated code imports %s, which %s does not require yet; run go mod tidy",
+			strings.Join(missing, ", "), displayPath(cwd, gomod)))
 	}
 	return nil
 }
