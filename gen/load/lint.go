@@ -439,7 +439,11 @@ func (s *Set) lintOneOf(sch *jsonschema.Schema, out *Errors) {
 		return
 	}
 	for i, a := range sch.OneOf {
-		for _, v := range samples(a, 0) {
+		vs := samples(a, 0)
+		if len(vs) > maxSamples {
+			vs = vs[:maxSamples] // a long enum: its first values are proof enough
+		}
+		for _, v := range vs {
 			v = withParent(sch, v)
 			if !parentAdmits(sch, v) || a.Validate(v) != nil {
 				continue
@@ -463,6 +467,9 @@ func (s *Set) lintOneOf(sch *jsonschema.Schema, out *Errors) {
 		}
 	}
 }
+
+// maxSamples bounds the values tried per oneOf variant.
+const maxSamples = 32
 
 // samples makes up values that sch may accept: what it names (const, enum,
 // examples, default) and a small value of each kind it allows, objects

@@ -40,7 +40,11 @@ directory whose *.json files are all read, not recursively) and writes one
 
 Nothing is written if anything failed. Files whose bytes did not change are
 not rewritten. Stale files in DIR are removed only if they carry the
-parsec-gen header and the .parsec.go suffix.`,
+parsec-gen header and the .parsec.go suffix; a file without that header is
+never overwritten (the run fails and names it).
+
+Warnings (what looks wrong in a schema, a Go name that had to give way) go to
+standard error and do not fail the run unless --warnings=error.`,
 		Example: `  parsec-gen generate -o internal/events -p events schemas/
   parsec-gen generate -o . ../schemas/order_placed.json ../schemas/order_shipped.schema
   parsec-gen generate --check -o internal/events schemas/
