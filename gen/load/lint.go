@@ -81,6 +81,14 @@ func (l *linter) schema(v any, ptr string, depth int) {
 		return
 	}
 	for _, k := range l.d.Index.Keys(ptr) {
+		if strings.HasPrefix(k, "x-") && !slices.Contains(extensionKeywords, k) {
+			// Other tools' extensions (x-go-package, x-go-type-import)
+			// are legal; only a near miss of ours is reported.
+			if near := nearest(k, extensionKeywords); near != "" {
+				l.warnf(ptr+"/"+EscapePointerToken(k), "unknown extension %q, did you mean %q? (parsec-gen ignores it as written)", k, near)
+			}
+			continue
+		}
 		if strings.HasPrefix(k, "x-") || slices.Contains(knownKeywords, k) {
 			continue
 		}
@@ -117,12 +125,19 @@ func (l *linter) schema(v any, ptr string, depth int) {
 	}
 }
 
+// extensionKeywords are the extensions parsec-gen reads.
+var extensionKeywords = []string{"x-go-name", "x-go-type", "x-parsec-aspect"}
+
 // nearestKeyword returns the known keyword k is a likely misspelling of: the
 // same letters in another case, or at most one edit away (two for words
 // longer than six letters; a swap of neighbours counts one), else "".
 func nearestKeyword(k string) string {
+	return nearest(k, knownKeywords)
+}
+
+func nearest(k string, known []string) string {
 	best, bestDist := "", 3
-	for _, kw := range knownKeywords {
+	for _, kw := range known {
 		if strings.EqualFold(k, kw) {
 			return kw
 		}
