@@ -74,9 +74,10 @@ generate:
 example: generate
 	cd example && $(GO) run .
 
-## test-example: the example module's tests (typed client end to end, compile tests, generated code up to date)
+## test-example: the example module's tests (typed client end to end, compile tests, generated code up to date,
+## the example against a real Centrifugo, so it needs the tools first)
 .PHONY: test-example
-test-example:
+test-example: centrifugo
 	cd example && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 ## bench: typed PublishXxx->OnXxx against untyped Publish->OnAspect+encoding/json, in one run
