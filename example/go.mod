@@ -7,8 +7,8 @@ tool github.com/parsec-gen/parsec-gen/cmd/parsec-gen
 require (
 	github.com/go-faster/jx v1.2.0
 	github.com/google/go-cmp v0.7.0
-	github.com/parsec-gen/parsec-gen v0.0.0
-	github.com/parsec-gen/parsec-gen/server v0.0.0
+	github.com/parsec-gen/parsec-gen v0.1.0
+	github.com/parsec-gen/parsec-gen/server v0.1.0
 )
 
 require (
@@ -42,9 +42,4 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
-)
-
-replace (
-	github.com/parsec-gen/parsec-gen => ../
-	github.com/parsec-gen/parsec-gen/server => ../server
 )
