@@ -4,8 +4,12 @@
 // Usage:
 //
 //	parsec-gen generate -o DIR [-p PKG] [--check] [--root DIR] [--initialism WORD]... PATH...
-//	parsec-gen version
+//	parsec-gen version        (or parsec-gen --version)
+//	parsec-gen completion bash|zsh|fish|powershell
 //	parsec-gen help [command]
+//
+// An unknown command is reported as such, with the closest command names
+// suggested ("parsec-gen generat" suggests "generate").
 //
 // # generate
 //
@@ -75,9 +79,17 @@
 //
 // # version
 //
-// Prints the version of the parsec-gen module the binary was built from —
-// also when it is built through a consumer's go.mod (go tool, go run) — or
-// "(devel)" for a build from a working tree.
+// "parsec-gen version" and "parsec-gen --version" print the release version
+// of the parsec-gen module ("parsec-gen v0.1.0"). When the binary was built
+// from something else than that release, the build information follows:
+// "(devel)" for a build from a working tree or through a replace directive
+// to a directory, "(module v0.1.1-0.20260101...)" for a pseudo-version.
+//
+// # completion
+//
+// "parsec-gen completion SHELL" prints a completion script for bash, zsh,
+// fish or powershell; "parsec-gen completion SHELL --help" says where to
+// install it.
 //
 // # Exit codes
 //
