@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	parsec-gen generate -o DIR [-p PKG] [--check] [--root DIR] [--initialism WORD]... PATH...
+//	parsec-gen generate -o DIR [-p PKG] [--check [--diff]] [--root DIR] [--initialism WORD]... PATH...
 //	parsec-gen version        (or parsec-gen --version)
 //	parsec-gen completion bash|zsh|fish|powershell
 //	parsec-gen help [command]
@@ -37,6 +37,10 @@
 //	                      but letters, digits and "_" removed
 //	    --check           write nothing; list the files that would change, be
 //	                      added or be removed, and exit 1 if there are any
+//	    --diff            with --check: print a unified diff (git's format,
+//	                      a/ and b/ paths relative to the working directory,
+//	                      /dev/null for an added or removed file) instead of
+//	                      the file names; "git apply" of it removes the drift
 //	    --root DIR        directory that relative "$ref"s may reach; default
 //	                      the deepest directory holding every PATH
 //	    --initialism WORD extra word spelled in upper case in Go names, added
