@@ -84,10 +84,12 @@
 // # version
 //
 // "parsec-gen version" and "parsec-gen --version" print the release version
-// of the parsec-gen module ("parsec-gen v0.1.0"). When the binary was built
-// from something else than that release, the build information follows:
-// "(devel)" for a build from a working tree or through a replace directive
-// to a directory, "(module v0.1.1-0.20260101...)" for a pseudo-version.
+// of the parsec-gen module ("parsec-gen v0.1.0"). When the build information
+// says the binary was built from something else, that follows: "(devel)"
+// for go build, go run or go install in a working tree of this repository,
+// "(module v0.1.1-0.20260101...)" for a pseudo-version. Through a
+// consumer's go.mod (go tool, go run), also with a replace directive to a
+// checkout, it is the required version.
 //
 // # completion
 //

@@ -26,7 +26,7 @@ func applyConventions(root *cobra.Command) {
 // versionText is what parsec-gen version and --version print after the
 // program name: release.Version, followed by the module version the binary
 // was built from when the build information says something else ("(devel)"
-// for a build from a working tree or a replace to a directory).
+// for a build in a working tree of this repository).
 func versionText() string {
 	v := release.Version
 	switch built := version(); built {
