@@ -33,6 +33,14 @@ lint:
 	cd server && $(GO) vet ./...
 	cd example && $(GO) vet ./...
 
+## release-check: build the modules as a dependent would once internal/version.Version is tagged:
+## from a file:// module proxy serving this checkout at that version, outside the workspace
+## (also part of unit); then the README's quick start for a local checkout, from a module outside
+.PHONY: release-check
+release-check:
+	$(ROOT_GO) test -count=1 -timeout 20m -run '^(TestReleaseModules|TestQuickStartLocalCheckout)$$' -v ./internal/release
+	$(ROOT_GO) test -count=1 -run '^Test' ./internal/version
+
 ## tools: everything the integration tests need
 tools: centrifugo redis
 
