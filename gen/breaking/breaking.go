@@ -122,6 +122,9 @@ type Finding struct {
 	// Witness is the instance one version accepts and the other rejects
 	// (compact JSON); null for Go findings.
 	Witness json.RawMessage `json:"witness"`
+
+	// instance is the JSON pointer in the witness where it is rejected.
+	instance string
 }
 
 // Check compares old with new and returns the findings in the directions of
@@ -268,7 +271,9 @@ func search(a, b, shown *Version, aspect, dir string, policy Policy) ([]Finding,
 		for _, c := range causes {
 			f := place(b, shown, aspect, dir, c)
 			f.Witness = w
-			key := f.Rule + "\x00" + f.File + "\x00" + f.Pointer
+			// Keyed by the rejecting keyword itself: in the forward
+			// direction several old keywords may map to one new place.
+			key := f.Rule + "\x00" + c.Keyword
 			if g, ok := groups[key]; ok {
 				if len(causes) < g.causes || len(causes) == g.causes && len(w) < len(g.f.Witness) {
 					g.f, g.causes = f, len(causes)
@@ -318,7 +323,7 @@ func place(rej, shown *Version, aspect, dir string, c schema.Violation) Finding 
 	which := map[bool]string{true: "new", false: "old"}[dir == Forward]
 	other := map[bool]string{true: "old", false: "new"}[dir == Forward]
 	f := Finding{
-		Aspect: aspect, Direction: dir, Rule: rule,
+		Aspect: aspect, Direction: dir, Rule: rule, instance: c.Pointer,
 		Message: fmt.Sprintf("an instance the %s schema accepts fails the %s one at %s: %s", which, other, inst, c.Message),
 	}
 	// Point at the new version: the rejecting document itself (backward),

@@ -155,3 +155,14 @@ func rules(fs []Finding, dir string) []string {
 	}
 	return dedup
 }
+
+// causes returns the violations rejecting w.
+func (o *oracle) causes(t *testing.T, aspect string, w []byte) []schema.Violation {
+	t.Helper()
+	err := o.set.Validate(aspect+".json", "", w)
+	ve, ok := err.(*schema.ValidationError)
+	if !ok {
+		t.Fatalf("validate %s: %v", aspect, err)
+	}
+	return ve.Causes
+}

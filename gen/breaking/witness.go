@@ -13,7 +13,7 @@ import (
 const (
 	maxAlts     = 16    // alternatives (anyOf/oneOf/if branches) per location
 	maxPerLoc   = 48    // candidate values kept per location
-	maxPerProp  = 12    // variants tried per property or array item
+	maxPerProp  = 16    // variants tried per property or array item
 	maxDepth    = 12    // nesting of generated values
 	maxValidate = 40000 // local validations per direction and aspect
 )
@@ -156,22 +156,44 @@ func (s *searcher) values(loc node, hints []node, depth int) []any {
 	for _, alt := range alts(s.a, loc) {
 		raw = append(raw, s.altValues(alt, hints, depth)...)
 	}
-	// Values valid under b too come first, so the first (the one the
-	// enclosing object or array is built with) differs from b nowhere and a
-	// variant isolates one difference.
+	return s.order(raw, hints, func(enc []byte) bool {
+		ok, _, err := s.a.validAt(loc.d, loc.ptr, enc)
+		return err == nil && ok
+	})
+}
+
+// free returns candidate values for a place a does not constrain at all
+// (an undeclared property of an open object, the items of an array without
+// items), steered by b's schemas there.
+func (s *searcher) free(hints []node, depth int) []any {
+	if depth > maxDepth || s.budget <= 0 {
+		return nil
+	}
+	if len(hints) == 0 {
+		return anyValues()
+	}
+	raw := append(s.altValues(nil, hints, depth), anyValues()...)
+	return s.order(raw, hints, func([]byte) bool { return true })
+}
+
+// order drops repeats and values valid returns false for. A value valid
+// under b's hints too comes first, so the first (the one the enclosing
+// object or array is built with) differs from b nowhere and a variant
+// isolates one difference; the values b rejects follow, then the rest.
+func (s *searcher) order(raw []any, hints []node, valid func([]byte) bool) []any {
 	var both, only []any
 	seen := map[string]bool{}
 	for _, c := range raw {
 		if len(both)+len(only) >= maxPerLoc || s.budget <= 0 {
 			break
 		}
-		enc := []byte(encode(c))
+		enc := encode(c)
 		if seen[string(enc)] {
 			continue
 		}
 		seen[string(enc)] = true
 		s.budget--
-		if ok, _, err := s.a.validAt(loc.d, loc.ptr, enc); err != nil || !ok {
+		if !valid(enc) {
 			continue
 		}
 		inB := len(hints) > 0
@@ -188,7 +210,10 @@ func (s *searcher) values(loc node, hints []node, depth int) []any {
 			only = append(only, c)
 		}
 	}
-	return append(both, only...)
+	if len(both) == 0 {
+		return only
+	}
+	return append(append(both[:1:1], only...), both[1:]...)
 }
 
 func (s *searcher) altValues(alt []node, hints []node, depth int) []any {
@@ -223,23 +248,55 @@ func (s *searcher) altValues(alt []node, hints []node, depth int) []any {
 			out = append(out, x)
 		}
 	}
-	for _, t := range altTypes(alt) {
-		switch t {
-		case "null":
-			out = append(out, nil)
-		case "boolean":
-			out = append(out, true, false)
-		case "integer", "number":
-			out = append(out, numbers(alt, hints, t == "integer")...)
-		case "string":
-			out = append(out, s.stringValues(alt, hints)...)
-		case "object":
-			out = append(out, s.objects(alt, hints, depth)...)
-		case "array":
-			out = append(out, s.arrays(alt, hints, depth)...)
+	// One list per type, interleaved, so that every type has its early
+	// candidates among those kept.
+	// Where a says nothing (alt is empty), a type b does not allow needs one
+	// value only: b rejects them all alike.
+	hintTypes := map[string]bool{}
+	if len(alt) == 0 {
+		for _, t := range altTypes(flat(s.hv, hints)) {
+			hintTypes[t] = true
 		}
 	}
-	return out
+	types := altTypes(alt)
+	if len(alt) == 0 {
+		// b's types first: their values probe b's bounds.
+		sort.SliceStable(types, func(i, j int) bool { return hintTypes[types[i]] && !hintTypes[types[j]] })
+	}
+	var lists [][]any
+	for _, t := range types {
+		var l []any
+		switch t {
+		case "null":
+			l = []any{nil}
+		case "boolean":
+			l = []any{true, false}
+		case "integer", "number":
+			l = numbers(alt, hints, t == "integer")
+		case "string":
+			l = s.stringValues(alt, hints)
+		case "object":
+			l = s.objects(alt, hints, depth)
+		case "array":
+			l = s.arrays(alt, hints, depth)
+		}
+		if len(alt) == 0 && !hintTypes[t] && len(l) > 1 {
+			l = l[:1]
+		}
+		lists = append(lists, l)
+	}
+	for i := 0; ; i++ {
+		more := false
+		for _, l := range lists {
+			if i < len(l) {
+				out = append(out, l[i])
+				more = true
+			}
+		}
+		if !more {
+			return out
+		}
+	}
 }
 
 func capList(l []any, n int) []any {
@@ -590,7 +647,7 @@ func (s *searcher) objects(alt, hints []node, depth int) []any {
 		bsub, _ := propSchemas(hintNodes, key)
 		var out []any
 		if len(sub) == 0 {
-			out = anyValues()
+			out = s.free(bsub, depth+1)
 		} else {
 			out = s.values(sub[0], bsub, depth+1)
 		}
@@ -744,7 +801,7 @@ func (s *searcher) arrays(alt, hints []node, depth int) []any {
 	if len(rest) > 0 {
 		restVals = s.values(rest[0], hintAt(len(prefix)), depth+1)
 	} else {
-		restVals = []any{json.Number("0"), ""}
+		restVals = s.free(hintAt(len(prefix)), depth+1)
 	}
 	for len(base) < minItems {
 		if len(restVals) == 0 {
@@ -753,6 +810,21 @@ func (s *searcher) arrays(alt, hints []node, depth int) []any {
 		base = append(base, restVals[0])
 	}
 	out := []any{append([]any{}, base...)}
+	for _, n := range hintNodes {
+		if f, ok := num(n.obj()["maxItems"]); ok && len(restVals) > 0 && f < 64 {
+			a := append([]any{}, base...)
+			for len(a) < int(f)+1 {
+				a = append(a, restVals[0])
+			}
+			out = append(out, a)
+		}
+	}
+	unique := false
+	for _, n := range hintNodes {
+		if u, _ := n.obj()["uniqueItems"].(bool); u {
+			unique = true
+		}
+	}
 	at := len(base)
 	if len(prefix) > 0 && at > 0 {
 		at = 0
@@ -765,17 +837,8 @@ func (s *searcher) arrays(alt, hints []node, depth int) []any {
 			a = append(a, v)
 		}
 		out = append(out, a)
-		if len(restVals) > 0 {
+		if unique {
 			out = append(out, append(append([]any{}, base...), v, v))
-		}
-	}
-	for _, n := range hintNodes {
-		if f, ok := num(n.obj()["maxItems"]); ok && len(restVals) > 0 && f < 64 {
-			a := append([]any{}, base...)
-			for len(a) < int(f)+1 {
-				a = append(a, restVals[0])
-			}
-			out = append(out, a)
 		}
 	}
 	return out
