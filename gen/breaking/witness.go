@@ -12,7 +12,7 @@ import (
 // incomplete, never unsound: a candidate is a finding only once verified.
 const (
 	maxAlts     = 16    // alternatives (anyOf/oneOf/if branches) per location
-	maxPerLoc   = 48    // candidate values kept per location
+	maxPerLoc   = 1024    // candidate values kept per location
 	maxPerProp  = 16    // variants tried per property or array item
 	maxDepth    = 12    // nesting of generated values
 	maxValidate = 40000 // local validations per direction and aspect
@@ -226,7 +226,7 @@ func (s *searcher) altValues(alt []node, hints []node, depth int) []any {
 			hasValues = true
 		}
 		if e, ok := m["enum"].([]any); ok {
-			out = append(out, capList(e, maxPerLoc)...)
+			out = append(out, capList(e, 64)...)
 			hasValues = true
 		}
 	}
@@ -297,6 +297,24 @@ func (s *searcher) altValues(alt []node, hints []node, depth int) []any {
 			return out
 		}
 	}
+}
+
+// probes caps the values tried at one place: every composite value (each
+// probes a place further down), and at most n scalars.
+func probes(l []any, n int) []any {
+	var out []any
+	for _, v := range l {
+		switch v.(type) {
+		case map[string]any, []any:
+			out = append(out, v)
+		default:
+			if n > 0 {
+				out = append(out, v)
+				n--
+			}
+		}
+	}
+	return out
 }
 
 func capList(l []any, n int) []any {
@@ -672,7 +690,7 @@ func (s *searcher) objects(alt, hints []node, depth int) []any {
 		if _, ok := full[k]; !ok {
 			full[k] = vs[0]
 		}
-		for i, v := range capList(vs, maxPerProp) {
+		for i, v := range probes(vs, maxPerProp) {
 			if _, isReq := base[k]; isReq && i == 0 {
 				continue
 			}
@@ -699,7 +717,7 @@ func (s *searcher) objects(alt, hints []node, depth int) []any {
 		}
 		extra = append(extra, "undeclared")
 		for _, k := range extra {
-			for _, v := range capList(valuesOf(k), maxPerProp) {
+			for _, v := range probes(valuesOf(k), maxPerProp) {
 				o := clone(base)
 				o[k] = v
 				out = append(out, o)
@@ -786,16 +804,18 @@ func (s *searcher) arrays(alt, hints []node, depth int) []any {
 		}
 		return out
 	}
+	// The base holds the first value of every prefix position (the
+	// positions are probed one at a time below), then rest values up to
+	// minItems.
 	var base []any
+	var prefixVals [][]any
 	for i, p := range prefix {
-		if i >= minItems && i > 0 {
-			break
-		}
 		vs := s.values(p, hintAt(i), depth+1)
 		if len(vs) == 0 {
-			return nil
+			break // the tuple ends here; shorter arrays may still be valid
 		}
 		base = append(base, vs[0])
+		prefixVals = append(prefixVals, vs)
 	}
 	var restVals []any
 	if len(rest) > 0 {
@@ -825,14 +845,23 @@ func (s *searcher) arrays(alt, hints []node, depth int) []any {
 			unique = true
 		}
 	}
-	at := len(base)
-	if len(prefix) > 0 && at > 0 {
-		at = 0
+	for i, vs := range prefixVals {
+		for _, v := range probes(vs[1:], maxPerProp) {
+			a := append([]any{}, base...)
+			a[i] = v
+			out = append(out, a)
+		}
 	}
-	for _, v := range capList(restVals, maxPerProp) {
+	if len(prefix) > 0 {
+		// Shorter tuples, for the other version's minItems.
+		for k := 0; k < len(base); k++ {
+			out = append(out, append([]any{}, base[:k]...))
+		}
+	}
+	for _, v := range probes(restVals, maxPerProp) {
 		a := append([]any{}, base...)
-		if at < len(a) && len(prefix) == 0 {
-			a[at] = v
+		if len(prefix) == 0 && len(a) > 0 {
+			a[0] = v
 		} else {
 			a = append(a, v)
 		}
