@@ -12,7 +12,7 @@ import (
 // incomplete, never unsound: a candidate is a finding only once verified.
 const (
 	maxAlts     = 16    // alternatives (anyOf/oneOf/if branches) per location
-	maxPerLoc   = 1024    // candidate values kept per location
+	maxPerLoc   = 1024  // candidate values kept per location
 	maxPerProp  = 16    // variants tried per property or array item
 	maxDepth    = 12    // nesting of generated values
 	maxValidate = 40000 // local validations per direction and aspect
