@@ -170,3 +170,66 @@ func TestBreakingAgainstGit(t *testing.T) {
 		t.Errorf("bad path: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestBreakingReadmeExample runs the README's example on the repository's
+// own schemas and checks the output shown there.
+func TestBreakingReadmeExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "Say a change lowers")
+	if !ok {
+		t.Fatal("README.md: example of breaking not found")
+	}
+	_, block, _ := strings.Cut(after, "```\n")
+	want, _, _ := strings.Cut(block, "```")
+
+	dir := t.TempDir()
+	copyTree(t, filepath.Join("..", "..", "schemas"), filepath.Join(dir, "old"))
+	copyTree(t, filepath.Join("..", "..", "schemas"), filepath.Join(dir, "schemas"))
+	op := filepath.Join(dir, "schemas", "order_placed.json")
+	src, err := os.ReadFile(op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(src), `"maximum": 10000`, `"maximum": 100`, 1)
+	edited = strings.Replace(edited, `"marketplace"]`, `"marketplace", "kiosk"]`, 1)
+	if strings.Count(edited, "kiosk") != 1 || !strings.Contains(edited, `"maximum": 100}`) {
+		t.Fatal("schemas/order_placed.json no longer has the values the README example edits")
+	}
+	if err := os.WriteFile(op, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runIn(t, dir, &fakeGen{}, "", "breaking", "--against", "old", "--mode", "full", "schemas")
+	if r.code != ExitBreaking {
+		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	if diff := cmp.Diff(want, r.stdout); diff != "" {
+		t.Errorf("README example output (-README +got):\n%s", diff)
+	}
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(from, p)
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
