@@ -71,20 +71,7 @@ func undeclared(v *Version, ns []node, inst any, ptr string) (string, bool) {
 		}
 	case []any:
 		for i, e := range x {
-			var sub []node
-			for _, n := range all {
-				if c, ok := n.child("prefixItems", strconv.Itoa(i)); ok {
-					sub = append(sub, c)
-				} else if c, ok := n.child("items", strconv.Itoa(i)); ok {
-					sub = append(sub, c)
-				} else if c, ok := n.child("items"); ok {
-					if _, isList := c.val.([]any); !isList {
-						sub = append(sub, c)
-					}
-				} else if c, ok := n.child("additionalItems"); ok {
-					sub = append(sub, c)
-				}
-			}
+			sub := itemSchemas(all, i)
 			if at, ok := undeclared(v, sub, e, ptr+"/"+strconv.Itoa(i)); ok {
 				return at, true
 			}

@@ -785,25 +785,7 @@ func (s *searcher) arrays(alt, hints []node, depth int) []any {
 			rest = append(rest, c)
 		}
 	}
-	hintAt := func(i int) []node {
-		var out []node
-		for _, n := range hintNodes {
-			if c, ok := n.child("prefixItems", strconv.Itoa(i)); ok {
-				out = append(out, c)
-				continue
-			}
-			if c, ok := n.child("items", strconv.Itoa(i)); ok {
-				out = append(out, c)
-				continue
-			}
-			if c, ok := n.child("items"); ok {
-				if _, isList := c.val.([]any); !isList {
-					out = append(out, c)
-				}
-			}
-		}
-		return out
-	}
+	hintAt := func(i int) []node { return itemSchemas(hintNodes, i) }
 	// The base holds the first value of every prefix position (the
 	// positions are probed one at a time below), then rest values up to
 	// minItems.
@@ -868,6 +850,27 @@ func (s *searcher) arrays(alt, hints []node, depth int) []any {
 		out = append(out, a)
 		if unique {
 			out = append(out, append(append([]any{}, base...), v, v))
+		}
+	}
+	return out
+}
+
+// itemSchemas returns the subschemas of ns that apply to the array element
+// at index i: prefixItems (or draft-07 items arrays) at i, else items, else
+// additionalItems.
+func itemSchemas(ns []node, i int) []node {
+	var out []node
+	for _, n := range ns {
+		if c, ok := n.child("prefixItems", strconv.Itoa(i)); ok {
+			out = append(out, c)
+		} else if c, ok := n.child("items", strconv.Itoa(i)); ok {
+			out = append(out, c)
+		} else if _, isList := n.obj()["items"].([]any); isList {
+			if c, ok := n.child("additionalItems"); ok {
+				out = append(out, c)
+			}
+		} else if c, ok := n.child("items"); ok {
+			out = append(out, c)
 		}
 	}
 	return out
