@@ -351,7 +351,7 @@ func place(rej, shown *Version, aspect, dir string, c schema.Violation) Finding 
 			f.File = sd.display
 			return f
 		}
-		frag = frag[:strings.LastIndex(frag, "/")]
+		frag = frag[:max(strings.LastIndex(frag, "/"), 0)]
 	}
 }
 

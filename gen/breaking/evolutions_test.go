@@ -63,6 +63,22 @@ func TestEvolutions(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// Deterministic: a second run (maps iterate differently)
+				// reports the same bytes.
+				again, err := Check(load(oldRaw), load(newRaw), Options{Mode: ModeFull, Policy: policy})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var first, second bytes.Buffer
+				if err := WriteJSON(&first, fs); err != nil {
+					t.Fatal(err)
+				}
+				if err := WriteJSON(&second, again); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(first.Bytes(), second.Bytes()) {
+					t.Errorf("two runs differ:\n%s", cmp.Diff(first.String(), second.String()))
+				}
 				var vf []verdictFinding
 				for _, f := range fs {
 					vf = append(vf, verdictFinding{f.Direction, f.Rule, f.Pointer, f.Line, f.Col, nil})

@@ -155,3 +155,32 @@ func dump(fs []Finding) string {
 	}
 	return b.String()
 }
+
+// A change to a shared definition is a finding for every aspect that
+// reaches it, located in the definitions file.
+func TestSharedDefinitionReachesEveryAspect(t *testing.T) {
+	money := func(min int) string {
+		return fmt.Sprintf(`{"$defs":{"Money":{"type":"object","properties":{"cents":{"type":"integer","minimum":%d}},"required":["cents"]}}}`, min)
+	}
+	aspect := `{"type":"object","properties":{"amount":{"$ref":"defs/money.json#/$defs/Money"}},"required":["amount"]}`
+	oldFS := files{"paid.json": aspect, "refunded.json": aspect, "unrelated.json": obj(`"n":{"type":"integer"}`), "defs/money.json": money(-100)}
+	newFS := files{"paid.json": aspect, "refunded.json": aspect, "unrelated.json": obj(`"n":{"type":"integer"}`), "defs/money.json": money(0)}
+	for _, policy := range []Policy{PolicyDeclared, PolicyStrict} {
+		fs, err := Check(mustLoad(t, oldFS), mustLoad(t, newFS), Options{Mode: ModeFull, Policy: policy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range fs {
+			got = append(got, fmt.Sprintf("%s %s %s %s%s", f.Aspect, f.Direction, f.Rule, f.File, f.Pointer))
+		}
+		want := []string{
+			"paid backward minimum defs/money.json/$defs/Money/properties/cents/minimum",
+			"refunded backward minimum defs/money.json/$defs/Money/properties/cents/minimum",
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("policy %d (-want +got):\n%s", policy, diff)
+		}
+		verify(t, oldFS, newFS, policy, fs)
+	}
+}
