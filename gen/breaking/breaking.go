@@ -331,10 +331,17 @@ func place(rej, shown *Version, aspect, dir string, c schema.Violation) Finding 
 	var sd *doc
 	if ok && rej == shown {
 		sd = d
+	} else if ok && d == rej.aspects[aspect] {
+		sd = shown.aspects[aspect]
 	} else if ok {
+		// The versions may be read from different roots (a directory and
+		// a git tree): the same file is the same path, or one path ends
+		// in the other.
 		for _, x := range shown.docs {
-			if x.file.Path == d.file.Path {
+			a, b := x.file.Path, d.file.Path
+			if a == b || strings.HasSuffix(a, "/"+b) || strings.HasSuffix(b, "/"+a) {
 				sd = x
+				break
 			}
 		}
 	}

@@ -158,6 +158,14 @@ func TestBreakingAgainstGit(t *testing.T) {
 			t.Errorf("%s: exit %d\nstdout %s\nstderr %s", against, r.code, r.stdout, r.stderr)
 		}
 	}
+	// A forward finding, whose keyword is in the old file from git, points
+	// at the same place in the new file.
+	writeTree(t, dir, map[string]string{"schemas/order.json": strings.Replace(bkOld, `"minimum": 0`, `"minimum": -5`, 1)})
+	r := runIn(t, filepath.Join(dir, "schemas"), g, "", "breaking", "--against", "git:HEAD", "--mode", "forward", ".")
+	if r.code != ExitBreaking || !strings.HasPrefix(r.stdout, "order.json:4:43: forward minimum") {
+		t.Errorf("forward: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	writeTree(t, dir, map[string]string{"schemas/order.json": bkNew})
 	// The work tree is untouched: the new version is still there.
 	after, err := os.ReadFile(filepath.Join(dir, "schemas", "order.json"))
 	if err != nil || !bytes.Equal(before, after) {
