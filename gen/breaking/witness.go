@@ -680,7 +680,29 @@ func (s *searcher) objects(alt, hints []node, depth int) []any {
 		}
 		base[k] = v[0]
 	}
+	// The properties b requires and a declares join the base, so that a
+	// variant fails b for its own difference only; the base without them
+	// stays a candidate (for b's required).
 	out := []any{base}
+	declaredA := map[string]bool{}
+	for _, k := range props {
+		declaredA[k] = true
+	}
+	own := base
+	for _, k := range requiredEverywhere(s.hv, hints) {
+		if _, ok := base[k]; ok || !declaredA[k] {
+			continue
+		}
+		if v := valuesOf(k); len(v) > 0 {
+			if len(base) == len(own) {
+				base = clone(own)
+			}
+			base[k] = v[0]
+		}
+	}
+	if len(base) != len(own) {
+		out = append(out, base)
+	}
 	full := clone(base)
 	for _, k := range props {
 		vs := valuesOf(k)
@@ -871,6 +893,34 @@ func itemSchemas(ns []node, i int) []node {
 			}
 		} else if c, ok := n.child("items"); ok {
 			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// requiredEverywhere is the properties every alternative of every schema
+// in ns requires, in the order the first one lists them.
+func requiredEverywhere(v *Version, ns []node) []string {
+	var out []string
+	first := true
+	for _, n := range ns {
+		for _, alt := range alts(v, n) {
+			req := required(alt)
+			if first {
+				out, first = req, false
+				continue
+			}
+			in := map[string]bool{}
+			for _, k := range req {
+				in[k] = true
+			}
+			var keep []string
+			for _, k := range out {
+				if in[k] {
+					keep = append(keep, k)
+				}
+			}
+			out = keep
 		}
 	}
 	return out
