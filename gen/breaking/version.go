@@ -113,9 +113,6 @@ func newVersion(p *ir.Package) (*Version, error) {
 	return v, nil
 }
 
-// Aspects returns the aspect names of v, sorted.
-func (v *Version) Aspects() []string { return append([]string(nil), v.names...) }
-
 // refURL places a schema ref the way runtime/schema does: absolute URIs as
 // they are, relative paths under schema.InternalBase.
 func refURL(ref string) string {
