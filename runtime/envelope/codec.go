@@ -1,6 +1,7 @@
 package envelope
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strconv"
@@ -203,12 +204,19 @@ func (c Codec) DecodeInto(data []byte, e *Envelope) error {
 	// The strings and the payload take at most len(data) bytes together
 	// (unescaping only shortens): one allocation that never grows.
 	a := strArena{buf: make([]byte, 0, len(data))}
-	if err := decodeEnvelope(d, &out, &a); err != nil {
+	if t := d.Next(); t != jx.Object {
+		return notEnvelope(data, t)
+	}
+	seen, err := decodeEnvelope(d, &out, &a)
+	if err != nil {
 		return err
 	}
 	a.fill(&out)
 	if err := d.Skip(); err != io.EOF {
 		return fieldErr(ErrMalformed, "", "unexpected data after the envelope object")
+	}
+	if seen&envelopeKeys == 0 {
+		return notEnvelope(data, jx.Object)
 	}
 	if err := out.validateFields(); err != nil {
 		return err
@@ -217,12 +225,18 @@ func (c Codec) DecodeInto(data []byte, e *Envelope) error {
 	return nil
 }
 
-func decodeEnvelope(d *jx.Decoder, e *Envelope, a *strArena) error {
+// envelopeKeys are the top-level keys every envelope has: an object with
+// none of them is not an envelope that lost a field but something else.
+const envelopeKeys = seenChannel | seenSequence | seenProducedAt | seenProducer | seenAspect
+
+// decodeEnvelope decodes the top-level object into e and reports the known
+// keys it saw.
+func decodeEnvelope(d *jx.Decoder, e *Envelope, a *strArena) (uint32, error) {
 	if t := d.Next(); t != jx.Object {
-		return fieldErr(ErrMalformed, "", "expected object, got %s", typeName(t))
+		return 0, fieldErr(ErrNotEnvelope, "", "expected a JSON object, got %s", typeName(t))
 	}
 	var seen uint32
-	return structural("", d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := structural("", d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var bit uint32
 		var err error
 		switch string(key) {
@@ -262,6 +276,58 @@ func decodeEnvelope(d *jx.Decoder, e *Envelope, a *strArena) error {
 		seen |= bit
 		return err
 	}))
+	return seen, err
+}
+
+// notEnvelope describes data, which is not a Parsec envelope, by its type and
+// its top-level keys or its first bytes. It runs on the error path only.
+func notEnvelope(data []byte, t jx.Type) error {
+	if t != jx.Object {
+		if len(bytes.TrimSpace(data)) == 0 {
+			return fieldErr(ErrNotEnvelope, "", "not a Parsec envelope: expected a JSON object, got no data")
+		}
+		return fieldErr(ErrNotEnvelope, "", "not a Parsec envelope: expected a JSON object, got %s starting %s",
+			typeName(t), firstBytes(data))
+	}
+	const maxKeys = 8
+	var keys []string
+	n := 0
+	d := jx.DecodeBytes(data)
+	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		if n++; n <= maxKeys {
+			keys = append(keys, strconv.Quote(string(key)))
+		}
+		return d.Skip()
+	})
+	switch {
+	case err != nil: // cannot happen: the object decoded once already
+		return fieldErr(ErrNotEnvelope, "", "not a Parsec envelope: a JSON object starting %s", firstBytes(data))
+	case n == 0:
+		return fieldErr(ErrNotEnvelope, "", "not a Parsec envelope: an empty JSON object")
+	}
+	list := strings.Join(keys, ", ")
+	if n > maxKeys {
+		list += ", ... (" + strconv.Itoa(n) + " keys)"
+	}
+	return fieldErr(ErrNotEnvelope, "", "not a Parsec envelope: a JSON object with keys %s "+
+		"and none of channel, sequence, produced_at, producer, aspect", list)
+}
+
+// firstBytes shows the start of data for an error message: as is between
+// backquotes when it is printable ASCII, Go-quoted otherwise.
+func firstBytes(data []byte) string {
+	const max = 40
+	data = bytes.TrimSpace(data)
+	more := ""
+	if len(data) > max {
+		data, more = data[:max], "..."
+	}
+	for _, c := range data {
+		if c < 0x20 || c > 0x7e || c == '`' {
+			return strconv.Quote(string(data)) + more
+		}
+	}
+	return "`" + string(data) + more + "`"
 }
 
 // structural turns an error jx reports about the JSON structure of object

@@ -162,9 +162,19 @@ func TestDecodeErrors(t *testing.T) {
 		sentinel error
 		msg      string
 	}{
-		{"empty", ``, ErrMalformed, `envelope: expected object, got invalid JSON`},
-		{"array", `[1]`, ErrMalformed, `envelope: expected object, got array`},
-		{"string", `"x"`, ErrMalformed, `envelope: expected object, got string`},
+		{"empty", ``, ErrNotEnvelope, `envelope: not a Parsec envelope: expected a JSON object, got no data`},
+		{"array", ` [1] `, ErrNotEnvelope, "envelope: not a Parsec envelope: expected a JSON object, got array starting `[1]`"},
+		{"string", `"x"`, ErrNotEnvelope, "envelope: not a Parsec envelope: expected a JSON object, got string starting `\"x\"`"},
+		{"not JSON", "hello \x00world", ErrNotEnvelope,
+			`envelope: not a Parsec envelope: expected a JSON object, got invalid JSON starting "hello \x00world"`},
+		{"long text", strings.Repeat("<html>", 10), ErrNotEnvelope,
+			"got invalid JSON starting `<html><html><html><html><html><html><htm...`"},
+		{"a payload", `{"order_id":"o-1","lines":[]}`, ErrNotEnvelope,
+			`envelope: not a Parsec envelope: a JSON object with keys "order_id", "lines" and none of channel, sequence, produced_at, producer, aspect`},
+		{"many keys", `{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10}`, ErrNotEnvelope,
+			`keys "a", "b", "c", "d", "e", "f", "g", "h", ... (10 keys) and none of`},
+		{"empty object", `{}`, ErrNotEnvelope, `envelope: not a Parsec envelope: an empty JSON object`},
+		{"one envelope key", `{"channel":"orders:eu","order_id":"o-1"}`, ErrSequence, `field "sequence": must be positive`},
 		{"trailing", sampleWire + `{}`, ErrMalformed, `envelope: unexpected data after the envelope object`},
 		{"cut in a key", sampleWire[:40], ErrMalformed, `envelope: invalid JSON`},
 		{"cut in producer", sampleWire[:100], ErrMalformed, `envelope: field "producer.id": unexpected EOF`},
@@ -218,6 +228,9 @@ func TestDecodeErrors(t *testing.T) {
 			}
 			if !errors.Is(err, tt.sentinel) {
 				t.Errorf("error %q does not wrap %v", err, tt.sentinel)
+			}
+			if tt.sentinel == ErrNotEnvelope && !errors.Is(err, ErrMalformed) {
+				t.Errorf("error %q does not also match ErrMalformed", err)
 			}
 			if !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("error %q does not contain %q", err, tt.msg)

@@ -23,7 +23,9 @@
 // the size limit) are hand-written single passes over the JSON, with no
 // reflection; Envelope's MarshalJSON and UnmarshalJSON give encoding/json users
 // the same wire form. Decoding never panics on arbitrary input: what is not a
-// valid envelope is an error that names the field. Unknown keys are skipped
+// valid envelope is an error that names the field, and input that is no
+// envelope at all (not an object, or an object with none of the envelope's
+// keys) is reported as ErrNotEnvelope with its first bytes or its keys. Unknown keys are skipped
 // (newer peers may add fields); a repeated key is an error. null reads as
 // absent for schema_ref, causation and parent_producer; a null payload is
 // kept as the JSON value null.
@@ -118,7 +120,20 @@ var (
 	// ErrTooLarge: the encoded envelope exceeds the size limit. The error is a
 	// *SizeError carrying both sizes.
 	ErrTooLarge = errors.New("envelope: too large")
+	// ErrNotEnvelope: the input is not a Parsec envelope at all (not a JSON
+	// object, or an object with none of the envelope's keys); the message
+	// says what it looked like. It also matches ErrMalformed.
+	ErrNotEnvelope error = &refinedError{msg: "envelope: not a Parsec envelope", parent: ErrMalformed}
 )
+
+// refinedError is a sentinel that also matches a broader one.
+type refinedError struct {
+	msg    string
+	parent error
+}
+
+func (e *refinedError) Error() string        { return e.msg }
+func (e *refinedError) Is(target error) bool { return target == e.parent }
 
 // FieldError reports a problem with one field of an envelope. Field is the
 // JSON key, dotted for nested fields ("producer.kind"), or empty for the
