@@ -113,11 +113,25 @@ func (c Codec) AppendEncode(dst []byte, e *Envelope) ([]byte, error) {
 		w.RawStr(`,"payload":`)
 		w.Buf = append(w.Buf, e.Payload...)
 	}
+	if len(e.Extra) > 0 {
+		w.Buf = appendMembers(w.Buf, e.Extra)
+	}
 	w.Buf = append(w.Buf, '}')
 	if max := c.limit(); max > 0 && len(w.Buf)-start > max {
 		return dst, &SizeError{Size: len(w.Buf) - start, Max: max}
 	}
 	return w.Buf, nil
+}
+
+// appendMembers appends the members of obj, a valid JSON object, each after
+// a comma.
+func appendMembers(b, obj []byte) []byte {
+	obj = bytes.TrimSpace(obj)
+	inner := bytes.TrimSpace(obj[1 : len(obj)-1])
+	if len(inner) == 0 {
+		return b
+	}
+	return append(append(b, ','), inner...)
 }
 
 // encodedSizeHint returns the encoded size of e when no string needs
@@ -126,7 +140,7 @@ func encodedSizeHint(e *Envelope) int {
 	const fixed = len(`{"channel":"","sequence":,"produced_at":"2026-05-27T14:22:09.331Z","producer":{"id":"","kind":"service"},"aspect":""`) +
 		len(`,"schema_ref":""`) + len(`,"causation":{"parent_channel":"","parent_sequence":,"parent_producer":""}`) +
 		len(`,"payload":}`) + 2*20
-	n := fixed + len(e.Channel) + len(e.Producer.ID) + len(e.Aspect) + len(e.SchemaRef) + len(e.Payload)
+	n := fixed + len(e.Channel) + len(e.Producer.ID) + len(e.Aspect) + len(e.SchemaRef) + len(e.Payload) + len(e.Extra)
 	if c := e.Causation; c != nil {
 		n += len(c.ParentChannel) + len(c.ParentProducer)
 	}
@@ -265,10 +279,7 @@ func decodeEnvelope(d *jx.Decoder, e *Envelope, a *strArena) (uint32, error) {
 			bit = seenPayload
 			err = a.payloadRaw(d)
 		default:
-			if err := d.Skip(); err != nil {
-				return fieldErr(ErrMalformed, string(key), "%v", err)
-			}
-			return nil
+			return a.extraMember(d, key)
 		}
 		if seen&bit != 0 {
 			return fieldErr(ErrMalformed, string(key), "duplicate key")
@@ -434,7 +445,11 @@ const (
 // it) never reach the bytes behind a string, and the arena itself is
 // dropped after fill.
 type strArena struct {
-	buf   []byte
+	buf []byte
+	// extra collects the unknown top-level members as one JSON object
+	// (without its closing brace); nil until the first one. It is apart from
+	// buf because the members arrive between the other fields.
+	extra []byte
 	spans [numStrs]struct{ start, end int }
 	pay   struct {
 		start, end int
@@ -468,6 +483,25 @@ func (a *strArena) optStr(d *jx.Decoder, field string, i int) error {
 	return a.str(d, field, i)
 }
 
+// extraMember keeps an unknown top-level member for Envelope.Extra: its key
+// re-quoted, its value byte for byte.
+func (a *strArena) extraMember(d *jx.Decoder, key []byte) error {
+	raw, err := d.Raw()
+	if err != nil {
+		return fieldErr(ErrMalformed, string(key), "%v", err)
+	}
+	if a.extra == nil {
+		a.extra = make([]byte, 0, 2+len(key)+3+len(raw)+1)
+		a.extra = append(a.extra, '{')
+	} else {
+		a.extra = append(a.extra, ',')
+	}
+	w := jx.Writer{Buf: a.extra}
+	w.ByteStr(key)
+	a.extra = append(append(w.Buf, ':'), raw...)
+	return nil
+}
+
 // fill sets the string fields and the payload of e from the arena.
 func (a *strArena) fill(e *Envelope) {
 	// Nothing writes to the string bytes after this point (see strArena),
@@ -476,6 +510,9 @@ func (a *strArena) fill(e *Envelope) {
 	get := func(i int) string { return all[a.spans[i].start:a.spans[i].end] }
 	if p := a.pay; p.set {
 		e.Payload = a.buf[p.start:p.end:p.end]
+	}
+	if a.extra != nil {
+		e.Extra = append(a.extra, '}')
 	}
 	e.Channel = get(strChannel)
 	e.Aspect = get(strAspect)

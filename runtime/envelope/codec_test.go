@@ -431,3 +431,95 @@ func TestDecodePayloadWritesLeaveStringsAlone(t *testing.T) {
 		t.Errorf("payload = %q, want the 12 bytes written through it", env.Payload)
 	}
 }
+
+// A newer peer's top-level fields survive decode and re-encode, in the order
+// they arrived, value bytes unchanged.
+func TestUnknownKeysSurvive(t *testing.T) {
+	in := `{"trace":{"id" : "t-1", "html":"<b>&amp;</b>"},` + sampleWire[1:len(sampleWire)-1] +
+		`,"ttl":30,"a\"b\u00e9":[1, 2],"z":null}`
+	e, err := Decode([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantExtra := `{"trace":{"id" : "t-1", "html":"<b>&amp;</b>"},"ttl":30,"a\"bé":[1, 2],"z":null}`
+	if string(e.Extra) != wantExtra {
+		t.Errorf("Extra:\n got %s\nwant %s", e.Extra, wantExtra)
+	}
+	known := *e
+	known.Extra = nil
+	if diff := cmp.Diff(sample(), &known); diff != "" {
+		t.Errorf("known fields (-want +got):\n%s", diff)
+	}
+	out, err := Encode(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sampleWire[:len(sampleWire)-1] + "," + wantExtra[1:]
+	if string(out) != want {
+		t.Errorf("re-encoded:\n got %s\nwant %s", out, want)
+	}
+	// encoding/json users get the same members (json.Marshal compacts and
+	// HTML-escapes what a MarshalJSON returns, so only the values compare).
+	viaJSON, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotAny, wantAny any
+	if err := json.Unmarshal(viaJSON, &gotAny); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(want), &wantAny); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantAny, gotAny); diff != "" {
+		t.Errorf("json.Marshal (-want +got):\n%s", diff)
+	}
+	back, err := Decode(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(e, back); diff != "" {
+		t.Errorf("second round trip (-want +got):\n%s", diff)
+	}
+	// Without unknown keys there is no Extra at all.
+	plain, err := Decode([]byte(sampleWire))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Extra != nil {
+		t.Errorf("Extra = %s, want nil", plain.Extra)
+	}
+}
+
+func TestExtraSetByHand(t *testing.T) {
+	tests := []struct {
+		extra, want, err string
+	}{
+		{extra: `{}`, want: sampleWire},
+		{extra: " { \n } ", want: sampleWire},
+		{extra: ` {"v2": true} `, want: sampleWire[:len(sampleWire)-1] + `,"v2": true}`},
+		{extra: `[1]`, err: `envelope: Extra: expected a JSON object, got array`},
+		{extra: `{"a":1}{}`, err: `envelope: invalid JSON`},
+		{extra: `{"a":}`, err: `envelope: invalid JSON`},
+		{extra: `{"x":1,"sequence":2}`, err: `envelope: field "sequence": Extra repeats a key the envelope has`},
+		{extra: `{"payload":2}`, err: `field "payload": Extra repeats`},
+	}
+	for _, tt := range tests {
+		e := sample()
+		e.Extra = json.RawMessage(tt.extra)
+		got, err := Encode(e)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.Is(err, ErrMalformed) {
+				t.Errorf("Extra %s: error %v, want ErrMalformed containing %q", tt.extra, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Extra %s: %v", tt.extra, err)
+			continue
+		}
+		if string(got) != tt.want {
+			t.Errorf("Extra %s:\n got %s\nwant %s", tt.extra, got, tt.want)
+		}
+	}
+}
