@@ -39,6 +39,10 @@ type Config struct {
 	// Secret is the HMAC-SHA256 key for connection tokens. Empty means a
 	// random 32-byte key, readable through Server.Secret.
 	Secret []byte
+	// TokenLeeway is the clock skew allowed when checking a token's "exp"
+	// and "nbf": a token is accepted from nbf-TokenLeeway to exp+TokenLeeway.
+	// Zero means none, as in Centrifugo.
+	TokenLeeway time.Duration
 	// HistorySize is how many publications each channel keeps for recovery
 	// and history queries. Zero means DefaultHistorySize.
 	HistorySize int
@@ -201,7 +205,7 @@ func logHandler(logf func(string, ...any)) centrifuge.LogHandler {
 }
 
 func (s *Server) onConnecting(_ context.Context, e centrifuge.ConnectEvent) (centrifuge.ConnectReply, error) {
-	c, err := verifyToken(s.cfg.Secret, e.Token, time.Now())
+	c, err := verifyToken(s.cfg.Secret, e.Token, time.Now(), s.cfg.TokenLeeway)
 	if errors.Is(err, errExpired) {
 		return centrifuge.ConnectReply{}, centrifuge.ErrorTokenExpired
 	}
@@ -209,7 +213,9 @@ func (s *Server) onConnecting(_ context.Context, e centrifuge.ConnectEvent) (cen
 		return centrifuge.ConnectReply{}, centrifuge.DisconnectInvalidToken
 	}
 	return centrifuge.ConnectReply{
-		Credentials:       &centrifuge.Credentials{UserID: c.Sub, ExpireAt: c.Exp},
+		// Info is what other clients see of this connection (presence
+		// conn_info, publication info), as with Centrifugo's "info" claim.
+		Credentials:       &centrifuge.Credentials{UserID: c.User, ExpireAt: expireAt(c, s.cfg.TokenLeeway), Info: c.Info},
 		ClientSideRefresh: true,
 	}, nil
 }
@@ -217,16 +223,16 @@ func (s *Server) onConnecting(_ context.Context, e centrifuge.ConnectEvent) (cen
 func (s *Server) onConnect(client *centrifuge.Client) {
 	user := client.UserID()
 	client.OnRefresh(func(e centrifuge.RefreshEvent, cb centrifuge.RefreshCallback) {
-		c, err := verifyToken(s.cfg.Secret, e.Token, time.Now())
+		c, err := verifyToken(s.cfg.Secret, e.Token, time.Now(), s.cfg.TokenLeeway)
 		if errors.Is(err, errExpired) {
 			cb(centrifuge.RefreshReply{}, centrifuge.ErrorTokenExpired)
 			return
 		}
-		if err != nil || c.Sub != user {
+		if err != nil || c.User != user {
 			cb(centrifuge.RefreshReply{}, centrifuge.DisconnectInvalidToken)
 			return
 		}
-		cb(centrifuge.RefreshReply{ExpireAt: c.Exp}, nil)
+		cb(centrifuge.RefreshReply{ExpireAt: expireAt(c, s.cfg.TokenLeeway), Info: c.Info}, nil)
 	})
 	client.OnSubscribe(func(_ centrifuge.SubscribeEvent, cb centrifuge.SubscribeCallback) {
 		cb(centrifuge.SubscribeReply{Options: centrifuge.SubscribeOptions{
@@ -235,10 +241,13 @@ func (s *Server) onConnect(client *centrifuge.Client) {
 			EmitPresence:      true,
 		}}, nil)
 	})
-	client.OnPublish(func(_ centrifuge.PublishEvent, cb centrifuge.PublishCallback) {
+	client.OnPublish(func(e centrifuge.PublishEvent, cb centrifuge.PublishCallback) {
 		cb(centrifuge.PublishReply{Options: centrifuge.PublishOptions{
 			HistorySize: s.cfg.HistorySize,
 			HistoryTTL:  s.cfg.HistoryTTL,
+			// Like Centrifugo: subscribers see who published (user,
+			// client, conn_info) in the publication's info.
+			ClientInfo: e.ClientInfo,
 		}}, nil)
 	})
 	client.OnHistory(func(_ centrifuge.HistoryEvent, cb centrifuge.HistoryCallback) {
@@ -268,6 +277,15 @@ func (s *Server) Token(user string, ttl time.Duration) (string, error) {
 		return "", errors.New("server: token: empty user")
 	}
 	return SignToken(s.cfg.Secret, user, ttl, time.Now())
+}
+
+// TokenWithClaims returns a connection token carrying c, for example with
+// connection info that presence and publication info show.
+func (s *Server) TokenWithClaims(c TokenClaims) (string, error) {
+	if c.User == "" {
+		return "", errors.New("server: token: empty user")
+	}
+	return SignTokenClaims(s.cfg.Secret, c)
 }
 
 // Publish publishes data to channel from the server side, keeping it in the
