@@ -6,5 +6,8 @@
 // What a client observes matches Centrifugo: connection tokens are HS256 JWTs
 // with the same claims (sub, exp, nbf, info; see SignTokenClaims), a
 // connection's info claim is its conn_info in presence, and a publication a
-// client makes carries that client's info (user, client, conn_info).
+// client makes carries that client's info (user, client, conn_info). The
+// server HTTP API (APIPath: publish, history, presence) is served too, so
+// runtime/transport/sse can publish here; its SSE subscriptions need
+// Centrifugo's unidirectional endpoint, which the embedded server lacks.
 package server

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -39,6 +40,10 @@ type Config struct {
 	// Secret is the HMAC-SHA256 key for connection tokens. Empty means a
 	// random 32-byte key, readable through Server.Secret.
 	Secret []byte
+	// APIKey authenticates the server HTTP API (APIPath: publish, history,
+	// presence), sent in the X-API-Key header as to Centrifugo. Empty means a
+	// random key, readable through Server.APIKey.
+	APIKey string
 	// TokenLeeway is the clock skew allowed when checking a token's "exp"
 	// and "nbf": a token is accepted from nbf-TokenLeeway to exp+TokenLeeway.
 	// Zero means none, as in Centrifugo.
@@ -119,6 +124,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.ln = ln
 	mux := http.NewServeMux()
+	mux.HandleFunc(APIPath+"/", s.serveAPI)
 	mux.Handle(WebsocketPath, centrifuge.NewWebsocketHandler(node, centrifuge.WebsocketConfig{
 		MessageSizeLimit: cfg.MessageSizeLimit,
 		PingPongConfig: centrifuge.PingPongConfig{
@@ -147,6 +153,13 @@ func applyDefaults(cfg *Config) error {
 		if _, err := rand.Read(cfg.Secret); err != nil {
 			return fmt.Errorf("server: random secret: %w", err)
 		}
+	}
+	if cfg.APIKey == "" {
+		key := make([]byte, 16)
+		if _, err := rand.Read(key); err != nil {
+			return fmt.Errorf("server: random API key: %w", err)
+		}
+		cfg.APIKey = hex.EncodeToString(key)
 	}
 	if cfg.HistorySize == 0 {
 		cfg.HistorySize = DefaultHistorySize
@@ -266,6 +279,16 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // URL is the WebSocket endpoint clients connect to.
 func (s *Server) URL() string { return "ws://" + s.Addr() + WebsocketPath }
+
+// HTTPURL is the server's base HTTP URL, such as "http://127.0.0.1:40123":
+// the URL runtime/transport/sse publishes through (its HTTP API under
+// APIPath). The embedded server does not serve the unidirectional SSE
+// endpoint, so that transport can publish, read history and presence here
+// but not subscribe.
+func (s *Server) HTTPURL() string { return "http://" + s.Addr() }
+
+// APIKey is the key the HTTP API accepts in the X-API-Key header.
+func (s *Server) APIKey() string { return s.cfg.APIKey }
 
 // Secret is the HMAC key the server verifies connection tokens with.
 func (s *Server) Secret() []byte { return append([]byte(nil), s.cfg.Secret...) }
