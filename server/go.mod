@@ -7,6 +7,7 @@ require (
 	github.com/centrifugal/centrifuge-go v0.12.1
 	github.com/go-faster/jx v1.2.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/google/go-cmp v0.7.0
 	github.com/parsec-gen/parsec-gen v0.0.0
 )
 
