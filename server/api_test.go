@@ -18,15 +18,7 @@ import (
 func TestAPIPublishHistoryPresence(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	srv, err := Start(ctx, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := srv.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	}()
+	srv := startTestServer(t)
 	tr, err := sse.New(sse.Config{URL: srv.HTTPURL(), APIKey: srv.APIKey()})
 	if err != nil {
 		t.Fatal(err)

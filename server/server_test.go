@@ -10,6 +10,24 @@ import (
 	centrifugego "github.com/centrifugal/centrifuge-go"
 )
 
+// startTestServer starts a server with the default configuration and closes
+// it when the test ends.
+func startTestServer(t *testing.T) *Server {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv, err := Start(ctx, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return srv
+}
+
 func TestStartRejectsNonLoopback(t *testing.T) {
 	_, err := Start(context.Background(), Config{Addr: "0.0.0.0:0"})
 	if err == nil || !strings.Contains(err.Error(), "loopback") {
@@ -20,15 +38,7 @@ func TestStartRejectsNonLoopback(t *testing.T) {
 func TestServerDeliversWithRecoveryPositions(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	srv, err := Start(ctx, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := srv.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	}()
+	srv := startTestServer(t)
 	const info = `{"name":"Bob","tags":["<b>"]}`
 	tok, err := srv.TokenWithClaims(TokenClaims{User: "bob", ExpiresAt: time.Now().Add(time.Minute), Info: []byte(info)})
 	if err != nil {
@@ -103,15 +113,7 @@ func TestServerDeliversWithRecoveryPositions(t *testing.T) {
 func TestServerRejectsBadToken(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	srv, err := Start(ctx, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := srv.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	}()
+	srv := startTestServer(t)
 	tok, err := SignToken([]byte("not the server's"), "eve", time.Minute, time.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -147,6 +147,21 @@ func newGoClient(t *testing.T, tr client.Transport, producer string) *goClient {
 	return &goClient{Client: notes.NewClient(rc), rc: rc, errs: errs}
 }
 
+// publish publishes msg with the typed client and returns the envelope's
+// bytes as the client encoded them.
+func (c *goClient) publish(ctx context.Context, t *testing.T, channel string, msg *notes.NotePosted) string {
+	t.Helper()
+	env, err := c.PublishNotePosted(ctx, channel, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := envelope.Encode(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func wsClient(t *testing.T, tg target, user, info string) *goClient {
 	t.Helper()
 	tr, err := ws.New(tg.wsURL, ws.WithToken(tg.token(t, user, info)), ws.WithReconnectDelay(100*time.Millisecond, time.Second))
@@ -217,15 +232,7 @@ func TestGoToJSBytes(t *testing.T) {
 		defer cancel()
 		var want []string
 		publish := func(c *goClient, msg *notes.NotePosted) {
-			env, err := c.PublishNotePosted(ctx, channel, msg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := envelope.Encode(env)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want = append(want, string(b))
+			want = append(want, c.publish(ctx, t, channel, msg))
 		}
 		// 12.6 KB of '<': HTML-escaped, 75.6 KB, past a Go subscriber's
 		// 65,536-byte limit.
@@ -517,15 +524,7 @@ func TestJSRecovery(t *testing.T) {
 		var want []string
 		publishN := func(n int) {
 			for range n {
-				env, err := pub.PublishNotePosted(ctx, channel, htmlNote(fmt.Sprintf("n-%d", len(want)), 1))
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := envelope.Encode(env)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want = append(want, string(b))
+				want = append(want, pub.publish(ctx, t, channel, htmlNote(fmt.Sprintf("n-%d", len(want)), 1)))
 			}
 		}
 		publishN(before)
