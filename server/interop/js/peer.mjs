@@ -149,8 +149,8 @@ const commands = {
     centrifuge = new Centrifuge(url, {
       token,
       websocket: TapSocket,
-      minReconnectDelay: 300,
-      maxReconnectDelay: 600,
+      minReconnectDelay: 500,
+      maxReconnectDelay: 1000,
       timeout: 10000,
     });
     centrifuge.on('connecting', (ctx) => emit({ ev: 'connecting', code: ctx.code, reason: ctx.reason }));
