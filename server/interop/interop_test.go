@@ -566,3 +566,33 @@ func TestJSRecovery(t *testing.T) {
 	})
 	sameOnBoth(t, "recovery", got)
 }
+
+// Integers beyond 2^53 reach centrifuge-js rounded, as the README's type
+// mapping warns: the wire carries the exact digits, JavaScript keeps 53 bits.
+func TestJSRoundsIntegersBeyond2To53(t *testing.T) {
+	eachServer(t, func(t *testing.T, tg target) any {
+		const channel = "parsec:big-ints"
+		p := jsPeer(t, tg, "js-big", jsInfo, channel)
+		pub := wsClient(t, tg, "go-big", goInfo)
+		ctx, cancel := context.WithTimeout(context.Background(), waitBound)
+		defer cancel()
+		sent := pub.publish(ctx, t, channel, &notes.NotePosted{NoteID: "n-1", Text: "big", Words: 1<<53 + 1})
+		if w := p.waitFor("the publication on the wire", isEv("wire", channel)); w.raw(t) != sent ||
+			!strings.Contains(sent, `"words":9007199254740993`) {
+			t.Errorf("wire %s, want the exact digits Go sent: %s", w.raw(t), sent)
+		}
+		e := p.waitFor("the publication", isEv("publication", channel))
+		var parsed struct {
+			Payload struct {
+				Words json.Number `json:"words"`
+			} `json:"payload"`
+		}
+		if err := json.Unmarshal(e.Data, &parsed); err != nil {
+			t.Fatal(err)
+		}
+		if parsed.Payload.Words != "9007199254740992" {
+			t.Errorf("centrifuge-js parsed words as %s, want 9007199254740992 (2^53+1 rounded)", parsed.Payload.Words)
+		}
+		return nil
+	})
+}
