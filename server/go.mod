@@ -8,7 +8,7 @@ require (
 	github.com/go-faster/jx v1.2.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/google/go-cmp v0.7.0
-	github.com/parsec-gen/parsec-gen v0.0.0
+	github.com/parsec-gen/parsec-gen v0.1.0
 )
 
 require (
@@ -37,5 +37,3 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
-
-replace github.com/parsec-gen/parsec-gen => ../
