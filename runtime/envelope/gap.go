@@ -26,11 +26,16 @@ const (
 	// Late: a sequence inside a hole reported earlier by Gap; it is new.
 	// Deliver.
 	Late
-	// Restart: the producer started counting again. With produced_at known
-	// (ObserveAt, ObserveEnvelope): a sequence at or below the high-water mark,
-	// not in a hole, produced after the high-water envelope. Without it: the
-	// sequence fell back to 1, or more than GapOptions.RestartDistance below
-	// the high-water mark. The stream now follows the new run. Deliver.
+	// Restart: the producer started counting again. Observed with ObserveNew
+	// (the caller knows the envelope is new): a sequence at or below the
+	// high-water mark, not in a hole, whatever its produced_at. With
+	// produced_at known (ObserveAt, ObserveEnvelope): such a sequence produced
+	// after the high-water envelope. Without it: the sequence fell back to 1,
+	// or more than GapOptions.RestartDistance below the high-water mark. The
+	// stream now follows the new run; the new run's sequences before this one
+	// (1..seq-1) were missed (Observation.Gap counts them; no hole is kept:
+	// an envelope of the new run that arrives later is classified like any
+	// other). Deliver.
 	Restart
 )
 
@@ -56,7 +61,10 @@ func (k ObservationKind) String() string {
 // Observation is what GapDetector.Observe learned from one sequence number.
 type Observation struct {
 	Kind ObservationKind
-	// Gap is the number of sequences skipped, for Kind Gap; 0 otherwise.
+	// Gap is the number of sequences skipped: for Kind Gap, those between
+	// Previous and this one; for Kind Restart, those of the new run before
+	// this one (seq-1). 0 otherwise. The sequences a Gap skipped are
+	// remembered as a hole, so a late arrival is Late, not a Duplicate.
 	Gap int64
 	// Expected is the sequence that would have been InOrder (Previous+1);
 	// 0 for First.
@@ -188,7 +196,17 @@ func (g *GapDetector) add(channel, producer string, high int64) *stream {
 // Duplicate (not delivered) and changes nothing. Prefer ObserveEnvelope,
 // which also tells restarts from duplicates by produced_at.
 func (g *GapDetector) Observe(channel, producer string, seq int64) Observation {
-	return g.observe(channel, producer, seq, 0)
+	return g.observe(channel, producer, seq, 0, false)
+}
+
+// ObserveNew is ObserveEnvelope for an envelope the caller knows it never
+// observed before, for example because the server stream delivered it past
+// every position already handled. It is never a Duplicate: a sequence at or
+// below the high-water mark and outside every hole can only be a producer
+// that restarted its numbering, so it is a Restart whatever produced_at says
+// (a restarted producer's clock may be behind its old run's).
+func (g *GapDetector) ObserveNew(e *Envelope) Observation {
+	return g.observe(e.Channel, e.Producer.ID, e.Sequence, unixMilli(e.ProducedAt), true)
 }
 
 // ObserveEnvelope is ObserveAt with e's channel, producer id, sequence and
@@ -206,17 +224,21 @@ func (g *GapDetector) ObserveEnvelope(e *Envelope) Observation {
 // millisecond precision, the precision of the wire form; a zero producedAt
 // falls back to Observe's rules.
 func (g *GapDetector) ObserveAt(channel, producer string, seq int64, producedAt time.Time) Observation {
-	var at int64
-	if !producedAt.IsZero() {
-		at = producedAt.UnixMilli()
-		if at == 0 {
-			at = 1 // keep 0 for "unknown"; the epoch itself is never a real produced_at
-		}
-	}
-	return g.observe(channel, producer, seq, at)
+	return g.observe(channel, producer, seq, unixMilli(producedAt), false)
 }
 
-func (g *GapDetector) observe(channel, producer string, seq, at int64) Observation {
+// unixMilli returns t in Unix milliseconds, 0 for the zero time.
+func unixMilli(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	if at := t.UnixMilli(); at != 0 {
+		return at
+	}
+	return 1 // keep 0 for "unknown"; the epoch itself is never a real produced_at
+}
+
+func (g *GapDetector) observe(channel, producer string, seq, at int64, isNew bool) Observation {
 	if seq <= 0 {
 		return Observation{Kind: Duplicate}
 	}
@@ -245,8 +267,8 @@ func (g *GapDetector) observe(channel, producer string, seq, at int64) Observati
 		s.high, s.highAt = seq, at
 	case s.fillHole(seq, g.opts.MaxHoles):
 		o.Kind = Late
-	case g.restarted(s, seq, at):
-		o.Kind = Restart
+	case isNew || g.restarted(s, seq, at):
+		o.Kind, o.Gap = Restart, seq-1
 		s.high, s.highAt, s.holes = seq, at, nil
 	default:
 		o.Kind = Duplicate
