@@ -357,6 +357,12 @@ func (s *stream) applyConnect(cp *connectPush, resumed bool) (*recovery, error) 
 	case s.known && res.Epoch != "" && (s.epoch == "" || s.epoch == res.Epoch) && res.Offset >= s.offset:
 		missed = int64(res.Offset - s.offset)
 	}
+	if missed != 0 && s.known {
+		// Deliver what history still holds before giving any of it up.
+		if rec := s.refill(res); rec != nil {
+			return rec, nil
+		}
+	}
 	s.emit(client.StreamEvent{Kind: client.EventSubscribed, Position: srv})
 	if missed != 0 {
 		s.emit(client.StreamEvent{Kind: client.EventUnrecoverable, Position: srv, Missed: missed})
