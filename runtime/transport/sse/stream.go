@@ -57,6 +57,11 @@ var errGap = errors.New("sse: hole in stream offsets, resuming from the last pos
 // (published in binary form) sent to a JSON client.
 const codeInappropriateProtocol = 3506
 
+// codeBadRequest is Centrifugo's disconnect code for a connect request it
+// rejects, for example a server-side subscription to a channel of an
+// unknown namespace.
+const codeBadRequest = 3501
+
 // reconnects reports whether a Centrifugo disconnect code allows reconnecting:
 // 3500-3999 and 4500-4999 are terminal, everything else is not. The one
 // exception is 3506: it is caused by one publication, not by this client, so
@@ -275,7 +280,13 @@ func (s *stream) open() (*conn, *recovery, error) {
 				// loss is reported then.
 				s.noRecover = true
 			}
-			return closeFail(disconnectErr(p.Disconnect))
+			err := disconnectErr(p.Disconnect)
+			if p.Disconnect.Code == codeBadRequest {
+				// The connect request named one channel: the server's
+				// "bad request" is about it.
+				err = &terminalError{fmt.Errorf("channel %q refused (is its namespace configured?): %w", s.channel, err)}
+			}
+			return closeFail(err)
 		case p.Connect != nil:
 			connectTimer.Stop()
 			if timedOut.Load() {

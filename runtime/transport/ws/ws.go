@@ -16,8 +16,9 @@
 // still holds after that position, hands it over and recovers from there:
 // only publications the history lost are missing, and they are reported as
 // client.EventUnrecoverable with their exact count. After an epoch change
-// (server restart without persistent history) it resumes at the new stream
-// top and reports Missed -1. A position never crosses epochs, and
+// (server restart without persistent history) it reports Missed -1 and
+// delivers the new epoch from its oldest retained publication (everything
+// in it is new to the subscriber). A position never crosses epochs, and
 // publications at or below the last delivered offset are dropped as
 // duplicates.
 //
@@ -25,7 +26,9 @@
 // subscribes, so channels must keep history and let clients read it (on
 // Centrifugo: history_size, history_ttl, force_recovery and
 // allow_history_for_client in the channel's namespace). The embedded server
-// in the server module is configured that way.
+// in the server module is configured that way. A server that refuses the
+// read (permission denied, unknown channel) or the subscription makes
+// Subscribe fail at once with the server's answer.
 //
 // Events reach SubscribeOptions.OnEvent in stream order: an event is reported
 // after every publication received before it was delivered on the channel.
