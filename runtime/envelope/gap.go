@@ -94,7 +94,8 @@ const (
 type GapOptions struct {
 	// MaxStreams caps the (channel, producer) streams tracked. Past it, the
 	// least recently observed stream is forgotten; if it reappears it starts
-	// over with First.
+	// over with First. A stream holds at most MaxHoles holes and the
+	// sequence and produced_at of its last 32 envelopes (512 bytes).
 	MaxStreams int
 	// MaxHoles caps the reported holes remembered per stream. Past it, the
 	// oldest hole is forgotten and a late arrival into it is reported as
@@ -126,7 +127,41 @@ type stream struct {
 	high              int64
 	highAt            int64   // produced_at of the high-water envelope, Unix ms; 0 unknown
 	holes             []Range // reported, still-missing sequences, ascending
+	recent            []seqAt // the last recentSize envelopes observed with a produced_at, a ring
+	next0             int     // next slot of recent to overwrite once full
 	prev, next        *stream
+}
+
+// seqAt is one observed envelope's sequence and produced_at.
+type seqAt struct{ seq, at int64 }
+
+// recentSize is how many recent envelopes a stream remembers to tell a copy
+// of one of them (a replay after a resume position that lagged, a retried
+// publish stored twice) from a restarted producer's new envelope.
+const recentSize = 32
+
+// remember records an observed envelope in the ring.
+func (s *stream) remember(seq, at int64) {
+	if at == 0 {
+		return
+	}
+	if len(s.recent) < recentSize {
+		s.recent = append(s.recent, seqAt{seq, at})
+		return
+	}
+	s.recent[s.next0] = seqAt{seq, at}
+	s.next0 = (s.next0 + 1) % recentSize
+}
+
+// copyOfRecent reports whether seq with produced_at at is one of the recent
+// envelopes observed again.
+func (s *stream) copyOfRecent(seq, at int64) bool {
+	for _, r := range s.recent {
+		if r.seq == seq && r.at == at {
+			return true
+		}
+	}
+	return false
 }
 
 // NewGapDetector returns a detector with the given bounds.
@@ -199,12 +234,15 @@ func (g *GapDetector) Observe(channel, producer string, seq int64) Observation {
 	return g.observe(channel, producer, seq, 0, false)
 }
 
-// ObserveNew is ObserveEnvelope for an envelope the caller knows it never
-// observed before, for example because the server stream delivered it past
-// every position already handled. It is never a Duplicate: a sequence at or
-// below the high-water mark and outside every hole can only be a producer
-// that restarted its numbering, so it is a Restart whatever produced_at says
-// (a restarted producer's clock may be behind its old run's).
+// ObserveNew is ObserveEnvelope for an envelope the caller believes is a new
+// publication, for example because the server stream delivered it past
+// every position already handled. A sequence at or below the high-water
+// mark and outside every hole is then a producer that restarted its
+// numbering, a Restart whatever produced_at says (a restarted producer's
+// clock may be behind its old run's) — unless it has the sequence and
+// produced_at of one of the last envelopes observed on the stream: that is
+// the same envelope again (a replay from a position that lagged, a retried
+// publish stored twice), a Duplicate.
 func (g *GapDetector) ObserveNew(e *Envelope) Observation {
 	return g.observe(e.Channel, e.Producer.ID, e.Sequence, unixMilli(e.ProducedAt), true)
 }
@@ -248,6 +286,7 @@ func (g *GapDetector) observe(channel, producer string, seq, at int64, isNew boo
 	if s == nil {
 		s = g.add(channel, producer, seq)
 		s.highAt = at
+		s.remember(seq, at)
 		return Observation{Kind: First}
 	}
 	g.touch(s)
@@ -267,12 +306,15 @@ func (g *GapDetector) observe(channel, producer string, seq, at int64, isNew boo
 		s.high, s.highAt = seq, at
 	case s.fillHole(seq, g.opts.MaxHoles):
 		o.Kind = Late
-	case isNew || g.restarted(s, seq, at):
+	case isNew && !s.copyOfRecent(seq, at) || !isNew && g.restarted(s, seq, at):
 		o.Kind, o.Gap = Restart, seq-1
 		s.high, s.highAt, s.holes = seq, at, nil
+		s.recent, s.next0 = s.recent[:0], 0
 	default:
 		o.Kind = Duplicate
+		return o
 	}
+	s.remember(seq, at)
 	return o
 }
 

@@ -383,9 +383,15 @@ func TestGapDetectorObserveNewRestartWithClockBehind(t *testing.T) {
 	if got := fixed.ObserveNew(env(6, 8)); got.Kind != Late {
 		t.Errorf("ObserveNew(6) inside the hole 5..7 = %+v, want late", got)
 	}
-	// The very same envelope observed again is a duplicate only for the
-	// rules that do not know it is new.
-	if got := fixed.ObserveEnvelope(env(8, 9)); got.Kind != Duplicate {
-		t.Errorf("ObserveEnvelope of #8 again = %+v, want duplicate", got)
+	// A recent envelope observed again (a replay from a lagging position,
+	// a retried publish stored twice) is a duplicate even when believed new.
+	for _, e := range []*Envelope{env(8, 9), env(6, 8), env(4, 6)} {
+		if got := fixed.ObserveNew(e); got.Kind != Duplicate {
+			t.Errorf("ObserveNew of #%d again = %+v, want duplicate", e.Sequence, got)
+		}
+	}
+	// The same number with another produced_at is another restart.
+	if got := fixed.ObserveNew(env(4, 7)); got.Kind != Restart || got.Gap != 3 {
+		t.Errorf("ObserveNew of another #4 = %+v, want a restart missing 3", got)
 	}
 }
