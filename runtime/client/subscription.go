@@ -255,7 +255,8 @@ func (s *Subscription) onEvent(gen int, ev StreamEvent) {
 
 // Position returns the stream position after the last publication read, and
 // whether the transport reported positions at all. Persist it to resume a
-// later run with WithResumePosition.
+// later run with WithResumePosition, or persist ResumeState, which also
+// carries the producers' marks so that their losses meanwhile are reported.
 func (s *Subscription) Position() (StreamPosition, bool) {
 	s.posMu.Lock()
 	defer s.posMu.Unlock()
@@ -326,7 +327,8 @@ func (s *Subscription) OnGapReport(f func(GapReport)) {
 }
 
 // OnError registers a hook for this subscription's errors: *DeliveryError,
-// *StreamError and *GapError (a gap with no OnGap hook). The client's
+// *StreamError and *GapError (a producer's gap when there is no OnGap or
+// OnGapReport hook, or a stream-level loss no producer accounted for). The client's
 // WithErrorHandler hook receives them too.
 func (s *Subscription) OnError(f func(error)) {
 	s.update(func(hs *handlerSet) { hs.onError = append(hs.onError, f) })

@@ -117,8 +117,13 @@ func (l *lossLog) disconnects() int {
 func (l *lossLog) streamLosses() []*client.GapError {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return streamLosses(l.errs)
+}
+
+// streamLosses returns the stream-level GapErrors (no producer) in errs.
+func streamLosses(errs []error) []*client.GapError {
 	var out []*client.GapError
-	for _, err := range l.errs {
+	for _, err := range errs {
 		var ge *client.GapError
 		if errors.As(err, &ge) && ge.Producer == "" {
 			out = append(out, ge)

@@ -368,8 +368,10 @@ func (s *stream) applyConnect(cp *connectPush, resumed bool) (*recovery, error) 
 	case s.known && res.Epoch != "" && (s.epoch == "" || s.epoch == res.Epoch) && res.Offset >= s.offset:
 		missed = int64(res.Offset - s.offset)
 	}
-	if missed != 0 && s.known {
-		// Deliver what history still holds before giving any of it up.
+	if missed != 0 && s.known && resumed {
+		// The server refused the recovery asked for: deliver what history
+		// still holds before giving any of it up. (Without recovery asked,
+		// the replay itself is what failed, see noRecover.)
 		if rec := s.refill(res); rec != nil {
 			return rec, nil
 		}
