@@ -50,8 +50,8 @@ func TestWSHistoryAndPresence(t *testing.T) {
 	}{
 		{client.HistoryOptions{}, 1, 10},
 		{client.HistoryOptions{Limit: 3}, 8, 3},
-		{client.HistoryOptions{Since: 4}, 4, 7},
-		{client.HistoryOptions{Since: 4, Until: 6}, 4, 3},
+		{client.HistoryOptions{Since: 4}, 5, 6},           // Since exclusive
+		{client.HistoryOptions{Since: 4, Until: 6}, 5, 2}, // Until inclusive
 		{client.HistoryOptions{Until: 2}, 1, 2},
 		{client.HistoryOptions{Since: 2, Limit: 2}, 9, 2},
 	} {

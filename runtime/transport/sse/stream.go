@@ -203,6 +203,8 @@ func (s *stream) open() (*conn, *recovery, error) {
 			return fail(fmt.Errorf("token: %w", err))
 		}
 		req.Token = tok
+	} else {
+		req.Token = s.t.connectToken()
 	}
 	resume := s.known && !s.noRecover
 	s.noRecover = false

@@ -56,7 +56,8 @@ type Config struct {
 	// Presence); it is sent in the X-API-Key header.
 	APIKey string
 	// Token returns the connection token used by subscription streams. When
-	// nil, streams connect without a token (the server must allow anonymous
+	// nil, streams use the token passed to Connect, or connect without a
+	// token when that was empty (the server must allow anonymous
 	// connections).
 	Token TokenFunc
 	// HTTPClient is used for both API calls and streams. Its Timeout must be
@@ -118,6 +119,7 @@ type Transport struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	closed bool
+	token  string // from Connect; Config.Token wins
 }
 
 var _ client.Transport = (*Transport)(nil)
@@ -193,8 +195,10 @@ func setDefault[T comparable](p *T, def T) {
 }
 
 // Connect checks that the transport is usable. HTTP needs no standing
-// connection: every subscription opens its own stream in Subscribe.
-func (t *Transport) Connect(ctx context.Context) error {
+// connection: every subscription opens its own stream in Subscribe. token,
+// when not empty, is the connection token of the streams opened afterwards,
+// unless Config.Token is set: the configured function wins.
+func (t *Transport) Connect(ctx context.Context, token string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -203,7 +207,17 @@ func (t *Transport) Connect(ctx context.Context) error {
 	if t.closed {
 		return ErrClosed
 	}
+	if token != "" {
+		t.token = token
+	}
 	return nil
+}
+
+// connectToken returns the token Connect was given.
+func (t *Transport) connectToken() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.token
 }
 
 // Close ends every subscription (their channels are closed), waits for their

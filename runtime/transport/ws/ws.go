@@ -99,13 +99,15 @@ type config struct {
 	maxReconnect   time.Duration
 }
 
-// WithToken sets the connection token (a JWT the server verifies).
+// WithToken sets the connection token (a JWT the server verifies). It wins
+// over a token passed to Connect.
 func WithToken(token string) Option { return func(c *config) { c.token = token } }
 
 // WithTokenFunc sets a function that returns a fresh connection token. It is
 // called when the server reports the token expired and before it expires when
 // the server asks clients to refresh. Returning an error wrapping
-// ErrUnauthorized stops reconnecting for good.
+// ErrUnauthorized stops reconnecting for good. It wins over a token passed to
+// Connect.
 func WithTokenFunc(f func(ctx context.Context) (string, error)) Option {
 	return func(c *config) { c.tokenFunc = f }
 }
@@ -316,11 +318,21 @@ func isClosed(ch chan struct{}) bool {
 
 // Connect dials the server and waits until the connection is established or
 // ctx ends. Later losses of the connection are repaired in the background.
-func (t *Transport) Connect(ctx context.Context) error {
+//
+// token, when not empty, is the connection token, unless the transport was
+// built WithToken or WithTokenFunc: a configured token or token function
+// wins over the one passed here.
+func (t *Transport) Connect(ctx context.Context, token string) error {
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
 		return ErrClosed
+	}
+	if token != "" && t.cfg.token == "" && t.cfg.tokenFunc == nil {
+		t.ccfg.Token = token // connections made later use it too
+		for _, cn := range t.conns {
+			cn.c.SetToken(token)
+		}
 	}
 	t.started = true
 	t.mu.Unlock()
@@ -427,7 +439,8 @@ func (t *Transport) Publish(ctx context.Context, channel string, data []byte) er
 }
 
 // History returns the publications the server keeps for channel, oldest
-// first, bounded by opts (offsets inclusive; Limit keeps the most recent).
+// first, bounded by opts (offsets above Since, at or below Until; Limit keeps
+// the most recent).
 func (t *Transport) History(ctx context.Context, channel string, opts client.HistoryOptions) ([][]byte, error) {
 	if err := t.checkOpen(); err != nil {
 		return nil, err
