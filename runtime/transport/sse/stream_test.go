@@ -754,3 +754,37 @@ func TestServerUnsubscribe(t *testing.T) {
 		t.Errorf("connections = %d, want 2", n)
 	}
 }
+
+// TestConnectToken: the token passed to Connect is the streams' connection
+// token, unless Config.Token is set, which wins.
+func TestConnectToken(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		w.connect(ch, subscribeResult{}, 25)
+		w.hold()
+	})
+	for _, tc := range []struct {
+		name, connect, configured, want string
+	}{
+		{"from Connect", "from-connect", "", "from-connect"},
+		{"configured wins", "from-connect", "configured", "configured"},
+		{"none", "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := newTestTransport(t, f.srv.URL, func(c *Config) {
+				if tc.configured != "" {
+					c.Token = func(context.Context, string) (string, error) { return tc.configured, nil }
+				}
+			})
+			if err := tr.Connect(context.Background(), tc.connect); err != nil {
+				t.Fatal(err)
+			}
+			before := len(f.requests())
+			subscribe(t, tr, ch, client.SubscribeOptions{})
+			reqs := f.requests()
+			if len(reqs) != before+1 || reqs[before].Token != tc.want {
+				t.Errorf("connect request token %q, want %q", reqs[len(reqs)-1].Token, tc.want)
+			}
+		})
+	}
+}
