@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -101,6 +101,9 @@ type clientConfig struct {
 	codec     envelope.Codec
 	now       func() time.Time
 	gapOpts   envelope.GapOptions
+	logger    *slog.Logger
+	pubInts   []PublishInterceptor
+	handInts  []HandleInterceptor
 }
 
 // WithTransport sets the transport. It is required.
@@ -146,8 +149,58 @@ func WithValidator(v Validator) ClientOption { return func(c *clientConfig) { c.
 // returning: delivery errors (*DeliveryError), stream events (*StreamError)
 // and snapshot write failures. It is called from the Client's goroutines,
 // possibly concurrently, and should return quickly. Without it, and without
-// a Subscription.OnError hook, errors go to the standard logger.
+// a Subscription.OnError hook, errors go to the logger (WithLogger).
 func WithErrorHandler(f func(error)) ClientOption { return func(c *clientConfig) { c.onError = f } }
+
+// WithLogger sets where the Client logs the errors no hook receives
+// (WithErrorHandler, Subscription.OnError): at level Warn for a lost
+// connection, Error for everything else, with the channel as an attribute
+// when there is one. The default is slog.Default(), which writes through the
+// standard logger. A nil l discards them.
+func WithLogger(l *slog.Logger) ClientOption {
+	return func(c *clientConfig) {
+		if l == nil {
+			l = slog.New(slog.DiscardHandler)
+		}
+		c.logger = l
+	}
+}
+
+// PublishFunc sends one envelope: the Client has stamped it (channel,
+// sequence, time, producer) and checked it against the validator.
+type PublishFunc func(ctx context.Context, env *envelope.Envelope) error
+
+// PublishInterceptor wraps the sending of every envelope the Client
+// publishes (Publish, the PublishDerived and typed variants): it sees the
+// context and the stamped envelope, may call next at most once (with a
+// context of its own, for tracing) and may fail the publish by returning an
+// error without calling next; the envelope's sequence number is then not
+// used. It must not change the envelope's Channel, Sequence or Producer. It
+// runs while the channel's turn is held (publishes on one channel are
+// serialised), so it should return quickly.
+type PublishInterceptor func(next PublishFunc) PublishFunc
+
+// HandleInterceptor wraps the delivery of one envelope to a subscription's
+// matching handlers: next calls them in registration order. It sees the
+// handler context (carrying the envelope, see EnvelopeFromContext) and may
+// pass a context of its own to next, which the context-aware handlers
+// (HandleEnvelope, HandleAspect, HandleAspectTyped) receive. Returning an
+// error without calling next fails the delivery: no handler runs, the
+// envelope counts as Rejected and the error reaches the error hooks as a
+// *DeliveryError. An error returned after next ran is reported the same way.
+type HandleInterceptor func(next EnvelopeHandler) EnvelopeHandler
+
+// WithPublishInterceptor adds publish interceptors; the first added is the
+// outermost.
+func WithPublishInterceptor(i ...PublishInterceptor) ClientOption {
+	return func(c *clientConfig) { c.pubInts = append(c.pubInts, i...) }
+}
+
+// WithHandleInterceptor adds handle interceptors; the first added is the
+// outermost.
+func WithHandleInterceptor(i ...HandleInterceptor) ClientOption {
+	return func(c *clientConfig) { c.handInts = append(c.handInts, i...) }
+}
 
 // WithReconnect sets the policy for resubscribing lost streams.
 func WithReconnect(p ReconnectPolicy) ClientOption {
@@ -283,7 +336,33 @@ func (c *Client) report(err error) {
 		c.cfg.onError(err)
 		return
 	}
-	log.Print(err)
+	c.log(err)
+}
+
+// log writes an error no hook received to the logger.
+func (c *Client) log(err error) {
+	l := c.cfg.logger
+	if l == nil {
+		l = slog.Default()
+	}
+	level := slog.LevelError
+	var attrs []slog.Attr
+	var de *DeliveryError
+	var se *StreamError
+	var ge *GapError
+	switch {
+	case errors.As(err, &de):
+		attrs = append(attrs, slog.String("channel", de.Channel))
+	case errors.As(err, &se):
+		attrs = append(attrs, slog.String("channel", se.Event.Channel))
+		if se.Event.Kind == EventDisconnected {
+			level = slog.LevelWarn
+		}
+	case errors.As(err, &ge):
+		attrs = append(attrs, slog.String("channel", ge.Channel))
+	}
+	attrs = append(attrs, slog.Any("err", err))
+	l.LogAttrs(context.Background(), level, "parsec client", attrs...)
 }
 
 // Payload is an aspect payload ready to publish: generated code fills it
@@ -438,19 +517,38 @@ func (c *Client) publish(ctx context.Context, channel string, p Payload, cause *
 		r.Abort()
 		return nil, fmt.Errorf("parsec: publish %s on %q: %w", p.Aspect, channel, err)
 	}
-	data, err := c.cfg.codec.Encode(env) // sizes its buffer from the envelope
-	if err != nil {
+	sent := false // the envelope reached the transport: its number is used
+	send := func(ctx context.Context, env *envelope.Envelope) error {
+		data, err := c.cfg.codec.Encode(env) // sizes its buffer from the envelope
+		if err != nil {
+			return err
+		}
+		if c.persist != nil {
+			if err := c.persist.ensure(ctx, channel, env.Sequence); err != nil {
+				return err
+			}
+		}
+		sent = true
+		if err := c.tr.Publish(ctx, channel, data); err != nil {
+			return fmt.Errorf("parsec: publish %s #%d on %q: %w", env.Aspect, env.Sequence, channel, err)
+		}
+		return nil
+	}
+	if ints := c.cfg.pubInts; len(ints) > 0 {
+		next := PublishFunc(send)
+		for i := len(ints) - 1; i >= 0; i-- {
+			next = ints[i](next)
+		}
+		err = next(ctx, env)
+	} else {
+		err = send(ctx, env)
+	}
+	if !sent {
 		return fail(err)
 	}
-	if c.persist != nil {
-		if err := c.persist.ensure(ctx, channel, env.Sequence); err != nil {
-			return fail(err)
-		}
-	}
-	err = c.tr.Publish(ctx, channel, data)
 	r.Commit()
 	if err != nil {
-		return nil, fmt.Errorf("parsec: publish %s #%d on %q: %w", p.Aspect, env.Sequence, channel, err)
+		return nil, err
 	}
 	return env, nil
 }

@@ -53,6 +53,22 @@
 // attention arrive as a *StreamError. Counters in Subscription.Stats account
 // for every publication received.
 //
+// # Interceptors and logging
+//
+// WithPublishInterceptor and WithHandleInterceptor add middleware that sees
+// the context and the envelope of every publish and every delivery, and can
+// fail either: tracing, metrics, authorisation. A publish interceptor wraps
+// the sending of the stamped envelope (a refused publish uses no sequence
+// number); a handle interceptor wraps the delivery of one envelope to the
+// subscription's matching handlers and may hand them a context of its own.
+// The module example/otel records OpenTelemetry spans with them and links a
+// derived publish to the span of the envelope that caused it through the
+// envelope's causation.
+//
+// Errors no hook receives go to WithLogger's *slog.Logger (slog.Default()
+// unless set). The WebSocket and SSE transports take a logger of their own
+// (ws.WithLogger, sse.Config.Logger) for connection changes.
+//
 // # Stream positions
 //
 // HistoryOptions.Since (exclusive) and Until (inclusive) and

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -581,7 +580,7 @@ func (s *Subscription) report(err error) {
 	if s.c.cfg.onError != nil {
 		s.c.cfg.onError(err)
 	} else if len(hs.onError) == 0 {
-		log.Print(err)
+		s.c.log(err)
 	}
 }
 
@@ -780,18 +779,39 @@ func (s *Subscription) handle(data []byte) {
 		s.st.unhandled.Add(1)
 		return
 	}
-	s.st.delivered.Add(1)
-	s.dispatch(hs.entries, env, data)
+	if s.dispatch(hs.entries, env, data) {
+		s.st.delivered.Add(1)
+	} else {
+		s.st.rejected.Add(1)
+	}
 }
 
-// dispatch calls the entries matching env's aspect, in registration order.
-func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte) {
+// dispatch calls the entries matching env's aspect, in registration order,
+// through the handle interceptors. It reports whether the handlers ran (an
+// interceptor may refuse the delivery).
+func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte) bool {
 	ctx := context.WithValue(s.ctx, parentKey{}, &handling{s: s, env: env})
-	for i := range entries {
-		if entries[i].matches(env.Aspect) {
-			s.call(ctx, entries[i].h, env, data)
+	ran := false
+	run := func(ctx context.Context, env *envelope.Envelope) error {
+		ran = true
+		for i := range entries {
+			if entries[i].matches(env.Aspect) {
+				s.call(ctx, entries[i].h, env, data)
+			}
 		}
+		return nil
 	}
+	ints := s.c.cfg.handInts
+	if len(ints) == 0 {
+		run(ctx, env) // reports each handler's failure itself; returns nil
+		return true
+	}
+	h := EnvelopeHandler(run)
+	for i := len(ints) - 1; i >= 0; i-- {
+		h = ints[i](h)
+	}
+	s.call(ctx, h, env, data)
+	return ran
 }
 
 // catchUp hands the envelopes of the late-registration window to the
@@ -829,12 +849,11 @@ func (s *Subscription) catchUp() {
 		if !matched {
 			continue
 		}
-		if r.unhandled {
+		if s.dispatch(added, r.env, r.data) && r.unhandled {
 			r.unhandled = false
 			s.st.unhandled.Add(-1)
 			s.st.delivered.Add(1)
 		}
-		s.dispatch(added, r.env, r.data)
 	}
 }
 
@@ -848,8 +867,8 @@ type handling struct {
 // call runs one handler; its error or panic is reported with a copy of the
 // publication's bytes (the transport may share them).
 func (s *Subscription) call(ctx context.Context, h EnvelopeHandler, env *envelope.Envelope, data []byte) {
-	s.current.Store(env)
-	defer s.current.Store(nil)
+	prev := s.current.Swap(env) // interceptors wrap handlers: restore theirs
+	defer s.current.Store(prev)
 	defer func() {
 		if r := recover(); r != nil {
 			s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env,

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -111,9 +113,21 @@ func TestWSConnectToken(t *testing.T) {
 		defer cancel()
 		return c.Connect(ctx, token)
 	}
-	if err := dial(good); err != nil {
+	var logged strings.Builder
+	var logMu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		return logged.Write(p)
+	}), nil))
+	if err := dial(good, ws.WithLogger(logger)); err != nil {
 		t.Errorf("connect with the token given to Connect: %v", err)
 	}
+	logMu.Lock()
+	if !strings.Contains(logged.String(), "ws transport: connected") {
+		t.Errorf("WithLogger logged %q, want the connection", logged.String())
+	}
+	logMu.Unlock()
 	if err := dial(""); err == nil {
 		t.Error("connect without any token succeeded; the server requires one")
 	}
@@ -124,6 +138,10 @@ func TestWSConnectToken(t *testing.T) {
 		t.Error("Connect's token won over the configured one")
 	}
 }
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func TestWSTokenRefresh(t *testing.T) {
 	const channel = "orders:refresh"

@@ -142,6 +142,9 @@ func (s *stream) run(ready chan<- error) {
 			return
 		}
 		s.emit(client.StreamEvent{Kind: client.EventDisconnected, Position: s.position(), Err: err})
+		if l := s.t.cfg.Logger; l != nil {
+			l.Warn("sse: stream lost", "channel", s.channel, "err", err)
+		}
 		var term *terminalError
 		if errors.As(err, &term) {
 			return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -787,4 +788,47 @@ func TestConnectToken(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLoggerReportsLostStream: Config.Logger gets a Warn record for a lost
+// stream.
+func TestLoggerReportsLostStream(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		w.connect(ch, subscribeResult{}, 25)
+		if n == 0 {
+			w.frame(push{Disconnect: &disconnectPush{Code: 3001, Reason: "shutdown"}})
+			return
+		}
+		w.hold()
+	})
+	var buf lockedBuffer
+	tr := newTestTransport(t, f.srv.URL, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
+	ev := newEvents()
+	subscribe(t, tr, ch, client.SubscribeOptions{OnEvent: ev.on})
+	ev.waitFor(t, client.EventDisconnected, 1)
+	// The record follows the event.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(buf.String(), "stream lost") && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if got := buf.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "sse: stream lost") || !strings.Contains(got, "channel=parsec:a") {
+		t.Errorf("log %q, want a Warn record naming the channel", got)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -87,6 +88,10 @@ type Config struct {
 	// ConnectTimeout bounds each connection attempt up to the server's
 	// connect frame (default DefaultConnectTimeout).
 	ConnectTimeout time.Duration
+	// Logger, when set, receives a Warn record for every lost stream (the
+	// same loss the subscriber gets as EventDisconnected), with the channel
+	// and the error. Nil logs nothing.
+	Logger *slog.Logger
 	// RequestTimeout bounds each API call attempt (default DefaultRequestTimeout).
 	RequestTimeout time.Duration
 	// ReconnectDelayMin and ReconnectDelayMax bound the exponential backoff

@@ -57,6 +57,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -97,7 +98,14 @@ type config struct {
 	maxMessageSize int
 	minReconnect   time.Duration
 	maxReconnect   time.Duration
+	logger         *slog.Logger
 }
+
+// WithLogger makes the transport log its connections' state changes: Info
+// when a connection is established, Warn when it is lost and being
+// repaired, Error when it ended for good. By default it logs nothing (the
+// same changes reach subscribers as stream events).
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithToken sets the connection token (a JWT the server verifies). It wins
 // over a token passed to Connect.
@@ -231,6 +239,9 @@ func New(url string, opts ...Option) (*Transport, error) {
 func (t *Transport) newConn(primary bool) *conn {
 	cn := &conn{c: centrifuge.NewProtobufClient(t.url, t.ccfg)}
 	cn.c.OnConnected(func(centrifuge.ConnectedEvent) {
+		if l := t.cfg.logger; l != nil {
+			l.Info("ws transport: connected", "url", t.url)
+		}
 		cn.up.Store(true)
 		if primary {
 			t.setConnected(true, nil)
@@ -241,6 +252,9 @@ func (t *Transport) newConn(primary bool) *conn {
 			t.setConnected(false, nil)
 		}
 		if cn.up.Swap(false) {
+			if l := t.cfg.logger; l != nil {
+				l.Warn("ws transport: connection lost, reconnecting", "url", t.url, "code", e.Code, "reason", e.Reason)
+			}
 			t.broadcast(cn, client.StreamEvent{Kind: client.EventDisconnected,
 				Err: fmt.Errorf("ws transport: connection lost (code %d: %s), reconnecting", e.Code, e.Reason)})
 		}
@@ -252,6 +266,9 @@ func (t *Transport) newConn(primary bool) *conn {
 			t.setConnected(false, err)
 		}
 		if e.Code != 0 { // 0: our own Close or Disconnect
+			if l := t.cfg.logger; l != nil {
+				l.Error("ws transport: disconnected for good", "url", t.url, "code", e.Code, "reason", e.Reason)
+			}
 			// Off the handler goroutine, as in stream.startSub.
 			go t.endAll(cn, err)
 		}
