@@ -221,11 +221,11 @@ func (s *Subscription) ResumeState() ResumeState {
 // the producers' marks are restored, so numbers a producer skipped meanwhile
 // are reported.
 func WithResumeState(st ResumeState) SubscribeOption {
-	return func(c *subscribeConfig) {
+	return func(o *SubscribeOptions) {
 		if st.PositionKnown {
 			pos := st.Position
-			c.since = &pos
+			o.Since = &pos
 		}
-		c.marks = st.Producers
+		o.Producers = st.Producers
 	}
 }

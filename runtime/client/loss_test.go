@@ -65,7 +65,7 @@ func (r *lossRig) start(opts ...SubscribeOption) {
 	r.t.Helper()
 	r.c = newClient(r.t, r.subT, WithErrorHandler(r.errs.add), WithReconnect(ReconnectPolicy{Sleep: r.g.sleep}))
 	r.s = subscribe(r.t, r.c, lossChannel, opts...)
-	r.s.OnEnvelope(r.got.handle)
+	r.s.HandleEnvelope(r.got.handle)
 	r.s.OnGap(r.gaps.add)
 	r.s.OnGapReport(r.reports.add)
 	start(r.t, r.s)
@@ -390,12 +390,12 @@ func TestLossEventsKeepStreamOrder(t *testing.T) {
 	tr := &scriptedTransport{MemoryTransport: NewMemoryTransport(), out: make(chan []byte, 10)}
 	var errs errLog
 	c := newClient(t, tr, WithErrorHandler(errs.add))
-	s := subscribe(t, c, lossChannel)
+	s := subscribe(t, c, lossChannel, WithManualStart())
 	tr.onEvent = func(ev StreamEvent) { s.onEvent(1, ev) }
 	var reports reportLog
 	var got recorder
 	s.OnGapReport(reports.add)
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	put := func(seq int64) {
 		data, err := envelope.Encode(&envelope.Envelope{Channel: lossChannel, Sequence: seq, ProducedAt: lossEpoch,
 			Producer: envelope.Producer{ID: "p1", Kind: envelope.ProducerService}, Aspect: "a"})

@@ -149,14 +149,14 @@ func lossSubscribe(t testing.TB, tr client.Transport, channel string, opts ...cl
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := c.Connect(ctx); err != nil {
+	if err := c.Connect(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
 	s, err := c.Subscribe(ctx, channel, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.OnEnvelope(l.handle)
+	s.HandleEnvelope(l.handle)
 	s.OnGap(l.onGap)
 	s.OnGapReport(l.onReport)
 	if err := s.Start(); err != nil {

@@ -82,7 +82,7 @@ func TestRefusalsSurfaceAtOnce(t *testing.T) {
 					t.Error(err)
 				}
 			}()
-			return bad.Connect(ctx)
+			return bad.Connect(ctx, "")
 		}, "invalid token")
 	})
 	t.Run("sse", func(t *testing.T) {
