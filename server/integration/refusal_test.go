@@ -58,17 +58,7 @@ func TestRefusalsSurfaceAtOnce(t *testing.T) {
 
 	t.Run("ws", func(t *testing.T) {
 		tr := dialWSCentrifugo(t, c, "refused")
-		subscribe := func(channel string) func(ctx context.Context) error {
-			return func(ctx context.Context) error {
-				out, cancel, err := tr.Subscribe(ctx, channel, client.SubscribeOptions{})
-				if err == nil {
-					cancel()
-					for range out {
-					}
-				}
-				return err
-			}
-		}
+		subscribe := func(channel string) func(ctx context.Context) error { return subscribeOnce(tr, channel) }
 		expect(t, "ws/history-not-allowed", subscribe("nohist:a"), "permission denied", "allow_history_for_client")
 		expect(t, "ws/unknown-namespace", subscribe("nosuch:a"), "unknown channel", "namespace")
 		expect(t, "ws/subscribe-not-allowed", subscribe("closed:a"), "permission denied")
@@ -90,17 +80,7 @@ func TestRefusalsSurfaceAtOnce(t *testing.T) {
 			// A token that lists no channel: the namespace decides.
 			cfg.Token = func(context.Context, string) (string, error) { return token("refused")(context.Background()) }
 		})
-		subscribe := func(tr *sse.Transport, channel string) func(ctx context.Context) error {
-			return func(ctx context.Context) error {
-				out, cancel, err := tr.Subscribe(ctx, channel, client.SubscribeOptions{})
-				if err == nil {
-					cancel()
-					for range out {
-					}
-				}
-				return err
-			}
-		}
+		subscribe := subscribeOnce
 		expect(t, "sse/unknown-namespace", subscribe(tr, "nosuch:a"), "nosuch:a", "namespace")
 		expect(t, "sse/subscribe-not-allowed", subscribe(tr, "closed:a"), "closed:a", "allow_subscribe_for_client")
 		bad := newSSE(t, c, c.URL, "refused", func(cfg *sse.Config) {
@@ -108,4 +88,18 @@ func TestRefusalsSurfaceAtOnce(t *testing.T) {
 		})
 		expect(t, "sse/bad-token", subscribe(bad, "parsec:a"), "invalid token")
 	})
+}
+
+// subscribeOnce returns a function that subscribes tr to channel and, if
+// that worked, ends the subscription again.
+func subscribeOnce(tr client.Transport, channel string) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		out, cancel, err := tr.Subscribe(ctx, channel, client.SubscribeOptions{})
+		if err == nil {
+			cancel()
+			for range out {
+			}
+		}
+		return err
+	}
 }

@@ -32,6 +32,13 @@ type fakeServer struct {
 	histReqs []historyRequest
 }
 
+// historyRequests returns the /api/history requests received so far.
+func (f *fakeServer) historyRequests() []historyRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]historyRequest(nil), f.histReqs...)
+}
+
 // setHistory makes the server answer /api/history with h.
 func (f *fakeServer) setHistory(h func(req historyRequest) historyResponse) {
 	f.mu.Lock()
@@ -844,9 +851,7 @@ func TestUnrecoverableRefillsFromHistory(t *testing.T) {
 	if subs[1].Position != (client.StreamPosition{Offset: 5, Epoch: "e1"}) {
 		t.Errorf("second subscribed = %+v, want the position before the refill (e1/5)", subs[1])
 	}
-	f.mu.Lock()
-	hr := append([]historyRequest(nil), f.histReqs...)
-	f.mu.Unlock()
+	hr := f.historyRequests()
 	if len(hr) != 1 || hr[0].Since == nil || *hr[0].Since != (streamPosition{Offset: 3, Epoch: "e1"}) || hr[0].Limit != -1 {
 		t.Errorf("history requests = %+v, want one for everything after e1/3", hr)
 	}
@@ -881,9 +886,7 @@ func TestEpochChangeRefillsNewEpoch(t *testing.T) {
 	if un[0].Missed != -1 || un[0].Position != (client.StreamPosition{Offset: 0, Epoch: "e2"}) {
 		t.Errorf("unrecoverable = %+v, want -1 missed, resuming at the start of e2", un[0])
 	}
-	f.mu.Lock()
-	hr := append([]historyRequest(nil), f.histReqs...)
-	f.mu.Unlock()
+	hr := f.historyRequests()
 	if len(hr) != 1 || hr[0].Since != nil {
 		t.Errorf("history requests = %+v, want one for the whole new epoch", hr)
 	}
