@@ -104,6 +104,7 @@
 //	WithFromSequence(seq)                        Subscription.Position
 //	Subscribe + handlers, no Start               Subscription.Start, WithManualStart (hard start guarantee)
 //	HistoryOptions{Limit, Since, Until}          Subscription.Position (exact stream positions)
+//	OnGap(func(channel string, gap int64))       Subscription.OnGapReport (producer, numbers, detection), ResumeState, WithResumeState
 //	NewFileSnapshotter(path)                     FileSnapshotter.WithFileIO(io) (documented too), OSFileIO
 //	NewMemoryTransport(opts ...MemoryOption)     MemoryTransport.Peer, DropSubscriptions, ResetChannel (test hooks)
 //

@@ -33,7 +33,8 @@ func WithFromSequence(seq int64) SubscribeOption {
 // WithResumePosition asks the transport to resume after pos, a stream
 // position saved from an earlier run (see Subscription.Position). Unlike
 // WithFromSequence it checks the stream's epoch: a stream the server lost is
-// reported through OnGap instead of being read from a wrong offset.
+// reported as a loss instead of being read from a wrong offset.
+// WithResumeState also restores the producers' marks.
 func WithResumePosition(pos StreamPosition) SubscribeOption {
 	return func(o *SubscribeOptions) { o.Since = &pos }
 }
