@@ -211,8 +211,8 @@ func renderTypedClient(f *jen.File, aspects []typedAspect) {
 	f.Line()
 	f.Comment("Subscribe subscribes to channel. Register handlers on the returned Subscription")
 	f.Comment("(OnXxx or Handle): dispatch begins with the first, and handlers registered right")
-	f.Comment("after it still see every envelope. Start (or client.WithManualStart) gives the")
-	f.Comment("hard guarantee that nothing is dispatched before every handler exists.")
+	f.Comment("after it still see every envelope. Subscribe with client.WithManualStart and call")
+	f.Comment("Start for the hard guarantee that nothing is dispatched before every handler exists.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Subscribe").Params(
 		typedCtx(), jen.Id("channel").String(), jen.Id("opts").Op("...").Add(cliQual("SubscribeOption")),
 	).Parens(jen.List(jen.Op("*").Id("Subscription"), jen.Error())).Block(

@@ -599,11 +599,8 @@ type parentKey struct{}
 
 // EnvelopeFromContext returns the envelope whose handler received ctx.
 func EnvelopeFromContext(ctx context.Context) (*envelope.Envelope, bool) {
-	h, ok := ctx.Value(parentKey{}).(*handling)
-	if !ok {
-		return nil, false
-	}
-	return h.env, true
+	env, ok := ctx.Value(parentKey{}).(*envelope.Envelope)
+	return env, ok
 }
 
 // persister keeps the snapshot's high-water marks ahead of the published

@@ -559,11 +559,10 @@ func (s *Subscription) Presence(ctx context.Context) ([]PresenceEntry, error) {
 // PublishDerived publishes payload (JSON bytes, checked; nil for none) with
 // aspect on the subscription's channel, its causation set to the envelope
 // being handled on this subscription: call it from a handler (OnEnvelope,
-// OnAspect, OnAspectTyped), or from code the handler waits for. Every
-// subscription tracks its own envelope, so concurrent handlers of different
-// subscriptions each derive from their own. When ctx comes from a handler of
-// this subscription (HandleEnvelope, HandleAspect), that handler's envelope
-// is the parent. While no handler runs it returns ErrNoParent.
+// OnAspect, OnAspectTyped and the Handle variants), or from code the handler
+// waits for. Every subscription tracks its own envelope, so concurrent
+// handlers of different subscriptions each derive from their own. ctx
+// bounds the publish only. While no handler runs it returns ErrNoParent.
 // PublishDerivedAspect is the form that returns the envelope as sent.
 func (s *Subscription) PublishDerived(ctx context.Context, aspect string, payload []byte) error {
 	if len(payload) > 0 && !json.Valid(payload) {
@@ -573,11 +572,7 @@ func (s *Subscription) PublishDerived(ctx context.Context, aspect string, payloa
 	if len(data) == 0 {
 		data = nil
 	}
-	parent := s.current.Load()
-	if h, ok := ctx.Value(parentKey{}).(*handling); ok && h.s == s {
-		parent = h.env
-	}
-	_, err := s.derive(ctx, parent, Payload{Aspect: aspect, Data: data})
+	_, err := s.derive(ctx, s.current.Load(), Payload{Aspect: aspect, Data: data})
 	return err
 }
 
@@ -891,23 +886,18 @@ func (s *Subscription) handle(data []byte) {
 // through the handle interceptors. It reports whether the handlers ran (an
 // interceptor may refuse the delivery).
 func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte) bool {
-	ctx := context.WithValue(s.ctx, parentKey{}, &handling{s: s, env: env})
-	ran := false
-	run := func(ctx context.Context, env *envelope.Envelope) error {
-		ran = true
-		for i := range entries {
-			if entries[i].matches(env.Aspect) {
-				s.call(ctx, entries[i].h, env, data)
-			}
-		}
-		return nil
-	}
+	ctx := context.WithValue(s.ctx, parentKey{}, env)
 	ints := s.c.cfg.handInts
 	if len(ints) == 0 {
-		run(ctx, env) // reports each handler's failure itself; returns nil
+		s.runHandlers(ctx, entries, env, data)
 		return true
 	}
-	h := EnvelopeHandler(run)
+	ran := false
+	h := EnvelopeHandler(func(ctx context.Context, env *envelope.Envelope) error {
+		ran = true
+		s.runHandlers(ctx, entries, env, data)
+		return nil
+	})
 	for i := len(ints) - 1; i >= 0; i-- {
 		h = ints[i](h)
 	}
@@ -958,11 +948,14 @@ func (s *Subscription) catchUp() {
 	}
 }
 
-// handling is what a handler's context carries: the envelope and the
-// subscription handling it.
-type handling struct {
-	s   *Subscription
-	env *envelope.Envelope
+// runHandlers calls the entries matching env's aspect, each reporting its
+// own failure.
+func (s *Subscription) runHandlers(ctx context.Context, entries []handlerEntry, env *envelope.Envelope, data []byte) {
+	for i := range entries {
+		if entries[i].matches(env.Aspect) {
+			s.call(ctx, entries[i].h, env, data)
+		}
+	}
 }
 
 // call runs one handler; its error or panic is reported with a copy of the

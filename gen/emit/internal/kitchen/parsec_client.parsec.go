@@ -49,8 +49,8 @@ func NewClient(c *client.Client) *Client {
 
 // Subscribe subscribes to channel. Register handlers on the returned Subscription
 // (OnXxx or Handle): dispatch begins with the first, and handlers registered right
-// after it still see every envelope. Start (or client.WithManualStart) gives the
-// hard guarantee that nothing is dispatched before every handler exists.
+// after it still see every envelope. Subscribe with client.WithManualStart and call
+// Start for the hard guarantee that nothing is dispatched before every handler exists.
 func (c *Client) Subscribe(ctx context.Context, channel string, opts ...client.SubscribeOption) (*Subscription, error) {
 	s, err := c.Client.Subscribe(ctx, channel, opts...)
 	if err != nil {
