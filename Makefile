@@ -4,6 +4,10 @@
 # the Go module proxy into ./bin) and redis-server (Debian package).
 
 GO          ?= go
+# The root module is tested on its own go.mod, as a dependent resolves it
+# (GOWORK=off); server/ and example/ need the workspace (go.work), since they
+# require the release version of the root module, which is this checkout.
+ROOT_GO     := GOWORK=off $(GO)
 BIN         := $(CURDIR)/bin
 CENTRIFUGO_VERSION := v6.9.1
 CENTRIFUGO  := $(BIN)/centrifugo
@@ -20,15 +24,23 @@ test: lint unit test-example integration
 ## unit: the root module's tests (runtime, generator golden + corpus, CLI) with the race detector
 .PHONY: unit
 unit:
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(ROOT_GO) test -race -count=1 -timeout 20m ./...
 
 ## lint: gofmt and go vet over every module
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+	$(ROOT_GO) vet ./...
 	cd server && $(GO) vet ./...
 	cd example && $(GO) vet ./...
-	cd example/otel && $(GO) vet ./...
+	cd example/otel && $(ROOT_GO) vet ./...
+
+## release-check: build the modules as a dependent would once internal/version.Version is tagged:
+## from a file:// module proxy serving this checkout at that version, outside the workspace
+## (also part of unit); then the README's quick start for a local checkout, from a module outside
+.PHONY: release-check
+release-check:
+	$(ROOT_GO) test -count=1 -timeout 20m -run '^(TestReleaseModules|TestQuickStartLocalCheckout)$$' -v ./internal/release
+	$(ROOT_GO) test -count=1 -run '^Test' ./internal/version
 
 ## tools: everything the integration tests need
 tools: centrifugo redis
@@ -75,12 +87,13 @@ generate:
 example: generate
 	cd example && $(GO) run .
 
-## test-example: the example module's tests (typed client end to end, compile tests, generated code up to date),
-## and the OpenTelemetry example module's (spans for publish and handle, derived publishes linked to their cause)
+## test-example: the example module's tests (typed client end to end, compile tests, generated code up to date,
+## the example against a real Centrifugo, so it needs the tools first), and the OpenTelemetry example module's
+## (spans for publish and handle, derived publishes linked to their cause)
 .PHONY: test-example
-test-example:
+test-example: centrifugo
 	cd example && $(GO) vet ./... && $(GO) test -race -count=1 ./...
-	cd example/otel && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+	cd example/otel && $(ROOT_GO) vet ./... && $(ROOT_GO) test -race -count=1 ./...
 
 ## bench: typed PublishXxx->OnXxx against untyped Publish->OnAspect+encoding/json, in one run
 BENCHCOUNT ?= 6

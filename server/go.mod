@@ -5,7 +5,7 @@ go 1.26.0
 require (
 	github.com/centrifugal/centrifuge v0.40.1
 	github.com/centrifugal/centrifuge-go v0.12.1
-	github.com/parsec-gen/parsec-gen v0.0.0
+	github.com/parsec-gen/parsec-gen v0.1.0
 )
 
 require (
@@ -35,5 +35,3 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
-
-replace github.com/parsec-gen/parsec-gen => ../

@@ -23,6 +23,7 @@ type generateFlags struct {
 	out         string
 	pkg         string
 	check       bool
+	diff        bool
 	root        string
 	initialisms []string
 }
@@ -30,7 +31,7 @@ type generateFlags struct {
 func newGenerate(e env) *cobra.Command {
 	var f generateFlags
 	cmd := &cobra.Command{
-		Use:   "generate -o DIR [-p PKG] [--check] PATH...",
+		Use:   "generate -o DIR [-p PKG] [--check [--diff]] PATH...",
 		Short: "generate Go code from aspect schemas",
 		Long: `generate reads the schemas named by PATH (a schema file with any extension, or a
 directory whose *.json files are all read, not recursively) and writes one
@@ -42,6 +43,7 @@ parsec-gen header and the .parsec.go suffix.`,
 		Example: `  parsec-gen generate -o internal/events -p events schemas/
   parsec-gen generate -o . ../schemas/order_placed.json ../schemas/order_shipped.schema
   parsec-gen generate --check -o internal/events schemas/
+  parsec-gen generate --check --diff -o internal/events schemas/
 
   //go:generate go tool parsec-gen generate -o . ../schemas`,
 		Args: func(_ *cobra.Command, args []string) error {
@@ -58,6 +60,7 @@ parsec-gen header and the .parsec.go suffix.`,
 	fl.StringVarP(&f.out, "out", "o", "", "output directory for the generated package (created if missing)")
 	fl.StringVarP(&f.pkg, "package", "p", "", "Go package name (default $GOPACKAGE, else the base name of --out)")
 	fl.BoolVar(&f.check, "check", false, "write nothing; exit 1 and list the files that would change, be added or be removed")
+	fl.BoolVar(&f.diff, "diff", false, "with --check: print a unified diff of what would change instead of the file names")
 	fl.StringVar(&f.root, "root", "", "directory that relative $refs may reach (default: the deepest directory holding every PATH)")
 	fl.StringSliceVar(&f.initialisms, "initialism", nil, "extra initialism for Go names, e.g. --initialism SKU (repeatable)")
 	if err := cmd.MarkFlagRequired("out"); err != nil {
@@ -68,6 +71,9 @@ parsec-gen header and the .parsec.go suffix.`,
 }
 
 func generate(e env, f generateFlags, args []string) error {
+	if f.diff && !f.check {
+		return usagef("--diff needs --check: it prints what generate would change instead of writing it")
+	}
 	cwd, err := e.getwd()
 	if err != nil {
 		return &failure{fmt.Sprintf("cannot determine the working directory: %v", err)}
@@ -111,10 +117,9 @@ func generate(e env, f generateFlags, args []string) error {
 	}
 	shown := func(name string) string { return displayPath(cwd, filepath.Join(outDir, name)) }
 	if f.check {
-		n := 0
-		for _, c := range p.changes() {
-			fmt.Fprintf(e.stdout, "%s: would %s\n", shown(c.name), c.verb)
-			n++
+		n := len(p.changes())
+		if err := reportDrift(e, f, p, shown); err != nil {
+			return &failure{err.Error()}
 		}
 		if n > 0 {
 			return &failure{fmt.Sprintf("%d generated file(s) out of date in %s; run parsec-gen generate", n, displayPath(cwd, outDir))}
@@ -123,6 +128,18 @@ func generate(e env, f generateFlags, args []string) error {
 	}
 	if err := p.apply(); err != nil {
 		return &failure{err.Error()}
+	}
+	return nil
+}
+
+// reportDrift prints what --check found: one line per file, or with --diff
+// a unified diff of every file.
+func reportDrift(e env, f generateFlags, p plan, shown func(string) string) error {
+	if f.diff {
+		return p.writeDiff(e.stdout, shown)
+	}
+	for _, c := range p.changes() {
+		fmt.Fprintf(e.stdout, "%s: would %s\n", shown(c.name), c.verb)
 	}
 	return nil
 }

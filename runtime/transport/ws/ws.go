@@ -47,6 +47,15 @@
 // subscription holds at most twice the queue size plus 64 publications (the
 // queue, the batch being handed over, the returned channel's buffer).
 //
+// # TLS, proxies and gateways
+//
+// Every connection the transport opens gets the same dial options, passed
+// through to centrifuge-go: WithTLSConfig (roots to trust, a client
+// certificate for mutual TLS), WithHeader (headers of the upgrade request,
+// such as a gateway's API key), WithNetDialContext (a custom dialer),
+// WithProxy and WithCookieJar, WithWriteTimeout and WithHandshakeTimeout
+// beside WithReadTimeout, and WithLogHandler for centrifuge-go's own log.
+//
 // # Positions for persistence
 //
 // client.EventSubscribed carries the stream position just before the next
@@ -102,6 +111,7 @@ type config struct {
 	minReconnect   time.Duration
 	maxReconnect   time.Duration
 	logger         *slog.Logger
+	dial           dialConfig // options.go
 }
 
 // WithLogger makes the transport log its connections' state changes: Info
@@ -214,6 +224,9 @@ func New(url string, opts ...Option) (*Transport, error) {
 	case cfg.maxMessageSize < 1:
 		return nil, fmt.Errorf("ws transport: max message size %d: want at least 1", cfg.maxMessageSize)
 	}
+	if err := cfg.dial.check(); err != nil {
+		return nil, err
+	}
 	t := &Transport{cfg: cfg, url: url, streams: map[*stream]struct{}{}, claims: map[claim]*stream{}, connected: make(chan struct{})}
 	t.ccfg = centrifuge.Config{
 		Token:              cfg.token,
@@ -224,6 +237,7 @@ func New(url string, opts ...Option) (*Transport, error) {
 		MinReconnectDelay:  cfg.minReconnect,
 		MaxReconnectDelay:  cfg.maxReconnect,
 	}
+	cfg.dial.apply(&t.ccfg)
 	if cfg.tokenFunc != nil {
 		t.ccfg.GetToken = func(centrifuge.ConnectionTokenEvent) (string, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), cfg.readTimeout)
