@@ -33,6 +33,7 @@ lint:
 	$(ROOT_GO) vet ./...
 	cd server && $(GO) vet ./...
 	cd example && $(GO) vet ./...
+	cd example/otel && $(ROOT_GO) vet ./...
 	$(ROOT_GO) run ./cmd/parsec-gen generate --check -p notes -o server/interop/notes server/interop/schemas
 
 ## release-check: build the modules as a dependent would once internal/version.Version is tagged:
@@ -106,10 +107,12 @@ example: generate
 	cd example && $(GO) run .
 
 ## test-example: the example module's tests (typed client end to end, compile tests, generated code up to date,
-## the example against a real Centrifugo, so it needs the tools first)
+## the example against a real Centrifugo, so it needs the tools first), and the OpenTelemetry example module's
+## (spans for publish and handle, derived publishes linked to their cause)
 .PHONY: test-example
 test-example: centrifugo
 	cd example && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+	cd example/otel && $(ROOT_GO) vet ./... && $(ROOT_GO) test -race -count=1 ./...
 
 ## bench: typed PublishXxx->OnXxx against untyped Publish->OnAspect+encoding/json, in one run
 BENCHCOUNT ?= 6
