@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"io/fs"
 	gourl "net/url"
+	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -216,6 +217,7 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	for _, d := range s.Inputs {
 		s.checkRefs(d, d.Value, "", d.base())
 	}
+	s.checkDynamicRefs()
 	if len(s.errs) > 0 {
 		return nil, Errors(s.errs).Sort()
 	}
@@ -243,6 +245,90 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	}
 	slices.Sort(s.Warnings)
 	return s, nil
+}
+
+// dynamicPlace is a $dynamicAnchor, $recursiveAnchor, $dynamicRef or
+// $recursiveRef written in a loaded document.
+type dynamicPlace struct {
+	doc   *Doc
+	ptr   string // of the keyword
+	value string // the anchor name or the reference; "" for $recursiveAnchor
+}
+
+// checkDynamicRefs refuses the references whose target depends on the
+// schema that uses them: a $dynamicRef to an anchor name that more than one
+// loaded resource declares with $dynamicAnchor, or a $recursiveRef when more
+// than one resource declares "$recursiveAnchor": true. One Go type cannot
+// stand for what such a reference means in each use, and the first
+// binding's type would reject values the schema accepts where another
+// binding applies. A dynamic reference with a single possible binding is a
+// plain reference and is generated as one.
+func (s *Set) checkDynamicRefs() {
+	paths := make([]string, 0, len(s.byPath))
+	for p := range s.byPath {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	anchors := map[string][]dynamicPlace{}
+	var recAnchors, refs []dynamicPlace
+	for _, p := range paths {
+		d := s.byPath[p]
+		var walk func(v any, ptr string, depth int)
+		walk = func(v any, ptr string, depth int) {
+			if depth > maxDepth {
+				return
+			}
+			switch v := v.(type) {
+			case map[string]any:
+				for _, k := range d.Index.Keys(ptr) {
+					child := ptr + "/" + EscapePointerToken(k)
+					if dataKeywords[k] || strings.HasPrefix(k, "x-") {
+						continue
+					}
+					switch str, _ := v[k].(string); k {
+					case "$dynamicAnchor":
+						anchors[str] = append(anchors[str], dynamicPlace{d, child, str})
+					case "$recursiveAnchor":
+						if v[k] == true {
+							recAnchors = append(recAnchors, dynamicPlace{d, child, ""})
+						}
+					case "$dynamicRef", "$recursiveRef":
+						refs = append(refs, dynamicPlace{d, child, str})
+					}
+					walk(v[k], child, depth+1)
+				}
+			case []any:
+				for i, e := range v {
+					walk(e, ptr+"/"+strconv.Itoa(i), depth+1)
+				}
+			}
+		}
+		walk(d.Value, "", 0)
+	}
+	for _, r := range refs {
+		bindings := recAnchors
+		what := `"$recursiveAnchor": true`
+		if strings.HasSuffix(r.ptr, "/$dynamicRef") {
+			_, frag, _ := strings.Cut(r.value, "#")
+			if frag == "" || strings.HasPrefix(frag, "/") {
+				continue // a JSON pointer: an ordinary reference
+			}
+			bindings = anchors[frag]
+			what = fmt.Sprintf("$dynamicAnchor %q", frag)
+		}
+		if len(bindings) < 2 {
+			continue
+		}
+		var at []string
+		for _, b := range bindings {
+			at = append(at, s.place(b.doc, b.ptr))
+		}
+		pos, _ := r.doc.Index.Pos(r.ptr)
+		kw := path.Base(r.ptr)
+		s.errs = append(s.errs, &Error{File: r.doc.Display, Pos: pos, Pointer: r.ptr, Msg: fmt.Sprintf(
+			"%s %q is not supported: what it refers to depends on the schema that uses it (%s at %s), and one Go type cannot stand for each; write a $ref to the schema meant",
+			kw, r.value, what, strings.Join(at, ", "))})
+	}
 }
 
 // regexpCache compiles each distinct pattern once per Load: large schemas
