@@ -29,6 +29,10 @@ type Config struct {
 	// list, e.g. "ID", "URL"). Nil means the default list; an empty non-nil
 	// slice means none.
 	Initialisms []string
+	// DefaultDraft is the draft a schema without "$schema" is read under:
+	// "draft-04", "draft-06", "draft-07", "2019-09", "2020-12" (or
+	// "draft-03"); "" is load.DefaultDraft, draft-07.
+	DefaultDraft string
 	// Warn receives leniencies applied to the input (for example a null
 	// "description", treated as absent), one "place: message" per call, in
 	// sorted order; nil drops them.
@@ -70,7 +74,7 @@ func Model(cfg Config) (*ir.Package, error) {
 	if len(cfg.Schemas) == 0 {
 		return nil, errors.New("generate: no schema files given")
 	}
-	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display}, cfg.Schemas)
+	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display, DefaultDraft: cfg.DefaultDraft}, cfg.Schemas)
 	if err != nil {
 		return nil, err
 	}

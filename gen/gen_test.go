@@ -281,6 +281,8 @@ func TestModelErrors(t *testing.T) {
 				"s/x.json:1:51: $ref \"nope.json\": there is no file \"s/nope.json\""},
 		{"missing id", map[string]string{"s/x.json": `{"$id": "https://a.example/x.json", "properties": {"b": {"$ref": "y.json"}}}`},
 			`s/x.json:1:66: $ref "y.json" resolves to "https://a.example/y.json": no loaded schema has this $id, and there is no file "s/y.json" at the same place under the directory of a loaded schema's $id`},
+		{"draft-03 type schema", map[string]string{"s/x.json": `{"$schema": "http://json-schema.org/draft-03/schema#", "properties": {"a": {"type": ["string", {"type": "integer"}]}}}`},
+			`s/x.json:1:85: draft-03 "type" with a schema in it is not supported; write it as anyOf`},
 		{"missing pointer", map[string]string{"s/x.json": `{"properties": {"a": {"$ref": "#/$defs/nope"}}}`},
 			`s/x.json:1:31: $ref "#/$defs/nope": s/x.json has nothing at #/$defs/nope`},
 		{"bad x-go-type", map[string]string{"s/x.json": `{"properties": {"a": {"type": "string", "x-go-type": "time."}}}`},

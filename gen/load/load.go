@@ -14,6 +14,12 @@
 // compiled with internal/ecmaregex (Go regexp first, ECMAScript backtracking
 // for what Go rejects).
 //
+// Drafts: each schema is read under its "$schema", else Config.DefaultDraft
+// (draft-07 unless set), except that a schema written in a style only
+// draft-03 or draft-04 accepts is read as that draft; draft-03 is translated
+// to draft-04 (see draft.go). The draft is written into Value, so the
+// embedded schema (Doc.Effective) says it.
+//
 // Leniency: an annotation keyword of the wrong kind (a title, description or
 // $comment that is not a string, such as null, or examples that is not an
 // array; all found in real schemas) carries no meaning the generator uses, so
@@ -51,6 +57,9 @@ type Config struct {
 	FS fs.FS
 	// Display maps an FS path to the text shown in messages; nil is identity.
 	Display func(fsPath string) string
+	// DefaultDraft is the draft a schema without "$schema" is read under
+	// (see DraftURL); "" is DefaultDraft.
+	DefaultDraft string
 }
 
 // Doc is one loaded schema file.
@@ -71,17 +80,27 @@ type Doc struct {
 	// only reached through $ref.
 	Schema *jsonschema.Schema
 	// Lenient reports that a leniency changed Value (see the package doc),
-	// so Raw no longer describes what was compiled.
+	// so Raw no longer describes what was compiled: an annotation dropped,
+	// a draft-03 schema rewritten as draft-04, or the "$schema" of the draft
+	// it was read under added.
 	Lenient bool
+	// reencode reports a change beyond an added "$schema".
+	reencode bool
 }
 
-// Effective returns the schema text that was compiled: Raw, or, when a
-// leniency changed the document, Value re-encoded as compact JSON (object
-// keys then come in sorted order). Validators that read the embedded schema
-// therefore accept what the generator accepted.
+// Effective returns the schema text that was compiled: Raw; Raw with the
+// "$schema" member it was read under added first, when that is the only
+// change; or, when a leniency changed more, Value re-encoded as compact JSON
+// (object keys then come in sorted order). Validators that read the
+// embedded schema therefore accept what the generator accepted.
 func (d *Doc) Effective() []byte {
 	if !d.Lenient {
 		return d.Raw
+	}
+	if !d.reencode {
+		if meta, ok := d.Value.(map[string]any)["$schema"].(string); ok {
+			return withSchema(d.Raw, meta)
+		}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -108,7 +127,9 @@ type Set struct {
 	embedded map[string]embedded
 	idDirs   []schemadoc.IDDir
 	ids      map[string]string // $id URL -> FS path, see fileIDs
-	errs     []*Error
+	// defaultDraft is the "$schema" URL of Config.DefaultDraft.
+	defaultDraft string
+	errs         []*Error
 }
 
 // embedded is a resource inside a loaded document.
@@ -197,7 +218,12 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	if cfg.Display == nil {
 		cfg.Display = func(p string) string { return p }
 	}
-	s := &Set{cfg: cfg, byURL: make(map[string]*Doc), byPath: make(map[string]*Doc), embedded: make(map[string]embedded)}
+	meta, err := DraftURL(cfg.DefaultDraft)
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{cfg: cfg, byURL: make(map[string]*Doc), byPath: make(map[string]*Doc), embedded: make(map[string]embedded),
+		defaultDraft: meta}
 	sorted := slices.Clone(paths)
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
@@ -374,7 +400,7 @@ func (s *Set) read(p string) (*Doc, error) {
 	}
 	d.Value, d.Index = v, ix
 	s.lenient(d, v, "", true)
-	s.detectDraft4(d)
+	s.readDraft(d)
 	s.byPath[p] = d
 	s.byURL[d.URL] = d
 	if id := schemadoc.RootID(v); id != "" {
@@ -404,34 +430,6 @@ var schemaMapKeywords = map[string]bool{"properties": true, "patternProperties":
 
 // dataKeywords hold instance data, not schemas.
 var dataKeywords = map[string]bool{"const": true, "enum": true, "default": true, "examples": true, "example": true}
-
-// detectDraft4 marks a document without "$schema" as draft-04 when it is
-// written in draft-04 only style (a top-level "id" and no "$id", or a boolean
-// exclusiveMinimum/exclusiveMaximum), which the latest draft would reject;
-// the choice is reported as a warning.
-func (s *Set) detectDraft4(d *Doc) {
-	obj, ok := d.Value.(map[string]any)
-	if !ok {
-		return
-	}
-	if _, ok := obj["$schema"]; ok {
-		return
-	}
-	_, hasID := obj["id"].(string)
-	_, hasDollarID := obj["$id"]
-	reason := ""
-	if hasID && !hasDollarID {
-		reason = `it has "id" and no "$id"`
-	} else if hasBoolExclusive(obj, 0) {
-		reason = "it uses a boolean exclusiveMinimum or exclusiveMaximum"
-	}
-	if reason == "" {
-		return
-	}
-	obj["$schema"] = "http://json-schema.org/draft-04/schema#"
-	d.Lenient = true
-	s.Warnings = append(s.Warnings, fmt.Sprintf("%s: no $schema; read as draft-04 because %s", d.Display, reason))
-}
 
 func hasBoolExclusive(v any, depth int) bool {
 	if depth > 200 {
@@ -501,7 +499,7 @@ func (s *Set) lenient(d *Doc, v any, ptr string, isSchema bool) {
 					s.Warnings = append(s.Warnings, fmt.Sprintf("%s: annotation %s is %s, want %s; treated as absent",
 						s.place(d, child), k, jsonKind(v[k]), want))
 					delete(v, k)
-					d.Lenient = true
+					d.Lenient, d.reencode = true, true
 					continue
 				}
 				if dataKeywords[k] || strings.HasPrefix(k, "x-") {

@@ -25,6 +25,7 @@ type generateFlags struct {
 	check       bool
 	root        string
 	initialisms []string
+	semantics   semanticsFlags
 }
 
 func newGenerate(e env) *cobra.Command {
@@ -60,6 +61,7 @@ parsec-gen header and the .parsec.go suffix.`,
 	fl.BoolVar(&f.check, "check", false, "write nothing; exit 1 and list the files that would change, be added or be removed")
 	fl.StringVar(&f.root, "root", "", "directory that relative $refs may reach (default: the deepest directory holding every PATH)")
 	fl.StringSliceVar(&f.initialisms, "initialism", nil, "extra initialism for Go names, e.g. --initialism SKU (repeatable)")
+	f.semantics.register(cmd)
 	if err := cmd.MarkFlagRequired("out"); err != nil {
 		// MarkFlagRequired fails only for a flag that does not exist.
 		panic("unreachable: " + err.Error())
@@ -92,6 +94,9 @@ func generate(e env, f generateFlags, args []string) error {
 		Display:     in.display,
 		Initialisms: initialisms,
 		Warn:        func(msg string) { fmt.Fprintf(e.stderr, "warning: %s\n", msg) },
+	}
+	if err := f.semantics.apply(&cfg); err != nil {
+		return err
 	}
 	files, err := e.generate(cfg)
 	if err != nil {
