@@ -119,8 +119,6 @@ func (b *builder) kindsOnce(s *jsonschema.Schema, depth int) (kset, bool) {
 	}
 	if s.Types != nil {
 		assert(ksetOf(s.Types.ToStrings()))
-	} else if sk, ok := b.refSiblingKinds(s); ok {
-		assert(sk)
 	}
 	if s.Enum != nil {
 		var e kset

@@ -140,6 +140,11 @@ type Struct struct {
 	DependentRequired []Dependency
 	// Constraints holds minProperties/maxProperties.
 	Constraints Constraints
+	// Other is the Go name of the field holding a value that is not a JSON
+	// object, kept as its JSON text, when the schema accepts every kind
+	// ("properties" without "type"); empty when only objects decode. Such a
+	// value is checked against the schema of the Named type.
+	Other string
 }
 
 // PatternProperty is one patternProperties entry.
