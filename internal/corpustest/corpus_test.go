@@ -27,7 +27,7 @@ var floor = Report{
 	Lossless:      407,
 	Valid:         407,
 	LosslessValid: 407,
-	Agree:         2937,
+	Agree:         2940,
 }
 
 // corpusDir finds ../shared/corpus/schemastore beside the repository (or
