@@ -33,6 +33,11 @@ type Config struct {
 	// "draft-04", "draft-06", "draft-07", "2019-09", "2020-12" (or
 	// "draft-03"); "" is load.DefaultDraft, draft-07.
 	DefaultDraft string
+	// AssertFormats makes every format the validator knows (email,
+	// hostname, ipv4, regex, ...) an assertion in every draft, checked on
+	// decode and by the package's validators; by default those formats
+	// assert in draft-04 to -07 only.
+	AssertFormats bool
 	// Warn receives leniencies applied to the input (for example a null
 	// "description", treated as absent), one "place: message" per call, in
 	// sorted order; nil drops them.
@@ -83,7 +88,7 @@ func Model(cfg Config) (*ir.Package, error) {
 			cfg.Warn(w)
 		}
 	}
-	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms)})
+	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms), AssertFormats: cfg.AssertFormats})
 	if err != nil {
 		return nil, err
 	}

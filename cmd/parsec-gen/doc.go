@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	parsec-gen generate -o DIR [-p PKG] [--check] [--root DIR] [--initialism WORD]... [--default-draft D] PATH...
+//	parsec-gen generate -o DIR [-p PKG] [--check] [--root DIR] [--initialism WORD]... [--default-draft D] [--assert-formats] PATH...
 //	parsec-gen version
 //	parsec-gen help [command]
 //
@@ -40,6 +40,11 @@
 //	    --default-draft D draft of a schema without "$schema": draft-03,
 //	                      draft-04, draft-06, draft-07 (default), 2019-09 or
 //	                      2020-12
+//	    --assert-formats  make every known format (email, hostname, ipv4, ...)
+//	                      an assertion in every draft, on decode and in the
+//	                      package's validators; by default only the formats
+//	                      with a Go type assert everywhere and the others in
+//	                      draft-04 to -07
 //
 // Each schema is read under the draft its "$schema" names. One without it is
 // read under --default-draft, draft-07 by default (the draft most published

@@ -56,6 +56,9 @@ type Config struct {
 	Package string
 	// Namer spells Go identifiers; nil means naming.New(nil).
 	Namer *naming.Namer
+	// AssertFormats makes every known format an assertion in every draft
+	// (see formatAsserts).
+	AssertFormats bool
 }
 
 // Build makes the IR of the loaded schemas. Errors are collected, sorted and
@@ -81,7 +84,7 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 		// positions, which a discriminator value may replace.
 		weakVariant: make(map[string]bool),
 	}
-	p := &ir.Package{Name: cfg.Package}
+	p := &ir.Package{Name: cfg.Package, AssertFormats: cfg.AssertFormats}
 	for _, d := range set.Inputs {
 		f := b.file(d)
 		f.Aspect = b.aspect(d)

@@ -543,9 +543,10 @@ var knownFormats = map[string]bool{"json-pointer": true, "relative-json-pointer"
 	"period": true, "ipv4": true, "ipv6": true, "hostname": true, "email": true, "time": true, "iri": true,
 	"uri-reference": true, "iri-reference": true, "uri-template": true, "semver": true, "regex": true}
 
-// formatAsserts reports whether format f is an assertion in s's draft.
-func formatAsserts(s *jsonschema.Schema, f string) bool {
-	return typedFormatKinds[f] != 0 || knownFormats[f] && s.DraftVersion < 2019
+// formatAsserts reports whether format f is an assertion in s's draft, or
+// everywhere with Config.AssertFormats.
+func (b *builder) formatAsserts(s *jsonschema.Schema, f string) bool {
+	return typedFormatKinds[f] != 0 || knownFormats[f] && (s.DraftVersion < 2019 || b.cfg.AssertFormats)
 }
 
 // formatParsed reports whether the Go type of s parses format f: s has
@@ -708,7 +709,7 @@ func (b *builder) residualOf(s *jsonschema.Schema, withAllOf bool) []ir.Residual
 	if s.Contains != nil {
 		add("contains")
 	}
-	if f := b.format(s); f != "" && formatAsserts(s, f) && !b.formatParsed(s, f) {
+	if f := b.format(s); f != "" && b.formatAsserts(s, f) && !b.formatParsed(s, f) {
 		add("format")
 	}
 	if b.kinds(s, 0) == kAll {

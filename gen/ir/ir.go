@@ -18,6 +18,10 @@ type Package struct {
 	Name string
 	// Files holds one entry per input schema, sorted by Name.
 	Files []*File
+	// AssertFormats says every known format is an assertion in every
+	// draft: the package's validators are made with
+	// schema.WithFormatAssertion.
+	AssertFormats bool
 }
 
 // File is the output of one schema file, which describes one aspect.
