@@ -774,26 +774,43 @@ func (s *Subscription) handle(data []byte) {
 		s.st.unhandled.Add(1)
 		return
 	}
-	if s.dispatch(hs.entries, env, data) {
-		s.st.delivered.Add(1)
-	} else {
+	if !s.dispatch(hs.entries, env, data, nil) {
 		s.st.rejected.Add(1)
 	}
 }
 
+// count records that handlers receive an envelope: a live one (late nil) is
+// delivered; a kept one counted Unhandled moves to Delivered.
+func (s *Subscription) count(late *retained) {
+	switch {
+	case late == nil:
+		s.st.delivered.Add(1)
+	case late.unhandled:
+		late.unhandled = false
+		s.st.unhandled.Add(-1)
+		s.st.delivered.Add(1)
+	}
+}
+
 // dispatch calls the entries matching env's aspect, in registration order,
-// through the handle interceptors. It reports whether the handlers ran (an
-// interceptor may refuse the delivery).
-func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte) bool {
+// through the handle interceptors, counting the delivery just before the
+// handlers run (Stats never lags what handlers saw). late is the kept
+// envelope being handed to late handlers, or nil. It reports whether the
+// handlers ran (an interceptor may refuse the delivery).
+func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte, late *retained) bool {
 	ctx := context.WithValue(s.ctx, parentKey{}, env)
 	ints := s.c.cfg.handInts
 	if len(ints) == 0 {
+		s.count(late)
 		s.runHandlers(ctx, entries, env, data)
 		return true
 	}
 	ran := false
 	h := EnvelopeHandler(func(ctx context.Context, env *envelope.Envelope) error {
-		ran = true
+		if !ran {
+			ran = true
+			s.count(late)
+		}
 		s.runHandlers(ctx, entries, env, data)
 		return nil
 	})
@@ -839,11 +856,7 @@ func (s *Subscription) catchUp() {
 		if !matched {
 			continue
 		}
-		if s.dispatch(added, r.env, r.data) && r.unhandled {
-			r.unhandled = false
-			s.st.unhandled.Add(-1)
-			s.st.delivered.Add(1)
-		}
+		s.dispatch(added, r.env, r.data, r)
 	}
 }
 
