@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 )
 
 func TestParseIndex(t *testing.T) {
@@ -107,10 +109,7 @@ func TestLoadRefsAndPlaces(t *testing.T) {
 }
 
 func TestLoadCorpus(t *testing.T) {
-	dir := "/work/shared/corpus/schemastore/schemas"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("corpus not present")
-	}
+	dir := filepath.Join(testenv.Corpus(t), "schemas")
 	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		t.Fatal(err)

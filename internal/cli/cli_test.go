@@ -32,8 +32,8 @@ func (g *fakeGen) generate(cfg gen.Config) (gen.Files, error) {
 		return nil, g.err
 	}
 	var files gen.Files
-	if cfg.Warn != nil && cfg.Package == "warns" {
-		cfg.Warn("schemas/x.json:1:2: a null description is treated as absent")
+	if cfg.Warning != nil && cfg.Package == "warns" {
+		cfg.Warning(gen.Placed("schemas/x.json:1:2: a null description is treated as absent"))
 	}
 	for _, s := range cfg.Schemas {
 		src, err := fs.ReadFile(cfg.FS, s)
@@ -476,8 +476,8 @@ func TestVersion(t *testing.T) {
 	if !ok || strings.TrimSpace(v) == "" || !strings.HasSuffix(v, "\n") {
 		t.Errorf("version output %q, want \"parsec-gen <version>\\n\"", r.stdout)
 	}
-	if strings.TrimSpace(v) != version() {
-		t.Errorf("printed %q, build info says %q", v, version())
+	if strings.TrimSpace(v) != versionText() {
+		t.Errorf("printed %q, want %q", v, versionText())
 	}
 }
 

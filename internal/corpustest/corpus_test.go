@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parsec-gen/parsec-gen/gen"
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 )
 
 var failuresFile = flag.String("corpus.failures", filepath.Join(os.TempDir(), "parsec-gen-corpus-failures.txt"),
@@ -28,24 +29,6 @@ var floor = Report{
 	Valid:         407,
 	LosslessValid: 407,
 	Agree:         2937,
-}
-
-// corpusDir finds ../shared/corpus/schemastore beside the repository (or
-// $PARSEC_CORPUS). It fails when the corpus is missing under CI=true and
-// skips otherwise.
-func corpusDir(t testing.TB, repo string) string {
-	t.Helper()
-	dir := os.Getenv("PARSEC_CORPUS")
-	if dir == "" {
-		dir = filepath.Join(repo, "..", "shared", "corpus", "schemastore")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "schemas")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus missing under CI: %v", err)
-		}
-		t.Skipf("corpus not found (%v); set PARSEC_CORPUS or place shared/ beside the repository", err)
-	}
-	return dir
 }
 
 func pct(n, of int) string {
@@ -85,7 +68,7 @@ func TestCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Run(Options{Corpus: corpusDir(t, repo), Repo: repo, Work: t.TempDir()})
+	r, err := Run(Options{Corpus: testenv.Corpus(t), Repo: repo, Work: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,15 +108,12 @@ func TestCorpus(t *testing.T) {
 // BenchmarkGenerateCorpus generates every corpus schema, one package per
 // schema as the corpus run does; one iteration is the whole corpus.
 func BenchmarkGenerateCorpus(b *testing.B) {
-	repo, err := FindRepo(".")
+	dir := testenv.Corpus(b)
+	cases, err := listCorpus(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cases, err := listCorpus(corpusDir(b, repo))
-	if err != nil {
-		b.Fatal(err)
-	}
-	fsys := os.DirFS(filepath.Join(corpusDir(b, repo), "schemas"))
+	fsys := os.DirFS(filepath.Join(dir, "schemas"))
 	failed := 0
 	cpu0 := cpuTime(b)
 	for b.Loop() {

@@ -81,6 +81,9 @@ type SubscribeOptions struct {
 	// ManualStart (Client only) makes the Subscription dispatch nothing
 	// until Subscription.Start; see WithManualStart.
 	ManualStart bool
+	// Producers (Client only) restores producers' high-water marks saved
+	// by an earlier run, keyed by producer id; see WithResumeState.
+	Producers map[string]int64
 	// OnEvent receives stream events from the transport: position updates,
 	// recoveries, unrecoverable positions, and transport errors. It may be
 	// called from the transport's goroutines and must not block.
