@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/parsec-gen/parsec-gen/internal/ghactions"
 )
 
 // WriteJSON writes {"findings":[...]}, one Finding each (an empty list when
@@ -42,16 +44,16 @@ func WriteText(w io.Writer, fs []Finding) error {
 func WriteGitHubActions(w io.Writer, fs []Finding) error {
 	var b strings.Builder
 	for _, f := range fs {
-		props := "file=" + ghProp(f.File)
+		props := "file=" + ghactions.Property(f.File)
 		if f.Line > 0 {
 			props += fmt.Sprintf(",line=%d,col=%d", f.Line, f.Col)
 		}
-		props += ",title=" + ghProp(fmt.Sprintf("%s %s %s", f.Aspect, f.Direction, f.Rule))
+		props += ",title=" + ghactions.Property(fmt.Sprintf("%s %s %s", f.Aspect, f.Direction, f.Rule))
 		msg := f.Message
 		if f.Direction != Go {
 			msg += "\nwitness: " + string(f.Witness)
 		}
-		fmt.Fprintf(&b, "::error %s::%s\n", props, ghData(msg))
+		fmt.Fprintf(&b, "::error %s::%s\n", props, ghactions.Data(msg))
 	}
 	b.WriteString(summary(fs))
 	b.WriteByte('\n')
@@ -88,14 +90,4 @@ func summary(fs []Finding) string {
 		noun = "breaking change"
 	}
 	return fmt.Sprintf("%d %s (%s)", len(fs), noun, strings.Join(parts, ", "))
-}
-
-// ghData escapes a workflow command's message.
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// ghProp escapes a workflow command's property value.
-func ghProp(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

@@ -47,6 +47,10 @@
 // history, or reports what history no longer holds. Memory on the client
 // side stays bounded by Config.Buffer plus one frame.
 //
+// Publish copies the envelope bytes into the API request verbatim (no
+// re-encoding, no HTML escaping), so every subscriber, in Go or in any other
+// Centrifugo client, receives exactly the bytes the publisher encoded.
+//
 // History and Presence use the server API (/api/history, /api/presence) and
 // need Config.APIKey, like Publish.
 package sse
