@@ -13,8 +13,8 @@ var (
 	runtimeClientMethods = []string{"Close", "Connect", "History", "Presence", "Publish", "PublishAspect",
 		"PublishDerived", "PublishDerivedPayload", "PublishEnvelope", "PublishPayload", "Subscribe"}
 	runtimeSubscriptionMethods = []string{"Channel", "Done", "Err", "HandleAspect", "HandleEnvelope", "History",
-		"OnAspect", "OnEnvelope", "OnError", "OnGap", "OnGapReport", "Position", "Presence", "PublishDerived", "PublishDerivedAspect",
-		"PublishDerivedPayload", "ResumeState", "Start", "Stats", "Unsubscribe"}
+		"OnAspect", "OnEnvelope", "OnError", "OnGap", "OnGapReport", "Position", "Presence", "PublishDerived",
+		"PublishDerivedAspect", "PublishDerivedPayload", "ResumeState", "Start", "Stats", "Unsubscribe"}
 )
 
 // RuntimeClientMethods returns the exported methods of the runtime's
