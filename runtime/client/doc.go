@@ -72,7 +72,7 @@
 // # Stream positions
 //
 // HistoryOptions.Since (exclusive) and Until (inclusive) and
-// SubscribeOptions.FromSequence (inclusive) are stream positions of the
+// SubscribeOptions.FromSequence (exclusive) are stream positions of the
 // channel: the n-th publication on a channel has position n. They equal the
 // envelopes' sequences for a channel with one producer; with several
 // producers, sequences count per producer and positions count everything.

@@ -297,7 +297,7 @@ func TestLossReplayIsDuplicate(t *testing.T) {
 	// copies. (A replayed #1 would fall under the restart rule for a
 	// stream whose times are unknown: a fallback to 1.)
 	st := ResumeState{Producers: map[string]int64{"p1": 3}}
-	r.start(WithResumeState(st), WithFromSequence(2))
+	r.start(WithResumeState(st), WithFromSequence(1))
 	r.pub("p1", 4, 4, 0)
 	r.wait(1)
 	waitFor(t, "replay dropped", func() bool { return r.s.Stats().Duplicates == 2 })

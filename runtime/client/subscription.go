@@ -24,7 +24,8 @@ type EnvelopeHandler func(ctx context.Context, env *envelope.Envelope) error
 type SubscribeOption func(*SubscribeOptions)
 
 // WithFromSequence asks the transport to replay the channel's stored
-// publications from stream position seq up (inclusive) before live ones.
+// publications above stream position seq (exclusive: seq+1 is the first
+// replayed) before live ones; 0 is live only.
 // Stream positions equal the sequences for a channel with one producer.
 func WithFromSequence(seq int64) SubscribeOption {
 	return func(o *SubscribeOptions) { o.FromSequence = seq }
@@ -788,8 +789,9 @@ func (s *Subscription) resubscribe(gen int) <-chan []byte {
 		if known {
 			opts.Since = &resume
 		} else if s.fromBase > 0 {
-			// No positions from the transport: the stream started at
-			// fromBase and delivered readTotal publications since.
+			// No positions from the transport: the stream started above
+			// fromBase and delivered readTotal publications since, so the
+			// last one read is fromBase+readTotal.
 			opts.FromSequence = s.fromBase + s.readTotal
 		}
 		stream, cancel, err := s.c.tr.Subscribe(s.ctx, s.channel, opts)

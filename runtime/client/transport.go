@@ -60,8 +60,10 @@ type StreamPosition struct {
 // it to the Transport; the Client-only fields are marked.
 type SubscribeOptions struct {
 	// FromSequence, when > 0, asks the transport to replay the channel's
-	// stored publications from this stream position up (inclusive: the
-	// publications above FromSequence-1) before live ones. Stream positions
+	// stored publications above this stream position (exclusive: the first
+	// replayed is FromSequence+1) before live ones. 0 means live only, so a
+	// channel's first publication is read through History, not replayed.
+	// Stream positions
 	// count every publication on the channel; they equal the envelopes'
 	// sequences for a channel with one producer.
 	//

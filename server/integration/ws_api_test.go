@@ -226,10 +226,10 @@ func TestWSResumeFromPersistedPosition(t *testing.T) {
 	}
 
 	third := dialWS(t, srv, srv.URL(), "third")
-	tc, _ := subscribe(t, third, channel, client.SubscribeOptions{FromSequence: 70})
+	tc, _ := subscribe(t, third, channel, client.SubscribeOptions{FromSequence: 69})
 	waitFor(t, 10*time.Second, "replay from offset 70", func() bool { return tc.distinct("p") == 16 })
 	if m := tc.missing("p", 85); len(m) != 69 || tc.dups != 0 || tc.reorder != 0 {
-		t.Fatalf("FromSequence 70: missing %d, %s", len(m), tc)
+		t.Fatalf("FromSequence 69: missing %d, %s", len(m), tc)
 	}
 
 	// A position of an epoch the server no longer has: everything in the

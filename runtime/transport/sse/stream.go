@@ -101,7 +101,7 @@ func newStream(t *Transport, channel string, opts client.SubscribeOptions) *stre
 		s.epoch, s.offset, s.known = opts.Since.Epoch, opts.Since.Offset, true
 	case opts.FromSequence > 0:
 		// An empty epoch matches any epoch on the server.
-		s.offset, s.known = uint64(opts.FromSequence-1), true
+		s.offset, s.known = uint64(opts.FromSequence), true // exclusive: above it
 	}
 	return s
 }

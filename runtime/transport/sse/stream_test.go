@@ -552,11 +552,11 @@ func TestFromSequenceAndSinceRequests(t *testing.T) {
 	})
 	ev := newEvents()
 	tr := newTestTransport(t, f.srv.URL, nil)
-	subscribe(t, tr, ch, client.SubscribeOptions{FromSequence: 5, OnEvent: ev.on})
+	subscribe(t, tr, ch, client.SubscribeOptions{FromSequence: 4, OnEvent: ev.on})
 	subscribe(t, tr, ch, client.SubscribeOptions{Since: &client.StreamPosition{Offset: 7, Epoch: "e1"}})
 	reqs := f.requests()
 	if got := reqs[0].Subs[ch]; got != (subscribeRequest{Recover: true, Offset: 4}) {
-		t.Errorf("FromSequence 5 request = %+v, want recover after offset 4 in any epoch", got)
+		t.Errorf("FromSequence 4 request = %+v, want recover after offset 4 in any epoch", got)
 	}
 	if got := reqs[1].Subs[ch]; got != (subscribeRequest{Recover: true, Offset: 7, Epoch: "e1"}) {
 		t.Errorf("Since request = %+v, want recover after e1/7", got)

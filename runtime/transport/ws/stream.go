@@ -211,7 +211,7 @@ func (s *stream) getState(gen int) (centrifuge.StreamPosition, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.from > 0 && !s.subscribed {
-			pos.Offset = min(uint64(s.from-1), pos.Offset)
+			pos.Offset = min(uint64(s.from), pos.Offset) // exclusive: recover above it
 		}
 		s.offers++
 		s.last, s.haveLast = pos, true
