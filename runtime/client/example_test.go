@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
@@ -14,6 +15,15 @@ import (
 type OrderPlaced struct {
 	OrderID string `json:"order_id"`
 	Amount  int64  `json:"amount"`
+}
+
+// await waits for done, at most ten seconds.
+func await(done <-chan struct{}) {
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		log.Fatal("timed out after 10s")
+	}
 }
 
 // connect returns a connected client on tr; examples keep error handling
@@ -81,7 +91,7 @@ func ExampleClient_Subscribe() {
 	if _, err := pub.Publish(ctx, "orders:eu", "order_shipped", nil); err != nil {
 		log.Fatal(err)
 	}
-	<-done
+	await(done)
 	// Output:
 	// #1 order_placed from billing-1
 	// #2 order_shipped from billing-1
@@ -120,7 +130,7 @@ func ExampleOnAspectTyped() {
 	if _, err := pub.Publish(ctx, "orders", "order_placed", OrderPlaced{OrderID: "o-7", Amount: 120}); err != nil {
 		log.Fatal(err)
 	}
-	<-done
+	await(done)
 	// Output:
 	// order o-7 for 120
 	// invoice caused by orders #1 from shop
@@ -157,7 +167,7 @@ func ExampleSubscription_OnGap() {
 	if err := s.Start(); err != nil {
 		log.Fatal(err)
 	}
-	<-done
+	await(done)
 	// Output:
 	// reported: parsec: channel "readings": stream unrecoverable (missed 7): memory transport: channel "readings": offsets 1..7 are no longer in history
 	// gap on readings: 7 lost
