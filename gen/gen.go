@@ -22,17 +22,29 @@ type Config struct {
 	Schemas []string
 	// Package is the Go package name of the output.
 	Package string
-	// Display maps an FS path to the text shown in errors and in the
-	// "// source:" header line; nil means the FS path itself.
+	// Display maps an FS path to the text shown in errors and warnings;
+	// nil means the FS path itself.
 	Display func(fsPath string) string
+	// Source maps an FS path to the text generated code shows for it: the
+	// "// source:" header line and doc comments ("X corresponds to the
+	// schema at ..."). Nil means Display. The command line passes paths
+	// relative to the output directory, so the output does not depend on
+	// the working directory.
+	Source func(fsPath string) string
 	// Initialisms are words spelled in upper case in Go names (golint's
 	// list, e.g. "ID", "URL"). Nil means the default list; an empty non-nil
 	// slice means none.
 	Initialisms []string
-	// Warn receives leniencies applied to the input (for example a null
-	// "description", treated as absent), one "place: message" per call, in
-	// sorted order; nil drops them.
+	// Warn receives warnings, one "place: message" per call, in sorted
+	// order; nil drops them. Warnings never stop generation: leniencies
+	// applied to the input (a null "description", treated as absent), what
+	// looks wrong in a schema (a misspelled keyword, contradictory bounds, an
+	// empty enum, a const that its type rules out, oneOf variants that
+	// accept one value), and a Go name that had to give way to another.
 	Warn func(msg string)
+	// Warning, when set, receives each warning as an Error with its place
+	// (File, Pos, Pointer) instead of Warn receiving its text.
+	Warning func(w *Error)
 }
 
 // Error is a problem at a place in a schema file; Generate returns Errors.
@@ -74,12 +86,17 @@ func Model(cfg Config) (*ir.Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Warn != nil {
+	warn := cfg.warner()
+	if warn != nil {
+		ws := set.Lint()
 		for _, w := range set.Warnings {
-			cfg.Warn(w)
+			ws = append(ws, Placed(w))
+		}
+		for _, w := range ws.Sort() {
+			warn(w)
 		}
 	}
-	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms)})
+	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms), Source: cfg.Source, Warn: warn})
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,12 @@ type Config struct {
 	Package string
 	// Namer spells Go identifiers; nil means naming.New(nil).
 	Namer *naming.Namer
+	// Source maps an FS path to the text generated code shows for it (the
+	// "// source:" line, doc comments); nil means the document's Display.
+	Source func(fsPath string) string
+	// Warn receives the build's warnings (a Go name that had to give way
+	// to another), sorted, before Build returns; nil drops them.
+	Warn func(*load.Error)
 }
 
 // Build makes the IR of the loaded schemas. Errors are collected, sorted and
@@ -89,6 +95,11 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 		f.Root = b.namedFor(d.Schema, true)
 	}
 	b.finalize()
+	if cfg.Warn != nil {
+		for _, w := range b.warns.Sort() {
+			cfg.Warn(w)
+		}
+	}
 	if len(b.errs) > 0 {
 		return nil, b.errs.Sort()
 	}
@@ -138,6 +149,7 @@ type builder struct {
 	unionRes    map[*ir.Named][]ir.Residual
 	weakVariant map[string]bool
 	errs        load.Errors
+	warns       load.Errors
 }
 
 // where returns the document and pointer of a schema, if it is in a loaded file.
@@ -199,7 +211,10 @@ func (b *builder) file(d *load.Doc) *ir.File {
 		// constraint or a test file.
 		name += "_schema"
 	}
-	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Schema: d.Effective(), SchemaRef: d.Path}
+	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Display: d.Display, Schema: d.Effective(), SchemaRef: d.Path}
+	if b.cfg.Source != nil {
+		f.Source = b.cfg.Source(d.Path)
+	}
 	if obj, ok := d.Value.(map[string]any); ok {
 		for _, k := range []string{"$id", "id"} {
 			if id, ok := obj[k].(string); ok && id != "" && !strings.HasPrefix(id, "#") {
@@ -213,7 +228,7 @@ func (b *builder) file(d *load.Doc) *ir.File {
 	}
 	for _, other := range b.fileList {
 		if other.Name == f.Name {
-			b.errorf(d, "", "output file %q would also be written for %s; rename one of the schema files", f.Name, other.Source)
+			b.errorf(d, "", "output file %q would also be written for %s; rename one of the schema files", f.Name, other.Display)
 		}
 	}
 	b.files[d] = f

@@ -96,7 +96,16 @@ func (b *builder) finalize() {
 					}
 				}
 			}
+			holder := ""
+			if prev, ok := taken[cands[0]]; ok {
+				holder = prev.place
+			} else if ph := phantom[f][cands[0]]; ph != "" && ph != n.ID {
+				holder = "the definition " + ph
+			}
 			n.Name = claim(f, n.ID, m.priority, n.Loc.String(), n.Loc, cands...)
+			if n.Name != cands[0] && holder != "" {
+				b.warnTypeRename(n, cands[0], holder)
+			}
 		}
 		// Helpers and members declared with the types.
 		for _, n := range ns {
@@ -130,18 +139,19 @@ func (b *builder) finalize() {
 			continue
 		}
 		for _, n := range naming.AspectNames(f.Root.Name) {
-			claim(f, "", prioRoot, "the aspect constants of "+f.Source, ir.Loc{File: f.Source}, n)
+			claim(f, "", prioRoot, "the aspect constants of "+f.Display, ir.Loc{File: f.Display}, n)
 		}
 		for _, prefix := range naming.AspectMethodPrefixes() {
 			m := prefix + f.Root.Name
 			if other, ok := methods[m]; ok && other != f {
-				b.errs = append(b.errs, locErr(ir.Loc{File: f.Source}, fmt.Sprintf(
+				b.errs = append(b.errs, locErr(ir.Loc{File: f.Display}, fmt.Sprintf(
 					"client method %q would be generated for both this aspect (root type %s) and %s (root type %s); set x-go-name on one root",
-					m, f.Root.Name, other.Source, other.Root.Name)))
+					m, f.Root.Name, other.Display, other.Root.Name)))
 			}
 			methods[m] = f
 		}
 	}
+	b.checkRuntimeMethods(files)
 	for _, r := range b.refs {
 		r.Name = r.Target.Name
 	}

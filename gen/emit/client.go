@@ -120,7 +120,7 @@ func typedAspects(p *ir.Package) ([]typedAspect, error) {
 			continue
 		}
 		if f.Root == nil {
-			return nil, fmt.Errorf("%s: internal error: aspect %q has no root type", f.Source, f.Aspect)
+			return nil, fmt.Errorf("%s: internal error: aspect %q has no root type", display(f), f.Aspect)
 		}
 		a := typedAspect{file: f, root: f.Root.Name}
 		if n := final(f.Root); n != nil {
@@ -138,7 +138,7 @@ func typedAspects(p *ir.Package) ([]typedAspect, error) {
 	scope := map[string]string{}
 	for _, f := range p.Files {
 		for _, n := range f.Types {
-			scope[n.Name] = fmt.Sprintf("%s: type %s", f.Source, n.Name)
+			scope[n.Name] = fmt.Sprintf("%s: type %s", display(f), n.Name)
 		}
 	}
 	var errs []string
@@ -154,7 +154,7 @@ func typedAspects(p *ir.Package) ([]typedAspect, error) {
 	}
 	methods := map[string]string{"Subscribe": "typed client method Subscribe", "Handle": "typed client method Handle"}
 	for _, a := range aspects {
-		owner := fmt.Sprintf("%s: aspect %q", a.file.Source, a.file.Aspect)
+		owner := fmt.Sprintf("%s: aspect %q", display(a.file), a.file.Aspect)
 		claim(scope, a.aspectConst(), owner)
 		claim(scope, a.refConst(), owner)
 		for _, m := range []string{a.publish(), a.publishDerived(), a.on()} {
@@ -210,7 +210,9 @@ func renderTypedClient(f *jen.File, aspects []typedAspect) {
 	)
 	f.Line()
 	f.Comment("Subscribe subscribes to channel. Register handlers on the returned Subscription")
-	f.Comment("(OnXxx or Handle), then call Start: nothing is dispatched before Start.")
+	f.Comment("(OnXxx or Handle): dispatch begins with the first, and handlers registered right")
+	f.Comment("after it still see every envelope. Subscribe with client.WithManualStart and call")
+	f.Comment("Start for the hard guarantee that nothing is dispatched before every handler exists.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Subscribe").Params(
 		typedCtx(), jen.Id("channel").String(), jen.Id("opts").Op("...").Add(cliQual("SubscribeOption")),
 	).Parens(jen.List(jen.Op("*").Id("Subscription"), jen.Error())).Block(
@@ -253,7 +255,7 @@ func renderTypedSubscription(f *jen.File, pkg string, aspects []typedAspect) {
 		f.Comment(fmt.Sprintf("%s registers h for envelopes with aspect %q. h receives the decoded, validated", a.on(), a.file.Aspect))
 		f.Comment("message; a payload that does not decode or validate goes to the error hooks")
 		f.Comment("as a *client.DeliveryError and h is not called. A returned error goes there too.")
-		register := cliQual("OnAspectTyped").Index(jen.Id(a.root)).Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Id("h"))
+		register := cliQual("HandleAspectTyped").Index(jen.Id(a.root)).Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Id("h"))
 		if a.union != "" {
 			register = jen.Id("onUnion").Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Lit(pkg+"."+a.union), jen.Id("union"+a.union), jen.Id("h"))
 		}
@@ -354,7 +356,7 @@ func renderTypedUnion(f *jen.File) {
 		jen.Id("fns").Op("*").Add(parsecQual("UnionFuncs")).Types(jen.Id("U")),
 		jen.Id("h").Func().Params(jen.Qual("context", "Context"), jen.Op("*").Add(envQual("Envelope")), jen.Id("U")).Error(),
 	).Block(
-		jen.Id("s").Dot("OnAspect").Call(jen.Id("aspect"), jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope"))).Error().Block(
+		jen.Id("s").Dot("HandleAspect").Call(jen.Id("aspect"), jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope"))).Error().Block(
 			jen.Id("holder").Op(":=").Add(parsecQual("NewUnion")).Call(jen.Id("fns")),
 			jen.Id("payload").Op(":=").Index().Byte().Call(jen.Id("env").Dot("Payload")),
 			jen.If(jen.Len(jen.Id("payload")).Op("==").Lit(0)).Block(

@@ -78,6 +78,10 @@ func run(args []string, e env) int {
 	if err == nil {
 		return ExitOK
 	}
+	var x *exitCode
+	if errors.As(err, &x) {
+		return x.code
+	}
 	var f *failure
 	if errors.As(err, &f) {
 		if f.msg != "" {
@@ -114,7 +118,7 @@ the Parsec runtime.`,
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newGenerate(e), newVersion(e))
+	root.AddCommand(newGenerate(e), newVersion(e), newBreaking(e))
 	applyConventions(root)
 	return root
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/parsec-gen/parsec-gen/gen"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+var update = flag.Bool("update", false, "rewrite testdata/*.golden and the testdata/diag cases from the current output")
 
 // linesGen generates one file per schema that quotes the schema's lines, so
 // a one-line edit in a long schema is a one-line change in the middle of a

@@ -26,6 +26,8 @@ type generateFlags struct {
 	diff        bool
 	root        string
 	initialisms []string
+	errorFormat string
+	warnings    string
 }
 
 func newGenerate(e env) *cobra.Command {
@@ -39,7 +41,11 @@ directory whose *.json files are all read, not recursively) and writes one
 
 Nothing is written if anything failed. Files whose bytes did not change are
 not rewritten. Stale files in DIR are removed only if they carry the
-parsec-gen header and the .parsec.go suffix.`,
+parsec-gen header and the .parsec.go suffix; a file without that header is
+never overwritten (the run fails and names it).
+
+Warnings (what looks wrong in a schema, a Go name that had to give way) go to
+standard error and do not fail the run unless --warnings=error.`,
 		Example: `  parsec-gen generate -o internal/events -p events schemas/
   parsec-gen generate -o . ../schemas/order_placed.json ../schemas/order_shipped.schema
   parsec-gen generate --check -o internal/events schemas/
@@ -63,6 +69,8 @@ parsec-gen header and the .parsec.go suffix.`,
 	fl.BoolVar(&f.diff, "diff", false, "with --check: print a unified diff of what would change instead of the file names")
 	fl.StringVar(&f.root, "root", "", "directory that relative $refs may reach (default: the deepest directory holding every PATH)")
 	fl.StringSliceVar(&f.initialisms, "initialism", nil, "extra initialism for Go names, e.g. --initialism SKU (repeatable)")
+	fl.StringVar(&f.errorFormat, "error-format", "text", "how errors and warnings are printed: text, json (one object per line) or github-actions (workflow annotations)")
+	fl.StringVar(&f.warnings, "warnings", "report", "report (print warnings, still succeed), error (a warning fails the run, nothing written) or off")
 	if err := cmd.MarkFlagRequired("out"); err != nil {
 		// MarkFlagRequired fails only for a flag that does not exist.
 		panic("unreachable: " + err.Error())
@@ -70,10 +78,26 @@ parsec-gen header and the .parsec.go suffix.`,
 	return cmd
 }
 
+// generate runs the generate command. Failures are reported in the
+// --error-format chosen.
 func generate(e env, f generateFlags, args []string) error {
 	if f.diff && !f.check {
 		return usagef("--diff needs --check: it prints what generate would change instead of writing it")
 	}
+	if err := checkDiagFlags(f.errorFormat, f.warnings); err != nil {
+		return err
+	}
+	rep := newReporter(e.stderr, f.errorFormat)
+	err := generateWith(e, f, args, rep)
+	var fl *failure
+	if f.errorFormat != "text" && errors.As(err, &fl) && fl.msg != "" {
+		rep.plain(sevError, fl.msg)
+		return &failure{}
+	}
+	return err
+}
+
+func generateWith(e env, f generateFlags, args []string, rep *reporter) error {
 	cwd, err := e.getwd()
 	if err != nil {
 		return &failure{fmt.Sprintf("cannot determine the working directory: %v", err)}
@@ -96,26 +120,35 @@ func generate(e env, f generateFlags, args []string) error {
 		Schemas:     in.names,
 		Package:     pkg,
 		Display:     in.display,
+		Source:      in.sourceFrom(outDir),
 		Initialisms: initialisms,
-		Warn:        func(msg string) { fmt.Fprintf(e.stderr, "warning: %s\n", msg) },
+	}
+	if f.warnings != "off" {
+		cfg.Warning = rep.warning
 	}
 	files, err := e.generate(cfg)
 	if err != nil {
-		msg := strings.TrimRight(err.Error(), "\n")
-		if msg == "" {
-			msg = "generation failed"
-		}
-		fmt.Fprintln(e.stderr, msg)
-		if hint := in.escapeHint(msg); hint != "" {
-			fmt.Fprintln(e.stderr, hint)
+		rep.generationErrors(err)
+		if hint := in.escapeHint(err.Error()); hint != "" {
+			rep.hint(hint)
 		}
 		return &failure{}
+	}
+	if f.warnings == "error" && rep.warnings > 0 {
+		return &failure{fmt.Sprintf("%d warning(s) and --warnings=error: nothing written", rep.warnings)}
 	}
 	p, err := planOutput(outDir, files)
 	if err != nil {
 		return &failure{err.Error()}
 	}
 	shown := func(name string) string { return displayPath(cwd, filepath.Join(outDir, name)) }
+	if len(p.foreign) > 0 {
+		for _, name := range p.foreign {
+			rep.report(sevError, &gen.Error{File: shown(name),
+				Msg: fmt.Sprintf("not written by parsec-gen (its first line is not %q); refusing to overwrite it", Header)})
+		}
+		return &failure{fmt.Sprintf("nothing written: move the file(s) above out of %s, or rename the schema they clash with", displayPath(cwd, outDir))}
+	}
 	if f.check {
 		n := len(p.changes())
 		if err := reportDrift(e, f, p, shown); err != nil {
@@ -128,6 +161,10 @@ func generate(e env, f generateFlags, args []string) error {
 	}
 	if err := p.apply(); err != nil {
 		return &failure{err.Error()}
+	}
+	if gomod, missing := missingRequirements(outDir, files); len(missing) > 0 {
+		rep.plain(sevNote, fmt.Sprintf("the generated code imports %s, which %s does not require yet; run go mod tidy",
+			strings.Join(missing, ", "), displayPath(cwd, gomod)))
 	}
 	return nil
 }
@@ -202,6 +239,19 @@ type inputs struct {
 
 func (in inputs) display(name string) string {
 	return displayPath(in.cwd, filepath.Join(in.root, filepath.FromSlash(name)))
+}
+
+// sourceFrom returns the Config.Source of files written to outDir: the
+// slash-separated path of a schema relative to outDir, so that generated
+// code is the same whatever directory the command runs in.
+func (in inputs) sourceFrom(outDir string) func(string) string {
+	return func(name string) string {
+		rel, err := filepath.Rel(outDir, filepath.Join(in.root, filepath.FromSlash(name)))
+		if err != nil {
+			return name // no relative path (another volume): the path below the root
+		}
+		return filepath.ToSlash(rel)
+	}
 }
 
 // resolveInputs expands directories into their *.json files and picks the

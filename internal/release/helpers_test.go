@@ -130,7 +130,7 @@ func run() error {
 		return err
 	}
 	for _, c := range []*client.Client{pub, sub} {
-		if err := c.Connect(ctx); err != nil {
+		if err := c.Connect(ctx, ""); err != nil {
 			return err
 		}
 		defer c.Close()

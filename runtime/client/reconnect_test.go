@@ -65,7 +65,7 @@ func testReconnectLossless(t *testing.T, overlap bool) {
 	var orderErrs []string
 	var mu sync.Mutex
 	delivered := 0
-	s.OnEnvelope(func(_ context.Context, env *envelope.Envelope) error {
+	s.HandleEnvelope(func(_ context.Context, env *envelope.Envelope) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if want := last[env.Producer.ID] + 1; env.Sequence != want && len(orderErrs) < 10 {
@@ -91,7 +91,7 @@ func testReconnectLossless(t *testing.T, overlap bool) {
 			defer wg.Done()
 			nextDrop := 20 + prng.Intn(200)
 			for i := 0; i < perProducer; i++ {
-				if _, err := c.Publish(context.Background(), "c", "tick", nil); err != nil {
+				if _, err := c.PublishAspect(context.Background(), "c", "tick", nil); err != nil {
 					t.Error(err)
 					return
 				}
@@ -187,7 +187,7 @@ func TestReconnectRealLossReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sub.Connect(context.Background()); err != nil {
+	if err := sub.Connect(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
@@ -199,7 +199,7 @@ func TestReconnectRealLossReported(t *testing.T) {
 	s := subscribe(t, sub, "c")
 	var got recorder
 	var gaps gapLog
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	s.OnGap(gaps.add)
 	start(t, s)
 	for i := 0; i < 10; i++ {
@@ -217,16 +217,15 @@ func TestReconnectRealLossReported(t *testing.T) {
 		publish(t, pub, "c", "a", nil)
 	}
 	waitFor(t, "5 more", func() bool { return got.n() == 65 })
-	if diff := cmp.Diff([]int64{150, 150}, gaps.all()); diff != "" {
-		t.Errorf("gaps (-want +got): stream-level then producer-level\n%s", diff)
+	if diff := cmp.Diff([]int64{150}, gaps.all()); diff != "" {
+		t.Errorf("gaps (-want +got): the producer's loss, once\n%s", diff)
 	}
 	seqs := got.seqs()
 	if seqs[10] != 161 || seqs[len(seqs)-1] != 215 {
 		t.Errorf("after the loss got #%d..#%d, want #161..#215", seqs[10], seqs[len(seqs)-1])
 	}
-	var se *StreamError
-	if e := errs.all(); len(e) != 1 || !errors.As(e[0], &se) || se.Event.Kind != EventUnrecoverable || se.Event.Missed != 150 {
-		t.Errorf("errors = %v, want one unrecoverable StreamError missing 150", e)
+	if e := errs.all(); len(e) != 0 {
+		t.Errorf("errors = %v, want none: the producer accounted for the whole loss", e)
 	}
 }
 
@@ -284,8 +283,8 @@ func TestReconnectGivesUp(t *testing.T) {
 		t.Errorf("delays (-want +got):\n%s", diff)
 	}
 	mu.Unlock()
-	if diff := cmp.Diff([]int64{-1}, gaps.all()); diff != "" {
-		t.Errorf("gaps (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]int64(nil), gaps.all()); diff != "" {
+		t.Errorf("gaps (-want +got): an ended subscription is no producer's loss\n%s", diff)
 	}
 	if e := errs.all(); len(e) != 1 || !errors.Is(e[0], ErrResumeFailed) || !errors.Is(e[0], ErrResumeFailed) {
 		t.Errorf("errors = %v", e)
@@ -311,7 +310,7 @@ func TestStreamResetReported(t *testing.T) {
 	s := subscribe(t, sub, "c")
 	var got recorder
 	var gaps gapLog
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	s.OnGap(gaps.add)
 	start(t, s)
 	publish(t, pub, "c", "a", nil)
@@ -319,12 +318,13 @@ func TestStreamResetReported(t *testing.T) {
 	broker.ResetChannel("c") // server restart: history and offsets gone
 	publish(t, pub, "c", "a", nil)
 	waitFor(t, "second", func() bool { return got.n() == 2 })
-	if diff := cmp.Diff([]int64{-1}, gaps.all()); diff != "" {
-		t.Errorf("gaps (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]int64(nil), gaps.all()); diff != "" {
+		t.Errorf("gaps (-want +got): the producer went on in order\n%s", diff)
 	}
-	var se *StreamError
-	if e := errs.all(); len(e) != 1 || !errors.As(e[0], &se) || se.Event.Kind != EventUnrecoverable {
-		t.Errorf("errors = %v, want one unrecoverable StreamError", e)
+	var ge *GapError
+	if e := errs.all(); len(e) != 1 || !errors.As(e[0], &ge) || ge.Producer != "" || ge.Missed != -1 ||
+		ge.Event == nil || ge.Event.Kind != EventUnrecoverable {
+		t.Errorf("errors = %v, want one stream-level GapError of unknown size", e)
 	}
 }
 
@@ -337,7 +337,7 @@ func TestOverflowResumesWithoutLoss(t *testing.T) {
 	s := subscribe(t, sub, "c")
 	release := make(chan struct{})
 	var got recorder
-	s.OnEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
+	s.HandleEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
 		if env.Sequence == 1 {
 			select {
 			case <-release:
@@ -368,14 +368,14 @@ func TestCloseDuringHandlers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sub.Connect(context.Background()); err != nil {
+	if err := sub.Connect(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	pub, err := New(WithTransport(broker), WithProducer(alice))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pub.Connect(context.Background()); err != nil {
+	if err := pub.Connect(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	entered := make(chan struct{}, 1)
@@ -383,12 +383,12 @@ func TestCloseDuringHandlers(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		s := subscribe(t, sub, "c")
 		finished.Add(1)
-		s.OnEnvelope(func(ctx context.Context, _ *envelope.Envelope) error {
+		s.HandleEnvelope(func(ctx context.Context, _ *envelope.Envelope) error {
 			select {
 			case entered <- struct{}{}:
 			default:
 			}
-			<-ctx.Done() // Close cancels handler contexts
+			<-ctx.Done()
 			return nil
 		})
 		start(t, s)
@@ -461,7 +461,7 @@ func TestReconnectIdleStreamsBackOff(t *testing.T) {
 	c := newClient(t, tr, WithReconnect(policy), WithProducer(alice))
 	s := subscribe(t, c, "c")
 	var got recorder
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	start(t, s)
 	tr.DropSubscriptions("c")
 	waitFor(t, "a live stream again", func() bool { return s.Stats().Resubscribes == 6 })
@@ -506,7 +506,7 @@ func TestResumeWithoutPositionsSubscribesLive(t *testing.T) {
 	c := newClient(t, tr, WithProducer(alice))
 	s := subscribe(t, c, "c")
 	var got recorder
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	start(t, s)
 	publish(t, c, "c", "a", nil)
 	waitFor(t, "first", func() bool { return got.n() == 1 })

@@ -228,7 +228,7 @@ func notConnecting(t *testing.T, url string, srv *server.Server, opts ...ws.Opti
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	err = tr.Connect(ctx)
+	err = tr.Connect(ctx, "")
 	if err == nil {
 		t.Fatalf("a transport with %d options connected through the gateway", len(opts))
 	}

@@ -57,6 +57,11 @@ var errGap = errors.New("sse: hole in stream offsets, resuming from the last pos
 // (published in binary form) sent to a JSON client.
 const codeInappropriateProtocol = 3506
 
+// codeBadRequest is Centrifugo's disconnect code for a connect request it
+// rejects, for example a server-side subscription to a channel of an
+// unknown namespace.
+const codeBadRequest = 3501
+
 // reconnects reports whether a Centrifugo disconnect code allows reconnecting:
 // 3500-3999 and 4500-4999 are terminal, everything else is not. The one
 // exception is 3506: it is caused by one publication, not by this client, so
@@ -142,6 +147,9 @@ func (s *stream) run(ready chan<- error) {
 			return
 		}
 		s.emit(client.StreamEvent{Kind: client.EventDisconnected, Position: s.position(), Err: err})
+		if l := s.t.cfg.Logger; l != nil {
+			l.Warn("sse: stream lost", "channel", s.channel, "err", err)
+		}
 		var term *terminalError
 		if errors.As(err, &term) {
 			return
@@ -203,6 +211,8 @@ func (s *stream) open() (*conn, *recovery, error) {
 			return fail(fmt.Errorf("token: %w", err))
 		}
 		req.Token = tok
+	} else {
+		req.Token = s.t.connectToken()
 	}
 	resume := s.known && !s.noRecover
 	s.noRecover = false
@@ -275,7 +285,13 @@ func (s *stream) open() (*conn, *recovery, error) {
 				// loss is reported then.
 				s.noRecover = true
 			}
-			return closeFail(disconnectErr(p.Disconnect))
+			err := disconnectErr(p.Disconnect)
+			if p.Disconnect.Code == codeBadRequest {
+				// The connect request named one channel: the server's
+				// "bad request" is about it.
+				err = &terminalError{fmt.Errorf("channel %q refused (is its namespace configured?): %w", s.channel, err)}
+			}
+			return closeFail(err)
 		case p.Connect != nil:
 			connectTimer.Stop()
 			if timedOut.Load() {
@@ -356,6 +372,14 @@ func (s *stream) applyConnect(cp *connectPush, resumed bool) (*recovery, error) 
 		missed = 0
 	case s.known && res.Epoch != "" && (s.epoch == "" || s.epoch == res.Epoch) && res.Offset >= s.offset:
 		missed = int64(res.Offset - s.offset)
+	}
+	if missed != 0 && s.known && resumed {
+		// The server refused the recovery asked for: deliver what history
+		// still holds before giving any of it up. (Without recovery asked,
+		// the replay itself is what failed, see noRecover.)
+		if rec := s.refill(res); rec != nil {
+			return rec, nil
+		}
 	}
 	s.emit(client.StreamEvent{Kind: client.EventSubscribed, Position: srv})
 	if missed != 0 {

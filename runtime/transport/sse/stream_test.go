@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -27,6 +28,45 @@ type fakeServer struct {
 	script func(n int, req connectRequest, w *sseWriter)
 	mu     sync.Mutex
 	reqs   []connectRequest
+	// history, when set, answers /api/history.
+	history  func(req historyRequest) historyResponse
+	histReqs []historyRequest
+}
+
+// historyRequests returns the /api/history requests received so far.
+func (f *fakeServer) historyRequests() []historyRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]historyRequest(nil), f.histReqs...)
+}
+
+// setHistory makes the server answer /api/history with h.
+func (f *fakeServer) setHistory(h func(req historyRequest) historyResponse) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.history = h
+}
+
+func (f *fakeServer) serveHistory(w http.ResponseWriter, r *http.Request) {
+	var req historyRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, "bad history request", http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	h := f.history
+	f.histReqs = append(f.histReqs, req)
+	f.mu.Unlock()
+	if h == nil {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	b, err := json.Marshal(h(req))
+	if err != nil {
+		panic(err)
+	}
+	// A write error means the client went away.
+	_, _ = w.Write(b) // see above
 }
 
 type sseWriter struct {
@@ -64,6 +104,10 @@ func payload(i uint64) json.RawMessage { return json.RawMessage(fmt.Sprintf(`{"i
 func newFakeServer(t *testing.T, script func(n int, req connectRequest, w *sseWriter)) *fakeServer {
 	f := &fakeServer{t: t, script: script}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == DefaultAPIPath+"/history" && r.Method == http.MethodPost {
+			f.serveHistory(w, r)
+			return
+		}
 		if r.URL.Path != DefaultSSEPath || r.Method != http.MethodPost {
 			http.Error(w, "not found", http.StatusNotFound)
 			return
@@ -758,4 +802,174 @@ func TestServerUnsubscribe(t *testing.T) {
 	if n := len(f.requests()); n != 2 {
 		t.Errorf("connections = %d, want 2", n)
 	}
+}
+
+// historyOf answers a history request from the publications from..to of
+// epoch, keeping those after the request's since offset.
+func historyOf(epoch string, from, to uint64) func(historyRequest) historyResponse {
+	return func(req historyRequest) historyResponse {
+		var resp historyResponse
+		resp.Result = &struct {
+			Publications []*publication `json:"publications"`
+			Epoch        string         `json:"epoch"`
+			Offset       uint64         `json:"offset"`
+		}{Epoch: epoch, Offset: to}
+		for off := from; off <= to; off++ {
+			if req.Since == nil || off > req.Since.Offset {
+				resp.Result.Publications = append(resp.Result.Publications, &publication{Data: payload(off), Offset: off})
+			}
+		}
+		return resp
+	}
+}
+
+// A refused recovery in the same epoch: what history still holds is
+// delivered once (the live publication that history also returned is not
+// delivered twice), and exactly the offsets history lost are reported.
+func TestUnrecoverableRefillsFromHistory(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		switch n {
+		case 0:
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e1", Offset: 2}, 25)
+			w.pub(ch, 3)
+		default:
+			// History kept 6..11; 4 and 5 are gone.
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e1", Offset: 10, WasRecovering: true}, 25)
+			w.pub(ch, 11)
+			w.pub(ch, 12)
+			w.hold()
+		}
+	})
+	f.setHistory(historyOf("e1", 6, 11))
+	ev := newEvents()
+	tr := newTestTransport(t, f.srv.URL, func(c *Config) { c.APIKey = "k" })
+	out, _ := subscribe(t, tr, ch, client.SubscribeOptions{OnEvent: ev.on})
+	if got := receive(t, out, 8); !cmp.Equal(got, []uint64{3, 6, 7, 8, 9, 10, 11, 12}) {
+		t.Fatalf("publications = %v, want 3 then 6..12 once each", got)
+	}
+	un := ev.waitFor(t, client.EventUnrecoverable, 1)
+	if un[0].Missed != 2 || un[0].Position != (client.StreamPosition{Offset: 5, Epoch: "e1"}) {
+		t.Errorf("unrecoverable = %+v, want 2 missed, resuming after e1/5", un[0])
+	}
+	subs := ev.waitFor(t, client.EventSubscribed, 2)
+	if subs[1].Position != (client.StreamPosition{Offset: 5, Epoch: "e1"}) {
+		t.Errorf("second subscribed = %+v, want the position before the refill (e1/5)", subs[1])
+	}
+	hr := f.historyRequests()
+	if len(hr) != 1 || hr[0].Since == nil || *hr[0].Since != (streamPosition{Offset: 3, Epoch: "e1"}) || hr[0].Limit != -1 {
+		t.Errorf("history requests = %+v, want one for everything after e1/3", hr)
+	}
+	if n := len(ev.waitFor(t, client.EventUnrecoverable, 1)); n != 1 {
+		t.Errorf("%d unrecoverable reports, want 1", n)
+	}
+}
+
+// After an epoch change the new epoch's history is delivered from its
+// oldest publication; the old epoch's tail is reported as unknown (-1).
+func TestEpochChangeRefillsNewEpoch(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		switch n {
+		case 0:
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e1", Offset: 2}, 25)
+			w.pub(ch, 3)
+		default:
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e2", Offset: 4, WasRecovering: true}, 25)
+			w.pub(ch, 5)
+			w.hold()
+		}
+	})
+	f.setHistory(historyOf("e2", 1, 4))
+	ev := newEvents()
+	tr := newTestTransport(t, f.srv.URL, func(c *Config) { c.APIKey = "k" })
+	out, _ := subscribe(t, tr, ch, client.SubscribeOptions{OnEvent: ev.on})
+	if got := receive(t, out, 6); !cmp.Equal(got, []uint64{3, 1, 2, 3, 4, 5}) {
+		t.Fatalf("publications = %v, want 3 then the new epoch's 1..5", got)
+	}
+	un := ev.waitFor(t, client.EventUnrecoverable, 1)
+	if un[0].Missed != -1 || un[0].Position != (client.StreamPosition{Offset: 0, Epoch: "e2"}) {
+		t.Errorf("unrecoverable = %+v, want -1 missed, resuming at the start of e2", un[0])
+	}
+	hr := f.historyRequests()
+	if len(hr) != 1 || hr[0].Since != nil {
+		t.Errorf("history requests = %+v, want one for the whole new epoch", hr)
+	}
+}
+
+// TestConnectToken: the token passed to Connect is the streams' connection
+// token, unless Config.Token is set, which wins.
+func TestConnectToken(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		w.connect(ch, subscribeResult{}, 25)
+		w.hold()
+	})
+	for _, tc := range []struct {
+		name, connect, configured, want string
+	}{
+		{"from Connect", "from-connect", "", "from-connect"},
+		{"configured wins", "from-connect", "configured", "configured"},
+		{"none", "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := newTestTransport(t, f.srv.URL, func(c *Config) {
+				if tc.configured != "" {
+					c.Token = func(context.Context, string) (string, error) { return tc.configured, nil }
+				}
+			})
+			if err := tr.Connect(context.Background(), tc.connect); err != nil {
+				t.Fatal(err)
+			}
+			before := len(f.requests())
+			subscribe(t, tr, ch, client.SubscribeOptions{})
+			reqs := f.requests()
+			if len(reqs) != before+1 || reqs[before].Token != tc.want {
+				t.Errorf("connect request token %q, want %q", reqs[len(reqs)-1].Token, tc.want)
+			}
+		})
+	}
+}
+
+// TestLoggerReportsLostStream: Config.Logger gets a Warn record for a lost
+// stream.
+func TestLoggerReportsLostStream(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		w.connect(ch, subscribeResult{}, 25)
+		if n == 0 {
+			w.frame(push{Disconnect: &disconnectPush{Code: 3001, Reason: "shutdown"}})
+			return
+		}
+		w.hold()
+	})
+	var buf lockedBuffer
+	tr := newTestTransport(t, f.srv.URL, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
+	ev := newEvents()
+	subscribe(t, tr, ch, client.SubscribeOptions{OnEvent: ev.on})
+	ev.waitFor(t, client.EventDisconnected, 1)
+	// The record follows the event.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(buf.String(), "stream lost") && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if got := buf.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "sse: stream lost") || !strings.Contains(got, "channel=parsec:a") {
+		t.Errorf("log %q, want a Warn record naming the channel", got)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
