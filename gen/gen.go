@@ -35,6 +35,15 @@ type Config struct {
 	// list, e.g. "ID", "URL"). Nil means the default list; an empty non-nil
 	// slice means none.
 	Initialisms []string
+	// DefaultDraft is the draft a schema without "$schema" is read under:
+	// "draft-04", "draft-06", "draft-07", "2019-09", "2020-12" (or
+	// "draft-03"); "" is load.DefaultDraft, draft-07.
+	DefaultDraft string
+	// AssertFormats makes every format the validator knows (email,
+	// hostname, ipv4, regex, ...) an assertion in every draft, checked on
+	// decode and by the package's validators; by default those formats
+	// assert in draft-04 to -07 only.
+	AssertFormats bool
 	// Warn receives warnings, one "place: message" per call, in sorted
 	// order; nil drops them. Warnings never stop generation: leniencies
 	// applied to the input (a null "description", treated as absent), what
@@ -82,7 +91,7 @@ func Model(cfg Config) (*ir.Package, error) {
 	if len(cfg.Schemas) == 0 {
 		return nil, errors.New("generate: no schema files given")
 	}
-	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display}, cfg.Schemas)
+	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display, DefaultDraft: cfg.DefaultDraft}, cfg.Schemas)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +105,8 @@ func Model(cfg Config) (*ir.Package, error) {
 			warn(w)
 		}
 	}
-	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms), Source: cfg.Source, Warn: warn})
+	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms), Source: cfg.Source, Warn: warn,
+		AssertFormats: cfg.AssertFormats})
 	if err != nil {
 		return nil, err
 	}

@@ -33,14 +33,18 @@ var update = flag.Bool("update", false, "rewrite the expectations of the golden 
 // the case is about. Sections:
 //
 //	-- args --          optional: -p PKG, -initialism WORD (repeatable, added
-//	                    to the default list) and the schema paths to
-//	                    generate; by default package "events" and every
-//	                    *.json file directly in schemas/
+//	                    to the default list), -default-draft NAME,
+//	                    -assert-formats and the
+//	                    schema paths to generate; by default package
+//	                    "events" and every *.json file directly in schemas/
 //	-- pending --       optional: the feature the case waits for; the case is
 //	                    skipped with "pending: <text>" while this is present
 //	-- schemas/... --   input files, the generator's file system
 //	-- out/NAME --      an expected output file
 //	-- stderr --        the expected error text, for a case that must fail
+//	-- test/NAME_test.go -- optional: a test file placed beside the output;
+//	                    the compile tier runs "go test" on such packages, so
+//	                    a case can show that the generated code works
 //
 // "go test ./gen -update" rewrites out/ and stderr from what Generate returns.
 type goldenCase struct {
@@ -51,6 +55,7 @@ type goldenCase struct {
 	cfg     gen.Config
 	pending string
 	want    map[string][]byte // out/ files by base name
+	tests   map[string][]byte // test/ files by base name
 	stderr  []byte
 	hasErr  bool
 }
@@ -86,6 +91,7 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 		archive: a,
 		fsys:    fstest.MapFS{},
 		want:    map[string][]byte{},
+		tests:   map[string][]byte{},
 	}
 	var args []string
 	seen := map[string]bool{}
@@ -108,13 +114,17 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 			c.want[strings.TrimPrefix(f.Name, "out/")] = f.Data
 		case strings.HasPrefix(f.Name, "schemas/"):
 			c.fsys[f.Name] = &fstest.MapFile{Data: f.Data}
+		case strings.HasPrefix(f.Name, "test/") && strings.HasSuffix(f.Name, "_test.go"):
+			c.tests[strings.TrimPrefix(f.Name, "test/")] = f.Data
 		default:
-			return nil, fmt.Errorf("%s: unknown section %q (want args, pending, stderr, out/..., schemas/...)", file, f.Name)
+			return nil, fmt.Errorf("%s: unknown section %q (want args, pending, stderr, out/..., test/..._test.go, schemas/...)", file, f.Name)
 		}
 	}
 	fl := flag.NewFlagSet(file, flag.ContinueOnError)
 	fl.SetOutput(new(bytes.Buffer))
 	pkg := fl.String("p", "events", "package name")
+	draft := fl.String("default-draft", "", "draft of schemas without $schema")
+	assertFormats := fl.Bool("assert-formats", false, "every known format asserts")
 	var initialisms []string
 	fl.Func("initialism", "extra initialism", func(s string) error {
 		initialisms = append(initialisms, s)
@@ -139,9 +149,12 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 		// Like the CLI's --initialism: extra words on top of the default list.
 		initialisms = append(naming.DefaultInitialisms(), initialisms...)
 	}
-	c.cfg = gen.Config{FS: c.fsys, Schemas: schemas, Package: *pkg, Initialisms: initialisms}
+	c.cfg = gen.Config{FS: c.fsys, Schemas: schemas, Package: *pkg, Initialisms: initialisms, DefaultDraft: *draft, AssertFormats: *assertFormats}
 	if c.hasErr && len(c.want) > 0 {
 		return nil, fmt.Errorf("%s: a case expects either out/ files or stderr, not both", file)
+	}
+	if len(c.tests) > 0 && c.hasErr {
+		return nil, fmt.Errorf("%s: test/ files need out/ files to test, not stderr", file)
 	}
 	return c, nil
 }
@@ -247,9 +260,9 @@ func TestGoldenDeterministic(t *testing.T) {
 }
 
 // TestGoldenStableNames generates each schema of a multi-schema case on its
-// own: the types its file declares must be declared under the same names
-// when the other schemas are generated with it (adding a schema never
-// renames a type of another).
+// own: the types its file declares must be declared under the same names,
+// in the same order, when the other schemas are generated with it (adding a
+// schema never renames a type of another; a shared file may gain types).
 func TestGoldenStableNames(t *testing.T) {
 	for _, c := range loadGoldenCases(t) {
 		if c.pending != "" || c.hasErr || len(c.cfg.Schemas) < 2 {
@@ -284,8 +297,11 @@ func TestGoldenStableNames(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if diff := cmp.Diff(want, got); diff != "" {
-						t.Errorf("%s: types declared with %s alone (-) and with every schema (+):\n%s", name, schema, diff)
+					// A shared file may declare more types when more schemas
+					// use it; those it declares for one schema keep their
+					// names and their order.
+					if kept := slices.DeleteFunc(slices.Clone(got), func(n string) bool { return !slices.Contains(want, n) }); !slices.Equal(kept, want) {
+						t.Errorf("%s: types declared with %s alone (-) and with every schema (+):\n%s", name, schema, cmp.Diff(want, got))
 					}
 				}
 			}
@@ -341,7 +357,7 @@ func TestGoldenCompile(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	var pkgs []string
+	var pkgs, tested []string
 	for _, c := range loadGoldenCases(t) {
 		if c.pending != "" || c.hasErr || len(c.want) == 0 {
 			continue
@@ -355,6 +371,14 @@ func TestGoldenCompile(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		for name, content := range c.tests {
+			if err := os.WriteFile(filepath.Join(pkgDir, name), content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(c.tests) > 0 {
+			tested = append(tested, "./cases/"+goIdent(c.name))
+		}
 		pkgs = append(pkgs, c.name)
 	}
 	if len(pkgs) == 0 {
@@ -365,7 +389,11 @@ func TestGoldenCompile(t *testing.T) {
 	}
 	// -trimpath keeps the build cache key independent of the temporary
 	// directory, so unchanged cases are not compiled again.
-	for _, args := range [][]string{{"build", "-trimpath", "./..."}, {"vet", "-trimpath", "./..."}} {
+	steps := [][]string{{"build", "-trimpath", "./..."}, {"vet", "-trimpath", "./..."}}
+	if len(tested) > 0 {
+		steps = append(steps, append([]string{"test", "-trimpath", "-count=1", "-timeout=5m"}, tested...))
+	}
+	for _, args := range steps {
 		cmd := exec.Command(goCmd, args...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
@@ -381,7 +409,7 @@ func TestGoldenCompile(t *testing.T) {
 func (c *goldenCase) rewrite(got map[string][]byte, stderr []byte) error {
 	a := &txtar.Archive{Comment: c.archive.Comment}
 	for _, f := range c.archive.Files {
-		if f.Name == "stderr" || strings.HasPrefix(f.Name, "out/") {
+		if f.Name == "stderr" || strings.HasPrefix(f.Name, "out/") || strings.HasPrefix(f.Name, "test/") {
 			continue
 		}
 		a.Files = append(a.Files, f)
@@ -396,6 +424,12 @@ func (c *goldenCase) rewrite(got map[string][]byte, stderr []byte) error {
 		sort.Strings(names)
 		for _, name := range names {
 			a.Files = append(a.Files, txtar.File{Name: "out/" + name, Data: got[name]})
+		}
+	}
+	// Test files go last, after the output they exercise.
+	for _, f := range c.archive.Files {
+		if strings.HasPrefix(f.Name, "test/") {
+			a.Files = append(a.Files, f)
 		}
 	}
 	return os.WriteFile(c.file, txtar.Format(a), 0o644)

@@ -4,7 +4,8 @@
 // Usage:
 //
 //	parsec-gen generate -o DIR [-p PKG] [--check [--diff]] [--root DIR] [--initialism WORD]...
-//	                    [--warnings MODE] [--error-format FORMAT] PATH...
+//	                    [--warnings MODE] [--error-format FORMAT]
+//	                    [--default-draft D] [--assert-formats] PATH...
 //	parsec-gen breaking --against OLD [--mode backward|forward|full] [--policy declared|strict]
 //	                    [--format text|json|github-actions] [--initialism WORD]... NEW...
 //	parsec-gen version        (or parsec-gen --version)
@@ -55,6 +56,14 @@
 //	                      severity, file, line, column, pointer, message) or
 //	                      github-actions (::error file=F,line=L,col=C::msg
 //	                      workflow commands, ::warning and ::notice likewise)
+//	    --default-draft D draft of a schema without "$schema": draft-03,
+//	                      draft-04, draft-06, draft-07 (default), 2019-09 or
+//	                      2020-12
+//	    --assert-formats  make every known format (email, hostname, ipv4, ...)
+//	                      an assertion in every draft, on decode and in the
+//	                      package's validators; by default only the formats
+//	                      with a Go type assert everywhere and the others in
+//	                      draft-04 to -07
 //
 // Warnings, on standard error with file:line:col, say what looks wrong without
 // stopping generation: a misspelled keyword ("minLenght": did you mean
@@ -63,6 +72,17 @@
 // value that "type" rules out, a "oneOf" two of whose variants accept the same
 // value (shown; oneOf rejects it), and a Go name that had to give way to
 // another ("FooBar3" because "foo_bar" holds "FooBar").
+//
+// Each schema is read under the draft its "$schema" names. One without it is
+// read under --default-draft, draft-07 by default (the draft most published
+// schemas declare), unless it is written in a style only another draft
+// accepts: a boolean "required" reads it as draft-03, an "id" without any
+// "$id" or a boolean exclusiveMinimum as draft-04, a keyword only 2019-09 or
+// later defines ("$anchor", "prefixItems", ...) as 2020-12, each with a
+// warning. Draft-03 is translated to draft-04 (a property's "required": true,
+// divisibleBy, extends, disallow); a "type" or "disallow" holding a schema is
+// an error. The draft is written into the schema the generated code embeds,
+// so the runtime validator reads it the same way.
 //
 // Schemas are read only from the local file system, never the network. A
 // relative "$ref" resolves against the file that contains it and may reach any

@@ -99,11 +99,17 @@ func newVersion(p *ir.Package) (*Version, error) {
 		}
 		v.byURL[u] = d
 		v.docs = append(v.docs, d)
+		// A document registered under its $id is also known by its path,
+		// as generated code registers it.
+		docPath := ""
+		if ref != f.Path {
+			docPath = f.Path
+		}
 		if f.Root == nil {
-			resources = append(resources, schema.Resource{Ref: ref, Schema: f.Schema})
+			resources = append(resources, schema.Resource{Ref: ref, Schema: f.Schema, Path: docPath})
 			continue
 		}
-		aspects = append(aspects, schema.Aspect{Name: f.Aspect, SchemaRef: ref, Schema: f.Schema})
+		aspects = append(aspects, schema.Aspect{Name: f.Aspect, SchemaRef: ref, Schema: f.Schema, Path: docPath})
 		v.aspects[f.Aspect] = d
 		v.names = append(v.names, f.Aspect)
 	}

@@ -91,7 +91,7 @@ func clientFile(p *ir.Package) ([]File, error) {
 	f.Const().Defs(consts...)
 	f.Line()
 
-	renderTypedValidator(f)
+	renderTypedValidator(f, p.AssertFormats)
 	renderTypedClient(f, aspects)
 	renderTypedSubscription(f, p.Name, aspects)
 	renderTypedHandler(f, aspects)
@@ -183,7 +183,11 @@ func typedHandlerFunc(a typedAspect) *jen.Statement {
 	return jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope")), jen.Id("msg").Add(a.msgType())).Error()
 }
 
-func renderTypedValidator(f *jen.File) {
+func renderTypedValidator(f *jen.File, assertFormats bool) {
+	base := []jen.Code{jen.Qual(schemaPath, "WithResources").Call(jen.Id("Resources").Op("..."))}
+	if assertFormats {
+		base = append(base, jen.Qual(schemaPath, "WithFormatAssertion").Call())
+	}
 	f.Comment("NewValidator returns a validator for this package's aspects, compiled from the")
 	f.Comment("schemas the package was generated from (the documents they reference included),")
 	f.Comment("for client.WithValidator. mode is schema.ModeStrict, schema.ModeWarn or schema.ModeOff.")
@@ -191,7 +195,7 @@ func renderTypedValidator(f *jen.File) {
 		jen.Id("mode").Qual(schemaPath, "Mode"), jen.Id("opts").Op("...").Qual(schemaPath, "Option"),
 	).Parens(jen.List(jen.Op("*").Qual(schemaPath, "Validator"), jen.Error())).Block(
 		jen.Id("all").Op(":=").Append(
-			jen.Index().Qual(schemaPath, "Option").Values(jen.Qual(schemaPath, "WithResources").Call(jen.Id("Resources").Op("..."))),
+			jen.Index().Qual(schemaPath, "Option").Values(base...),
 			jen.Id("opts").Op("..."),
 		),
 		jen.Return(jen.Qual(schemaPath, "NewValidator").Call(jen.Id("mode"), jen.Id("Aspects"), jen.Id("all").Op("..."))),

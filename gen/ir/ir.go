@@ -18,6 +18,10 @@ type Package struct {
 	Name string
 	// Files holds one entry per input schema, sorted by Name.
 	Files []*File
+	// AssertFormats says every known format is an assertion in every
+	// draft: the package's validators are made with
+	// schema.WithFormatAssertion.
+	AssertFormats bool
 }
 
 // File is the output of one schema file, which describes one aspect.
@@ -144,6 +148,11 @@ type Struct struct {
 	DependentRequired []Dependency
 	// Constraints holds minProperties/maxProperties.
 	Constraints Constraints
+	// Other is the Go name of the field holding a value that is not a JSON
+	// object, kept as its JSON text, when the schema accepts every kind
+	// ("properties" without "type"); empty when only objects decode. Such a
+	// value is checked against the schema of the Named type.
+	Other string
 }
 
 // PatternProperty is one patternProperties entry.

@@ -28,6 +28,7 @@ type generateFlags struct {
 	initialisms []string
 	errorFormat string
 	warnings    string
+	semantics   semanticsFlags
 }
 
 func newGenerate(e env) *cobra.Command {
@@ -71,6 +72,7 @@ standard error and do not fail the run unless --warnings=error.`,
 	fl.StringSliceVar(&f.initialisms, "initialism", nil, "extra initialism for Go names, e.g. --initialism SKU (repeatable)")
 	fl.StringVar(&f.errorFormat, "error-format", "text", "how errors and warnings are printed: text, json (one object per line) or github-actions (workflow annotations)")
 	fl.StringVar(&f.warnings, "warnings", "report", "report (print warnings, still succeed), error (a warning fails the run, nothing written) or off")
+	f.semantics.register(cmd)
 	if err := cmd.MarkFlagRequired("out"); err != nil {
 		// MarkFlagRequired fails only for a flag that does not exist.
 		panic("unreachable: " + err.Error())
@@ -125,6 +127,9 @@ func generateWith(e env, f generateFlags, args []string, rep *reporter) error {
 	}
 	if f.warnings != "off" {
 		cfg.Warning = rep.warning
+	}
+	if err := f.semantics.apply(&cfg); err != nil {
+		return err
 	}
 	files, err := e.generate(cfg)
 	if err != nil {

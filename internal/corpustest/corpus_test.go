@@ -28,7 +28,9 @@ var floor = Report{
 	Lossless:      407,
 	Valid:         407,
 	LosslessValid: 407,
-	Agree:         2937,
+	Agree:         2940,
+	// Every instance of the corpus is one its schema accepts.
+	AcceptedRoundTrip: 407,
 }
 
 func pct(n, of int) string {
@@ -49,7 +51,11 @@ func summary(r *Report) string {
 	fmt.Fprintf(&b, "lossless           %4d / %4d  %s\n", r.Lossless, r.Instances, pct(r.Lossless, r.Instances))
 	fmt.Fprintf(&b, "still valid        %4d / %4d  %s\n", r.Valid, r.Instances, pct(r.Valid, r.Instances))
 	fmt.Fprintf(&b, "lossless and valid %4d / %4d  %s\n", r.LosslessValid, r.Instances, pct(r.LosslessValid, r.Instances))
-	fmt.Fprintf(&b, "mutants: decoder agrees with the reference validator %d / %d  %s\n", r.Agree, r.Mutants, pct(r.Agree, r.Mutants))
+	fmt.Fprintf(&b, "instances their own schema accepts %4d; of them decoded, lossless, stable and still valid %4d  %s\n",
+		r.SchemaAccepts, r.AcceptedRoundTrip, pct(r.AcceptedRoundTrip, r.SchemaAccepts))
+	fmt.Fprintf(&b, "instances their own schema rejects %4d; of them rejected on decode %4d  %s\n",
+		r.SchemaRejects, r.RejectedOnDecode, pct(r.RejectedOnDecode, r.SchemaRejects))
+	fmt.Fprintf(&b, "mutants: decoder agrees with the runtime validator %d / %d  %s\n", r.Agree, r.Mutants, pct(r.Agree, r.Mutants))
 	if r.Unvalidatable > 0 {
 		fmt.Fprintf(&b, "(%d instances not validated: the reference validator cannot compile their schema)\n", r.Unvalidatable)
 	}
@@ -94,11 +100,15 @@ func TestCorpus(t *testing.T) {
 		{"valid", r.Valid, floor.Valid},
 		{"lossless and valid", r.LosslessValid, floor.LosslessValid},
 		{"mutants agreeing", r.Agree, floor.Agree},
+		{"schema-accepted instances round-tripping", r.AcceptedRoundTrip, floor.AcceptedRoundTrip},
 	}
 	for _, c := range checks {
 		if c.got < c.want {
 			t.Errorf("corpus regression: %s %d, floor %d (see %s)", c.name, c.got, c.want, *failuresFile)
 		}
+	}
+	if r.RejectedOnDecode < r.SchemaRejects {
+		t.Errorf("%d of %d instances their schema rejects decode (see %s)", r.SchemaRejects-r.RejectedOnDecode, r.SchemaRejects, *failuresFile)
 	}
 	if r.Compiled > r.Generated || r.Decoded > r.Instances || r.Lossless > r.Decoded || r.LosslessValid > r.Valid {
 		t.Errorf("inconsistent figures: %+v", r)

@@ -15,12 +15,12 @@ func TestUnknownEnvelopeKeysSurvive(t *testing.T) {
 	sub := newClient(t, tr.Peer())
 	s := subscribe(t, sub, "orders")
 	var got recorder
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	start(t, s)
 	const wire = `{"channel":"orders","sequence":1,"produced_at":"2026-05-27T14:22:09.331Z",` +
 		`"producer":{"id":"js-1","kind":"user"},"aspect":"order_placed","payload":{"id":"o-1"},` +
 		`"trace":{"span":"s-1","note":"<&>"}}`
-	if err := tr.Connect(context.Background()); err != nil {
+	if err := tr.Connect(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := tr.Publish(context.Background(), "orders", []byte(wire)); err != nil {
@@ -37,7 +37,7 @@ func TestUnknownEnvelopeKeysSurvive(t *testing.T) {
 	if len(hist) != 1 {
 		t.Fatalf("history has %d envelopes, want 1", len(hist))
 	}
-	for name, env := range map[string]*envelope.Envelope{"handler": handled, "history": hist[0]} {
+	for name, env := range map[string]*envelope.Envelope{"handler": handled, "history": &hist[0]} {
 		if want := `{"trace":{"span":"s-1","note":"<&>"}}`; string(env.Extra) != want {
 			t.Errorf("%s: Extra = %s, want %s", name, env.Extra, want)
 		}

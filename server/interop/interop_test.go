@@ -136,7 +136,7 @@ func newGoClient(t *testing.T, tr client.Transport, producer string) *goClient {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitBound)
 	defer cancel()
-	if err := rc.Connect(ctx); err != nil {
+	if err := rc.Connect(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
