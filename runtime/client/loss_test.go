@@ -65,9 +65,10 @@ func (r *lossRig) start(opts ...SubscribeOption) {
 	r.t.Helper()
 	r.c = newClient(r.t, r.subT, WithErrorHandler(r.errs.add), WithReconnect(ReconnectPolicy{Sleep: r.g.sleep}))
 	r.s = subscribe(r.t, r.c, lossChannel, opts...)
-	r.s.HandleEnvelope(r.got.handle)
+	// The hooks first: dispatch begins with the envelope handler.
 	r.s.OnGap(r.gaps.add)
 	r.s.OnGapReport(r.reports.add)
+	r.s.HandleEnvelope(r.got.handle)
 	start(r.t, r.s)
 }
 

@@ -116,9 +116,12 @@ type retained struct {
 // Subscription receives one channel's envelopes. Subscribe, register
 // handlers, done: dispatch begins with the first envelope handler
 // (OnEnvelope, OnAspect, OnAspectTyped or a Handle variant), and until then
-// publications wait in the transport. Register OnGap and OnError before it
-// to have them see the reports about the first envelopes; a subscription
-// with hooks but no envelope handler begins with Start. Handlers registered after
+// publications wait in the transport. Losses found in the window
+// described below before any gap hook exists are held for the OnGap and
+// OnGapReport hooks registered in it (then for the error hooks); register
+// OnError before the first handler to have it see the other reports about
+// the first envelopes. A subscription with hooks but no envelope handler
+// begins with Start. Handlers registered after
 // dispatch began still receive every envelope dispatched before them, as
 // long as they are registered within 5 seconds of the first registration
 // and before 1024 envelopes were dispatched (straight-line registration
@@ -192,6 +195,7 @@ type Subscription struct {
 	fromBase    int64       // FromSequence the subscription started from
 	readTotal   int64       // publications read from all streams
 	late        []retained  // envelopes of the late-registration window
+	lateGaps    []GapReport // losses found in the window before any gap hook existed
 	loss        *lossWindow // the unrecoverable position being attributed
 }
 
@@ -532,6 +536,7 @@ func (s *Subscription) finish() {
 		s.lateTimer.Stop()
 	}
 	s.mu.Unlock()
+	s.flushGaps(true) // no loss goes unreported
 	s.late = nil
 	s.cancel()
 	s.c.mu.Lock()
@@ -643,9 +648,42 @@ func (s *Subscription) gap(r GapReport) {
 	s.st.gaps.Add(1)
 	hs := s.handlers.Load()
 	if len(hs.onGap) == 0 && len(hs.onReport) == 0 {
+		if s.lateCap.Load() < 0 {
+			// Dispatch began with an envelope handler; the gap hooks
+			// registered right after it get this loss (see flushGaps).
+			s.lateGaps = append(s.lateGaps, r)
+			return
+		}
 		s.report(&GapError{Channel: s.channel, Producer: r.Producer, Missed: r.Missed, Report: &r})
 		return
 	}
+	s.deliverGap(hs, r)
+}
+
+// flushGaps hands the losses found during the late-registration window to
+// the gap hooks registered since, or, once the window closed (or force),
+// to the error hooks. Dispatch goroutine only.
+func (s *Subscription) flushGaps(force bool) {
+	if len(s.lateGaps) == 0 {
+		return
+	}
+	hs := s.handlers.Load()
+	hooked := len(hs.onGap) > 0 || len(hs.onReport) > 0
+	if !hooked && !force && s.lateCap.Load() < 0 {
+		return
+	}
+	gaps := s.lateGaps
+	s.lateGaps = nil
+	for _, r := range gaps {
+		if hooked {
+			s.deliverGap(hs, r)
+		} else {
+			s.report(&GapError{Channel: s.channel, Producer: r.Producer, Missed: r.Missed, Report: &r})
+		}
+	}
+}
+
+func (s *Subscription) deliverGap(hs *handlerSet, r GapReport) {
 	for _, f := range hs.onGap {
 		f(s.channel, r.Missed)
 	}
@@ -875,26 +913,43 @@ func (s *Subscription) handle(data []byte) {
 		s.st.unhandled.Add(1)
 		return
 	}
-	if s.dispatch(hs.entries, env, data) {
-		s.st.delivered.Add(1)
-	} else {
+	if !s.dispatch(hs.entries, env, data, nil) {
 		s.st.rejected.Add(1)
 	}
 }
 
+// count records that handlers receive an envelope: a live one (late nil) is
+// delivered; a kept one counted Unhandled moves to Delivered.
+func (s *Subscription) count(late *retained) {
+	switch {
+	case late == nil:
+		s.st.delivered.Add(1)
+	case late.unhandled:
+		late.unhandled = false
+		s.st.unhandled.Add(-1)
+		s.st.delivered.Add(1)
+	}
+}
+
 // dispatch calls the entries matching env's aspect, in registration order,
-// through the handle interceptors. It reports whether the handlers ran (an
-// interceptor may refuse the delivery).
-func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte) bool {
+// through the handle interceptors, counting the delivery just before the
+// handlers run (Stats never lags what handlers saw). late is the kept
+// envelope being handed to late handlers, or nil. It reports whether the
+// handlers ran (an interceptor may refuse the delivery).
+func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte, late *retained) bool {
 	ctx := context.WithValue(s.ctx, parentKey{}, env)
 	ints := s.c.cfg.handInts
 	if len(ints) == 0 {
+		s.count(late)
 		s.runHandlers(ctx, entries, env, data)
 		return true
 	}
 	ran := false
 	h := EnvelopeHandler(func(ctx context.Context, env *envelope.Envelope) error {
-		ran = true
+		if !ran {
+			ran = true
+			s.count(late)
+		}
 		s.runHandlers(ctx, entries, env, data)
 		return nil
 	})
@@ -909,6 +964,7 @@ func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, 
 // handlers registered after they were dispatched (up to those that existed
 // when the window closed, then it drops them). Dispatch goroutine only.
 func (s *Subscription) catchUp() {
+	s.flushGaps(false)
 	if len(s.late) == 0 {
 		return
 	}
@@ -940,11 +996,7 @@ func (s *Subscription) catchUp() {
 		if !matched {
 			continue
 		}
-		if s.dispatch(added, r.env, r.data) && r.unhandled {
-			r.unhandled = false
-			s.st.unhandled.Add(-1)
-			s.st.delivered.Add(1)
-		}
+		s.dispatch(added, r.env, r.data, r)
 	}
 }
 

@@ -156,9 +156,10 @@ func lossSubscribe(t testing.TB, tr client.Transport, channel string, opts ...cl
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.HandleEnvelope(l.handle)
+	// The hooks first: dispatch begins with the envelope handler.
 	s.OnGap(l.onGap)
 	s.OnGapReport(l.onReport)
+	s.HandleEnvelope(l.handle)
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -217,8 +217,8 @@ func clientSubscribe(t testing.TB, tr client.Transport, channel string, h *handl
 	if err != nil {
 		t.Fatal(err)
 	}
+	sub.OnGap(h.onGap) // before the handler, which begins dispatch
 	sub.HandleEnvelope(h.handle)
-	sub.OnGap(h.onGap)
 	if err := sub.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,17 @@ func newHandled() *handled {
 }
 
 func (h *handled) attach(s *client.Subscription) {
+	s.OnGap(func(_ string, n int64) {
+		h.mu.Lock()
+		h.gaps = append(h.gaps, n)
+		h.mu.Unlock()
+	})
+	s.OnError(func(err error) {
+		h.mu.Lock()
+		h.errs = append(h.errs, err)
+		h.mu.Unlock()
+	})
+	// Last: the envelope handler begins dispatch.
 	s.HandleEnvelope(func(_ context.Context, env *envelope.Envelope) error {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -46,16 +57,6 @@ func (h *handled) attach(s *client.Subscription) {
 		h.unique[p][env.Sequence] = true
 		h.seqs[p] = append(h.seqs[p], env.Sequence)
 		return nil
-	})
-	s.OnGap(func(_ string, n int64) {
-		h.mu.Lock()
-		h.gaps = append(h.gaps, n)
-		h.mu.Unlock()
-	})
-	s.OnError(func(err error) {
-		h.mu.Lock()
-		h.errs = append(h.errs, err)
-		h.mu.Unlock()
 	})
 }
 
