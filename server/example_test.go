@@ -62,7 +62,11 @@ func ExampleStart() {
 	if _, err := c.PublishAspect(ctx, "orders", "order_placed", map[string]string{"order_id": "o-1"}); err != nil {
 		log.Fatal(err)
 	}
-	env := <-got
-	fmt.Printf("%s #%d from %s: %s\n", env.Aspect, env.Sequence, env.Producer.ID, env.Payload)
+	select {
+	case env := <-got:
+		fmt.Printf("%s #%d from %s: %s\n", env.Aspect, env.Sequence, env.Producer.ID, env.Payload)
+	case <-time.After(10 * time.Second):
+		log.Fatal("no envelope within 10s")
+	}
 	// Output: order_placed #1 from checkout-1: {"order_id":"o-1"}
 }

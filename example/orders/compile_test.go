@@ -2,12 +2,14 @@ package orders_test
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/parsec-gen/parsec-gen/gen"
 )
@@ -56,9 +58,14 @@ func writeFile(t *testing.T, path, content string) {
 }
 
 // goCmd runs the go command in dir, offline, and returns its combined output.
+// A command (or a program it runs) that takes longer than five minutes is
+// killed: the test fails instead of hanging.
 func goCmd(t *testing.T, dir string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command("go", args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.WaitDelay = 5 * time.Second
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
 	var out bytes.Buffer

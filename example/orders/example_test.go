@@ -3,6 +3,7 @@ package orders_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/parsec-gen/parsec-gen/example/orders"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
@@ -67,7 +68,11 @@ func Example() {
 	if _, err := c.PublishOrderPlaced(ctx, "orders", orderPlaced()); err != nil {
 		panic(err)
 	}
-	<-done
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		panic("the derived payment did not arrive within 10s")
+	}
 	// Output:
 	// parsec: publish order_placed: /lines/0/quantity: 0 is less than minimum 1
 	// order_placed #1: 2 line(s), 5190 EUR

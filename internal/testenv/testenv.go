@@ -1,14 +1,17 @@
 // Package testenv finds what the repository's tests need outside a package
 // directory (the module root, the real-world schema corpus) and applies one
 // rule to everything that may be missing: under CI=true a missing piece
-// fails the test, elsewhere it skips it with how to get it.
+// fails the test, elsewhere it skips it with how to get it. It also bounds
+// the waits of tests (Wait, Recv).
 package testenv
 
 import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 )
 
 // modulePath is the root module of the repository.
@@ -71,4 +74,44 @@ func Corpus(t testing.TB) string {
 		Missing(t, "corpus not found at "+dir+": set PARSEC_CORPUS to a schemastore corpus directory or place shared/ beside the repository")
 	}
 	return dir
+}
+
+// Wait waits for wg, at most d: a wait that does not end fails t (a
+// regression that deadlocks fails the test that caused it instead of
+// hanging until the global timeout). what names what is awaited.
+func Wait(t testing.TB, wg *sync.WaitGroup, d time.Duration, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("timed out after %s waiting for %s", d, what)
+	}
+}
+
+// Recv receives one value from ch, waiting at most d; see Wait. A closed
+// channel yields the zero value, as a plain receive does.
+func Recv[T any](t testing.TB, ch <-chan T, d time.Duration, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(d):
+		t.Fatalf("timed out after %s waiting for %s", d, what)
+		panic("unreachable")
+	}
+}
+
+// RecvOK is Recv that also reports whether the value came from a send (ok
+// false: ch is closed), for loops that must see ch close.
+func RecvOK[T any](t testing.TB, ch <-chan T, d time.Duration, what string) (T, bool) {
+	t.Helper()
+	select {
+	case v, ok := <-ch:
+		return v, ok
+	case <-time.After(d):
+		t.Fatalf("timed out after %s waiting for %s", d, what)
+		panic("unreachable")
+	}
 }

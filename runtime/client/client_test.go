@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 )
 
@@ -331,7 +332,7 @@ func TestTwoSubscriptionsSameChannel(t *testing.T) {
 	if err := s1.Unsubscribe(); err != nil {
 		t.Fatal(err)
 	}
-	<-s1.Done()
+	testenv.Recv(t, s1.Done(), 10*time.Second, "the unsubscribed subscription to end")
 	publish(t, pub, "c", "a", nil)
 	waitFor(t, "the second", func() bool { return r2.n() == 2 })
 	if r1.n() != 1 {
@@ -377,7 +378,7 @@ func TestPublishDerivedCausationConcurrent(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	testenv.Wait(t, &wg, time.Minute, "the concurrent handlers")
 	for i, r := range auditors {
 		waitFor(t, "derived envelopes", func() bool { return r.n() == perChannel })
 		r.mu.Lock()
@@ -590,7 +591,7 @@ func TestPublishDerivedToAnotherChannel(t *testing.T) {
 	out.HandleEnvelope(got.handle)
 	start(t, out)
 	publish(t, src, "in", "ping", nil) // no payload: the typed handler decodes JSON null
-	typedNil.Wait()
+	testenv.Wait(t, &typedNil, 10*time.Second, "the typed handler of a null payload")
 	waitFor(t, "pong", func() bool { return got.n() == 1 })
 	got.mu.Lock()
 	c := got.envs[0].Causation

@@ -17,6 +17,15 @@ type OrderPlaced struct {
 	Amount  int64  `json:"amount"`
 }
 
+// await waits for done, at most ten seconds.
+func await(done <-chan struct{}) {
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		log.Fatal("timed out after 10s")
+	}
+}
+
 // connect returns a connected client on tr; examples keep error handling
 // short.
 func connect(tr client.Transport, opts ...client.Option) *client.Client {
@@ -82,7 +91,7 @@ func ExampleClient_Subscribe() {
 	if _, err := pub.PublishAspect(ctx, "orders:eu", "order_shipped", nil); err != nil {
 		log.Fatal(err)
 	}
-	<-done
+	await(done)
 	// Output:
 	// #1 order_placed from billing-1
 	// #2 order_shipped from billing-1
@@ -121,7 +130,7 @@ func ExampleOnAspectTyped() {
 	if _, err := pub.PublishAspect(ctx, "orders", "order_placed", OrderPlaced{OrderID: "o-7", Amount: 120}); err != nil {
 		log.Fatal(err)
 	}
-	<-done
+	await(done)
 	// Output:
 	// order o-7 for 120
 	// invoice caused by orders #1 from shop
@@ -158,7 +167,7 @@ func ExampleSubscription_OnGap() {
 	if err := s.Start(); err != nil {
 		log.Fatal(err)
 	}
-	<-done
+	await(done)
 	// The subscriber never heard of sensor-1 before: no producer can account
 	// for the loss, which is reported once to the error hooks, not to OnGap.
 
@@ -223,7 +232,7 @@ func ExampleSubscription_ResumeState() {
 			publish(1)
 			publish(2)
 		}
-		<-done
+		await(done)
 		out, err := s.ResumeState().MarshalBinary()
 		if err != nil {
 			log.Fatal(err)

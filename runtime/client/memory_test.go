@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 )
 
 func connected(t *testing.T, tr *MemoryTransport) *MemoryTransport {
@@ -231,7 +233,11 @@ func TestMemoryOverflowDisconnects(t *testing.T) {
 	defer cancel()
 	publishN(t, tr, "c", 1, 4)
 	var got []string
-	for b := range ch { // must end: the overflowing subscriber is closed
+	for { // must end: the overflowing subscriber is closed
+		b, ok := testenv.RecvOK(t, ch, 10*time.Second, "the overflowing subscription to close")
+		if !ok {
+			break
+		}
 		got = append(got, string(b))
 	}
 	if diff := cmp.Diff(seq(1, 2), got); diff != "" {
@@ -329,7 +335,7 @@ func TestMemoryResetChannel(t *testing.T) {
 	publishN(t, tr, "c", 1, 2)
 	drain(t, ch, 2)
 	tr.ResetChannel("c")
-	if _, ok := <-ch; ok {
+	if _, ok := testenv.RecvOK(t, ch, 10*time.Second, "the stream to close after ResetChannel"); ok {
 		t.Fatal("stream still open after ResetChannel")
 	}
 	old, _ := ev.find(EventSubscribed)
@@ -397,7 +403,7 @@ func TestMemoryConcurrentCloseRace(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	testenv.Wait(t, &wg, time.Minute, "the subscribers")
 	close(stop)
-	pubWG.Wait()
+	testenv.Wait(t, &pubWG, time.Minute, "the publishers")
 }

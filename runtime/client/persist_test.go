@@ -7,7 +7,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 )
 
@@ -122,7 +124,7 @@ func TestSnapshotConcurrentNeverBehind(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	testenv.Wait(t, &wg, time.Minute, "the concurrent publishers")
 }
 
 // switchIO fails renames while failing is set.

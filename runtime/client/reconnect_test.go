@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 )
 
@@ -113,7 +114,7 @@ func testReconnectLossless(t *testing.T, overlap bool) {
 			}
 		}()
 	}
-	wg.Wait()
+	testenv.Wait(t, &wg, 2*time.Minute, "the publishers")
 	waitFor(t, "all envelopes", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
@@ -206,7 +207,7 @@ func TestReconnectRealLossReported(t *testing.T) {
 	}
 	waitFor(t, "10 envelopes", func() bool { return got.n() == 10 })
 	subT.DropSubscriptions("c")
-	<-g.sleeping
+	testenv.Recv(t, g.sleeping, 10*time.Second, "the resubscription to back off")
 	for i := 0; i < 200; i++ { // history keeps 161..210: 150 lost
 		publish(t, pub, "c", "a", nil)
 	}
@@ -338,7 +339,11 @@ func TestOverflowResumesWithoutLoss(t *testing.T) {
 	var got recorder
 	s.HandleEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
 		if env.Sequence == 1 {
-			<-release
+			select {
+			case <-release:
+			case <-time.After(30 * time.Second):
+				return errors.New("the test never released the first handler")
+			}
 		}
 		return got.handle(ctx, env)
 	})
@@ -390,11 +395,11 @@ func TestCloseDuringHandlers(t *testing.T) {
 		go func() { <-s.Done(); finished.Done() }()
 	}
 	publish(t, pub, "c", "a", nil)
-	<-entered
+	testenv.Recv(t, entered, 10*time.Second, "a handler to start")
 	if err := sub.Close(); err != nil {
 		t.Fatal(err)
 	}
-	finished.Wait() // Close returned only after every dispatcher ended
+	testenv.Wait(t, &finished, 10*time.Second, "every subscription to end") // Close returned only after every dispatcher ended
 	if _, err := sub.Subscribe(context.Background(), "c"); !errors.Is(err, ErrClosed) {
 		t.Errorf("Subscribe after Close = %v, want ErrClosed", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 )
 
 type step struct {
@@ -249,7 +251,7 @@ func TestGapDetectorConcurrent(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	testenv.Wait(t, &wg, time.Minute, "the concurrent workers")
 	for w := range workers {
 		if delivered[w] != n {
 			t.Errorf("producer %d: delivered %d of %d distinct sequences", w, delivered[w], n)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 )
 
 func TestSequenceTrackerNext(t *testing.T) {
@@ -73,7 +75,7 @@ func TestReservationBlocksOnlyItsChannel(t *testing.T) {
 	got := make(chan int64)
 	go func() { got <- tr.Next("a") }()
 	r.Commit()
-	if seq := <-got; seq != 2 {
+	if seq := testenv.Recv(t, got, 10*time.Second, "the waiting Next"); seq != 2 {
 		t.Errorf("waiting Next got %d, want 2", seq)
 	}
 }
@@ -109,7 +111,7 @@ func TestSequenceTrackerConcurrent(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	testenv.Wait(t, &wg, time.Minute, "the concurrent workers")
 	// Numbers were recorded while holding the turn, so they are in commit
 	// order and must be exactly consecutive.
 	for i, seq := range committed {

@@ -1,9 +1,13 @@
 package parsec
 
 import (
-	"github.com/go-faster/jx"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-faster/jx"
+
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 )
 
 func TestDecodeKinds(t *testing.T) {
@@ -113,7 +117,7 @@ func TestArenaStringsSurvive(t *testing.T) {
 		}()
 	}
 	for range workers {
-		if err := <-errs; err != nil {
+		if err := testenv.Recv(t, errs, time.Minute, "a worker"); err != nil {
 			t.Error(err)
 		}
 	}

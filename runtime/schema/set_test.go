@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 )
 
 func testSet(t testing.TB) *Set {
@@ -117,7 +120,7 @@ func TestSetConcurrent(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	testenv.Wait(t, &wg, time.Minute, "the concurrent validators")
 	close(errs)
 	for err := range errs {
 		t.Error(err)

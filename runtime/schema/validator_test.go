@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 )
 
@@ -391,7 +392,7 @@ func TestConcurrentValidate(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	testenv.Wait(t, &wg, time.Minute, "the concurrent validators")
 	close(errs)
 	for err := range errs {
 		t.Error(err)

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 	"github.com/parsec-gen/parsec-gen/runtime/transport/ws"
@@ -255,7 +256,10 @@ func subscribe(t testing.TB, tr client.Transport, channel string, opts client.Su
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); ta.drain(ch) }()
-	t.Cleanup(func() { stop(); <-done })
+	t.Cleanup(func() {
+		stop()
+		testenv.Recv(t, done, 30*time.Second, "the subscription channel to close after stop")
+	})
 	return ta, stop
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/transport/sse"
 	"github.com/parsec-gen/parsec-gen/server/internal/centrifugotest"
@@ -439,7 +440,7 @@ func TestSSESlowConsumer(t *testing.T) {
 		return int64(ta.got)+ta.gapTotal >= messages
 	})
 	stop()
-	<-done
+	testenv.Recv(t, done, 30*time.Second, "the subscription channel to close after stop")
 	ta.mu.Lock()
 	got, dups, reorder, gap := ta.got, ta.dups, ta.reorder, ta.gapTotal
 	ta.mu.Unlock()

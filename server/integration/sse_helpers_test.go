@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 	"github.com/parsec-gen/parsec-gen/runtime/transport/sse"
@@ -83,7 +84,7 @@ func background(t testing.TB, f func() error) (wait func()) {
 	}()
 	return func() {
 		t.Helper()
-		wg.Wait()
+		testenv.Wait(t, &wg, 5*time.Minute, "a background task")
 		if err != nil {
 			t.Fatal(err)
 		}

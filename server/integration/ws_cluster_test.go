@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/transport/ws"
 	"github.com/parsec-gen/parsec-gen/server"
@@ -78,7 +79,7 @@ func TestWSClusterNodeRestartLossless(t *testing.T) {
 	if err := nodeB.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-pubErr; err != nil {
+	if err := testenv.Recv(t, pubErr, 2*time.Minute, "the publisher on node A"); err != nil {
 		t.Fatalf("publish on node A: %v", err)
 	}
 	t.Cleanup(func() {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/server"
 )
@@ -45,7 +46,7 @@ func TestWSOrderedDelivery(t *testing.T) {
 			}
 		}()
 	}
-	wg.Wait()
+	testenv.Wait(t, &wg, 5*time.Minute, "the publishers")
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/transport/ws"
 	"github.com/parsec-gen/parsec-gen/server"
@@ -28,7 +29,7 @@ func stalledSubscribe(t *testing.T, tr *ws.Transport, channel string) (*tally, f
 	t.Cleanup(func() {
 		stop()
 		if started {
-			<-done
+			testenv.Recv(t, done, 30*time.Second, "the subscription channel to close after stop")
 		}
 	})
 	return ta, func() {
@@ -150,7 +151,10 @@ func TestWSCloseDuringInflightHandlers(t *testing.T) {
 			for range ch {
 				if n == 0 {
 					inHandler <- struct{}{}
-					<-release // a handler that is busy when Close comes
+					select { // a handler that is busy when Close comes
+					case <-release:
+					case <-time.After(30 * time.Second):
+					}
 				}
 				n++
 			}
@@ -195,7 +199,7 @@ func TestWSCloseDuringInflightHandlers(t *testing.T) {
 		}
 	}
 	close(stopPub)
-	<-pubDone
+	testenv.Recv(t, pubDone, 30*time.Second, "the publisher to stop")
 	var n int
 	var dump string
 	waitFor(t, 10*time.Second, "goroutines to end", func() bool {

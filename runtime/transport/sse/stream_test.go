@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 )
 
@@ -776,7 +777,11 @@ func TestServerUnsubscribe(t *testing.T) {
 	tr := newTestTransport(t, f.srv.URL, nil)
 	out, _ := subscribe(t, tr, ch, client.SubscribeOptions{OnEvent: ev.on})
 	var got []uint64
-	for b := range out {
+	for {
+		b, ok := testenv.RecvOK(t, out, 30*time.Second, "the unsubscribed stream to close")
+		if !ok {
+			break
+		}
 		var p struct{ I uint64 }
 		if err := json.Unmarshal(b, &p); err != nil {
 			t.Fatal(err)
