@@ -35,23 +35,7 @@ func undeclared(v *Version, ns []node, inst any, ptr string) (string, bool) {
 	switch x := inst.(type) {
 	case map[string]any:
 		explicit, _ := openness(all)
-		freeForm := true
-		for _, n := range all {
-			m := n.obj()
-			if _, ok := m["properties"]; ok {
-				freeForm = false
-			}
-			if _, ok := m["patternProperties"]; ok {
-				freeForm = false
-			}
-			if _, ok := m["additionalProperties"]; ok {
-				freeForm = false
-			}
-			if _, ok := m["unevaluatedProperties"]; ok {
-				freeForm = false
-			}
-		}
-		if freeForm {
+		if freeForm(all) {
 			return "", false
 		}
 		keys := make([]string, 0, len(x))
@@ -78,4 +62,20 @@ func undeclared(v *Version, ns []node, inst any, ptr string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// freeForm reports whether no schema of the conjunction declares a property
+// (properties, patternProperties, additionalProperties or
+// unevaluatedProperties): under the declared policy its object may carry
+// any property.
+func freeForm(all []node) bool {
+	for _, n := range all {
+		m := n.obj()
+		for _, kw := range []string{"properties", "patternProperties", "additionalProperties", "unevaluatedProperties"} {
+			if _, ok := m[kw]; ok {
+				return false
+			}
+		}
+	}
+	return true
 }

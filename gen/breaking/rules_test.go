@@ -104,6 +104,17 @@ func TestRules(t *testing.T) {
 		{"recursive definition",
 			files{"a.json": fmt.Sprintf(tree, 100)}, files{"a.json": fmt.Sprintf(tree, 10)},
 			want{back: []string{"maximum"}, strictSame: true}},
+		// An object schema that declares no property is free-form: under
+		// the declared policy its producers may send any property.
+		{"free-form object gains a typed property",
+			files{"a.json": `{"type":"object"}`}, files{"a.json": obj(`"a":{"type":"string"}`)},
+			want{back: []string{"type"}, strictSame: true}},
+		{"free-form nested object gains a typed property",
+			files{"a.json": obj(`"b":{"type":"object"}`)}, files{"a.json": obj(`"b":` + obj(`"a":{"type":"string"}`))},
+			want{back: []string{"type"}, strictSame: true}},
+		{"typed property becomes free-form",
+			files{"a.json": obj(`"b":` + obj(`"a":{"type":"string"}`))}, files{"a.json": obj(`"b":{"type":"object"}`)},
+			want{fwd: []string{"type"}, strictSame: true}},
 		{"aspect removed",
 			files{"a.json": obj(`"n":{"type":"integer"}`), "b.json": obj(`"m":{"type":"string"}`)},
 			files{"a.json": obj(`"n":{"type":"integer"}`)},

@@ -724,9 +724,9 @@ func (s *searcher) objects(alt, hints []node, depth int) []any {
 	out = append(out, full)
 	// Properties a does not declare: the names b declares, and one neither
 	// does. Under the declared policy only where a accepts any name
-	// explicitly.
+	// explicitly or declares no property at all (free-form, see undeclared).
 	explicit, closed := openness(alt)
-	if !closed && (!s.declared || explicit) {
+	if !closed && (!s.declared || explicit || freeForm(alt)) {
 		declared := map[string]bool{}
 		for _, k := range props {
 			declared[k] = true
