@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -238,5 +239,20 @@ func TestGapHookRegisteredAfterHandler(t *testing.T) {
 	}
 	if e := errs.all(); len(e) != 0 {
 		t.Errorf("reported %v, want the gap at OnGap only", e)
+	}
+}
+
+// TestPublishDerivedOutsideHandler: the documented PublishDerived takes its
+// parent from the subscription, not from ctx, so its error outside a handler
+// says that no handler runs instead of asking for a handler's context.
+func TestPublishDerivedOutsideHandler(t *testing.T) {
+	c := newClient(t, NewMemoryTransport(), WithProducer(alice))
+	s := subscribe(t, c, "c")
+	err := s.PublishDerived(context.Background(), "done", nil)
+	if !errors.Is(err, ErrNoParent) {
+		t.Fatalf("PublishDerived outside a handler: %v, want ErrNoParent", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "outside a handler") || strings.Contains(msg, "context") {
+		t.Errorf("PublishDerived outside a handler: %q, want it to say it ran outside a handler (it takes no handler context)", msg)
 	}
 }

@@ -13,9 +13,11 @@ var (
 	ErrClosed = errors.New("parsec: client closed")
 	// ErrNoProducer: the Client publishes without WithProducer.
 	ErrNoProducer = errors.New("parsec: no producer configured (use WithProducer)")
-	// ErrNoParent: PublishDerived was called with a context that does not
-	// come from a handler, so there is no envelope to derive from.
-	ErrNoParent = errors.New("parsec: no parent envelope in context (PublishDerived must use the handler's context)")
+	// ErrNoParent: a derived publish has no envelope to derive from:
+	// Subscription.PublishDerived was called while no handler of its
+	// subscription runs, or the context given to the derived publishes
+	// that take their parent from ctx does not come from a handler.
+	ErrNoParent = errors.New("parsec: no parent envelope: derived publish outside a handler")
 	// ErrChannelMismatch: a received envelope names another channel than the
 	// one it arrived on. It is not delivered.
 	ErrChannelMismatch = errors.New("parsec: envelope channel does not match the subscription")
