@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/centrifugal/centrifuge v0.40.1
 	github.com/centrifugal/centrifuge-go v0.12.1
+	github.com/google/go-cmp v0.7.0
 	github.com/parsec-gen/parsec-gen v0.0.0
 )
 
