@@ -22,9 +22,15 @@ type Config struct {
 	Schemas []string
 	// Package is the Go package name of the output.
 	Package string
-	// Display maps an FS path to the text shown in errors and in the
-	// "// source:" header line; nil means the FS path itself.
+	// Display maps an FS path to the text shown in errors and warnings;
+	// nil means the FS path itself.
 	Display func(fsPath string) string
+	// Source maps an FS path to the text generated code shows for it: the
+	// "// source:" header line and doc comments ("X corresponds to the
+	// schema at ..."). Nil means Display. The command line passes paths
+	// relative to the output directory, so the output does not depend on
+	// the working directory.
+	Source func(fsPath string) string
 	// Initialisms are words spelled in upper case in Go names (golint's
 	// list, e.g. "ID", "URL"). Nil means the default list; an empty non-nil
 	// slice means none.
@@ -79,7 +85,7 @@ func Model(cfg Config) (*ir.Package, error) {
 			cfg.Warn(w)
 		}
 	}
-	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms)})
+	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms), Source: cfg.Source})
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,9 @@ type Config struct {
 	Package string
 	// Namer spells Go identifiers; nil means naming.New(nil).
 	Namer *naming.Namer
+	// Source maps an FS path to the text generated code shows for it (the
+	// "// source:" line, doc comments); nil means the document's Display.
+	Source func(fsPath string) string
 }
 
 // Build makes the IR of the loaded schemas. Errors are collected, sorted and
@@ -199,7 +202,10 @@ func (b *builder) file(d *load.Doc) *ir.File {
 		// constraint or a test file.
 		name += "_schema"
 	}
-	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Schema: d.Effective(), SchemaRef: d.Path}
+	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Display: d.Display, Schema: d.Effective(), SchemaRef: d.Path}
+	if b.cfg.Source != nil {
+		f.Source = b.cfg.Source(d.Path)
+	}
 	if obj, ok := d.Value.(map[string]any); ok {
 		for _, k := range []string{"$id", "id"} {
 			if id, ok := obj[k].(string); ok && id != "" && !strings.HasPrefix(id, "#") {
@@ -213,7 +219,7 @@ func (b *builder) file(d *load.Doc) *ir.File {
 	}
 	for _, other := range b.fileList {
 		if other.Name == f.Name {
-			b.errorf(d, "", "output file %q would also be written for %s; rename one of the schema files", f.Name, other.Source)
+			b.errorf(d, "", "output file %q would also be written for %s; rename one of the schema files", f.Name, other.Display)
 		}
 	}
 	b.files[d] = f

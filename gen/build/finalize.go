@@ -130,18 +130,19 @@ func (b *builder) finalize() {
 			continue
 		}
 		for _, n := range naming.AspectNames(f.Root.Name) {
-			claim(f, "", prioRoot, "the aspect constants of "+f.Source, ir.Loc{File: f.Source}, n)
+			claim(f, "", prioRoot, "the aspect constants of "+f.Display, ir.Loc{File: f.Display}, n)
 		}
 		for _, prefix := range naming.AspectMethodPrefixes() {
 			m := prefix + f.Root.Name
 			if other, ok := methods[m]; ok && other != f {
-				b.errs = append(b.errs, locErr(ir.Loc{File: f.Source}, fmt.Sprintf(
+				b.errs = append(b.errs, locErr(ir.Loc{File: f.Display}, fmt.Sprintf(
 					"client method %q would be generated for both this aspect (root type %s) and %s (root type %s); set x-go-name on one root",
-					m, f.Root.Name, other.Source, other.Root.Name)))
+					m, f.Root.Name, other.Display, other.Root.Name)))
 			}
 			methods[m] = f
 		}
 	}
+	b.checkRuntimeMethods(files)
 	for _, r := range b.refs {
 		r.Name = r.Target.Name
 	}

@@ -120,7 +120,7 @@ func typedAspects(p *ir.Package) ([]typedAspect, error) {
 			continue
 		}
 		if f.Root == nil {
-			return nil, fmt.Errorf("%s: internal error: aspect %q has no root type", f.Source, f.Aspect)
+			return nil, fmt.Errorf("%s: internal error: aspect %q has no root type", display(f), f.Aspect)
 		}
 		a := typedAspect{file: f, root: f.Root.Name}
 		if n := final(f.Root); n != nil {
@@ -138,7 +138,7 @@ func typedAspects(p *ir.Package) ([]typedAspect, error) {
 	scope := map[string]string{}
 	for _, f := range p.Files {
 		for _, n := range f.Types {
-			scope[n.Name] = fmt.Sprintf("%s: type %s", f.Source, n.Name)
+			scope[n.Name] = fmt.Sprintf("%s: type %s", display(f), n.Name)
 		}
 	}
 	var errs []string
@@ -154,7 +154,7 @@ func typedAspects(p *ir.Package) ([]typedAspect, error) {
 	}
 	methods := map[string]string{"Subscribe": "typed client method Subscribe", "Handle": "typed client method Handle"}
 	for _, a := range aspects {
-		owner := fmt.Sprintf("%s: aspect %q", a.file.Source, a.file.Aspect)
+		owner := fmt.Sprintf("%s: aspect %q", display(a.file), a.file.Aspect)
 		claim(scope, a.aspectConst(), owner)
 		claim(scope, a.refConst(), owner)
 		for _, m := range []string{a.publish(), a.publishDerived(), a.on()} {

@@ -51,13 +51,22 @@ func renderFile(p *ir.Package, file *ir.File) ([]byte, error) {
 	return finish(file.Name, f)
 }
 
-// schemaRefs maps the display path and the FS path of every schema file to
+// display is the path of f as error messages show it.
+func display(f *ir.File) string {
+	if f.Display != "" {
+		return f.Display
+	}
+	return f.Source
+}
+
+// schemaRefs maps the display path, the source path and the FS path of every schema file to
 // its SchemaRef.
 func schemaRefs(p *ir.Package) map[string]string {
 	m := map[string]string{}
 	for _, f := range p.Files {
 		m[f.Path] = schemaRef(f)
 		m[f.Source] = schemaRef(f)
+		m[display(f)] = schemaRef(f)
 	}
 	return m
 }

@@ -26,8 +26,12 @@ type File struct {
 	Name string
 	// Path is the slash-separated path of the schema in the input file system.
 	Path string
-	// Source is the path as shown in the "// source:" header line.
+	// Source is the path as shown in the "// source:" header line and in
+	// generated doc comments.
 	Source string
+	// Display is the path as shown in error messages; it is also the File
+	// of the Locs of this file's schemas. "" means Source.
+	Display string
 	// Aspect is the aspect name: x-parsec-aspect, else the file name without
 	// its extensions.
 	Aspect string

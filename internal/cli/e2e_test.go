@@ -91,8 +91,8 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("%s contains the absolute path %s", name, dir)
 		}
 	}
-	if !strings.Contains(got["order_placed.parsec.go"], "// source: schemas/order_placed.json\n") {
-		t.Errorf("the source line does not name schemas/order_placed.json relative to the working directory")
+	if !strings.Contains(got["order_placed.parsec.go"], "// source: ../schemas/order_placed.json\n") {
+		t.Errorf("the source line does not name ../schemas/order_placed.json, relative to the output directory")
 	}
 	// The schema ref (no $id) is the path relative to the root, which is the
 	// schema directory itself; the $ref'd file in defs/ is no aspect.

@@ -90,6 +90,7 @@ func generate(e env, f generateFlags, args []string) error {
 		Schemas:     in.names,
 		Package:     pkg,
 		Display:     in.display,
+		Source:      in.sourceFrom(outDir),
 		Initialisms: initialisms,
 		Warn:        func(msg string) { fmt.Fprintf(e.stderr, "warning: %s\n", msg) },
 	}
@@ -110,6 +111,12 @@ func generate(e env, f generateFlags, args []string) error {
 		return &failure{err.Error()}
 	}
 	shown := func(name string) string { return displayPath(cwd, filepath.Join(outDir, name)) }
+	if len(p.foreign) > 0 {
+		for _, name := range p.foreign {
+			fmt.Fprintf(e.stderr, "%s: not written by parsec-gen (its first line is not %q); refusing to overwrite it\n", shown(name), Header)
+		}
+		return &failure{fmt.Sprintf("nothing written: move the file(s) above out of %s, or rename the schema they clash with", displayPath(cwd, outDir))}
+	}
 	if f.check {
 		n := 0
 		for _, c := range p.changes() {
@@ -123,6 +130,10 @@ func generate(e env, f generateFlags, args []string) error {
 	}
 	if err := p.apply(); err != nil {
 		return &failure{err.Error()}
+	}
+	if gomod, missing := missingRequirements(outDir, files); len(missing) > 0 {
+		fmt.Fprintf(e.stderr, "note: the generated code imports %s, which %s does not require yet; run go mod tidy\n",
+			strings.Join(missing, ", "), displayPath(cwd, gomod))
 	}
 	return nil
 }
@@ -185,6 +196,19 @@ type inputs struct {
 
 func (in inputs) display(name string) string {
 	return displayPath(in.cwd, filepath.Join(in.root, filepath.FromSlash(name)))
+}
+
+// sourceFrom returns the Config.Source of files written to outDir: the
+// slash-separated path of a schema relative to outDir, so that generated
+// code is the same whatever directory the command runs in.
+func (in inputs) sourceFrom(outDir string) func(string) string {
+	return func(name string) string {
+		rel, err := filepath.Rel(outDir, filepath.Join(in.root, filepath.FromSlash(name)))
+		if err != nil {
+			return name // no relative path (another volume): the path below the root
+		}
+		return filepath.ToSlash(rel)
+	}
 }
 
 // resolveInputs expands directories into their *.json files and picks the

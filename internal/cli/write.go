@@ -27,6 +27,9 @@ type change struct {
 type plan struct {
 	dir   string
 	items []change // sorted by name
+	// foreign are files the generation would overwrite that do not carry
+	// the parsec-gen header: someone else wrote them, so nothing is written.
+	foreign []string
 }
 
 func (p plan) changes() []change { return p.items }
@@ -50,6 +53,8 @@ func planOutput(dir string, files gen.Files) (plan, error) {
 			p.items = append(p.items, change{name: f.Name, verb: "add", content: f.Content})
 		case err != nil:
 			return p, fmt.Errorf("%s: %w", filepath.Join(dir, f.Name), err)
+		case !bytes.Equal(old, f.Content) && !startsWithHeader(old):
+			p.foreign = append(p.foreign, f.Name)
 		case !bytes.Equal(old, f.Content):
 			p.items = append(p.items, change{name: f.Name, verb: "change", content: f.Content})
 		}
@@ -72,6 +77,7 @@ func planOutput(dir string, files gen.Files) (plan, error) {
 		}
 	}
 	sort.Slice(p.items, func(i, j int) bool { return p.items[i].name < p.items[j].name })
+	sort.Strings(p.foreign)
 	return p, nil
 }
 
@@ -96,8 +102,13 @@ func hasHeader(p string) (bool, error) {
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return false, fmt.Errorf("%s: %w", p, err)
 	}
-	line := string(buf[:n])
-	return strings.HasPrefix(line, Header+"\n") || strings.HasPrefix(line, Header+"\r\n"), nil
+	return startsWithHeader(buf[:n]), nil
+}
+
+// startsWithHeader reports whether content starts with the parsec-gen
+// header line.
+func startsWithHeader(content []byte) bool {
+	return bytes.HasPrefix(content, []byte(Header+"\n")) || bytes.HasPrefix(content, []byte(Header+"\r\n"))
 }
 
 // apply writes the plan: each file through a temporary file renamed into
