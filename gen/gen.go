@@ -35,6 +35,10 @@ type Config struct {
 	// list, e.g. "ID", "URL"). Nil means the default list; an empty non-nil
 	// slice means none.
 	Initialisms []string
+	// Registry, when set, is a schema registry snapshot to generate from
+	// instead of FS and Schemas: one aspect file per pattern aspect with a
+	// payload schema, and the typed channel patterns.
+	Registry *Snapshot
 	// Warn receives leniencies applied to the input (for example a null
 	// "description", treated as absent), one "place: message" per call, in
 	// sorted order; nil drops them.
@@ -70,10 +74,33 @@ func Generate(cfg Config) (Files, error) {
 
 // Model loads the schemas and builds the IR without rendering it.
 func Model(cfg Config) (*ir.Package, error) {
+	namer := naming.New(cfg.Initialisms)
+	var bcfg build.Config
+	var reg *registryInput
+	if cfg.Registry != nil {
+		if cfg.FS != nil || len(cfg.Schemas) > 0 {
+			return nil, errors.New("generate: a registry snapshot and schema files are alternatives; give one")
+		}
+		var err error
+		reg, err = fromSnapshot(cfg.Registry, namer)
+		if err != nil {
+			return nil, err
+		}
+		cfg.FS, cfg.Schemas, cfg.Display, cfg.Source = reg.fs, reg.paths, reg.display, reg.source
+		bcfg.Channels, bcfg.Inputs = reg.chans, reg.inputs
+	}
+	p, err := loadAndBuild(cfg, namer, bcfg)
+	if err != nil && reg != nil {
+		return nil, reg.relocate(err)
+	}
+	return p, err
+}
+
+func loadAndBuild(cfg Config, namer *naming.Namer, bcfg build.Config) (*ir.Package, error) {
 	if cfg.FS == nil {
 		return nil, errors.New("generate: no input file system")
 	}
-	if len(cfg.Schemas) == 0 {
+	if len(cfg.Schemas) == 0 && cfg.Registry == nil {
 		return nil, errors.New("generate: no schema files given")
 	}
 	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display}, cfg.Schemas)
@@ -85,7 +112,8 @@ func Model(cfg Config) (*ir.Package, error) {
 			cfg.Warn(w)
 		}
 	}
-	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms), Source: cfg.Source})
+	bcfg.Package, bcfg.Namer, bcfg.Source = cfg.Package, namer, cfg.Source
+	p, err := build.Build(set, bcfg)
 	if err != nil {
 		return nil, err
 	}

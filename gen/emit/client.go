@@ -63,7 +63,7 @@ func (a typedAspect) handle() string         { return "Handle" + a.root }
 // It returns no file when p declares no aspect.
 func clientFile(p *ir.Package) ([]File, error) {
 	aspects, err := typedAspects(p)
-	if err != nil || len(aspects) == 0 {
+	if err != nil || len(aspects) == 0 && len(p.Channels) == 0 {
 		return nil, err
 	}
 	sources := make([]string, len(aspects))
@@ -91,7 +91,7 @@ func clientFile(p *ir.Package) ([]File, error) {
 	f.Const().Defs(consts...)
 	f.Line()
 
-	renderTypedValidator(f)
+	renderTypedValidator(f, hasRawAspects(p))
 	renderTypedClient(f, aspects)
 	renderTypedSubscription(f, p.Name, aspects)
 	renderTypedHandler(f, aspects)
@@ -183,7 +183,12 @@ func typedHandlerFunc(a typedAspect) *jen.Statement {
 	return jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope")), jen.Id("msg").Add(a.msgType())).Error()
 }
 
-func renderTypedValidator(f *jen.File) {
+func renderTypedValidator(f *jen.File, raw bool) {
+	aspects := jen.Id("Aspects")
+	if raw {
+		// Aspects of channel patterns without a schema accept any JSON.
+		aspects = jen.Append(jen.Qual("slices", "Clip").Call(jen.Id("Aspects")), jen.Id("rawAspects").Op("..."))
+	}
 	f.Comment("NewValidator returns a validator for this package's aspects, compiled from the")
 	f.Comment("schemas the package was generated from (the documents they reference included),")
 	f.Comment("for client.WithValidator. mode is schema.ModeStrict, schema.ModeWarn or schema.ModeOff.")
@@ -194,7 +199,7 @@ func renderTypedValidator(f *jen.File) {
 			jen.Index().Qual(schemaPath, "Option").Values(jen.Qual(schemaPath, "WithResources").Call(jen.Id("Resources").Op("..."))),
 			jen.Id("opts").Op("..."),
 		),
-		jen.Return(jen.Qual(schemaPath, "NewValidator").Call(jen.Id("mode"), jen.Id("Aspects"), jen.Id("all").Op("..."))),
+		jen.Return(jen.Qual(schemaPath, "NewValidator").Call(jen.Id("mode"), aspects, jen.Id("all").Op("..."))),
 	)
 	f.Line()
 }
