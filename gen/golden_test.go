@@ -55,8 +55,8 @@ type goldenCase struct {
 	// registry is the snapshot of a case generated from registry.json.
 	registry *gen.Snapshot
 	want     map[string][]byte // out/ files by base name
-	stderr  []byte
-	hasErr  bool
+	stderr   []byte
+	hasErr   bool
 }
 
 func loadGoldenCases(t testing.TB) []*goldenCase {

@@ -288,7 +288,7 @@ func renderPattern(f *jen.File, pkg string, index int, c *ir.ChannelPattern, asp
 	for _, a := range aspects {
 		if a.raw() {
 			f.Comment(fmt.Sprintf("On%s registers h for envelopes with aspect %q; h receives the payload as raw JSON.", a.Method, a.Aspect))
-			f.Func().Params(jen.Id("s").Op("*").Id(c.Subscription)).Id("On"+a.Method).Params(jen.Id("h").Add(a.handlerFunc())).Block(
+			f.Func().Params(jen.Id("s").Op("*").Id(c.Subscription)).Id("On" + a.Method).Params(jen.Id("h").Add(a.handlerFunc())).Block(
 				jen.Id("s").Dot("Subscription").Dot("OnAspect").Call(jen.Id(a.aspectConst), jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope"))).Error().Block(
 					jen.Return(jen.Id("h").Call(jen.Id("ctx"), jen.Id("env"), jen.Id("env").Dot("Payload"))),
 				)),
@@ -297,7 +297,7 @@ func renderPattern(f *jen.File, pkg string, index int, c *ir.ChannelPattern, asp
 			f.Comment(fmt.Sprintf("On%s registers h for envelopes with aspect %q. h receives the decoded, validated", a.Method, a.Aspect))
 			f.Comment("message; a payload that does not decode or validate goes to the error hooks.")
 			typed := typedSubscription{a: a.typed, pkg: pkg}
-			f.Func().Params(jen.Id("s").Op("*").Id(c.Subscription)).Id("On"+a.Method).Params(jen.Id("h").Add(typedHandlerFunc(a.typed))).Block(typed.register())
+			f.Func().Params(jen.Id("s").Op("*").Id(c.Subscription)).Id("On" + a.Method).Params(jen.Id("h").Add(typedHandlerFunc(a.typed))).Block(typed.register())
 		}
 		f.Line()
 		f.Comment(fmt.Sprintf("PublishDerived%s publishes on the subscription's channel with aspect %q,", a.Method, a.Aspect))
