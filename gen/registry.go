@@ -115,7 +115,7 @@ func fromSnapshot(s *Snapshot, namer *naming.Namer) (*registryInput, error) {
 		if e.Version < 1 {
 			fail(eptr+"/version", "version %d: want a positive integer", e.Version)
 		}
-		c := build.Channel{Pattern: e.Pattern, Version: e.Version, Description: e.Description, Loc: at(eptr + "/pattern")}
+		c := build.Channel{Pattern: e.Pattern, Version: e.Version, Description: e.Description, Loc: at(eptr + "/pattern"), Source: src}
 		stem := stemOf(p, namer)
 		for _, a := range e.Aspects {
 			aptr := eptr + "/aspects/" + load.EscapePointerToken(a.Name)

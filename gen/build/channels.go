@@ -21,7 +21,9 @@ type Channel struct {
 	Version     int64
 	Description string
 	// Loc is where the pattern is declared, for errors.
-	Loc     ir.Loc
+	Loc ir.Loc
+	// Source names the declaring file in generated code.
+	Source  string
 	Aspects []ChannelAspect
 }
 
@@ -121,7 +123,7 @@ func (b *builder) declared() []Channel {
 
 // channelItem reads one x-parsec-channels entry of input d.
 func (b *builder) channelItem(d *load.Doc, ptr string, item any) (Channel, ChannelAspect, bool) {
-	c := Channel{Loc: b.loc(d, ptr)}
+	c := Channel{Loc: b.loc(d, ptr), Source: b.file(d).Source}
 	ca := ChannelAspect{Aspect: b.aspect(d), Path: d.Path, Loc: c.Loc}
 	switch v := item.(type) {
 	case string:
@@ -210,7 +212,7 @@ func (b *builder) channels(p *ir.Package, taken map[string]string) {
 		}
 		place := fmt.Sprintf("channel pattern %q", x.spec.Pattern)
 		cp := &ir.ChannelPattern{
-			Pattern: x.spec.Pattern, Version: x.spec.Version, Doc: sanitize(x.spec.Description), Description: x.spec.Description, Loc: x.spec.Loc,
+			Pattern: x.spec.Pattern, Version: x.spec.Version, Doc: sanitize(x.spec.Description), Description: x.spec.Description, Loc: x.spec.Loc, Source: x.spec.Source,
 			Const: base + "Pattern", VersionConst: base + "PatternVersion", Builder: base + "Channel",
 			Matcher: "Match" + base + "Channel", Bindings: base + "Bindings", Topic: base + "Topic",
 			TopicMethod: base, Subscription: base + "Subscription", Handler: base + "Handler",

@@ -108,7 +108,7 @@ func channelsFile(p *ir.Package) ([]File, error) {
 	}
 	var sources []string
 	for _, c := range p.Channels {
-		sources = append(sources, c.Loc.File)
+		sources = append(sources, c.Source)
 	}
 	f := newFile(p.Name, strings.Join(dedupe(sources), ", "))
 	f.ImportName(clientPath, "client")

@@ -42,6 +42,9 @@ type ChannelPattern struct {
 	Aspects []*PatternAspect
 	// Loc is where the pattern is declared.
 	Loc Loc
+	// Source names the file declaring the pattern as generated code shows
+	// it (the "// source:" line).
+	Source string
 
 	// Go names: the pattern constant ("SessionsPattern"), its version
 	// constant, the channel builder ("SessionsChannel"), the matcher

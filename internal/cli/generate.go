@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
@@ -25,16 +26,25 @@ type generateFlags struct {
 	check       bool
 	root        string
 	initialisms []string
+	// registryURL and registryFile are the alternatives to schema PATHs.
+	registryURL     string
+	registryFile    string
+	registryTimeout time.Duration
 }
 
 func newGenerate(e env) *cobra.Command {
 	var f generateFlags
 	cmd := &cobra.Command{
-		Use:   "generate -o DIR [-p PKG] [--check] PATH...",
+		Use:   "generate -o DIR [-p PKG] [--check] (PATH... | --registry URL | --registry-file FILE)",
 		Short: "generate Go code from aspect schemas",
 		Long: `generate reads the schemas named by PATH (a schema file with any extension, or a
 directory whose *.json files are all read, not recursively) and writes one
 .parsec.go file per schema, plus the files the package shares, into DIR.
+
+Instead of schema files, --registry-file reads a snapshot of Parsec's schema
+registry (as "parsec-gen registry pull" writes it) and --registry fetches one
+from the registry's URL: every pattern aspect with a payload schema becomes
+an aspect, and each channel pattern gets its typed API.
 
 Nothing is written if anything failed. Files whose bytes did not change are
 not rewritten. Stale files in DIR are removed only if they carry the
@@ -42,11 +52,24 @@ parsec-gen header and the .parsec.go suffix.`,
 		Example: `  parsec-gen generate -o internal/events -p events schemas/
   parsec-gen generate -o . ../schemas/order_placed.json ../schemas/order_shipped.schema
   parsec-gen generate --check -o internal/events schemas/
+  parsec-gen generate -o internal/events --registry-file registry.snapshot.json
+  parsec-gen generate -o internal/events --registry http://localhost:8000/parsec/schemas
 
   //go:generate go tool parsec-gen generate -o . ../schemas`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("generate: no schema PATH given")
+			n := 0
+			for _, given := range []bool{len(args) > 0, f.registryURL != "", f.registryFile != ""} {
+				if given {
+					n++
+				}
+			}
+			switch {
+			case n == 0:
+				return usagef("generate: no schema PATH given (or --registry URL, --registry-file FILE)")
+			case n > 1:
+				return usagef("generate: schema PATHs, --registry and --registry-file are alternatives; give one")
+			case f.registryTimeout <= 0:
+				return usagef("--registry-timeout %s: want a positive duration", f.registryTimeout)
 			}
 			return nil
 		},
@@ -60,6 +83,9 @@ parsec-gen header and the .parsec.go suffix.`,
 	fl.BoolVar(&f.check, "check", false, "write nothing; exit 1 and list the files that would change, be added or be removed")
 	fl.StringVar(&f.root, "root", "", "directory that relative $refs may reach (default: the deepest directory holding every PATH)")
 	fl.StringSliceVar(&f.initialisms, "initialism", nil, "extra initialism for Go names, e.g. --initialism SKU (repeatable)")
+	fl.StringVar(&f.registryURL, "registry", "", "generate from the schema registry snapshot served at this URL (fetched once, with --registry-timeout)")
+	fl.StringVar(&f.registryFile, "registry-file", "", "generate from a schema registry snapshot file (see parsec-gen registry pull)")
+	fl.DurationVar(&f.registryTimeout, "registry-timeout", defaultRegistryTimeout, "how long fetching --registry may take")
 	if err := cmd.MarkFlagRequired("out"); err != nil {
 		// MarkFlagRequired fails only for a flag that does not exist.
 		panic("unreachable: " + err.Error())
@@ -81,18 +107,24 @@ func generate(e env, f generateFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	in, err := resolveInputs(cwd, f.root, args)
-	if err != nil {
-		return err
-	}
+	var in inputs
 	cfg := gen.Config{
-		FS:          os.DirFS(in.root),
-		Schemas:     in.names,
 		Package:     pkg,
-		Display:     in.display,
-		Source:      in.sourceFrom(outDir),
 		Initialisms: initialisms,
 		Warn:        func(msg string) { fmt.Fprintf(e.stderr, "warning: %s\n", msg) },
+	}
+	if f.registryURL != "" || f.registryFile != "" {
+		snap, err := snapshotInput(cwd, outDir, f)
+		if err != nil {
+			return err
+		}
+		cfg.Registry = snap
+	} else {
+		in, err = resolveInputs(cwd, f.root, args)
+		if err != nil {
+			return err
+		}
+		cfg.FS, cfg.Schemas, cfg.Display, cfg.Source = os.DirFS(in.root), in.names, in.display, in.sourceFrom(outDir)
 	}
 	files, err := e.generate(cfg)
 	if err != nil {
@@ -101,7 +133,7 @@ func generate(e env, f generateFlags, args []string) error {
 			msg = "generation failed"
 		}
 		fmt.Fprintln(e.stderr, msg)
-		if hint := in.escapeHint(msg); hint != "" {
+		if hint := in.escapeHint(msg); cfg.Registry == nil && hint != "" {
 			fmt.Fprintln(e.stderr, hint)
 		}
 		return &failure{}
