@@ -39,6 +39,10 @@ type Config struct {
 	// instead of FS and Schemas: one aspect file per pattern aspect with a
 	// payload schema, and the typed channel patterns.
 	Registry *Snapshot
+	// DefaultDraft is the draft a schema without "$schema" is read under:
+	// "draft-04", "draft-06", "draft-07", "2019-09", "2020-12" (or
+	// "draft-03"); "" is load.DefaultDraft, draft-07.
+	DefaultDraft string
 	// Warn receives leniencies applied to the input (for example a null
 	// "description", treated as absent), one "place: message" per call, in
 	// sorted order; nil drops them.
@@ -103,7 +107,7 @@ func loadAndBuild(cfg Config, namer *naming.Namer, bcfg build.Config) (*ir.Packa
 	if len(cfg.Schemas) == 0 && cfg.Registry == nil {
 		return nil, errors.New("generate: no schema files given")
 	}
-	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display}, cfg.Schemas)
+	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display, DefaultDraft: cfg.DefaultDraft}, cfg.Schemas)
 	if err != nil {
 		return nil, err
 	}

@@ -277,8 +277,12 @@ func TestModelErrors(t *testing.T) {
 		{"remote ref", map[string]string{"s/x.json": `{"properties": {"a": {"$ref": "http://example.com/a.json"}}}`},
 			`s/x.json:1:31: remote $ref "http://example.com/a.json" is not supported`},
 		{"missing files", map[string]string{"s/x.json": `{"properties": {"b": {"$ref": "1"}, "a": {"$ref": "nope.json"}}}`},
-			"s/x.json:1:31: $ref \"1\": cannot read schema: open s/1: file does not exist\n" +
-				"s/x.json:1:51: $ref \"nope.json\": cannot read schema: open s/nope.json: file does not exist"},
+			"s/x.json:1:31: $ref \"1\": there is no file \"s/1\"\n" +
+				"s/x.json:1:51: $ref \"nope.json\": there is no file \"s/nope.json\""},
+		{"missing id", map[string]string{"s/x.json": `{"$id": "https://a.example/x.json", "properties": {"b": {"$ref": "y.json"}}}`},
+			`s/x.json:1:66: $ref "y.json" resolves to "https://a.example/y.json": no loaded schema has this $id, and there is no file "s/y.json" at the same place under the directory of a loaded schema's $id`},
+		{"draft-03 type schema", map[string]string{"s/x.json": `{"$schema": "http://json-schema.org/draft-03/schema#", "properties": {"a": {"type": ["string", {"type": "integer"}]}}}`},
+			`s/x.json:1:85: draft-03 "type" with a schema in it is not supported; write it as anyOf`},
 		{"missing pointer", map[string]string{"s/x.json": `{"properties": {"a": {"$ref": "#/$defs/nope"}}}`},
 			`s/x.json:1:31: $ref "#/$defs/nope": s/x.json has nothing at #/$defs/nope`},
 		{"bad x-go-type", map[string]string{"s/x.json": `{"properties": {"a": {"type": "string", "x-go-type": "time."}}}`},

@@ -33,9 +33,9 @@ var update = flag.Bool("update", false, "rewrite the expectations of the golden 
 // the case is about. Sections:
 //
 //	-- args --          optional: -p PKG, -initialism WORD (repeatable, added
-//	                    to the default list) and the schema paths to
-//	                    generate; by default package "events" and every
-//	                    *.json file directly in schemas/
+//	                    to the default list), -default-draft NAME and the
+//	                    schema paths to generate; by default package
+//	                    "events" and every *.json file directly in schemas/
 //	-- pending --       optional: the feature the case waits for; the case is
 //	                    skipped with "pending: <text>" while this is present
 //	-- schemas/... --   input files, the generator's file system
@@ -43,6 +43,9 @@ var update = flag.Bool("update", false, "rewrite the expectations of the golden 
 //	                    schemas/ (shown as "registry.json" in errors)
 //	-- out/NAME --      an expected output file
 //	-- stderr --        the expected error text, for a case that must fail
+//	-- test/NAME_test.go -- optional: a test file placed beside the output;
+//	                    the compile tier runs "go test" on such packages, so
+//	                    a case can show that the generated code works
 //
 // "go test ./gen -update" rewrites out/ and stderr from what Generate returns.
 type goldenCase struct {
@@ -55,6 +58,7 @@ type goldenCase struct {
 	// registry is the snapshot of a case generated from registry.json.
 	registry *gen.Snapshot
 	want     map[string][]byte // out/ files by base name
+	tests    map[string][]byte // test/ files by base name
 	stderr   []byte
 	hasErr   bool
 }
@@ -90,6 +94,7 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 		archive: a,
 		fsys:    fstest.MapFS{},
 		want:    map[string][]byte{},
+		tests:   map[string][]byte{},
 	}
 	var args []string
 	seen := map[string]bool{}
@@ -114,13 +119,16 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 			c.fsys[f.Name] = &fstest.MapFile{Data: f.Data}
 		case f.Name == "registry.json":
 			c.registry = &gen.Snapshot{Data: f.Data, Display: f.Name}
+		case strings.HasPrefix(f.Name, "test/") && strings.HasSuffix(f.Name, "_test.go"):
+			c.tests[strings.TrimPrefix(f.Name, "test/")] = f.Data
 		default:
-			return nil, fmt.Errorf("%s: unknown section %q (want args, pending, stderr, out/..., schemas/..., registry.json)", file, f.Name)
+			return nil, fmt.Errorf("%s: unknown section %q (want args, pending, stderr, out/..., test/..._test.go, schemas/..., registry.json)", file, f.Name)
 		}
 	}
 	fl := flag.NewFlagSet(file, flag.ContinueOnError)
 	fl.SetOutput(new(bytes.Buffer))
 	pkg := fl.String("p", "events", "package name")
+	draft := fl.String("default-draft", "", "draft of schemas without $schema")
 	var initialisms []string
 	fl.Func("initialism", "extra initialism", func(s string) error {
 		initialisms = append(initialisms, s)
@@ -145,15 +153,18 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 		// Like the CLI's --initialism: extra words on top of the default list.
 		initialisms = append(naming.DefaultInitialisms(), initialisms...)
 	}
-	c.cfg = gen.Config{FS: c.fsys, Schemas: schemas, Package: *pkg, Initialisms: initialisms}
+	c.cfg = gen.Config{FS: c.fsys, Schemas: schemas, Package: *pkg, Initialisms: initialisms, DefaultDraft: *draft}
 	if c.registry != nil {
 		if len(schemas) > 0 {
 			return nil, fmt.Errorf("%s: a case generates from registry.json or from schemas/, not both", file)
 		}
-		c.cfg = gen.Config{Registry: c.registry, Package: *pkg, Initialisms: initialisms}
+		c.cfg = gen.Config{Registry: c.registry, Package: *pkg, Initialisms: initialisms, DefaultDraft: *draft}
 	}
 	if c.hasErr && len(c.want) > 0 {
 		return nil, fmt.Errorf("%s: a case expects either out/ files or stderr, not both", file)
+	}
+	if len(c.tests) > 0 && c.hasErr {
+		return nil, fmt.Errorf("%s: test/ files need out/ files to test, not stderr", file)
 	}
 	return c, nil
 }
@@ -259,9 +270,9 @@ func TestGoldenDeterministic(t *testing.T) {
 }
 
 // TestGoldenStableNames generates each schema of a multi-schema case on its
-// own: the types its file declares must be declared under the same names
-// when the other schemas are generated with it (adding a schema never
-// renames a type of another).
+// own: the types its file declares must be declared under the same names,
+// in the same order, when the other schemas are generated with it (adding a
+// schema never renames a type of another; a shared file may gain types).
 func TestGoldenStableNames(t *testing.T) {
 	for _, c := range loadGoldenCases(t) {
 		if c.pending != "" || c.hasErr || len(c.cfg.Schemas) < 2 {
@@ -296,8 +307,11 @@ func TestGoldenStableNames(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if diff := cmp.Diff(want, got); diff != "" {
-						t.Errorf("%s: types declared with %s alone (-) and with every schema (+):\n%s", name, schema, diff)
+					// A shared file may declare more types when more schemas
+					// use it; those it declares for one schema keep their
+					// names and their order.
+					if kept := slices.DeleteFunc(slices.Clone(got), func(n string) bool { return !slices.Contains(want, n) }); !slices.Equal(kept, want) {
+						t.Errorf("%s: types declared with %s alone (-) and with every schema (+):\n%s", name, schema, cmp.Diff(want, got))
 					}
 				}
 			}
@@ -353,7 +367,7 @@ func TestGoldenCompile(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	var pkgs []string
+	var pkgs, tested []string
 	for _, c := range loadGoldenCases(t) {
 		if c.pending != "" || c.hasErr || len(c.want) == 0 {
 			continue
@@ -367,6 +381,14 @@ func TestGoldenCompile(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		for name, content := range c.tests {
+			if err := os.WriteFile(filepath.Join(pkgDir, name), content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(c.tests) > 0 {
+			tested = append(tested, "./cases/"+goIdent(c.name))
+		}
 		pkgs = append(pkgs, c.name)
 	}
 	if len(pkgs) == 0 {
@@ -377,7 +399,11 @@ func TestGoldenCompile(t *testing.T) {
 	}
 	// -trimpath keeps the build cache key independent of the temporary
 	// directory, so unchanged cases are not compiled again.
-	for _, args := range [][]string{{"build", "-trimpath", "./..."}, {"vet", "-trimpath", "./..."}} {
+	steps := [][]string{{"build", "-trimpath", "./..."}, {"vet", "-trimpath", "./..."}}
+	if len(tested) > 0 {
+		steps = append(steps, append([]string{"test", "-trimpath", "-count=1", "-timeout=5m"}, tested...))
+	}
+	for _, args := range steps {
 		cmd := exec.Command(goCmd, args...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
@@ -393,7 +419,7 @@ func TestGoldenCompile(t *testing.T) {
 func (c *goldenCase) rewrite(got map[string][]byte, stderr []byte) error {
 	a := &txtar.Archive{Comment: c.archive.Comment}
 	for _, f := range c.archive.Files {
-		if f.Name == "stderr" || strings.HasPrefix(f.Name, "out/") {
+		if f.Name == "stderr" || strings.HasPrefix(f.Name, "out/") || strings.HasPrefix(f.Name, "test/") {
 			continue
 		}
 		a.Files = append(a.Files, f)
@@ -408,6 +434,12 @@ func (c *goldenCase) rewrite(got map[string][]byte, stderr []byte) error {
 		sort.Strings(names)
 		for _, name := range names {
 			a.Files = append(a.Files, txtar.File{Name: "out/" + name, Data: got[name]})
+		}
+	}
+	// Test files go last, after the output they exercise.
+	for _, f := range c.archive.Files {
+		if strings.HasPrefix(f.Name, "test/") {
+			a.Files = append(a.Files, f)
 		}
 	}
 	return os.WriteFile(c.file, txtar.Format(a), 0o644)

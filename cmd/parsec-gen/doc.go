@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	parsec-gen generate -o DIR [-p PKG] [--check] [--root DIR] [--initialism WORD]... PATH...
+//	parsec-gen generate -o DIR [-p PKG] [--check] [--root DIR] [--initialism WORD]... [--default-draft D] PATH...
 //	parsec-gen generate -o DIR [-p PKG] [--check] (--registry URL | --registry-file FILE)
 //	parsec-gen registry pull URL -o FILE [--timeout D]
 //	parsec-gen version
@@ -39,6 +39,9 @@
 //	                      the deepest directory holding every PATH
 //	    --initialism WORD extra word spelled in upper case in Go names, added
 //	                      to golint's list (ID, URL, HTTP, ...); repeatable
+//	    --default-draft D draft of a schema without "$schema": draft-03,
+//	                      draft-04, draft-06, draft-07 (default), 2019-09 or
+//	                      2020-12
 //	    --registry URL    generate from the schema registry snapshot served at
 //	                      URL (Parsec's GET <prefix>, by default /parsec/schemas)
 //	                      instead of PATHs; fetched once
@@ -48,7 +51,19 @@
 //	    --registry-timeout D
 //	                      bound on fetching --registry (default 30s)
 //
-// Schemas are read only from the local file system, never the network. A
+// Each schema is read under the draft its "$schema" names. One without it is
+// read under --default-draft, draft-07 by default (the draft most published
+// schemas declare), unless it is written in a style only another draft
+// accepts: a boolean "required" reads it as draft-03, an "id" without any
+// "$id" or a boolean exclusiveMinimum as draft-04, a keyword only 2019-09 or
+// later defines ("$anchor", "prefixItems", ...) as 2020-12, each with a
+// warning. Draft-03 is translated to draft-04 (a property's "required": true,
+// divisibleBy, extends, disallow); a "type" or "disallow" holding a schema is
+// an error. The draft is written into the schema the generated code embeds,
+// so the runtime validator reads it the same way.
+//
+// Schemas are read only from the local file system, never the network (but
+// for the snapshot --registry fetches, when given). A
 // relative "$ref" resolves against the file that contains it and may reach any
 // file below the root (see --root); one that climbs above the root fails, with a
 // hint to pass --root. Paths in error messages are relative to the working

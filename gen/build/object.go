@@ -389,7 +389,7 @@ func (b *builder) field(jsonName string, s *jsonschema.Schema, required bool, d 
 		repr = ir.ReprOpt
 	}
 	return &ir.Field{Name: name, JSONName: jsonName, Required: required, Repr: repr, Type: t,
-		Deprecated: s.Deprecated, Doc: fieldDoc(name, jsonName, s.Title, s.Description, s.Deprecated), Loc: b.loc(d, ptr)}
+		Deprecated: b.deprecated(s), Doc: fieldDoc(name, jsonName, s.Title, s.Description, b.deprecated(s)), Loc: b.loc(d, ptr)}
 }
 
 // arrayShape builds a slice or a tuple.

@@ -429,7 +429,7 @@ func (b *builder) declare(id string, s *jsonschema.Schema, d *load.Doc, ptr stri
 	build func(*ir.Named) (ir.Type, []ir.Residual)) *ir.Named {
 	n := &ir.Named{ID: id, Loc: b.loc(d, ptr)}
 	m := &namedMeta{doc: d, ptr: ptr, schema: s, file: b.file(d), nullable: b.nullable(s),
-		title: s.Title, desc: s.Description, deprec: s.Deprecated}
+		title: s.Title, desc: s.Description, deprec: b.deprecated(s)}
 	m.rawName, m.priority = b.rawName(s, d, ptr)
 	b.named[id] = n
 	b.meta[n] = m
@@ -516,6 +516,17 @@ func (b *builder) single(s *jsonschema.Schema, k kset, named *ir.Named) ir.Type 
 		return b.primitive(s, ir.KindString)
 	}
 	panic("unreachable: single kind " + strconv.Itoa(int(k)))
+}
+
+// deprecated reports "deprecated": true, also in a draft before 2019-09
+// that does not define the keyword (it is an annotation; its meaning is
+// plain).
+func (b *builder) deprecated(s *jsonschema.Schema) bool {
+	if s.Deprecated {
+		return true
+	}
+	v, _ := b.ext(s, "deprecated")
+	return v == true
 }
 
 // format returns the format keyword as written.

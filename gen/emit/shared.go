@@ -26,19 +26,33 @@ func renderShared(p *ir.Package) ([]byte, error) {
 
 	var aspects, resources []jen.Code
 	for _, file := range p.Files {
+		// A file registered under its $id is also registered under its
+		// path, so relative $refs resolve at run time as they did here.
+		var docPath jen.Code
+		if ref := schemaRef(file); ref != file.Path {
+			docPath = jen.Lit(file.Path)
+		}
 		if file.Root == nil {
-			resources = append(resources, jen.Values(jen.Dict{
+			d := jen.Dict{
 				jen.Id("Ref"):    jen.Lit(schemaRef(file)),
 				jen.Id("Schema"): jen.Index().Byte().Parens(schemaLit(file.Schema)),
-			}))
+			}
+			if docPath != nil {
+				d[jen.Id("Path")] = docPath
+			}
+			resources = append(resources, jen.Values(d))
 			continue
 		}
-		aspects = append(aspects, jen.Values(jen.Dict{
+		d := jen.Dict{
 			jen.Id("Name"):      jen.Lit(file.Aspect),
 			jen.Id("SchemaRef"): jen.Lit(schemaRef(file)),
 			jen.Id("Schema"):    jen.Index().Byte().Parens(schemaLit(file.Schema)),
 			jen.Id("New"):       newRoot(file.Root),
-		}))
+		}
+		if docPath != nil {
+			d[jen.Id("Path")] = docPath
+		}
+		aspects = append(aspects, jen.Values(d))
 	}
 	f.Comment("// Aspects describes the aspects of this package, one per schema: name, schema")
 	f.Comment("// reference, the schema itself and a constructor of the root type.")

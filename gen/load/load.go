@@ -4,10 +4,21 @@
 //
 // Only files of the given file system are read: a $ref to any other URL
 // (http, https, urn, ...) is an error naming the place of the $ref, unless it
-// falls under the $id of a loaded schema, in which case it is read from the
-// file at the same relative path from that schema's file. Patterns are
+// is the $id of a loaded schema, of a resource inside one, or of a .json file
+// of the file system, or falls under the directory of a loaded schema's $id,
+// in which case it is read from the file at the same relative path from that
+// schema's file. Relative references resolve against the $id of the
+// resource they are written in, else the file's path. The runtime validator
+// (runtime/schema) resolves the same documents by the same rules
+// (internal/schemadoc). Patterns are
 // compiled with internal/ecmaregex (Go regexp first, ECMAScript backtracking
 // for what Go rejects).
+//
+// Drafts: each schema is read under its "$schema", else Config.DefaultDraft
+// (draft-07 unless set), except that a schema written in a style only
+// draft-03 or draft-04 accepts is read as that draft; draft-03 is translated
+// to draft-04 (see draft.go). The draft is written into Value, so the
+// embedded schema (Doc.Effective) says it.
 //
 // Leniency: an annotation keyword of the wrong kind (a title, description or
 // $comment that is not a string, such as null, or examples that is not an
@@ -34,6 +45,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/parsec-gen/parsec-gen/internal/ecmaregex"
+	"github.com/parsec-gen/parsec-gen/internal/schemadoc"
 )
 
 // fileBase prefixes FS paths to make the URLs the compiler works with.
@@ -45,6 +57,9 @@ type Config struct {
 	FS fs.FS
 	// Display maps an FS path to the text shown in messages; nil is identity.
 	Display func(fsPath string) string
+	// DefaultDraft is the draft a schema without "$schema" is read under
+	// (see DraftURL); "" is DefaultDraft.
+	DefaultDraft string
 }
 
 // Doc is one loaded schema file.
@@ -65,17 +80,27 @@ type Doc struct {
 	// only reached through $ref.
 	Schema *jsonschema.Schema
 	// Lenient reports that a leniency changed Value (see the package doc),
-	// so Raw no longer describes what was compiled.
+	// so Raw no longer describes what was compiled: an annotation dropped,
+	// a draft-03 schema rewritten as draft-04, or the "$schema" of the draft
+	// it was read under added.
 	Lenient bool
+	// reencode reports a change beyond an added "$schema".
+	reencode bool
 }
 
-// Effective returns the schema text that was compiled: Raw, or, when a
-// leniency changed the document, Value re-encoded as compact JSON (object
-// keys then come in sorted order). Validators that read the embedded schema
-// therefore accept what the generator accepted.
+// Effective returns the schema text that was compiled: Raw; Raw with the
+// "$schema" member it was read under added first, when that is the only
+// change; or, when a leniency changed more, Value re-encoded as compact JSON
+// (object keys then come in sorted order). Validators that read the
+// embedded schema therefore accept what the generator accepted.
 func (d *Doc) Effective() []byte {
 	if !d.Lenient {
 		return d.Raw
+	}
+	if !d.reencode {
+		if meta, ok := d.Value.(map[string]any)["$schema"].(string); ok {
+			return withSchema(d.Raw, meta)
+		}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -97,14 +122,29 @@ type Set struct {
 	cfg    Config
 	byURL  map[string]*Doc
 	byPath map[string]*Doc
-	idDirs []idDir
-	errs   []*Error
+	// embedded are the resources with an $id of their own inside loaded
+	// documents, by the URL the $id names.
+	embedded map[string]embedded
+	idDirs   []schemadoc.IDDir
+	ids      map[string]string // $id URL -> FS path, see fileIDs
+	// defaultDraft is the "$schema" URL of Config.DefaultDraft.
+	defaultDraft string
+	errs         []*Error
 }
 
-// idDir maps the directory of an absolute $id to the FS directory of its file.
-type idDir struct {
-	idPrefix string
-	fsDir    string
+// embedded is a resource inside a loaded document.
+type embedded struct {
+	doc *Doc
+	schemadoc.Resource
+}
+
+// base is the URL relative references in d resolve against: its absolute
+// $id, else the URL of its file.
+func (d *Doc) base() string {
+	if id := schemadoc.RootID(d.Value); id != "" {
+		return id
+	}
+	return d.URL
 }
 
 // Error is a problem at a place in a schema file.
@@ -178,7 +218,12 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	if cfg.Display == nil {
 		cfg.Display = func(p string) string { return p }
 	}
-	s := &Set{cfg: cfg, byURL: make(map[string]*Doc), byPath: make(map[string]*Doc)}
+	meta, err := DraftURL(cfg.DefaultDraft)
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{cfg: cfg, byURL: make(map[string]*Doc), byPath: make(map[string]*Doc), embedded: make(map[string]embedded),
+		defaultDraft: meta}
 	sorted := slices.Clone(paths)
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
@@ -196,8 +241,9 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	// $ref is reported at its place; every problem found before compiling
 	// is reported together.
 	for _, d := range s.Inputs {
-		s.checkRefs(d, d.Value, "", d.URL)
+		s.checkRefs(d, d.Value, "", d.base())
 	}
+	s.checkDynamicRefs()
 	if len(s.errs) > 0 {
 		return nil, Errors(s.errs).Sort()
 	}
@@ -225,6 +271,90 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	}
 	slices.Sort(s.Warnings)
 	return s, nil
+}
+
+// dynamicPlace is a $dynamicAnchor, $recursiveAnchor, $dynamicRef or
+// $recursiveRef written in a loaded document.
+type dynamicPlace struct {
+	doc   *Doc
+	ptr   string // of the keyword
+	value string // the anchor name or the reference; "" for $recursiveAnchor
+}
+
+// checkDynamicRefs refuses the references whose target depends on the
+// schema that uses them: a $dynamicRef to an anchor name that more than one
+// loaded resource declares with $dynamicAnchor, or a $recursiveRef when more
+// than one resource declares "$recursiveAnchor": true. One Go type cannot
+// stand for what such a reference means in each use, and the first
+// binding's type would reject values the schema accepts where another
+// binding applies. A dynamic reference with a single possible binding is a
+// plain reference and is generated as one.
+func (s *Set) checkDynamicRefs() {
+	paths := make([]string, 0, len(s.byPath))
+	for p := range s.byPath {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	anchors := map[string][]dynamicPlace{}
+	var recAnchors, refs []dynamicPlace
+	for _, p := range paths {
+		d := s.byPath[p]
+		var walk func(v any, ptr string, depth int)
+		walk = func(v any, ptr string, depth int) {
+			if depth > maxDepth {
+				return
+			}
+			switch v := v.(type) {
+			case map[string]any:
+				for _, k := range d.Index.Keys(ptr) {
+					child := ptr + "/" + EscapePointerToken(k)
+					if dataKeywords[k] || strings.HasPrefix(k, "x-") {
+						continue
+					}
+					switch str, _ := v[k].(string); k {
+					case "$dynamicAnchor":
+						anchors[str] = append(anchors[str], dynamicPlace{d, child, str})
+					case "$recursiveAnchor":
+						if v[k] == true {
+							recAnchors = append(recAnchors, dynamicPlace{d, child, ""})
+						}
+					case "$dynamicRef", "$recursiveRef":
+						refs = append(refs, dynamicPlace{d, child, str})
+					}
+					walk(v[k], child, depth+1)
+				}
+			case []any:
+				for i, e := range v {
+					walk(e, ptr+"/"+strconv.Itoa(i), depth+1)
+				}
+			}
+		}
+		walk(d.Value, "", 0)
+	}
+	for _, r := range refs {
+		bindings := recAnchors
+		what := `"$recursiveAnchor": true`
+		if strings.HasSuffix(r.ptr, "/$dynamicRef") {
+			_, frag, _ := strings.Cut(r.value, "#")
+			if frag == "" || strings.HasPrefix(frag, "/") {
+				continue // a JSON pointer: an ordinary reference
+			}
+			bindings = anchors[frag]
+			what = fmt.Sprintf("$dynamicAnchor %q", frag)
+		}
+		if len(bindings) < 2 {
+			continue
+		}
+		var at []string
+		for _, b := range bindings {
+			at = append(at, s.place(b.doc, b.ptr))
+		}
+		pos, _ := r.doc.Index.Pos(r.ptr)
+		kw := path.Base(r.ptr)
+		s.errs = append(s.errs, &Error{File: r.doc.Display, Pos: pos, Pointer: r.ptr, Msg: fmt.Sprintf(
+			"%s %q is not supported: what it refers to depends on the schema that uses it (%s at %s), and one Go type cannot stand for each; write a $ref to the schema meant",
+			kw, r.value, what, strings.Join(at, ", "))})
+	}
 }
 
 // regexpCache compiles each distinct pattern once per Load: large schemas
@@ -270,25 +400,21 @@ func (s *Set) read(p string) (*Doc, error) {
 	}
 	d.Value, d.Index = v, ix
 	s.lenient(d, v, "", true)
-	s.detectDraft4(d)
+	s.readDraft(d)
 	s.byPath[p] = d
 	s.byURL[d.URL] = d
-	if obj, ok := v.(map[string]any); ok {
-		for _, k := range []string{"$id", "id"} {
-			id, ok := obj[k].(string)
-			if !ok {
-				continue
-			}
-			u, err := gourl.Parse(id)
-			if err != nil || !u.IsAbs() || u.Scheme == "file" {
-				break
-			}
-			u.Fragment = ""
-			u.RawFragment = ""
-			abs := u.String()
-			s.idDirs = append(s.idDirs, idDir{idPrefix: abs[:strings.LastIndex(abs, "/")+1], fsDir: path.Dir(p)})
-			s.byURL[abs] = d
-			break
+	if id := schemadoc.RootID(v); id != "" {
+		s.idDirs = append(s.idDirs, schemadoc.NewIDDir(id, p))
+		if other, taken := s.byURL[id]; taken && other != d {
+			pos, _ := ix.Pos("/" + idKeyword(d))
+			s.errs = append(s.errs, &Error{File: d.Display, Pos: pos, Msg: fmt.Sprintf("$id %q is already the $id of %s", id, other.Display)})
+		} else {
+			s.byURL[id] = d
+		}
+	}
+	for _, r := range schemadoc.Embedded(v, d.base()) {
+		if _, taken := s.embedded[r.URL]; !taken {
+			s.embedded[r.URL] = embedded{doc: d, Resource: r}
 		}
 	}
 	return d, nil
@@ -304,34 +430,6 @@ var schemaMapKeywords = map[string]bool{"properties": true, "patternProperties":
 
 // dataKeywords hold instance data, not schemas.
 var dataKeywords = map[string]bool{"const": true, "enum": true, "default": true, "examples": true, "example": true}
-
-// detectDraft4 marks a document without "$schema" as draft-04 when it is
-// written in draft-04 only style (a top-level "id" and no "$id", or a boolean
-// exclusiveMinimum/exclusiveMaximum), which the latest draft would reject;
-// the choice is reported as a warning.
-func (s *Set) detectDraft4(d *Doc) {
-	obj, ok := d.Value.(map[string]any)
-	if !ok {
-		return
-	}
-	if _, ok := obj["$schema"]; ok {
-		return
-	}
-	_, hasID := obj["id"].(string)
-	_, hasDollarID := obj["$id"]
-	reason := ""
-	if hasID && !hasDollarID {
-		reason = `it has "id" and no "$id"`
-	} else if hasBoolExclusive(obj, 0) {
-		reason = "it uses a boolean exclusiveMinimum or exclusiveMaximum"
-	}
-	if reason == "" {
-		return
-	}
-	obj["$schema"] = "http://json-schema.org/draft-04/schema#"
-	d.Lenient = true
-	s.Warnings = append(s.Warnings, fmt.Sprintf("%s: no $schema; read as draft-04 because %s", d.Display, reason))
-}
 
 func hasBoolExclusive(v any, depth int) bool {
 	if depth > 200 {
@@ -401,7 +499,7 @@ func (s *Set) lenient(d *Doc, v any, ptr string, isSchema bool) {
 					s.Warnings = append(s.Warnings, fmt.Sprintf("%s: annotation %s is %s, want %s; treated as absent",
 						s.place(d, child), k, jsonKind(v[k]), want))
 					delete(v, k)
-					d.Lenient = true
+					d.Lenient, d.reencode = true, true
 					continue
 				}
 				if dataKeywords[k] || strings.HasPrefix(k, "x-") {
@@ -433,17 +531,19 @@ func (s *Set) place(d *Doc, ptr string) string {
 	return d.Display + "#" + ptr
 }
 
-// nestedBase marks references inside a resource with its own $id.
-const nestedBase = "nested:"
-
 // checkRefs reports $ref values that point outside the input file system.
 func (s *Set) checkRefs(d *Doc, v any, ptr, base string) {
 	switch v := v.(type) {
 	case map[string]any:
-		if id, ok := v["$id"].(string); ok && ptr != "" && !strings.HasPrefix(id, "#") {
-			// A nested resource changes the base of relative references;
-			// the compiler resolves those.
-			base = nestedBase
+		if id, ok := v[idKeyword(d)].(string); ok && ptr != "" && !strings.HasPrefix(id, "#") {
+			// A nested resource changes the base of relative references.
+			if b, err := gourl.Parse(base); err == nil {
+				if r, err := gourl.Parse(id); err == nil {
+					u := b.ResolveReference(r)
+					u.Fragment, u.RawFragment = "", ""
+					base = u.String()
+				}
+			}
 		}
 		for _, k := range d.Index.Keys(ptr) {
 			child := ptr + "/" + EscapePointerToken(k)
@@ -469,73 +569,86 @@ func (s *Set) checkRefs(d *Doc, v any, ptr, base string) {
 }
 
 // refProblem says why ref, seen in a document at base, cannot be loaded
-// locally; "" when it can.
+// locally; "" when it can. A file that a reference names is read now, in
+// author order (so errors do not depend on the compiler's map order), and
+// its references are checked in turn.
 func (s *Set) refProblem(base, ref string) string {
 	r, err := gourl.Parse(ref)
 	if err != nil {
 		return fmt.Sprintf("$ref %q is not a valid URI reference: %v", ref, err)
 	}
+	target := r
 	if !r.IsAbs() {
-		if base == nestedBase {
-			return ""
-		}
-		// A relative reference names a file next to the referring one:
-		// read it now (in author order, so errors do not depend on the
-		// compiler's map order) and check its references in turn.
 		u, err := gourl.Parse(base)
 		if err != nil {
 			return ""
 		}
-		target := u.ResolveReference(r)
-		target.Fragment, target.RawFragment = "", ""
-		abs := target.String()
-		if abs == strings.SplitN(base, "#", 2)[0] {
-			if d, ok := s.byURL[abs]; ok {
-				return pointerProblem(d, ref, r.Fragment)
-			}
-			return ""
-		}
-		if d, ok := s.byURL[abs]; ok {
-			return pointerProblem(d, ref, r.Fragment)
-		}
-		p, ok := s.mapURL(abs)
-		if !ok {
+		target = u.ResolveReference(r)
+	}
+	frag := r.Fragment
+	target.Fragment, target.RawFragment = "", ""
+	abs := target.String()
+	if d, ok := s.byURL[abs]; ok {
+		return pointerProblem(d, "", ref, frag)
+	}
+	if e, ok := s.embedded[abs]; ok {
+		return pointerProblem(e.doc, e.Pointer, ref, frag)
+	}
+	if r.IsAbs() && isMetaSchema(abs) {
+		return ""
+	}
+	p, ok := s.mapURL(abs)
+	if !ok {
+		switch {
+		case !r.IsAbs():
 			return fmt.Sprintf("$ref %q resolves to %q, which is not a file in the input directory", ref, abs)
+		case r.Scheme == "file":
+			return fmt.Sprintf("$ref %q is an absolute file URL; refer to files by a path relative to this one", ref)
 		}
-		d, err := s.read(p)
-		if err != nil {
-			return fmt.Sprintf("$ref %q: %v", ref, err)
+		return fmt.Sprintf("remote $ref %q is not supported: no input file has this $id, and only files in the input directory are read, never the network", ref)
+	}
+	d, err := s.read(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			if strings.HasPrefix(abs, fileBase) {
+				return fmt.Sprintf("$ref %q: there is no file %q", ref, s.cfg.Display(p))
+			}
+			return fmt.Sprintf("$ref %q resolves to %q: no loaded schema has this $id, and there is no file %q at the same place under the directory of a loaded schema's $id", ref, abs, s.cfg.Display(p))
 		}
-		if d == nil {
-			return "" // malformed JSON, recorded with its own position
+		return fmt.Sprintf("$ref %q: %v", ref, err)
+	}
+	if d == nil {
+		return "" // malformed JSON, recorded with its own position
+	}
+	if e, ok := s.embedded[abs]; ok {
+		return pointerProblem(e.doc, e.Pointer, ref, frag)
+	}
+	if _, seen := s.byURL[abs]; !seen {
+		s.byURL[abs] = d
+		b := abs
+		if id := schemadoc.RootID(d.Value); id != "" {
+			b = id
 		}
-		if _, seen := s.byURL[abs]; !seen {
-			s.byURL[abs] = d
-			s.checkRefs(d, d.Value, "", abs)
-		}
-		return pointerProblem(d, ref, r.Fragment)
+		s.checkRefs(d, d.Value, "", b)
 	}
-	r.Fragment, r.RawFragment = "", ""
-	abs := r.String()
-	if isMetaSchema(abs) || s.byURL[abs] != nil {
-		return ""
+	return pointerProblem(d, "", ref, frag)
+}
+
+// idKeyword is the keyword that names a resource in d's draft.
+func idKeyword(d *Doc) string {
+	if schemadoc.IsDraft4(d.Value) {
+		return "id"
 	}
-	if _, ok := s.mapURL(abs); ok {
-		return ""
-	}
-	if r.Scheme == "file" {
-		return fmt.Sprintf("$ref %q is an absolute file URL; refer to files by a path relative to this one", ref)
-	}
-	return fmt.Sprintf("remote $ref %q is not supported: only files in the input directory are read, never the network", ref)
+	return "$id"
 }
 
 // pointerProblem reports a JSON pointer fragment that names nothing in d.
 // Anchors (fragments not starting with "/") are left to the compiler.
-func pointerProblem(d *Doc, ref, frag string) string {
+func pointerProblem(d *Doc, at, ref, frag string) string {
 	if !strings.HasPrefix(frag, "/") {
 		return ""
 	}
-	if _, ok := d.Lookup(frag); !ok {
+	if _, ok := d.Lookup(at + frag); !ok {
 		return fmt.Sprintf("$ref %q: %s has nothing at #%s", ref, d.Display, frag)
 	}
 	return ""
@@ -545,21 +658,77 @@ func isMetaSchema(u string) bool {
 	return strings.HasPrefix(u, "http://json-schema.org/") || strings.HasPrefix(u, "https://json-schema.org/")
 }
 
-// mapURL maps an absolute URL under a known $id directory to an FS path.
+// mapURL maps an absolute URL to an FS path: a file URL to its path, the
+// $id of a .json file anywhere in the file system to that file, and a URL
+// under the directory of a loaded schema's $id to the file at the same
+// relative path from that schema's file.
 func (s *Set) mapURL(u string) (string, bool) {
 	if strings.HasPrefix(u, fileBase) {
 		p, err := gourl.PathUnescape(strings.TrimPrefix(u, fileBase))
 		return p, err == nil
 	}
+	if p, ok := s.fileIDs()[u]; ok {
+		return p, true
+	}
 	for _, id := range s.idDirs {
-		if rest, ok := strings.CutPrefix(u, id.idPrefix); ok {
-			p := path.Join(id.fsDir, rest)
-			if fs.ValidPath(p) {
-				return p, true
-			}
+		if p, ok := id.Map(u); ok && fs.ValidPath(p) {
+			return p, true
 		}
 	}
 	return "", false
+}
+
+// Bounds of the search for a file by its $id.
+const (
+	maxIDScanFiles = 10000
+	maxIDScanSize  = 8 << 20
+)
+
+// fileIDs indexes the .json files of the file system by the $id URLs they
+// declare (their own and those of resources inside them), on first use: a
+// $ref may name a schema by its $id without the schema being an input. Files
+// that do not parse are left out; they are reported only if read as schemas.
+func (s *Set) fileIDs() map[string]string {
+	if s.ids != nil {
+		return s.ids
+	}
+	s.ids = map[string]string{}
+	visited := 0
+	// A walk error only ends the search early; what was found stays usable.
+	_ = fs.WalkDir(s.cfg.FS, ".", func(p string, de fs.DirEntry, err error) error {
+		if err != nil || de.IsDir() || !strings.HasSuffix(p, ".json") {
+			return nil
+		}
+		if visited++; visited > maxIDScanFiles {
+			return fs.SkipAll
+		}
+		if info, err := de.Info(); err != nil || info.Size() > maxIDScanSize {
+			return nil
+		}
+		raw, err := fs.ReadFile(s.cfg.FS, p)
+		if err != nil {
+			return nil
+		}
+		var v any
+		if json.Unmarshal(raw, &v) != nil {
+			return nil
+		}
+		id := schemadoc.RootID(v)
+		base := fileBase + escapePath(p)
+		if id != "" {
+			base = id
+			if _, dup := s.ids[id]; !dup {
+				s.ids[id] = p
+			}
+		}
+		for _, r := range schemadoc.Embedded(v, base) {
+			if _, dup := s.ids[r.URL]; !dup {
+				s.ids[r.URL] = p
+			}
+		}
+		return nil
+	})
+	return s.ids
 }
 
 // loader gives the compiler the documents of the Set.
@@ -569,6 +738,9 @@ type loader struct{ s *Set }
 func (l loader) Load(u string) (any, error) {
 	if d, ok := l.s.byURL[u]; ok {
 		return d.Value, nil
+	}
+	if e, ok := l.s.embedded[u]; ok {
+		return e.Schema, nil
 	}
 	p, ok := l.s.mapURL(u)
 	if !ok {
@@ -581,6 +753,9 @@ func (l loader) Load(u string) (any, error) {
 	if d == nil { // malformed JSON, already recorded with its position
 		return nil, fmt.Errorf("%q is not valid JSON", p)
 	}
+	if e, ok := l.s.embedded[u]; ok {
+		return e.Schema, nil
+	}
 	l.s.byURL[u] = d
 	l.s.checkRefs(d, d.Value, "", u)
 	return d.Value, nil
@@ -589,15 +764,17 @@ func (l loader) Load(u string) (any, error) {
 // Locate returns the document and JSON pointer of a compiled schema location.
 func (s *Set) Locate(location string) (*Doc, string, bool) {
 	u, frag, _ := strings.Cut(location, "#")
-	d, ok := s.byURL[u]
-	if !ok {
-		return nil, "", false
-	}
 	ptr, err := gourl.PathUnescape(frag)
 	if err != nil {
 		ptr = frag
 	}
-	return d, ptr, true
+	if d, ok := s.byURL[u]; ok {
+		return d, ptr, true
+	}
+	if e, ok := s.embedded[u]; ok {
+		return e.doc, e.Pointer + ptr, true
+	}
+	return nil, "", false
 }
 
 // compileError turns a compiler error into placed errors.

@@ -98,11 +98,42 @@ func TestLoadRefsAndPlaces(t *testing.T) {
 	if len(set.Warnings) != 1 || !strings.Contains(set.Warnings[0], "s/null.json:1:17: annotation description is null, want a string; treated as absent") {
 		t.Errorf("warnings = %q", set.Warnings)
 	}
-	if got := string(set.Inputs[0].Effective()); got != `{"const":{"description":null}}` {
+	if got := string(set.Inputs[0].Effective()); got != `{"$schema":"http://json-schema.org/draft-07/schema#","const":{"description":null}}` {
 		t.Errorf("effective schema = %s", got)
 	}
 	if c := *set.Inputs[0].Schema.Const; c.(map[string]any)["description"] != nil || len(c.(map[string]any)) != 1 {
 		t.Errorf("const data was changed: %v", c)
+	}
+}
+
+// TestEffectiveAddsDraft checks that a schema without "$schema" is embedded
+// as written with the draft it was read under added first, whatever its
+// layout, and under the draft --default-draft names.
+func TestEffectiveAddsDraft(t *testing.T) {
+	const d7 = `"$schema": "http://json-schema.org/draft-07/schema#"`
+	for src, want := range map[string]string{
+		"{\n  \"type\": \"string\"\n}\n": "{\n  " + d7 + ",\n  \"type\": \"string\"\n}\n",
+		`{"type": "string"}`:             `{` + d7 + `, "type": "string"}`,
+		` { }`:                           ` {` + d7 + ` }`,
+		"{\n\t\"a\": {}}":                "{\n\t" + d7 + ",\n\t\"a\": {}}",
+	} {
+		set, err := Load(Config{FS: fstest.MapFS{"a.json": {Data: []byte(src)}}}, []string{"a.json"})
+		if err != nil {
+			t.Fatalf("%q: %v", src, err)
+		}
+		if got := string(set.Inputs[0].Effective()); got != want {
+			t.Errorf("Effective(%q) = %q, want %q", src, got, want)
+		}
+	}
+	set, err := Load(Config{FS: fstest.MapFS{"a.json": {Data: []byte(`{"prefixItems": [{"type": "string"}]}`)}}, DefaultDraft: "2020-12"}, []string{"a.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := set.Inputs[0].Schema.PrefixItems; len(got) != 1 {
+		t.Errorf("prefixItems under --default-draft 2020-12: %v", got)
+	}
+	if _, err := Load(Config{FS: fstest.MapFS{}, DefaultDraft: "draft-5"}, nil); err == nil || !strings.Contains(err.Error(), `unknown draft "draft-5"`) {
+		t.Errorf("unknown draft: %v", err)
 	}
 }
 

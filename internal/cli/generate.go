@@ -30,6 +30,7 @@ type generateFlags struct {
 	registryURL     string
 	registryFile    string
 	registryTimeout time.Duration
+	semantics       semanticsFlags
 }
 
 func newGenerate(e env) *cobra.Command {
@@ -86,6 +87,7 @@ parsec-gen header and the .parsec.go suffix.`,
 	fl.StringVar(&f.registryURL, "registry", "", "generate from the schema registry snapshot served at this URL (fetched once, with --registry-timeout)")
 	fl.StringVar(&f.registryFile, "registry-file", "", "generate from a schema registry snapshot file (see parsec-gen registry pull)")
 	fl.DurationVar(&f.registryTimeout, "registry-timeout", defaultRegistryTimeout, "how long fetching --registry may take")
+	f.semantics.register(cmd)
 	if err := cmd.MarkFlagRequired("out"); err != nil {
 		// MarkFlagRequired fails only for a flag that does not exist.
 		panic("unreachable: " + err.Error())
@@ -125,6 +127,9 @@ func generate(e env, f generateFlags, args []string) error {
 			return err
 		}
 		cfg.FS, cfg.Schemas, cfg.Display, cfg.Source = os.DirFS(in.root), in.names, in.display, in.sourceFrom(outDir)
+	}
+	if err := f.semantics.apply(&cfg); err != nil {
+		return err
 	}
 	files, err := e.generate(cfg)
 	if err != nil {

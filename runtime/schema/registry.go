@@ -16,7 +16,12 @@
 // "orders/order_placed.json"; relative ones are placed under the fixed base
 // InternalBase, so relative $refs between registered documents resolve the
 // same way they do between files on disk. Inside a document that declares
-// an absolute $id, relative $refs resolve against that $id.
+// an absolute $id, relative $refs resolve against that $id. A document is
+// also known by its $id, by its Path when it has one (generated code sets it
+// for documents registered under their $id), and every resource inside it
+// with an $id of its own by that $id; a URL under the directory of a
+// document's $id names the document at the same relative path from it. These
+// are the rules by which the generator found the files.
 //
 // Patterns use the ECMAScript dialect JSON Schema specifies: Go's regexp
 // when it accepts the pattern, else a backtracking engine with a match
@@ -32,6 +37,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/parsec-gen/parsec-gen/internal/schemadoc"
 )
 
 // InternalBase is the base URL relative schema refs are resolved against. It
@@ -51,6 +58,12 @@ type Aspect struct {
 	Schema []byte
 	// New returns a pointer to a fresh value of the aspect's Go type.
 	New func() any
+	// Path is the document's slash-separated path in the schema directory
+	// it was generated from, when SchemaRef is not that path (it is the
+	// document's $id). The document is then also known by the path, so a
+	// relative $ref written in a document without an $id finds it, as the
+	// generator found the file.
+	Path string
 }
 
 // Resource is an extra schema document that aspect schemas reference, for
@@ -60,6 +73,8 @@ type Resource struct {
 	Ref string
 	// Schema is the JSON document.
 	Schema []byte
+	// Path is the document's path, as Aspect.Path.
+	Path string
 }
 
 // Registry indexes aspects by name and by schema ref. It is immutable after
@@ -70,6 +85,9 @@ type Registry struct {
 	byRef     map[string]int // normalised ref -> index in aspects
 	docs      map[string]any // URL -> parsed document, for the loader
 	aspectURL []string       // per aspect, the URL its schema compiles from; "" without one
+	// idDirs map a URL under the directory of a document's $id to the
+	// document at the same relative path (see loader.Load).
+	idDirs []schemadoc.IDDir
 }
 
 // ambiguous marks a name several aspects share (each with its own schema
@@ -100,7 +118,7 @@ func NewRegistry(aspects []Aspect, resources ...Resource) (*Registry, error) {
 		dropBadAnnotations(doc)
 		return doc, true
 	}
-	addDoc := func(who, ref string, doc any) (string, bool) {
+	addDoc := func(who, ref, docPath string, doc any) (string, bool) {
 		u, err := refURL(ref)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("schema: %s: %w", who, err))
@@ -112,13 +130,39 @@ func NewRegistry(aspects []Aspect, resources ...Resource) (*Registry, error) {
 		}
 		refOwner[u] = who
 		r.docs[u] = doc
-		// A document is also reachable by its own absolute $id, so $refs
-		// written against the $id find it.
-		if id := topLevelID(doc); id != "" {
-			if idURL, err := refURL(id); err == nil && idURL != u {
-				if _, taken := refOwner[idURL]; !taken {
-					r.docs[idURL] = doc
+		// A document is also known by its own absolute $id, so $refs
+		// written against the $id find it, and by its path, so relative
+		// $refs from documents without an $id find it; the resources
+		// inside it that have an $id are known by that.
+		id := schemadoc.RootID(doc)
+		also := []string{id}
+		if docPath != "" {
+			pu, err := refURL(docPath)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("schema: %s: path: %w", who, err))
+				return "", false
+			}
+			also = append(also, pu)
+			if id != "" {
+				r.idDirs = append(r.idDirs, schemadoc.NewIDDir(id, strings.TrimPrefix(pu, InternalBase)))
+			}
+		} else if id != "" && strings.HasPrefix(u, InternalBase) {
+			r.idDirs = append(r.idDirs, schemadoc.NewIDDir(id, strings.TrimPrefix(u, InternalBase)))
+		}
+		for _, a := range also {
+			if a != "" && a != u {
+				if _, taken := refOwner[a]; !taken {
+					r.docs[a] = doc
 				}
+			}
+		}
+		base := u
+		if id != "" {
+			base = id
+		}
+		for _, res := range schemadoc.Embedded(doc, base) {
+			if _, taken := r.docs[res.URL]; !taken {
+				r.docs[res.URL] = res.Schema
 			}
 		}
 		return u, true
@@ -156,17 +200,17 @@ func NewRegistry(aspects []Aspect, resources ...Resource) (*Registry, error) {
 		}
 		ref := a.SchemaRef
 		if ref == "" {
-			ref = topLevelID(doc)
+			ref = schemadoc.RootID(doc)
 		}
 		if ref == "" {
 			ref = a.Name + ".json"
 		}
-		u, ok := addDoc(who, ref, doc)
+		u, ok := addDoc(who, ref, a.Path, doc)
 		if !ok {
 			continue
 		}
 		r.aspectURL[i] = u
-		if a.SchemaRef != "" || topLevelID(doc) != "" {
+		if a.SchemaRef != "" || schemadoc.RootID(doc) != "" {
 			r.byRef[normalizeRef(ref)] = i
 		}
 	}
@@ -177,7 +221,7 @@ func NewRegistry(aspects []Aspect, resources ...Resource) (*Registry, error) {
 		}
 		who := fmt.Sprintf("resource %q", res.Ref)
 		if doc, ok := parse(who, res.Schema); ok {
-			addDoc(who, res.Ref, doc)
+			addDoc(who, res.Ref, res.Path, doc)
 		}
 	}
 	if len(errs) > 0 {
@@ -233,20 +277,12 @@ func dropBadAnnotations(v any) {
 	}
 }
 
-func topLevelID(doc any) string {
-	if obj, ok := doc.(map[string]any); ok {
-		if id, ok := obj["$id"].(string); ok {
-			id, _, _ = strings.Cut(id, "#")
-			return id
-		}
-	}
-	return ""
-}
-
 // refURL maps a schema ref to the URL the document is registered under: an
-// absolute URI as is (without fragment), a relative path under
-// InternalBase.
+// absolute URI as is (without fragment; an empty one, as in the draft-04
+// style "$id": "https://example.com/a.json#", is the document itself), a
+// relative path under InternalBase.
 func refURL(ref string) (string, error) {
+	ref = strings.TrimSuffix(ref, "#")
 	u, err := url.Parse(ref)
 	if err != nil {
 		return "", fmt.Errorf("schema ref %q is not a URI: %w", ref, err)
@@ -317,12 +353,22 @@ func (r *Registry) SchemaRef(aspect string) (string, bool) {
 }
 
 // loader serves the registered documents and refuses everything else, so
-// compiling never touches the network or the file system.
-type loader map[string]any
+// compiling never touches the network or the file system. A URL under the
+// directory of a document's $id that names no registered document is the
+// document at the same path relative to that document's path, as the
+// generator maps it to a file.
+type loader struct{ r *Registry }
 
 func (l loader) Load(u string) (any, error) {
-	if doc, ok := l[u]; ok {
+	if doc, ok := l.r.docs[u]; ok {
 		return doc, nil
+	}
+	for _, d := range l.r.idDirs {
+		if p, ok := d.Map(u); ok {
+			if doc, ok := l.r.docs[InternalBase+p]; ok {
+				return doc, nil
+			}
+		}
 	}
 	return nil, fmt.Errorf("%q is not a registered schema document (schemas are never loaded from the network or disk)", u)
 }

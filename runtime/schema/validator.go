@@ -219,7 +219,7 @@ func NewValidator(mode Mode, aspects []Aspect, opts ...Option) (*Validator, erro
 func newCompiler(reg *Registry, cfg config) *jsonschema.Compiler {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
-	c.UseLoader(loader(reg.docs))
+	c.UseLoader(loader{reg})
 	c.UseRegexpEngine(func(s string) (jsonschema.Regexp, error) { return ecmaregex.Compile(s) })
 	if cfg.assertFormat {
 		c.AssertFormat()

@@ -1,0 +1,30 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parsec-gen/parsec-gen/gen"
+	"github.com/parsec-gen/parsec-gen/gen/load"
+)
+
+// semanticsFlags say how schemas are read: the draft of a schema without
+// "$schema".
+type semanticsFlags struct {
+	defaultDraft string
+}
+
+func (s *semanticsFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&s.defaultDraft, "default-draft", load.DefaultDraft,
+		"draft a schema without $schema is read under: "+strings.Join(load.DraftNames(), ", "))
+}
+
+// apply checks the flags and sets them in cfg.
+func (s *semanticsFlags) apply(cfg *gen.Config) error {
+	if _, err := load.DraftURL(s.defaultDraft); err != nil {
+		return usagef("--default-draft: %v", err)
+	}
+	cfg.DefaultDraft = s.defaultDraft
+	return nil
+}
