@@ -91,7 +91,7 @@ func (f *fulfiller) orderPlaced(ctx context.Context, env *envelope.Envelope, o *
 		env, err := f.sub.PublishDerivedOrderCancelled(ctx, &orders.OrderCancelled{
 			OrderID:     o.OrderID,
 			Reason:      orders.OrderCancelledReasonPaymentFailed,
-			CancelledBy: orders.OrderCancelledCancelledBy{Kind: orders.OrderCancelledCancelledByKindService, ID: "payments"},
+			CancelledBy: orders.OrderCancelledBy{Kind: orders.OrderCancelledByKindService, ID: "payments"},
 			Note:        parsec.NewOptNullable("card declined by issuer"),
 			CancelledAt: parsec.NewDateTime(at.Add(2 * time.Minute)),
 		})

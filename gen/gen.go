@@ -43,10 +43,16 @@ type Config struct {
 	// "draft-04", "draft-06", "draft-07", "2019-09", "2020-12" (or
 	// "draft-03"); "" is load.DefaultDraft, draft-07.
 	DefaultDraft string
-	// Warn receives leniencies applied to the input (for example a null
-	// "description", treated as absent), one "place: message" per call, in
-	// sorted order; nil drops them.
+	// Warn receives warnings, one "place: message" per call, in sorted
+	// order; nil drops them. Warnings never stop generation: leniencies
+	// applied to the input (a null "description", treated as absent), what
+	// looks wrong in a schema (a misspelled keyword, contradictory bounds, an
+	// empty enum, a const that its type rules out, oneOf variants that
+	// accept one value), and a Go name that had to give way to another.
 	Warn func(msg string)
+	// Warning, when set, receives each warning as an Error with its place
+	// (File, Pos, Pointer) instead of Warn receiving its text.
+	Warning func(w *Error)
 }
 
 // Error is a problem at a place in a schema file; Generate returns Errors.
@@ -91,6 +97,9 @@ func Model(cfg Config) (*ir.Package, error) {
 			return nil, err
 		}
 		cfg.FS, cfg.Schemas, cfg.Display, cfg.Source = reg.fs, reg.paths, reg.display, reg.source
+		if warn := cfg.warner(); warn != nil {
+			cfg.Warn, cfg.Warning = nil, func(w *Error) { warn(reg.place(w)) }
+		}
 		bcfg.Channels, bcfg.Inputs = reg.chans, reg.inputs
 	}
 	p, err := loadAndBuild(cfg, namer, bcfg)
@@ -111,12 +120,17 @@ func loadAndBuild(cfg Config, namer *naming.Namer, bcfg build.Config) (*ir.Packa
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Warn != nil {
+	warn := cfg.warner()
+	if warn != nil {
+		ws := set.Lint()
 		for _, w := range set.Warnings {
-			cfg.Warn(w)
+			ws = append(ws, Placed(w))
+		}
+		for _, w := range ws.Sort() {
+			warn(w)
 		}
 	}
-	bcfg.Package, bcfg.Namer, bcfg.Source = cfg.Package, namer, cfg.Source
+	bcfg.Package, bcfg.Namer, bcfg.Source, bcfg.Warn = cfg.Package, namer, cfg.Source, warn
 	p, err := build.Build(set, bcfg)
 	if err != nil {
 		return nil, err

@@ -184,8 +184,7 @@ func stemWords(s string, _ *naming.Namer) string {
 }
 
 // relocate turns places in the in-memory schema files into places in the
-// snapshot: the pointer gets the aspect's prefix, the position moves by
-// where the payload schema starts (its bytes are the snapshot's, verbatim).
+// snapshot (see place).
 func (in *registryInput) relocate(err error) error {
 	var es load.Errors
 	if !errAs(err, &es) {
@@ -193,21 +192,28 @@ func (in *registryInput) relocate(err error) error {
 	}
 	out := make(load.Errors, 0, len(es))
 	for _, e := range es {
-		c := *e
-		if name, ptr, ok := strings.Cut(c.File, "#"); ok && name == in.disp {
-			if start, ok := in.starts[ptr]; ok {
-				c.File = in.disp
-				c.Pointer = ptr + c.Pointer
-				if c.Pos.Line == 1 {
-					c.Pos = load.Pos{Line: start.Line, Col: start.Col + c.Pos.Col - 1}
-				} else if c.Pos.Line > 1 {
-					c.Pos.Line += start.Line - 1
-				}
-			}
-		}
-		out = append(out, &c)
+		out = append(out, in.place(e))
 	}
 	return out.Sort()
+}
+
+// place returns e located in the snapshot: the pointer gets the aspect's
+// prefix, the position moves by where the payload schema starts (its bytes
+// are the snapshot's, verbatim).
+func (in *registryInput) place(e *load.Error) *load.Error {
+	c := *e
+	if name, ptr, ok := strings.Cut(c.File, "#"); ok && name == in.disp {
+		if start, ok := in.starts[ptr]; ok {
+			c.File = in.disp
+			c.Pointer = ptr + c.Pointer
+			if c.Pos.Line == 1 {
+				c.Pos = load.Pos{Line: start.Line, Col: start.Col + c.Pos.Col - 1}
+			} else if c.Pos.Line > 1 {
+				c.Pos.Line += start.Line - 1
+			}
+		}
+	}
+	return &c
 }
 
 func errAs[T any](err error, target *T) bool { return errors.As(err, target) }

@@ -3,8 +3,9 @@
 //
 // Usage:
 //
-//	parsec-gen generate -o DIR [-p PKG] [--check] [--root DIR] [--initialism WORD]... [--default-draft D] PATH...
-//	parsec-gen generate -o DIR [-p PKG] [--check] (--registry URL | --registry-file FILE)
+//	parsec-gen generate -o DIR [-p PKG] [--check] [--root DIR] [--initialism WORD]...
+//	                    [--default-draft D] [--warnings MODE] [--error-format FORMAT] PATH...
+//	parsec-gen generate -o DIR [-p PKG] [--check] [flags] (--registry URL | --registry-file FILE)
 //	parsec-gen registry pull URL -o FILE [--timeout D]
 //	parsec-gen version
 //	parsec-gen help [command]
@@ -50,6 +51,21 @@
 //	                      of PATHs
 //	    --registry-timeout D
 //	                      bound on fetching --registry (default 30s)
+//	    --warnings MODE   report (default: print warnings, still succeed),
+//	                      error (any warning fails the run, nothing is
+//	                      written) or off
+//	    --error-format F  text (default), json (one object per line with
+//	                      severity, file, line, column, pointer, message) or
+//	                      github-actions (::error file=F,line=L,col=C::msg
+//	                      workflow commands, ::warning and ::notice likewise)
+//
+// Warnings, on standard error with file:line:col, say what looks wrong without
+// stopping generation: a misspelled keyword ("minLenght": did you mean
+// "minLength"), bounds no value satisfies ("minimum" above "maximum",
+// "minLength" above "maxLength", ...), an empty "enum", a "const" or "enum"
+// value that "type" rules out, a "oneOf" two of whose variants accept the same
+// value (shown; oneOf rejects it), and a Go name that had to give way to
+// another ("FooBar3" because "foo_bar" holds "FooBar").
 //
 // Each schema is read under the draft its "$schema" names. One without it is
 // read under --default-draft, draft-07 by default (the draft most published

@@ -25,7 +25,7 @@ type OrderCancelled struct {
 	// CancelledBy corresponds to the JSON property "cancelled_by".
 	//
 	// Who cancelled: a customer, a support agent or an automated service.
-	CancelledBy OrderCancelledCancelledBy `json:"cancelled_by"`
+	CancelledBy OrderCancelledBy `json:"cancelled_by"`
 	// Refund corresponds to the JSON property "refund".
 	Refund parsec.Opt[Money] `json:"refund,omitzero"`
 	// CancelledAt corresponds to the JSON property "cancelled_at".
@@ -228,20 +228,20 @@ func (v *OrderCancelledReason) UnmarshalJSON(data []byte) error {
 	return parsec.Unmarshal(data, v.decode)
 }
 
-// OrderCancelledCancelledBy corresponds to the schema at ../../schemas/order_cancelled.json#/properties/cancelled_by.
+// OrderCancelledBy corresponds to the schema at ../../schemas/order_cancelled.json#/properties/cancelled_by.
 //
 // Who cancelled: a customer, a support agent or an automated service.
-type OrderCancelledCancelledBy struct {
+type OrderCancelledBy struct {
 	// Kind corresponds to the JSON property "kind".
-	Kind OrderCancelledCancelledByKind `json:"kind"`
+	Kind OrderCancelledByKind `json:"kind"`
 	// ID corresponds to the JSON property "id".
 	ID string `json:"id"`
 	// AdditionalProperties holds the properties the schema does not declare, in the order they arrived.
 	AdditionalProperties parsec.RawProperties `json:"-"`
 }
 
-func (v *OrderCancelledCancelledBy) decode(d *parsec.Decoder) error {
-	*v = OrderCancelledCancelledBy{}
+func (v *OrderCancelledBy) decode(d *parsec.Decoder) error {
+	*v = OrderCancelledBy{}
 	it, err := parsec.ObjIter(d)
 	if err != nil {
 		return err
@@ -279,7 +279,7 @@ func (v *OrderCancelledCancelledBy) decode(d *parsec.Decoder) error {
 	return nil
 }
 
-func (v *OrderCancelledCancelledBy) encode(b []byte) []byte {
+func (v *OrderCancelledBy) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"kind\":"...)
 	b = v.Kind.encode(b)
@@ -291,7 +291,7 @@ func (v *OrderCancelledCancelledBy) encode(b []byte) []byte {
 }
 
 // Validate reports every constraint of the schema that v violates.
-func (v *OrderCancelledCancelledBy) Validate() error {
+func (v *OrderCancelledBy) Validate() error {
 	var errs parsec.ValidationErrors
 	errs.Add(parsec.Wrap(v.Kind.Validate(), "kind"))
 	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.ID, 1), "id"))
@@ -299,79 +299,79 @@ func (v *OrderCancelledCancelledBy) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderCancelledCancelledBy) MarshalJSON() (out []byte, err error) {
+func (v OrderCancelledBy) MarshalJSON() (out []byte, err error) {
 	defer parsec.Recover(&err)
-	b := v.encode(sizeHintOrderCancelledCancelledBy.Buffer())
-	sizeHintOrderCancelledCancelledBy.Observe(len(b))
+	b := v.encode(sizeHintOrderCancelledBy.Buffer())
+	sizeHintOrderCancelledBy.Observe(len(b))
 	return b, nil
 }
 
-// sizeHintOrderCancelledCancelledBy sizes the buffers of OrderCancelledCancelledBy.MarshalJSON.
-var sizeHintOrderCancelledCancelledBy parsec.SizeHint
+// sizeHintOrderCancelledBy sizes the buffers of OrderCancelledBy.MarshalJSON.
+var sizeHintOrderCancelledBy parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *OrderCancelledCancelledBy) UnmarshalJSON(data []byte) error {
+func (v *OrderCancelledBy) UnmarshalJSON(data []byte) error {
 	return parsec.Unmarshal(data, v.decode)
 }
 
-// OrderCancelledCancelledByKind corresponds to the schema at ../../schemas/order_cancelled.json#/properties/cancelled_by/properties/kind.
-type OrderCancelledCancelledByKind string
+// OrderCancelledByKind corresponds to the schema at ../../schemas/order_cancelled.json#/properties/cancelled_by/properties/kind.
+type OrderCancelledByKind string
 
-// The values of OrderCancelledCancelledByKind.
+// The values of OrderCancelledByKind.
 const (
-	// OrderCancelledCancelledByKindCustomer is the value "customer".
-	OrderCancelledCancelledByKindCustomer OrderCancelledCancelledByKind = "customer"
-	// OrderCancelledCancelledByKindAgent is the value "agent".
-	OrderCancelledCancelledByKindAgent OrderCancelledCancelledByKind = "agent"
-	// OrderCancelledCancelledByKindService is the value "service".
-	OrderCancelledCancelledByKindService OrderCancelledCancelledByKind = "service"
+	// OrderCancelledByKindCustomer is the value "customer".
+	OrderCancelledByKindCustomer OrderCancelledByKind = "customer"
+	// OrderCancelledByKindAgent is the value "agent".
+	OrderCancelledByKindAgent OrderCancelledByKind = "agent"
+	// OrderCancelledByKindService is the value "service".
+	OrderCancelledByKindService OrderCancelledByKind = "service"
 )
 
-func (v *OrderCancelledCancelledByKind) decode(d *parsec.Decoder) error {
+func (v *OrderCancelledByKind) decode(d *parsec.Decoder) error {
 	x, err := parsec.DecodeStringBytes(d)
 	if err != nil {
 		return err
 	}
 	switch string(x) {
 	case "customer":
-		*v = OrderCancelledCancelledByKindCustomer
+		*v = OrderCancelledByKindCustomer
 	case "agent":
-		*v = OrderCancelledCancelledByKindAgent
+		*v = OrderCancelledByKindAgent
 	case "service":
-		*v = OrderCancelledCancelledByKindService
+		*v = OrderCancelledByKindService
 	default:
 		return parsec.EnumError(string(x), "\"customer\"", "\"agent\"", "\"service\"")
 	}
 	return nil
 }
 
-func (v *OrderCancelledCancelledByKind) encode(b []byte) []byte {
+func (v *OrderCancelledByKind) encode(b []byte) []byte {
 	b = parsec.AppendString(b, string(*v))
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
-func (v *OrderCancelledCancelledByKind) Validate() error {
+func (v *OrderCancelledByKind) Validate() error {
 	switch *v {
-	case OrderCancelledCancelledByKindCustomer, OrderCancelledCancelledByKindAgent, OrderCancelledCancelledByKindService:
+	case OrderCancelledByKindCustomer, OrderCancelledByKindAgent, OrderCancelledByKindService:
 		return nil
 	}
 	return parsec.EnumError(string(*v), "\"customer\"", "\"agent\"", "\"service\"")
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderCancelledCancelledByKind) MarshalJSON() (out []byte, err error) {
+func (v OrderCancelledByKind) MarshalJSON() (out []byte, err error) {
 	defer parsec.Recover(&err)
-	b := v.encode(sizeHintOrderCancelledCancelledByKind.Buffer())
-	sizeHintOrderCancelledCancelledByKind.Observe(len(b))
+	b := v.encode(sizeHintOrderCancelledByKind.Buffer())
+	sizeHintOrderCancelledByKind.Observe(len(b))
 	return b, nil
 }
 
-// sizeHintOrderCancelledCancelledByKind sizes the buffers of OrderCancelledCancelledByKind.MarshalJSON.
-var sizeHintOrderCancelledCancelledByKind parsec.SizeHint
+// sizeHintOrderCancelledByKind sizes the buffers of OrderCancelledByKind.MarshalJSON.
+var sizeHintOrderCancelledByKind parsec.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *OrderCancelledCancelledByKind) UnmarshalJSON(data []byte) error {
+func (v *OrderCancelledByKind) UnmarshalJSON(data []byte) error {
 	return parsec.Unmarshal(data, v.decode)
 }
 
@@ -382,8 +382,8 @@ var (
 	_ json.Unmarshaler = (*OrderCancelled)(nil)
 	_ json.Marshaler   = (*OrderCancelledReason)(nil)
 	_ json.Unmarshaler = (*OrderCancelledReason)(nil)
-	_ json.Marshaler   = (*OrderCancelledCancelledBy)(nil)
-	_ json.Unmarshaler = (*OrderCancelledCancelledBy)(nil)
-	_ json.Marshaler   = (*OrderCancelledCancelledByKind)(nil)
-	_ json.Unmarshaler = (*OrderCancelledCancelledByKind)(nil)
+	_ json.Marshaler   = (*OrderCancelledBy)(nil)
+	_ json.Unmarshaler = (*OrderCancelledBy)(nil)
+	_ json.Marshaler   = (*OrderCancelledByKind)(nil)
+	_ json.Unmarshaler = (*OrderCancelledByKind)(nil)
 )

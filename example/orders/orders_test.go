@@ -62,7 +62,7 @@ func orderCancelled() *orders.OrderCancelled {
 		OrderID:     orderID,
 		Reason:      orders.OrderCancelledReasonCustomerRequest,
 		Note:        parsec.NewOptNullable("changed their mind"),
-		CancelledBy: orders.OrderCancelledCancelledBy{Kind: orders.OrderCancelledCancelledByKindAgent, ID: "agent-17"},
+		CancelledBy: orders.OrderCancelledBy{Kind: orders.OrderCancelledByKindAgent, ID: "agent-17"},
 		Refund:      parsec.NewOpt(eur(-5190)),
 		CancelledAt: parsec.NewDateTime(at.Add(time.Hour)),
 	}

@@ -64,6 +64,9 @@ type Config struct {
 	Channels []Channel
 	// Inputs overrides, per FS path, what the build derives from an input.
 	Inputs map[string]Input
+	// Warn receives the build's warnings (a Go name that had to give way
+	// to another), sorted, before Build returns; nil drops them.
+	Warn func(*load.Error)
 }
 
 // Build makes the IR of the loaded schemas. Errors are collected, sorted and
@@ -97,6 +100,11 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 		f.Root = b.namedFor(d.Schema, true)
 	}
 	b.finalize()
+	if cfg.Warn != nil {
+		for _, w := range b.warns.Sort() {
+			cfg.Warn(w)
+		}
+	}
 	if len(b.errs) > 0 {
 		return nil, b.errs.Sort()
 	}
@@ -150,6 +158,7 @@ type builder struct {
 	unionRes    map[*ir.Named][]ir.Residual
 	weakVariant map[string]bool
 	errs        load.Errors
+	warns       load.Errors
 }
 
 // where returns the document and pointer of a schema, if it is in a loaded file.

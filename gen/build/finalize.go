@@ -96,7 +96,16 @@ func (b *builder) finalize() {
 					}
 				}
 			}
+			holder := ""
+			if prev, ok := taken[cands[0]]; ok {
+				holder = prev.place
+			} else if ph := phantom[f][cands[0]]; ph != "" && ph != n.ID {
+				holder = "the definition " + ph
+			}
 			n.Name = claim(f, n.ID, m.priority, n.Loc.String(), n.Loc, cands...)
+			if n.Name != cands[0] && holder != "" {
+				b.warnTypeRename(n, cands[0], holder)
+			}
 		}
 		// Helpers and members declared with the types.
 		for _, n := range ns {

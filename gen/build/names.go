@@ -3,6 +3,7 @@ package build
 import (
 	"fmt"
 	"go/doc/comment"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -93,14 +94,14 @@ func (b *builder) nameAt(d *load.Doc, ptr string, _ int) (string, int) {
 			if i == 1 {
 				cur, prio = b.goName(d, at, name), prioDefinition
 			} else {
-				cur, prio = cur+b.goName(d, at, name), prioDerived
+				cur, prio = naming.JoinWords(cur, b.goName(d, at, name)), prioDerived
 			}
 		case "properties", "dependentSchemas", "dependencies":
 			name, ok := next()
 			if !ok {
 				return cur + b.goName(d, ptr, kw), prioDerived
 			}
-			cur, prio = cur+b.goName(d, at, name), prioDerived
+			cur, prio = naming.JoinWords(cur, b.goName(d, at, name)), prioDerived
 		case "patternProperties":
 			next()
 			cur, prio = cur+"Value", prioDerived
@@ -119,7 +120,7 @@ func (b *builder) nameAt(d *load.Doc, ptr string, _ int) (string, int) {
 			unionAt := at + "/" + kw
 			idx, _ := next()
 			n, _ := strconv.Atoi(idx)
-			suffixes := b.variantSuffixes(d, unionAt)
+			suffixes := b.variantSuffixes(d, unionAt, cur)
 			if n < len(suffixes) {
 				cur += suffixes[n]
 			} else {
@@ -194,10 +195,14 @@ func (b *builder) candidate(s string) string {
 	return name
 }
 
-// variantSuffixes names the variants of the oneOf/anyOf array at ptr: a
-// short title, else the name of the $ref target, else the single JSON type,
-// else "Variant<i>"; a suffix used twice gets the variant index appended.
-func (b *builder) variantSuffixes(d *load.Doc, ptr string) []string {
+// variantSuffixes names the variants of the oneOf/anyOf array at ptr, whose
+// union is named parent: a short title, else the name of the $ref target,
+// else the single JSON type, else "Variant<i>"; a suffix used twice gets the
+// variant index appended. A title or target name that is the word parent
+// ends with is passed over ("RuleOp" + "Op" would say it twice), and one
+// that starts with it loses that word ("RuleOp" + "OpList" is
+// "RuleOpList").
+func (b *builder) variantSuffixes(d *load.Doc, ptr, parent string) []string {
 	v, _ := d.Lookup(ptr)
 	arr, _ := v.([]any)
 	out := make([]string, len(arr))
@@ -217,6 +222,13 @@ func (b *builder) variantSuffixes(d *load.Doc, ptr string) []string {
 				name = b.candidate(last)
 			}
 		}
+		if name != "" && parent != "" {
+			if naming.RepeatsLastWord(parent, name) {
+				name = ""
+			} else {
+				name = naming.TrimOverlap(parent, name)
+			}
+		}
 		weak := name == ""
 		if props, ok := obj["properties"].(map[string]any); name == "" && ok {
 			// An object variant is named after its first property that no
@@ -228,13 +240,20 @@ func (b *builder) variantSuffixes(d *load.Doc, ptr string) []string {
 				}
 			}
 		}
-		if _, ok := obj["enum"]; name == "" && ok {
+		kinds := obj
+		if ref, ok := obj["$ref"].(string); name == "" && ok {
+			// A target passed over above still says what kind it is.
+			if target := localTarget(d, ref); target != nil {
+				kinds = target
+			}
+		}
+		if _, ok := kinds["enum"]; name == "" && ok {
 			name = "Enum"
 		}
-		if _, ok := obj["const"]; name == "" && ok {
+		if _, ok := kinds["const"]; name == "" && ok {
 			name = "Const"
 		}
-		if t, ok := obj["type"].(string); name == "" && ok {
+		if t, ok := kinds["type"].(string); name == "" && ok {
 			name = typeSuffix[t]
 		}
 		if name == "" {
@@ -252,6 +271,19 @@ func (b *builder) variantSuffixes(d *load.Doc, ptr string) []string {
 		}
 	}
 	return out
+}
+
+// localTarget returns the schema object a "#/..." $ref names in d, or nil.
+func localTarget(d *load.Doc, ref string) map[string]any {
+	frag, ok := strings.CutPrefix(ref, "#")
+	if !ok || !strings.HasPrefix(frag, "/") {
+		return nil
+	}
+	ptr, err := url.PathUnescape(frag)
+	if err != nil {
+		return nil
+	}
+	return valueAt(d, ptr)
 }
 
 // lineBreaks turns every line terminator into "\n".

@@ -368,6 +368,8 @@ func (b *builder) fieldName(jsonName, explicit string, d *load.Doc, ptr string, 
 	got, err := scope.ClaimFirstFree(place, n, n+"Field", n+strconv.Itoa(pos+1))
 	if err != nil {
 		b.errorf(d, ptr, "property %q: %v", jsonName, err)
+	} else if got != n {
+		b.warnFieldRename(d, ptr, jsonName, n, got, scope)
 	}
 	return got
 }

@@ -179,7 +179,11 @@ func (b *builder) distributedUnion(s *jsonschema.Schema, named *ir.Named) ir.Typ
 func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named *ir.Named, src unionSource) ir.Type {
 	u := &ir.Union{OneOf: src.oneOf}
 	base := len(src.base) > 0
-	suffixes := b.variantSuffixes(src.vdoc, src.vptr)
+	parent := ""
+	if m := b.meta[named]; named != nil && m != nil {
+		parent = m.rawName
+	}
+	suffixes := b.variantSuffixes(src.vdoc, src.vptr, parent)
 	type vinfo struct {
 		kinds    kset
 		view     *objectView

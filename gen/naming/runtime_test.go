@@ -62,3 +62,15 @@ func TestHiddenRuntimeMethods(t *testing.T) {
 		}
 	}
 }
+
+// The typed wrappers' own fixed methods: Client.Subscribe replaces the
+// runtime's on purpose (it returns the typed Subscription, which embeds the
+// runtime's); Subscription.Handle(Handler) must hide nothing.
+func TestFixedTypedMethods(t *testing.T) {
+	if _, ok := reflect.TypeFor[*client.Subscription]().MethodByName("Handle"); ok {
+		t.Errorf("the runtime's *client.Subscription has a Handle method, which the typed Subscription.Handle(Handler) hides")
+	}
+	if _, ok := reflect.TypeFor[*client.Client]().MethodByName("Subscribe"); !ok {
+		t.Errorf("the runtime's *client.Client lost Subscribe, which the typed Client.Subscribe wraps")
+	}
+}

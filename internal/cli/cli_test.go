@@ -32,8 +32,8 @@ func (g *fakeGen) generate(cfg gen.Config) (gen.Files, error) {
 		return nil, g.err
 	}
 	var files gen.Files
-	if cfg.Warn != nil && cfg.Package == "warns" {
-		cfg.Warn("schemas/x.json:1:2: a null description is treated as absent")
+	if cfg.Warning != nil && cfg.Package == "warns" {
+		cfg.Warning(gen.Placed("schemas/x.json:1:2: a null description is treated as absent"))
 	}
 	for _, s := range cfg.Schemas {
 		src, err := fs.ReadFile(cfg.FS, s)

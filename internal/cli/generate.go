@@ -31,6 +31,8 @@ type generateFlags struct {
 	registryFile    string
 	registryTimeout time.Duration
 	semantics       semanticsFlags
+	errorFormat     string
+	warnings        string
 }
 
 func newGenerate(e env) *cobra.Command {
@@ -49,7 +51,11 @@ an aspect, and each channel pattern gets its typed API.
 
 Nothing is written if anything failed. Files whose bytes did not change are
 not rewritten. Stale files in DIR are removed only if they carry the
-parsec-gen header and the .parsec.go suffix.`,
+parsec-gen header and the .parsec.go suffix; a file without that header is
+never overwritten (the run fails and names it).
+
+Warnings (what looks wrong in a schema, a Go name that had to give way) go to
+standard error and do not fail the run unless --warnings=error.`,
 		Example: `  parsec-gen generate -o internal/events -p events schemas/
   parsec-gen generate -o . ../schemas/order_placed.json ../schemas/order_shipped.schema
   parsec-gen generate --check -o internal/events schemas/
@@ -88,6 +94,8 @@ parsec-gen header and the .parsec.go suffix.`,
 	fl.StringVar(&f.registryFile, "registry-file", "", "generate from a schema registry snapshot file (see parsec-gen registry pull)")
 	fl.DurationVar(&f.registryTimeout, "registry-timeout", defaultRegistryTimeout, "how long fetching --registry may take")
 	f.semantics.register(cmd)
+	fl.StringVar(&f.errorFormat, "error-format", "text", "how errors and warnings are printed: text, json (one object per line) or github-actions (workflow annotations)")
+	fl.StringVar(&f.warnings, "warnings", "report", "report (print warnings, still succeed), error (a warning fails the run, nothing written) or off")
 	if err := cmd.MarkFlagRequired("out"); err != nil {
 		// MarkFlagRequired fails only for a flag that does not exist.
 		panic("unreachable: " + err.Error())
@@ -95,7 +103,23 @@ parsec-gen header and the .parsec.go suffix.`,
 	return cmd
 }
 
+// generate runs the generate command. Failures are reported in the
+// --error-format chosen.
 func generate(e env, f generateFlags, args []string) error {
+	if err := checkDiagFlags(f.errorFormat, f.warnings); err != nil {
+		return err
+	}
+	rep := newReporter(e.stderr, f.errorFormat)
+	err := generateWith(e, f, args, rep)
+	var fl *failure
+	if f.errorFormat != "text" && errors.As(err, &fl) && fl.msg != "" {
+		rep.plain(sevError, fl.msg)
+		return &failure{}
+	}
+	return err
+}
+
+func generateWith(e env, f generateFlags, args []string, rep *reporter) error {
 	cwd, err := e.getwd()
 	if err != nil {
 		return &failure{fmt.Sprintf("cannot determine the working directory: %v", err)}
@@ -113,7 +137,9 @@ func generate(e env, f generateFlags, args []string) error {
 	cfg := gen.Config{
 		Package:     pkg,
 		Initialisms: initialisms,
-		Warn:        func(msg string) { fmt.Fprintf(e.stderr, "warning: %s\n", msg) },
+	}
+	if f.warnings != "off" {
+		cfg.Warning = rep.warning
 	}
 	if f.registryURL != "" || f.registryFile != "" {
 		snap, err := snapshotInput(cwd, outDir, f)
@@ -133,15 +159,14 @@ func generate(e env, f generateFlags, args []string) error {
 	}
 	files, err := e.generate(cfg)
 	if err != nil {
-		msg := strings.TrimRight(err.Error(), "\n")
-		if msg == "" {
-			msg = "generation failed"
-		}
-		fmt.Fprintln(e.stderr, msg)
-		if hint := in.escapeHint(msg); cfg.Registry == nil && hint != "" {
-			fmt.Fprintln(e.stderr, hint)
+		rep.generationErrors(err)
+		if hint := in.escapeHint(err.Error()); cfg.Registry == nil && hint != "" {
+			rep.hint(hint)
 		}
 		return &failure{}
+	}
+	if f.warnings == "error" && rep.warnings > 0 {
+		return &failure{fmt.Sprintf("%d warning(s) and --warnings=error: nothing written", rep.warnings)}
 	}
 	p, err := planOutput(outDir, files)
 	if err != nil {
@@ -150,7 +175,8 @@ func generate(e env, f generateFlags, args []string) error {
 	shown := func(name string) string { return displayPath(cwd, filepath.Join(outDir, name)) }
 	if len(p.foreign) > 0 {
 		for _, name := range p.foreign {
-			fmt.Fprintf(e.stderr, "%s: not written by parsec-gen (its first line is not %q); refusing to overwrite it\n", shown(name), Header)
+			rep.report(sevError, &gen.Error{File: shown(name),
+				Msg: fmt.Sprintf("not written by parsec-gen (its first line is not %q); refusing to overwrite it", Header)})
 		}
 		return &failure{fmt.Sprintf("nothing written: move the file(s) above out of %s, or rename the schema they clash with", displayPath(cwd, outDir))}
 	}
@@ -169,8 +195,8 @@ func generate(e env, f generateFlags, args []string) error {
 		return &failure{err.Error()}
 	}
 	if gomod, missing := missingRequirements(outDir, files); len(missing) > 0 {
-		fmt.Fprintf(e.stderr, "note: the generated code imports %s, which %s does not require yet; run go mod tidy\n",
-			strings.Join(missing, ", "), displayPath(cwd, gomod))
+		rep.plain(sevNote, fmt.Sprintf("the generated code imports %s, which %s does not require yet; run go mod tidy",
+			strings.Join(missing, ", "), displayPath(cwd, gomod)))
 	}
 	return nil
 }
