@@ -28,6 +28,7 @@ lint:
 	$(GO) vet ./...
 	cd server && $(GO) vet ./...
 	cd example && $(GO) vet ./...
+	cd example/otel && $(GO) vet ./...
 
 ## tools: everything the integration tests need
 tools: centrifugo redis
@@ -75,10 +76,12 @@ generate:
 example: generate
 	cd example && $(GO) run .
 
-## test-example: the example module's tests (typed client end to end, compile tests, generated code up to date)
+## test-example: the example module's tests (typed client end to end, compile tests, generated code up to date),
+## and the OpenTelemetry example module's (spans for publish and handle, derived publishes linked to their cause)
 .PHONY: test-example
 test-example:
 	cd example && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+	cd example/otel && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 ## bench: typed PublishXxx->OnXxx against untyped Publish->OnAspect+encoding/json, in one run
 BENCHCOUNT ?= 6

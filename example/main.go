@@ -112,7 +112,7 @@ func transports(ctx context.Context, cfg config, out *printer) (connector, func(
 		if err != nil {
 			return nil, err
 		}
-		if err := c.Connect(ctx); err != nil {
+		if err := c.Connect(ctx, ""); err != nil {
 			return nil, errors.Join(fmt.Errorf("connect %s: %w", producer, err), c.Close())
 		}
 		return c, nil
@@ -322,7 +322,7 @@ func scenario(ctx context.Context, cfg config, out *printer) (err error) {
 		return err
 	}
 	out.printf("legacy-import", "Publish (untyped, no schema checks): an order_placed payload with an invalid order_id and no lines")
-	if _, err := rogue.Publish(ctx, ch.stores, orders.AspectOrderPlaced, map[string]any{"order_id": "not-a-uuid", "lines": []any{}}); err != nil {
+	if _, err := rogue.PublishAspect(ctx, ch.stores, orders.AspectOrderPlaced, map[string]any{"order_id": "not-a-uuid", "lines": []any{}}); err != nil {
 		return err
 	}
 

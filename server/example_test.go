@@ -38,7 +38,7 @@ func ExampleStart() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := c.Connect(ctx); err != nil {
+	if err := c.Connect(ctx, ""); err != nil {
 		log.Fatal(err)
 	}
 	defer func() {
@@ -52,14 +52,14 @@ func ExampleStart() {
 		log.Fatal(err)
 	}
 	got := make(chan *envelope.Envelope, 1)
-	sub.OnEnvelope(func(_ context.Context, env *envelope.Envelope) error {
+	sub.HandleEnvelope(func(_ context.Context, env *envelope.Envelope) error {
 		got <- env
 		return nil
 	})
 	if err := sub.Start(); err != nil {
 		log.Fatal(err)
 	}
-	if _, err := c.Publish(ctx, "orders", "order_placed", map[string]string{"order_id": "o-1"}); err != nil {
+	if _, err := c.PublishAspect(ctx, "orders", "order_placed", map[string]string{"order_id": "o-1"}); err != nil {
 		log.Fatal(err)
 	}
 	env := <-got

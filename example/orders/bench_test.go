@@ -60,7 +60,7 @@ func benchClients(b *testing.B) (pub, sub *client.Client) {
 		b.Fatal(err)
 	}
 	for _, c := range []*client.Client{pub, sub} {
-		if err := c.Connect(ctx); err != nil {
+		if err := c.Connect(ctx, ""); err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() {
@@ -127,7 +127,7 @@ func BenchmarkUntypedPublishHandle(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s.OnAspect(orders.AspectOrderPlaced, func(_ context.Context, env *envelope.Envelope) error {
+	s.HandleAspect(orders.AspectOrderPlaced, func(_ context.Context, env *envelope.Envelope) error {
 		var m plainOrder
 		if err := json.Unmarshal(env.Payload, &m); err != nil {
 			return err
@@ -150,7 +150,7 @@ func BenchmarkUntypedPublishHandle(b *testing.B) {
 		b.Fatal(err)
 	}
 	run(b, tokens, func() error {
-		_, err := pub.Publish(ctx, "orders", orders.AspectOrderPlaced, &msg)
+		_, err := pub.PublishAspect(ctx, "orders", orders.AspectOrderPlaced, &msg)
 		return err
 	})
 }

@@ -202,7 +202,7 @@ const happyMain = `func main() {
 	if err != nil {
 		panic(err)
 	}
-	if err := rc.Connect(ctx); err != nil {
+	if err := rc.Connect(ctx, ""); err != nil {
 		panic(err)
 	}
 	defer rc.Close()

@@ -27,7 +27,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	if err := rc.Connect(ctx); err != nil {
+	if err := rc.Connect(ctx, ""); err != nil {
 		panic(err)
 	}
 	defer rc.Close()

@@ -155,7 +155,7 @@ func newPair(t *testing.T, subOpts ...client.Option) *pair {
 		t.Fatal(err)
 	}
 	for _, c := range []*client.Client{pub, sub} {
-		if err := c.Connect(ctx); err != nil {
+		if err := c.Connect(ctx, ""); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() {
@@ -470,10 +470,10 @@ func TestStrictRejects(t *testing.T) {
 	typed := newRecorder("typed")
 	any := newRecorder("any")
 	sub := p.subscribe(t, "orders", func(s *orders.Subscription) {
-		s.OnEnvelope(func(_ context.Context, env *envelope.Envelope) error { return any.add(env, nil) })
+		s.HandleEnvelope(func(_ context.Context, env *envelope.Envelope) error { return any.add(env, nil) })
 		s.OnOrderPlaced(func(_ context.Context, env *envelope.Envelope, m *orders.OrderPlaced) error { return typed.add(env, m) })
 	})
-	if _, err := p.pub.Publish(ctx, "orders", orders.AspectOrderPlaced, badOrder); err != nil {
+	if _, err := p.pub.PublishAspect(ctx, "orders", orders.AspectOrderPlaced, badOrder); err != nil {
 		t.Fatal(err)
 	}
 	err = p.nextError(t)
@@ -518,10 +518,10 @@ func TestWarnDelivers(t *testing.T) {
 	typed := newRecorder("typed")
 	any := newRecorder("any")
 	p.subscribe(t, "orders", func(s *orders.Subscription) {
-		s.OnEnvelope(func(_ context.Context, env *envelope.Envelope) error { return any.add(env, nil) })
+		s.HandleEnvelope(func(_ context.Context, env *envelope.Envelope) error { return any.add(env, nil) })
 		s.OnOrderPlaced(func(_ context.Context, env *envelope.Envelope, m *orders.OrderPlaced) error { return typed.add(env, m) })
 	})
-	if _, err := p.pub.Publish(ctx, "orders", orders.AspectOrderPlaced, badOrder); err != nil {
+	if _, err := p.pub.PublishAspect(ctx, "orders", orders.AspectOrderPlaced, badOrder); err != nil {
 		t.Fatal(err)
 	}
 	if got := any.wait(t, 1); got[0].Env.Sequence != 1 {

@@ -64,7 +64,9 @@ func NewClient(c *client.Client) *Client {
 }
 
 // Subscribe subscribes to channel. Register handlers on the returned Subscription
-// (OnXxx or Handle), then call Start: nothing is dispatched before Start.
+// (OnXxx or Handle): dispatch begins with the first, and handlers registered right
+// after it still see every envelope. Subscribe with client.WithManualStart and call
+// Start for the hard guarantee that nothing is dispatched before every handler exists.
 func (c *Client) Subscribe(ctx context.Context, channel string, opts ...client.SubscribeOption) (*Subscription, error) {
 	s, err := c.Client.Subscribe(ctx, channel, opts...)
 	if err != nil {
@@ -209,7 +211,7 @@ type Subscription struct {
 // message; a payload that does not decode or validate goes to the error hooks
 // as a *client.DeliveryError and h is not called. A returned error goes there too.
 func (s *Subscription) OnCustomerNotified(h func(ctx context.Context, env *envelope.Envelope, msg *CustomerNotified) error) {
-	client.OnAspectTyped[CustomerNotified](s.Subscription, AspectCustomerNotified, h)
+	client.HandleAspectTyped[CustomerNotified](s.Subscription, AspectCustomerNotified, h)
 }
 
 // PublishDerivedCustomerNotified publishes msg on the subscription's channel with aspect "customer_notified",
@@ -226,7 +228,7 @@ func (s *Subscription) PublishDerivedCustomerNotified(ctx context.Context, msg *
 // message; a payload that does not decode or validate goes to the error hooks
 // as a *client.DeliveryError and h is not called. A returned error goes there too.
 func (s *Subscription) OnInventoryAdjusted(h func(ctx context.Context, env *envelope.Envelope, msg *InventoryAdjusted) error) {
-	client.OnAspectTyped[InventoryAdjusted](s.Subscription, AspectInventoryAdjusted, h)
+	client.HandleAspectTyped[InventoryAdjusted](s.Subscription, AspectInventoryAdjusted, h)
 }
 
 // PublishDerivedInventoryAdjusted publishes msg on the subscription's channel with aspect "inventory_adjusted",
@@ -243,7 +245,7 @@ func (s *Subscription) PublishDerivedInventoryAdjusted(ctx context.Context, msg 
 // message; a payload that does not decode or validate goes to the error hooks
 // as a *client.DeliveryError and h is not called. A returned error goes there too.
 func (s *Subscription) OnOrderCancelled(h func(ctx context.Context, env *envelope.Envelope, msg *OrderCancelled) error) {
-	client.OnAspectTyped[OrderCancelled](s.Subscription, AspectOrderCancelled, h)
+	client.HandleAspectTyped[OrderCancelled](s.Subscription, AspectOrderCancelled, h)
 }
 
 // PublishDerivedOrderCancelled publishes msg on the subscription's channel with aspect "order_cancelled",
@@ -260,7 +262,7 @@ func (s *Subscription) PublishDerivedOrderCancelled(ctx context.Context, msg *Or
 // message; a payload that does not decode or validate goes to the error hooks
 // as a *client.DeliveryError and h is not called. A returned error goes there too.
 func (s *Subscription) OnOrderPlaced(h func(ctx context.Context, env *envelope.Envelope, msg *OrderPlaced) error) {
-	client.OnAspectTyped[OrderPlaced](s.Subscription, AspectOrderPlaced, h)
+	client.HandleAspectTyped[OrderPlaced](s.Subscription, AspectOrderPlaced, h)
 }
 
 // PublishDerivedOrderPlaced publishes msg on the subscription's channel with aspect "order_placed",
@@ -277,7 +279,7 @@ func (s *Subscription) PublishDerivedOrderPlaced(ctx context.Context, msg *Order
 // message; a payload that does not decode or validate goes to the error hooks
 // as a *client.DeliveryError and h is not called. A returned error goes there too.
 func (s *Subscription) OnPaymentCaptured(h func(ctx context.Context, env *envelope.Envelope, msg *PaymentCaptured) error) {
-	client.OnAspectTyped[PaymentCaptured](s.Subscription, AspectPaymentCaptured, h)
+	client.HandleAspectTyped[PaymentCaptured](s.Subscription, AspectPaymentCaptured, h)
 }
 
 // PublishDerivedPaymentCaptured publishes msg on the subscription's channel with aspect "payment_captured",
@@ -294,7 +296,7 @@ func (s *Subscription) PublishDerivedPaymentCaptured(ctx context.Context, msg *P
 // message; a payload that does not decode or validate goes to the error hooks
 // as a *client.DeliveryError and h is not called. A returned error goes there too.
 func (s *Subscription) OnShipmentDispatched(h func(ctx context.Context, env *envelope.Envelope, msg *ShipmentDispatched) error) {
-	client.OnAspectTyped[ShipmentDispatched](s.Subscription, AspectShipmentDispatched, h)
+	client.HandleAspectTyped[ShipmentDispatched](s.Subscription, AspectShipmentDispatched, h)
 }
 
 // PublishDerivedShipmentDispatched publishes msg on the subscription's channel with aspect "shipment_dispatched",

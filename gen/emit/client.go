@@ -215,7 +215,9 @@ func renderTypedClient(f *jen.File, aspects []typedAspect) {
 	)
 	f.Line()
 	f.Comment("Subscribe subscribes to channel. Register handlers on the returned Subscription")
-	f.Comment("(OnXxx or Handle), then call Start: nothing is dispatched before Start.")
+	f.Comment("(OnXxx or Handle): dispatch begins with the first, and handlers registered right")
+	f.Comment("after it still see every envelope. Subscribe with client.WithManualStart and call")
+	f.Comment("Start for the hard guarantee that nothing is dispatched before every handler exists.")
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Subscribe").Params(
 		typedCtx(), jen.Id("channel").String(), jen.Id("opts").Op("...").Add(cliQual("SubscribeOption")),
 	).Parens(jen.List(jen.Op("*").Id("Subscription"), jen.Error())).Block(
@@ -258,7 +260,7 @@ func renderTypedSubscription(f *jen.File, pkg string, aspects []typedAspect) {
 		f.Comment(fmt.Sprintf("%s registers h for envelopes with aspect %q. h receives the decoded, validated", a.on(), a.file.Aspect))
 		f.Comment("message; a payload that does not decode or validate goes to the error hooks")
 		f.Comment("as a *client.DeliveryError and h is not called. A returned error goes there too.")
-		register := cliQual("OnAspectTyped").Index(jen.Id(a.root)).Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Id("h"))
+		register := cliQual("HandleAspectTyped").Index(jen.Id(a.root)).Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Id("h"))
 		if a.union != "" {
 			register = jen.Id("onUnion").Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Lit(pkg+"."+a.union), jen.Id("union"+a.union), jen.Id("h"))
 		}
@@ -359,7 +361,7 @@ func renderTypedUnion(f *jen.File) {
 		jen.Id("fns").Op("*").Add(parsecQual("UnionFuncs")).Types(jen.Id("U")),
 		jen.Id("h").Func().Params(jen.Qual("context", "Context"), jen.Op("*").Add(envQual("Envelope")), jen.Id("U")).Error(),
 	).Block(
-		jen.Id("s").Dot("OnAspect").Call(jen.Id("aspect"), jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope"))).Error().Block(
+		jen.Id("s").Dot("HandleAspect").Call(jen.Id("aspect"), jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope"))).Error().Block(
 			jen.Id("holder").Op(":=").Add(parsecQual("NewUnion")).Call(jen.Id("fns")),
 			jen.Id("payload").Op(":=").Index().Byte().Call(jen.Id("env").Dot("Payload")),
 			jen.If(jen.Len(jen.Id("payload")).Op("==").Lit(0)).Block(

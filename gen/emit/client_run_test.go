@@ -65,7 +65,7 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	if err := rc.Connect(ctx); err != nil {
+	if err := rc.Connect(ctx, ""); err != nil {
 		panic(err)
 	}
 	defer rc.Close()
@@ -116,7 +116,7 @@ func main() {
 	fmt.Println(wait(got))
 	// A payload that is no variant reaches the error hooks of both
 	// subscriptions, never a handler.
-	if _, err := rc.Publish(ctx, "ch", events.AspectPaymentMethodChosen, map[string]string{"type": "cheque"}); err != nil {
+	if _, err := rc.PublishAspect(ctx, "ch", events.AspectPaymentMethodChosen, map[string]string{"type": "cheque"}); err != nil {
 		panic(err)
 	}
 	for range 2 {

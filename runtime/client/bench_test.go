@@ -93,10 +93,10 @@ func benchPair(b *testing.B, onMsg func()) (*Client, func()) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := pub.Connect(ctx); err != nil {
+	if err := pub.Connect(ctx, ""); err != nil {
 		b.Fatal(err)
 	}
-	if err := sub.Connect(ctx); err != nil {
+	if err := sub.Connect(ctx, ""); err != nil {
 		b.Fatal(err)
 	}
 	s, err := sub.Subscribe(ctx, "orders")
@@ -104,7 +104,7 @@ func benchPair(b *testing.B, onMsg func()) (*Client, func()) {
 		b.Fatal(err)
 	}
 	s.OnError(func(err error) { b.Error(err) })
-	OnAspectTyped(s, "order_placed", func(_ context.Context, _ *envelope.Envelope, m *benchOrder) error {
+	HandleAspectTyped(s, "order_placed", func(_ context.Context, _ *envelope.Envelope, m *benchOrder) error {
 		if m.Amount != benchMsg.Amount {
 			b.Errorf("decoded amount %d", m.Amount)
 		}
@@ -138,7 +138,7 @@ func BenchmarkPublishDispatchTyped(b *testing.B) {
 	n := int64(0)
 	for b.Loop() {
 		n++
-		if _, err := pub.Publish(ctx, "orders", "order_placed", &benchMsg); err != nil {
+		if _, err := pub.PublishAspect(ctx, "orders", "order_placed", &benchMsg); err != nil {
 			b.Fatal(err)
 		}
 		for n-got.Load() > 256 {
@@ -160,7 +160,7 @@ func BenchmarkPublishDispatchTypedSync(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := pub.Publish(ctx, "orders", "order_placed", &benchMsg); err != nil {
+		if _, err := pub.PublishAspect(ctx, "orders", "order_placed", &benchMsg); err != nil {
 			b.Fatal(err)
 		}
 		<-done
@@ -173,7 +173,7 @@ func benchPublish(b *testing.B, opts ...Option) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := c.Connect(ctx); err != nil {
+	if err := c.Connect(ctx, ""); err != nil {
 		b.Fatal(err)
 	}
 	payload, err := json.Marshal(&benchMsg)
@@ -202,7 +202,7 @@ func BenchmarkPublish(b *testing.B) { benchPublish(b) }
 func BenchmarkPublishFileSnapshot(b *testing.B) {
 	for _, reserve := range []int64{1024, 4096, 16384} {
 		b.Run(fmt.Sprintf("reserve=%d", reserve), func(b *testing.B) {
-			benchPublish(b, WithSnapshotter(NewFileSnapshotter(filepath.Join(b.TempDir(), "seq.json"), nil)),
+			benchPublish(b, WithSnapshotter(NewFileSnapshotter(filepath.Join(b.TempDir(), "seq.json"))),
 				WithSnapshotReserve(reserve))
 		})
 	}
@@ -211,7 +211,7 @@ func BenchmarkPublishFileSnapshot(b *testing.B) {
 // BenchmarkFileSnapshotterSave measures one durable snapshot write (temp
 // file, fsync, rename, directory fsync) of ten channels.
 func BenchmarkFileSnapshotterSave(b *testing.B) {
-	s := NewFileSnapshotter(filepath.Join(b.TempDir(), "seq.json"), nil)
+	s := NewFileSnapshotter(filepath.Join(b.TempDir(), "seq.json"))
 	state := make(map[string]int64, 10)
 	for i := 0; i < 10; i++ {
 		state[fmt.Sprintf("orders:%d", i)] = int64(i) * 1000

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -83,10 +83,13 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Option configures a Client.
-type Option func(*config)
+// ClientOption configures a Client.
+type ClientOption func(*clientConfig)
 
-type config struct {
+// Option is the former name of ClientOption, kept for code written against it.
+type Option = ClientOption
+
+type clientConfig struct {
 	transport Transport
 	producer  envelope.Producer
 	seqs      *envelope.SequenceTracker
@@ -98,25 +101,34 @@ type config struct {
 	codec     envelope.Codec
 	now       func() time.Time
 	gapOpts   envelope.GapOptions
+	logger    *slog.Logger
+	pubInts   []PublishInterceptor
+	handInts  []HandleInterceptor
 }
 
 // WithTransport sets the transport. It is required.
-func WithTransport(t Transport) Option { return func(c *config) { c.transport = t } }
+func WithTransport(t Transport) ClientOption { return func(c *clientConfig) { c.transport = t } }
 
 // WithProducer sets who this client publishes as. It is required for
 // publishing.
-func WithProducer(p envelope.Producer) Option { return func(c *config) { c.producer = p } }
+func WithProducer(p envelope.Producer) ClientOption {
+	return func(c *clientConfig) { c.producer = p }
+}
 
 // WithSequenceTracker sets the tracker that numbers published envelopes;
 // by default the Client has its own.
-func WithSequenceTracker(t *envelope.SequenceTracker) Option { return func(c *config) { c.seqs = t } }
+func WithSequenceTracker(t *envelope.SequenceTracker) ClientOption {
+	return func(c *clientConfig) { c.seqs = t }
+}
 
 // WithSnapshotter persists the sequence tracker so a restarted process never
 // reuses a sequence number. New restores the stored state (a state that
 // cannot be read fails New). While running, the Client persists reserved
 // high-water marks ahead of what it publishes (see WithSnapshotReserve); Close
 // persists the exact numbers.
-func WithSnapshotter(s SequenceSnapshotter) Option { return func(c *config) { c.snap = s } }
+func WithSnapshotter(s SequenceSnapshotter) ClientOption {
+	return func(c *clientConfig) { c.snap = s }
+}
 
 // WithSnapshotReserve sets how far ahead of the published sequences the
 // snapshot's high-water marks run (default 4096). A publish waits for a write
@@ -127,35 +139,90 @@ func WithSnapshotter(s SequenceSnapshotter) Option { return func(c *config) { c.
 // second per channel at the default). After a crash, each channel's
 // numbering continues above the last durable mark: up to n numbers are
 // skipped, never reused.
-func WithSnapshotReserve(n int64) Option { return func(c *config) { c.ahead = n } }
+func WithSnapshotReserve(n int64) ClientOption { return func(c *clientConfig) { c.ahead = n } }
 
 // WithValidator validates payloads of published and received envelopes.
-func WithValidator(v Validator) Option { return func(c *config) { c.validator = v } }
+// It takes the Validator interface, which *schema.Validator implements.
+func WithValidator(v Validator) ClientOption { return func(c *clientConfig) { c.validator = v } }
 
 // WithErrorHandler receives every error the Client reports instead of
 // returning: delivery errors (*DeliveryError), stream events (*StreamError)
 // and snapshot write failures. It is called from the Client's goroutines,
 // possibly concurrently, and should return quickly. Without it, and without
-// a Subscription.OnError hook, errors go to the standard logger.
-func WithErrorHandler(f func(error)) Option { return func(c *config) { c.onError = f } }
+// a Subscription.OnError hook, errors go to the logger (WithLogger).
+func WithErrorHandler(f func(error)) ClientOption { return func(c *clientConfig) { c.onError = f } }
+
+// WithLogger sets where the Client logs the errors no hook receives
+// (WithErrorHandler, Subscription.OnError): at level Warn for a lost
+// connection, Error for everything else, with the channel as an attribute
+// when there is one. The default is slog.Default(), which writes through the
+// standard logger. A nil l discards them.
+func WithLogger(l *slog.Logger) ClientOption {
+	return func(c *clientConfig) {
+		if l == nil {
+			l = slog.New(slog.DiscardHandler)
+		}
+		c.logger = l
+	}
+}
+
+// PublishFunc sends one envelope: the Client has stamped it (channel,
+// sequence, time, producer) and checked it against the validator.
+type PublishFunc func(ctx context.Context, env *envelope.Envelope) error
+
+// PublishInterceptor wraps the sending of every envelope the Client
+// publishes (Publish, the PublishDerived and typed variants): it sees the
+// context and the stamped envelope, may call next at most once (with a
+// context of its own, for tracing) and may fail the publish by returning an
+// error without calling next; the envelope's sequence number is then not
+// used. It must not change the envelope's Channel, Sequence or Producer. It
+// runs while the channel's turn is held (publishes on one channel are
+// serialised), so it should return quickly.
+type PublishInterceptor func(next PublishFunc) PublishFunc
+
+// HandleInterceptor wraps the delivery of one envelope to a subscription's
+// matching handlers: next calls them in registration order. It sees the
+// handler context (carrying the envelope, see EnvelopeFromContext) and may
+// pass a context of its own to next, which the context-aware handlers
+// (HandleEnvelope, HandleAspect, HandleAspectTyped) receive. Returning an
+// error without calling next fails the delivery: no handler runs, the
+// envelope counts as Rejected and the error reaches the error hooks as a
+// *DeliveryError. An error returned after next ran is reported the same way.
+type HandleInterceptor func(next EnvelopeHandler) EnvelopeHandler
+
+// WithPublishInterceptor adds publish interceptors; the first added is the
+// outermost.
+func WithPublishInterceptor(i ...PublishInterceptor) ClientOption {
+	return func(c *clientConfig) { c.pubInts = append(c.pubInts, i...) }
+}
+
+// WithHandleInterceptor adds handle interceptors; the first added is the
+// outermost.
+func WithHandleInterceptor(i ...HandleInterceptor) ClientOption {
+	return func(c *clientConfig) { c.handInts = append(c.handInts, i...) }
+}
 
 // WithReconnect sets the policy for resubscribing lost streams.
-func WithReconnect(p ReconnectPolicy) Option { return func(c *config) { c.reconnect = p } }
+func WithReconnect(p ReconnectPolicy) ClientOption {
+	return func(c *clientConfig) { c.reconnect = p }
+}
 
 // WithCodec sets the envelope codec (size limit); the default limit is
 // envelope.DefaultMaxSize.
-func WithCodec(codec envelope.Codec) Option { return func(c *config) { c.codec = codec } }
+func WithCodec(codec envelope.Codec) ClientOption { return func(c *clientConfig) { c.codec = codec } }
 
 // WithClock sets the clock stamping produced_at (default time.Now).
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+func WithClock(now func() time.Time) ClientOption { return func(c *clientConfig) { c.now = now } }
 
 // WithGapOptions bounds each subscription's gap detector.
-func WithGapOptions(o envelope.GapOptions) Option { return func(c *config) { c.gapOpts = o } }
+func WithGapOptions(o envelope.GapOptions) ClientOption {
+	return func(c *clientConfig) { c.gapOpts = o }
+}
 
 // Client publishes and subscribes to Parsec channels over a Transport. It is
 // safe for concurrent use.
 type Client struct {
-	cfg     config
+	cfg     clientConfig
 	tr      Transport
 	seqs    *envelope.SequenceTracker
 	persist *persister
@@ -171,8 +238,8 @@ type Client struct {
 
 // New returns a Client. It fails without WithTransport, with an invalid
 // producer, or when the snapshotter's stored state cannot be read.
-func New(opts ...Option) (*Client, error) {
-	cfg := config{ahead: 4096, now: time.Now}
+func New(opts ...ClientOption) (*Client, error) {
+	cfg := clientConfig{ahead: 4096, now: time.Now}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -211,15 +278,18 @@ func New(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// Connect connects the transport.
-func (c *Client) Connect(ctx context.Context) error {
+// Connect connects the transport, handing it token as the connection token
+// (empty for none). The WebSocket transport uses it unless it was configured
+// with its own token or token function, which win; see the transport's
+// documentation for what it does with the token.
+func (c *Client) Connect(ctx context.Context, token string) error {
 	c.mu.Lock()
 	closed := c.closed
 	c.mu.Unlock()
 	if closed {
 		return ErrClosed
 	}
-	if err := c.tr.Connect(ctx); err != nil {
+	if err := c.tr.Connect(ctx, token); err != nil {
 		return fmt.Errorf("parsec: connect: %w", err)
 	}
 	return nil
@@ -266,7 +336,33 @@ func (c *Client) report(err error) {
 		c.cfg.onError(err)
 		return
 	}
-	log.Print(err)
+	c.log(err)
+}
+
+// log writes an error no hook received to the logger.
+func (c *Client) log(err error) {
+	l := c.cfg.logger
+	if l == nil {
+		l = slog.Default()
+	}
+	level := slog.LevelError
+	var attrs []slog.Attr
+	var de *DeliveryError
+	var se *StreamError
+	var ge *GapError
+	switch {
+	case errors.As(err, &de):
+		attrs = append(attrs, slog.String("channel", de.Channel))
+	case errors.As(err, &se):
+		attrs = append(attrs, slog.String("channel", se.Event.Channel))
+		if se.Event.Kind == EventDisconnected {
+			level = slog.LevelWarn
+		}
+	case errors.As(err, &ge):
+		attrs = append(attrs, slog.String("channel", ge.Channel))
+	}
+	attrs = append(attrs, slog.Any("err", err))
+	l.LogAttrs(context.Background(), level, "parsec client", attrs...)
 }
 
 // Payload is an aspect payload ready to publish: generated code fills it
@@ -280,11 +376,40 @@ type Payload struct {
 	Data []byte
 }
 
-// Publish wraps payload in an envelope for aspect and publishes it on
+// Publish publishes env on channel. The caller supplies Aspect (required),
+// Payload (JSON bytes, checked; empty for none) and optionally Causation and
+// SchemaRef; the Client stamps Channel, Sequence (the channel's next number
+// from the sequence tracker), ProducedAt and Producer, overwriting what env
+// holds there. PublishEnvelope does the same and returns the envelope as
+// sent.
+func (c *Client) Publish(ctx context.Context, channel string, env envelope.Envelope) error {
+	_, err := c.PublishEnvelope(ctx, channel, env)
+	return err
+}
+
+// PublishEnvelope is Publish returning the envelope as sent (with its
+// sequence and timestamp).
+func (c *Client) PublishEnvelope(ctx context.Context, channel string, env envelope.Envelope) (*envelope.Envelope, error) {
+	if env.Aspect == "" {
+		return nil, fmt.Errorf("parsec: publish on %q: envelope has no aspect", channel)
+	}
+	data := []byte(env.Payload)
+	if len(data) > 0 && !json.Valid(data) {
+		return nil, fmt.Errorf("parsec: publish %s on %q: %w", env.Aspect, channel, ErrInvalidPayload)
+	}
+	var cause *envelope.Causation
+	if env.Causation != nil {
+		cp := *env.Causation
+		cause = &cp
+	}
+	return c.publish(ctx, channel, Payload{Aspect: env.Aspect, SchemaRef: env.SchemaRef, Data: data}, cause)
+}
+
+// PublishAspect wraps payload in an envelope for aspect and publishes it on
 // channel. payload may be a json.Marshaler, []byte or json.RawMessage
 // holding JSON (checked), or any value encoding/json can marshal. It returns
 // the envelope as sent.
-func (c *Client) Publish(ctx context.Context, channel, aspect string, payload any) (*envelope.Envelope, error) {
+func (c *Client) PublishAspect(ctx context.Context, channel, aspect string, payload any) (*envelope.Envelope, error) {
 	data, err := marshalPayload(payload)
 	if err != nil {
 		return nil, fmt.Errorf("parsec: publish %s on %q: %w", aspect, channel, err)
@@ -314,8 +439,11 @@ func (c *Client) PublishDerivedPayload(ctx context.Context, channel string, p Pa
 	if !ok {
 		return nil, ErrNoParent
 	}
-	cause := &envelope.Causation{ParentChannel: parent.Channel, ParentSequence: parent.Sequence, ParentProducer: parent.Producer.ID}
-	return c.publish(ctx, channel, p, cause)
+	return c.publish(ctx, channel, p, causationOf(parent))
+}
+
+func causationOf(parent *envelope.Envelope) *envelope.Causation {
+	return &envelope.Causation{ParentChannel: parent.Channel, ParentSequence: parent.Sequence, ParentProducer: parent.Producer.ID}
 }
 
 func marshalPayload(payload any) ([]byte, error) {
@@ -389,19 +517,38 @@ func (c *Client) publish(ctx context.Context, channel string, p Payload, cause *
 		r.Abort()
 		return nil, fmt.Errorf("parsec: publish %s on %q: %w", p.Aspect, channel, err)
 	}
-	data, err := c.cfg.codec.Encode(env) // sizes its buffer from the envelope
-	if err != nil {
+	sent := false // the envelope reached the transport: its number is used
+	send := func(ctx context.Context, env *envelope.Envelope) error {
+		data, err := c.cfg.codec.Encode(env) // sizes its buffer from the envelope
+		if err != nil {
+			return err
+		}
+		if c.persist != nil {
+			if err := c.persist.ensure(ctx, channel, env.Sequence); err != nil {
+				return err
+			}
+		}
+		sent = true
+		if err := c.tr.Publish(ctx, channel, data); err != nil {
+			return fmt.Errorf("parsec: publish %s #%d on %q: %w", env.Aspect, env.Sequence, channel, err)
+		}
+		return nil
+	}
+	if ints := c.cfg.pubInts; len(ints) > 0 {
+		next := PublishFunc(send)
+		for i := len(ints) - 1; i >= 0; i-- {
+			next = ints[i](next)
+		}
+		err = next(ctx, env)
+	} else {
+		err = send(ctx, env)
+	}
+	if !sent {
 		return fail(err)
 	}
-	if c.persist != nil {
-		if err := c.persist.ensure(ctx, channel, env.Sequence); err != nil {
-			return fail(err)
-		}
-	}
-	err = c.tr.Publish(ctx, channel, data)
 	r.Commit()
 	if err != nil {
-		return nil, fmt.Errorf("parsec: publish %s #%d on %q: %w", p.Aspect, env.Sequence, channel, err)
+		return nil, err
 	}
 	return env, nil
 }
@@ -413,21 +560,23 @@ func rejects(v Validator) bool {
 	return true
 }
 
-// History returns channel's stored envelopes within opts, oldest first.
-// Entries that do not decode are left out and reported to the error hook.
-func (c *Client) History(ctx context.Context, channel string, opts HistoryOptions) ([]*envelope.Envelope, error) {
+// History returns channel's stored envelopes within opts, oldest first: the
+// publications above stream position opts.Since and at or below opts.Until
+// (see HistoryOptions). Entries that do not decode are left out and reported
+// to the error hook.
+func (c *Client) History(ctx context.Context, channel string, opts HistoryOptions) ([]envelope.Envelope, error) {
 	return c.history(ctx, channel, opts, c.report)
 }
 
-func (c *Client) history(ctx context.Context, channel string, opts HistoryOptions, report func(error)) ([]*envelope.Envelope, error) {
+func (c *Client) history(ctx context.Context, channel string, opts HistoryOptions, report func(error)) ([]envelope.Envelope, error) {
 	raw, err := c.tr.History(ctx, channel, opts)
 	if err != nil {
 		return nil, fmt.Errorf("parsec: history of %q: %w", channel, err)
 	}
-	out := make([]*envelope.Envelope, 0, len(raw))
+	out := make([]envelope.Envelope, 0, len(raw))
 	for _, data := range raw {
-		env, err := c.cfg.codec.Decode(data)
-		if err != nil {
+		var env envelope.Envelope
+		if err := c.cfg.codec.DecodeInto(data, &env); err != nil {
 			report(&DeliveryError{Channel: channel, Data: data, Err: err})
 			continue
 		}

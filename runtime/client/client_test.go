@@ -53,7 +53,7 @@ func newClient(t *testing.T, tr Transport, opts ...Option) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Connect(context.Background()); err != nil {
+	if err := c.Connect(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -82,7 +82,7 @@ func start(t *testing.T, s *Subscription) {
 
 func publish(t *testing.T, c *Client, channel, aspect string, payload any) *envelope.Envelope {
 	t.Helper()
-	env, err := c.Publish(context.Background(), channel, aspect, payload)
+	env, err := c.PublishAspect(context.Background(), channel, aspect, payload)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,18 +139,18 @@ func TestNewErrors(t *testing.T) {
 		t.Error("New with producer kind robot: want an error")
 	}
 	path := filepath.Join(t.TempDir(), "seq.json")
-	if err := NewFileSnapshotter(path, nil).Save(map[string]int64{"c": 1}); err != nil {
+	if err := NewFileSnapshotter(path).Save(map[string]int64{"c": 1}); err != nil {
 		t.Fatal(err)
 	}
 	if err := writeFile(path, `{"version":1,"sequences":{"c":`); err != nil {
 		t.Fatal(err)
 	}
-	_, err := New(WithTransport(tr), WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path, nil)))
+	_, err := New(WithTransport(tr), WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path)))
 	if err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("New with a corrupt snapshot: %v, want an error naming %s", err, path)
 	}
 	c := newClient(t, tr)
-	if _, err := c.Publish(context.Background(), "c", "a", nil); !errors.Is(err, ErrNoProducer) {
+	if _, err := c.PublishAspect(context.Background(), "c", "a", nil); !errors.Is(err, ErrNoProducer) {
 		t.Errorf("publish without producer: %v, want ErrNoProducer", err)
 	}
 }
@@ -168,8 +168,8 @@ func TestPublishSubscribe(t *testing.T) {
 	sent := publish(t, pub, "orders", "order_placed", map[string]string{"id": "o-1"})
 	publish(t, pub, "orders", "order_shipped", json.RawMessage(`{"id":"o-1"}`))
 	var all, placed recorder
-	s.OnEnvelope(all.handle)
-	s.OnAspect("order_placed", placed.handle)
+	s.HandleEnvelope(all.handle)
+	s.HandleAspect("order_placed", placed.handle)
 	start(t, s)
 	publish(t, pub, "orders", "order_placed", []byte(`{"id":"o-2"}`))
 	waitFor(t, "3 envelopes", func() bool { return all.n() == 3 && placed.n() == 2 })
@@ -190,7 +190,7 @@ func TestPublishSubscribe(t *testing.T) {
 	if err := s.Start(); err == nil {
 		t.Error("second Start: want an error")
 	}
-	if _, err := pub.Publish(context.Background(), "orders", "x", []byte(`{bad`)); !errors.Is(err, ErrInvalidPayload) {
+	if _, err := pub.PublishAspect(context.Background(), "orders", "x", []byte(`{bad`)); !errors.Is(err, ErrInvalidPayload) {
 		t.Errorf("invalid JSON payload: %v, want ErrInvalidPayload", err)
 	}
 }
@@ -219,7 +219,7 @@ func TestFilterBeforeGap(t *testing.T) {
 	s := subscribe(t, sub, "c", WithAspectFilter("keep"))
 	var got recorder
 	var gaps gapLog
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	s.OnGap(gaps.add)
 	start(t, s)
 	for _, a := range []string{"keep", "drop", "drop", "keep"} {
@@ -262,7 +262,7 @@ func TestRejectedBeforeGap(t *testing.T) {
 	s := subscribe(t, sub, "c")
 	var got recorder
 	var gaps gapLog
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	s.OnGap(gaps.add)
 	start(t, s)
 	for _, a := range []string{"ok", "bad", "ok"} {
@@ -289,7 +289,7 @@ func TestValidatorWarnDelivers(t *testing.T) {
 	sub := newClient(t, tr.Peer(), WithValidator(rejectAspect{aspect: "bad", warn: true}), WithErrorHandler(errs.add))
 	s := subscribe(t, sub, "c")
 	var got recorder
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	start(t, s)
 	publish(t, pub, "c", "bad", nil)
 	waitFor(t, "delivery", func() bool { return got.n() == 1 })
@@ -303,12 +303,12 @@ func TestPublishFailureLeavesNoGap(t *testing.T) {
 	tr := NewMemoryTransport()
 	pub := newClient(t, tr, WithProducer(alice), WithValidator(rejectAspect{aspect: "bad"}),
 		WithCodec(envelope.Codec{MaxSize: 300}))
-	if _, err := pub.Publish(context.Background(), "c", "bad", nil); !errors.Is(err, errRejected) {
+	if _, err := pub.PublishAspect(context.Background(), "c", "bad", nil); !errors.Is(err, errRejected) {
 		t.Fatalf("publish of a rejected payload: %v", err)
 	}
 	big := map[string]string{"x": strings.Repeat("y", 400)}
 	var se *envelope.SizeError
-	if _, err := pub.Publish(context.Background(), "c", "ok", big); !errors.As(err, &se) {
+	if _, err := pub.PublishAspect(context.Background(), "c", "ok", big); !errors.As(err, &se) {
 		t.Fatalf("publish of an oversized envelope: %v, want a *envelope.SizeError", err)
 	}
 	if env := publish(t, pub, "c", "ok", nil); env.Sequence != 1 {
@@ -322,8 +322,8 @@ func TestTwoSubscriptionsSameChannel(t *testing.T) {
 	sub := newClient(t, tr.Peer())
 	s1, s2 := subscribe(t, sub, "c"), subscribe(t, sub, "c")
 	var r1, r2 recorder
-	s1.OnEnvelope(r1.handle)
-	s2.OnEnvelope(r2.handle)
+	s1.HandleEnvelope(r1.handle)
+	s2.HandleEnvelope(r2.handle)
 	start(t, s1)
 	start(t, s2)
 	publish(t, pub, "c", "a", nil)
@@ -356,21 +356,21 @@ func TestPublishDerivedCausationConcurrent(t *testing.T) {
 	for i := 0; i < channels; i++ {
 		ch := fmt.Sprintf("c%d", i)
 		s := subscribe(t, worker, ch)
-		s.OnAspect("cmd", func(ctx context.Context, env *envelope.Envelope) error {
-			_, err := s.PublishDerived(ctx, "done", map[string]int64{"of": env.Sequence})
+		s.HandleAspect("cmd", func(ctx context.Context, env *envelope.Envelope) error {
+			_, err := s.PublishDerivedAspect(ctx, "done", map[string]int64{"of": env.Sequence})
 			return err
 		})
 		start(t, s)
 		a := subscribe(t, audit, ch)
 		r := &recorder{}
-		a.OnAspect("done", r.handle)
+		a.HandleAspect("done", r.handle)
 		start(t, a)
 		auditors = append(auditors, r)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := 0; j < perChannel; j++ {
-				if _, err := src.Publish(context.Background(), ch, "cmd", nil); err != nil {
+				if _, err := src.PublishAspect(context.Background(), ch, "cmd", nil); err != nil {
 					t.Error(err)
 					return
 				}
@@ -394,7 +394,7 @@ func TestPublishDerivedCausationConcurrent(t *testing.T) {
 		r.mu.Unlock()
 	}
 	s := subscribe(t, worker, "c0")
-	if _, err := s.PublishDerived(context.Background(), "done", nil); !errors.Is(err, ErrNoParent) {
+	if _, err := s.PublishDerivedAspect(context.Background(), "done", nil); !errors.Is(err, ErrNoParent) {
 		t.Errorf("PublishDerived outside a handler: %v, want ErrNoParent", err)
 	}
 }
@@ -403,7 +403,7 @@ type order struct {
 	ID string `json:"id"`
 }
 
-// direct counts UnmarshalJSON calls to prove OnAspectTyped calls it itself.
+// direct counts UnmarshalJSON calls to prove HandleAspectTyped calls it itself.
 type direct struct {
 	ID    string
 	calls int
@@ -431,13 +431,13 @@ func TestTypedHandlers(t *testing.T) {
 	var mu sync.Mutex
 	var plain []string
 	var viaMethod []*direct
-	OnAspectTyped(s, "plain", func(_ context.Context, _ *envelope.Envelope, o *order) error {
+	HandleAspectTyped(s, "plain", func(_ context.Context, _ *envelope.Envelope, o *order) error {
 		mu.Lock()
 		plain = append(plain, o.ID)
 		mu.Unlock()
 		return nil
 	})
-	OnAspectTyped(s, "direct", func(_ context.Context, _ *envelope.Envelope, d *direct) error {
+	HandleAspectTyped(s, "direct", func(_ context.Context, _ *envelope.Envelope, d *direct) error {
 		mu.Lock()
 		viaMethod = append(viaMethod, d)
 		mu.Unlock()
@@ -476,9 +476,9 @@ func TestHandlerPanicAndErrorReported(t *testing.T) {
 	s.OnError(subErrs.add)
 	errHandler := errors.New("handler failed")
 	var got recorder
-	s.OnAspect("boom", func(context.Context, *envelope.Envelope) error { panic("kaboom") })
-	s.OnAspect("fail", func(context.Context, *envelope.Envelope) error { return errHandler })
-	s.OnAspect("ok", got.handle)
+	s.HandleAspect("boom", func(context.Context, *envelope.Envelope) error { panic("kaboom") })
+	s.HandleAspect("fail", func(context.Context, *envelope.Envelope) error { return errHandler })
+	s.HandleAspect("ok", got.handle)
 	start(t, s)
 	publish(t, pub, "c", "boom", nil)
 	publish(t, pub, "c", "fail", nil)
@@ -507,7 +507,7 @@ func TestUndecodableReported(t *testing.T) {
 	sub := newClient(t, tr.Peer(), WithErrorHandler(errs.add))
 	s := subscribe(t, sub, "c")
 	var got recorder
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	start(t, s)
 	if err := raw.Publish(context.Background(), "c", []byte(`{"channel":"c","sequence":"x"}`)); err != nil {
 		t.Fatal(err)
@@ -544,7 +544,7 @@ func TestGapReportedWithoutHook(t *testing.T) {
 	sub := newClient(t, tr.Peer(), WithErrorHandler(errs.add))
 	s := subscribe(t, sub, "c")
 	var got recorder
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	start(t, s)
 	for _, seq := range []int64{1, 2, 5, 4, 2} {
 		data, err := envelope.Encode(&envelope.Envelope{Channel: "c", Sequence: seq, ProducedAt: time.Unix(1700000000, 0), Producer: alice, Aspect: "a"})
@@ -577,7 +577,7 @@ func TestPublishDerivedToAnotherChannel(t *testing.T) {
 	s := subscribe(t, worker, "in")
 	var typedNil sync.WaitGroup
 	typedNil.Add(1)
-	OnAspectTyped(s, "ping", func(ctx context.Context, env *envelope.Envelope, p *struct{}) error {
+	HandleAspectTyped(s, "ping", func(ctx context.Context, env *envelope.Envelope, p *struct{}) error {
 		defer typedNil.Done()
 		_, err := worker.PublishDerived(ctx, "out", "pong", nil)
 		return err
@@ -587,7 +587,7 @@ func TestPublishDerivedToAnotherChannel(t *testing.T) {
 	start(t, s)
 	out := subscribe(t, worker, "out")
 	var got recorder
-	out.OnEnvelope(got.handle)
+	out.HandleEnvelope(got.handle)
 	start(t, out)
 	publish(t, src, "in", "ping", nil) // no payload: the typed handler decodes JSON null
 	typedNil.Wait()
@@ -630,7 +630,7 @@ func TestUnsubscribeFromHandler(t *testing.T) {
 	sub := newClient(t, tr.Peer())
 	s := subscribe(t, sub, "c")
 	var got recorder
-	s.OnEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
+	s.HandleEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
 		if err := got.handle(ctx, env); err != nil {
 			return err
 		}
@@ -656,7 +656,7 @@ func TestResumePositionAcrossRuns(t *testing.T) {
 	first := newClient(t, tr.Peer())
 	s := subscribe(t, first, "c")
 	var got recorder
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	start(t, s)
 	for i := 0; i < 3; i++ {
 		publish(t, pub, "c", "a", nil)
@@ -675,7 +675,7 @@ func TestResumePositionAcrossRuns(t *testing.T) {
 	second := newClient(t, tr.Peer())
 	s2 := subscribe(t, second, "c", WithResumePosition(pos))
 	var got2 recorder
-	s2.OnEnvelope(got2.handle)
+	s2.HandleEnvelope(got2.handle)
 	start(t, s2)
 	waitFor(t, "the 2 missed", func() bool { return got2.n() == 2 })
 	if diff := cmp.Diff([]int64{4, 5}, got2.seqs()); diff != "" {
@@ -690,7 +690,7 @@ func TestProducerRestartReported(t *testing.T) {
 	sub := newClient(t, tr.Peer(), WithErrorHandler(errs.add))
 	s := subscribe(t, sub, "c")
 	var got recorder
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	start(t, s)
 	t0 := time.Unix(1700000000, 0)
 	for i, seq := range []int64{1, 2, 3, 1, 2} {
@@ -721,7 +721,7 @@ func TestWireGarbageAccounted(t *testing.T) {
 	sub := newClient(t, tr.Peer(), WithErrorHandler(errs.add))
 	s := subscribe(t, sub, "c")
 	var typed atomic.Int64
-	OnAspectTyped(s, "order", func(context.Context, *envelope.Envelope, *order) error {
+	HandleAspectTyped(s, "order", func(context.Context, *envelope.Envelope, *order) error {
 		typed.Add(1)
 		return nil
 	})

@@ -26,22 +26,95 @@
 //
 // # Subscribing
 //
-// Subscribe returns a Subscription that dispatches nothing until Start, so
-// handlers registered between the two see every envelope. For each received
-// publication the subscription decodes the envelope, runs gap detection
-// (every envelope, before filtering and validation, so a filtered or
-// rejected envelope never looks like a gap), drops duplicates, applies the
-// aspect filter and the validator, and calls the matching handlers one at a
-// time. A handler's context carries its envelope: PublishDerived sets the
-// derived envelope's causation from it, which stays correct when several
-// subscriptions run handlers concurrently.
+// Subscribe, register handlers, done: a Subscription begins dispatch with
+// its first envelope handler, and a handler registered right after another
+// still receives every envelope the earlier ones saw (see Subscription for
+// the window: 5 seconds and 1024 envelopes after the first registration).
+// A subscriber that registers its handlers one after the other therefore
+// misses no envelope. Start ends that window; WithManualStart holds
+// dispatch until Start, for the hard guarantee that every envelope meets
+// the complete handler set. For each received publication the subscription
+// decodes the envelope, runs gap detection (every envelope, before
+// filtering and validation, so a filtered or rejected envelope never looks
+// like a gap), drops duplicates, applies the aspect filter and the
+// validator, and calls the matching handlers one at a time, in registration
+// order.
+//
+// PublishDerived from a handler derives from the envelope that handler is
+// handling: each subscription tracks the envelope it is handling, and the
+// context of a HandleEnvelope/HandleAspect handler carries it, so causation
+// stays right when several subscriptions run handlers concurrently.
 //
 // Nothing is dropped silently. Undecodable publications, rejected envelopes,
 // payloads a typed handler cannot decode, handler errors and recovered
-// panics reach the error hooks (Subscription.OnError and WithErrorHandler)
-// as a *DeliveryError carrying the channel, the raw bytes and the cause;
-// transport events that need attention arrive as a *StreamError. Counters
-// in Subscription.Stats account for every publication received.
+// panics reach the error hooks (Subscription.OnError and WithErrorHandler;
+// without either, the standard logger) as a *DeliveryError carrying the
+// channel, the raw bytes and the cause; transport events that need
+// attention arrive as a *StreamError. Counters in Subscription.Stats account
+// for every publication received.
+//
+// # Interceptors and logging
+//
+// WithPublishInterceptor and WithHandleInterceptor add middleware that sees
+// the context and the envelope of every publish and every delivery, and can
+// fail either: tracing, metrics, authorisation. A publish interceptor wraps
+// the sending of the stamped envelope (a refused publish uses no sequence
+// number); a handle interceptor wraps the delivery of one envelope to the
+// subscription's matching handlers and may hand them a context of its own.
+// The module example/otel records OpenTelemetry spans with them and links a
+// derived publish to the span of the envelope that caused it through the
+// envelope's causation.
+//
+// Errors no hook receives go to WithLogger's *slog.Logger (slog.Default()
+// unless set). The WebSocket and SSE transports take a logger of their own
+// (ws.WithLogger, sse.Config.Logger) for connection changes.
+//
+// # Stream positions
+//
+// HistoryOptions.Since (exclusive) and Until (inclusive) and
+// SubscribeOptions.FromSequence (inclusive) are stream positions of the
+// channel: the n-th publication on a channel has position n. They equal the
+// envelopes' sequences for a channel with one producer; with several
+// producers, sequences count per producer and positions count everything.
+// Subscription.Position and WithResumePosition carry the server's exact
+// position (offset and epoch) for callers who need it.
+//
+// # The documented API and what stands beside it
+//
+// The documented client API is kept name for name and signature for
+// signature. Where a better shape needs another signature, it stands beside
+// the documented one under its own name (generated code uses these):
+//
+//	documented                                   beside it
+//	Transport.Connect(ctx, token)                (the token reaches the transport; ws: WithToken/WithTokenFunc win)
+//	ClientOption                                 Option (alias, the former name)
+//	WithValidator(v)                             takes the Validator interface; *schema.Validator implements it
+//	Client.Connect(ctx, token)                   -
+//	Client.Publish(ctx, channel, env) error      Client.PublishEnvelope (returns the envelope as sent),
+//	                                             Client.PublishAspect (any payload, returns the envelope),
+//	                                             Client.PublishPayload (encoded payload, returns the envelope)
+//	Client.History -> []envelope.Envelope        -
+//	Subscription.OnEnvelope(func(Envelope))      Subscription.HandleEnvelope(EnvelopeHandler: context, error)
+//	Subscription.OnAspect(aspect, func(Envelope)) Subscription.HandleAspect(aspect, EnvelopeHandler)
+//	OnAspectTyped(s, aspect, func(T, Envelope))  HandleAspectTyped(s, aspect, TypedHandler[T]: context, *T, error)
+//	Subscription.PublishDerived(ctx, aspect,     Subscription.PublishDerivedAspect, PublishDerivedPayload
+//	    payload []byte) error                    (parent from the handler's context, return the envelope);
+//	                                             Client.PublishDerived, PublishDerivedPayload (any channel)
+//	SubscribeOption func(*SubscribeOptions)      WithResumePosition (resume at a stream position, epoch checked),
+//	WithFromSequence(seq)                        Subscription.Position
+//	Subscribe + handlers, no Start               Subscription.Start, WithManualStart (hard start guarantee)
+//	HistoryOptions{Limit, Since, Until}          Subscription.Position (exact stream positions)
+//	NewFileSnapshotter(path)                     FileSnapshotter.WithFileIO(io) (documented too), OSFileIO
+//	NewMemoryTransport(opts ...MemoryOption)     MemoryTransport.Peer, DropSubscriptions, ResetChannel (test hooks)
+//
+// Everything else in the documented list (ErrNotImplemented,
+// Client.Close, Client.Subscribe, WithTransport, WithProducer,
+// WithSequenceTracker, WithSnapshotter, WithAspectFilter, HistoryOptions,
+// PresenceEntry with ConnInfo as raw JSON, Subscription.Channel, OnGap,
+// History, Presence, Unsubscribe, SequenceSnapshotter, FileIO,
+// FileSnapshotter with Path, Load and Save, MemoryTransport and its
+// Transport methods) is kept as documented. The directory apitest holds a
+// program written only against the documented surface.
 //
 // # Resuming
 //

@@ -23,7 +23,7 @@ func connect(tr client.Transport, opts ...client.Option) *client.Client {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := c.Connect(context.Background()); err != nil {
+	if err := c.Connect(context.Background(), ""); err != nil {
 		log.Fatal(err)
 	}
 	return c
@@ -35,12 +35,12 @@ func ExampleClient_Publish() {
 		client.WithProducer(envelope.Producer{ID: "billing-1", Kind: envelope.ProducerService}))
 	defer closeClient(c)
 
-	env, err := c.Publish(ctx, "orders:eu", "order_placed", OrderPlaced{OrderID: "o-1", Amount: 4999})
+	env, err := c.PublishAspect(ctx, "orders:eu", "order_placed", OrderPlaced{OrderID: "o-1", Amount: 4999})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(env.Channel, env.Aspect, env.Sequence, env.Producer.ID, string(env.Payload))
-	env, err = c.Publish(ctx, "orders:eu", "order_placed", []byte(`{"order_id":"o-2","amount":15}`))
+	env, err = c.PublishAspect(ctx, "orders:eu", "order_placed", []byte(`{"order_id":"o-2","amount":15}`))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func ExampleClient_Subscribe() {
 		log.Fatal(err)
 	}
 	done := make(chan struct{})
-	s.OnEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
+	s.HandleEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
 		fmt.Printf("#%d %s from %s\n", env.Sequence, env.Aspect, env.Producer.ID)
 		if env.Sequence == 2 {
 			close(done)
@@ -72,13 +72,13 @@ func ExampleClient_Subscribe() {
 	})
 	s.OnError(func(err error) { fmt.Println("error:", err) })
 	// Envelopes published before Start wait for it: none is lost.
-	if _, err := pub.Publish(ctx, "orders:eu", "order_placed", OrderPlaced{OrderID: "o-1"}); err != nil {
+	if _, err := pub.PublishAspect(ctx, "orders:eu", "order_placed", OrderPlaced{OrderID: "o-1"}); err != nil {
 		log.Fatal(err)
 	}
 	if err := s.Start(); err != nil {
 		log.Fatal(err)
 	}
-	if _, err := pub.Publish(ctx, "orders:eu", "order_shipped", nil); err != nil {
+	if _, err := pub.PublishAspect(ctx, "orders:eu", "order_shipped", nil); err != nil {
 		log.Fatal(err)
 	}
 	<-done
@@ -100,14 +100,14 @@ func ExampleOnAspectTyped() {
 		log.Fatal(err)
 	}
 	done := make(chan struct{})
-	client.OnAspectTyped(s, "order_placed", func(ctx context.Context, env *envelope.Envelope, o *OrderPlaced) error {
+	client.HandleAspectTyped(s, "order_placed", func(ctx context.Context, env *envelope.Envelope, o *OrderPlaced) error {
 		fmt.Printf("order %s for %d\n", o.OrderID, o.Amount)
 		// The handler's context carries env: the derived envelope records it
 		// as its cause.
-		_, err := s.PublishDerived(ctx, "invoice_created", map[string]string{"order_id": o.OrderID})
+		_, err := s.PublishDerivedAspect(ctx, "invoice_created", map[string]string{"order_id": o.OrderID})
 		return err
 	})
-	s.OnAspect("invoice_created", func(ctx context.Context, env *envelope.Envelope) error {
+	s.HandleAspect("invoice_created", func(ctx context.Context, env *envelope.Envelope) error {
 		c := env.Causation
 		fmt.Printf("invoice caused by %s #%d from %s\n", c.ParentChannel, c.ParentSequence, c.ParentProducer)
 		close(done)
@@ -117,7 +117,7 @@ func ExampleOnAspectTyped() {
 	if err := s.Start(); err != nil {
 		log.Fatal(err)
 	}
-	if _, err := pub.Publish(ctx, "orders", "order_placed", OrderPlaced{OrderID: "o-7", Amount: 120}); err != nil {
+	if _, err := pub.PublishAspect(ctx, "orders", "order_placed", OrderPlaced{OrderID: "o-7", Amount: 120}); err != nil {
 		log.Fatal(err)
 	}
 	<-done
@@ -133,7 +133,7 @@ func ExampleSubscription_OnGap() {
 	pub := connect(broker, client.WithProducer(envelope.Producer{ID: "sensor-1", Kind: envelope.ProducerAgent}))
 	defer closeClient(pub)
 	for i := 0; i < 10; i++ {
-		if _, err := pub.Publish(ctx, "readings", "reading", map[string]int{"value": i}); err != nil {
+		if _, err := pub.PublishAspect(ctx, "readings", "reading", map[string]int{"value": i}); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -147,7 +147,7 @@ func ExampleSubscription_OnGap() {
 	done := make(chan struct{})
 	s.OnGap(func(channel string, gap int64) { fmt.Printf("gap on %s: %d lost\n", channel, gap) })
 	s.OnError(func(err error) { fmt.Println("reported:", err) })
-	s.OnEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
+	s.HandleEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
 		fmt.Println("got", env.Sequence)
 		if env.Sequence == 10 {
 			close(done)

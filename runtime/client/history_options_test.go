@@ -15,10 +15,12 @@ func TestHistoryOptionsBounds(t *testing.T) {
 	}{
 		{HistoryOptions{}, []string{"1", "2", "3", "4", "5"}, false},
 		{HistoryOptions{Limit: 2}, []string{"4", "5"}, true},
-		{HistoryOptions{Since: 2, Until: 4}, []string{"2", "3", "4"}, false},
+		{HistoryOptions{Since: 2, Until: 4}, []string{"3", "4"}, false}, // Since exclusive, Until inclusive
+		{HistoryOptions{Since: 1, Until: 1}, nil, false},
+		{HistoryOptions{Since: 4}, []string{"5"}, false},
 		{HistoryOptions{Since: 2, Limit: 2}, []string{"4", "5"}, false},
 		{HistoryOptions{Until: 3, Limit: 1}, []string{"3"}, false},
-		{HistoryOptions{Since: 6}, nil, false},
+		{HistoryOptions{Since: 5}, nil, false},
 	} {
 		var got [][]byte
 		for i, h := range history {

@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -20,9 +21,9 @@ const (
 	DefaultMemoryBufferSize = 256
 )
 
-// ErrTransportClosed is returned by a MemoryTransport used after Close, or
-// before Connect.
-var ErrTransportClosed = errors.New("parsec: memory transport: not connected")
+// ErrTransportClosed is returned by a MemoryTransport used after Close (until
+// Connect opens it again).
+var ErrTransportClosed = errors.New("parsec: memory transport: closed")
 
 // MemoryOption configures a MemoryTransport.
 type MemoryOption func(*memoryConfig)
@@ -31,7 +32,7 @@ type memoryConfig struct {
 	historySize int
 	bufferSize  int
 	userID      string
-	connInfo    []byte
+	connInfo    json.RawMessage
 }
 
 // MemoryHistorySize sets how many publications the broker keeps per channel
@@ -50,11 +51,20 @@ func MemoryBufferSize(n int) MemoryOption {
 }
 
 // MemoryUser sets the user id and connection info this transport shows in
-// Presence.
+// Presence. connInfo is JSON, as a server's connection info is; bytes that
+// are not one JSON value are shown as a JSON string holding them.
 func MemoryUser(userID string, connInfo []byte) MemoryOption {
 	return func(c *memoryConfig) {
 		c.userID = userID
-		c.connInfo = bytes.Clone(connInfo)
+		c.connInfo = nil
+		switch {
+		case len(connInfo) == 0:
+		case json.Valid(connInfo):
+			c.connInfo = bytes.Clone(connInfo)
+		default:
+			q, _ := json.Marshal(string(connInfo)) // a string always marshals
+			c.connInfo = q
+		}
 	}
 }
 
@@ -62,6 +72,10 @@ func MemoryUser(userID string, connInfo []byte) MemoryOption {
 // MemoryTransport belongs to a broker; NewMemoryTransport creates a broker
 // and Peer adds another connection to the same broker, so a publisher and a
 // subscriber can each own their transport.
+//
+// A MemoryTransport works as soon as it exists: Connect is a no-op, kept
+// for the Transport interface. Close cancels its subscriptions and makes it
+// fail with ErrTransportClosed until Connect opens it again.
 //
 // Semantics, chosen to behave like a Centrifuge channel with history:
 //   - Each channel has a stream: publications get consecutive offsets from 1
@@ -76,14 +90,15 @@ func MemoryUser(userID string, connInfo []byte) MemoryOption {
 //   - Subscribe reports EventSubscribed whose Position.Offset is the offset of
 //     the publication just before the first one the stream delivers: the n-th
 //     publication received has offset Position.Offset+n.
-//   - SubscribeOptions.FromSequence replays from that offset (inclusive);
+//   - SubscribeOptions.FromSequence replays the history from that offset up
+//     (inclusive: above FromSequence-1);
 //     Since replays from after the position when its epoch matches. Replay
 //     that cannot be complete (trimmed history, other epoch) reports
 //     EventUnrecoverable with Missed set when known, then delivers what is
 //     left (after an epoch change, everything the new epoch retained). A
 //     successful Since replay reports EventRecovered.
-//   - History bounds (Since/Until) are stream offsets, inclusive; Limit keeps
-//     the most recent ones.
+//   - History bounds are stream offsets: Since exclusive, Until inclusive;
+//     Limit keeps the most recent ones.
 //   - Presence lists one entry per transport subscribed to the channel.
 //
 // Delivered byte slices are shared between subscribers and history: readers
@@ -93,9 +108,9 @@ type MemoryTransport struct {
 	cfg      memoryConfig
 	clientID string
 
-	mu        sync.Mutex
-	connected bool
-	subs      map[*memSub]struct{}
+	mu     sync.Mutex
+	closed bool
+	subs   map[*memSub]struct{}
 }
 
 var _ Transport = (*MemoryTransport)(nil)
@@ -181,13 +196,14 @@ func (b *memBroker) channel(name string) *memChannel {
 	return c
 }
 
-// Connect marks the transport connected. It may be called again after Close.
-func (t *MemoryTransport) Connect(ctx context.Context) error {
+// Connect is a no-op on a new transport (publish and subscribe work without
+// it); after Close it opens the transport again. The token is not used.
+func (t *MemoryTransport) Connect(ctx context.Context, token string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	t.mu.Lock()
-	t.connected = true
+	t.closed = false
 	t.mu.Unlock()
 	return nil
 }
@@ -195,7 +211,7 @@ func (t *MemoryTransport) Connect(ctx context.Context) error {
 // Close disconnects the transport and closes every stream it returned.
 func (t *MemoryTransport) Close() error {
 	t.mu.Lock()
-	t.connected = false
+	t.closed = true
 	subs := make([]*memSub, 0, len(t.subs))
 	for s := range t.subs {
 		subs = append(subs, s)
@@ -212,9 +228,9 @@ func (t *MemoryTransport) check(ctx context.Context) error {
 		return err
 	}
 	t.mu.Lock()
-	ok := t.connected
+	closed := t.closed
 	t.mu.Unlock()
-	if !ok {
+	if closed {
 		return ErrTransportClosed
 	}
 	return nil
@@ -348,7 +364,7 @@ func (t *MemoryTransport) Subscribe(ctx context.Context, channel string, opts Su
 	c.mu.Unlock()
 
 	t.mu.Lock()
-	if !t.connected { // Close ran concurrently: do not leak the stream
+	if t.closed { // Close ran concurrently: do not leak the stream
 		t.mu.Unlock()
 		s.cancel()
 		return nil, nil, ErrTransportClosed
@@ -440,8 +456,8 @@ func (t *MemoryTransport) ResetChannel(channel string) {
 }
 
 // History returns the retained publications of channel within opts, oldest
-// first. Since and Until are inclusive stream offsets; Limit keeps the most
-// recent matches. The returned slices are copies.
+// first: offsets above Since and at or below Until (0: no bound); Limit
+// keeps the most recent matches. The returned slices are copies.
 func (t *MemoryTransport) History(ctx context.Context, channel string, opts HistoryOptions) ([][]byte, error) {
 	if err := t.check(ctx); err != nil {
 		return nil, err

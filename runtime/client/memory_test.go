@@ -13,7 +13,7 @@ import (
 
 func connected(t *testing.T, tr *MemoryTransport) *MemoryTransport {
 	t.Helper()
-	if err := tr.Connect(context.Background()); err != nil {
+	if err := tr.Connect(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -92,14 +92,39 @@ func (l *eventLog) find(kind StreamEventKind) (StreamEvent, bool) {
 	return StreamEvent{}, false
 }
 
-func TestMemoryNotConnected(t *testing.T) {
+// TestMemoryLifecycle: a new transport works without Connect; Close makes
+// it fail until Connect opens it again.
+func TestMemoryLifecycle(t *testing.T) {
 	tr := NewMemoryTransport()
 	ctx := context.Background()
-	if err := tr.Publish(ctx, "c", []byte("1")); err != ErrTransportClosed {
-		t.Errorf("publish before connect: got %v, want ErrTransportClosed", err)
+	out, cancel, err := tr.Subscribe(ctx, "c", SubscribeOptions{})
+	if err != nil {
+		t.Fatalf("subscribe without connect: %v", err)
+	}
+	defer cancel()
+	if err := tr.Publish(ctx, "c", []byte("1")); err != nil {
+		t.Fatalf("publish without connect: %v", err)
+	}
+	if got := string(<-out); got != "1" {
+		t.Fatalf("received %q, want 1", got)
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := <-out; ok {
+		t.Error("stream still open after Close")
+	}
+	if err := tr.Publish(ctx, "c", []byte("2")); err != ErrTransportClosed {
+		t.Errorf("publish after close: got %v, want ErrTransportClosed", err)
 	}
 	if _, _, err := tr.Subscribe(ctx, "c", SubscribeOptions{}); err != ErrTransportClosed {
-		t.Errorf("subscribe before connect: got %v, want ErrTransportClosed", err)
+		t.Errorf("subscribe after close: got %v, want ErrTransportClosed", err)
+	}
+	if err := tr.Connect(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Publish(ctx, "c", []byte("3")); err != nil {
+		t.Errorf("publish after reconnect: %v", err)
 	}
 }
 
@@ -235,10 +260,12 @@ func TestMemoryHistoryBounds(t *testing.T) {
 	}{
 		{HistoryOptions{}, seq(3, 10)},
 		{HistoryOptions{Limit: 2}, seq(9, 10)},
-		{HistoryOptions{Since: 5}, seq(5, 10)},
+		{HistoryOptions{Since: 5}, seq(6, 10)},
+		{HistoryOptions{Since: 2}, seq(3, 10)},
 		{HistoryOptions{Until: 4}, seq(3, 4)},
 		{HistoryOptions{Since: 4, Until: 7, Limit: 3}, seq(5, 7)},
-		{HistoryOptions{Since: 11}, nil},
+		{HistoryOptions{Since: 4, Until: 7, Limit: 2}, seq(6, 7)},
+		{HistoryOptions{Since: 10}, nil},
 	}
 	for _, tt := range tests {
 		got, err := tr.History(context.Background(), "c", tt.opts)
@@ -346,7 +373,7 @@ func TestMemoryConcurrentCloseRace(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 50; i++ {
 				sub := pub.Peer()
-				if err := sub.Connect(ctx); err != nil {
+				if err := sub.Connect(ctx, ""); err != nil {
 					t.Error(err)
 					return
 				}

@@ -14,11 +14,11 @@ import (
 func TestSnapshotCleanRestartContinues(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "seq.json")
 	tr := NewMemoryTransport()
-	c, err := New(WithTransport(tr), WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path, nil)), WithSnapshotReserve(10))
+	c, err := New(WithTransport(tr), WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path)), WithSnapshotReserve(10))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Connect(context.Background()); err != nil {
+	if err := c.Connect(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 25; i++ {
@@ -27,7 +27,7 @@ func TestSnapshotCleanRestartContinues(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	c2 := newClient(t, tr.Peer(), WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path, nil)))
+	c2 := newClient(t, tr.Peer(), WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path)))
 	if env := publish(t, c2, "c", "a", nil); env.Sequence != 26 {
 		t.Errorf("after a clean restart the next sequence is %d, want 26", env.Sequence)
 	}
@@ -36,14 +36,14 @@ func TestSnapshotCleanRestartContinues(t *testing.T) {
 func TestSnapshotCrashNeverReuses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "seq.json")
 	tr := NewMemoryTransport()
-	crashed := newClient(t, tr, WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path, nil)), WithSnapshotReserve(10))
+	crashed := newClient(t, tr, WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path)), WithSnapshotReserve(10))
 	var last int64
 	for i := 0; i < 25; i++ {
 		last = publish(t, crashed, "c", "a", nil).Sequence
 	}
 	// No Close: a second process starts from whatever is on disk now (the
 	// first client's Close at cleanup happens after this test's reads).
-	stored, err := NewFileSnapshotter(path, nil).Load()
+	stored, err := NewFileSnapshotter(path).Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,17 +94,17 @@ func (m *memSnapshotter) Save(s map[string]int64) error {
 // number just published and never moves backwards.
 func TestSnapshotConcurrentNeverBehind(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "seq.json")
-	c := newClient(t, NewMemoryTransport(), WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path, nil)), WithSnapshotReserve(16))
+	c := newClient(t, NewMemoryTransport(), WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path)), WithSnapshotReserve(16))
 	var wg sync.WaitGroup
 	for g := 0; g < 6; g++ {
 		ch := []string{"a", "b"}[g%2]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			reader := NewFileSnapshotter(path, nil)
+			reader := NewFileSnapshotter(path)
 			var seen int64
 			for i := 0; i < 60; i++ {
-				env, err := c.Publish(context.Background(), ch, "x", nil)
+				env, err := c.PublishAspect(context.Background(), ch, "x", nil)
 				if err != nil {
 					t.Error(err)
 					return
@@ -142,13 +142,13 @@ func TestSnapshotWriteFailureFailsPublishWithoutGap(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "seq.json")
 	fio := &switchIO{FileIO: OSFileIO()}
 	var errs errLog
-	c := newClient(t, NewMemoryTransport(), WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path, fio)),
+	c := newClient(t, NewMemoryTransport(), WithProducer(alice), WithSnapshotter(NewFileSnapshotter(path).WithFileIO(fio)),
 		WithSnapshotReserve(4), WithErrorHandler(errs.add))
 	last := publish(t, c, "c", "a", nil).Sequence
 	fio.failing.Store(true)
 	var failed error
 	for i := 0; i < 100 && failed == nil; i++ {
-		env, err := c.Publish(context.Background(), "c", "a", nil)
+		env, err := c.PublishAspect(context.Background(), "c", "a", nil)
 		if err != nil {
 			failed = err
 			break
@@ -190,7 +190,7 @@ func TestSnapshotWritesCoalesced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Connect(context.Background()); err != nil {
+	if err := c.Connect(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	const n = 20000

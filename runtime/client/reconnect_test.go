@@ -64,7 +64,7 @@ func testReconnectLossless(t *testing.T, overlap bool) {
 	var orderErrs []string
 	var mu sync.Mutex
 	delivered := 0
-	s.OnEnvelope(func(_ context.Context, env *envelope.Envelope) error {
+	s.HandleEnvelope(func(_ context.Context, env *envelope.Envelope) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if want := last[env.Producer.ID] + 1; env.Sequence != want && len(orderErrs) < 10 {
@@ -90,7 +90,7 @@ func testReconnectLossless(t *testing.T, overlap bool) {
 			defer wg.Done()
 			nextDrop := 20 + prng.Intn(200)
 			for i := 0; i < perProducer; i++ {
-				if _, err := c.Publish(context.Background(), "c", "tick", nil); err != nil {
+				if _, err := c.PublishAspect(context.Background(), "c", "tick", nil); err != nil {
 					t.Error(err)
 					return
 				}
@@ -186,7 +186,7 @@ func TestReconnectRealLossReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sub.Connect(context.Background()); err != nil {
+	if err := sub.Connect(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
@@ -198,7 +198,7 @@ func TestReconnectRealLossReported(t *testing.T) {
 	s := subscribe(t, sub, "c")
 	var got recorder
 	var gaps gapLog
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	s.OnGap(gaps.add)
 	start(t, s)
 	for i := 0; i < 10; i++ {
@@ -310,7 +310,7 @@ func TestStreamResetReported(t *testing.T) {
 	s := subscribe(t, sub, "c")
 	var got recorder
 	var gaps gapLog
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	s.OnGap(gaps.add)
 	start(t, s)
 	publish(t, pub, "c", "a", nil)
@@ -336,7 +336,7 @@ func TestOverflowResumesWithoutLoss(t *testing.T) {
 	s := subscribe(t, sub, "c")
 	release := make(chan struct{})
 	var got recorder
-	s.OnEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
+	s.HandleEnvelope(func(ctx context.Context, env *envelope.Envelope) error {
 		if env.Sequence == 1 {
 			<-release
 		}
@@ -363,14 +363,14 @@ func TestCloseDuringHandlers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sub.Connect(context.Background()); err != nil {
+	if err := sub.Connect(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	pub, err := New(WithTransport(broker), WithProducer(alice))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pub.Connect(context.Background()); err != nil {
+	if err := pub.Connect(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
 	entered := make(chan struct{}, 1)
@@ -378,12 +378,12 @@ func TestCloseDuringHandlers(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		s := subscribe(t, sub, "c")
 		finished.Add(1)
-		s.OnEnvelope(func(ctx context.Context, _ *envelope.Envelope) error {
+		s.HandleEnvelope(func(ctx context.Context, _ *envelope.Envelope) error {
 			select {
 			case entered <- struct{}{}:
 			default:
 			}
-			<-ctx.Done() // Close cancels handler contexts
+			<-ctx.Done()
 			return nil
 		})
 		start(t, s)
@@ -456,7 +456,7 @@ func TestReconnectIdleStreamsBackOff(t *testing.T) {
 	c := newClient(t, tr, WithReconnect(policy), WithProducer(alice))
 	s := subscribe(t, c, "c")
 	var got recorder
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	start(t, s)
 	tr.DropSubscriptions("c")
 	waitFor(t, "a live stream again", func() bool { return s.Stats().Resubscribes == 6 })
@@ -501,7 +501,7 @@ func TestResumeWithoutPositionsSubscribesLive(t *testing.T) {
 	c := newClient(t, tr, WithProducer(alice))
 	s := subscribe(t, c, "c")
 	var got recorder
-	s.OnEnvelope(got.handle)
+	s.HandleEnvelope(got.handle)
 	start(t, s)
 	publish(t, c, "c", "a", nil)
 	waitFor(t, "first", func() bool { return got.n() == 1 })

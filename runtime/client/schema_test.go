@@ -37,7 +37,7 @@ func TestSchemaValidator(t *testing.T) {
 		t.Errorf("schema ref = %q, want the registry's", env.SchemaRef)
 	}
 	var ve *schema.ValidationError
-	if _, err := checked.Publish(context.Background(), "c", "order_placed", map[string]string{"id": "x"}); !errors.As(err, &ve) || !errors.Is(err, schema.ErrInvalidPayload) {
+	if _, err := checked.PublishAspect(context.Background(), "c", "order_placed", map[string]string{"id": "x"}); !errors.As(err, &ve) || !errors.Is(err, schema.ErrInvalidPayload) {
 		t.Errorf("strict publish of an invalid payload: %v, want a *schema.ValidationError", err)
 	}
 
@@ -50,7 +50,7 @@ func TestSchemaValidator(t *testing.T) {
 		sub := newClient(t, tr.Peer(), WithValidator(tc.v), WithErrorHandler(errs.add))
 		s := subscribe(t, sub, "d")
 		var got recorder
-		s.OnEnvelope(got.handle)
+		s.HandleEnvelope(got.handle)
 		start(t, s)
 		publish(t, unchecked, "d", "order_placed", map[string]string{"id": "o-1"})
 		publish(t, unchecked, "d", "order_placed", map[string]string{"id": "bad"})

@@ -99,7 +99,9 @@ type snapshotFile struct {
 // another process writes). Saves are serialised; it is safe for concurrent
 // use.
 type FileSnapshotter struct {
-	path    string
+	// Path is the snapshot file's path.
+	Path string
+
 	fio     FileIO
 	mu      sync.Mutex
 	cleaned bool
@@ -107,35 +109,51 @@ type FileSnapshotter struct {
 
 var _ SequenceSnapshotter = (*FileSnapshotter)(nil)
 
-// NewFileSnapshotter returns a snapshotter for the file at path. A nil fio
-// means OSFileIO.
-func NewFileSnapshotter(path string, fio FileIO) *FileSnapshotter {
+// NewFileSnapshotter returns a snapshotter for the file at path, on the
+// operating system's file system (see WithFileIO).
+func NewFileSnapshotter(path string) *FileSnapshotter {
+	return &FileSnapshotter{Path: path, fio: OSFileIO()}
+}
+
+// WithFileIO makes f use fio for its file operations (tests inject failures
+// this way) and returns f. A nil fio means OSFileIO. Call it before f is
+// used.
+func (f *FileSnapshotter) WithFileIO(fio FileIO) *FileSnapshotter {
 	if fio == nil {
 		fio = OSFileIO()
 	}
-	return &FileSnapshotter{path: path, fio: fio}
+	f.mu.Lock()
+	f.fio = fio
+	f.mu.Unlock()
+	return f
 }
 
-// Path returns the snapshot file's path.
-func (f *FileSnapshotter) Path() string { return f.path }
+// io returns the file operations f uses (a FileSnapshotter built as a
+// literal has none set: the operating system's).
+func (f *FileSnapshotter) io() FileIO {
+	if f.fio == nil {
+		return OSFileIO()
+	}
+	return f.fio
+}
 
 func (f *FileSnapshotter) tempPattern() string {
-	return "." + filepath.Base(f.path) + ".tmp-*"
+	return "." + filepath.Base(f.Path) + ".tmp-*"
 }
 
 // Load reads the snapshot. A missing file is an empty state; a file that is
 // not a valid snapshot is an error naming the file.
 func (f *FileSnapshotter) Load() (map[string]int64, error) {
-	data, err := f.fio.ReadFile(f.path)
+	data, err := f.io().ReadFile(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]int64{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sequence snapshot %s: %w", f.path, err)
+		return nil, fmt.Errorf("sequence snapshot %s: %w", f.Path, err)
 	}
 	seqs, err := parseSnapshot(data)
 	if err != nil {
-		return nil, fmt.Errorf("sequence snapshot %s: %w", f.path, err)
+		return nil, fmt.Errorf("sequence snapshot %s: %w", f.Path, err)
 	}
 	return seqs, nil
 }
@@ -143,12 +161,12 @@ func (f *FileSnapshotter) Load() (map[string]int64, error) {
 // removeStaleTemps deletes temporary files a crashed Save left behind. A
 // failure only leaves clutter, so it is not an error of Load.
 func (f *FileSnapshotter) removeStaleTemps() {
-	names, err := f.fio.Glob(filepath.Join(filepath.Dir(f.path), f.tempPattern()))
+	names, err := f.io().Glob(filepath.Join(filepath.Dir(f.Path), f.tempPattern()))
 	if err != nil {
 		return // the pattern is built from a file name; only ErrBadPattern is possible
 	}
 	for _, n := range names {
-		_ = f.fio.Remove(n) // best effort: a leftover temp file is harmless
+		_ = f.io().Remove(n) // best effort: a leftover temp file is harmless
 	}
 }
 
@@ -183,7 +201,7 @@ func parseSnapshot(data []byte) (map[string]int64, error) {
 func (f *FileSnapshotter) Save(seqs map[string]int64) error {
 	data, err := encodeSnapshot(seqs)
 	if err != nil {
-		return fmt.Errorf("sequence snapshot %s: %w", f.path, err)
+		return fmt.Errorf("sequence snapshot %s: %w", f.Path, err)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -192,7 +210,7 @@ func (f *FileSnapshotter) Save(seqs map[string]int64) error {
 		f.cleaned = true
 	}
 	if err := f.write(data); err != nil {
-		return fmt.Errorf("sequence snapshot %s: %w", f.path, err)
+		return fmt.Errorf("sequence snapshot %s: %w", f.Path, err)
 	}
 	return nil
 }
@@ -227,15 +245,15 @@ func encodeSnapshot(seqs map[string]int64) ([]byte, error) {
 }
 
 func (f *FileSnapshotter) write(data []byte) error {
-	dir := filepath.Dir(f.path)
-	tmp, err := f.fio.CreateTemp(dir, f.tempPattern())
+	dir := filepath.Dir(f.Path)
+	tmp, err := f.io().CreateTemp(dir, f.tempPattern())
 	if err != nil {
 		return err
 	}
 	name := tmp.Name()
 	fail := func(err error) error {
-		_ = tmp.Close()        // already failing; the write error is the one to report
-		_ = f.fio.Remove(name) // best effort: Load removes leftovers too
+		_ = tmp.Close()         // already failing; the write error is the one to report
+		_ = f.io().Remove(name) // best effort: Load removes leftovers too
 		return err
 	}
 	if _, err := tmp.Write(data); err != nil {
@@ -245,12 +263,12 @@ func (f *FileSnapshotter) write(data []byte) error {
 		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
-		_ = f.fio.Remove(name) // best effort: Load removes leftovers too
+		_ = f.io().Remove(name) // best effort: Load removes leftovers too
 		return err
 	}
-	if err := f.fio.Rename(name, f.path); err != nil {
-		_ = f.fio.Remove(name) // best effort: Load removes leftovers too
+	if err := f.io().Rename(name, f.Path); err != nil {
+		_ = f.io().Remove(name) // best effort: Load removes leftovers too
 		return err
 	}
-	return f.fio.SyncDir(dir)
+	return f.io().SyncDir(dir)
 }

@@ -20,7 +20,7 @@ import (
 
 func TestFileSnapshotterRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "seq.json")
-	s := NewFileSnapshotter(path, nil)
+	s := NewFileSnapshotter(path)
 	got, err := s.Load()
 	if err != nil {
 		t.Fatalf("load of a missing file: %v", err)
@@ -32,7 +32,7 @@ func TestFileSnapshotterRoundTrip(t *testing.T) {
 	if err := s.Save(want); err != nil {
 		t.Fatal(err)
 	}
-	got, err = NewFileSnapshotter(path, nil).Load()
+	got, err = NewFileSnapshotter(path).Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestFileSnapshotterCorrupt(t *testing.T) {
 			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := NewFileSnapshotter(path, nil).Load()
+			_, err := NewFileSnapshotter(path).Load()
 			if err == nil || !strings.Contains(err.Error(), path) {
 				t.Errorf("Load(%q) error = %v, want an error naming %s", content, err, path)
 			}
@@ -137,10 +137,10 @@ func TestFileSnapshotterFailures(t *testing.T) {
 		t.Run(op, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "seq.json")
-			if err := NewFileSnapshotter(path, nil).Save(map[string]int64{"a": 1}); err != nil {
+			if err := NewFileSnapshotter(path).Save(map[string]int64{"a": 1}); err != nil {
 				t.Fatal(err)
 			}
-			s := NewFileSnapshotter(path, faultIO{OSFileIO(), op})
+			s := NewFileSnapshotter(path).WithFileIO(faultIO{OSFileIO(), op})
 			var err error
 			if op == "read" {
 				_, err = s.Load()
@@ -150,7 +150,7 @@ func TestFileSnapshotterFailures(t *testing.T) {
 			if !errors.Is(err, errInjected) || !strings.Contains(err.Error(), path) {
 				t.Fatalf("error = %v, want the injected failure naming %s", err, path)
 			}
-			got, err := NewFileSnapshotter(path, nil).Load()
+			got, err := NewFileSnapshotter(path).Load()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +176,7 @@ func TestFileSnapshotterRemovesStaleTemps(t *testing.T) {
 	if err := os.WriteFile(stale, []byte(`{"version":1,"sequ`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := NewFileSnapshotter(path, nil)
+	s := NewFileSnapshotter(path)
 	if _, err := s.Load(); err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestSnapshotWriterProcess(t *testing.T) {
 	if path == "" {
 		t.Skip("child process of TestSnapshotSurvivesKill")
 	}
-	s := NewFileSnapshotter(path, nil)
+	s := NewFileSnapshotter(path)
 	for i := 1; i <= snapshotMaxStates; i++ {
 		if err := s.Save(snapshotState(i)); err != nil {
 			fmt.Println("error:", err)
@@ -263,7 +263,7 @@ func TestSnapshotSurvivesKill(t *testing.T) {
 		if !errors.As(err, &ee) {
 			t.Fatalf("child ended with %v, want killed (it finished its bounded loop?)", err)
 		}
-		got, err := NewFileSnapshotter(path, nil).Load()
+		got, err := NewFileSnapshotter(path).Load()
 		if err != nil {
 			t.Fatalf("round %d: snapshot unreadable after kill: %v", round, err)
 		}

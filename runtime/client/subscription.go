@@ -2,12 +2,13 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"log"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 )
@@ -17,37 +18,45 @@ import (
 // reported to the error hooks as a *DeliveryError.
 type EnvelopeHandler func(ctx context.Context, env *envelope.Envelope) error
 
-// SubscribeOption configures Client.Subscribe.
-type SubscribeOption func(*subscribeConfig)
-
-type subscribeConfig struct {
-	from    int64
-	since   *StreamPosition
-	aspects []string
-}
+// SubscribeOption configures Client.Subscribe by setting fields of the
+// SubscribeOptions the Client hands to the transport. Users can write their
+// own.
+type SubscribeOption func(*SubscribeOptions)
 
 // WithFromSequence asks the transport to replay the channel's stored
-// publications from stream offset n (inclusive) before live ones.
-func WithFromSequence(n int64) SubscribeOption {
-	return func(c *subscribeConfig) { c.from = n }
+// publications from stream position seq up (inclusive) before live ones.
+// Stream positions equal the sequences for a channel with one producer.
+func WithFromSequence(seq int64) SubscribeOption {
+	return func(o *SubscribeOptions) { o.FromSequence = seq }
 }
 
 // WithResumePosition asks the transport to resume after pos, a stream
-// position saved from an earlier run (see Subscription.Position).
+// position saved from an earlier run (see Subscription.Position). Unlike
+// WithFromSequence it checks the stream's epoch: a stream the server lost is
+// reported through OnGap instead of being read from a wrong offset.
 func WithResumePosition(pos StreamPosition) SubscribeOption {
-	return func(c *subscribeConfig) { c.since = &pos }
+	return func(o *SubscribeOptions) { o.Since = &pos }
 }
 
 // WithAspectFilter restricts handler dispatch to the given aspects. Gap
 // detection still sees every envelope, so a filtered envelope never looks
 // like a gap.
 func WithAspectFilter(aspects ...string) SubscribeOption {
-	return func(c *subscribeConfig) { c.aspects = append(c.aspects, aspects...) }
+	return func(o *SubscribeOptions) { o.Aspects = append(o.Aspects, aspects...) }
+}
+
+// WithManualStart makes the Subscription dispatch nothing until Start, so
+// that not a single envelope is handled before every handler exists. Without
+// it dispatch begins with the first registration (see Subscription).
+func WithManualStart() SubscribeOption {
+	return func(o *SubscribeOptions) { o.ManualStart = true }
 }
 
 // SubscriptionStats counts what a subscription did with the publications it
 // received. Every received publication ends in exactly one of Delivered,
-// Unhandled, Duplicates, Filtered, Rejected, DecodeErrors or Mismatched.
+// Unhandled, Duplicates, Filtered, Rejected, DecodeErrors or Mismatched. An
+// envelope counted Unhandled moves to Delivered when a handler registered
+// during the late-registration window (see Subscription) receives it.
 type SubscriptionStats struct {
 	Received     int64 // publications read from the transport
 	Delivered    int64 // envelopes handed to at least one handler
@@ -66,21 +75,57 @@ type stats struct {
 	decodeErrors, mismatched, gaps, resubscribes atomic.Int64
 }
 
+// handlerEntry is one registered handler; all means every aspect.
+type handlerEntry struct {
+	all    bool
+	aspect string
+	h      EnvelopeHandler
+}
+
+func (e *handlerEntry) matches(aspect string) bool { return e.all || e.aspect == aspect }
+
 type handlerSet struct {
-	all      []EnvelopeHandler
-	byAspect map[string][]EnvelopeHandler
-	onGap    []func(channel string, gap int64)
-	onError  []func(error)
+	entries []handlerEntry // in registration order
+	onGap   []func(channel string, gap int64)
+	onError []func(error)
 }
 
 // maxQueuedEvents bounds the transport events waiting for a subscription's
 // dispatch goroutine; past it, events are counted and reported as lost.
 const maxQueuedEvents = 1024
 
-// Subscription receives one channel's envelopes. Register handlers, then call
-// Start: nothing is dispatched before Start, so no envelope can arrive
-// before its handler exists (publications wait in the transport meanwhile).
-// Handlers may also be added after Start; they see envelopes from then on.
+// The late-registration window: after dispatch began on its own (no
+// WithManualStart, no Start yet), a subscription keeps what it dispatched
+// for this long after the first registration, and at most this many
+// envelopes, and hands it to handlers registered meanwhile.
+const (
+	lateWindow   = 5 * time.Second
+	lateEnvelops = 1024
+)
+
+// retained is an envelope dispatched during the late-registration window.
+type retained struct {
+	env       *envelope.Envelope
+	data      []byte
+	seen      int  // handlers (entries) that existed when it was dispatched
+	unhandled bool // counted as Unhandled so far
+}
+
+// Subscription receives one channel's envelopes. Subscribe, register
+// handlers, done: dispatch begins with the first envelope handler
+// (OnEnvelope, OnAspect, OnAspectTyped or a Handle variant), and until then
+// publications wait in the transport. Register OnGap and OnError before it
+// to have them see the reports about the first envelopes; a subscription
+// with hooks but no envelope handler begins with Start. Handlers registered after
+// dispatch began still receive every envelope dispatched before them, as
+// long as they are registered within 5 seconds of the first registration
+// and before 1024 envelopes were dispatched (straight-line registration
+// takes microseconds): those envelopes are handed to them first, in order,
+// then live ones. So a subscriber that registers its handlers one after the
+// other misses none. Start ends that window ("every handler exists now");
+// handlers registered later see envelopes from their registration on. With
+// WithManualStart nothing is dispatched before Start, for callers who want
+// the hard guarantee that every envelope meets the complete handler set.
 //
 // Each received publication is decoded, passed through the gap detector
 // (duplicates dropped, holes reported through OnGap), then the aspect
@@ -92,23 +137,34 @@ const maxQueuedEvents = 1024
 // resubscribes with backoff (ReconnectPolicy), resuming after the last
 // position the transport reported and dropping what was already delivered.
 type Subscription struct {
-	c       *Client
-	channel string
-	aspects []string // the filter, in the caller's order
-	filter  map[string]struct{}
-	gaps    *envelope.GapDetector
-	ctx     context.Context
-	cancel  context.CancelFunc
+	c           *Client
+	channel     string
+	aspects     []string // the filter, in the caller's order
+	filter      map[string]struct{}
+	gaps        *envelope.GapDetector
+	ctx         context.Context
+	cancel      context.CancelFunc
+	manual      bool
+	userOnEvent func(StreamEvent)
 
 	handlers atomic.Pointer[handlerSet]
+	current  atomic.Pointer[envelope.Envelope] // the envelope whose handler runs
 
 	mu           sync.Mutex // guards the fields below and handler registration
-	started      bool
+	started      bool       // dispatch is running
+	startCalled  bool
 	stopped      bool
 	cancelStream func()
 	stop         chan struct{}
 	done         chan struct{}
 	err          error
+	lateTimer    *time.Timer
+
+	// lateCap is -1 while the late-registration window is open, then the
+	// number of handler entries that existed when it closed: those still
+	// get what the window kept.
+	lateCap   atomic.Int64
+	regNotify chan struct{} // a handler was registered or the window closed
 
 	posMu      sync.Mutex     // guards the fields below
 	stream     <-chan []byte  // the current stream; nil while subscribing
@@ -120,19 +176,27 @@ type Subscription struct {
 	lostEvents int           // events not queued because the queue was full
 	evNotify   chan struct{}
 
-	st          stats
-	idleStreams int // resubscribed streams that delivered nothing yet; dispatch goroutine only
+	st stats
+	// Dispatch goroutine only:
+	idleStreams int        // resubscribed streams that delivered nothing yet
+	fromBase    int64      // FromSequence the subscription started from
+	readTotal   int64      // publications read from all streams
+	late        []retained // envelopes of the late-registration window
 }
 
-// Subscribe subscribes to channel. The Subscription dispatches nothing until
-// Start; ctx bounds the subscribe call only.
+// Subscribe subscribes to channel. Register handlers on the returned
+// Subscription; dispatch begins with the first (see Subscription). ctx
+// bounds the subscribe call only.
 func (c *Client) Subscribe(ctx context.Context, channel string, opts ...SubscribeOption) (*Subscription, error) {
 	if channel == "" {
 		return nil, errors.New("parsec: subscribe: empty channel name")
 	}
-	var cfg subscribeConfig
+	var cfg SubscribeOptions
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.FromSequence < 0 {
+		return nil, fmt.Errorf("parsec: subscribe %q: negative FromSequence %d", channel, cfg.FromSequence)
 	}
 	c.mu.Lock()
 	if c.closed {
@@ -142,23 +206,28 @@ func (c *Client) Subscribe(ctx context.Context, channel string, opts ...Subscrib
 	c.mu.Unlock()
 	s := &Subscription{
 		c: c, channel: channel,
-		gaps:     envelope.NewGapDetector(c.cfg.gapOpts),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
-		evNotify: make(chan struct{}, 1),
+		gaps:        envelope.NewGapDetector(c.cfg.gapOpts),
+		manual:      cfg.ManualStart,
+		userOnEvent: cfg.OnEvent,
+		fromBase:    cfg.FromSequence,
+		stop:        make(chan struct{}),
+		done:        make(chan struct{}),
+		evNotify:    make(chan struct{}, 1),
+		regNotify:   make(chan struct{}, 1),
 	}
-	if len(cfg.aspects) > 0 {
-		s.aspects = cfg.aspects
-		s.filter = make(map[string]struct{}, len(cfg.aspects))
-		for _, a := range cfg.aspects {
+	if len(cfg.Aspects) > 0 {
+		s.aspects = append([]string(nil), cfg.Aspects...)
+		s.filter = make(map[string]struct{}, len(cfg.Aspects))
+		for _, a := range cfg.Aspects {
 			s.filter[a] = struct{}{}
 		}
 	}
 	s.handlers.Store(&handlerSet{})
+	s.lateCap.Store(-1)
 	s.ctx, s.cancel = context.WithCancel(c.ctx)
 	topts := s.streamOptions(1)
-	topts.FromSequence = cfg.from
-	topts.Since = cfg.since
+	topts.FromSequence = cfg.FromSequence
+	topts.Since = cfg.Since
 	stream, cancel, err := c.tr.Subscribe(ctx, channel, topts)
 	if err == nil && (stream == nil || cancel == nil) {
 		err = errors.New("transport returned no stream")
@@ -189,7 +258,7 @@ func (s *Subscription) streamOptions(gen int) SubscribeOptions {
 	s.gen = gen
 	s.stream = nil
 	s.posMu.Unlock()
-	return SubscribeOptions{Aspects: s.aspects, OnEvent: func(ev StreamEvent) { s.onEvent(gen, ev) }}
+	return SubscribeOptions{Aspects: s.aspects, ManualStart: s.manual, OnEvent: func(ev StreamEvent) { s.onEvent(gen, ev) }}
 }
 
 // onEvent runs on the transport's goroutines: it records positions and
@@ -219,6 +288,9 @@ func (s *Subscription) onEvent(gen int, ev StreamEvent) {
 	case s.evNotify <- struct{}{}:
 	default:
 	}
+	if s.userOnEvent != nil {
+		s.userOnEvent(ev)
+	}
 }
 
 // Position returns the stream position after the last publication read, and
@@ -236,34 +308,78 @@ func (s *Subscription) Position() (StreamPosition, bool) {
 // Channel returns the subscribed channel.
 func (s *Subscription) Channel() string { return s.channel }
 
+// update registers handlers and hooks; the first envelope handler begins
+// dispatch (unless WithManualStart).
 func (s *Subscription) update(f func(h *handlerSet)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.handlers.Load()
 	h := &handlerSet{
-		all:     append([]EnvelopeHandler(nil), old.all...),
+		entries: append([]handlerEntry(nil), old.entries...),
 		onGap:   append([]func(string, int64){}, old.onGap...),
 		onError: append([]func(error){}, old.onError...),
 	}
-	h.byAspect = make(map[string][]EnvelopeHandler, len(old.byAspect)+1)
-	for k, v := range old.byAspect {
-		h.byAspect[k] = v
-	}
 	f(h)
 	s.handlers.Store(h)
+	if !s.started && !s.manual && !s.stopped && len(h.entries) > 0 {
+		s.started = true
+		s.lateTimer = time.AfterFunc(lateWindow, s.endLateWindow)
+		go s.run()
+	}
+	s.notifyRegistration()
 }
+
+func (s *Subscription) notifyRegistration() {
+	select {
+	case s.regNotify <- struct{}{}:
+	default:
+	}
+}
+
+// endLateWindow stops handing earlier envelopes to handlers registered
+// from now on.
+func (s *Subscription) endLateWindow() {
+	s.mu.Lock()
+	s.closeLate(len(s.handlers.Load().entries))
+	s.mu.Unlock()
+	s.notifyRegistration()
+}
+
+// closeLate closes the late-registration window; the first n handler
+// entries still receive what it kept.
+func (s *Subscription) closeLate(n int) { s.lateCap.CompareAndSwap(-1, int64(n)) }
 
 // OnEnvelope registers a handler for every envelope that passes the filter
-// and the validator.
-func (s *Subscription) OnEnvelope(h EnvelopeHandler) {
-	s.update(func(hs *handlerSet) { hs.all = append(hs.all, h) })
+// and the validator. A handler that panics is reported to the error hooks.
+// HandleEnvelope registers a handler that receives a context and returns an
+// error.
+func (s *Subscription) OnEnvelope(handler func(envelope.Envelope)) {
+	s.HandleEnvelope(plain(handler))
 }
 
-// OnAspect registers a handler for envelopes of one aspect.
-func (s *Subscription) OnAspect(aspect string, h EnvelopeHandler) {
-	s.update(func(hs *handlerSet) {
-		hs.byAspect[aspect] = append(append([]EnvelopeHandler(nil), hs.byAspect[aspect]...), h)
-	})
+// OnAspect registers a handler for envelopes of one aspect; see OnEnvelope.
+// HandleAspect is the context-aware form.
+func (s *Subscription) OnAspect(aspect string, handler func(envelope.Envelope)) {
+	s.HandleAspect(aspect, plain(handler))
+}
+
+func plain(handler func(envelope.Envelope)) EnvelopeHandler {
+	return func(_ context.Context, env *envelope.Envelope) error {
+		handler(*env)
+		return nil
+	}
+}
+
+// HandleEnvelope registers h for every envelope that passes the filter and
+// the validator. h's context carries the envelope for PublishDerived; its
+// error is reported to the error hooks.
+func (s *Subscription) HandleEnvelope(h EnvelopeHandler) {
+	s.update(func(hs *handlerSet) { hs.entries = append(hs.entries, handlerEntry{all: true, h: h}) })
+}
+
+// HandleAspect registers h for envelopes of one aspect; see HandleEnvelope.
+func (s *Subscription) HandleAspect(aspect string, h EnvelopeHandler) {
+	s.update(func(hs *handlerSet) { hs.entries = append(hs.entries, handlerEntry{aspect: aspect, h: h}) })
 }
 
 // OnGap registers a hook for lost publications. gap > 0 is the number of
@@ -272,8 +388,8 @@ func (s *Subscription) OnAspect(aspect string, h EnvelopeHandler) {
 // the number of stream publications missed, or -1 when unknown. A loss seen
 // by the transport may therefore be reported twice: once for the stream and
 // once per producer whose numbering shows it.
-func (s *Subscription) OnGap(f func(channel string, gap int64)) {
-	s.update(func(hs *handlerSet) { hs.onGap = append(hs.onGap, f) })
+func (s *Subscription) OnGap(handler func(channel string, gap int64)) {
+	s.update(func(hs *handlerSet) { hs.onGap = append(hs.onGap, handler) })
 }
 
 // OnError registers a hook for this subscription's errors: *DeliveryError,
@@ -283,19 +399,27 @@ func (s *Subscription) OnError(f func(error)) {
 	s.update(func(hs *handlerSet) { hs.onError = append(hs.onError, f) })
 }
 
-// Start begins dispatch. It returns an error after Unsubscribe or a second
-// Start.
+// Start says that every handler exists: it begins dispatch if it has not
+// begun yet (always the case with WithManualStart) and ends the
+// late-registration window, so handlers registered afterwards see envelopes
+// from their registration on. It returns an error after Unsubscribe or a
+// second Start.
 func (s *Subscription) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped {
 		return ErrClosed
 	}
-	if s.started {
+	if s.startCalled {
 		return fmt.Errorf("parsec: subscription %q already started", s.channel)
 	}
-	s.started = true
-	go s.run()
+	s.startCalled = true
+	s.closeLate(len(s.handlers.Load().entries))
+	if !s.started {
+		s.started = true
+		go s.run()
+	}
+	s.notifyRegistration()
 	return nil
 }
 
@@ -352,6 +476,12 @@ func (s *Subscription) stopStream() {
 
 // finish releases the subscription once dispatch is over.
 func (s *Subscription) finish() {
+	s.mu.Lock()
+	if s.lateTimer != nil {
+		s.lateTimer.Stop()
+	}
+	s.mu.Unlock()
+	s.late = nil
 	s.cancel()
 	s.c.mu.Lock()
 	delete(s.c.subs, s)
@@ -359,9 +489,10 @@ func (s *Subscription) finish() {
 	close(s.done)
 }
 
-// History returns the channel's stored envelopes within opts, oldest first.
-// Entries that do not decode are left out and reported to the error hooks.
-func (s *Subscription) History(ctx context.Context, opts HistoryOptions) ([]*envelope.Envelope, error) {
+// History returns the channel's stored envelopes within opts, oldest first
+// (Since exclusive, Until inclusive; see HistoryOptions). Entries that do
+// not decode are left out and reported to the error hooks.
+func (s *Subscription) History(ctx context.Context, opts HistoryOptions) ([]envelope.Envelope, error) {
 	return s.c.history(ctx, s.channel, opts, s.report)
 }
 
@@ -374,10 +505,32 @@ func (s *Subscription) Presence(ctx context.Context) ([]PresenceEntry, error) {
 	return p, nil
 }
 
-// PublishDerived publishes payload on the subscription's channel with its
-// causation set to the envelope whose handler received ctx. It returns
-// ErrNoParent when ctx does not come from a handler.
-func (s *Subscription) PublishDerived(ctx context.Context, aspect string, payload any) (*envelope.Envelope, error) {
+// PublishDerived publishes payload (JSON bytes, checked; nil for none) with
+// aspect on the subscription's channel, its causation set to the envelope
+// being handled on this subscription: call it from a handler (OnEnvelope,
+// OnAspect, OnAspectTyped and the Handle variants), or from code the handler
+// waits for. Every subscription tracks its own envelope, so concurrent
+// handlers of different subscriptions each derive from their own. ctx
+// bounds the publish only. While no handler runs it returns ErrNoParent.
+// PublishDerivedAspect is the form that returns the envelope as sent.
+func (s *Subscription) PublishDerived(ctx context.Context, aspect string, payload []byte) error {
+	if len(payload) > 0 && !json.Valid(payload) {
+		return fmt.Errorf("parsec: publish %s on %q: %w", aspect, s.channel, ErrInvalidPayload)
+	}
+	data := payload
+	if len(data) == 0 {
+		data = nil
+	}
+	_, err := s.derive(ctx, s.current.Load(), Payload{Aspect: aspect, Data: data})
+	return err
+}
+
+// PublishDerivedAspect publishes payload (any value Client.PublishAspect
+// accepts) on the subscription's channel with its causation set to the
+// envelope whose handler received ctx, and returns the envelope as sent. It
+// returns ErrNoParent when ctx does not come from a handler (HandleEnvelope,
+// HandleAspect, HandleAspectTyped, on any subscription).
+func (s *Subscription) PublishDerivedAspect(ctx context.Context, aspect string, payload any) (*envelope.Envelope, error) {
 	data, err := marshalPayload(payload)
 	if err != nil {
 		return nil, fmt.Errorf("parsec: publish %s on %q: %w", aspect, s.channel, err)
@@ -385,9 +538,17 @@ func (s *Subscription) PublishDerived(ctx context.Context, aspect string, payloa
 	return s.PublishDerivedPayload(ctx, Payload{Aspect: aspect, Data: data})
 }
 
-// PublishDerivedPayload is PublishDerived for an encoded payload.
+// PublishDerivedPayload is PublishDerivedAspect for an encoded payload.
 func (s *Subscription) PublishDerivedPayload(ctx context.Context, p Payload) (*envelope.Envelope, error) {
-	return s.c.PublishDerivedPayload(ctx, s.channel, p)
+	parent, _ := EnvelopeFromContext(ctx) // nil outside a handler: ErrNoParent
+	return s.derive(ctx, parent, p)
+}
+
+func (s *Subscription) derive(ctx context.Context, parent *envelope.Envelope, p Payload) (*envelope.Envelope, error) {
+	if parent == nil {
+		return nil, ErrNoParent
+	}
+	return s.c.publish(ctx, s.channel, p, causationOf(parent))
 }
 
 // GapError reports a gap to the error hooks of a subscription that has no
@@ -414,7 +575,7 @@ func (s *Subscription) report(err error) {
 	if s.c.cfg.onError != nil {
 		s.c.cfg.onError(err)
 	} else if len(hs.onError) == 0 {
-		log.Print(err)
+		s.c.log(err)
 	}
 }
 
@@ -443,6 +604,8 @@ func (s *Subscription) run() {
 			return
 		case <-s.evNotify:
 			s.drainEvents()
+		case <-s.regNotify:
+			s.catchUp()
 		case data, ok := <-stream:
 			if ok {
 				select {
@@ -451,6 +614,7 @@ func (s *Subscription) run() {
 				default:
 				}
 				s.idleStreams = 0
+				s.readTotal++
 				s.posMu.Lock()
 				s.recv++
 				s.posMu.Unlock()
@@ -510,6 +674,10 @@ func (s *Subscription) resubscribe(gen int) <-chan []byte {
 		opts := s.streamOptions(gen)
 		if known {
 			opts.Since = &resume
+		} else if s.fromBase > 0 {
+			// No positions from the transport: the stream started at
+			// fromBase and delivered readTotal publications since.
+			opts.FromSequence = s.fromBase + s.readTotal
 		}
 		stream, cancel, err := s.c.tr.Subscribe(s.ctx, s.channel, opts)
 		if err == nil && (stream == nil || cancel == nil) {
@@ -587,25 +755,113 @@ func (s *Subscription) handle(data []byte) {
 			s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env, Err: err})
 		}
 	}
+	s.catchUp() // handlers registered meanwhile get the earlier envelopes first
 	hs := s.handlers.Load()
-	specific := hs.byAspect[env.Aspect]
-	if len(hs.all) == 0 && len(specific) == 0 {
+	matched := false
+	for i := range hs.entries {
+		if hs.entries[i].matches(env.Aspect) {
+			matched = true
+			break
+		}
+	}
+	if s.lateCap.Load() < 0 {
+		s.late = append(s.late, retained{env: env, data: data, seen: len(hs.entries), unhandled: !matched})
+		if len(s.late) >= lateEnvelops {
+			s.closeLate(len(hs.entries))
+		}
+	}
+	if !matched {
 		s.st.unhandled.Add(1)
 		return
 	}
-	s.st.delivered.Add(1)
-	ctx := context.WithValue(s.ctx, parentKey{}, env)
-	for _, h := range hs.all {
-		s.call(ctx, h, env, data)
+	if s.dispatch(hs.entries, env, data) {
+		s.st.delivered.Add(1)
+	} else {
+		s.st.rejected.Add(1)
 	}
-	for _, h := range specific {
-		s.call(ctx, h, env, data)
+}
+
+// dispatch calls the entries matching env's aspect, in registration order,
+// through the handle interceptors. It reports whether the handlers ran (an
+// interceptor may refuse the delivery).
+func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte) bool {
+	ctx := context.WithValue(s.ctx, parentKey{}, env)
+	ints := s.c.cfg.handInts
+	if len(ints) == 0 {
+		s.runHandlers(ctx, entries, env, data)
+		return true
+	}
+	ran := false
+	h := EnvelopeHandler(func(ctx context.Context, env *envelope.Envelope) error {
+		ran = true
+		s.runHandlers(ctx, entries, env, data)
+		return nil
+	})
+	for i := len(ints) - 1; i >= 0; i-- {
+		h = ints[i](h)
+	}
+	s.call(ctx, h, env, data)
+	return ran
+}
+
+// catchUp hands the envelopes of the late-registration window to the
+// handlers registered after they were dispatched (up to those that existed
+// when the window closed, then it drops them). Dispatch goroutine only.
+func (s *Subscription) catchUp() {
+	if len(s.late) == 0 {
+		return
+	}
+	hs := s.handlers.Load()
+	limit := len(hs.entries)
+	if c := s.lateCap.Load(); c >= 0 {
+		limit = min(limit, int(c))
+		defer func() { s.late = nil }()
+	}
+	for i := range s.late {
+		r := &s.late[i]
+		if r.seen >= limit {
+			continue
+		}
+		select {
+		case <-s.stop:
+			return
+		default:
+		}
+		added := hs.entries[r.seen:limit]
+		r.seen = limit
+		matched := false
+		for j := range added {
+			if added[j].matches(r.env.Aspect) {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			continue
+		}
+		if s.dispatch(added, r.env, r.data) && r.unhandled {
+			r.unhandled = false
+			s.st.unhandled.Add(-1)
+			s.st.delivered.Add(1)
+		}
+	}
+}
+
+// runHandlers calls the entries matching env's aspect, each reporting its
+// own failure.
+func (s *Subscription) runHandlers(ctx context.Context, entries []handlerEntry, env *envelope.Envelope, data []byte) {
+	for i := range entries {
+		if entries[i].matches(env.Aspect) {
+			s.call(ctx, entries[i].h, env, data)
+		}
 	}
 }
 
 // call runs one handler; its error or panic is reported with a copy of the
 // publication's bytes (the transport may share them).
 func (s *Subscription) call(ctx context.Context, h EnvelopeHandler, env *envelope.Envelope, data []byte) {
+	prev := s.current.Swap(env) // interceptors wrap handlers: restore theirs
+	defer s.current.Store(prev)
 	defer func() {
 		if r := recover(); r != nil {
 			s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env,

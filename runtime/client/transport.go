@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -16,9 +17,12 @@ var ErrNotImplemented = errors.New("parsec: operation not implemented by transpo
 //
 // Implementations must be safe for concurrent use.
 type Transport interface {
-	// Connect establishes the connection. It is called once by Client.Connect.
-	Connect(ctx context.Context) error
-	// Close releases the connection. Channels returned by Subscribe are closed.
+	// Connect opens the transport; it is idempotent. token is the
+	// connection token Client.Connect was given (empty for none); a
+	// transport that authenticates differently may ignore it and says so.
+	Connect(ctx context.Context, token string) error
+	// Close releases the connection. Pending subscriptions are cancelled:
+	// the channels returned by Subscribe are closed.
 	Close() error
 	// Publish sends one encoded envelope to channel.
 	Publish(ctx context.Context, channel string, data []byte) error
@@ -32,9 +36,13 @@ type Transport interface {
 	// stream (the Client gives every Subscription its own): each call gets
 	// an independent stream, and cancelling one leaves the others running.
 	Subscribe(ctx context.Context, channel string, opts SubscribeOptions) (<-chan []byte, func(), error)
-	// History returns encoded envelopes stored for channel, oldest first.
+	// History returns encoded envelopes stored for channel, oldest first;
+	// empty when the transport keeps no history. A transport that cannot
+	// answer at all returns ErrNotImplemented.
 	History(ctx context.Context, channel string, opts HistoryOptions) ([][]byte, error)
-	// Presence lists the clients currently subscribed to channel.
+	// Presence lists the clients currently subscribed to channel; empty
+	// when the transport tracks no presence (or ErrNotImplemented, as for
+	// History).
 	Presence(ctx context.Context, channel string) ([]PresenceEntry, error)
 }
 
@@ -47,10 +55,21 @@ type StreamPosition struct {
 	Epoch  string `json:"epoch"`
 }
 
-// SubscribeOptions configures one subscription.
+// SubscribeOptions configures one subscription. Client.Subscribe builds it
+// from its SubscribeOptions functions (users may write their own) and hands
+// it to the Transport; the Client-only fields are marked.
 type SubscribeOptions struct {
-	// FromSequence, when > 0, asks the transport to replay the channel's stored
-	// publications from this stream offset (inclusive) before live ones.
+	// FromSequence, when > 0, asks the transport to replay the channel's
+	// stored publications from this stream position up (inclusive: the
+	// publications above FromSequence-1) before live ones. Stream positions
+	// count every publication on the channel; they equal the envelopes'
+	// sequences for a channel with one producer.
+	//
+	// The Client fills it on reconnect when the transport reports no stream
+	// positions but the subscription started from a FromSequence: it then
+	// resumes above the last publication it read. A transport that reports
+	// positions is resumed through Since instead, which also checks the
+	// stream's epoch.
 	FromSequence int64
 	// Since, when set, asks the transport to resume after this server stream
 	// position (recovery). When the server cannot recover, the transport
@@ -59,6 +78,9 @@ type SubscribeOptions struct {
 	// Aspects, when not empty, restricts handler dispatch to these aspects.
 	// Filtering happens in the Client after gap detection.
 	Aspects []string
+	// ManualStart (Client only) makes the Subscription dispatch nothing
+	// until Subscription.Start; see WithManualStart.
+	ManualStart bool
 	// OnEvent receives stream events from the transport: position updates,
 	// recoveries, unrecoverable positions, and transport errors. It may be
 	// called from the transport's goroutines and must not block.
@@ -111,11 +133,18 @@ type StreamEvent struct {
 }
 
 // HistoryOptions bounds a history query. Zero values mean "no bound".
+//
+// Since and Until are stream positions of the channel: the n-th publication
+// on the channel has position n (Centrifugo's stream offset). For a channel
+// with one producer they equal the envelopes' sequences; with several
+// producers they count every producer's publications. Callers who need the
+// position of a received publication use Subscription.Position.
 type HistoryOptions struct {
 	// Limit caps the number of envelopes returned (the most recent ones).
 	Limit int
-	// Since and Until bound the stream offsets returned, inclusive.
+	// Since is exclusive: only publications above it are returned.
 	Since int64
+	// Until is inclusive; 0 means unbounded.
 	Until int64
 }
 
@@ -133,10 +162,10 @@ func (o HistoryOptions) NewestOnly() bool {
 	return o.Since == 0 && o.Until == 0 && o.Limit > 0
 }
 
-// Contains reports whether a publication at stream offset lies within Since
-// and Until.
+// Contains reports whether a publication at stream offset lies within the
+// bounds: above Since, and at or below Until when Until is set.
 func (o HistoryOptions) Contains(offset uint64) bool {
-	return (o.Since == 0 || offset >= uint64(o.Since)) && (o.Until == 0 || offset <= uint64(o.Until))
+	return offset > uint64(o.Since) && (o.Until == 0 || offset <= uint64(o.Until))
 }
 
 // Trim keeps the most recent Limit entries of history, which is oldest first.
@@ -147,9 +176,10 @@ func (o HistoryOptions) Trim(history [][]byte) [][]byte {
 	return history
 }
 
-// PresenceEntry describes one client present in a channel.
+// PresenceEntry describes one client present in a channel. ConnInfo is the
+// connection info the server holds for the client, as raw JSON.
 type PresenceEntry struct {
-	UserID   string `json:"user_id"`
-	ClientID string `json:"client_id"`
-	ConnInfo []byte `json:"conn_info,omitempty"`
+	UserID   string          `json:"user_id"`
+	ClientID string          `json:"client_id"`
+	ConnInfo json.RawMessage `json:"conn_info,omitempty"`
 }

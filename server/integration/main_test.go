@@ -78,13 +78,13 @@ func fastReconnect() []ws.Option {
 // connected connects c within timeout, failing the test otherwise, and closes
 // it when the test ends. Transports and runtime clients both fit.
 func connected(t testing.TB, c interface {
-	Connect(context.Context) error
+	Connect(ctx context.Context, token string) error
 	Close() error
 }, timeout time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := c.Connect(ctx); err != nil {
+	if err := c.Connect(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

@@ -50,7 +50,7 @@ func BenchmarkCentrifugoRoundTrip(b *testing.B) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := tr.Connect(ctx); err != nil {
+		if err := tr.Connect(ctx, ""); err != nil {
 			b.Fatal(err)
 		}
 		defer func() {

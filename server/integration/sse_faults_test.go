@@ -403,7 +403,7 @@ func TestSSESlowConsumer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slowSub.OnEnvelope(func(hctx context.Context, env *envelopeT) error {
+	slowSub.HandleEnvelope(func(hctx context.Context, env *envelopeT) error {
 		time.Sleep(200 * time.Microsecond)
 		return h.handle(hctx, env)
 	})
@@ -499,14 +499,14 @@ func TestSSECloseDuringHandlers(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := cl.Connect(ctx); err != nil {
+	if err := cl.Connect(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
 	sub, err := cl.Subscribe(ctx, channel)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub.OnEnvelope(func(hctx context.Context, _ *envelopeT) error {
+	sub.HandleEnvelope(func(hctx context.Context, _ *envelopeT) error {
 		mu.Lock()
 		running++
 		mu.Unlock()

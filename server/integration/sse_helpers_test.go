@@ -189,14 +189,14 @@ func clientSubscribe(t testing.TB, tr client.Transport, channel string, h *handl
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := c.Connect(ctx); err != nil {
+	if err := c.Connect(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
 	sub, err := c.Subscribe(ctx, channel)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub.OnEnvelope(h.handle)
+	sub.HandleEnvelope(h.handle)
 	sub.OnGap(h.onGap)
 	if err := sub.Start(); err != nil {
 		t.Fatal(err)

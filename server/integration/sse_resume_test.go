@@ -33,7 +33,7 @@ func TestSSEResumeHistoryPresence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub1.OnEnvelope(h1.handle)
+	sub1.HandleEnvelope(h1.handle)
 	if err := sub1.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestSSEResumeHistoryPresence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub2.OnEnvelope(h2.handle)
+	sub2.HandleEnvelope(h2.handle)
 	sub2.OnGap(h2.onGap)
 	if err := sub2.Start(); err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestSSEResumeHistoryPresence(t *testing.T) {
 		t.Errorf("replay events: %s", ta)
 	}
 
-	hist, err := pub.History(ctx, channel, client.HistoryOptions{Since: 11, Until: 15})
+	hist, err := pub.History(ctx, channel, client.HistoryOptions{Since: 10, Until: 15}) // above 10, up to 15
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,8 +17,8 @@ import (
 	"github.com/parsec-gen/parsec-gen/server"
 )
 
-// History and presence go through the server; history bounds are inclusive
-// stream offsets and Limit keeps the newest.
+// History and presence go through the server; history bounds are stream
+// offsets (Since exclusive, Until inclusive) and Limit keeps the newest.
 func TestWSHistoryAndPresence(t *testing.T) {
 	const channel = "orders:api"
 	srv := startServer(t, server.Config{})
@@ -50,8 +52,8 @@ func TestWSHistoryAndPresence(t *testing.T) {
 	}{
 		{client.HistoryOptions{}, 1, 10},
 		{client.HistoryOptions{Limit: 3}, 8, 3},
-		{client.HistoryOptions{Since: 4}, 4, 7},
-		{client.HistoryOptions{Since: 4, Until: 6}, 4, 3},
+		{client.HistoryOptions{Since: 4}, 5, 6},           // Since exclusive
+		{client.HistoryOptions{Since: 4, Until: 6}, 5, 2}, // Until inclusive
 		{client.HistoryOptions{Until: 2}, 1, 2},
 		{client.HistoryOptions{Since: 2, Limit: 2}, 9, 2},
 	} {
@@ -85,6 +87,62 @@ func TestWSHistoryAndPresence(t *testing.T) {
 
 // A connection token that expires every two seconds is refreshed through
 // the token function; the connection and its subscription live on.
+// TestWSConnectToken: a token passed to Connect is the connection token;
+// a token configured on the transport wins over it.
+func TestWSConnectToken(t *testing.T) {
+	srv := startServer(t, server.Config{})
+	good, err := srv.Token("alice", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := func(token string, opts ...ws.Option) error {
+		tr, err := ws.New(srv.URL(), append(fastReconnect(), opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := tr.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
+		c, err := client.New(client.WithTransport(tr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		return c.Connect(ctx, token)
+	}
+	var logged strings.Builder
+	var logMu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		return logged.Write(p)
+	}), nil))
+	if err := dial(good, ws.WithLogger(logger)); err != nil {
+		t.Errorf("connect with the token given to Connect: %v", err)
+	}
+	logMu.Lock()
+	if !strings.Contains(logged.String(), "ws transport: connected") {
+		t.Errorf("WithLogger logged %q, want the connection", logged.String())
+	}
+	logMu.Unlock()
+	if err := dial(""); err == nil {
+		t.Error("connect without any token succeeded; the server requires one")
+	}
+	if err := dial("not-a-token", ws.WithToken(good)); err != nil {
+		t.Errorf("a configured token must win over Connect's: %v", err)
+	}
+	if err := dial(good, ws.WithToken("not-a-token")); err == nil {
+		t.Error("Connect's token won over the configured one")
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
 func TestWSTokenRefresh(t *testing.T) {
 	const channel = "orders:refresh"
 	srv := startServer(t, server.Config{})

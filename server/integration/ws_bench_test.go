@@ -151,7 +151,7 @@ func clientPipe(b *testing.B, srv *server.Server, channel string) *pipe {
 		b.Fatal(err)
 	}
 	var base atomic.Int64 // sequences already used by earlier recorders
-	s.OnAspect("tick", func(_ context.Context, env *envelope.Envelope) error {
+	s.HandleAspect("tick", func(_ context.Context, env *envelope.Envelope) error {
 		p.rec.Load().delivered(env.Sequence - base.Load())
 		return nil
 	})
@@ -163,7 +163,7 @@ func clientPipe(b *testing.B, srv *server.Server, channel string) *pipe {
 		if i == 1 {
 			base.Store(last.Load())
 		}
-		env, err := pub.Publish(ctx, channel, "tick", tick{I: i})
+		env, err := pub.PublishAspect(ctx, channel, "tick", tick{I: i})
 		if err == nil {
 			last.Store(env.Sequence)
 		}
@@ -200,7 +200,7 @@ func (t *typedTick) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// typedClientPipe is clientPipe with an OnAspectTyped handler that decodes
+// typedClientPipe is clientPipe with a HandleAspectTyped handler that decodes
 // each payload into a typedTick and records its index.
 func typedClientPipe(b *testing.B, srv *server.Server, channel string) *pipe {
 	p := &pipe{}
@@ -213,7 +213,7 @@ func typedClientPipe(b *testing.B, srv *server.Server, channel string) *pipe {
 		b.Fatal(err)
 	}
 	s.OnError(func(err error) { b.Error(err) })
-	client.OnAspectTyped(s, "tick", func(_ context.Context, _ *envelope.Envelope, m *typedTick) error {
+	client.HandleAspectTyped(s, "tick", func(_ context.Context, _ *envelope.Envelope, m *typedTick) error {
 		p.rec.Load().delivered(int64(m.I))
 		return nil
 	})
@@ -221,7 +221,7 @@ func typedClientPipe(b *testing.B, srv *server.Server, channel string) *pipe {
 		b.Fatal(err)
 	}
 	p.publish = func(ctx context.Context, i int) error {
-		_, err := pub.Publish(ctx, channel, "tick", typedTick{I: i})
+		_, err := pub.PublishAspect(ctx, channel, "tick", typedTick{I: i})
 		return err
 	}
 	return p
@@ -398,7 +398,7 @@ func BenchmarkWSClientPublishToHandler(b *testing.B) {
 
 // BenchmarkWSClientTypedPublishToHandler is BenchmarkWSClientPublishToHandler
 // with a typed payload (hand-written MarshalJSON/UnmarshalJSON, as generated
-// code has) and an OnAspectTyped handler.
+// code has) and a HandleAspectTyped handler.
 func BenchmarkWSClientTypedPublishToHandler(b *testing.B) {
 	srv := startServer(b, server.Config{HistorySize: 100})
 	n := max(b.N/benchRounds, 100)

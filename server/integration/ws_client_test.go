@@ -33,7 +33,7 @@ func newHandled() *handled {
 }
 
 func (h *handled) attach(s *client.Subscription) {
-	s.OnEnvelope(func(_ context.Context, env *envelope.Envelope) error {
+	s.HandleEnvelope(func(_ context.Context, env *envelope.Envelope) error {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		p := env.Producer.ID
@@ -126,7 +126,7 @@ func TestWSClientReconnectAndRestart(t *testing.T) {
 	publish := func(k int) {
 		for range k {
 			sent++
-			if _, err := pub.Publish(ctx, channel, "tick", tick{I: sent}); err != nil {
+			if _, err := pub.PublishAspect(ctx, channel, "tick", tick{I: sent}); err != nil {
 				t.Fatalf("publish #%d: %v", sent, err)
 			}
 		}

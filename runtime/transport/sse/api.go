@@ -171,8 +171,9 @@ func idempotencyKey() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// History returns the stored envelopes of channel, oldest first. Since and
-// Until bound stream offsets (inclusive); Limit keeps the most recent ones.
+// History returns the stored envelopes of channel, oldest first. Since
+// (exclusive) and Until (inclusive) bound stream offsets; Limit keeps the
+// most recent ones.
 func (t *Transport) History(ctx context.Context, channel string, opts client.HistoryOptions) ([][]byte, error) {
 	if err := t.isClosed(); err != nil {
 		return nil, err

@@ -190,8 +190,8 @@ func TestHistoryQueries(t *testing.T) {
 	}{
 		{client.HistoryOptions{}, seq(1, 6)},
 		{client.HistoryOptions{Limit: 2}, seq(5, 6)},
-		{client.HistoryOptions{Since: 3}, seq(3, 6)},
-		{client.HistoryOptions{Since: 2, Until: 4}, seq(2, 4)},
+		{client.HistoryOptions{Since: 3}, seq(4, 6)},
+		{client.HistoryOptions{Since: 2, Until: 4}, seq(3, 4)},
 		{client.HistoryOptions{Until: 4, Limit: 2}, seq(3, 4)},
 		{client.HistoryOptions{Since: 2, Limit: 1}, seq(6, 6)},
 	}

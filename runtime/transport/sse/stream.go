@@ -142,6 +142,9 @@ func (s *stream) run(ready chan<- error) {
 			return
 		}
 		s.emit(client.StreamEvent{Kind: client.EventDisconnected, Position: s.position(), Err: err})
+		if l := s.t.cfg.Logger; l != nil {
+			l.Warn("sse: stream lost", "channel", s.channel, "err", err)
+		}
 		var term *terminalError
 		if errors.As(err, &term) {
 			return
@@ -203,6 +206,8 @@ func (s *stream) open() (*conn, *recovery, error) {
 			return fail(fmt.Errorf("token: %w", err))
 		}
 		req.Token = tok
+	} else {
+		req.Token = s.t.connectToken()
 	}
 	resume := s.known && !s.noRecover
 	s.noRecover = false

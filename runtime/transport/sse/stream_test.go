@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -753,4 +754,81 @@ func TestServerUnsubscribe(t *testing.T) {
 	if n := len(f.requests()); n != 2 {
 		t.Errorf("connections = %d, want 2", n)
 	}
+}
+
+// TestConnectToken: the token passed to Connect is the streams' connection
+// token, unless Config.Token is set, which wins.
+func TestConnectToken(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		w.connect(ch, subscribeResult{}, 25)
+		w.hold()
+	})
+	for _, tc := range []struct {
+		name, connect, configured, want string
+	}{
+		{"from Connect", "from-connect", "", "from-connect"},
+		{"configured wins", "from-connect", "configured", "configured"},
+		{"none", "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := newTestTransport(t, f.srv.URL, func(c *Config) {
+				if tc.configured != "" {
+					c.Token = func(context.Context, string) (string, error) { return tc.configured, nil }
+				}
+			})
+			if err := tr.Connect(context.Background(), tc.connect); err != nil {
+				t.Fatal(err)
+			}
+			before := len(f.requests())
+			subscribe(t, tr, ch, client.SubscribeOptions{})
+			reqs := f.requests()
+			if len(reqs) != before+1 || reqs[before].Token != tc.want {
+				t.Errorf("connect request token %q, want %q", reqs[len(reqs)-1].Token, tc.want)
+			}
+		})
+	}
+}
+
+// TestLoggerReportsLostStream: Config.Logger gets a Warn record for a lost
+// stream.
+func TestLoggerReportsLostStream(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		w.connect(ch, subscribeResult{}, 25)
+		if n == 0 {
+			w.frame(push{Disconnect: &disconnectPush{Code: 3001, Reason: "shutdown"}})
+			return
+		}
+		w.hold()
+	})
+	var buf lockedBuffer
+	tr := newTestTransport(t, f.srv.URL, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
+	ev := newEvents()
+	subscribe(t, tr, ch, client.SubscribeOptions{OnEvent: ev.on})
+	ev.waitFor(t, client.EventDisconnected, 1)
+	// The record follows the event.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(buf.String(), "stream lost") && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if got := buf.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "sse: stream lost") || !strings.Contains(got, "channel=parsec:a") {
+		t.Errorf("log %q, want a Warn record naming the channel", got)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -56,7 +57,8 @@ type Config struct {
 	// Presence); it is sent in the X-API-Key header.
 	APIKey string
 	// Token returns the connection token used by subscription streams. When
-	// nil, streams connect without a token (the server must allow anonymous
+	// nil, streams use the token passed to Connect, or connect without a
+	// token when that was empty (the server must allow anonymous
 	// connections).
 	Token TokenFunc
 	// HTTPClient is used for both API calls and streams. Its Timeout must be
@@ -86,6 +88,10 @@ type Config struct {
 	// ConnectTimeout bounds each connection attempt up to the server's
 	// connect frame (default DefaultConnectTimeout).
 	ConnectTimeout time.Duration
+	// Logger, when set, receives a Warn record for every lost stream (the
+	// same loss the subscriber gets as EventDisconnected), with the channel
+	// and the error. Nil logs nothing.
+	Logger *slog.Logger
 	// RequestTimeout bounds each API call attempt (default DefaultRequestTimeout).
 	RequestTimeout time.Duration
 	// ReconnectDelayMin and ReconnectDelayMax bound the exponential backoff
@@ -118,6 +124,7 @@ type Transport struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	closed bool
+	token  string // from Connect; Config.Token wins
 }
 
 var _ client.Transport = (*Transport)(nil)
@@ -193,8 +200,10 @@ func setDefault[T comparable](p *T, def T) {
 }
 
 // Connect checks that the transport is usable. HTTP needs no standing
-// connection: every subscription opens its own stream in Subscribe.
-func (t *Transport) Connect(ctx context.Context) error {
+// connection: every subscription opens its own stream in Subscribe. token,
+// when not empty, is the connection token of the streams opened afterwards,
+// unless Config.Token is set: the configured function wins.
+func (t *Transport) Connect(ctx context.Context, token string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -203,7 +212,17 @@ func (t *Transport) Connect(ctx context.Context) error {
 	if t.closed {
 		return ErrClosed
 	}
+	if token != "" {
+		t.token = token
+	}
 	return nil
+}
+
+// connectToken returns the token Connect was given.
+func (t *Transport) connectToken() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.token
 }
 
 // Close ends every subscription (their channels are closed), waits for their

@@ -57,6 +57,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -97,15 +98,24 @@ type config struct {
 	maxMessageSize int
 	minReconnect   time.Duration
 	maxReconnect   time.Duration
+	logger         *slog.Logger
 }
 
-// WithToken sets the connection token (a JWT the server verifies).
+// WithLogger makes the transport log its connections' state changes: Info
+// when a connection is established, Warn when it is lost and being
+// repaired, Error when it ended for good. By default it logs nothing (the
+// same changes reach subscribers as stream events).
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithToken sets the connection token (a JWT the server verifies). It wins
+// over a token passed to Connect.
 func WithToken(token string) Option { return func(c *config) { c.token = token } }
 
 // WithTokenFunc sets a function that returns a fresh connection token. It is
 // called when the server reports the token expired and before it expires when
 // the server asks clients to refresh. Returning an error wrapping
-// ErrUnauthorized stops reconnecting for good.
+// ErrUnauthorized stops reconnecting for good. It wins over a token passed to
+// Connect.
 func WithTokenFunc(f func(ctx context.Context) (string, error)) Option {
 	return func(c *config) { c.tokenFunc = f }
 }
@@ -229,6 +239,9 @@ func New(url string, opts ...Option) (*Transport, error) {
 func (t *Transport) newConn(primary bool) *conn {
 	cn := &conn{c: centrifuge.NewProtobufClient(t.url, t.ccfg)}
 	cn.c.OnConnected(func(centrifuge.ConnectedEvent) {
+		if l := t.cfg.logger; l != nil {
+			l.Info("ws transport: connected", "url", t.url)
+		}
 		cn.up.Store(true)
 		if primary {
 			t.setConnected(true, nil)
@@ -239,6 +252,9 @@ func (t *Transport) newConn(primary bool) *conn {
 			t.setConnected(false, nil)
 		}
 		if cn.up.Swap(false) {
+			if l := t.cfg.logger; l != nil {
+				l.Warn("ws transport: connection lost, reconnecting", "url", t.url, "code", e.Code, "reason", e.Reason)
+			}
 			t.broadcast(cn, client.StreamEvent{Kind: client.EventDisconnected,
 				Err: fmt.Errorf("ws transport: connection lost (code %d: %s), reconnecting", e.Code, e.Reason)})
 		}
@@ -250,6 +266,9 @@ func (t *Transport) newConn(primary bool) *conn {
 			t.setConnected(false, err)
 		}
 		if e.Code != 0 { // 0: our own Close or Disconnect
+			if l := t.cfg.logger; l != nil {
+				l.Error("ws transport: disconnected for good", "url", t.url, "code", e.Code, "reason", e.Reason)
+			}
 			// Off the handler goroutine, as in stream.startSub.
 			go t.endAll(cn, err)
 		}
@@ -316,11 +335,21 @@ func isClosed(ch chan struct{}) bool {
 
 // Connect dials the server and waits until the connection is established or
 // ctx ends. Later losses of the connection are repaired in the background.
-func (t *Transport) Connect(ctx context.Context) error {
+//
+// token, when not empty, is the connection token, unless the transport was
+// built WithToken or WithTokenFunc: a configured token or token function
+// wins over the one passed here.
+func (t *Transport) Connect(ctx context.Context, token string) error {
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
 		return ErrClosed
+	}
+	if token != "" && t.cfg.token == "" && t.cfg.tokenFunc == nil {
+		t.ccfg.Token = token // connections made later use it too
+		for _, cn := range t.conns {
+			cn.c.SetToken(token)
+		}
 	}
 	t.started = true
 	t.mu.Unlock()
@@ -427,7 +456,8 @@ func (t *Transport) Publish(ctx context.Context, channel string, data []byte) er
 }
 
 // History returns the publications the server keeps for channel, oldest
-// first, bounded by opts (offsets inclusive; Limit keeps the most recent).
+// first, bounded by opts (offsets above Since, at or below Until; Limit keeps
+// the most recent).
 func (t *Transport) History(ctx context.Context, channel string, opts client.HistoryOptions) ([][]byte, error) {
 	if err := t.checkOpen(); err != nil {
 		return nil, err

@@ -47,7 +47,7 @@ func TestPublishChecksSizeAndClose(t *testing.T) {
 	if _, _, err := tr.Subscribe(context.Background(), "ch", client.SubscribeOptions{}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("subscribe after Close: %v, want ErrClosed", err)
 	}
-	if err := tr.Connect(context.Background()); !errors.Is(err, ErrClosed) {
+	if err := tr.Connect(context.Background(), ""); !errors.Is(err, ErrClosed) {
 		t.Fatalf("connect after Close: %v, want ErrClosed", err)
 	}
 }
@@ -72,7 +72,7 @@ func TestConnectFailsOnUnreachableServer(t *testing.T) {
 	defer tr.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	if err := tr.Connect(ctx); !errors.Is(err, context.DeadlineExceeded) {
+	if err := tr.Connect(ctx, ""); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("connect to a closed port: %v, want the context's deadline", err)
 	}
 }

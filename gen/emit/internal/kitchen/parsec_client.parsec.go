@@ -48,7 +48,9 @@ func NewClient(c *client.Client) *Client {
 }
 
 // Subscribe subscribes to channel. Register handlers on the returned Subscription
-// (OnXxx or Handle), then call Start: nothing is dispatched before Start.
+// (OnXxx or Handle): dispatch begins with the first, and handlers registered right
+// after it still see every envelope. Subscribe with client.WithManualStart and call
+// Start for the hard guarantee that nothing is dispatched before every handler exists.
 func (c *Client) Subscribe(ctx context.Context, channel string, opts ...client.SubscribeOption) (*Subscription, error) {
 	s, err := c.Client.Subscribe(ctx, channel, opts...)
 	if err != nil {
@@ -109,7 +111,7 @@ type Subscription struct {
 // message; a payload that does not decode or validate goes to the error hooks
 // as a *client.DeliveryError and h is not called. A returned error goes there too.
 func (s *Subscription) OnEvent(h func(ctx context.Context, env *envelope.Envelope, msg *Event) error) {
-	client.OnAspectTyped[Event](s.Subscription, AspectEvent, h)
+	client.HandleAspectTyped[Event](s.Subscription, AspectEvent, h)
 }
 
 // PublishDerivedEvent publishes msg on the subscription's channel with aspect "kitchen",
@@ -206,7 +208,7 @@ func holdUnion[U any](fns *parsec.UnionFuncs[U], u U) *parsec.Union[U] {
 // into the union U (typeName in reports); a payload that does not decode or
 // validate goes to the error hooks as a *client.PayloadError.
 func onUnion[U any](s *client.Subscription, aspect, typeName string, fns *parsec.UnionFuncs[U], h func(context.Context, *envelope.Envelope, U) error) {
-	s.OnAspect(aspect, func(ctx context.Context, env *envelope.Envelope) error {
+	s.HandleAspect(aspect, func(ctx context.Context, env *envelope.Envelope) error {
 		holder := parsec.NewUnion(fns)
 		payload := []byte(env.Payload)
 		if len(payload) == 0 {

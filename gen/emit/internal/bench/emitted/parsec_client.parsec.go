@@ -44,7 +44,9 @@ func NewClient(c *client.Client) *Client {
 }
 
 // Subscribe subscribes to channel. Register handlers on the returned Subscription
-// (OnXxx or Handle), then call Start: nothing is dispatched before Start.
+// (OnXxx or Handle): dispatch begins with the first, and handlers registered right
+// after it still see every envelope. Subscribe with client.WithManualStart and call
+// Start for the hard guarantee that nothing is dispatched before every handler exists.
 func (c *Client) Subscribe(ctx context.Context, channel string, opts ...client.SubscribeOption) (*Subscription, error) {
 	s, err := c.Client.Subscribe(ctx, channel, opts...)
 	if err != nil {
@@ -84,7 +86,7 @@ type Subscription struct {
 // message; a payload that does not decode or validate goes to the error hooks
 // as a *client.DeliveryError and h is not called. A returned error goes there too.
 func (s *Subscription) OnOrderPlaced(h func(ctx context.Context, env *envelope.Envelope, msg *OrderPlaced) error) {
-	client.OnAspectTyped[OrderPlaced](s.Subscription, AspectOrderPlaced, h)
+	client.HandleAspectTyped[OrderPlaced](s.Subscription, AspectOrderPlaced, h)
 }
 
 // PublishDerivedOrderPlaced publishes msg on the subscription's channel with aspect "order_placed",
