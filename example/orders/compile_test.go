@@ -305,7 +305,7 @@ const patternMain = `func main() {
 	if err != nil {
 		panic(err)
 	}
-	if err := rc.Connect(ctx); err != nil {
+	if err := rc.Connect(ctx, ""); err != nil {
 		panic(err)
 	}
 	defer rc.Close()

@@ -88,7 +88,7 @@ func (t CustomersTopic) PublishCustomerNotified(ctx context.Context, msg *Custom
 }
 
 // Subscribe subscribes to the topic's channel. Register handlers on the returned
-// CustomersSubscription (OnXxx or Handle), then call Start.
+// CustomersSubscription (OnXxx or Handle); see Client.Subscribe for when dispatch begins.
 func (t CustomersTopic) Subscribe(ctx context.Context, opts ...client.SubscribeOption) (*CustomersSubscription, error) {
 	s, err := t.client.Client.Subscribe(ctx, t.channel, opts...)
 	if err != nil {
@@ -115,7 +115,7 @@ func (s *CustomersSubscription) Bindings() CustomersBindings {
 // OnCustomerNotified registers h for envelopes with aspect "customer_notified". h receives the decoded, validated
 // message; a payload that does not decode or validate goes to the error hooks.
 func (s *CustomersSubscription) OnCustomerNotified(h func(ctx context.Context, env *envelope.Envelope, msg *CustomerNotified) error) {
-	client.OnAspectTyped[CustomerNotified](s.Subscription, AspectCustomerNotified, h)
+	client.HandleAspectTyped[CustomerNotified](s.Subscription, AspectCustomerNotified, h)
 }
 
 // PublishDerivedCustomerNotified publishes on the subscription's channel with aspect "customer_notified",
@@ -246,7 +246,7 @@ func (t OrdersTopic) PublishShipmentDispatched(ctx context.Context, msg *Shipmen
 }
 
 // Subscribe subscribes to the topic's channel. Register handlers on the returned
-// OrdersSubscription (OnXxx or Handle), then call Start.
+// OrdersSubscription (OnXxx or Handle); see Client.Subscribe for when dispatch begins.
 func (t OrdersTopic) Subscribe(ctx context.Context, opts ...client.SubscribeOption) (*OrdersSubscription, error) {
 	s, err := t.client.Client.Subscribe(ctx, t.channel, opts...)
 	if err != nil {
@@ -273,7 +273,7 @@ func (s *OrdersSubscription) Bindings() OrdersBindings {
 // OnInventoryAdjusted registers h for envelopes with aspect "inventory_adjusted". h receives the decoded, validated
 // message; a payload that does not decode or validate goes to the error hooks.
 func (s *OrdersSubscription) OnInventoryAdjusted(h func(ctx context.Context, env *envelope.Envelope, msg *InventoryAdjusted) error) {
-	client.OnAspectTyped[InventoryAdjusted](s.Subscription, AspectInventoryAdjusted, h)
+	client.HandleAspectTyped[InventoryAdjusted](s.Subscription, AspectInventoryAdjusted, h)
 }
 
 // PublishDerivedInventoryAdjusted publishes on the subscription's channel with aspect "inventory_adjusted",
@@ -289,7 +289,7 @@ func (s *OrdersSubscription) PublishDerivedInventoryAdjusted(ctx context.Context
 // OnOrderCancelled registers h for envelopes with aspect "order_cancelled". h receives the decoded, validated
 // message; a payload that does not decode or validate goes to the error hooks.
 func (s *OrdersSubscription) OnOrderCancelled(h func(ctx context.Context, env *envelope.Envelope, msg *OrderCancelled) error) {
-	client.OnAspectTyped[OrderCancelled](s.Subscription, AspectOrderCancelled, h)
+	client.HandleAspectTyped[OrderCancelled](s.Subscription, AspectOrderCancelled, h)
 }
 
 // PublishDerivedOrderCancelled publishes on the subscription's channel with aspect "order_cancelled",
@@ -305,7 +305,7 @@ func (s *OrdersSubscription) PublishDerivedOrderCancelled(ctx context.Context, m
 // OnOrderPlaced registers h for envelopes with aspect "order_placed". h receives the decoded, validated
 // message; a payload that does not decode or validate goes to the error hooks.
 func (s *OrdersSubscription) OnOrderPlaced(h func(ctx context.Context, env *envelope.Envelope, msg *OrderPlaced) error) {
-	client.OnAspectTyped[OrderPlaced](s.Subscription, AspectOrderPlaced, h)
+	client.HandleAspectTyped[OrderPlaced](s.Subscription, AspectOrderPlaced, h)
 }
 
 // PublishDerivedOrderPlaced publishes on the subscription's channel with aspect "order_placed",
@@ -321,7 +321,7 @@ func (s *OrdersSubscription) PublishDerivedOrderPlaced(ctx context.Context, msg 
 // OnPaymentCaptured registers h for envelopes with aspect "payment_captured". h receives the decoded, validated
 // message; a payload that does not decode or validate goes to the error hooks.
 func (s *OrdersSubscription) OnPaymentCaptured(h func(ctx context.Context, env *envelope.Envelope, msg *PaymentCaptured) error) {
-	client.OnAspectTyped[PaymentCaptured](s.Subscription, AspectPaymentCaptured, h)
+	client.HandleAspectTyped[PaymentCaptured](s.Subscription, AspectPaymentCaptured, h)
 }
 
 // PublishDerivedPaymentCaptured publishes on the subscription's channel with aspect "payment_captured",
@@ -337,7 +337,7 @@ func (s *OrdersSubscription) PublishDerivedPaymentCaptured(ctx context.Context, 
 // OnShipmentDispatched registers h for envelopes with aspect "shipment_dispatched". h receives the decoded, validated
 // message; a payload that does not decode or validate goes to the error hooks.
 func (s *OrdersSubscription) OnShipmentDispatched(h func(ctx context.Context, env *envelope.Envelope, msg *ShipmentDispatched) error) {
-	client.OnAspectTyped[ShipmentDispatched](s.Subscription, AspectShipmentDispatched, h)
+	client.HandleAspectTyped[ShipmentDispatched](s.Subscription, AspectShipmentDispatched, h)
 }
 
 // PublishDerivedShipmentDispatched publishes on the subscription's channel with aspect "shipment_dispatched",
@@ -449,7 +449,7 @@ func (t StoresTopic) PublishOrderPlaced(ctx context.Context, msg *OrderPlaced) (
 }
 
 // Subscribe subscribes to the topic's channel. Register handlers on the returned
-// StoresSubscription (OnXxx or Handle), then call Start.
+// StoresSubscription (OnXxx or Handle); see Client.Subscribe for when dispatch begins.
 func (t StoresTopic) Subscribe(ctx context.Context, opts ...client.SubscribeOption) (*StoresSubscription, error) {
 	s, err := t.client.Client.Subscribe(ctx, t.channel, opts...)
 	if err != nil {
@@ -476,7 +476,7 @@ func (s *StoresSubscription) Bindings() StoresBindings {
 // OnOrderPlaced registers h for envelopes with aspect "order_placed". h receives the decoded, validated
 // message; a payload that does not decode or validate goes to the error hooks.
 func (s *StoresSubscription) OnOrderPlaced(h func(ctx context.Context, env *envelope.Envelope, msg *OrderPlaced) error) {
-	client.OnAspectTyped[OrderPlaced](s.Subscription, AspectOrderPlaced, h)
+	client.HandleAspectTyped[OrderPlaced](s.Subscription, AspectOrderPlaced, h)
 }
 
 // PublishDerivedOrderPlaced publishes on the subscription's channel with aspect "order_placed",

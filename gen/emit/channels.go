@@ -266,8 +266,8 @@ func renderPattern(f *jen.File, pkg string, index int, c *ir.ChannelPattern, asp
 		)
 		f.Line()
 	}
-	f.Comment(fmt.Sprintf("Subscribe subscribes to the topic's channel. Register handlers on the returned"))
-	f.Comment(fmt.Sprintf("%s (OnXxx or Handle), then call Start.", c.Subscription))
+	f.Comment("Subscribe subscribes to the topic's channel. Register handlers on the returned")
+	f.Comment(c.Subscription + " (OnXxx or Handle); see Client.Subscribe for when dispatch begins.")
 	f.Func().Params(jen.Id("t").Id(c.Topic)).Id("Subscribe").Params(
 		typedCtx(), jen.Id("opts").Op("...").Add(cliQual("SubscribeOption")),
 	).Parens(jen.List(jen.Op("*").Id(c.Subscription), jen.Error())).Block(
@@ -289,7 +289,7 @@ func renderPattern(f *jen.File, pkg string, index int, c *ir.ChannelPattern, asp
 		if a.raw() {
 			f.Comment(fmt.Sprintf("On%s registers h for envelopes with aspect %q; h receives the payload as raw JSON.", a.Method, a.Aspect))
 			f.Func().Params(jen.Id("s").Op("*").Id(c.Subscription)).Id("On" + a.Method).Params(jen.Id("h").Add(a.handlerFunc())).Block(
-				jen.Id("s").Dot("Subscription").Dot("OnAspect").Call(jen.Id(a.aspectConst), jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope"))).Error().Block(
+				jen.Id("s").Dot("Subscription").Dot("HandleAspect").Call(jen.Id(a.aspectConst), jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope"))).Error().Block(
 					jen.Return(jen.Id("h").Call(jen.Id("ctx"), jen.Id("env"), jen.Id("env").Dot("Payload"))),
 				)),
 			)
@@ -340,7 +340,7 @@ func renderPattern(f *jen.File, pkg string, index int, c *ir.ChannelPattern, asp
 	if len(body) == 0 {
 		hname = "_"
 	}
-	f.Comment(fmt.Sprintf("Handle routes the subscription's aspects to h: the required ones always, the"))
+	f.Comment("Handle routes the subscription's aspects to h: the required ones always, the")
 	f.Comment("others when h has their HandleXxx method.")
 	f.Func().Params(jen.Id("s").Op("*").Id(c.Subscription)).Id("Handle").Params(jen.Id(hname).Id(c.Handler)).Block(body...)
 	f.Line()
@@ -357,7 +357,7 @@ func (t typedSubscription) register() jen.Code {
 	if a.union != "" {
 		return jen.Id("onUnion").Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Lit(t.pkg+"."+a.union), jen.Id("union"+a.union), jen.Id("h"))
 	}
-	return cliQual("OnAspectTyped").Index(jen.Id(a.root)).Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Id("h"))
+	return cliQual("HandleAspectTyped").Index(jen.Id(a.root)).Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Id("h"))
 }
 
 func renderRegistryEntries(f *jen.File, p *ir.Package) {

@@ -10,10 +10,10 @@ import "slices"
 // runtime types; a test compares them with the runtime by reflection, so a
 // method the runtime gains fails that test until it is listed here.
 var (
-	runtimeClientMethods = []string{"Close", "Connect", "History", "Presence", "Publish", "PublishDerived",
-		"PublishDerivedPayload", "PublishPayload", "Subscribe"}
-	runtimeSubscriptionMethods = []string{"Channel", "Done", "Err", "History", "OnAspect", "OnEnvelope", "OnError",
-		"OnGap", "Position", "Presence", "PublishDerived", "PublishDerivedPayload", "Start", "Stats", "Unsubscribe"}
+	runtimeClientMethods = []string{"Close", "Connect", "History", "Presence", "Publish", "PublishAspect", "PublishDerived",
+		"PublishDerivedPayload", "PublishEnvelope", "PublishPayload", "Subscribe"}
+	runtimeSubscriptionMethods = []string{"Channel", "Done", "Err", "HandleAspect", "HandleEnvelope", "History", "OnAspect", "OnEnvelope", "OnError",
+		"OnGap", "Position", "Presence", "PublishDerived", "PublishDerivedAspect", "PublishDerivedPayload", "Start", "Stats", "Unsubscribe"}
 )
 
 // RuntimeClientMethods returns the exported methods of the runtime's

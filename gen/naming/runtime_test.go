@@ -44,8 +44,8 @@ func TestHiddenRuntimeMethods(t *testing.T) {
 	cases := map[string][]string{
 		"Error":          {"Subscription.OnError"},
 		"Gap":            {"Subscription.OnGap"},
-		"Envelope":       {"Subscription.OnEnvelope"},
-		"Aspect":         {"Subscription.OnAspect"},
+		"Envelope":       {"Client.PublishEnvelope", "Subscription.OnEnvelope"},
+		"Aspect":         {"Client.PublishAspect", "Subscription.OnAspect", "Subscription.PublishDerivedAspect"},
 		"Payload":        {"Client.PublishPayload", "Client.PublishDerivedPayload", "Subscription.PublishDerivedPayload"},
 		"Derived":        {"Client.PublishDerived"},
 		"DerivedPayload": {"Client.PublishDerivedPayload"},
