@@ -196,18 +196,7 @@ func TestConsumerCompiles(t *testing.T) {
 }
 
 const happyMain = `func main() {
-	ctx := context.Background()
-	broker := client.NewMemoryTransport()
-	rc, err := client.New(client.WithTransport(broker), client.WithProducer(envelope.Producer{ID: "p", Kind: envelope.ProducerService}))
-	if err != nil {
-		panic(err)
-	}
-	if err := rc.Connect(ctx, ""); err != nil {
-		panic(err)
-	}
-	defer rc.Close()
-	c := orders.NewClient(rc)
-	sub, err := c.Subscribe(ctx, "orders")
+` + memoryClient + `	sub, err := c.Subscribe(ctx, "orders")
 	if err != nil {
 		panic(err)
 	}
@@ -216,13 +205,7 @@ const happyMain = `func main() {
 	if err := sub.Start(); err != nil {
 		panic(err)
 	}
-	var o orders.OrderPlaced
-	if err := o.UnmarshalJSON([]byte(` + "`" + `{"order_id":"0b4f1c9e-3d6a-4c1e-9a57-2f8d6b1e7c30","customer_id":"cus_1","sales_channel":"web",
-		"lines":[{"sku":"MUG-1001","quantity":1,"unit_price":{"amount_minor":1200,"currency":"EUR"}}],
-		"total":{"amount_minor":1200,"currency":"EUR"},"placed_at":"2026-05-27T14:22:09Z"}` + "`" + `)); err != nil {
-		panic(err)
-	}
-	if _, err := c.PublishOrderPlaced(ctx, "orders", &o); err != nil {
+` + validOrderPlaced + `	if _, err := c.PublishOrderPlaced(ctx, "orders", &o); err != nil {
 		panic(err)
 	}
 	m := <-got.done
@@ -299,18 +282,7 @@ func TestNewAspectBreaksHandlers(t *testing.T) {
 // handles with the pattern's handler, which routes the optional
 // payment_captured too because h has its method.
 const patternMain = `func main() {
-	ctx := context.Background()
-	broker := client.NewMemoryTransport()
-	rc, err := client.New(client.WithTransport(broker), client.WithProducer(envelope.Producer{ID: "p", Kind: envelope.ProducerService}))
-	if err != nil {
-		panic(err)
-	}
-	if err := rc.Connect(ctx, ""); err != nil {
-		panic(err)
-	}
-	defer rc.Close()
-	c := orders.NewClient(rc)
-	topic, err := c.Orders(orders.OrdersChannel())
+` + memoryClient + `	topic, err := c.Orders(orders.OrdersChannel())
 	if err != nil {
 		panic(err)
 	}
@@ -324,13 +296,7 @@ const patternMain = `func main() {
 	if err := sub.Start(); err != nil {
 		panic(err)
 	}
-	var o orders.OrderPlaced
-	if err := o.UnmarshalJSON([]byte(` + "`" + `{"order_id":"0b4f1c9e-3d6a-4c1e-9a57-2f8d6b1e7c30","customer_id":"cus_1","sales_channel":"web",
-		"lines":[{"sku":"MUG-1001","quantity":1,"unit_price":{"amount_minor":1200,"currency":"EUR"}}],
-		"total":{"amount_minor":1200,"currency":"EUR"},"placed_at":"2026-05-27T14:22:09Z"}` + "`" + `)); err != nil {
-		panic(err)
-	}
-	var x orders.OrderCancelled
+` + validOrderPlaced + `	var x orders.OrderCancelled
 	if err := x.UnmarshalJSON([]byte(` + "`" + `{"order_id":"0b4f1c9e-3d6a-4c1e-9a57-2f8d6b1e7c30","reason":"payment_failed","cancelled_by":{"kind":"service","id":"billing"},"cancelled_at":"2026-05-27T14:23:09Z"}` + "`" + `)); err != nil {
 		panic(err)
 	}
@@ -355,4 +321,28 @@ const patternMain = `func main() {
 	}
 	fmt.Printf("orders topic: placed by %s, cancelled (%s), captured %s; stores channel refused: %v\n", <-got.placed, <-got.cancelled, <-got.captured, refused != nil)
 }
+`
+
+// memoryClient starts a consumer's main: c is the typed client on a memory
+// transport, ctx its context.
+const memoryClient = `	ctx := context.Background()
+	broker := client.NewMemoryTransport()
+	rc, err := client.New(client.WithTransport(broker), client.WithProducer(envelope.Producer{ID: "p", Kind: envelope.ProducerService}))
+	if err != nil {
+		panic(err)
+	}
+	if err := rc.Connect(ctx, ""); err != nil {
+		panic(err)
+	}
+	defer rc.Close()
+	c := orders.NewClient(rc)
+`
+
+// validOrderPlaced decodes a valid order into o.
+const validOrderPlaced = `	var o orders.OrderPlaced
+	if err := o.UnmarshalJSON([]byte(` + "`" + `{"order_id":"0b4f1c9e-3d6a-4c1e-9a57-2f8d6b1e7c30","customer_id":"cus_1","sales_channel":"web",
+		"lines":[{"sku":"MUG-1001","quantity":1,"unit_price":{"amount_minor":1200,"currency":"EUR"}}],
+		"total":{"amount_minor":1200,"currency":"EUR"},"placed_at":"2026-05-27T14:22:09Z"}` + "`" + `)); err != nil {
+		panic(err)
+	}
 `

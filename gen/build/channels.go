@@ -338,7 +338,7 @@ func (b *builder) segments(p *channel.Pattern) []ir.PatternSegment {
 		}
 		if seg.Param != "" {
 			for params[seg.Param] || naming.IsReserved(seg.Param) || seg.Param == "channel" {
-				seg.Param += "_"
+				seg.Param += "Value"
 			}
 			params[seg.Param] = true
 		}

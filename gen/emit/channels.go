@@ -110,15 +110,9 @@ func channelsFile(p *ir.Package) ([]File, error) {
 	for _, c := range p.Channels {
 		sources = append(sources, c.Source)
 	}
-	f := newFile(p.Name, strings.Join(dedupe(sources), ", "))
-	f.ImportName(clientPath, "client")
-	f.ImportName(envelopePath, "envelope")
+	f := newTypedFile(p.Name, strings.Join(dedupe(sources), ", "), "The channel patterns check at compile time that they match the runtime;")
 	f.ImportName(channelPath, "channel")
 	f.ImportName(registryPath, "registry")
-	f.Comment("The channel patterns check at compile time that they match the runtime;")
-	f.Comment("a failure means the package must be regenerated with the matching parsec-gen.")
-	f.Const().Id("_").Op("=").Qual(parsecPath, "SupportPackageIsVersion1")
-	f.Line()
 
 	f.Comment("channelPatterns are the package's channel patterns, most specific first.")
 	pats := make([]jen.Code, len(p.Channels))

@@ -70,14 +70,7 @@ func clientFile(p *ir.Package) ([]File, error) {
 	for i, a := range aspects {
 		sources[i] = a.file.Source
 	}
-	f := newFile(p.Name, strings.Join(sources, ", "))
-	f.ImportName(clientPath, "client")
-	f.ImportName(envelopePath, "envelope")
-
-	f.Comment("The typed client checks at compile time that it matches the runtime;")
-	f.Comment("a failure means the package must be regenerated with the matching parsec-gen.")
-	f.Const().Id("_").Op("=").Qual(parsecPath, "SupportPackageIsVersion1")
-	f.Line()
+	f := newTypedFile(p.Name, strings.Join(sources, ", "), "The typed client checks at compile time that it matches the runtime;")
 
 	consts := make([]jen.Code, 0, 4*len(aspects))
 	for _, a := range aspects {
@@ -166,6 +159,19 @@ func typedAspects(p *ir.Package) ([]typedAspect, error) {
 		return nil, fmt.Errorf("typed client names: %s (rename the type or aspect with x-go-name)", strings.Join(errs, "; "))
 	}
 	return aspects, nil
+}
+
+// newTypedFile starts a file of the typed API: the runtime imports and the
+// handshake with the runtime, whose comment starts with first.
+func newTypedFile(pkg, source, first string) *jen.File {
+	f := newFile(pkg, source)
+	f.ImportName(clientPath, "client")
+	f.ImportName(envelopePath, "envelope")
+	f.Comment(first)
+	f.Comment("a failure means the package must be regenerated with the matching parsec-gen.")
+	f.Const().Id("_").Op("=").Qual(parsecPath, "SupportPackageIsVersion1")
+	f.Line()
+	return f
 }
 
 func cliQual(name string) *jen.Statement { return jen.Qual(clientPath, name) }
