@@ -3,6 +3,7 @@ module github.com/parsec-gen/parsec-gen
 go 1.25.0
 
 require (
+	github.com/aymanbagabas/go-udiff v0.4.2
 	github.com/centrifugal/centrifuge-go v0.12.1
 	github.com/dave/jennifer v1.7.1
 	github.com/dlclark/regexp2 v1.12.0

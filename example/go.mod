@@ -7,11 +7,12 @@ tool github.com/parsec-gen/parsec-gen/cmd/parsec-gen
 require (
 	github.com/go-faster/jx v1.2.0
 	github.com/google/go-cmp v0.7.0
-	github.com/parsec-gen/parsec-gen v0.0.0
-	github.com/parsec-gen/parsec-gen/server v0.0.0
+	github.com/parsec-gen/parsec-gen v0.1.0
+	github.com/parsec-gen/parsec-gen/server v0.1.0
 )
 
 require (
+	github.com/aymanbagabas/go-udiff v0.4.2 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/centrifugal/centrifuge v0.40.1 // indirect
 	github.com/centrifugal/centrifuge-go v0.12.1 // indirect
@@ -21,6 +22,7 @@ require (
 	github.com/dave/jennifer v1.7.1 // indirect
 	github.com/dlclark/regexp2 v1.12.0 // indirect
 	github.com/go-faster/errors v0.7.1 // indirect
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
@@ -42,9 +44,4 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
-)
-
-replace (
-	github.com/parsec-gen/parsec-gen => ../
-	github.com/parsec-gen/parsec-gen/server => ../server
 )

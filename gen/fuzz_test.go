@@ -123,7 +123,7 @@ func (e *exportImporter) lookup(path string) (io.ReadCloser, error) {
 
 func (e *exportImporter) list(path string) error {
 	cmd := exec.Command("go", "list", "-export", "-deps", "-json=ImportPath,Export", path)
-	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOFLAGS=-mod=mod")
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOFLAGS=-mod=mod", "GOWORK=off")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

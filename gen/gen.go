@@ -43,6 +43,11 @@ type Config struct {
 	// "draft-04", "draft-06", "draft-07", "2019-09", "2020-12" (or
 	// "draft-03"); "" is load.DefaultDraft, draft-07.
 	DefaultDraft string
+	// AssertFormats makes every format the validator knows (email,
+	// hostname, ipv4, regex, ...) an assertion in every draft, checked on
+	// decode and by the package's validators; by default those formats
+	// assert in draft-04 to -07 only.
+	AssertFormats bool
 	// Warn receives warnings, one "place: message" per call, in sorted
 	// order; nil drops them. Warnings never stop generation: leniencies
 	// applied to the input (a null "description", treated as absent), what
@@ -130,7 +135,7 @@ func loadAndBuild(cfg Config, namer *naming.Namer, bcfg build.Config) (*ir.Packa
 			warn(w)
 		}
 	}
-	bcfg.Package, bcfg.Namer, bcfg.Source, bcfg.Warn = cfg.Package, namer, cfg.Source, warn
+	bcfg.Package, bcfg.Namer, bcfg.Source, bcfg.Warn, bcfg.AssertFormats = cfg.Package, namer, cfg.Source, warn, cfg.AssertFormats
 	p, err := build.Build(set, bcfg)
 	if err != nil {
 		return nil, err

@@ -33,7 +33,8 @@ var update = flag.Bool("update", false, "rewrite the expectations of the golden 
 // the case is about. Sections:
 //
 //	-- args --          optional: -p PKG, -initialism WORD (repeatable, added
-//	                    to the default list), -default-draft NAME and the
+//	                    to the default list), -default-draft NAME,
+//	                    -assert-formats and the
 //	                    schema paths to generate; by default package
 //	                    "events" and every *.json file directly in schemas/
 //	-- pending --       optional: the feature the case waits for; the case is
@@ -129,6 +130,7 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 	fl.SetOutput(new(bytes.Buffer))
 	pkg := fl.String("p", "events", "package name")
 	draft := fl.String("default-draft", "", "draft of schemas without $schema")
+	assertFormats := fl.Bool("assert-formats", false, "every known format asserts")
 	var initialisms []string
 	fl.Func("initialism", "extra initialism", func(s string) error {
 		initialisms = append(initialisms, s)
@@ -153,12 +155,12 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 		// Like the CLI's --initialism: extra words on top of the default list.
 		initialisms = append(naming.DefaultInitialisms(), initialisms...)
 	}
-	c.cfg = gen.Config{FS: c.fsys, Schemas: schemas, Package: *pkg, Initialisms: initialisms, DefaultDraft: *draft}
+	c.cfg = gen.Config{FS: c.fsys, Schemas: schemas, Package: *pkg, Initialisms: initialisms, DefaultDraft: *draft, AssertFormats: *assertFormats}
 	if c.registry != nil {
 		if len(schemas) > 0 {
 			return nil, fmt.Errorf("%s: a case generates from registry.json or from schemas/, not both", file)
 		}
-		c.cfg = gen.Config{Registry: c.registry, Package: *pkg, Initialisms: initialisms, DefaultDraft: *draft}
+		c.cfg = gen.Config{Registry: c.registry, Package: *pkg, Initialisms: initialisms, DefaultDraft: *draft, AssertFormats: *assertFormats}
 	}
 	if c.hasErr && len(c.want) > 0 {
 		return nil, fmt.Errorf("%s: a case expects either out/ files or stderr, not both", file)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -42,6 +43,14 @@ type Config struct {
 	// Secret is the HMAC-SHA256 key for connection tokens. Empty means a
 	// random 32-byte key, readable through Server.Secret.
 	Secret []byte
+	// APIKey authenticates the server HTTP API (APIPath: publish, history,
+	// presence), sent in the X-API-Key header as to Centrifugo. Empty means a
+	// random key, readable through Server.APIKey.
+	APIKey string
+	// TokenLeeway is the clock skew allowed when checking a token's "exp"
+	// and "nbf": a token is accepted from nbf-TokenLeeway to exp+TokenLeeway.
+	// Zero means none, as in Centrifugo.
+	TokenLeeway time.Duration
 	// HistorySize is how many publications each channel keeps for recovery
 	// and history queries. Zero means DefaultHistorySize.
 	HistorySize int
@@ -125,6 +134,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.ln = ln
 	mux := http.NewServeMux()
+	mux.HandleFunc(APIPath+"/", s.serveAPI)
 	mux.Handle(WebsocketPath, centrifuge.NewWebsocketHandler(node, centrifuge.WebsocketConfig{
 		MessageSizeLimit: cfg.MessageSizeLimit,
 		PingPongConfig: centrifuge.PingPongConfig{
@@ -154,6 +164,13 @@ func applyDefaults(cfg *Config) error {
 		if _, err := rand.Read(cfg.Secret); err != nil {
 			return fmt.Errorf("server: random secret: %w", err)
 		}
+	}
+	if cfg.APIKey == "" {
+		key := make([]byte, 16)
+		if _, err := rand.Read(key); err != nil {
+			return fmt.Errorf("server: random API key: %w", err)
+		}
+		cfg.APIKey = hex.EncodeToString(key)
 	}
 	if cfg.HistorySize == 0 {
 		cfg.HistorySize = DefaultHistorySize
@@ -227,7 +244,7 @@ func logHandler(logf func(string, ...any)) centrifuge.LogHandler {
 }
 
 func (s *Server) onConnecting(_ context.Context, e centrifuge.ConnectEvent) (centrifuge.ConnectReply, error) {
-	c, err := verifyToken(s.cfg.Secret, e.Token, time.Now())
+	c, err := verifyToken(s.cfg.Secret, e.Token, time.Now(), s.cfg.TokenLeeway)
 	if errors.Is(err, errExpired) {
 		return centrifuge.ConnectReply{}, centrifuge.ErrorTokenExpired
 	}
@@ -235,7 +252,9 @@ func (s *Server) onConnecting(_ context.Context, e centrifuge.ConnectEvent) (cen
 		return centrifuge.ConnectReply{}, centrifuge.DisconnectInvalidToken
 	}
 	return centrifuge.ConnectReply{
-		Credentials:       &centrifuge.Credentials{UserID: c.Sub, ExpireAt: c.Exp},
+		// Info is what other clients see of this connection (presence
+		// conn_info, publication info), as with Centrifugo's "info" claim.
+		Credentials:       &centrifuge.Credentials{UserID: c.User, ExpireAt: expireAt(c, s.cfg.TokenLeeway), Info: c.Info},
 		ClientSideRefresh: true,
 	}, nil
 }
@@ -243,16 +262,16 @@ func (s *Server) onConnecting(_ context.Context, e centrifuge.ConnectEvent) (cen
 func (s *Server) onConnect(client *centrifuge.Client) {
 	user := client.UserID()
 	client.OnRefresh(func(e centrifuge.RefreshEvent, cb centrifuge.RefreshCallback) {
-		c, err := verifyToken(s.cfg.Secret, e.Token, time.Now())
+		c, err := verifyToken(s.cfg.Secret, e.Token, time.Now(), s.cfg.TokenLeeway)
 		if errors.Is(err, errExpired) {
 			cb(centrifuge.RefreshReply{}, centrifuge.ErrorTokenExpired)
 			return
 		}
-		if err != nil || c.Sub != user {
+		if err != nil || c.User != user {
 			cb(centrifuge.RefreshReply{}, centrifuge.DisconnectInvalidToken)
 			return
 		}
-		cb(centrifuge.RefreshReply{ExpireAt: c.Exp}, nil)
+		cb(centrifuge.RefreshReply{ExpireAt: expireAt(c, s.cfg.TokenLeeway), Info: c.Info}, nil)
 	})
 	client.OnSubscribe(func(_ centrifuge.SubscribeEvent, cb centrifuge.SubscribeCallback) {
 		cb(centrifuge.SubscribeReply{Options: centrifuge.SubscribeOptions{
@@ -261,10 +280,13 @@ func (s *Server) onConnect(client *centrifuge.Client) {
 			EmitPresence:      true,
 		}}, nil)
 	})
-	client.OnPublish(func(_ centrifuge.PublishEvent, cb centrifuge.PublishCallback) {
+	client.OnPublish(func(e centrifuge.PublishEvent, cb centrifuge.PublishCallback) {
 		cb(centrifuge.PublishReply{Options: centrifuge.PublishOptions{
 			HistorySize: s.cfg.HistorySize,
 			HistoryTTL:  s.cfg.HistoryTTL,
+			// Like Centrifugo: subscribers see who published (user,
+			// client, conn_info) in the publication's info.
+			ClientInfo: e.ClientInfo,
 		}}, nil)
 	})
 	client.OnHistory(func(_ centrifuge.HistoryEvent, cb centrifuge.HistoryCallback) {
@@ -290,6 +312,16 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // URL is the WebSocket endpoint clients connect to.
 func (s *Server) URL() string { return "ws://" + s.Addr() + WebsocketPath }
 
+// HTTPURL is the server's base HTTP URL, such as "http://127.0.0.1:40123":
+// the URL runtime/transport/sse publishes through (its HTTP API under
+// APIPath). The embedded server does not serve the unidirectional SSE
+// endpoint, so that transport can publish, read history and presence here
+// but not subscribe.
+func (s *Server) HTTPURL() string { return "http://" + s.Addr() }
+
+// APIKey is the key the HTTP API accepts in the X-API-Key header.
+func (s *Server) APIKey() string { return s.cfg.APIKey }
+
 // Secret is the HMAC key the server verifies connection tokens with.
 func (s *Server) Secret() []byte { return append([]byte(nil), s.cfg.Secret...) }
 
@@ -300,6 +332,15 @@ func (s *Server) Token(user string, ttl time.Duration) (string, error) {
 		return "", errors.New("server: token: empty user")
 	}
 	return SignToken(s.cfg.Secret, user, ttl, time.Now())
+}
+
+// TokenWithClaims returns a connection token carrying c, for example with
+// connection info that presence and publication info show.
+func (s *Server) TokenWithClaims(c TokenClaims) (string, error) {
+	if c.User == "" {
+		return "", errors.New("server: token: empty user")
+	}
+	return SignTokenClaims(s.cfg.Secret, c)
 }
 
 // Publish publishes data to channel from the server side, keeping it in the

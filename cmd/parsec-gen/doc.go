@@ -3,12 +3,19 @@
 //
 // Usage:
 //
-//	parsec-gen generate -o DIR [-p PKG] [--check] [--root DIR] [--initialism WORD]...
-//	                    [--default-draft D] [--warnings MODE] [--error-format FORMAT] PATH...
-//	parsec-gen generate -o DIR [-p PKG] [--check] [flags] (--registry URL | --registry-file FILE)
+//	parsec-gen generate -o DIR [-p PKG] [--check [--diff]] [--root DIR] [--initialism WORD]...
+//	                    [--warnings MODE] [--error-format FORMAT]
+//	                    [--default-draft D] [--assert-formats] PATH...
+//	parsec-gen generate -o DIR [-p PKG] [--check [--diff]] [flags] (--registry URL | --registry-file FILE)
 //	parsec-gen registry pull URL -o FILE [--timeout D]
-//	parsec-gen version
+//	parsec-gen breaking --against OLD [--mode backward|forward|full] [--policy declared|strict]
+//	                    [--format text|json|github-actions] [--initialism WORD]... NEW...
+//	parsec-gen version        (or parsec-gen --version)
+//	parsec-gen completion bash|zsh|fish|powershell
 //	parsec-gen help [command]
+//
+// An unknown command is reported as such, with the closest command names
+// suggested ("parsec-gen generat" suggests "generate").
 //
 // # generate
 //
@@ -36,13 +43,29 @@
 //	                      but letters, digits and "_" removed
 //	    --check           write nothing; list the files that would change, be
 //	                      added or be removed, and exit 1 if there are any
+//	    --diff            with --check: print a unified diff (git's format,
+//	                      a/ and b/ paths relative to the working directory,
+//	                      /dev/null for an added or removed file) instead of
+//	                      the file names; "git apply" of it removes the drift
 //	    --root DIR        directory that relative "$ref"s may reach; default
 //	                      the deepest directory holding every PATH
 //	    --initialism WORD extra word spelled in upper case in Go names, added
 //	                      to golint's list (ID, URL, HTTP, ...); repeatable
+//	    --warnings MODE   report (default: print warnings, still succeed),
+//	                      error (any warning fails the run, nothing is
+//	                      written) or off
+//	    --error-format F  text (default), json (one object per line with
+//	                      severity, file, line, column, pointer, message) or
+//	                      github-actions (::error file=F,line=L,col=C::msg
+//	                      workflow commands, ::warning and ::notice likewise)
 //	    --default-draft D draft of a schema without "$schema": draft-03,
 //	                      draft-04, draft-06, draft-07 (default), 2019-09 or
 //	                      2020-12
+//	    --assert-formats  make every known format (email, hostname, ipv4, ...)
+//	                      an assertion in every draft, on decode and in the
+//	                      package's validators; by default only the formats
+//	                      with a Go type assert everywhere and the others in
+//	                      draft-04 to -07
 //	    --registry URL    generate from the schema registry snapshot served at
 //	                      URL (Parsec's GET <prefix>, by default /parsec/schemas)
 //	                      instead of PATHs; fetched once
@@ -51,13 +74,6 @@
 //	                      of PATHs
 //	    --registry-timeout D
 //	                      bound on fetching --registry (default 30s)
-//	    --warnings MODE   report (default: print warnings, still succeed),
-//	                      error (any warning fails the run, nothing is
-//	                      written) or off
-//	    --error-format F  text (default), json (one object per line with
-//	                      severity, file, line, column, pointer, message) or
-//	                      github-actions (::error file=F,line=L,col=C::msg
-//	                      workflow commands, ::warning and ::notice likewise)
 //
 // Warnings, on standard error with file:line:col, say what looks wrong without
 // stopping generation: a misspelled keyword ("minLenght": did you mean
@@ -159,15 +175,83 @@
 // generate --check ..."); the repository's example/orders/fresh_test.go does
 // that with nothing but the go command, so it can be copied into any module.
 //
+// # breaking
+//
+// Compares the aspect schemas NEW (files or directories, read as for generate)
+// with an older version OLD and reports every change that breaks their users.
+// Each wire finding carries a witness: a JSON instance one version accepts and
+// the other rejects, checked with the validator the runtime uses
+// (runtime/schema) before it is reported.
+//
+//	backward  valid under OLD, invalid under NEW: new readers cannot read old data
+//	forward   valid under NEW, invalid under OLD: old readers cannot read new data
+//	go        the wire stays compatible but Go code using the generated package
+//	          breaks: a type, field or constant renamed or removed, a field whose
+//	          Go type changed; no witness
+//
+// An aspect (matched by name) removed is a backward finding; one added is not.
+// "$ref"s into shared files are followed, so a change to a shared definition is
+// a finding for every aspect that reaches it.
+//
+// Flags:
+//
+//	--against OLD     the old version (required): schema files or
+//	                  directories, or git:REF[:PATH] read from git without
+//	                  touching the work tree; PATH is relative to the
+//	                  repository root, and without it the NEW paths are
+//	                  looked up in REF
+//	--mode MODE       backward (default), forward, or full (both)
+//	--policy POLICY   declared (default): a witness uses only the properties
+//	                  the schema it is valid under declares, so adding an
+//	                  optional property to an open object breaks nothing;
+//	                  strict: any instance the schema accepts
+//	--format FORMAT   text (default), json or github-actions
+//	--initialism WORD as for generate, so Go names match the generated code
+//
+// A property is declared when a schema applying at its place lists it in
+// "properties", matches it with "patternProperties", or sets
+// "additionalProperties" or "unevaluatedProperties" to anything but false; an
+// object schema declaring no properties at all is free-form.
+//
+// Text output is one line per finding, "file:line:col: direction rule (aspect
+// a): message", then the witness on an indented line, then a summary. The
+// position is in the NEW schema (for a forward finding, the deepest part of the
+// old keyword's place that the new file still has). json prints
+//
+//	{"findings":[{"aspect":...,"direction":"backward"|"forward"|"go","rule":...,
+//	  "pointer":...,"file":...,"line":...,"col":...,"message":...,"witness":...}]}
+//
+// where rule is the JSON Schema keyword that rejects the witness ("required",
+// "maximum", "additionalProperties", ...), "aspect-removed", or a go rule
+// ("type-renamed", "field-removed", "field-type-changed", ...), pointer the
+// JSON pointer of that place in file, and witness null for go findings.
+// github-actions prints one "::error file=...,line=...,col=...::" workflow
+// command per finding. Output is deterministic; nothing is read from the
+// network.
+//
+// The search for witnesses is bounded, so on very large schemas it may miss a
+// break; it never reports one whose witness the validator does not confirm.
+//
 // # version
 //
-// Prints the version of the parsec-gen module the binary was built from —
-// also when it is built through a consumer's go.mod (go tool, go run) — or
-// "(devel)" for a build from a working tree.
+// "parsec-gen version" and "parsec-gen --version" print the release version
+// of the parsec-gen module ("parsec-gen v0.1.0"). When the build information
+// says the binary was built from something else, that follows: "(devel)"
+// for go build, go run or go install in a working tree of this repository,
+// "(module v0.1.1-0.20260101...)" for a pseudo-version. Through a
+// consumer's go.mod (go tool, go run), also with a replace directive to a
+// checkout, it is the required version.
+//
+// # completion
+//
+// "parsec-gen completion SHELL" prints a completion script for bash, zsh,
+// fish or powershell; "parsec-gen completion SHELL --help" says where to
+// install it.
 //
 // # Exit codes
 //
-//	0  success (and, with --check, no drift)
-//	1  generation failed, an input could not be read, a write failed, or --check found drift
-//	2  usage error: unknown command or flag, missing -o or PATH, invalid package name
+//	0    success (and, with --check, no drift; with breaking, nothing breaks)
+//	1    generation failed, an input could not be read, a write failed, or --check found drift
+//	2    usage error: unknown command or flag, missing -o or PATH, invalid package name
+//	100  breaking found a break
 package main

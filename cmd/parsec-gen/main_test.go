@@ -70,3 +70,27 @@ func TestBinary(t *testing.T) {
 		t.Errorf("--check with drift: exit %d, stdout %q; want 1", code, out)
 	}
 }
+
+func TestBinaryBreaking(t *testing.T) {
+	dir := t.TempDir()
+	for name, schema := range map[string]string{
+		"old/order.json": `{"type": "object", "properties": {"qty": {"type": "integer", "minimum": 0}}}`,
+		"new/order.json": `{"type": "object", "properties": {"qty": {"type": "integer", "minimum": 1}}}`,
+	} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(schema), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, out, errOut := runMain(t, dir, "breaking", "--against", "old", "new"); code != 100 || !strings.Contains(out, `witness: {"qty":0}`) {
+		t.Errorf("breaking: exit %d, stdout %q, stderr %q; want 100 and a witness", code, out, errOut)
+	}
+	if code, out, _ := runMain(t, dir, "breaking", "--against", "old", "old"); code != 0 || out != "no breaking changes\n" {
+		t.Errorf("breaking against itself: exit %d, stdout %q; want 0", code, out)
+	}
+	if code, _, _ := runMain(t, dir, "breaking", "--against", "old", "--mode", "both", "new"); code != 2 {
+		t.Errorf("breaking with a bad mode: exit %d; want 2", code)
+	}
+}

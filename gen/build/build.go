@@ -56,6 +56,9 @@ type Config struct {
 	Package string
 	// Namer spells Go identifiers; nil means naming.New(nil).
 	Namer *naming.Namer
+	// AssertFormats makes every known format an assertion in every draft
+	// (see formatAsserts).
+	AssertFormats bool
 	// Source maps an FS path to the text generated code shows for it (the
 	// "// source:" line, doc comments); nil means the document's Display.
 	Source func(fsPath string) string
@@ -79,21 +82,20 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 		return nil, load.Errors{{Msg: fmt.Sprintf("package name %q is not a Go identifier", cfg.Package)}}
 	}
 	b := &builder{
-		cfg:        cfg,
-		set:        set,
-		named:      make(map[string]*ir.Named),
-		meta:       make(map[*ir.Named]*namedMeta),
-		files:      make(map[*load.Doc]*ir.File),
-		chain:      make(map[*jsonschema.Schema]bool),
-		nullMem:    make(map[*jsonschema.Schema]bool),
-		kindMem:    make(map[*jsonschema.Schema]kindInfo),
-		siblingMem: make(map[*jsonschema.Schema]kindInfo),
-		unionRes:   make(map[*ir.Named][]ir.Residual),
+		cfg:      cfg,
+		set:      set,
+		named:    make(map[string]*ir.Named),
+		meta:     make(map[*ir.Named]*namedMeta),
+		files:    make(map[*load.Doc]*ir.File),
+		chain:    make(map[*jsonschema.Schema]bool),
+		nullMem:  make(map[*jsonschema.Schema]bool),
+		kindMem:  make(map[*jsonschema.Schema]kindInfo),
+		unionRes: make(map[*ir.Named][]ir.Residual),
 		// weakVariant marks variant names made up from properties, kinds or
 		// positions, which a discriminator value may replace.
 		weakVariant: make(map[string]bool),
 	}
-	p := &ir.Package{Name: cfg.Package}
+	p := &ir.Package{Name: cfg.Package, AssertFormats: cfg.AssertFormats}
 	for _, d := range set.Inputs {
 		f := b.file(d)
 		f.Aspect = b.aspect(d)
@@ -141,18 +143,17 @@ const (
 )
 
 type builder struct {
-	cfg        Config
-	set        *load.Set
-	named      map[string]*ir.Named
-	meta       map[*ir.Named]*namedMeta
-	order      []*ir.Named
-	files      map[*load.Doc]*ir.File
-	fileList   []*ir.File
-	refs       []*ir.Ref
-	chain      map[*jsonschema.Schema]bool
-	nullMem    map[*jsonschema.Schema]bool
-	kindMem    map[*jsonschema.Schema]kindInfo
-	siblingMem map[*jsonschema.Schema]kindInfo
+	cfg      Config
+	set      *load.Set
+	named    map[string]*ir.Named
+	meta     map[*ir.Named]*namedMeta
+	order    []*ir.Named
+	files    map[*load.Doc]*ir.File
+	fileList []*ir.File
+	refs     []*ir.Ref
+	chain    map[*jsonschema.Schema]bool
+	nullMem  map[*jsonschema.Schema]bool
+	kindMem  map[*jsonschema.Schema]kindInfo
 	// unionRes holds checks of a union's shared keywords that its object
 	// variants' structs do not express, for the union's own residual.
 	unionRes    map[*ir.Named][]ir.Residual
@@ -386,51 +387,15 @@ func hasRef(s *jsonschema.Schema) bool {
 }
 
 // isPureRef reports a schema that stands for another one: a $ref plus
-// annotations only, or an allOf whose entries are annotations except one. A
-// "type" written beside the $ref that admits other kinds than the target
-// makes it more than a reference (see refSiblingKinds).
+// annotations only, or an allOf whose entries are annotations except one.
+// In drafts up to 07 a validator ignores every keyword beside $ref (the
+// schema library drops them), so a "type" written there changes nothing:
+// the decoder accepts what the validator accepts.
 func (b *builder) isPureRef(s *jsonschema.Schema) bool {
 	if hasRef(s) {
-		if !withoutRefIsEmpty(s) {
-			return false
-		}
-		_, typed := b.refSiblingKinds(s)
-		return !typed
+		return withoutRefIsEmpty(s)
 	}
 	return allOfAlias(s) != nil
-}
-
-// refSiblingKinds returns the kinds of a "type" keyword written beside a
-// $ref in a draft (07 and earlier) whose rules make a validator ignore every
-// sibling of $ref, so the schema library drops it. The author wrote the
-// type on purpose ({"$ref": "#/definitions/permission", "type": ["boolean",
-// "object"]}): the Go type honours all its kinds. Reported only when they
-// differ from the kinds the target admits, so a redundant "type" beside a
-// $ref keeps it a plain reference.
-func (b *builder) refSiblingKinds(s *jsonschema.Schema) (kset, bool) {
-	if s.Ref == nil || s.Types != nil || s.DraftVersion >= 2019 {
-		return 0, false
-	}
-	if ki, ok := b.siblingMem[s]; ok {
-		return ki.k, ki.explicit
-	}
-	b.siblingMem[s] = kindInfo{} // a target reached again through s adds nothing
-	var names []string
-	v, _ := b.ext(s, "type")
-	switch t := v.(type) {
-	case string:
-		names = []string{t}
-	case []any:
-		for _, x := range t {
-			if n, ok := x.(string); ok {
-				names = append(names, n)
-			}
-		}
-	}
-	k := ksetOf(names)
-	differs := k != 0 && k != b.kinds(s.Ref, 0)
-	b.siblingMem[s] = kindInfo{k: k, explicit: differs}
-	return k, differs
 }
 
 // allOfAlias returns the one entry of an allOf that carries assertions when

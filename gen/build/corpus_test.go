@@ -11,16 +11,13 @@ import (
 
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 	"github.com/parsec-gen/parsec-gen/gen/load"
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 )
-
-const corpusDir = "/work/shared/corpus/schemastore/schemas"
 
 // TestCorpus loads and builds every corpus schema as its own package and
 // counts failures; it fails on any failure or panic.
 func TestCorpus(t *testing.T) {
-	if _, err := os.Stat(corpusDir); err != nil {
-		t.Skip("corpus not present")
-	}
+	corpusDir := filepath.Join(testenv.Corpus(t), "schemas")
 	names, err := filepath.Glob(filepath.Join(corpusDir, "*.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -88,9 +85,7 @@ func buildOne(fsys fs.FS, path string) (p *ir.Package, err error) {
 // BenchmarkCorpusModel measures loading and building every corpus schema
 // (one package per schema, as the corpus check does).
 func BenchmarkCorpusModel(b *testing.B) {
-	if _, err := os.Stat(corpusDir); err != nil {
-		b.Skip("corpus not present")
-	}
+	corpusDir := filepath.Join(testenv.Corpus(b), "schemas")
 	names, err := filepath.Glob(filepath.Join(corpusDir, "*.json"))
 	if err != nil {
 		b.Fatal(err)

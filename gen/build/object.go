@@ -351,7 +351,23 @@ func (b *builder) objectFromParts(s *jsonschema.Schema, parts []*jsonschema.Sche
 		}
 		st.AdditionalField = name
 	}
+	if b.acceptsAll(s) {
+		// No keyword asserts the kind: the struct is the ergonomic form
+		// of the objects, and the other kinds are kept as written.
+		name, err := scope.ClaimFirstFree("value of another kind", "NonObject", "XNonObject", "NonObjectValue")
+		if err != nil {
+			b.errorf(d, ptr, "no Go name left for the field of non-object values: %v", err)
+		}
+		st.Other = name
+	}
 	return st
+}
+
+// acceptsAll reports a schema whose kind is only guessed from object
+// keywords: a validator accepts a value of any kind.
+func (b *builder) acceptsAll(s *jsonschema.Schema) bool {
+	_, explicit := b.kindsX(s, 0)
+	return !explicit
 }
 
 // fieldName picks a struct field name: x-go-name, else the JSON name in Go

@@ -119,8 +119,6 @@ func (b *builder) kindsOnce(s *jsonschema.Schema, depth int) (kset, bool) {
 	}
 	if s.Types != nil {
 		assert(ksetOf(s.Types.ToStrings()))
-	} else if sk, ok := b.refSiblingKinds(s); ok {
-		assert(sk)
 	}
 	if s.Enum != nil {
 		var e kset
@@ -529,6 +527,35 @@ func (b *builder) deprecated(s *jsonschema.Schema) bool {
 	return v == true
 }
 
+// The rule for "format" (runtime/schema applies the same one): the formats
+// the generator gives a Go type assert in every draft, by the type's parser;
+// the other formats the validator knows assert in draft-04 to -07 and are
+// annotations from 2019-09 on. A format that asserts where the Go type does
+// not parse it is checked through the schema.
+
+// typedFormatKinds are the formats with a Go type and the kind that type
+// has.
+var typedFormatKinds = map[string]kset{"date-time": kStr, "date": kStr, "uuid": kStr, "uri": kStr, "byte": kStr,
+	"int32": kInt, "uint64": kInt, "float": kNum}
+
+// knownFormats are the other formats the validator checks.
+var knownFormats = map[string]bool{"json-pointer": true, "relative-json-pointer": true, "duration": true,
+	"period": true, "ipv4": true, "ipv6": true, "hostname": true, "email": true, "time": true, "iri": true,
+	"uri-reference": true, "iri-reference": true, "uri-template": true, "semver": true, "regex": true}
+
+// formatAsserts reports whether format f is an assertion in s's draft, or
+// everywhere with Config.AssertFormats.
+func (b *builder) formatAsserts(s *jsonschema.Schema, f string) bool {
+	return typedFormatKinds[f] != 0 || knownFormats[f] && (s.DraftVersion < 2019 || b.cfg.AssertFormats)
+}
+
+// formatParsed reports whether the Go type of s parses format f: s has
+// exactly the kind of the format's Go type and no enum or const.
+func (b *builder) formatParsed(s *jsonschema.Schema, f string) bool {
+	k := typedFormatKinds[f]
+	return k != 0 && s.Enum == nil && s.Const == nil && nonNull(b.kinds(s, 0)) == k
+}
+
 // format returns the format keyword as written.
 func (b *builder) format(s *jsonschema.Schema) string {
 	if s.Format != nil {
@@ -681,6 +708,9 @@ func (b *builder) residualOf(s *jsonschema.Schema, withAllOf bool) []ir.Residual
 	}
 	if s.Contains != nil {
 		add("contains")
+	}
+	if f := b.format(s); f != "" && b.formatAsserts(s, f) && !b.formatParsed(s, f) {
+		add("format")
 	}
 	if b.kinds(s, 0) == kAll {
 		// Member keywords on a value of any kind: the value stays raw JSON

@@ -84,7 +84,7 @@ func clientFile(p *ir.Package) ([]File, error) {
 	f.Const().Defs(consts...)
 	f.Line()
 
-	renderTypedValidator(f, hasRawAspects(p))
+	renderTypedValidator(f, hasRawAspects(p), p.AssertFormats)
 	renderTypedClient(f, aspects)
 	renderTypedSubscription(f, p.Name, aspects)
 	renderTypedHandler(f, aspects)
@@ -189,11 +189,15 @@ func typedHandlerFunc(a typedAspect) *jen.Statement {
 	return jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope")), jen.Id("msg").Add(a.msgType())).Error()
 }
 
-func renderTypedValidator(f *jen.File, raw bool) {
+func renderTypedValidator(f *jen.File, raw, assertFormats bool) {
 	aspects := jen.Id("Aspects")
 	if raw {
 		// Aspects of channel patterns without a schema accept any JSON.
 		aspects = jen.Append(jen.Qual("slices", "Clip").Call(jen.Id("Aspects")), jen.Id("rawAspects").Op("..."))
+	}
+	base := []jen.Code{jen.Qual(schemaPath, "WithResources").Call(jen.Id("Resources").Op("..."))}
+	if assertFormats {
+		base = append(base, jen.Qual(schemaPath, "WithFormatAssertion").Call())
 	}
 	f.Comment("NewValidator returns a validator for this package's aspects, compiled from the")
 	f.Comment("schemas the package was generated from (the documents they reference included),")
@@ -202,7 +206,7 @@ func renderTypedValidator(f *jen.File, raw bool) {
 		jen.Id("mode").Qual(schemaPath, "Mode"), jen.Id("opts").Op("...").Qual(schemaPath, "Option"),
 	).Parens(jen.List(jen.Op("*").Qual(schemaPath, "Validator"), jen.Error())).Block(
 		jen.Id("all").Op(":=").Append(
-			jen.Index().Qual(schemaPath, "Option").Values(jen.Qual(schemaPath, "WithResources").Call(jen.Id("Resources").Op("..."))),
+			jen.Index().Qual(schemaPath, "Option").Values(base...),
 			jen.Id("opts").Op("..."),
 		),
 		jen.Return(jen.Qual(schemaPath, "NewValidator").Call(jen.Id("mode"), aspects, jen.Id("all").Op("..."))),

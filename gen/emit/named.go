@@ -79,6 +79,9 @@ func hasResidual(p *ir.Package) bool {
 			if len(n.Residual) > 0 {
 				return true
 			}
+			if s, ok := n.Type.(*ir.Struct); ok && s.Other != "" {
+				return true
+			}
 		}
 	}
 	return false

@@ -87,7 +87,13 @@ func renderShared(p *ir.Package) ([]byte, error) {
 		f.Comment("// decoders that use it: an initialization cycle otherwise.")
 		f.Var().Id(residualVar).Op("*").Qual(schemaPath, "Set")
 		f.Func().Id("init").Params().Block(
-			jen.Id(residualVar).Op("=").Qual(schemaPath, "NewSet").Call(jen.Id("Aspects"), jen.Id("Resources")))
+			jen.Id(residualVar).Op("=").Qual(schemaPath, "NewSet").CallFunc(func(g *jen.Group) {
+				g.Id("Aspects")
+				g.Id("Resources")
+				if p.AssertFormats {
+					g.Qual(schemaPath, "WithFormatAssertion").Call()
+				}
+			}))
 	}
 	return finish(SharedFile, f)
 }

@@ -60,7 +60,17 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 		fields = append(fields, g.decl([]string{s.AdditionalField + " holds the properties the schema does not declare, in the order they arrived."},
 			jen.Id(s.AdditionalField).Add(qp("Map").Types(vt)).Tag(map[string]string{"json": "-"})))
 	}
+	if s.Other != "" {
+		fields = append(fields, g.decl([]string{
+			s.Other + " holds the value, as written, when it is not a JSON object (the schema",
+			"accepts every kind); nil for an object, which the other fields hold."},
+			jen.Id(s.Other).Qual("encoding/json", "RawMessage").Tag(map[string]string{"json": "-"})))
+	}
 	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Struct(fields...))}
+	other, err := g.otherKinds(s)
+	if err != nil {
+		return nil, err
+	}
 
 	// decode
 	g.fn()
@@ -85,11 +95,11 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 		loop = append(loop, jen.Id("count").Op("++"))
 	}
 	loop = append(loop, jen.Switch(jen.String().Call(jen.Id("it").Dot("Key").Call())).Block(cases...))
-	decode := []jen.Code{
+	decode := append(other.decode,
 		jen.Op("*").Id("v").Op("=").Id(name).Values(),
 		jen.List(jen.Id("it"), jen.Err()).Op(":=").Add(qp("ObjIter").Call(jen.Id("d"))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-	}
+	)
 	if words > 0 {
 		decode = append(decode, jen.Var().Id("seen").Index(jen.Lit(words)).Uint64())
 	}
@@ -118,7 +128,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 
 	// encode
 	g.fn()
-	encode := []jen.Code{jen.Id("m").Op(":=").Len(b())}
+	encode := append(other.encode, jen.Id("m").Op(":=").Len(b()))
 	for _, f := range s.Fields {
 		body, err := g.encodeField(f, v)
 		if err != nil {
@@ -146,7 +156,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 
 	// validate
 	g.fn()
-	var val []jen.Code
+	val := other.validate
 	for _, f := range s.Fields {
 		body, err := g.validateField(f, v, noWrap.field(f.JSONName))
 		if err != nil {
@@ -200,6 +210,44 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 		}
 	}
 	return append(code, g.methods(name, decode, encode, validateBody(val))...), nil
+}
+
+// otherCode is what a struct whose schema accepts every kind adds at the
+// start of decode, encode and Validate for a value that is not an object.
+type otherCode struct {
+	decode, encode, validate []jen.Code
+}
+
+// otherKinds renders the handling of s.Other: such a value is checked
+// against the type's schema on decode and by Validate, and written back as
+// it was read.
+func (g *typeGen) otherKinds(s *ir.Struct) (otherCode, error) {
+	if s.Other == "" {
+		return otherCode{}, nil
+	}
+	n := g.named
+	ref, ok := g.refs[n.Loc.File]
+	if !ok {
+		return otherCode{}, fmt.Errorf("internal error: schema file %q of %s is not in the package", n.Loc.File, n.Name)
+	}
+	r := &residual{named: n.Name, ref: ref, pointer: n.Loc.Pointer}
+	field := jen.Id("v").Dot(s.Other)
+	return otherCode{
+		decode: []jen.Code{
+			jen.If(jen.List(jen.Id("raw"), jen.Id("ok"), jen.Err()).Op(":=").Add(qp("DecodeNonObject").Call(jen.Id("d"))), jen.Id("ok").Op("||").Err().Op("!=").Nil()).Block(
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+				jen.If(jen.Err().Op(":=").Add(r.call("Validate", jen.Id("raw"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+				jen.Op("*").Id("v").Op("=").Id(n.Name).Values(jen.Dict{jen.Id(s.Other): jen.Id("raw")}),
+				jen.Return(jen.Nil()),
+			),
+		},
+		encode: []jen.Code{
+			jen.If(field.Clone().Op("!=").Nil()).Block(jen.Return(qp("AppendRaw").Call(jen.Id("b"), field.Clone()))),
+		},
+		validate: []jen.Code{
+			jen.If(field.Clone().Op("!=").Nil()).Block(jen.Return(r.call("Validate", field.Clone()))),
+		},
+	}, nil
 }
 
 // fieldDoc is the field's doc comment plus a deprecation notice the doc

@@ -22,6 +22,10 @@ type Package struct {
 	// first, ties by pattern string (the order in which a channel is
 	// resolved to its pattern).
 	Channels []*ChannelPattern
+	// AssertFormats says every known format is an assertion in every
+	// draft: the package's validators are made with
+	// schema.WithFormatAssertion.
+	AssertFormats bool
 }
 
 // ChannelPattern is a channel pattern with the aspects published on its
@@ -227,6 +231,11 @@ type Struct struct {
 	DependentRequired []Dependency
 	// Constraints holds minProperties/maxProperties.
 	Constraints Constraints
+	// Other is the Go name of the field holding a value that is not a JSON
+	// object, kept as its JSON text, when the schema accepts every kind
+	// ("properties" without "type"); empty when only objects decode. Such a
+	// value is checked against the schema of the Named type.
+	Other string
 }
 
 // PatternProperty is one patternProperties entry.

@@ -281,7 +281,9 @@ func (s *Set) draft03(d *Doc, v any, ptr string) {
 }
 
 // withSchema returns raw with a "$schema" member inserted at the start of
-// its top-level object, keeping everything else as written.
+// its top-level object, on the line of its "{", keeping everything else as
+// written: every other value keeps its line, so positions reported against
+// the embedded schema match the file.
 func withSchema(raw []byte, meta string) []byte {
 	i := bytes.IndexByte(raw, '{')
 	if i < 0 {
@@ -301,7 +303,6 @@ func withSchema(raw []byte, meta string) []byte {
 		out = append(out, member...)
 		out = append(out, rest...)
 	case bytes.ContainsRune(ws, '\n'):
-		out = append(out, ws...)
 		out = append(out, member...)
 		out = append(out, ',')
 		out = append(out, rest...)

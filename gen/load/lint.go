@@ -410,10 +410,10 @@ func subschemas(sch *jsonschema.Schema) []*jsonschema.Schema {
 	out = append(out, sch.AnyOf...)
 	out = append(out, sch.OneOf...)
 	out = append(out, sch.PrefixItems...)
-	for _, k := range slices.Sorted(mapKeys(sch.Properties)) {
+	for _, k := range slices.Sorted(maps.Keys(sch.Properties)) {
 		out = append(out, sch.Properties[k])
 	}
-	for _, k := range slices.Sorted(mapKeys(sch.DependentSchemas)) {
+	for _, k := range slices.Sorted(maps.Keys(sch.DependentSchemas)) {
 		out = append(out, sch.DependentSchemas[k])
 	}
 	for _, v := range sch.PatternProperties {
@@ -433,16 +433,6 @@ func subschemas(sch *jsonschema.Schema) []*jsonschema.Schema {
 		}
 	}
 	return out
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // lintOneOf reports the first pair of variants of sch.OneOf that both accept

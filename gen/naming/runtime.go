@@ -10,10 +10,11 @@ import "slices"
 // runtime types; a test compares them with the runtime by reflection, so a
 // method the runtime gains fails that test until it is listed here.
 var (
-	runtimeClientMethods = []string{"Close", "Connect", "History", "Presence", "Publish", "PublishAspect", "PublishDerived",
-		"PublishDerivedPayload", "PublishEnvelope", "PublishPayload", "Subscribe"}
-	runtimeSubscriptionMethods = []string{"Channel", "Done", "Err", "HandleAspect", "HandleEnvelope", "History", "OnAspect", "OnEnvelope", "OnError",
-		"OnGap", "Position", "Presence", "PublishDerived", "PublishDerivedAspect", "PublishDerivedPayload", "Start", "Stats", "Unsubscribe"}
+	runtimeClientMethods = []string{"Close", "Connect", "History", "Presence", "Publish", "PublishAspect",
+		"PublishDerived", "PublishDerivedPayload", "PublishEnvelope", "PublishPayload", "Subscribe"}
+	runtimeSubscriptionMethods = []string{"Channel", "Done", "Err", "HandleAspect", "HandleEnvelope", "History",
+		"OnAspect", "OnEnvelope", "OnError", "OnGap", "OnGapReport", "Position", "Presence", "PublishDerived",
+		"PublishDerivedAspect", "PublishDerivedPayload", "ResumeState", "Start", "Stats", "Unsubscribe"}
 )
 
 // RuntimeClientMethods returns the exported methods of the runtime's
@@ -63,11 +64,4 @@ func HiddenRuntimeMethods(root string) []HiddenMethod {
 		}
 	}
 	return out
-}
-
-// Owner returns the place that claimed name in s: "" with true for a
-// reserved name, false when the name is free.
-func (s *Scope) Owner(name string) (string, bool) {
-	place, ok := s.owner[name]
-	return place, ok
 }

@@ -46,6 +46,7 @@ func TestHiddenRuntimeMethods(t *testing.T) {
 		"Gap":            {"Subscription.OnGap"},
 		"Envelope":       {"Client.PublishEnvelope", "Subscription.OnEnvelope"},
 		"Aspect":         {"Client.PublishAspect", "Subscription.OnAspect", "Subscription.PublishDerivedAspect"},
+		"GapReport":      {"Subscription.OnGapReport"},
 		"Payload":        {"Client.PublishPayload", "Client.PublishDerivedPayload", "Subscription.PublishDerivedPayload"},
 		"Derived":        {"Client.PublishDerived"},
 		"DerivedPayload": {"Client.PublishDerivedPayload"},

@@ -78,6 +78,10 @@ func run(args []string, e env) int {
 	if err == nil {
 		return ExitOK
 	}
+	var x *exitCode
+	if errors.As(err, &x) {
+		return x.code
+	}
 	var f *failure
 	if errors.As(err, &f) {
 		if f.msg != "" {
@@ -90,7 +94,7 @@ func run(args []string, e env) int {
 	if cmd == nil {
 		cmd = root
 	}
-	fmt.Fprintf(e.stderr, "parsec-gen: %s\n", err)
+	fmt.Fprintf(e.stderr, "parsec-gen: %s\n", unknownCommand(err.Error()))
 	fmt.Fprintf(e.stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	return ExitUsage
 }
@@ -107,16 +111,15 @@ the Parsec runtime.`,
   parsec-gen version`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usagef("missing command: want one of %s", strings.Join(commandNames(cmd), ", "))
 		},
 	}
-	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newGenerate(e), newRegistry(e), newVersion(e))
+	root.AddCommand(newGenerate(e), newRegistry(e), newVersion(e), newBreaking(e))
+	applyConventions(root)
 	return root
 }
 
@@ -136,7 +139,7 @@ func newVersion(e env) *cobra.Command {
 		Short: "print the parsec-gen module version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(e.stdout, "parsec-gen %s\n", version())
+			fmt.Fprintf(e.stdout, "parsec-gen %s\n", versionText())
 			return nil
 		},
 	}
@@ -146,7 +149,9 @@ func newVersion(e env) *cobra.Command {
 const modulePath = "github.com/parsec-gen/parsec-gen"
 
 // version is this module's version from the build information, or
-// "(devel)" when the binary was not built from a versioned module.
+// "(devel)" when the binary was not built from a versioned module. What the
+// command prints is release.Version (see versionText); this only adds how
+// the binary was built.
 func version() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {

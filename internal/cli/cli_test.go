@@ -477,8 +477,8 @@ func TestVersion(t *testing.T) {
 	if !ok || strings.TrimSpace(v) == "" || !strings.HasSuffix(v, "\n") {
 		t.Errorf("version output %q, want \"parsec-gen <version>\\n\"", r.stdout)
 	}
-	if strings.TrimSpace(v) != version() {
-		t.Errorf("printed %q, build info says %q", v, version())
+	if strings.TrimSpace(v) != versionText() {
+		t.Errorf("printed %q, want %q", v, versionText())
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/parsec-gen/parsec-gen/gen"
+	"github.com/parsec-gen/parsec-gen/internal/ghactions"
 )
 
 // Values of --error-format and --warnings.
@@ -123,7 +124,7 @@ func (r *reporter) report(sev string, e *gen.Error) {
 		cmd := map[string]string{sevError: "error", sevWarning: "warning", sevNote: "notice"}[sev]
 		var props []string
 		if e.File != "" {
-			props = append(props, "file="+ghProperty(e.File))
+			props = append(props, "file="+ghactions.Property(e.File))
 		}
 		if e.Pos.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d,col=%d", e.Pos.Line, e.Pos.Col))
@@ -136,7 +137,7 @@ func (r *reporter) report(sev string, e *gen.Error) {
 		if len(props) > 0 {
 			head += " " + strings.Join(props, ",")
 		}
-		fmt.Fprintf(r.w, "%s::%s\n", head, ghData(msg))
+		fmt.Fprintf(r.w, "%s::%s\n", head, ghactions.Data(msg))
 	default:
 		text := e.Error()
 		if e.File == "" {
@@ -150,14 +151,4 @@ func (r *reporter) report(sev string, e *gen.Error) {
 		}
 		fmt.Fprintln(r.w, text)
 	}
-}
-
-// ghData escapes the message of a GitHub Actions workflow command.
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// ghProperty escapes a property value of a workflow command.
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,8 +13,6 @@ import (
 	"github.com/parsec-gen/parsec-gen/gen"
 	"github.com/parsec-gen/parsec-gen/gen/load"
 )
-
-var update = flag.Bool("update", false, "rewrite the expected output of testdata/diag cases")
 
 // A diag case is a txtar archive in testdata/diag, run through the real
 // generator in a temporary directory:

@@ -24,6 +24,7 @@ type generateFlags struct {
 	out         string
 	pkg         string
 	check       bool
+	diff        bool
 	root        string
 	initialisms []string
 	// registryURL and registryFile are the alternatives to schema PATHs.
@@ -38,7 +39,7 @@ type generateFlags struct {
 func newGenerate(e env) *cobra.Command {
 	var f generateFlags
 	cmd := &cobra.Command{
-		Use:   "generate -o DIR [-p PKG] [--check] (PATH... | --registry URL | --registry-file FILE)",
+		Use:   "generate -o DIR [-p PKG] [--check [--diff]] (PATH... | --registry URL | --registry-file FILE)",
 		Short: "generate Go code from aspect schemas",
 		Long: `generate reads the schemas named by PATH (a schema file with any extension, or a
 directory whose *.json files are all read, not recursively) and writes one
@@ -59,6 +60,7 @@ standard error and do not fail the run unless --warnings=error.`,
 		Example: `  parsec-gen generate -o internal/events -p events schemas/
   parsec-gen generate -o . ../schemas/order_placed.json ../schemas/order_shipped.schema
   parsec-gen generate --check -o internal/events schemas/
+  parsec-gen generate --check --diff -o internal/events schemas/
   parsec-gen generate -o internal/events --registry-file registry.snapshot.json
   parsec-gen generate -o internal/events --registry http://localhost:8000/parsec/schemas
 
@@ -88,6 +90,7 @@ standard error and do not fail the run unless --warnings=error.`,
 	fl.StringVarP(&f.out, "out", "o", "", "output directory for the generated package (created if missing)")
 	fl.StringVarP(&f.pkg, "package", "p", "", "Go package name (default $GOPACKAGE, else the base name of --out)")
 	fl.BoolVar(&f.check, "check", false, "write nothing; exit 1 and list the files that would change, be added or be removed")
+	fl.BoolVar(&f.diff, "diff", false, "with --check: print a unified diff of what would change instead of the file names")
 	fl.StringVar(&f.root, "root", "", "directory that relative $refs may reach (default: the deepest directory holding every PATH)")
 	fl.StringSliceVar(&f.initialisms, "initialism", nil, "extra initialism for Go names, e.g. --initialism SKU (repeatable)")
 	fl.StringVar(&f.registryURL, "registry", "", "generate from the schema registry snapshot served at this URL (fetched once, with --registry-timeout)")
@@ -106,6 +109,9 @@ standard error and do not fail the run unless --warnings=error.`,
 // generate runs the generate command. Failures are reported in the
 // --error-format chosen.
 func generate(e env, f generateFlags, args []string) error {
+	if f.diff && !f.check {
+		return usagef("--diff needs --check: it prints what generate would change instead of writing it")
+	}
 	if err := checkDiagFlags(f.errorFormat, f.warnings); err != nil {
 		return err
 	}
@@ -181,10 +187,9 @@ func generateWith(e env, f generateFlags, args []string, rep *reporter) error {
 		return &failure{fmt.Sprintf("nothing written: move the file(s) above out of %s, or rename the schema they clash with", displayPath(cwd, outDir))}
 	}
 	if f.check {
-		n := 0
-		for _, c := range p.changes() {
-			fmt.Fprintf(e.stdout, "%s: would %s\n", shown(c.name), c.verb)
-			n++
+		n := len(p.changes())
+		if err := reportDrift(e, f, p, shown); err != nil {
+			return &failure{err.Error()}
 		}
 		if n > 0 {
 			return &failure{fmt.Sprintf("%d generated file(s) out of date in %s; run parsec-gen generate", n, displayPath(cwd, outDir))}
@@ -197,6 +202,18 @@ func generateWith(e env, f generateFlags, args []string, rep *reporter) error {
 	if gomod, missing := missingRequirements(outDir, files); len(missing) > 0 {
 		rep.plain(sevNote, fmt.Sprintf("the generated code imports %s, which %s does not require yet; run go mod tidy",
 			strings.Join(missing, ", "), displayPath(cwd, gomod)))
+	}
+	return nil
+}
+
+// reportDrift prints what --check found: one line per file, or with --diff
+// a unified diff of every file.
+func reportDrift(e env, f generateFlags, p plan, shown func(string) string) error {
+	if f.diff {
+		return p.writeDiff(e.stdout, shown)
+	}
+	for _, c := range p.changes() {
+		fmt.Fprintf(e.stdout, "%s: would %s\n", shown(c.name), c.verb)
 	}
 	return nil
 }

@@ -12,12 +12,15 @@ import (
 // semanticsFlags say how schemas are read: the draft of a schema without
 // "$schema".
 type semanticsFlags struct {
-	defaultDraft string
+	defaultDraft  string
+	assertFormats bool
 }
 
 func (s *semanticsFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&s.defaultDraft, "default-draft", load.DefaultDraft,
 		"draft a schema without $schema is read under: "+strings.Join(load.DraftNames(), ", "))
+	cmd.Flags().BoolVar(&s.assertFormats, "assert-formats", false,
+		"make every known format (email, hostname, ipv4, ...) an assertion in every draft, on decode and in the validators")
 }
 
 // apply checks the flags and sets them in cfg.
@@ -26,5 +29,6 @@ func (s *semanticsFlags) apply(cfg *gen.Config) error {
 		return usagef("--default-draft: %v", err)
 	}
 	cfg.DefaultDraft = s.defaultDraft
+	cfg.AssertFormats = s.assertFormats
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parsec-gen/parsec-gen/gen"
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 )
 
 var failuresFile = flag.String("corpus.failures", filepath.Join(os.TempDir(), "parsec-gen-corpus-failures.txt"),
@@ -27,25 +28,9 @@ var floor = Report{
 	Lossless:      407,
 	Valid:         407,
 	LosslessValid: 407,
-	Agree:         2937,
-}
-
-// corpusDir finds ../shared/corpus/schemastore beside the repository (or
-// $PARSEC_CORPUS). It fails when the corpus is missing under CI=true and
-// skips otherwise.
-func corpusDir(t testing.TB, repo string) string {
-	t.Helper()
-	dir := os.Getenv("PARSEC_CORPUS")
-	if dir == "" {
-		dir = filepath.Join(repo, "..", "shared", "corpus", "schemastore")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "schemas")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus missing under CI: %v", err)
-		}
-		t.Skipf("corpus not found (%v); set PARSEC_CORPUS or place shared/ beside the repository", err)
-	}
-	return dir
+	Agree:         2940,
+	// Every instance of the corpus is one its schema accepts.
+	AcceptedRoundTrip: 407,
 }
 
 func pct(n, of int) string {
@@ -66,7 +51,11 @@ func summary(r *Report) string {
 	fmt.Fprintf(&b, "lossless           %4d / %4d  %s\n", r.Lossless, r.Instances, pct(r.Lossless, r.Instances))
 	fmt.Fprintf(&b, "still valid        %4d / %4d  %s\n", r.Valid, r.Instances, pct(r.Valid, r.Instances))
 	fmt.Fprintf(&b, "lossless and valid %4d / %4d  %s\n", r.LosslessValid, r.Instances, pct(r.LosslessValid, r.Instances))
-	fmt.Fprintf(&b, "mutants: decoder agrees with the reference validator %d / %d  %s\n", r.Agree, r.Mutants, pct(r.Agree, r.Mutants))
+	fmt.Fprintf(&b, "instances their own schema accepts %4d; of them decoded, lossless, stable and still valid %4d  %s\n",
+		r.SchemaAccepts, r.AcceptedRoundTrip, pct(r.AcceptedRoundTrip, r.SchemaAccepts))
+	fmt.Fprintf(&b, "instances their own schema rejects %4d; of them rejected on decode %4d  %s\n",
+		r.SchemaRejects, r.RejectedOnDecode, pct(r.RejectedOnDecode, r.SchemaRejects))
+	fmt.Fprintf(&b, "mutants: decoder agrees with the runtime validator %d / %d  %s\n", r.Agree, r.Mutants, pct(r.Agree, r.Mutants))
 	if r.Unvalidatable > 0 {
 		fmt.Fprintf(&b, "(%d instances not validated: the reference validator cannot compile their schema)\n", r.Unvalidatable)
 	}
@@ -85,7 +74,7 @@ func TestCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Run(Options{Corpus: corpusDir(t, repo), Repo: repo, Work: t.TempDir()})
+	r, err := Run(Options{Corpus: testenv.Corpus(t), Repo: repo, Work: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,11 +100,15 @@ func TestCorpus(t *testing.T) {
 		{"valid", r.Valid, floor.Valid},
 		{"lossless and valid", r.LosslessValid, floor.LosslessValid},
 		{"mutants agreeing", r.Agree, floor.Agree},
+		{"schema-accepted instances round-tripping", r.AcceptedRoundTrip, floor.AcceptedRoundTrip},
 	}
 	for _, c := range checks {
 		if c.got < c.want {
 			t.Errorf("corpus regression: %s %d, floor %d (see %s)", c.name, c.got, c.want, *failuresFile)
 		}
+	}
+	if r.RejectedOnDecode < r.SchemaRejects {
+		t.Errorf("%d of %d instances their schema rejects decode (see %s)", r.SchemaRejects-r.RejectedOnDecode, r.SchemaRejects, *failuresFile)
 	}
 	if r.Compiled > r.Generated || r.Decoded > r.Instances || r.Lossless > r.Decoded || r.LosslessValid > r.Valid {
 		t.Errorf("inconsistent figures: %+v", r)
@@ -125,15 +118,12 @@ func TestCorpus(t *testing.T) {
 // BenchmarkGenerateCorpus generates every corpus schema, one package per
 // schema as the corpus run does; one iteration is the whole corpus.
 func BenchmarkGenerateCorpus(b *testing.B) {
-	repo, err := FindRepo(".")
+	dir := testenv.Corpus(b)
+	cases, err := listCorpus(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cases, err := listCorpus(corpusDir(b, repo))
-	if err != nil {
-		b.Fatal(err)
-	}
-	fsys := os.DirFS(filepath.Join(corpusDir(b, repo), "schemas"))
+	fsys := os.DirFS(filepath.Join(dir, "schemas"))
 	failed := 0
 	cpu0 := cpuTime(b)
 	for b.Loop() {

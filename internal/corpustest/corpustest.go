@@ -6,9 +6,11 @@
 // Validate method, encodes it again, compares the result with the original
 // as JSON (numbers as exact decimals), checks that decoding and encoding the
 // result gives the same bytes, and validates it against the schema with
-// jsonschema/v6. Each instance is also mutated a few ways (seeded, so runs
-// repeat): the generated decoder must accept a mutant exactly when the
-// reference validator does.
+// the runtime validator (runtime/schema, the rules generated NewValidator
+// uses). Instances their own schema rejects (quicktype-style ".fail."
+// fixtures) are counted apart and must be rejected on decode. Each instance
+// is also mutated a few ways (seeded, so runs repeat): the generated decoder
+// must accept a mutant exactly when the runtime validator does.
 //
 // The corpus layout is schemas/NAME.json plus instances/NAME/*.json.
 package corpustest
@@ -33,13 +35,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
-
 	"github.com/parsec-gen/parsec-gen/gen"
 	"github.com/parsec-gen/parsec-gen/gen/load"
-	"github.com/parsec-gen/parsec-gen/internal/ecmaregex"
+	"github.com/parsec-gen/parsec-gen/runtime/schema"
 )
 
 // Options configure Run.
@@ -79,6 +77,16 @@ type Report struct {
 	// Agree those where the generated decoder accepted exactly when the
 	// reference validator did.
 	Mutants, Agree int
+	// SchemaAccepts counts instances their own schema accepts as written
+	// (by the runtime validator's rules), and AcceptedRoundTrip those of
+	// them that decode, pass Validate, re-encode stably and losslessly and
+	// still validate: the two should be equal.
+	SchemaAccepts, AcceptedRoundTrip int
+	// SchemaRejects counts instances their schema rejects (quicktype-style
+	// ".fail." fixtures, or a fixture that is simply wrong), and
+	// RejectedOnDecode those of them the generated decoder rejects: the two
+	// should be equal.
+	SchemaRejects, RejectedOnDecode int
 	// Unvalidatable counts instances whose schema the reference validator
 	// cannot compile; they are not counted as valid.
 	Unvalidatable int
@@ -528,8 +536,36 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 			r.agreement(c, fmt.Sprintf("%s~%d", inst, resp.Mutant), m, resp, v)
 			continue
 		}
+		v := validators[c.file]
+		if v == nil {
+			v = newValidator(filepath.Join(opts.Corpus, "schemas", c.file))
+			validators[c.file] = v
+		}
+		original, err := os.ReadFile(resp.Instance)
+		if err != nil {
+			return err
+		}
+		accepted := false
+		if v.compileErr == nil {
+			if origErr := v.validate(original); origErr == nil {
+				r.SchemaAccepts++
+				accepted = true
+				if strings.Contains(inst, ".fail.") {
+					r.fail(c, inst, "fixture", errors.New("the schema accepts an instance named as one it rejects"))
+				}
+			} else {
+				r.SchemaRejects++
+				if resp.Err != "" && resp.Stage == "decode" {
+					r.RejectedOnDecode++
+				} else {
+					r.fail(c, inst, "reject", fmt.Errorf("the decoder accepts an instance its schema rejects (%v)", origErr))
+				}
+			}
+		}
 		if resp.Err != "" {
-			r.fail(c, inst, resp.Stage, errors.New(resp.Err))
+			if accepted || v.compileErr != nil {
+				r.fail(c, inst, resp.Stage, errors.New(resp.Err))
+			}
 			continue
 		}
 		r.Decoded++
@@ -543,21 +579,12 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 		} else {
 			r.Stable++
 		}
-		original, err := os.ReadFile(resp.Instance)
-		if err != nil {
-			return err
-		}
 		lossless := true
 		if diff := jsonDiff(original, resp.Output); diff != "" {
 			lossless = false
 			r.fail(c, inst, "lossless", errors.New(diff))
 		} else {
 			r.Lossless++
-		}
-		v := validators[c.file]
-		if v == nil {
-			v = newValidator(filepath.Join(opts.Corpus, "schemas", c.file))
-			validators[c.file] = v
 		}
 		switch err := v.validate(resp.Output); {
 		case v.compileErr != nil:
@@ -570,6 +597,9 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 			r.Valid++
 			if lossless {
 				r.LosslessValid++
+				if accepted && resp.ValidateErr == "" && resp.Unstable == "" {
+					r.AcceptedRoundTrip++
+				}
 			}
 		default:
 			if origErr := v.validate(original); origErr != nil {
@@ -580,8 +610,6 @@ func check(opts Options, cases []*schemaCase, r *Report) error {
 	}
 	return nil
 }
-
-var english = message.NewPrinter(language.English)
 
 type mutantKey struct {
 	pkg, instance string
@@ -616,68 +644,65 @@ func (r *Report) agreement(c *schemaCase, name string, m mutant, resp response, 
 }
 
 type validator struct {
-	schema     *jsonschema.Schema
+	set        *schema.Set
+	ref        string
 	compileErr error
 	lenient    bool // compiled from the loader's lenient reading
 }
 
-// newValidator compiles the schema file as written. When that fails, it
-// compiles the text the generator's loader compiled instead (gen/load drops
-// null or ill-typed annotations, which validation never reads) and marks
-// the validator lenient.
+// newValidator is the runtime validator over the schema file, with the
+// rules generated code uses (runtime/schema: only the given document, the
+// one rule for format). When the file as written does not compile, it uses
+// the text the generator's loader compiled instead (gen/load drops null or
+// ill-typed annotations, which validation never reads) and marks the
+// validator lenient.
 func newValidator(file string) *validator {
-	c := jsonschema.NewCompiler()
-	c.UseRegexpEngine(func(s string) (jsonschema.Regexp, error) { return ecmaregex.Compile(s) })
-	// Remote references are never fetched: the default loader reads only files.
-	sch, err := c.Compile(file)
-	if err == nil {
-		return &validator{schema: sch}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return &validator{compileErr: err}
+	}
+	v := compileSet(filepath.Base(file), raw)
+	if v.compileErr == nil {
+		return v
 	}
 	set, lerr := load.Load(load.Config{FS: os.DirFS(filepath.Dir(file))}, []string{filepath.Base(file)})
 	if lerr != nil || len(set.Inputs) != 1 || !set.Inputs[0].Lenient {
+		return v
+	}
+	lv := compileSet(filepath.Base(file), set.Inputs[0].Effective())
+	if lv.compileErr != nil {
+		return &validator{compileErr: errors.Join(v.compileErr, lv.compileErr)}
+	}
+	lv.lenient = true
+	return lv
+}
+
+// compileSet registers doc as the only document of a schema.Set and
+// compiles it, by validating null once.
+func compileSet(ref string, doc []byte) *validator {
+	set := schema.NewSet([]schema.Aspect{{Name: "corpus", SchemaRef: ref, Schema: doc}}, nil)
+	var ve *schema.ValidationError
+	if err := set.Validate(ref, "", []byte("null")); err != nil && !errors.As(err, &ve) {
 		return &validator{compileErr: err}
 	}
-	doc, derr := jsonschema.UnmarshalJSON(bytes.NewReader(set.Inputs[0].Effective()))
-	if derr != nil {
-		return &validator{compileErr: errors.Join(err, derr)}
-	}
-	c = jsonschema.NewCompiler()
-	c.UseRegexpEngine(func(s string) (jsonschema.Regexp, error) { return ecmaregex.Compile(s) })
-	url := "file://" + filepath.ToSlash(file)
-	if aerr := c.AddResource(url, doc); aerr != nil {
-		return &validator{compileErr: errors.Join(err, aerr)}
-	}
-	sch, lerr = c.Compile(url)
-	if lerr != nil {
-		return &validator{compileErr: errors.Join(err, lerr)}
-	}
-	return &validator{schema: sch, lenient: true}
+	return &validator{set: set, ref: ref}
 }
 
 func (v *validator) validate(doc []byte) error {
 	if v.compileErr != nil {
 		return v.compileErr
 	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		return err
-	}
-	if err := v.schema.Validate(inst); err != nil {
-		var ve *jsonschema.ValidationError
-		if errors.As(err, &ve) {
-			return errors.New(firstLeaf(ve))
+	err := v.set.Validate(v.ref, "", doc)
+	var ve *schema.ValidationError
+	if errors.As(err, &ve) && len(ve.Causes) > 0 {
+		c := ve.Causes[0]
+		at := c.Pointer
+		if at == "" {
+			at = "/"
 		}
-		return err
+		return fmt.Errorf("at %s: %s", at, c.Message)
 	}
-	return nil
-}
-
-// firstLeaf describes the deepest first cause of a validation error.
-func firstLeaf(ve *jsonschema.ValidationError) string {
-	for len(ve.Causes) > 0 {
-		ve = ve.Causes[0]
-	}
-	return fmt.Sprintf("at /%s: %s", strings.Join(ve.InstanceLocation, "/"), ve.ErrorKind.LocalizedString(english))
+	return err
 }
 
 // jsonDiff compares two JSON documents semantically (object key order

@@ -139,15 +139,20 @@ func TestRunHarness(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := Report{Schemas: r.Schemas, Generated: r.Generated, Compiled: r.Compiled, Instances: r.Instances,
-		Decoded: r.Decoded, ValidateOK: r.ValidateOK, Stable: r.Stable, Lossless: r.Lossless, Valid: r.Valid, LosslessValid: r.LosslessValid, Lenient: r.Lenient}
+		Decoded: r.Decoded, ValidateOK: r.ValidateOK, Stable: r.Stable, Lossless: r.Lossless, Valid: r.Valid, LosslessValid: r.LosslessValid, Lenient: r.Lenient,
+		SchemaAccepts: r.SchemaAccepts, AcceptedRoundTrip: r.AcceptedRoundTrip, SchemaRejects: r.SchemaRejects, RejectedOnDecode: r.RejectedOnDecode}
 	want := Report{Schemas: 6, Generated: 5, Compiled: 4, Instances: 7,
 		// keep/a, keep/b, lossy/a, lossy/b decode; lossy/a loses "extra";
-		// keep/b is re-encoded faithfully but was never valid (no "name").
-		// keep.json's null description does not compile as written: its
-		// valid instance is validated against the lenient reading.
+		// keep/b is re-encoded faithfully but was never valid (no "name"):
+		// its schema rejects it, and the fake decoder wrongly accepts it.
+		// keep.json's null description is dropped by the runtime validator
+		// as by the generator, so nothing needs the lenient reading.
 		// lossy/b is refused by its Validate method; unstable/a encodes
-		// "1", then "2" after decoding that.
-		Decoded: 5, ValidateOK: 4, Stable: 4, Lossless: 4, Valid: 4, LosslessValid: 3, Lenient: 1}
+		// "1", then "2" after decoding that. Of the five instances the
+		// schemas accept (panics/a does not decode), only keep/a survives
+		// every stage.
+		Decoded: 5, ValidateOK: 4, Stable: 4, Lossless: 4, Valid: 4, LosslessValid: 3,
+		SchemaAccepts: 5, AcceptedRoundTrip: 1, SchemaRejects: 1, RejectedOnDecode: 0}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("figures (-want +got):\n%s", diff)
 	}
@@ -161,6 +166,7 @@ func TestRunHarness(t *testing.T) {
 	}
 	wantFailures := []string{
 		"broken.json: compile: ",
+		"keep.json b.json: reject: the decoder accepts an instance its schema rejects (at /: missing property 'name')",
 		"keep.json b.json: valid: at /: missing property 'name' (the original instance is rejected too: ",
 		"lossy.json a.json: lossless: /extra: lost (want true)",
 		"lossy.json b.json: Validate: name: y is not allowed",

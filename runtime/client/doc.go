@@ -72,7 +72,7 @@
 // # Stream positions
 //
 // HistoryOptions.Since (exclusive) and Until (inclusive) and
-// SubscribeOptions.FromSequence (inclusive) are stream positions of the
+// SubscribeOptions.FromSequence (exclusive) are stream positions of the
 // channel: the n-th publication on a channel has position n. They equal the
 // envelopes' sequences for a channel with one producer; with several
 // producers, sequences count per producer and positions count everything.
@@ -104,6 +104,7 @@
 //	WithFromSequence(seq)                        Subscription.Position
 //	Subscribe + handlers, no Start               Subscription.Start, WithManualStart (hard start guarantee)
 //	HistoryOptions{Limit, Since, Until}          Subscription.Position (exact stream positions)
+//	OnGap(func(channel string, gap int64))       Subscription.OnGapReport (producer, numbers, detection), ResumeState, WithResumeState
 //	NewFileSnapshotter(path)                     FileSnapshotter.WithFileIO(io) (documented too), OSFileIO
 //	NewMemoryTransport(opts ...MemoryOption)     MemoryTransport.Peer, DropSubscriptions, ResetChannel (test hooks)
 //
@@ -133,7 +134,15 @@
 // transport to resume after the last stream position it reported. What the
 // replay repeats is dropped by the gap detector, so handlers see each
 // envelope once, in order per producer. When the transport cannot replay
-// everything (EventUnrecoverable) or resubscribing keeps failing, the loss
-// is reported through OnGap and the error hooks; a subscription that gave
-// up ends with Err wrapping ErrResumeFailed.
+// everything (EventUnrecoverable), the transport first delivers what
+// history still holds; the producers' next envelopes then report their
+// exact losses through OnGap and OnGapReport, once each, and only what no
+// producer accounts for reaches the error hooks as a stream-level
+// *GapError. A subscription that cannot resubscribe ends with Err wrapping
+// ErrResumeFailed.
+//
+// To resume in another process, persist Subscription.ResumeState (the
+// stream position and every producer's high-water mark; MarshalBinary) and
+// pass it back with WithResumeState: numbers a producer skipped while the
+// subscriber was down are then reported too.
 package client

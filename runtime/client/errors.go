@@ -91,8 +91,9 @@ func (e *PanicError) Unwrap() error {
 }
 
 // StreamError reports a transport event about a subscription's stream that
-// needs attention: a disconnect, an unrecoverable position, a transport-level
-// error or an overflow.
+// needs attention: a disconnect, a transport-level error or an overflow. An
+// unrecoverable position is reported as the losses it caused instead (see
+// Subscription.OnGap).
 type StreamError struct {
 	Event StreamEvent
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
@@ -139,7 +140,7 @@ func ExampleSubscription_OnGap() {
 	}
 	sub := connect(broker.Peer())
 	defer closeClient(sub)
-	// Asking for everything from offset 1: offsets 1..7 are gone.
+	// Asking for everything above offset 1: offsets 2..7 are gone.
 	s, err := sub.Subscribe(ctx, "readings", client.WithFromSequence(1))
 	if err != nil {
 		log.Fatal(err)
@@ -158,9 +159,11 @@ func ExampleSubscription_OnGap() {
 		log.Fatal(err)
 	}
 	<-done
+	// The subscriber never heard of sensor-1 before: no producer can account
+	// for the loss, which is reported once to the error hooks, not to OnGap.
+
 	// Output:
-	// reported: parsec: channel "readings": stream unrecoverable (missed 7): memory transport: channel "readings": offsets 1..7 are no longer in history
-	// gap on readings: 7 lost
+	// reported: parsec: channel "readings": 6 publications lost that no producer accounted for
 	// got 8
 	// got 9
 	// got 10
@@ -171,4 +174,74 @@ func closeClient(c *client.Client) {
 	if err := c.Close(); err != nil {
 		log.Print(err)
 	}
+}
+
+func ExampleSubscription_ResumeState() {
+	ctx := context.Background()
+	broker := client.NewMemoryTransport(client.MemoryHistorySize(3))
+	raw := broker.Peer()
+	// publish puts envelope #seq of sensor-1 on the channel.
+	publish := func(seq int64) {
+		data, err := envelope.Encode(&envelope.Envelope{Channel: "readings", Sequence: seq,
+			ProducedAt: time.Date(2026, 1, 1, 0, 0, int(seq), 0, time.UTC),
+			Producer:   envelope.Producer{ID: "sensor-1", Kind: envelope.ProducerAgent}, Aspect: "reading"})
+		if err == nil {
+			err = raw.Publish(ctx, "readings", data)
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	// run subscribes from state until it has seen #last, and returns the
+	// state to persist.
+	run := func(state []byte, last int64) []byte {
+		c := connect(broker.Peer())
+		defer closeClient(c)
+		var opts []client.SubscribeOption
+		if state != nil {
+			var st client.ResumeState
+			if err := st.UnmarshalBinary(state); err != nil {
+				log.Fatal(err)
+			}
+			opts = append(opts, client.WithResumeState(st))
+		}
+		s, err := c.Subscribe(ctx, "readings", opts...)
+		if err != nil {
+			log.Fatal(err)
+		}
+		done := make(chan struct{})
+		s.OnGapReport(func(r client.GapReport) {
+			fmt.Printf("%s lost #%d..#%d (%d, %s)\n", r.Producer, r.First, r.Last, r.Missed, r.Detection)
+		})
+		s.OnEnvelope(func(env envelope.Envelope) {
+			fmt.Println("got", env.Sequence)
+			if env.Sequence == last {
+				close(done)
+			}
+		})
+		if state == nil {
+			publish(1)
+			publish(2)
+		}
+		<-done
+		out, err := s.ResumeState().MarshalBinary()
+		if err != nil {
+			log.Fatal(err)
+		}
+		return out
+	}
+	state := run(nil, 2)
+	// While the subscriber is down the sensor skips #3..#4, then publishes
+	// #5..#9; the broker keeps only #7..#9.
+	for seq := int64(5); seq <= 9; seq++ {
+		publish(seq)
+	}
+	run(state, 9)
+	// Output:
+	// got 1
+	// got 2
+	// sensor-1 lost #3..#6 (4, unrecoverable)
+	// got 7
+	// got 8
+	// got 9
 }

@@ -90,8 +90,8 @@ func MemoryUser(userID string, connInfo []byte) MemoryOption {
 //   - Subscribe reports EventSubscribed whose Position.Offset is the offset of
 //     the publication just before the first one the stream delivers: the n-th
 //     publication received has offset Position.Offset+n.
-//   - SubscribeOptions.FromSequence replays the history from that offset up
-//     (inclusive: above FromSequence-1);
+//   - SubscribeOptions.FromSequence replays the history above that offset
+//     (exclusive: FromSequence+1 is the first replayed);
 //     Since replays from after the position when its epoch matches. Replay
 //     that cannot be complete (trimmed history, other epoch) reports
 //     EventUnrecoverable with Missed set when known, then delivers what is
@@ -313,7 +313,7 @@ func (t *MemoryTransport) Subscribe(ctx context.Context, channel string, opts Su
 	var from uint64 // first offset to replay; 0 = live only
 	switch {
 	case opts.FromSequence > 0:
-		from = uint64(opts.FromSequence)
+		from = uint64(opts.FromSequence) + 1 // exclusive: the publications above it
 	case opts.Since != nil && opts.Since.Epoch != c.epoch:
 		events = append(events, StreamEvent{Kind: EventUnrecoverable, Channel: channel, Missed: -1,
 			Position: StreamPosition{Offset: c.top, Epoch: c.epoch},

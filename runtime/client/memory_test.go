@@ -141,7 +141,7 @@ func TestMemoryLiveAndReplay(t *testing.T) {
 	}
 	defer cancelLive()
 	var rep eventLog
-	repCh, cancelRep, err := sub.Subscribe(ctx, "c", SubscribeOptions{FromSequence: 3, OnEvent: rep.add})
+	repCh, cancelRep, err := sub.Subscribe(ctx, "c", SubscribeOptions{FromSequence: 2, OnEvent: rep.add})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestMemoryTrimmedHistoryIsUnrecoverable(t *testing.T) {
 	ctx := context.Background()
 	publishN(t, tr, "c", 1, 10)
 	var ev eventLog
-	ch, cancel, err := tr.Subscribe(ctx, "c", SubscribeOptions{FromSequence: 2, OnEvent: ev.add})
+	ch, cancel, err := tr.Subscribe(ctx, "c", SubscribeOptions{FromSequence: 1, OnEvent: ev.add})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestMemoryOverflowDisconnects(t *testing.T) {
 		t.Errorf("got events %v, want EventOverflow on c with Missed 1", ev.kinds())
 	}
 	// Resuming from the next offset loses nothing.
-	ch2, cancel2, err := tr.Subscribe(context.Background(), "c", SubscribeOptions{FromSequence: 3})
+	ch2, cancel2, err := tr.Subscribe(context.Background(), "c", SubscribeOptions{FromSequence: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,8 @@ type EnvelopeHandler func(ctx context.Context, env *envelope.Envelope) error
 type SubscribeOption func(*SubscribeOptions)
 
 // WithFromSequence asks the transport to replay the channel's stored
-// publications from stream position seq up (inclusive) before live ones.
+// publications above stream position seq (exclusive: seq+1 is the first
+// replayed) before live ones; 0 is live only.
 // Stream positions equal the sequences for a channel with one producer.
 func WithFromSequence(seq int64) SubscribeOption {
 	return func(o *SubscribeOptions) { o.FromSequence = seq }
@@ -33,7 +34,8 @@ func WithFromSequence(seq int64) SubscribeOption {
 // WithResumePosition asks the transport to resume after pos, a stream
 // position saved from an earlier run (see Subscription.Position). Unlike
 // WithFromSequence it checks the stream's epoch: a stream the server lost is
-// reported through OnGap instead of being read from a wrong offset.
+// reported as a loss instead of being read from a wrong offset.
+// WithResumeState also restores the producers' marks.
 func WithResumePosition(pos StreamPosition) SubscribeOption {
 	return func(o *SubscribeOptions) { o.Since = &pos }
 }
@@ -85,9 +87,10 @@ type handlerEntry struct {
 func (e *handlerEntry) matches(aspect string) bool { return e.all || e.aspect == aspect }
 
 type handlerSet struct {
-	entries []handlerEntry // in registration order
-	onGap   []func(channel string, gap int64)
-	onError []func(error)
+	entries  []handlerEntry // in registration order
+	onGap    []func(channel string, gap int64)
+	onReport []func(GapReport)
+	onError  []func(error)
 }
 
 // maxQueuedEvents bounds the transport events waiting for a subscription's
@@ -114,9 +117,12 @@ type retained struct {
 // Subscription receives one channel's envelopes. Subscribe, register
 // handlers, done: dispatch begins with the first envelope handler
 // (OnEnvelope, OnAspect, OnAspectTyped or a Handle variant), and until then
-// publications wait in the transport. Register OnGap and OnError before it
-// to have them see the reports about the first envelopes; a subscription
-// with hooks but no envelope handler begins with Start. Handlers registered after
+// publications wait in the transport. Losses found in the window
+// described below before any gap hook exists are held for the OnGap and
+// OnGapReport hooks registered in it (then for the error hooks); register
+// OnError before the first handler to have it see the other reports about
+// the first envelopes. A subscription with hooks but no envelope handler
+// begins with Start. Handlers registered after
 // dispatch began still receive every envelope dispatched before them, as
 // long as they are registered within 5 seconds of the first registration
 // and before 1024 envelopes were dispatched (straight-line registration
@@ -172,16 +178,33 @@ type Subscription struct {
 	pos        StreamPosition // from the last EventSubscribed
 	posKnown   bool
 	recv       int64         // publications read since that event
-	events     []StreamEvent // reported by the transport, waiting for dispatch
+	read       int64         // publications read from every stream so far
+	events     []queuedEvent // reported by the transport, waiting for dispatch
 	lostEvents int           // events not queued because the queue was full
 	evNotify   chan struct{}
+	// newest is the position of the newest publication handled: a
+	// publication past it is new to the subscription, never a duplicate.
+	newest      StreamPosition
+	newestKnown bool
+	// newUnknown: producers' marks were restored without a stream position,
+	// so no position tells a new publication from a replayed one.
+	newUnknown bool
 
 	st stats
 	// Dispatch goroutine only:
-	idleStreams int        // resubscribed streams that delivered nothing yet
-	fromBase    int64      // FromSequence the subscription started from
-	readTotal   int64      // publications read from all streams
-	late        []retained // envelopes of the late-registration window
+	idleStreams int         // resubscribed streams that delivered nothing yet
+	fromBase    int64       // FromSequence the subscription started from
+	readTotal   int64       // publications read from all streams
+	late        []retained  // envelopes of the late-registration window
+	lateGaps    []GapReport // losses found in the window before any gap hook existed
+	loss        *lossWindow // the unrecoverable position being attributed
+}
+
+// queuedEvent is a transport event waiting until the publications the
+// transport put on the stream before it were handled.
+type queuedEvent struct {
+	ev StreamEvent
+	at int64 // Subscription.read once those publications are read
 }
 
 // Subscribe subscribes to channel. Register handlers on the returned
@@ -224,6 +247,16 @@ func (c *Client) Subscribe(ctx context.Context, channel string, opts ...Subscrib
 	}
 	s.handlers.Store(&handlerSet{})
 	s.lateCap.Store(-1)
+	if len(cfg.Producers) > 0 {
+		s.gaps.Restore(channel, cfg.Producers)
+	}
+	switch {
+	case cfg.Since != nil:
+		// Publications after a resume position are new to this subscriber.
+		s.newest, s.newestKnown = *cfg.Since, true
+	case len(cfg.Producers) > 0:
+		s.newUnknown = true
+	}
 	s.ctx, s.cancel = context.WithCancel(c.ctx)
 	topts := s.streamOptions(1)
 	topts.FromSequence = cfg.FromSequence
@@ -279,7 +312,11 @@ func (s *Subscription) onEvent(gen int, ev StreamEvent) {
 		}
 	}
 	if len(s.events) < maxQueuedEvents {
-		s.events = append(s.events, ev)
+		at := s.read
+		if s.stream != nil {
+			at += int64(len(s.stream))
+		}
+		s.events = append(s.events, queuedEvent{ev: ev, at: at})
 	} else {
 		s.lostEvents++
 	}
@@ -295,14 +332,20 @@ func (s *Subscription) onEvent(gen int, ev StreamEvent) {
 
 // Position returns the stream position after the last publication read, and
 // whether the transport reported positions at all. Persist it to resume a
-// later run with WithResumePosition.
+// later run with WithResumePosition, or persist ResumeState, which also
+// carries the producers' marks so that their losses meanwhile are reported.
 func (s *Subscription) Position() (StreamPosition, bool) {
 	s.posMu.Lock()
 	defer s.posMu.Unlock()
 	if !s.posKnown {
 		return StreamPosition{}, false
 	}
-	return StreamPosition{Offset: s.pos.Offset + uint64(max(s.recv, 0)), Epoch: s.pos.Epoch}, true
+	return s.positionLocked(), true
+}
+
+// positionLocked is Position for callers holding posMu.
+func (s *Subscription) positionLocked() StreamPosition {
+	return StreamPosition{Offset: s.pos.Offset + uint64(max(s.recv, 0)), Epoch: s.pos.Epoch}
 }
 
 // Channel returns the subscribed channel.
@@ -315,9 +358,10 @@ func (s *Subscription) update(f func(h *handlerSet)) {
 	defer s.mu.Unlock()
 	old := s.handlers.Load()
 	h := &handlerSet{
-		entries: append([]handlerEntry(nil), old.entries...),
-		onGap:   append([]func(string, int64){}, old.onGap...),
-		onError: append([]func(error){}, old.onError...),
+		entries:  append([]handlerEntry(nil), old.entries...),
+		onGap:    append([]func(string, int64){}, old.onGap...),
+		onReport: append([]func(GapReport){}, old.onReport...),
+		onError:  append([]func(error){}, old.onError...),
 	}
 	f(h)
 	s.handlers.Store(h)
@@ -382,18 +426,30 @@ func (s *Subscription) HandleAspect(aspect string, h EnvelopeHandler) {
 	s.update(func(hs *handlerSet) { hs.entries = append(hs.entries, handlerEntry{aspect: aspect, h: h}) })
 }
 
-// OnGap registers a hook for lost publications. gap > 0 is the number of
-// sequences a producer skipped (reported when its next envelope arrives);
-// when the transport says the stream could not be resumed it is called with
-// the number of stream publications missed, or -1 when unknown. A loss seen
-// by the transport may therefore be reported twice: once for the stream and
-// once per producer whose numbering shows it.
+// OnGap registers a hook for lost publications. gap > 0 is the number of a
+// producer's sequence numbers the subscription will not deliver, reported
+// once per loss when the producer's next envelope shows it (OnGapReport
+// says which producer and which numbers). When the transport reports a
+// stream position it could not recover, it first refills from history; the
+// producers' next envelopes then give exact per-producer counts, and what
+// they cannot account for (a producer never heard from again, a count the
+// stream did not know) is reported once to the error hooks as a *GapError
+// with no producer, never to OnGap. The sum of gap over all calls is
+// therefore the number of sequence numbers lost.
 func (s *Subscription) OnGap(handler func(channel string, gap int64)) {
 	s.update(func(hs *handlerSet) { hs.onGap = append(hs.onGap, handler) })
 }
 
+// OnGapReport registers a hook that receives every loss OnGap hooks
+// receive, once, with its producer, its sequence numbers and how it was
+// detected.
+func (s *Subscription) OnGapReport(f func(GapReport)) {
+	s.update(func(hs *handlerSet) { hs.onReport = append(hs.onReport, f) })
+}
+
 // OnError registers a hook for this subscription's errors: *DeliveryError,
-// *StreamError and *GapError (a gap with no OnGap hook). The client's
+// *StreamError and *GapError (a producer's gap when there is no OnGap or
+// OnGapReport hook, or a stream-level loss no producer accounted for). The client's
 // WithErrorHandler hook receives them too.
 func (s *Subscription) OnError(f func(error)) {
 	s.update(func(hs *handlerSet) { hs.onError = append(hs.onError, f) })
@@ -481,6 +537,7 @@ func (s *Subscription) finish() {
 		s.lateTimer.Stop()
 	}
 	s.mu.Unlock()
+	s.flushGaps(true) // no loss goes unreported
 	s.late = nil
 	s.cancel()
 	s.c.mu.Lock()
@@ -551,18 +608,27 @@ func (s *Subscription) derive(ctx context.Context, parent *envelope.Envelope, p 
 	return s.c.publish(ctx, s.channel, p, causationOf(parent))
 }
 
-// GapError reports a gap to the error hooks of a subscription that has no
-// OnGap hook, so that no loss goes unreported.
+// GapError reports a loss to the error hooks: a producer's gap when the
+// subscription has no OnGap or OnGapReport hook, so that no loss goes
+// unreported, and a stream-level loss no producer accounted for.
 type GapError struct {
 	Channel  string
 	Producer string // empty for a stream-level loss
 	Missed   int64  // -1 when unknown
+	// Report is the producer's loss, for a producer gap.
+	Report *GapReport
+	// Event is the transport's report, for a stream-level loss of unknown
+	// size.
+	Event *StreamEvent
 }
 
 // Error describes the loss.
 func (e *GapError) Error() string {
-	if e.Producer == "" {
-		return fmt.Sprintf("parsec: channel %q: %d publications lost", e.Channel, e.Missed)
+	switch {
+	case e.Producer == "" && e.Missed < 0:
+		return fmt.Sprintf("parsec: channel %q: stream position lost, an unknown number of publications lost", e.Channel)
+	case e.Producer == "":
+		return fmt.Sprintf("parsec: channel %q: %d publications lost that no producer accounted for", e.Channel, e.Missed)
 	}
 	return fmt.Sprintf("parsec: channel %q: producer %q skipped %d sequences", e.Channel, e.Producer, e.Missed)
 }
@@ -579,31 +645,68 @@ func (s *Subscription) report(err error) {
 	}
 }
 
-func (s *Subscription) gap(producer string, n int64) {
+func (s *Subscription) gap(r GapReport) {
 	s.st.gaps.Add(1)
 	hs := s.handlers.Load()
-	if len(hs.onGap) == 0 {
-		s.report(&GapError{Channel: s.channel, Producer: producer, Missed: n})
+	if len(hs.onGap) == 0 && len(hs.onReport) == 0 {
+		if s.lateCap.Load() < 0 {
+			// Dispatch began with an envelope handler; the gap hooks
+			// registered right after it get this loss (see flushGaps).
+			s.lateGaps = append(s.lateGaps, r)
+			return
+		}
+		s.report(&GapError{Channel: s.channel, Producer: r.Producer, Missed: r.Missed, Report: &r})
 		return
 	}
+	s.deliverGap(hs, r)
+}
+
+// flushGaps hands the losses found during the late-registration window to
+// the gap hooks registered since, or, once the window closed (or force),
+// to the error hooks. Dispatch goroutine only.
+func (s *Subscription) flushGaps(force bool) {
+	if len(s.lateGaps) == 0 {
+		return
+	}
+	hs := s.handlers.Load()
+	hooked := len(hs.onGap) > 0 || len(hs.onReport) > 0
+	if !hooked && !force && s.lateCap.Load() < 0 {
+		return
+	}
+	gaps := s.lateGaps
+	s.lateGaps = nil
+	for _, r := range gaps {
+		if hooked {
+			s.deliverGap(hs, r)
+		} else {
+			s.report(&GapError{Channel: s.channel, Producer: r.Producer, Missed: r.Missed, Report: &r})
+		}
+	}
+}
+
+func (s *Subscription) deliverGap(hs *handlerSet, r GapReport) {
 	for _, f := range hs.onGap {
-		f(s.channel, n)
+		f(s.channel, r.Missed)
+	}
+	for _, f := range hs.onReport {
+		f(r)
 	}
 }
 
 func (s *Subscription) run() {
 	defer s.finish()
+	defer s.settleLoss()
 	s.posMu.Lock()
 	stream := s.stream
 	gen := s.gen
 	s.posMu.Unlock()
-	s.drainEvents() // what Subscribe reported comes before the stream's data
+	s.drainEvents(false) // what Subscribe reported comes before the stream's data
 	for {
 		select {
 		case <-s.stop:
 			return
 		case <-s.evNotify:
-			s.drainEvents()
+			s.drainEvents(false)
 		case <-s.regNotify:
 			s.catchUp()
 		case data, ok := <-stream:
@@ -614,27 +717,40 @@ func (s *Subscription) run() {
 				default:
 				}
 				s.idleStreams = 0
+				// Events the transport reported before this publication
+				// come first.
+				s.drainEvents(false)
 				s.readTotal++
 				s.posMu.Lock()
-				s.recv++
+				s.read++
 				s.posMu.Unlock()
 				s.handle(data)
 				continue
 			}
-			s.drainEvents()
+			s.drainEvents(true)
 			gen++
 			if stream = s.resubscribe(gen); stream == nil {
 				return
 			}
-			s.drainEvents()
+			s.drainEvents(false)
 		}
 	}
 }
 
-func (s *Subscription) drainEvents() {
+// drainEvents dispatches the queued transport events whose preceding
+// publications were all handled (all of them when the stream closed).
+func (s *Subscription) drainEvents(all bool) {
 	s.posMu.Lock()
-	evs := s.events
-	s.events = nil
+	n := 0
+	for n < len(s.events) && (all || s.events[n].at <= s.read) {
+		n++
+	}
+	if n == 0 && s.lostEvents == 0 {
+		s.posMu.Unlock()
+		return
+	}
+	evs := append([]queuedEvent(nil), s.events[:n]...)
+	s.events = append(s.events[:0], s.events[n:]...)
 	lost := s.lostEvents
 	s.lostEvents = 0
 	s.posMu.Unlock()
@@ -642,15 +758,13 @@ func (s *Subscription) drainEvents() {
 		s.report(&StreamError{Event: StreamEvent{Kind: EventError, Channel: s.channel,
 			Err: fmt.Errorf("%d transport events not reported: event queue full", lost)}})
 	}
-	for _, ev := range evs {
-		switch ev.Kind {
+	for _, q := range evs {
+		switch ev := q.ev; ev.Kind {
 		case EventSubscribed, EventRecovered:
 			// Normal operation; the position was recorded when reported.
 		case EventUnrecoverable:
-			s.report(&StreamError{Event: ev})
-			if ev.Missed != 0 { // 0: the position was lost but nothing was missed
-				s.gap("", ev.Missed)
-			}
+			// Reported once, split over the producers (see OnGap).
+			s.openLoss(ev)
 		default:
 			s.report(&StreamError{Event: ev})
 		}
@@ -675,8 +789,9 @@ func (s *Subscription) resubscribe(gen int) <-chan []byte {
 		if known {
 			opts.Since = &resume
 		} else if s.fromBase > 0 {
-			// No positions from the transport: the stream started at
-			// fromBase and delivered readTotal publications since.
+			// No positions from the transport: the stream started above
+			// fromBase and delivered readTotal publications since, so the
+			// last one read is fromBase+readTotal.
 			opts.FromSequence = s.fromBase + s.readTotal
 		}
 		stream, cancel, err := s.c.tr.Subscribe(s.ctx, s.channel, opts)
@@ -710,32 +825,58 @@ func (s *Subscription) resubscribe(gen int) <-chan []byte {
 	s.err = err
 	s.mu.Unlock()
 	s.report(&DeliveryError{Channel: s.channel, Err: err})
-	s.gap("", -1)
 	return nil
+}
+
+// observe counts one publication read and passes its envelope (nil when
+// it did not decode) through the gap detector, together, so that
+// ResumeState never sees a position that counts an envelope its marks do
+// not hold. A publication the stream delivered past the newest one handled
+// is new: it is never taken for a duplicate.
+func (s *Subscription) observe(env *envelope.Envelope) envelope.Observation {
+	s.posMu.Lock()
+	defer s.posMu.Unlock()
+	s.recv++
+	isNew := false
+	if s.posKnown && s.recv > 0 && !s.newUnknown {
+		off := s.positionLocked()
+		isNew = !s.newestKnown || off.Epoch != s.newest.Epoch || off.Offset > s.newest.Offset
+		if isNew {
+			s.newest, s.newestKnown = off, true
+		}
+	}
+	if env == nil {
+		return envelope.Observation{}
+	}
+	if isNew {
+		return s.gaps.ObserveNew(env)
+	}
+	return s.gaps.ObserveEnvelope(env)
 }
 
 func (s *Subscription) handle(data []byte) {
 	s.st.received.Add(1)
 	env := new(envelope.Envelope)
 	if err := s.c.cfg.codec.DecodeInto(data, env); err != nil {
+		s.observe(nil)
 		s.st.decodeErrors.Add(1)
 		s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Err: err})
 		return
 	}
 	if env.Channel != s.channel {
+		s.observe(nil)
 		s.st.mismatched.Add(1)
 		s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env,
 			Err: fmt.Errorf("%w: envelope says %q", ErrChannelMismatch, env.Channel)})
 		return
 	}
-	obs := s.gaps.ObserveEnvelope(env)
-	switch obs.Kind {
-	case envelope.Duplicate:
+	obs := s.observe(env)
+	if obs.Kind == envelope.Duplicate {
 		s.st.duplicates.Add(1)
 		return
-	case envelope.Gap:
-		s.gap(env.Producer.ID, obs.Gap)
-	case envelope.Restart:
+	}
+	s.observed(env, obs)
+	if obs.Kind == envelope.Restart {
 		s.report(&DeliveryError{Channel: s.channel, Data: append([]byte(nil), data...), Envelope: env,
 			Err: fmt.Errorf("%w: #%d after #%d", ErrSequenceRestart, env.Sequence, obs.Previous)})
 	}
@@ -774,26 +915,43 @@ func (s *Subscription) handle(data []byte) {
 		s.st.unhandled.Add(1)
 		return
 	}
-	if s.dispatch(hs.entries, env, data) {
-		s.st.delivered.Add(1)
-	} else {
+	if !s.dispatch(hs.entries, env, data, nil) {
 		s.st.rejected.Add(1)
 	}
 }
 
+// count records that handlers receive an envelope: a live one (late nil) is
+// delivered; a kept one counted Unhandled moves to Delivered.
+func (s *Subscription) count(late *retained) {
+	switch {
+	case late == nil:
+		s.st.delivered.Add(1)
+	case late.unhandled:
+		late.unhandled = false
+		s.st.unhandled.Add(-1)
+		s.st.delivered.Add(1)
+	}
+}
+
 // dispatch calls the entries matching env's aspect, in registration order,
-// through the handle interceptors. It reports whether the handlers ran (an
-// interceptor may refuse the delivery).
-func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte) bool {
+// through the handle interceptors, counting the delivery just before the
+// handlers run (Stats never lags what handlers saw). late is the kept
+// envelope being handed to late handlers, or nil. It reports whether the
+// handlers ran (an interceptor may refuse the delivery).
+func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte, late *retained) bool {
 	ctx := context.WithValue(s.ctx, parentKey{}, env)
 	ints := s.c.cfg.handInts
 	if len(ints) == 0 {
+		s.count(late)
 		s.runHandlers(ctx, entries, env, data)
 		return true
 	}
 	ran := false
 	h := EnvelopeHandler(func(ctx context.Context, env *envelope.Envelope) error {
-		ran = true
+		if !ran {
+			ran = true
+			s.count(late)
+		}
 		s.runHandlers(ctx, entries, env, data)
 		return nil
 	})
@@ -808,6 +966,7 @@ func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, 
 // handlers registered after they were dispatched (up to those that existed
 // when the window closed, then it drops them). Dispatch goroutine only.
 func (s *Subscription) catchUp() {
+	s.flushGaps(false)
 	if len(s.late) == 0 {
 		return
 	}
@@ -839,11 +998,7 @@ func (s *Subscription) catchUp() {
 		if !matched {
 			continue
 		}
-		if s.dispatch(added, r.env, r.data) && r.unhandled {
-			r.unhandled = false
-			s.st.unhandled.Add(-1)
-			s.st.delivered.Add(1)
-		}
+		s.dispatch(added, r.env, r.data, r)
 	}
 }
 

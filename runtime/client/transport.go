@@ -60,8 +60,10 @@ type StreamPosition struct {
 // it to the Transport; the Client-only fields are marked.
 type SubscribeOptions struct {
 	// FromSequence, when > 0, asks the transport to replay the channel's
-	// stored publications from this stream position up (inclusive: the
-	// publications above FromSequence-1) before live ones. Stream positions
+	// stored publications above this stream position (exclusive: the first
+	// replayed is FromSequence+1) before live ones. 0 means live only, so a
+	// channel's first publication is read through History, not replayed.
+	// Stream positions
 	// count every publication on the channel; they equal the envelopes'
 	// sequences for a channel with one producer.
 	//
@@ -81,6 +83,9 @@ type SubscribeOptions struct {
 	// ManualStart (Client only) makes the Subscription dispatch nothing
 	// until Subscription.Start; see WithManualStart.
 	ManualStart bool
+	// Producers (Client only) restores producers' high-water marks saved
+	// by an earlier run, keyed by producer id; see WithResumeState.
+	Producers map[string]int64
 	// OnEvent receives stream events from the transport: position updates,
 	// recoveries, unrecoverable positions, and transport errors. It may be
 	// called from the transport's goroutines and must not block.

@@ -20,6 +20,7 @@ type stdEnvelope struct {
 	SchemaRef  string          `json:"schema_ref,omitempty"`
 	Causation  *Causation      `json:"causation,omitempty"`
 	Payload    json.RawMessage `json:"payload,omitempty"`
+	Extra      json.RawMessage `json:"-"`
 }
 
 func BenchmarkEncode(b *testing.B) {

@@ -1,6 +1,7 @@
 package envelope
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strconv"
@@ -112,11 +113,25 @@ func (c Codec) AppendEncode(dst []byte, e *Envelope) ([]byte, error) {
 		w.RawStr(`,"payload":`)
 		w.Buf = append(w.Buf, e.Payload...)
 	}
+	if len(e.Extra) > 0 {
+		w.Buf = appendMembers(w.Buf, e.Extra)
+	}
 	w.Buf = append(w.Buf, '}')
 	if max := c.limit(); max > 0 && len(w.Buf)-start > max {
 		return dst, &SizeError{Size: len(w.Buf) - start, Max: max}
 	}
 	return w.Buf, nil
+}
+
+// appendMembers appends the members of obj, a valid JSON object, each after
+// a comma.
+func appendMembers(b, obj []byte) []byte {
+	obj = bytes.TrimSpace(obj)
+	inner := bytes.TrimSpace(obj[1 : len(obj)-1])
+	if len(inner) == 0 {
+		return b
+	}
+	return append(append(b, ','), inner...)
 }
 
 // encodedSizeHint returns the encoded size of e when no string needs
@@ -125,7 +140,7 @@ func encodedSizeHint(e *Envelope) int {
 	const fixed = len(`{"channel":"","sequence":,"produced_at":"2026-05-27T14:22:09.331Z","producer":{"id":"","kind":"service"},"aspect":""`) +
 		len(`,"schema_ref":""`) + len(`,"causation":{"parent_channel":"","parent_sequence":,"parent_producer":""}`) +
 		len(`,"payload":}`) + 2*20
-	n := fixed + len(e.Channel) + len(e.Producer.ID) + len(e.Aspect) + len(e.SchemaRef) + len(e.Payload)
+	n := fixed + len(e.Channel) + len(e.Producer.ID) + len(e.Aspect) + len(e.SchemaRef) + len(e.Payload) + len(e.Extra)
 	if c := e.Causation; c != nil {
 		n += len(c.ParentChannel) + len(c.ParentProducer)
 	}
@@ -203,12 +218,19 @@ func (c Codec) DecodeInto(data []byte, e *Envelope) error {
 	// The strings and the payload take at most len(data) bytes together
 	// (unescaping only shortens): one allocation that never grows.
 	a := strArena{buf: make([]byte, 0, len(data))}
-	if err := decodeEnvelope(d, &out, &a); err != nil {
+	if t := d.Next(); t != jx.Object {
+		return notEnvelope(data, t)
+	}
+	seen, err := decodeEnvelope(d, &out, &a)
+	if err != nil {
 		return err
 	}
 	a.fill(&out)
 	if err := d.Skip(); err != io.EOF {
 		return fieldErr(ErrMalformed, "", "unexpected data after the envelope object")
+	}
+	if seen&envelopeKeys == 0 {
+		return notEnvelope(data, jx.Object)
 	}
 	if err := out.validateFields(); err != nil {
 		return err
@@ -217,12 +239,18 @@ func (c Codec) DecodeInto(data []byte, e *Envelope) error {
 	return nil
 }
 
-func decodeEnvelope(d *jx.Decoder, e *Envelope, a *strArena) error {
+// envelopeKeys are the top-level keys every envelope has: an object with
+// none of them is not an envelope that lost a field but something else.
+const envelopeKeys = seenChannel | seenSequence | seenProducedAt | seenProducer | seenAspect
+
+// decodeEnvelope decodes the top-level object into e and reports the known
+// keys it saw.
+func decodeEnvelope(d *jx.Decoder, e *Envelope, a *strArena) (uint32, error) {
 	if t := d.Next(); t != jx.Object {
-		return fieldErr(ErrMalformed, "", "expected object, got %s", typeName(t))
+		return 0, fieldErr(ErrNotEnvelope, "", "expected a JSON object, got %s", typeName(t))
 	}
 	var seen uint32
-	return structural("", d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+	err := structural("", d.ObjBytes(func(d *jx.Decoder, key []byte) error {
 		var bit uint32
 		var err error
 		switch string(key) {
@@ -251,10 +279,7 @@ func decodeEnvelope(d *jx.Decoder, e *Envelope, a *strArena) error {
 			bit = seenPayload
 			err = a.payloadRaw(d)
 		default:
-			if err := d.Skip(); err != nil {
-				return fieldErr(ErrMalformed, string(key), "%v", err)
-			}
-			return nil
+			return a.extraMember(d, key)
 		}
 		if seen&bit != 0 {
 			return fieldErr(ErrMalformed, string(key), "duplicate key")
@@ -262,6 +287,58 @@ func decodeEnvelope(d *jx.Decoder, e *Envelope, a *strArena) error {
 		seen |= bit
 		return err
 	}))
+	return seen, err
+}
+
+// notEnvelope describes data, which is not a Parsec envelope, by its type and
+// its top-level keys or its first bytes. It runs on the error path only.
+func notEnvelope(data []byte, t jx.Type) error {
+	if t != jx.Object {
+		if len(bytes.TrimSpace(data)) == 0 {
+			return fieldErr(ErrNotEnvelope, "", "not a Parsec envelope: expected a JSON object, got no data")
+		}
+		return fieldErr(ErrNotEnvelope, "", "not a Parsec envelope: expected a JSON object, got %s starting %s",
+			typeName(t), firstBytes(data))
+	}
+	const maxKeys = 8
+	var keys []string
+	n := 0
+	d := jx.DecodeBytes(data)
+	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		if n++; n <= maxKeys {
+			keys = append(keys, strconv.Quote(string(key)))
+		}
+		return d.Skip()
+	})
+	switch {
+	case err != nil: // cannot happen: the object decoded once already
+		return fieldErr(ErrNotEnvelope, "", "not a Parsec envelope: a JSON object starting %s", firstBytes(data))
+	case n == 0:
+		return fieldErr(ErrNotEnvelope, "", "not a Parsec envelope: an empty JSON object")
+	}
+	list := strings.Join(keys, ", ")
+	if n > maxKeys {
+		list += ", ... (" + strconv.Itoa(n) + " keys)"
+	}
+	return fieldErr(ErrNotEnvelope, "", "not a Parsec envelope: a JSON object with keys %s "+
+		"and none of channel, sequence, produced_at, producer, aspect", list)
+}
+
+// firstBytes shows the start of data for an error message: as is between
+// backquotes when it is printable ASCII, Go-quoted otherwise.
+func firstBytes(data []byte) string {
+	const max = 40
+	data = bytes.TrimSpace(data)
+	more := ""
+	if len(data) > max {
+		data, more = data[:max], "..."
+	}
+	for _, c := range data {
+		if c < 0x20 || c > 0x7e || c == '`' {
+			return strconv.Quote(string(data)) + more
+		}
+	}
+	return "`" + string(data) + more + "`"
 }
 
 // structural turns an error jx reports about the JSON structure of object
@@ -368,7 +445,11 @@ const (
 // it) never reach the bytes behind a string, and the arena itself is
 // dropped after fill.
 type strArena struct {
-	buf   []byte
+	buf []byte
+	// extra collects the unknown top-level members as one JSON object
+	// (without its closing brace); nil until the first one. It is apart from
+	// buf because the members arrive between the other fields.
+	extra []byte
 	spans [numStrs]struct{ start, end int }
 	pay   struct {
 		start, end int
@@ -402,6 +483,25 @@ func (a *strArena) optStr(d *jx.Decoder, field string, i int) error {
 	return a.str(d, field, i)
 }
 
+// extraMember keeps an unknown top-level member for Envelope.Extra: its key
+// re-quoted, its value byte for byte.
+func (a *strArena) extraMember(d *jx.Decoder, key []byte) error {
+	raw, err := d.Raw()
+	if err != nil {
+		return fieldErr(ErrMalformed, string(key), "%v", err)
+	}
+	if a.extra == nil {
+		a.extra = make([]byte, 0, 2+len(key)+3+len(raw)+1)
+		a.extra = append(a.extra, '{')
+	} else {
+		a.extra = append(a.extra, ',')
+	}
+	w := jx.Writer{Buf: a.extra}
+	w.ByteStr(key)
+	a.extra = append(append(w.Buf, ':'), raw...)
+	return nil
+}
+
 // fill sets the string fields and the payload of e from the arena.
 func (a *strArena) fill(e *Envelope) {
 	// Nothing writes to the string bytes after this point (see strArena),
@@ -410,6 +510,9 @@ func (a *strArena) fill(e *Envelope) {
 	get := func(i int) string { return all[a.spans[i].start:a.spans[i].end] }
 	if p := a.pay; p.set {
 		e.Payload = a.buf[p.start:p.end:p.end]
+	}
+	if a.extra != nil {
+		e.Extra = append(a.extra, '}')
 	}
 	e.Channel = get(strChannel)
 	e.Aspect = get(strAspect)

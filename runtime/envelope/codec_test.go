@@ -162,9 +162,19 @@ func TestDecodeErrors(t *testing.T) {
 		sentinel error
 		msg      string
 	}{
-		{"empty", ``, ErrMalformed, `envelope: expected object, got invalid JSON`},
-		{"array", `[1]`, ErrMalformed, `envelope: expected object, got array`},
-		{"string", `"x"`, ErrMalformed, `envelope: expected object, got string`},
+		{"empty", ``, ErrNotEnvelope, `envelope: not a Parsec envelope: expected a JSON object, got no data`},
+		{"array", ` [1] `, ErrNotEnvelope, "envelope: not a Parsec envelope: expected a JSON object, got array starting `[1]`"},
+		{"string", `"x"`, ErrNotEnvelope, "envelope: not a Parsec envelope: expected a JSON object, got string starting `\"x\"`"},
+		{"not JSON", "hello \x00world", ErrNotEnvelope,
+			`envelope: not a Parsec envelope: expected a JSON object, got invalid JSON starting "hello \x00world"`},
+		{"long text", strings.Repeat("<html>", 10), ErrNotEnvelope,
+			"got invalid JSON starting `<html><html><html><html><html><html><htm...`"},
+		{"a payload", `{"order_id":"o-1","lines":[]}`, ErrNotEnvelope,
+			`envelope: not a Parsec envelope: a JSON object with keys "order_id", "lines" and none of channel, sequence, produced_at, producer, aspect`},
+		{"many keys", `{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10}`, ErrNotEnvelope,
+			`keys "a", "b", "c", "d", "e", "f", "g", "h", ... (10 keys) and none of`},
+		{"empty object", `{}`, ErrNotEnvelope, `envelope: not a Parsec envelope: an empty JSON object`},
+		{"one envelope key", `{"channel":"orders:eu","order_id":"o-1"}`, ErrSequence, `field "sequence": must be positive`},
 		{"trailing", sampleWire + `{}`, ErrMalformed, `envelope: unexpected data after the envelope object`},
 		{"cut in a key", sampleWire[:40], ErrMalformed, `envelope: invalid JSON`},
 		{"cut in producer", sampleWire[:100], ErrMalformed, `envelope: field "producer.id": unexpected EOF`},
@@ -218,6 +228,9 @@ func TestDecodeErrors(t *testing.T) {
 			}
 			if !errors.Is(err, tt.sentinel) {
 				t.Errorf("error %q does not wrap %v", err, tt.sentinel)
+			}
+			if tt.sentinel == ErrNotEnvelope && !errors.Is(err, ErrMalformed) {
+				t.Errorf("error %q does not also match ErrMalformed", err)
 			}
 			if !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("error %q does not contain %q", err, tt.msg)
@@ -416,5 +429,97 @@ func TestDecodePayloadWritesLeaveStringsAlone(t *testing.T) {
 	}
 	if string(env.Payload) != "xxxxxxxxxxxx" {
 		t.Errorf("payload = %q, want the 12 bytes written through it", env.Payload)
+	}
+}
+
+// A newer peer's top-level fields survive decode and re-encode, in the order
+// they arrived, value bytes unchanged.
+func TestUnknownKeysSurvive(t *testing.T) {
+	in := `{"trace":{"id" : "t-1", "html":"<b>&amp;</b>"},` + sampleWire[1:len(sampleWire)-1] +
+		`,"ttl":30,"a\"b\u00e9":[1, 2],"z":null}`
+	e, err := Decode([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantExtra := `{"trace":{"id" : "t-1", "html":"<b>&amp;</b>"},"ttl":30,"a\"bé":[1, 2],"z":null}`
+	if string(e.Extra) != wantExtra {
+		t.Errorf("Extra:\n got %s\nwant %s", e.Extra, wantExtra)
+	}
+	known := *e
+	known.Extra = nil
+	if diff := cmp.Diff(sample(), &known); diff != "" {
+		t.Errorf("known fields (-want +got):\n%s", diff)
+	}
+	out, err := Encode(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sampleWire[:len(sampleWire)-1] + "," + wantExtra[1:]
+	if string(out) != want {
+		t.Errorf("re-encoded:\n got %s\nwant %s", out, want)
+	}
+	// encoding/json users get the same members (json.Marshal compacts and
+	// HTML-escapes what a MarshalJSON returns, so only the values compare).
+	viaJSON, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotAny, wantAny any
+	if err := json.Unmarshal(viaJSON, &gotAny); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(want), &wantAny); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantAny, gotAny); diff != "" {
+		t.Errorf("json.Marshal (-want +got):\n%s", diff)
+	}
+	back, err := Decode(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(e, back); diff != "" {
+		t.Errorf("second round trip (-want +got):\n%s", diff)
+	}
+	// Without unknown keys there is no Extra at all.
+	plain, err := Decode([]byte(sampleWire))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Extra != nil {
+		t.Errorf("Extra = %s, want nil", plain.Extra)
+	}
+}
+
+func TestExtraSetByHand(t *testing.T) {
+	tests := []struct {
+		extra, want, err string
+	}{
+		{extra: `{}`, want: sampleWire},
+		{extra: " { \n } ", want: sampleWire},
+		{extra: ` {"v2": true} `, want: sampleWire[:len(sampleWire)-1] + `,"v2": true}`},
+		{extra: `[1]`, err: `envelope: Extra: expected a JSON object, got array`},
+		{extra: `{"a":1}{}`, err: `envelope: invalid JSON`},
+		{extra: `{"a":}`, err: `envelope: invalid JSON`},
+		{extra: `{"x":1,"sequence":2}`, err: `envelope: field "sequence": Extra repeats a key the envelope has`},
+		{extra: `{"payload":2}`, err: `field "payload": Extra repeats`},
+	}
+	for _, tt := range tests {
+		e := sample()
+		e.Extra = json.RawMessage(tt.extra)
+		got, err := Encode(e)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.Is(err, ErrMalformed) {
+				t.Errorf("Extra %s: error %v, want ErrMalformed containing %q", tt.extra, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Extra %s: %v", tt.extra, err)
+			continue
+		}
+		if string(got) != tt.want {
+			t.Errorf("Extra %s:\n got %s\nwant %s", tt.extra, got, tt.want)
+		}
 	}
 }

@@ -23,8 +23,12 @@
 // the size limit) are hand-written single passes over the JSON, with no
 // reflection; Envelope's MarshalJSON and UnmarshalJSON give encoding/json users
 // the same wire form. Decoding never panics on arbitrary input: what is not a
-// valid envelope is an error that names the field. Unknown keys are skipped
-// (newer peers may add fields); a repeated key is an error. null reads as
+// valid envelope is an error that names the field, and input that is no
+// envelope at all (not an object, or an object with none of the envelope's
+// keys) is reported as ErrNotEnvelope with its first bytes or its keys. Unknown top-level keys
+// (newer peers may add fields) are kept in Envelope.Extra and written back by
+// Encode, so forwarding or re-encoding an envelope loses nothing; unknown keys
+// inside producer and causation are skipped. A repeated key is an error. null reads as
 // absent for schema_ref, causation and parent_producer; a null payload is
 // kept as the JSON value null.
 //
@@ -37,6 +41,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/go-faster/jx"
@@ -79,6 +84,14 @@ type Envelope struct {
 	SchemaRef  string          `json:"schema_ref,omitempty"`
 	Causation  *Causation      `json:"causation,omitempty"`
 	Payload    json.RawMessage `json:"payload,omitempty"`
+
+	// Extra holds the top-level members this version of the envelope does
+	// not know, as one JSON object in the order they arrived ({"trace":
+	// "t-1","ttl":30}); nil when there were none. Decode fills it and Encode
+	// writes its members after the known ones, so a field a newer peer adds
+	// survives being decoded and re-encoded or forwarded here. When set by
+	// hand it must be a JSON object that repeats none of the keys above.
+	Extra json.RawMessage `json:"-"`
 }
 
 // Valid reports whether k is one of the producer kinds defined by the wire
@@ -118,7 +131,20 @@ var (
 	// ErrTooLarge: the encoded envelope exceeds the size limit. The error is a
 	// *SizeError carrying both sizes.
 	ErrTooLarge = errors.New("envelope: too large")
+	// ErrNotEnvelope: the input is not a Parsec envelope at all (not a JSON
+	// object, or an object with none of the envelope's keys); the message
+	// says what it looked like. It also matches ErrMalformed.
+	ErrNotEnvelope error = &refinedError{msg: "envelope: not a Parsec envelope", parent: ErrMalformed}
 )
+
+// refinedError is a sentinel that also matches a broader one.
+type refinedError struct {
+	msg    string
+	parent error
+}
+
+func (e *refinedError) Error() string        { return e.msg }
+func (e *refinedError) Is(target error) bool { return target == e.parent }
 
 // FieldError reports a problem with one field of an envelope. Field is the
 // JSON key, dotted for nested fields ("producer.kind"), or empty for the
@@ -149,7 +175,8 @@ func fieldErr(sentinel error, field, format string, args ...any) error {
 // Validate checks the rules every envelope on the wire satisfies. It returns
 // the first violation found, as a *FieldError wrapping one of ErrChannel,
 // ErrAspect, ErrProducerID, ErrProducerKind, ErrSequence, ErrProducedAt,
-// ErrCausation or ErrPayload.
+// ErrCausation, ErrPayload, or ErrMalformed for an Extra that is not a JSON
+// object or repeats a known key.
 func (e *Envelope) Validate() error {
 	if err := e.validateFields(); err != nil {
 		return err
@@ -157,7 +184,34 @@ func (e *Envelope) Validate() error {
 	if len(e.Payload) > 0 && !jx.Valid(e.Payload) {
 		return fieldErr(ErrPayload, "payload", "not a valid JSON value")
 	}
+	if len(e.Extra) > 0 {
+		return validateExtra(e.Extra)
+	}
 	return nil
+}
+
+// validateExtra checks that extra is one JSON object none of whose keys is
+// one the codec writes itself (a duplicate key would make the envelope
+// undecodable).
+func validateExtra(extra []byte) error {
+	d := jx.DecodeBytes(extra)
+	if t := d.Next(); t != jx.Object {
+		return fieldErr(ErrMalformed, "", "Extra: expected a JSON object, got %s", typeName(t))
+	}
+	err := d.ObjBytes(func(d *jx.Decoder, key []byte) error {
+		switch string(key) {
+		case "channel", "sequence", "produced_at", "producer", "aspect", "schema_ref", "causation", "payload":
+			return fieldErr(ErrMalformed, string(key), "Extra repeats a key the envelope has")
+		}
+		return d.Skip()
+	})
+	if err == nil {
+		if err = d.Skip(); err == io.EOF {
+			return nil
+		}
+		err = errors.New("unexpected data after the object")
+	}
+	return structural("", err)
 }
 
 // validateFields is Validate without the payload check, for callers that

@@ -16,6 +16,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"channel":"c","sequence":1,"produced_at":"2026-05-27T14:22:09Z","producer":{"id":"p","kind":"user"},"aspect":"a"}`))
 	f.Add([]byte(`{"channel":"c","sequence":9223372036854775807,"produced_at":"2026-05-27T16:22:09.123456+02:00","producer":{"id":"p","kind":"agent"},"aspect":"a","causation":null,"payload":null}`))
 	f.Add([]byte(`{"channel":"c\u0000\"","sequence":1,"produced_at":"0000-01-01T00:00:00.000Z","producer":{"id":"\ud83d\ude00","kind":"service"},"aspect":"a","payload":[1,{"x":"\n"}],"x":1}`))
+	f.Add([]byte(`{"channel":"c","sequence":1,"produced_at":"2026-05-27T14:22:09Z","producer":{"id":"p","kind":"user"},"aspect":"a","\ud800":1,"ÿ<":{"k" : [ ]},"\u0000":"&"}`))
 	f.Add([]byte(`{"sequence":"1"}`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`{"payload":[[[[[[[[[[`))

@@ -26,11 +26,16 @@ const (
 	// Late: a sequence inside a hole reported earlier by Gap; it is new.
 	// Deliver.
 	Late
-	// Restart: the producer started counting again. With produced_at known
-	// (ObserveAt, ObserveEnvelope): a sequence at or below the high-water mark,
-	// not in a hole, produced after the high-water envelope. Without it: the
-	// sequence fell back to 1, or more than GapOptions.RestartDistance below
-	// the high-water mark. The stream now follows the new run. Deliver.
+	// Restart: the producer started counting again. Observed with ObserveNew
+	// (the caller knows the envelope is new): a sequence at or below the
+	// high-water mark, not in a hole, whatever its produced_at. With
+	// produced_at known (ObserveAt, ObserveEnvelope): such a sequence produced
+	// after the high-water envelope. Without it: the sequence fell back to 1,
+	// or more than GapOptions.RestartDistance below the high-water mark. The
+	// stream now follows the new run; the new run's sequences before this one
+	// (1..seq-1) were missed (Observation.Gap counts them; no hole is kept:
+	// an envelope of the new run that arrives later is classified like any
+	// other). Deliver.
 	Restart
 )
 
@@ -56,7 +61,10 @@ func (k ObservationKind) String() string {
 // Observation is what GapDetector.Observe learned from one sequence number.
 type Observation struct {
 	Kind ObservationKind
-	// Gap is the number of sequences skipped, for Kind Gap; 0 otherwise.
+	// Gap is the number of sequences skipped: for Kind Gap, those between
+	// Previous and this one; for Kind Restart, those of the new run before
+	// this one (seq-1). 0 otherwise. The sequences a Gap skipped are
+	// remembered as a hole, so a late arrival is Late, not a Duplicate.
 	Gap int64
 	// Expected is the sequence that would have been InOrder (Previous+1);
 	// 0 for First.
@@ -86,7 +94,8 @@ const (
 type GapOptions struct {
 	// MaxStreams caps the (channel, producer) streams tracked. Past it, the
 	// least recently observed stream is forgotten; if it reappears it starts
-	// over with First.
+	// over with First. A stream holds at most MaxHoles holes and the
+	// sequence and produced_at of its last 32 envelopes (512 bytes).
 	MaxStreams int
 	// MaxHoles caps the reported holes remembered per stream. Past it, the
 	// oldest hole is forgotten and a late arrival into it is reported as
@@ -118,7 +127,41 @@ type stream struct {
 	high              int64
 	highAt            int64   // produced_at of the high-water envelope, Unix ms; 0 unknown
 	holes             []Range // reported, still-missing sequences, ascending
+	recent            []seqAt // the last recentSize envelopes observed with a produced_at, a ring
+	next0             int     // next slot of recent to overwrite once full
 	prev, next        *stream
+}
+
+// seqAt is one observed envelope's sequence and produced_at.
+type seqAt struct{ seq, at int64 }
+
+// recentSize is how many recent envelopes a stream remembers to tell a copy
+// of one of them (a replay after a resume position that lagged, a retried
+// publish stored twice) from a restarted producer's new envelope.
+const recentSize = 32
+
+// remember records an observed envelope in the ring.
+func (s *stream) remember(seq, at int64) {
+	if at == 0 {
+		return
+	}
+	if len(s.recent) < recentSize {
+		s.recent = append(s.recent, seqAt{seq, at})
+		return
+	}
+	s.recent[s.next0] = seqAt{seq, at}
+	s.next0 = (s.next0 + 1) % recentSize
+}
+
+// copyOfRecent reports whether seq with produced_at at is one of the recent
+// envelopes observed again.
+func (s *stream) copyOfRecent(seq, at int64) bool {
+	for _, r := range s.recent {
+		if r.seq == seq && r.at == at {
+			return true
+		}
+	}
+	return false
 }
 
 // NewGapDetector returns a detector with the given bounds.
@@ -188,7 +231,20 @@ func (g *GapDetector) add(channel, producer string, high int64) *stream {
 // Duplicate (not delivered) and changes nothing. Prefer ObserveEnvelope,
 // which also tells restarts from duplicates by produced_at.
 func (g *GapDetector) Observe(channel, producer string, seq int64) Observation {
-	return g.observe(channel, producer, seq, 0)
+	return g.observe(channel, producer, seq, 0, false)
+}
+
+// ObserveNew is ObserveEnvelope for an envelope the caller believes is a new
+// publication, for example because the server stream delivered it past
+// every position already handled. A sequence at or below the high-water
+// mark and outside every hole is then a producer that restarted its
+// numbering, a Restart whatever produced_at says (a restarted producer's
+// clock may be behind its old run's) — unless it has the sequence and
+// produced_at of one of the last envelopes observed on the stream: that is
+// the same envelope again (a replay from a position that lagged, a retried
+// publish stored twice), a Duplicate.
+func (g *GapDetector) ObserveNew(e *Envelope) Observation {
+	return g.observe(e.Channel, e.Producer.ID, e.Sequence, unixMilli(e.ProducedAt), true)
 }
 
 // ObserveEnvelope is ObserveAt with e's channel, producer id, sequence and
@@ -206,17 +262,21 @@ func (g *GapDetector) ObserveEnvelope(e *Envelope) Observation {
 // millisecond precision, the precision of the wire form; a zero producedAt
 // falls back to Observe's rules.
 func (g *GapDetector) ObserveAt(channel, producer string, seq int64, producedAt time.Time) Observation {
-	var at int64
-	if !producedAt.IsZero() {
-		at = producedAt.UnixMilli()
-		if at == 0 {
-			at = 1 // keep 0 for "unknown"; the epoch itself is never a real produced_at
-		}
-	}
-	return g.observe(channel, producer, seq, at)
+	return g.observe(channel, producer, seq, unixMilli(producedAt), false)
 }
 
-func (g *GapDetector) observe(channel, producer string, seq, at int64) Observation {
+// unixMilli returns t in Unix milliseconds, 0 for the zero time.
+func unixMilli(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	if at := t.UnixMilli(); at != 0 {
+		return at
+	}
+	return 1 // keep 0 for "unknown"; the epoch itself is never a real produced_at
+}
+
+func (g *GapDetector) observe(channel, producer string, seq, at int64, isNew bool) Observation {
 	if seq <= 0 {
 		return Observation{Kind: Duplicate}
 	}
@@ -226,6 +286,7 @@ func (g *GapDetector) observe(channel, producer string, seq, at int64) Observati
 	if s == nil {
 		s = g.add(channel, producer, seq)
 		s.highAt = at
+		s.remember(seq, at)
 		return Observation{Kind: First}
 	}
 	g.touch(s)
@@ -245,12 +306,15 @@ func (g *GapDetector) observe(channel, producer string, seq, at int64) Observati
 		s.high, s.highAt = seq, at
 	case s.fillHole(seq, g.opts.MaxHoles):
 		o.Kind = Late
-	case g.restarted(s, seq, at):
-		o.Kind = Restart
+	case isNew && !s.copyOfRecent(seq, at) || !isNew && g.restarted(s, seq, at):
+		o.Kind, o.Gap = Restart, seq-1
 		s.high, s.highAt, s.holes = seq, at, nil
+		s.recent, s.next0 = s.recent[:0], 0
 	default:
 		o.Kind = Duplicate
+		return o
 	}
+	s.remember(seq, at)
 	return o
 }
 

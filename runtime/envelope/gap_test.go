@@ -67,8 +67,8 @@ func TestGapDetectorRestartThenContinuation(t *testing.T) {
 	})
 	runSteps(t, g, "c", "far", []step{
 		{500, Observation{Kind: First}},
-		{450, Observation{Kind: Duplicate, Expected: 501, Previous: 500}}, // within the distance
-		{300, Observation{Kind: Restart, Expected: 501, Previous: 500}},   // beyond it
+		{450, Observation{Kind: Duplicate, Expected: 501, Previous: 500}},         // within the distance
+		{300, Observation{Kind: Restart, Gap: 299, Expected: 501, Previous: 500}}, // beyond it
 		{301, Observation{Kind: InOrder, Expected: 301, Previous: 300}},
 	})
 	if hw, ok := g.HighWater("c", "far"); !ok || hw != 301 {
@@ -288,7 +288,7 @@ func TestGapDetectorObserveAt(t *testing.T) {
 		{7, at(70), Observation{Kind: Late, Expected: 10, Previous: 9}},
 		// Restarted producer whose first new envelope was lost: 2, not 1,
 		// newer than the mark.
-		{2, at(200), Observation{Kind: Restart, Expected: 10, Previous: 9}},
+		{2, at(200), Observation{Kind: Restart, Gap: 1, Expected: 10, Previous: 9}},
 		{3, at(210), Observation{Kind: InOrder, Expected: 3, Previous: 2}},
 		{2, at(200), Observation{Kind: Duplicate, Expected: 4, Previous: 3}},
 		// Without a time the sequence rules apply.
@@ -348,5 +348,50 @@ func TestGapDetectorInvariants(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A producer that restarts with a clock behind its old run: ObserveAt takes
+// its envelopes for replays of the old run and drops them; ObserveNew, told
+// they are new, delivers them as a restart and counts the new run's
+// missing first sequences.
+func TestGapDetectorObserveNewRestartWithClockBehind(t *testing.T) {
+	base := time.Date(2026, 5, 27, 14, 0, 0, 0, time.UTC)
+	env := func(seq int64, ms int) *Envelope {
+		return &Envelope{Channel: "c", Producer: Producer{ID: "p"}, Sequence: seq,
+			ProducedAt: base.Add(time.Duration(ms) * time.Millisecond)}
+	}
+	old := NewGapDetector(GapOptions{})
+	fixed := NewGapDetector(GapOptions{})
+	for seq := int64(1); seq <= 10; seq++ {
+		old.ObserveEnvelope(env(seq, 1000+int(seq)))
+		fixed.ObserveNew(env(seq, 1000+int(seq)))
+	}
+	// The restarted run's clock is a second behind; its #1 and #2 were lost.
+	if got := old.ObserveEnvelope(env(3, 5)); got.Kind != Duplicate {
+		t.Fatalf("ObserveEnvelope after a restart with the clock behind = %+v; the test assumes Duplicate", got)
+	}
+	want := Observation{Kind: Restart, Gap: 2, Expected: 11, Previous: 10}
+	if got := fixed.ObserveNew(env(3, 5)); got != want {
+		t.Fatalf("ObserveNew(3) = %+v, want %+v", got, want)
+	}
+	if got := fixed.ObserveNew(env(4, 6)); got.Kind != InOrder {
+		t.Errorf("ObserveNew(4) after the restart = %+v, want in order", got)
+	}
+	// A hole is still a hole: a new envelope inside it is late, not a restart.
+	fixed.ObserveNew(env(8, 9))
+	if got := fixed.ObserveNew(env(6, 8)); got.Kind != Late {
+		t.Errorf("ObserveNew(6) inside the hole 5..7 = %+v, want late", got)
+	}
+	// A recent envelope observed again (a replay from a lagging position,
+	// a retried publish stored twice) is a duplicate even when believed new.
+	for _, e := range []*Envelope{env(8, 9), env(6, 8), env(4, 6)} {
+		if got := fixed.ObserveNew(e); got.Kind != Duplicate {
+			t.Errorf("ObserveNew of #%d again = %+v, want duplicate", e.Sequence, got)
+		}
+	}
+	// The same number with another produced_at is another restart.
+	if got := fixed.ObserveNew(env(4, 7)); got.Kind != Restart || got.Gap != 3 {
+		t.Errorf("ObserveNew of another #4 = %+v, want a restart missing 3", got)
 	}
 }

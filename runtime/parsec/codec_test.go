@@ -33,6 +33,19 @@ func TestDecodeKinds(t *testing.T) {
 			return check(string(raw) == `{"a": [1, 2]}`, err)
 		}},
 		{`"abc`, "invalid JSON", func(d *Decoder) error { _, err := DecodeString(d); return err }},
+		{` [1, "x"]`, "", func(d *Decoder) error {
+			raw, ok, err := DecodeNonObject(d)
+			return check(ok && string(raw) == `[1, "x"]`, err)
+		}},
+		{`{"a": 1}`, "", func(d *Decoder) error {
+			raw, ok, err := DecodeNonObject(d)
+			if err := check(!ok && raw == nil, err); err != nil {
+				return err
+			}
+			_, err = DecodeRaw(d) // the object is still there to read
+			return err
+		}},
+		{`[1,`, "invalid JSON", func(d *Decoder) error { _, _, err := DecodeNonObject(d); return err }},
 	}
 	for _, tt := range tests {
 		err := Unmarshal([]byte(tt.in), tt.dec)

@@ -200,6 +200,18 @@ func DecodeRaw(d *Decoder) (json.RawMessage, error) {
 	return d.keepBytes(raw), nil
 }
 
+// DecodeNonObject reads the next value when it is not a JSON object and
+// returns a copy of its text and true; before an object it reads nothing and
+// returns false. It serves structs whose schema accepts every kind: objects
+// decode into the fields, anything else is kept as written.
+func DecodeNonObject(d *Decoder) (json.RawMessage, bool, error) {
+	if d.Next() == jx.Object {
+		return nil, false, nil
+	}
+	raw, err := DecodeRaw(d)
+	return raw, true, err
+}
+
 // DecodeDateTime reads a string with format date-time.
 func DecodeDateTime(d *Decoder) (DateTime, error) {
 	s, err := DecodeString(d)

@@ -22,18 +22,99 @@ func NewDateTime(t time.Time) DateTime {
 	return DateTime{text: t.Format(time.RFC3339Nano), t: t}
 }
 
-// ParseDateTime parses an RFC 3339 date-time ("T" and "Z" may be lower case,
-// as RFC 3339 allows).
+// ParseDateTime parses an RFC 3339 date-time (section 5.6), the one rule
+// for format "date-time" that generated decoders and the runtime/schema
+// validator share: "T" and "Z" may be lower case; the fraction of a second
+// has at least one digit after "."; an offset is "Z" or ±hh:mm with hh at most
+// 23 and mm at most 59; a leap second (":60") is accepted only where it can
+// occur, at 23:59 UTC, and Time then returns the instant after it. Anything
+// else, such as "+24:00", a "," before the fraction or a space for "T", is
+// an error.
 func ParseDateTime(s string) (DateTime, error) {
-	norm := s
-	if strings.ContainsAny(s, "tz") {
-		norm = strings.ToUpper(s)
-	}
-	t, err := time.Parse(time.RFC3339Nano, norm)
-	if err != nil {
+	t, ok := parseRFC3339(s)
+	if !ok {
 		return DateTime{}, Errorf("%q is not an RFC 3339 date-time", truncate(s))
 	}
 	return DateTime{text: s, t: t}, nil
+}
+
+// parseRFC3339 parses full-date "T" full-time.
+func parseRFC3339(s string) (time.Time, bool) {
+	if len(s) < len("2006-01-02T15:04:05Z") || (s[10] != 'T' && s[10] != 't') {
+		return time.Time{}, false
+	}
+	day, err := time.Parse(time.DateOnly, s[:10])
+	if err != nil {
+		return time.Time{}, false
+	}
+	rest := s[11:]
+	if rest[2] != ':' || rest[5] != ':' {
+		return time.Time{}, false
+	}
+	h, ok1 := digits2(rest[0:2])
+	m, ok2 := digits2(rest[3:5])
+	sec, ok3 := digits2(rest[6:8])
+	if !ok1 || !ok2 || !ok3 || h > 23 || m > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	rest = rest[8:]
+	nanos := 0
+	if frac, ok := strings.CutPrefix(rest, "."); ok {
+		n := 0
+		for n < len(frac) && frac[n] >= '0' && frac[n] <= '9' {
+			n++
+		}
+		if n == 0 {
+			return time.Time{}, false
+		}
+		for i := 0; i < 9; i++ {
+			nanos *= 10
+			if i < n {
+				nanos += int(frac[i] - '0')
+			}
+		}
+		rest = frac[n:]
+	}
+	offset := 0
+	switch {
+	case rest == "Z" || rest == "z":
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		oh, ok1 := digits2(rest[1:3])
+		om, ok2 := digits2(rest[4:6])
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return time.Time{}, false
+		}
+		offset = (oh*60 + om) * 60
+		if rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return time.Time{}, false
+	}
+	if sec == 60 {
+		utc := ((h*60+m)*60 - offset) % 86400
+		if utc < 0 {
+			utc += 86400
+		}
+		if utc/60 != 23*60+59 {
+			return time.Time{}, false
+		}
+	}
+	loc := time.UTC
+	if rest != "Z" && rest != "z" {
+		loc = time.FixedZone("", offset)
+	}
+	y, mo, d := day.Date()
+	// time.Date normalises second 60 to the next minute.
+	return time.Date(y, mo, d, h, m, sec, nanos, loc), true
+}
+
+// digits2 parses exactly two ASCII digits.
+func digits2(s string) (int, bool) {
+	if len(s) != 2 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' {
+		return 0, false
+	}
+	return int(s[0]-'0')*10 + int(s[1]-'0'), true
 }
 
 // Time returns the parsed time.

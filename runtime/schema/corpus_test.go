@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parsec-gen/parsec-gen/internal/testenv"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 )
 
@@ -16,22 +17,16 @@ var corpusUncompilable = map[string]string{}
 
 // TestCorpus compiles every real-world schema of the corpus (directory
 // $PARSEC_CORPUS, or shared/corpus/schemastore beside the repository) and
-// validates each of its instances, all of which are valid. It skips when the
-// corpus is absent or with -short, and fails under CI=true when absent.
+// validates each of its instances, all of which are valid. It skips with
+// -short; a missing corpus skips, and fails under CI=true (testenv.Corpus).
 func TestCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus validation skipped in -short mode")
 	}
-	dir := os.Getenv("PARSEC_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "corpus", "schemastore")
-	}
+	dir := testenv.Corpus(t)
 	schemas, err := filepath.Glob(filepath.Join(dir, "schemas", "*.json"))
 	if err != nil || len(schemas) == 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus missing under CI: %s", dir)
-		}
-		t.Skipf("corpus not found in %s; set PARSEC_CORPUS", dir)
+		t.Fatalf("corpus %s holds no schemas/*.json (%v)", dir, err)
 	}
 	sort.Strings(schemas)
 	var compiled, instances int

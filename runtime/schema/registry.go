@@ -23,6 +23,13 @@
 // document's $id names the document at the same relative path from it. These
 // are the rules by which the generator found the files.
 //
+// The rule for "format" (the one generated decoders apply): the formats
+// generated code gives a Go type (date-time, date, uuid, uri, byte, int32,
+// uint64, float) are assertions in every draft, checked with package
+// parsec's parsers; the other known formats (email, hostname, ipv4, regex,
+// ...) are assertions in draft-04 to -07 and annotations in 2019-09 and
+// 2020-12; WithFormatAssertion makes every known format an assertion.
+//
 // Patterns use the ECMAScript dialect JSON Schema specifies: Go's regexp
 // when it accepts the pattern, else a backtracking engine with a match
 // timeout (see internal/ecmaregex).
@@ -100,6 +107,13 @@ const ambiguous = -1
 // every aspect of that name has its own schema ref (one aspect declared on
 // several channel patterns); such aspects are found by ref, never by name.
 func NewRegistry(aspects []Aspect, resources ...Resource) (*Registry, error) {
+	return newRegistry(aspects, resources, false)
+}
+
+// newRegistry is NewRegistry; allFormats keeps every "format" keyword as an
+// assertion (WithFormatAssertion) instead of leaving out those that are
+// annotations in their document's draft.
+func newRegistry(aspects []Aspect, resources []Resource, allFormats bool) (*Registry, error) {
 	r := &Registry{
 		aspects:   make([]Aspect, 0, len(aspects)),
 		byName:    make(map[string]int, len(aspects)),
@@ -116,6 +130,9 @@ func NewRegistry(aspects []Aspect, resources ...Resource) (*Registry, error) {
 			return nil, false
 		}
 		dropBadAnnotations(doc)
+		if !allFormats {
+			stripAnnotationFormats(doc)
+		}
 		return doc, true
 	}
 	addDoc := func(who, ref, docPath string, doc any) (string, bool) {

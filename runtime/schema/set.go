@@ -56,7 +56,7 @@ func NewSet(aspects []Aspect, resources []Resource, opts ...Option) *Set {
 }
 
 func (s *Set) init() {
-	s.reg, s.err = NewRegistry(s.aspects, append(append([]Resource(nil), s.resources...), s.cfg.resources...)...)
+	s.reg, s.err = newRegistry(s.aspects, append(append([]Resource(nil), s.resources...), s.cfg.resources...), s.cfg.assertFormat)
 	if s.err == nil {
 		s.compiler = newCompiler(s.reg, s.cfg)
 	}

@@ -144,8 +144,11 @@ func WithResources(resources ...Resource) Option {
 	return func(c *config) { c.resources = append(c.resources, resources...) }
 }
 
-// WithFormatAssertion makes "format" an assertion (draft 2020-12 treats it
-// as an annotation by default): an "email" that is not an email fails.
+// WithFormatAssertion makes every known "format" an assertion in every
+// draft: an "email" that is not an email fails also in a 2020-12 schema. By
+// default the formats generated code gives a Go type (date-time, date, uuid,
+// uri, byte, int32, uint64, float) assert in every draft and the others only
+// in draft-04 to -07; see the package documentation.
 func WithFormatAssertion() Option { return func(c *config) { c.assertFormat = true } }
 
 // Validator checks envelope payloads against their aspect's compiled schema.
@@ -171,7 +174,7 @@ func NewValidator(mode Mode, aspects []Aspect, opts ...Option) (*Validator, erro
 	for _, o := range opts {
 		o(&cfg)
 	}
-	reg, err := NewRegistry(aspects, cfg.resources...)
+	reg, err := newRegistry(aspects, cfg.resources, cfg.assertFormat)
 	if err != nil {
 		return nil, err
 	}
@@ -221,9 +224,7 @@ func newCompiler(reg *Registry, cfg config) *jsonschema.Compiler {
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.UseLoader(loader{reg})
 	c.UseRegexpEngine(func(s string) (jsonschema.Regexp, error) { return ecmaregex.Compile(s) })
-	if cfg.assertFormat {
-		c.AssertFormat()
-	}
+	registerFormats(c)
 	return c
 }
 

@@ -67,10 +67,12 @@ func TestSSEBadInput(t *testing.T) {
 	// client (3506) and fails every replay that contains it. The transport
 	// resumes past it and reports the one lost publication.
 	must(c.API(ctx, "publish", map[string]any{"channel": channel, "b64data": base64.StdEncoding.EncodeToString([]byte("not json {"))}, nil))
+	// Both streams must be past it before the next publication, or they
+	// rightly lose that too. (The runtime client reports the loss once p0,
+	// known before it, is heard from again and shows it lost nothing:
+	// checked below.)
 	waitFor(t, sseWaitDelivery, "the loss of the binary publication", func() bool {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		return ta.count(client.EventUnrecoverable) == 1 && len(h.gaps) == 1
+		return ta.count(client.EventUnrecoverable) == 1 && h.count(client.EventUnrecoverable) == 1
 	})
 	// An envelope without producer, sequence, aspect or time.
 	must(pub.Publish(ctx, channel, []byte(`{"channel":"parsec:sse-bad","payload":{"i":1}}`)))
@@ -146,12 +148,14 @@ func TestSSEBadInput(t *testing.T) {
 			decode++
 		}
 	}
-	// Stream errors: the 3506 disconnects, the loss report, the oversized frame.
-	if stream < 3 || decode != 1 || invalid != 1 {
-		t.Errorf("client error hook: %d stream, %d decode, %d invalid errors, want >= 3, 1, 1; all: %v", stream, decode, invalid, h.errs)
+	// Stream errors: the 3506 disconnects, the oversized frame.
+	if stream < 2 || decode != 1 || invalid != 1 {
+		t.Errorf("client error hook: %d stream, %d decode, %d invalid errors, want >= 2, 1, 1; all: %v", stream, decode, invalid, h.errs)
 	}
-	if len(h.gaps) != 1 || h.gaps[0] != 1 {
-		t.Errorf("client OnGap = %v, want one gap of 1", h.gaps)
+	// The binary publication is no producer's: its loss reaches the error
+	// hooks once, as a stream-level loss, and OnGap hears nothing.
+	if sl := streamLosses(h.errs); len(h.gaps) != 0 || len(sl) != 1 || sl[0].Missed != 1 {
+		t.Errorf("client OnGap = %v, stream-level losses %v, want none and one of 1", h.gaps, sl)
 	}
 	figures(t, "sse/bad-input", 9, ta)
 	t.Logf("FIGURES sse/bad-input/client: %s (stream %d, decode %d, schema %d)", h.String0(), stream, decode, invalid)

@@ -192,14 +192,16 @@ func TestSSENetworkFaults(t *testing.T) {
 	t.Logf("FIGURES sse/network-faults: blackhole detected after %v (ping timeout %v)", detected.Round(time.Millisecond), ssePingTimeout)
 }
 
-// Fault 4: the subscriber misses more than the history holds. The loss is
-// reported with its exact size, and the subscription goes on with new
-// messages; the runtime client's OnGap hears of it.
+// Fault 4: the subscriber misses more than the history holds. What history
+// still holds is delivered, the loss is reported with its exact size, and
+// the subscription goes on with new messages; the runtime client's OnGap
+// hears of it.
 func TestSSEUnrecoverableGap(t *testing.T) {
 	const (
 		history = 10
 		first   = 20
-		missed  = 30
+		missed  = 30 // published while the subscriber is cut off
+		lost    = missed - history
 		after   = 5
 		channel = "small:sse-gap"
 	)
@@ -248,14 +250,14 @@ func TestSSEUnrecoverableGap(t *testing.T) {
 	if err := publishTicks(ctx, t, pub, channel, "p0", first+missed+1, first+missed+after, 0); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, sseWaitDelivery, "messages after the gap", func() bool { return ta.distinct("p0") == first+after })
+	waitFor(t, sseWaitDelivery, "messages after the gap", func() bool { return ta.distinct("p0") == first+history+after })
 
 	un := ta.eventsOf(client.EventUnrecoverable)
-	if len(un) != 1 || un[0].Missed != missed {
-		t.Errorf("loss reports = %+v, want one of %d publications", un, missed)
+	if len(un) != 1 || un[0].Missed != lost {
+		t.Errorf("loss reports = %+v, want one of %d publications", un, lost)
 	}
-	if got := ta.missing("p0", first+missed+after); len(got) != missed || got[0] != first+1 || got[missed-1] != first+missed {
-		t.Errorf("missing = %v, want exactly %d..%d", got, first+1, first+missed)
+	if got := ta.missing("p0", first+missed+after); len(got) != lost || got[0] != first+1 || got[lost-1] != first+lost {
+		t.Errorf("missing = %v, want exactly %d..%d", got, first+1, first+lost)
 	}
 	ta.mu.Lock()
 	dups, reorder := ta.dups, ta.reorder
@@ -263,16 +265,16 @@ func TestSSEUnrecoverableGap(t *testing.T) {
 	if dups != 0 || reorder != 0 {
 		t.Errorf("after the gap: %s", ta)
 	}
-	waitFor(t, sseWaitDelivery, "client handlers after the gap", func() bool { return h.distinct("p0") == first+after })
+	waitFor(t, sseWaitDelivery, "client handlers after the gap", func() bool { return h.distinct("p0") == first+history+after })
 	h.mu.Lock()
 	gaps := append([]int64(nil), h.gaps...)
 	h.mu.Unlock()
 	found := false
 	for _, g := range gaps {
-		found = found || g == missed
+		found = found || g == lost
 	}
 	if !found {
-		t.Errorf("client OnGap calls = %v, want one reporting %d", gaps, missed)
+		t.Errorf("client OnGap calls = %v, want one reporting %d", gaps, lost)
 	}
 	figures(t, "sse/unrecoverable-gap", first+missed+after, ta)
 	t.Logf("FIGURES sse/unrecoverable-gap/client: %s", h)

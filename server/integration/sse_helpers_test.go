@@ -131,6 +131,7 @@ type handlerLog struct {
 	reorder int
 	gaps    []int64
 	errs    []error
+	events  []client.StreamEvent // what the transport reported to the subscription
 }
 
 func newHandlerLog() *handlerLog {
@@ -159,6 +160,25 @@ func (h *handlerLog) onGap(_ string, gap int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.gaps = append(h.gaps, gap)
+}
+
+func (h *handlerLog) onEvent(ev client.StreamEvent) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.events = append(h.events, ev)
+}
+
+// count returns how many events of kind the transport reported.
+func (h *handlerLog) count(kind client.StreamEventKind) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, e := range h.events {
+		if e.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 func (h *handlerLog) onError(err error) {
@@ -192,12 +212,12 @@ func clientSubscribe(t testing.TB, tr client.Transport, channel string, h *handl
 	if err := c.Connect(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
-	sub, err := c.Subscribe(ctx, channel)
+	sub, err := c.Subscribe(ctx, channel, func(o *client.SubscribeOptions) { o.OnEvent = h.onEvent })
 	if err != nil {
 		t.Fatal(err)
 	}
+	sub.OnGap(h.onGap) // before the handler, which begins dispatch
 	sub.HandleEnvelope(h.handle)
-	sub.OnGap(h.onGap)
 	if err := sub.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -88,10 +88,10 @@ func TestSSEResumeHistoryPresence(t *testing.T) {
 	}
 	h2.mu.Unlock()
 
-	ta, _ := subscribe(t, newSSE(t, c, c.URL, "resume-3", nil), channel, client.SubscribeOptions{FromSequence: 5})
+	ta, _ := subscribe(t, newSSE(t, c, c.URL, "resume-3", nil), channel, client.SubscribeOptions{FromSequence: 4})
 	waitFor(t, sseWaitDelivery, "the replay from offset 5", func() bool { return ta.distinct("p0") == first+more-4 })
 	if got := ta.missing("p0", 4); len(got) != 4 {
-		t.Errorf("FromSequence 5 delivered offsets below 5: missing only %v of 1..4", got)
+		t.Errorf("FromSequence 4 delivered offsets below 5: missing only %v of 1..4", got)
 	}
 	if ta.count(client.EventRecovered) != 1 || ta.count(client.EventUnrecoverable) != 0 {
 		t.Errorf("replay events: %s", ta)
@@ -118,5 +118,5 @@ func TestSSEResumeHistoryPresence(t *testing.T) {
 			t.Errorf("last 3 [%d] = #%d, want #%d", i, got, want)
 		}
 	}
-	t.Logf("FIGURES sse/resume: saved position %d, resumed %s; FromSequence 5: %s", pos.Offset, h2, ta)
+	t.Logf("FIGURES sse/resume: saved position %d, resumed %s; FromSequence 4: %s", pos.Offset, h2, ta)
 }

@@ -424,7 +424,7 @@ func TestDocumentedClient(t *testing.T) {
 
 	// Replay: WithFromSequence, a user-written option, and WithAspectFilter.
 	replay := newRecorder()
-	from, err := c.Subscribe(ctx, "orders", client.WithFromSequence(3), client.WithAspectFilter("note"))
+	from, err := c.Subscribe(ctx, "orders", client.WithFromSequence(2), client.WithAspectFilter("note"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -433,7 +433,7 @@ func TestDocumentedClient(t *testing.T) {
 		t.Errorf("replay from 3 filtered to notes: %q, want %q", got, want)
 	}
 	own := newRecorder()
-	mine, err := c.Subscribe(ctx, "orders", func(o *client.SubscribeOptions) { o.FromSequence = 4 })
+	mine, err := c.Subscribe(ctx, "orders", func(o *client.SubscribeOptions) { o.FromSequence = 3 })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -653,7 +653,7 @@ func TestDocumentedSnapshotRoundTrip(t *testing.T) {
 }
 
 // TestDocumentedMemoryTransport: publish and subscribe work without
-// Connect; FromSequence replays the history from that position.
+// Connect; FromSequence replays the history above that position.
 func TestDocumentedMemoryTransport(t *testing.T) {
 	ctx := context.Background()
 	m := client.NewMemoryTransport()
@@ -662,7 +662,7 @@ func TestDocumentedMemoryTransport(t *testing.T) {
 			t.Fatalf("publish without Connect: %v", err)
 		}
 	}
-	out, cancel, err := m.Subscribe(ctx, "c", client.SubscribeOptions{FromSequence: 2})
+	out, cancel, err := m.Subscribe(ctx, "c", client.SubscribeOptions{FromSequence: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,6 +60,12 @@ func (t *Transport) call(ctx context.Context, method string, req, resp any) erro
 	if err != nil {
 		return fmt.Errorf("sse: api %s: encode request: %w", method, err)
 	}
+	return t.post(ctx, method, body, resp)
+}
+
+// post sends body, a complete JSON request, to the API method and decodes the
+// answer into resp. It makes one attempt bounded by RequestTimeout.
+func (t *Transport) post(ctx context.Context, method string, body []byte, resp any) error {
 	ctx, cancel := context.WithTimeout(ctx, t.cfg.RequestTimeout)
 	defer cancel()
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, t.endpoint(t.cfg.APIPath+"/"+method), bytes.NewReader(body))
@@ -135,7 +141,10 @@ func (t *Transport) Publish(ctx context.Context, channel string, data []byte) er
 	if err != nil {
 		return fmt.Errorf("sse: publish to %q: %w", channel, err)
 	}
-	req := publishRequest{Channel: channel, Data: data, IdempotencyKey: key}
+	body, err := publishBody(channel, data, key)
+	if err != nil {
+		return fmt.Errorf("sse: publish to %q: %w", channel, err)
+	}
 	var last error
 	for attempt := range t.cfg.PublishAttempts {
 		if attempt > 0 {
@@ -144,7 +153,7 @@ func (t *Transport) Publish(ctx context.Context, channel string, data []byte) er
 			}
 		}
 		var resp publishResponse
-		err := t.call(ctx, "publish", req, &resp)
+		err := t.post(ctx, "publish", body, &resp)
 		if err == nil && resp.Error != nil {
 			err = &APIError{Method: "publish", Status: http.StatusOK, Code: resp.Error.Code, Message: resp.Error.Message}
 		}
@@ -161,6 +170,31 @@ func (t *Transport) Publish(ctx context.Context, channel string, data []byte) er
 		}
 	}
 	return fmt.Errorf("sse: publish to %q: gave up after %d attempts: %w", channel, t.cfg.PublishAttempts, last)
+}
+
+// publishBody is the publish request for data, with data copied in verbatim.
+// encoding/json would compact data and rewrite '<', '>' and '&' as \u escapes
+// (json.RawMessage goes through the same HTML-escaping compaction as any
+// Marshaler): subscribers would then receive other bytes than the publisher
+// encoded, and an envelope full of '<' would grow six-fold past their size
+// limit.
+func publishBody(channel string, data []byte, key string) ([]byte, error) {
+	ch, err := json.Marshal(channel)
+	if err != nil {
+		return nil, fmt.Errorf("encode channel: %w", err)
+	}
+	k, err := json.Marshal(key)
+	if err != nil {
+		return nil, fmt.Errorf("encode idempotency key: %w", err)
+	}
+	b := make([]byte, 0, len(`{"channel":,"data":,"idempotency_key":}`)+len(ch)+len(data)+len(k))
+	b = append(b, `{"channel":`...)
+	b = append(b, ch...)
+	b = append(b, `,"data":`...)
+	b = append(b, data...)
+	b = append(b, `,"idempotency_key":`...)
+	b = append(b, k...)
+	return append(b, '}'), nil
 }
 
 func idempotencyKey() (string, error) {

@@ -28,6 +28,7 @@ type fakeAPI struct {
 type apiCall struct {
 	Method string
 	Body   map[string]any
+	Raw    []byte // the request body as sent
 }
 
 func newFakeAPI(t *testing.T, handle func(n int, c apiCall) (int, string)) (*fakeAPI, string) {
@@ -47,7 +48,7 @@ func newFakeAPI(t *testing.T, handle func(n int, c apiCall) (int, string)) (*fak
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		c := apiCall{Method: method}
+		c := apiCall{Method: method, Raw: data}
 		if err := json.Unmarshal(data, &c.Body); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -107,6 +108,36 @@ func TestPublishRetriesWithOneIdempotencyKey(t *testing.T) {
 	}
 	if calls = f.recorded(); calls[3].Body["idempotency_key"] == key {
 		t.Error("two publications share an idempotency key")
+	}
+}
+
+// The envelope reaches the server byte for byte: no HTML escaping of '<',
+// '>', '&' (and U+2028/U+2029), no compaction of its whitespace.
+func TestPublishSendsDataVerbatim(t *testing.T) {
+	f, url := newFakeAPI(t, func(int, apiCall) (int, string) {
+		return http.StatusOK, `{"result":{"offset":1,"epoch":"e"}}`
+	})
+	tr := apiTransport(t, url)
+	data := []byte(`{"channel":"a<b>&c", "payload": {"html":"<p>&amp;</p>\u003c","sep":" "} }`)
+	if err := tr.Publish(context.Background(), "parsec:<&>", data); err != nil {
+		t.Fatal(err)
+	}
+	calls := f.recorded()
+	if len(calls) != 1 {
+		t.Fatalf("calls = %d, want 1", len(calls))
+	}
+	var req struct {
+		Channel string          `json:"channel"`
+		Data    json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(calls[0].Raw, &req); err != nil {
+		t.Fatalf("request %s: %v", calls[0].Raw, err)
+	}
+	if string(req.Data) != string(data) {
+		t.Errorf("data on the wire:\n%s\nwant the published bytes:\n%s", req.Data, data)
+	}
+	if req.Channel != "parsec:<&>" {
+		t.Errorf("channel = %q, want %q", req.Channel, "parsec:<&>")
 	}
 }
 

@@ -16,11 +16,17 @@
 //     disconnects with a reconnect code, or nothing (not even a ping) arrives
 //     within the ping timeout, resuming with recover/epoch/offset so that the
 //     server replays what was missed inside its connect frame;
-//   - reports client.EventRecovered when the replay was complete and
-//     client.EventUnrecoverable (with the number of lost publications when
-//     the epoch is unchanged, -1 otherwise) when it was not, for example
-//     after a server restart with the memory engine; the stream then goes on
-//     from the server's current position and never reuses a stale one;
+//   - reports client.EventRecovered when the replay was complete; when the
+//     server refuses it (history shorter than the absence, more than
+//     recovery_max_publication_limit to replay, a new epoch after a restart
+//     with the memory engine), first delivers what the channel's history
+//     still holds (read through the server API, so Config.APIKey is needed)
+//     and reports client.EventUnrecoverable only for what history lost:
+//     the exact number of publications in the same epoch, -1 after an
+//     epoch change (the new epoch is delivered from its oldest retained
+//     publication). Without an APIKey, or when history cannot be read, the
+//     stream goes on from the server's current position and the whole
+//     absence is reported. A stale position is never reused;
 //   - reports malformed and oversized frames as client.EventError and keeps
 //     the stream; an event cut by the end of the stream is never delivered;
 //   - renews the connection token on every reconnect (Config.Token), which is
@@ -28,7 +34,8 @@
 //
 // Centrifugo replays at most client.recovery_max_publication_limit
 // publications (300 by default) and only what the channel's history still
-// holds; a longer absence is reported as client.EventUnrecoverable with the
+// holds; beyond that the transport refills from history as above, and what
+// history no longer holds is reported as client.EventUnrecoverable with the
 // exact count. A publication whose data is not JSON (published in binary
 // form) cannot be sent to this JSON client: Centrifugo disconnects it with
 // code 3506 and would fail every replay containing it, so the stream resumes
@@ -39,6 +46,10 @@
 // connection as slow; the transport then reconnects and recovers from
 // history, or reports what history no longer holds. Memory on the client
 // side stays bounded by Config.Buffer plus one frame.
+//
+// Publish copies the envelope bytes into the API request verbatim (no
+// re-encoding, no HTML escaping), so every subscriber, in Go or in any other
+// Centrifugo client, receives exactly the bytes the publisher encoded.
 //
 // History and Presence use the server API (/api/history, /api/presence) and
 // need Config.APIKey, like Publish.

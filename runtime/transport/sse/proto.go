@@ -70,11 +70,8 @@ type apiError struct {
 	Message string `json:"message"`
 }
 
-type publishRequest struct {
-	Channel        string          `json:"channel"`
-	Data           json.RawMessage `json:"data"`
-	IdempotencyKey string          `json:"idempotency_key,omitempty"`
-}
+// The publish request ({"channel", "data", "idempotency_key"}) is written by
+// publishBody, which copies the data bytes verbatim.
 
 type publishResponse struct {
 	Error  *apiError `json:"error,omitempty"`

@@ -57,6 +57,11 @@ var errGap = errors.New("sse: hole in stream offsets, resuming from the last pos
 // (published in binary form) sent to a JSON client.
 const codeInappropriateProtocol = 3506
 
+// codeBadRequest is Centrifugo's disconnect code for a connect request it
+// rejects, for example a server-side subscription to a channel of an
+// unknown namespace.
+const codeBadRequest = 3501
+
 // reconnects reports whether a Centrifugo disconnect code allows reconnecting:
 // 3500-3999 and 4500-4999 are terminal, everything else is not. The one
 // exception is 3506: it is caused by one publication, not by this client, so
@@ -96,7 +101,7 @@ func newStream(t *Transport, channel string, opts client.SubscribeOptions) *stre
 		s.epoch, s.offset, s.known = opts.Since.Epoch, opts.Since.Offset, true
 	case opts.FromSequence > 0:
 		// An empty epoch matches any epoch on the server.
-		s.offset, s.known = uint64(opts.FromSequence-1), true
+		s.offset, s.known = uint64(opts.FromSequence), true // exclusive: above it
 	}
 	return s
 }
@@ -280,7 +285,13 @@ func (s *stream) open() (*conn, *recovery, error) {
 				// loss is reported then.
 				s.noRecover = true
 			}
-			return closeFail(disconnectErr(p.Disconnect))
+			err := disconnectErr(p.Disconnect)
+			if p.Disconnect.Code == codeBadRequest {
+				// The connect request named one channel: the server's
+				// "bad request" is about it.
+				err = &terminalError{fmt.Errorf("channel %q refused (is its namespace configured?): %w", s.channel, err)}
+			}
+			return closeFail(err)
 		case p.Connect != nil:
 			connectTimer.Stop()
 			if timedOut.Load() {
@@ -361,6 +372,14 @@ func (s *stream) applyConnect(cp *connectPush, resumed bool) (*recovery, error) 
 		missed = 0
 	case s.known && res.Epoch != "" && (s.epoch == "" || s.epoch == res.Epoch) && res.Offset >= s.offset:
 		missed = int64(res.Offset - s.offset)
+	}
+	if missed != 0 && s.known && resumed {
+		// The server refused the recovery asked for: deliver what history
+		// still holds before giving any of it up. (Without recovery asked,
+		// the replay itself is what failed, see noRecover.)
+		if rec := s.refill(res); rec != nil {
+			return rec, nil
+		}
 	}
 	s.emit(client.StreamEvent{Kind: client.EventSubscribed, Position: srv})
 	if missed != 0 {

@@ -27,6 +27,45 @@ type fakeServer struct {
 	script func(n int, req connectRequest, w *sseWriter)
 	mu     sync.Mutex
 	reqs   []connectRequest
+	// history, when set, answers /api/history.
+	history  func(req historyRequest) historyResponse
+	histReqs []historyRequest
+}
+
+// historyRequests returns the /api/history requests received so far.
+func (f *fakeServer) historyRequests() []historyRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]historyRequest(nil), f.histReqs...)
+}
+
+// setHistory makes the server answer /api/history with h.
+func (f *fakeServer) setHistory(h func(req historyRequest) historyResponse) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.history = h
+}
+
+func (f *fakeServer) serveHistory(w http.ResponseWriter, r *http.Request) {
+	var req historyRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, "bad history request", http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	h := f.history
+	f.histReqs = append(f.histReqs, req)
+	f.mu.Unlock()
+	if h == nil {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	b, err := json.Marshal(h(req))
+	if err != nil {
+		panic(err)
+	}
+	// A write error means the client went away.
+	_, _ = w.Write(b) // see above
 }
 
 type sseWriter struct {
@@ -64,6 +103,10 @@ func payload(i uint64) json.RawMessage { return json.RawMessage(fmt.Sprintf(`{"i
 func newFakeServer(t *testing.T, script func(n int, req connectRequest, w *sseWriter)) *fakeServer {
 	f := &fakeServer{t: t, script: script}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == DefaultAPIPath+"/history" && r.Method == http.MethodPost {
+			f.serveHistory(w, r)
+			return
+		}
 		if r.URL.Path != DefaultSSEPath || r.Method != http.MethodPost {
 			http.Error(w, "not found", http.StatusNotFound)
 			return
@@ -509,11 +552,11 @@ func TestFromSequenceAndSinceRequests(t *testing.T) {
 	})
 	ev := newEvents()
 	tr := newTestTransport(t, f.srv.URL, nil)
-	subscribe(t, tr, ch, client.SubscribeOptions{FromSequence: 5, OnEvent: ev.on})
+	subscribe(t, tr, ch, client.SubscribeOptions{FromSequence: 4, OnEvent: ev.on})
 	subscribe(t, tr, ch, client.SubscribeOptions{Since: &client.StreamPosition{Offset: 7, Epoch: "e1"}})
 	reqs := f.requests()
 	if got := reqs[0].Subs[ch]; got != (subscribeRequest{Recover: true, Offset: 4}) {
-		t.Errorf("FromSequence 5 request = %+v, want recover after offset 4 in any epoch", got)
+		t.Errorf("FromSequence 4 request = %+v, want recover after offset 4 in any epoch", got)
 	}
 	if got := reqs[1].Subs[ch]; got != (subscribeRequest{Recover: true, Offset: 7, Epoch: "e1"}) {
 		t.Errorf("Since request = %+v, want recover after e1/7", got)
@@ -753,6 +796,99 @@ func TestServerUnsubscribe(t *testing.T) {
 	}
 	if n := len(f.requests()); n != 2 {
 		t.Errorf("connections = %d, want 2", n)
+	}
+}
+
+// historyOf answers a history request from the publications from..to of
+// epoch, keeping those after the request's since offset.
+func historyOf(epoch string, from, to uint64) func(historyRequest) historyResponse {
+	return func(req historyRequest) historyResponse {
+		var resp historyResponse
+		resp.Result = &struct {
+			Publications []*publication `json:"publications"`
+			Epoch        string         `json:"epoch"`
+			Offset       uint64         `json:"offset"`
+		}{Epoch: epoch, Offset: to}
+		for off := from; off <= to; off++ {
+			if req.Since == nil || off > req.Since.Offset {
+				resp.Result.Publications = append(resp.Result.Publications, &publication{Data: payload(off), Offset: off})
+			}
+		}
+		return resp
+	}
+}
+
+// A refused recovery in the same epoch: what history still holds is
+// delivered once (the live publication that history also returned is not
+// delivered twice), and exactly the offsets history lost are reported.
+func TestUnrecoverableRefillsFromHistory(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		switch n {
+		case 0:
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e1", Offset: 2}, 25)
+			w.pub(ch, 3)
+		default:
+			// History kept 6..11; 4 and 5 are gone.
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e1", Offset: 10, WasRecovering: true}, 25)
+			w.pub(ch, 11)
+			w.pub(ch, 12)
+			w.hold()
+		}
+	})
+	f.setHistory(historyOf("e1", 6, 11))
+	ev := newEvents()
+	tr := newTestTransport(t, f.srv.URL, func(c *Config) { c.APIKey = "k" })
+	out, _ := subscribe(t, tr, ch, client.SubscribeOptions{OnEvent: ev.on})
+	if got := receive(t, out, 8); !cmp.Equal(got, []uint64{3, 6, 7, 8, 9, 10, 11, 12}) {
+		t.Fatalf("publications = %v, want 3 then 6..12 once each", got)
+	}
+	un := ev.waitFor(t, client.EventUnrecoverable, 1)
+	if un[0].Missed != 2 || un[0].Position != (client.StreamPosition{Offset: 5, Epoch: "e1"}) {
+		t.Errorf("unrecoverable = %+v, want 2 missed, resuming after e1/5", un[0])
+	}
+	subs := ev.waitFor(t, client.EventSubscribed, 2)
+	if subs[1].Position != (client.StreamPosition{Offset: 5, Epoch: "e1"}) {
+		t.Errorf("second subscribed = %+v, want the position before the refill (e1/5)", subs[1])
+	}
+	hr := f.historyRequests()
+	if len(hr) != 1 || hr[0].Since == nil || *hr[0].Since != (streamPosition{Offset: 3, Epoch: "e1"}) || hr[0].Limit != -1 {
+		t.Errorf("history requests = %+v, want one for everything after e1/3", hr)
+	}
+	if n := len(ev.waitFor(t, client.EventUnrecoverable, 1)); n != 1 {
+		t.Errorf("%d unrecoverable reports, want 1", n)
+	}
+}
+
+// After an epoch change the new epoch's history is delivered from its
+// oldest publication; the old epoch's tail is reported as unknown (-1).
+func TestEpochChangeRefillsNewEpoch(t *testing.T) {
+	const ch = "parsec:a"
+	f := newFakeServer(t, func(n int, req connectRequest, w *sseWriter) {
+		switch n {
+		case 0:
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e1", Offset: 2}, 25)
+			w.pub(ch, 3)
+		default:
+			w.connect(ch, subscribeResult{Recoverable: true, Positioned: true, Epoch: "e2", Offset: 4, WasRecovering: true}, 25)
+			w.pub(ch, 5)
+			w.hold()
+		}
+	})
+	f.setHistory(historyOf("e2", 1, 4))
+	ev := newEvents()
+	tr := newTestTransport(t, f.srv.URL, func(c *Config) { c.APIKey = "k" })
+	out, _ := subscribe(t, tr, ch, client.SubscribeOptions{OnEvent: ev.on})
+	if got := receive(t, out, 6); !cmp.Equal(got, []uint64{3, 1, 2, 3, 4, 5}) {
+		t.Fatalf("publications = %v, want 3 then the new epoch's 1..5", got)
+	}
+	un := ev.waitFor(t, client.EventUnrecoverable, 1)
+	if un[0].Missed != -1 || un[0].Position != (client.StreamPosition{Offset: 0, Epoch: "e2"}) {
+		t.Errorf("unrecoverable = %+v, want -1 missed, resuming at the start of e2", un[0])
+	}
+	hr := f.historyRequests()
+	if len(hr) != 1 || hr[0].Since != nil {
+		t.Errorf("history requests = %+v, want one for the whole new epoch", hr)
 	}
 }
 

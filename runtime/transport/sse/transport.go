@@ -95,7 +95,9 @@ type Config struct {
 	// RequestTimeout bounds each API call attempt (default DefaultRequestTimeout).
 	RequestTimeout time.Duration
 	// ReconnectDelayMin and ReconnectDelayMax bound the exponential backoff
-	// with full jitter between reconnect attempts.
+	// between reconnect attempts. The jitter is "equal jitter": of each
+	// attempt's delay d, d/2 is fixed and d/2 random, so a reconnect never
+	// comes sooner than half the backoff step.
 	ReconnectDelayMin time.Duration
 	ReconnectDelayMax time.Duration
 	// PublishAttempts is how many times Publish tries before giving up on

@@ -206,12 +206,12 @@ func (s *stream) getState(gen int) (centrifuge.StreamPosition, error) {
 		s.mu.Unlock()
 		pos, err := s.streamTop()
 		if err != nil {
-			return centrifuge.StreamPosition{}, err
+			return centrifuge.StreamPosition{}, s.refused(err)
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.from > 0 && !s.subscribed {
-			pos.Offset = min(uint64(s.from-1), pos.Offset)
+			pos.Offset = min(uint64(s.from), pos.Offset) // exclusive: recover above it
 		}
 		s.offers++
 		s.last, s.haveLast = pos, true
@@ -233,12 +233,15 @@ func (s *stream) getState(gen int) (centrifuge.StreamPosition, error) {
 		if err == nil && h.Epoch == prev.Epoch {
 			return s.catchUp(prev, h), nil
 		}
+		if err != nil && isRefusal(err) {
+			return centrifuge.StreamPosition{}, s.refused(err)
+		}
 		// An error here is the epoch change (or a failed read): the stream
-		// top below is the fallback, reported as an unknown-size gap.
+		// top below is the fallback.
 	}
 	pos, err := s.streamTop()
 	if err != nil {
-		return centrifuge.StreamPosition{}, err
+		return centrifuge.StreamPosition{}, s.refused(err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -248,11 +251,56 @@ func (s *stream) getState(gen int) (centrifuge.StreamPosition, error) {
 	if havePrev && prev.Epoch == pos.Epoch && pos.Offset >= prev.Offset {
 		missed = int64(pos.Offset - prev.Offset)
 	}
-	s.enqueueEvent(client.StreamEvent{Kind: client.EventUnrecoverable, Channel: s.channel, Position: pos, Missed: missed,
+	resume := pos
+	if havePrev && prev.Epoch != pos.Epoch && rejections <= maxCatchUps {
+		// A new epoch (the server lost the stream, e.g. a restart with the
+		// memory engine): everything in it is new to this subscriber, so
+		// recover it from its start; what its history no longer holds is
+		// caught up and reported like any other refused recovery.
+		resume = client.StreamPosition{Epoch: pos.Epoch}
+	}
+	s.enqueueEvent(client.StreamEvent{Kind: client.EventUnrecoverable, Channel: s.channel, Position: resume, Missed: missed,
 		Err: fmt.Errorf("ws transport: channel %q: position %d of epoch %q cannot be recovered; resuming at %d of epoch %q",
-			s.channel, prev.Offset, prev.Epoch, pos.Offset, pos.Epoch)})
-	s.last, s.haveLast = pos, true
-	return centrifuge.StreamPosition{Offset: pos.Offset, Epoch: pos.Epoch}, nil
+			s.channel, prev.Offset, prev.Epoch, resume.Offset, resume.Epoch)})
+	s.last, s.haveLast = resume, true
+	return centrifuge.StreamPosition{Offset: resume.Offset, Epoch: resume.Epoch}, nil
+}
+
+// isRefusal reports whether err is the server refusing the operation for
+// good (permission denied, unknown channel, bad request, not available):
+// retrying cannot help.
+func isRefusal(err error) bool {
+	var e *centrifuge.Error
+	if !errors.As(err, &e) || e.Temporary {
+		return false
+	}
+	switch e.Code {
+	case 101, 102, 103, 104, 107, 108: // unauthorized, unknown channel, permission denied, method not found, bad request, not available
+		return true
+	}
+	return false
+}
+
+// refused ends the stream when err is a refusal, so that Subscribe fails
+// at once with the server's answer instead of centrifuge-go retrying until
+// the caller's deadline; it returns err for centrifuge-go either way.
+func (s *stream) refused(err error) error {
+	if !isRefusal(err) {
+		return err
+	}
+	var e *centrifuge.Error
+	errors.As(err, &e)
+	if e.Code == 102 {
+		err = fmt.Errorf("ws transport: channel %q: %w (is its namespace configured?)", s.channel, err)
+	} else {
+		err = fmt.Errorf("ws transport: channel %q: the server refused to tell the stream position, which the transport "+
+			"needs to resume without loss (the namespace must keep history and allow it to clients: history_size, "+
+			"history_ttl, allow_history_for_client): %w", s.channel, err)
+	}
+	// Not on this goroutine: ending removes the subscription, whose
+	// GetState call is still running.
+	go s.end(err)
+	return err
 }
 
 // maxCatchUps bounds how many history reads in a row may stand in for a

@@ -16,8 +16,9 @@
 // still holds after that position, hands it over and recovers from there:
 // only publications the history lost are missing, and they are reported as
 // client.EventUnrecoverable with their exact count. After an epoch change
-// (server restart without persistent history) it resumes at the new stream
-// top and reports Missed -1. A position never crosses epochs, and
+// (server restart without persistent history) it reports Missed -1 and
+// delivers the new epoch from its oldest retained publication (everything
+// in it is new to the subscriber). A position never crosses epochs, and
 // publications at or below the last delivered offset are dropped as
 // duplicates.
 //
@@ -25,7 +26,9 @@
 // subscribes, so channels must keep history and let clients read it (on
 // Centrifugo: history_size, history_ttl, force_recovery and
 // allow_history_for_client in the channel's namespace). The embedded server
-// in the server module is configured that way.
+// in the server module is configured that way. A server that refuses the
+// read (permission denied, unknown channel) or the subscription makes
+// Subscribe fail at once with the server's answer.
 //
 // Events reach SubscribeOptions.OnEvent in stream order: an event is reported
 // after every publication received before it was delivered on the channel.
@@ -43,6 +46,15 @@
 // resubscription reports client.EventUnrecoverable with the count. A
 // subscription holds at most twice the queue size plus 64 publications (the
 // queue, the batch being handed over, the returned channel's buffer).
+//
+// # TLS, proxies and gateways
+//
+// Every connection the transport opens gets the same dial options, passed
+// through to centrifuge-go: WithTLSConfig (roots to trust, a client
+// certificate for mutual TLS), WithHeader (headers of the upgrade request,
+// such as a gateway's API key), WithNetDialContext (a custom dialer),
+// WithProxy and WithCookieJar, WithWriteTimeout and WithHandshakeTimeout
+// beside WithReadTimeout, and WithLogHandler for centrifuge-go's own log.
 //
 // # Positions for persistence
 //
@@ -99,6 +111,7 @@ type config struct {
 	minReconnect   time.Duration
 	maxReconnect   time.Duration
 	logger         *slog.Logger
+	dial           dialConfig // options.go
 }
 
 // WithLogger makes the transport log its connections' state changes: Info
@@ -211,6 +224,9 @@ func New(url string, opts ...Option) (*Transport, error) {
 	case cfg.maxMessageSize < 1:
 		return nil, fmt.Errorf("ws transport: max message size %d: want at least 1", cfg.maxMessageSize)
 	}
+	if err := cfg.dial.check(); err != nil {
+		return nil, err
+	}
 	t := &Transport{cfg: cfg, url: url, streams: map[*stream]struct{}{}, claims: map[claim]*stream{}, connected: make(chan struct{})}
 	t.ccfg = centrifuge.Config{
 		Token:              cfg.token,
@@ -221,6 +237,7 @@ func New(url string, opts ...Option) (*Transport, error) {
 		MinReconnectDelay:  cfg.minReconnect,
 		MaxReconnectDelay:  cfg.maxReconnect,
 	}
+	cfg.dial.apply(&t.ccfg)
 	if cfg.tokenFunc != nil {
 		t.ccfg.GetToken = func(centrifuge.ConnectionTokenEvent) (string, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), cfg.readTimeout)

@@ -2,12 +2,10 @@ package centrifugotest
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"time"
+
+	"github.com/parsec-gen/parsec-gen/server/internal/hs256"
 )
 
 // Claims are the connection token claims tests need.
@@ -21,23 +19,16 @@ type Claims struct {
 	// Subs maps channels to server-side subscription options; an empty
 	// object subscribes with the namespace's options.
 	Subs map[string]map[string]any `json:"subs,omitempty"`
+	// Info is the connection info ("info") other clients see in presence
+	// and in the info of the connection's publications.
+	Info json.RawMessage `json:"info,omitempty"`
 }
 
-// SignHS256 returns a compact JWT of claims signed with secret.
+// SignHS256 returns a compact JWT of claims (any value that encodes to a JSON
+// object) signed with secret, with raw claims such as "info" kept byte for
+// byte.
 func SignHS256(secret string, claims any) (string, error) {
-	header, err := json.Marshal(map[string]string{"alg": "HS256", "typ": "JWT"})
-	if err != nil {
-		return "", err
-	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", fmt.Errorf("token claims: %w", err)
-	}
-	enc := base64.RawURLEncoding
-	unsigned := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(unsigned)) // hash writes never fail
-	return unsigned + "." + enc.EncodeToString(mac.Sum(nil)), nil
+	return hs256.Sign([]byte(secret), claims)
 }
 
 // Token mints a connection token for claims, valid for one hour when
