@@ -34,6 +34,7 @@ import (
 	"github.com/parsec-gen/parsec-gen/example/orders"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
+	"github.com/parsec-gen/parsec-gen/runtime/registry"
 	"github.com/parsec-gen/parsec-gen/runtime/schema"
 	"github.com/parsec-gen/parsec-gen/runtime/transport/ws"
 	"github.com/parsec-gen/parsec-gen/server"
@@ -137,11 +138,32 @@ func transports(ctx context.Context, cfg config, out *printer) (connector, func(
 			return newClient(ctx, t, producer, opts)
 		}, func() {}, nil
 	}
-	srv, err := server.Start(ctx, server.Config{})
+	// The embedded server serves a schema registry built from the same
+	// schemas as the orders package, at Parsec's routes.
+	reg, err := server.NewRegistry(orders.RegistryEntries()...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("schema registry: %w", err)
+	}
+	srv, err := server.Start(ctx, server.Config{Registry: reg})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start embedded server: %w", err)
 	}
 	out.printf("setup", "embedded server, WebSocket transport at %s", srv.URL())
+	snap, _, err := registry.Fetch(ctx, nil, srv.RegistryURL())
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the schema registry: %w", err)
+	}
+	for _, e := range snap.Patterns {
+		var aspects []string
+		for _, a := range e.Aspects {
+			name := a.Name
+			if a.Required {
+				name += " (required)"
+			}
+			aspects = append(aspects, name)
+		}
+		out.printf("setup", "registry %s: pattern %q v%d: %s", srv.RegistryURL(), e.Pattern, e.Version, strings.Join(aspects, ", "))
+	}
 	stop := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

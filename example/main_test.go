@@ -15,7 +15,7 @@ func TestExample(t *testing.T) {
 		args []string
 		mode string
 	}{
-		{"websocket", nil, "embedded server, WebSocket transport at ws://127.0.0.1:"},
+		{"websocket", nil, `pattern "orders" v1: inventory_adjusted, order_cancelled (required), order_placed (required), payment_captured, shipment_dispatched`},
 		{"memory", []string{"-memory"}, "in-process memory transport"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,6 +35,10 @@ type Config struct {
 	// list, e.g. "ID", "URL"). Nil means the default list; an empty non-nil
 	// slice means none.
 	Initialisms []string
+	// Registry, when set, is a schema registry snapshot to generate from
+	// instead of FS and Schemas: one aspect file per pattern aspect with a
+	// payload schema, and the typed channel patterns.
+	Registry *Snapshot
 	// DefaultDraft is the draft a schema without "$schema" is read under:
 	// "draft-04", "draft-06", "draft-07", "2019-09", "2020-12" (or
 	// "draft-03"); "" is load.DefaultDraft, draft-07.
@@ -85,10 +89,36 @@ func Generate(cfg Config) (Files, error) {
 
 // Model loads the schemas and builds the IR without rendering it.
 func Model(cfg Config) (*ir.Package, error) {
+	namer := naming.New(cfg.Initialisms)
+	var bcfg build.Config
+	var reg *registryInput
+	if cfg.Registry != nil {
+		if cfg.FS != nil || len(cfg.Schemas) > 0 {
+			return nil, errors.New("generate: a registry snapshot and schema files are alternatives; give one")
+		}
+		var err error
+		reg, err = fromSnapshot(cfg.Registry, namer)
+		if err != nil {
+			return nil, err
+		}
+		cfg.FS, cfg.Schemas, cfg.Display, cfg.Source = reg.fs, reg.paths, reg.display, reg.source
+		if warn := cfg.warner(); warn != nil {
+			cfg.Warn, cfg.Warning = nil, func(w *Error) { warn(reg.place(w)) }
+		}
+		bcfg.Channels, bcfg.Inputs = reg.chans, reg.inputs
+	}
+	p, err := loadAndBuild(cfg, namer, bcfg)
+	if err != nil && reg != nil {
+		return nil, reg.relocate(err)
+	}
+	return p, err
+}
+
+func loadAndBuild(cfg Config, namer *naming.Namer, bcfg build.Config) (*ir.Package, error) {
 	if cfg.FS == nil {
 		return nil, errors.New("generate: no input file system")
 	}
-	if len(cfg.Schemas) == 0 {
+	if len(cfg.Schemas) == 0 && cfg.Registry == nil {
 		return nil, errors.New("generate: no schema files given")
 	}
 	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display, DefaultDraft: cfg.DefaultDraft}, cfg.Schemas)
@@ -105,8 +135,8 @@ func Model(cfg Config) (*ir.Package, error) {
 			warn(w)
 		}
 	}
-	p, err := build.Build(set, build.Config{Package: cfg.Package, Namer: naming.New(cfg.Initialisms), Source: cfg.Source, Warn: warn,
-		AssertFormats: cfg.AssertFormats})
+	bcfg.Package, bcfg.Namer, bcfg.Source, bcfg.Warn, bcfg.AssertFormats = cfg.Package, namer, cfg.Source, warn, cfg.AssertFormats
+	p, err := build.Build(set, bcfg)
 	if err != nil {
 		return nil, err
 	}

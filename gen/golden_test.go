@@ -40,6 +40,8 @@ var update = flag.Bool("update", false, "rewrite the expectations of the golden 
 //	-- pending --       optional: the feature the case waits for; the case is
 //	                    skipped with "pending: <text>" while this is present
 //	-- schemas/... --   input files, the generator's file system
+//	-- registry.json -- a registry snapshot to generate from instead of
+//	                    schemas/ (shown as "registry.json" in errors)
 //	-- out/NAME --      an expected output file
 //	-- stderr --        the expected error text, for a case that must fail
 //	-- test/NAME_test.go -- optional: a test file placed beside the output;
@@ -54,10 +56,12 @@ type goldenCase struct {
 	fsys    fstest.MapFS
 	cfg     gen.Config
 	pending string
-	want    map[string][]byte // out/ files by base name
-	tests   map[string][]byte // test/ files by base name
-	stderr  []byte
-	hasErr  bool
+	// registry is the snapshot of a case generated from registry.json.
+	registry *gen.Snapshot
+	want     map[string][]byte // out/ files by base name
+	tests    map[string][]byte // test/ files by base name
+	stderr   []byte
+	hasErr   bool
 }
 
 func loadGoldenCases(t testing.TB) []*goldenCase {
@@ -114,10 +118,12 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 			c.want[strings.TrimPrefix(f.Name, "out/")] = f.Data
 		case strings.HasPrefix(f.Name, "schemas/"):
 			c.fsys[f.Name] = &fstest.MapFile{Data: f.Data}
+		case f.Name == "registry.json":
+			c.registry = &gen.Snapshot{Data: f.Data, Display: f.Name}
 		case strings.HasPrefix(f.Name, "test/") && strings.HasSuffix(f.Name, "_test.go"):
 			c.tests[strings.TrimPrefix(f.Name, "test/")] = f.Data
 		default:
-			return nil, fmt.Errorf("%s: unknown section %q (want args, pending, stderr, out/..., test/..._test.go, schemas/...)", file, f.Name)
+			return nil, fmt.Errorf("%s: unknown section %q (want args, pending, stderr, out/..., test/..._test.go, schemas/..., registry.json)", file, f.Name)
 		}
 	}
 	fl := flag.NewFlagSet(file, flag.ContinueOnError)
@@ -142,7 +148,7 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 		}
 		sort.Strings(schemas)
 	}
-	if len(schemas) == 0 {
+	if len(schemas) == 0 && c.registry == nil {
 		return nil, fmt.Errorf("%s: no schemas/*.json input", file)
 	}
 	if initialisms != nil {
@@ -150,6 +156,12 @@ func parseGoldenCase(file string) (*goldenCase, error) {
 		initialisms = append(naming.DefaultInitialisms(), initialisms...)
 	}
 	c.cfg = gen.Config{FS: c.fsys, Schemas: schemas, Package: *pkg, Initialisms: initialisms, DefaultDraft: *draft, AssertFormats: *assertFormats}
+	if c.registry != nil {
+		if len(schemas) > 0 {
+			return nil, fmt.Errorf("%s: a case generates from registry.json or from schemas/, not both", file)
+		}
+		c.cfg = gen.Config{Registry: c.registry, Package: *pkg, Initialisms: initialisms, DefaultDraft: *draft, AssertFormats: *assertFormats}
+	}
 	if c.hasErr && len(c.want) > 0 {
 		return nil, fmt.Errorf("%s: a case expects either out/ files or stderr, not both", file)
 	}

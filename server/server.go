@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/centrifugal/centrifuge"
+
+	"github.com/parsec-gen/parsec-gen/runtime/registry"
 )
 
 // WebsocketPath is the path the server serves the centrifuge WebSocket
@@ -73,6 +76,13 @@ type Config struct {
 	Name string
 	// Logf, when set, receives the node's warnings and errors.
 	Logf func(format string, args ...any)
+	// Registry is the schema registry served at RegistryPrefix; its changes
+	// are published on registry.ChangeChannel. Nil means an empty registry,
+	// readable through Server.Registry. A registry is served by one server.
+	Registry *Registry
+	// RegistryPrefix is the HTTP path of the registry. Empty means
+	// registry.DefaultPrefix ("/parsec/schemas").
+	RegistryPrefix string
 }
 
 // Server is a running embedded node. Its methods are safe for concurrent use.
@@ -132,6 +142,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			PongTimeout:  cfg.PongTimeout,
 		},
 	}))
+	s.attachRegistry(mux, cfg.Registry, cfg.RegistryPrefix)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { s.served <- s.http.Serve(ln) }()
 	return s, nil
@@ -188,6 +199,21 @@ func applyDefaults(cfg *Config) error {
 	}
 	if cfg.MessageSizeLimit == 0 {
 		cfg.MessageSizeLimit = DefaultMessageSizeLimit
+	}
+	if cfg.RegistryPrefix == "" {
+		cfg.RegistryPrefix = registry.DefaultPrefix
+	}
+	if !strings.HasPrefix(cfg.RegistryPrefix, "/") || cfg.RegistryPrefix == WebsocketPath {
+		return fmt.Errorf("server: config RegistryPrefix %q: want a path starting with / other than %s", cfg.RegistryPrefix, WebsocketPath)
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = &Registry{now: time.Now, patterns: map[string]*registered{}}
+	}
+	cfg.Registry.mu.Lock()
+	owned := cfg.Registry.publish != nil
+	cfg.Registry.mu.Unlock()
+	if owned {
+		return errRegistryOwned
 	}
 	return nil
 }
@@ -274,6 +300,12 @@ func (s *Server) onConnect(client *centrifuge.Client) {
 	})
 }
 
+// Registry is the schema registry the server serves.
+func (s *Server) Registry() *Registry { return s.cfg.Registry }
+
+// RegistryURL is the HTTP URL of the registry's snapshot.
+func (s *Server) RegistryURL() string { return "http://" + s.Addr() + s.cfg.RegistryPrefix }
+
 // Addr is the address the server listens on, such as "127.0.0.1:40123".
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
@@ -353,6 +385,7 @@ func (s *Server) Node() *centrifuge.Node { return s.node }
 // Close is idempotent.
 func (s *Server) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
+		s.cfg.Registry.detach()
 		// Node shutdown disconnects every client with a reconnect advice; the
 		// HTTP server then only has hijacked connections left, which it does
 		// not track, so Shutdown returns once the listener is closed.

@@ -6,6 +6,8 @@
 //	parsec-gen generate -o DIR [-p PKG] [--check [--diff]] [--root DIR] [--initialism WORD]...
 //	                    [--warnings MODE] [--error-format FORMAT]
 //	                    [--default-draft D] [--assert-formats] PATH...
+//	parsec-gen generate -o DIR [-p PKG] [--check [--diff]] [flags] (--registry URL | --registry-file FILE)
+//	parsec-gen registry pull URL -o FILE [--timeout D]
 //	parsec-gen breaking --against OLD [--mode backward|forward|full] [--policy declared|strict]
 //	                    [--format text|json|github-actions] [--initialism WORD]... NEW...
 //	parsec-gen version        (or parsec-gen --version)
@@ -64,6 +66,14 @@
 //	                      package's validators; by default only the formats
 //	                      with a Go type assert everywhere and the others in
 //	                      draft-04 to -07
+//	    --registry URL    generate from the schema registry snapshot served at
+//	                      URL (Parsec's GET <prefix>, by default /parsec/schemas)
+//	                      instead of PATHs; fetched once
+//	    --registry-file FILE
+//	                      generate from a committed registry snapshot instead
+//	                      of PATHs
+//	    --registry-timeout D
+//	                      bound on fetching --registry (default 30s)
 //
 // Warnings, on standard error with file:line:col, say what looks wrong without
 // stopping generation: a misspelled keyword ("minLenght": did you mean
@@ -84,7 +94,8 @@
 // an error. The draft is written into the schema the generated code embeds,
 // so the runtime validator reads it the same way.
 //
-// Schemas are read only from the local file system, never the network. A
+// Schemas are read only from the local file system, never the network (but
+// for the snapshot --registry fetches, when given). A
 // relative "$ref" resolves against the file that contains it and may reach any
 // file below the root (see --root); one that climbs above the root fails, with a
 // hint to pass --root. Paths in error messages are relative to the working
@@ -110,6 +121,42 @@
 // Anything else in DIR is never touched. In particular a file that has the
 // name of a generated file but does not start with that line was written by
 // someone else: generate (and --check) names it, writes nothing and exits 1.
+//
+// # Channel patterns and the schema registry
+//
+// Parsec groups aspects by channel pattern ("sessions:{id}", "metrics.*.cpu",
+// "logs:**"). With --registry or --registry-file the input is a snapshot of
+// Parsec's schema registry: each pattern aspect with a "payload_schema"
+// becomes an aspect named by the pattern's literal segments and the aspect
+// ("sessions:{id}" + "data" is SessionsData, file sessions_data.parsec.go),
+// whose schema ref is "registry/<pattern>/v<version>/<aspect>.json" (escaped),
+// so every envelope says which registry version its code was built from. An
+// aspect without a payload schema is published and handled as raw JSON.
+// Errors in the snapshot, inside payload schemas too, are located in the
+// snapshot file by line:col and JSON pointer. Fetching happens only when
+// --registry is given, bounded by --registry-timeout; "parsec-gen registry
+// pull URL -o FILE" writes the snapshot as served, to commit and generate
+// from with --registry-file (so --check needs no network).
+//
+// A schema directory declares patterns with "x-parsec-channels" in each aspect
+// schema: a list of pattern strings or objects {"pattern": "...",
+// "required": true, "version": 2, "description": "..."}; the aspects of one
+// pattern may come from several files, and version (default 1) and
+// description, when given twice, must agree.
+//
+// Per pattern the package gets (for "sessions:{id}"): SessionsPattern and
+// SessionsPatternVersion, a builder SessionsChannel(id string) string, a
+// matcher MatchSessionsChannel(channel) (SessionsBindings, bool), a topic from
+// Client.Sessions(channel) whose PublishXxx methods accept only the pattern's
+// aspects, a SessionsSubscription with OnXxx for those aspects only, and a
+// SessionsHandler interface. "required" means every subscriber of the pattern
+// must handle the aspect: SessionsHandler has exactly the required aspects'
+// HandleXxx methods, so a handler missing one does not compile; Handle also
+// routes the other aspects to the handler when it has their methods. When
+// several patterns match a channel the most specific wins (literal 4, {var} 2,
+// * 1, ** 0 per segment, ties by pattern string), and Client.Sessions refuses
+// a channel a more specific pattern of the package claims. RegistryEntries
+// returns the patterns as registry entries, for a server to serve.
 //
 // # go generate
 //

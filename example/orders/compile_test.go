@@ -137,6 +137,28 @@ func TestConsumerCompiles(t *testing.T) {
 			want: []string{"cannot use func(ctx context.Context, env *envelope.Envelope, m *orders.OrderCancelled) error {…} (value of type func(ctx context.Context, env *envelope.Envelope, m *orders.OrderCancelled) error) as func(ctx context.Context, env *envelope.Envelope, msg *orders.OrderPlaced) error value in argument to s.OnOrderPlaced"},
 		},
 		{
+			name: "aspect_not_on_pattern",
+			body: "func publish(ctx context.Context, c *orders.Client) error {\n" +
+				"\tt, err := c.Customers(orders.CustomersChannel())\n\tif err != nil {\n\t\treturn err\n\t}\n" +
+				"\t_, err = t.PublishOrderPlaced(ctx, &orders.OrderPlaced{})\n\treturn err\n}\n",
+			want: []string{"t.PublishOrderPlaced undefined (type orders.CustomersTopic has no field or method PublishOrderPlaced)"},
+		},
+		{
+			name: "pattern_handler_missing_required",
+			body: "type h struct{}\n\n" +
+				"func (h) HandleOrderPlaced(context.Context, *envelope.Envelope, *orders.OrderPlaced) error { return nil }\n\n" +
+				"func register(s *orders.OrdersSubscription) { s.Handle(h{}) }\n",
+			want: []string{"h does not implement orders.OrdersHandler (missing method HandleOrderCancelled)"},
+		},
+		{
+			name: "pattern_happy_path",
+			body: "type h struct{ placed, cancelled, captured chan string }\n\n" +
+				"func (h h) HandleOrderPlaced(_ context.Context, _ *envelope.Envelope, m *orders.OrderPlaced) error { h.placed <- m.CustomerID; return nil }\n" +
+				"func (h h) HandleOrderCancelled(_ context.Context, _ *envelope.Envelope, m *orders.OrderCancelled) error { h.cancelled <- string(m.Reason); return nil }\n" +
+				"func (h h) HandlePaymentCaptured(_ context.Context, _ *envelope.Envelope, m *orders.PaymentCaptured) error { h.captured <- m.PaymentID; return nil }\n\n" +
+				patternMain,
+		},
+		{
 			name: "happy_path",
 			body: "type h struct{ orders.UnimplementedHandler; done chan *orders.OrderPlaced }\n\n" +
 				"func (h h) HandleOrderPlaced(_ context.Context, _ *envelope.Envelope, m *orders.OrderPlaced) error { h.done <- m; return nil }\n\n" +
@@ -146,7 +168,7 @@ func TestConsumerCompiles(t *testing.T) {
 	for _, tc := range cases {
 		pkg := filepath.Join(dir, tc.name)
 		pkgName := "consumer"
-		if tc.want == nil {
+		if tc.want == nil || strings.HasSuffix(tc.name, "happy_path") {
 			pkgName = "main"
 		}
 		writeFile(t, filepath.Join(pkg, "main.go"), "package "+pkgName+"\n\n"+consumerImports+"\n"+tc.body)
@@ -158,7 +180,11 @@ func TestConsumerCompiles(t *testing.T) {
 				if err != nil {
 					t.Fatalf("go run: %v\n%s", err, out)
 				}
-				if !strings.Contains(out, "received order for customer cus_1 with 1 line(s)") {
+				want := "received order for customer cus_1 with 1 line(s)"
+				if tc.name == "pattern_happy_path" {
+					want = "orders topic: placed by cus_1, cancelled (payment_failed), captured pay_1; stores channel refused: true"
+				}
+				if !strings.Contains(out, want) {
 					t.Errorf("output:\n%s", out)
 				}
 				return
@@ -177,18 +203,7 @@ func TestConsumerCompiles(t *testing.T) {
 }
 
 const happyMain = `func main() {
-	ctx := context.Background()
-	broker := client.NewMemoryTransport()
-	rc, err := client.New(client.WithTransport(broker), client.WithProducer(envelope.Producer{ID: "p", Kind: envelope.ProducerService}))
-	if err != nil {
-		panic(err)
-	}
-	if err := rc.Connect(ctx, ""); err != nil {
-		panic(err)
-	}
-	defer rc.Close()
-	c := orders.NewClient(rc)
-	sub, err := c.Subscribe(ctx, "orders")
+` + memoryClient + `	sub, err := c.Subscribe(ctx, "orders")
 	if err != nil {
 		panic(err)
 	}
@@ -197,13 +212,7 @@ const happyMain = `func main() {
 	if err := sub.Start(); err != nil {
 		panic(err)
 	}
-	var o orders.OrderPlaced
-	if err := o.UnmarshalJSON([]byte(` + "`" + `{"order_id":"0b4f1c9e-3d6a-4c1e-9a57-2f8d6b1e7c30","customer_id":"cus_1","sales_channel":"web",
-		"lines":[{"sku":"MUG-1001","quantity":1,"unit_price":{"amount_minor":1200,"currency":"EUR"}}],
-		"total":{"amount_minor":1200,"currency":"EUR"},"placed_at":"2026-05-27T14:22:09Z"}` + "`" + `)); err != nil {
-		panic(err)
-	}
-	if _, err := c.PublishOrderPlaced(ctx, "orders", &o); err != nil {
+` + validOrderPlaced + `	if _, err := c.PublishOrderPlaced(ctx, "orders", &o); err != nil {
 		panic(err)
 	}
 	m := <-got.done
@@ -275,3 +284,72 @@ func TestNewAspectBreaksHandlers(t *testing.T) {
 		t.Errorf("handler of all seven aspects: %v\n%s", err, out)
 	}
 }
+
+// patternMain publishes through the typed topic of the "orders" pattern and
+// handles with the pattern's handler, which routes the optional
+// payment_captured too because h has its method.
+const patternMain = `func main() {
+` + memoryClient + `	topic, err := c.Orders(orders.OrdersChannel())
+	if err != nil {
+		panic(err)
+	}
+	sub, err := topic.Subscribe(ctx)
+	if err != nil {
+		panic(err)
+	}
+	got := h{placed: make(chan string, 1), cancelled: make(chan string, 1), captured: make(chan string, 1)}
+	var _ orders.OrdersHandler = got
+	sub.Handle(got)
+	if err := sub.Start(); err != nil {
+		panic(err)
+	}
+` + validOrderPlaced + `	var x orders.OrderCancelled
+	if err := x.UnmarshalJSON([]byte(` + "`" + `{"order_id":"0b4f1c9e-3d6a-4c1e-9a57-2f8d6b1e7c30","reason":"payment_failed","cancelled_by":{"kind":"service","id":"billing"},"cancelled_at":"2026-05-27T14:23:09Z"}` + "`" + `)); err != nil {
+		panic(err)
+	}
+	var p orders.PaymentCaptured
+	if err := p.UnmarshalJSON([]byte(` + "`" + `{"payment_id":"pay_1","order_id":"0b4f1c9e-3d6a-4c1e-9a57-2f8d6b1e7c30","amount":{"amount_minor":1200,"currency":"EUR"},
+		"method":{"type":"card","brand":"visa","last4":"4242"},"captured_at":"2026-05-27T14:22:39Z"}` + "`" + `)); err != nil {
+		panic(err)
+	}
+	if _, err := topic.PublishOrderPlaced(ctx, &o); err != nil {
+		panic(err)
+	}
+	if _, err := topic.PublishOrderCancelled(ctx, &x); err != nil {
+		panic(err)
+	}
+	if _, err := topic.PublishPaymentCaptured(ctx, &p); err != nil {
+		panic(err)
+	}
+	_, refused := c.Orders("stores")
+	b, ok := orders.MatchOrdersChannel("orders")
+	if !ok || b != (orders.OrdersBindings{}) {
+		panic("orders does not match its own pattern")
+	}
+	fmt.Printf("orders topic: placed by %s, cancelled (%s), captured %s; stores channel refused: %v\n", <-got.placed, <-got.cancelled, <-got.captured, refused != nil)
+}
+`
+
+// memoryClient starts a consumer's main: c is the typed client on a memory
+// transport, ctx its context.
+const memoryClient = `	ctx := context.Background()
+	broker := client.NewMemoryTransport()
+	rc, err := client.New(client.WithTransport(broker), client.WithProducer(envelope.Producer{ID: "p", Kind: envelope.ProducerService}))
+	if err != nil {
+		panic(err)
+	}
+	if err := rc.Connect(ctx, ""); err != nil {
+		panic(err)
+	}
+	defer rc.Close()
+	c := orders.NewClient(rc)
+`
+
+// validOrderPlaced decodes a valid order into o.
+const validOrderPlaced = `	var o orders.OrderPlaced
+	if err := o.UnmarshalJSON([]byte(` + "`" + `{"order_id":"0b4f1c9e-3d6a-4c1e-9a57-2f8d6b1e7c30","customer_id":"cus_1","sales_channel":"web",
+		"lines":[{"sku":"MUG-1001","quantity":1,"unit_price":{"amount_minor":1200,"currency":"EUR"}}],
+		"total":{"amount_minor":1200,"currency":"EUR"},"placed_at":"2026-05-27T14:22:09Z"}` + "`" + `)); err != nil {
+		panic(err)
+	}
+`

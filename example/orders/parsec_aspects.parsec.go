@@ -26,6 +26,7 @@ var Aspects = []schema.Aspect{
   "title": "CustomerNotified",
   "description": "A message about an order was sent to the customer.",
   "type": "object",
+  "x-parsec-channels": [{"pattern": "customers", "required": true, "description": "Messages sent to customers."}],
   "required": ["notification_id", "customer_id", "medium", "template", "sent_at"],
   "properties": {
     "notification_id": {"type": "string", "format": "uuid"},
@@ -55,6 +56,7 @@ var Aspects = []schema.Aspect{
   "title": "InventoryAdjusted",
   "description": "Stock of one SKU changed in a warehouse.",
   "type": "object",
+  "x-parsec-channels": ["orders"],
   "required": ["sku", "warehouse", "delta", "reason", "on_hand", "adjusted_at"],
   "additionalProperties": false,
   "properties": {
@@ -89,6 +91,7 @@ var Aspects = []schema.Aspect{
   "title": "OrderCancelled",
   "description": "An order was cancelled before it shipped.",
   "type": "object",
+  "x-parsec-channels": [{"pattern": "orders", "required": true}],
   "required": ["order_id", "reason", "cancelled_at", "cancelled_by"],
   "properties": {
     "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
@@ -126,6 +129,7 @@ var Aspects = []schema.Aspect{
   "title": "OrderPlaced",
   "description": "A customer completed checkout and the order was accepted.",
   "type": "object",
+  "x-parsec-channels": [{"pattern": "orders", "required": true, "description": "The order lifecycle of the shop."}, "stores"],
   "required": ["order_id", "customer_id", "lines", "total", "placed_at", "sales_channel"],
   "properties": {
     "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
@@ -177,6 +181,7 @@ var Aspects = []schema.Aspect{
   "title": "PaymentCaptured",
   "description": "The payment provider captured the funds for an order.",
   "type": "object",
+  "x-parsec-channels": ["orders"],
   "required": ["payment_id", "order_id", "amount", "method", "captured_at"],
   "properties": {
     "payment_id": {"type": "string", "minLength": 1},
@@ -242,6 +247,7 @@ var Aspects = []schema.Aspect{
   "title": "ShipmentDispatched",
   "description": "A warehouse handed one or more parcels of an order to a carrier.",
   "type": "object",
+  "x-parsec-channels": ["orders"],
   "required": ["shipment_id", "order_id", "carrier", "parcels", "destination", "dispatched_at"],
   "properties": {
     "shipment_id": {"type": "string", "minLength": 1},

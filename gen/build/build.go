@@ -62,6 +62,11 @@ type Config struct {
 	// Source maps an FS path to the text generated code shows for it (the
 	// "// source:" line, doc comments); nil means the document's Display.
 	Source func(fsPath string) string
+	// Channels are channel patterns declared outside the schemas (a
+	// registry snapshot), beside the schemas' own x-parsec-channels.
+	Channels []Channel
+	// Inputs overrides, per FS path, what the build derives from an input.
+	Inputs map[string]Input
 	// Warn receives the build's warnings (a Go name that had to give way
 	// to another), sorted, before Build returns; nil drops them.
 	Warn func(*load.Error)
@@ -107,6 +112,10 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 	}
 	for _, f := range b.fileList {
 		p.Files = append(p.Files, f)
+	}
+	b.channels(p, b.packageNames())
+	if len(b.errs) > 0 {
+		return nil, b.errs.Sort()
 	}
 	slices.SortFunc(p.Files, func(a, c *ir.File) int { return strings.Compare(a.Name, c.Name) })
 	return p, nil
@@ -216,7 +225,9 @@ func (b *builder) file(d *load.Doc) *ir.File {
 	if b.cfg.Source != nil {
 		f.Source = b.cfg.Source(d.Path)
 	}
-	if obj, ok := d.Value.(map[string]any); ok {
+	if in, ok := b.cfg.Inputs[d.Path]; ok && in.SchemaRef != "" {
+		f.SchemaRef = in.SchemaRef
+	} else if obj, ok := d.Value.(map[string]any); ok {
 		for _, k := range []string{"$id", "id"} {
 			if id, ok := obj[k].(string); ok && id != "" && !strings.HasPrefix(id, "#") {
 				f.SchemaRef = id
@@ -237,8 +248,45 @@ func (b *builder) file(d *load.Doc) *ir.File {
 	return f
 }
 
+// packageNames returns every package-level name the package's files and
+// typed client declare, with who declares it.
+func (b *builder) packageNames() map[string]string {
+	taken := map[string]string{}
+	for _, r := range naming.ReservedTypeNames() {
+		taken[r] = "generated code"
+	}
+	for _, n := range []string{"Client", "Subscription", "NewClient", "Handler", "UnimplementedHandler", "NewValidator", "Aspects", "Resources", "RegistryEntries"} {
+		taken[n] = "the typed client"
+	}
+	for _, f := range b.fileList {
+		for _, n := range f.Types {
+			taken[n.Name] = "type " + n.Name + " of " + f.Display
+			if e, ok := n.Type.(*ir.Enum); ok {
+				for _, v := range e.Values {
+					taken[v.Name] = "constant " + v.Name + " of " + f.Display
+				}
+			}
+		}
+		if f.Root != nil && f.Aspect != "" {
+			for _, n := range naming.AspectNames(f.Root.Name) {
+				taken[n] = "the aspect constants of " + f.Display
+			}
+			for _, pre := range naming.AspectMethodPrefixes() {
+				taken["client method "+pre+f.Root.Name] = "aspect " + f.Aspect
+			}
+		}
+	}
+	for _, m := range []string{"Subscribe", "Handle"} {
+		taken["client method "+m] = "the typed client"
+	}
+	return taken
+}
+
 // aspect returns x-parsec-aspect, else the file name without its extensions.
 func (b *builder) aspect(d *load.Doc) string {
+	if in, ok := b.cfg.Inputs[d.Path]; ok && in.Aspect != "" {
+		return in.Aspect
+	}
 	if obj, ok := d.Value.(map[string]any); ok {
 		if a, ok := obj["x-parsec-aspect"].(string); ok && a != "" {
 			return a

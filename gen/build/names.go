@@ -170,6 +170,9 @@ func (b *builder) rootName(d *load.Doc, root map[string]any) string {
 	if n, ok := root["x-go-name"].(string); ok && naming.IsExportedIdent(n) {
 		return n
 	}
+	if in, ok := b.cfg.Inputs[d.Path]; ok && in.Name != "" {
+		return in.Name
+	}
 	if t, ok := root["title"].(string); ok {
 		if words := naming.Split(t); len(words) > 0 && len(words) <= maxTitleWords {
 			return b.goName(d, "/title", t)

@@ -63,21 +63,14 @@ func (a typedAspect) handle() string         { return "Handle" + a.root }
 // It returns no file when p declares no aspect.
 func clientFile(p *ir.Package) ([]File, error) {
 	aspects, err := typedAspects(p)
-	if err != nil || len(aspects) == 0 {
+	if err != nil || len(aspects) == 0 && len(p.Channels) == 0 {
 		return nil, err
 	}
 	sources := make([]string, len(aspects))
 	for i, a := range aspects {
 		sources[i] = a.file.Source
 	}
-	f := newFile(p.Name, strings.Join(sources, ", "))
-	f.ImportName(clientPath, "client")
-	f.ImportName(envelopePath, "envelope")
-
-	f.Comment("The typed client checks at compile time that it matches the runtime;")
-	f.Comment("a failure means the package must be regenerated with the matching parsec-gen.")
-	f.Const().Id("_").Op("=").Qual(parsecPath, "SupportPackageIsVersion1")
-	f.Line()
+	f := newTypedFile(p.Name, strings.Join(sources, ", "), "The typed client checks at compile time that it matches the runtime;")
 
 	consts := make([]jen.Code, 0, 4*len(aspects))
 	for _, a := range aspects {
@@ -91,7 +84,7 @@ func clientFile(p *ir.Package) ([]File, error) {
 	f.Const().Defs(consts...)
 	f.Line()
 
-	renderTypedValidator(f, p.AssertFormats)
+	renderTypedValidator(f, hasRawAspects(p), p.AssertFormats)
 	renderTypedClient(f, aspects)
 	renderTypedSubscription(f, p.Name, aspects)
 	renderTypedHandler(f, aspects)
@@ -168,6 +161,19 @@ func typedAspects(p *ir.Package) ([]typedAspect, error) {
 	return aspects, nil
 }
 
+// newTypedFile starts a file of the typed API: the runtime imports and the
+// handshake with the runtime, whose comment starts with first.
+func newTypedFile(pkg, source, first string) *jen.File {
+	f := newFile(pkg, source)
+	f.ImportName(clientPath, "client")
+	f.ImportName(envelopePath, "envelope")
+	f.Comment(first)
+	f.Comment("a failure means the package must be regenerated with the matching parsec-gen.")
+	f.Const().Id("_").Op("=").Qual(parsecPath, "SupportPackageIsVersion1")
+	f.Line()
+	return f
+}
+
 func cliQual(name string) *jen.Statement { return jen.Qual(clientPath, name) }
 func envQual(name string) *jen.Statement { return jen.Qual(envelopePath, name) }
 
@@ -183,7 +189,12 @@ func typedHandlerFunc(a typedAspect) *jen.Statement {
 	return jen.Func().Params(typedCtx(), jen.Id("env").Op("*").Add(envQual("Envelope")), jen.Id("msg").Add(a.msgType())).Error()
 }
 
-func renderTypedValidator(f *jen.File, assertFormats bool) {
+func renderTypedValidator(f *jen.File, raw, assertFormats bool) {
+	aspects := jen.Id("Aspects")
+	if raw {
+		// Aspects of channel patterns without a schema accept any JSON.
+		aspects = jen.Append(jen.Qual("slices", "Clip").Call(jen.Id("Aspects")), jen.Id("rawAspects").Op("..."))
+	}
 	base := []jen.Code{jen.Qual(schemaPath, "WithResources").Call(jen.Id("Resources").Op("..."))}
 	if assertFormats {
 		base = append(base, jen.Qual(schemaPath, "WithFormatAssertion").Call())
@@ -198,7 +209,7 @@ func renderTypedValidator(f *jen.File, assertFormats bool) {
 			jen.Index().Qual(schemaPath, "Option").Values(base...),
 			jen.Id("opts").Op("..."),
 		),
-		jen.Return(jen.Qual(schemaPath, "NewValidator").Call(jen.Id("mode"), jen.Id("Aspects"), jen.Id("all").Op("..."))),
+		jen.Return(jen.Qual(schemaPath, "NewValidator").Call(jen.Id("mode"), aspects, jen.Id("all").Op("..."))),
 	)
 	f.Line()
 }

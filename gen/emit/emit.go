@@ -77,7 +77,7 @@ func Package(p *ir.Package, opts Options) ([]File, error) {
 	}
 	spawn(func() { shared, sharedErr = renderShared(p) })
 	for i, f := range p.Files {
-		if f.Name == SharedFile || f.Name == ClientFile {
+		if f.Name == SharedFile || f.Name == ClientFile || f.Name == ChannelsFile {
 			errs[i] = fmt.Errorf("%s: output file name %q is reserved for the shared file", f.Path, f.Name)
 			continue
 		}
@@ -87,6 +87,9 @@ func Package(p *ir.Package, opts Options) ([]File, error) {
 		})
 	}
 	spawn(func() { client, clientErr = clientFile(p) })
+	var channels []File
+	var channelsErr error
+	spawn(func() { channels, channelsErr = channelsFile(p) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -97,7 +100,10 @@ func Package(p *ir.Package, opts Options) ([]File, error) {
 	if clientErr != nil {
 		return nil, clientErr
 	}
-	return append(append(out, File{Name: SharedFile, Content: shared}), client...), nil
+	if channelsErr != nil {
+		return nil, channelsErr
+	}
+	return append(append(append(out, File{Name: SharedFile, Content: shared}), client...), channels...), nil
 }
 
 // newFile starts a jennifer file with the header and explicit import names.

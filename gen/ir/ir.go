@@ -18,10 +18,93 @@ type Package struct {
 	Name string
 	// Files holds one entry per input schema, sorted by Name.
 	Files []*File
+	// Channels are the channel patterns the package declares, most specific
+	// first, ties by pattern string (the order in which a channel is
+	// resolved to its pattern).
+	Channels []*ChannelPattern
 	// AssertFormats says every known format is an assertion in every
 	// draft: the package's validators are made with
 	// schema.WithFormatAssertion.
 	AssertFormats bool
+}
+
+// ChannelPattern is a channel pattern with the aspects published on its
+// channels and the Go names of its typed API.
+type ChannelPattern struct {
+	// Pattern is the pattern as written, e.g. "sessions:{id}".
+	Pattern string
+	// Version is the pattern's registry version (1 for a schema directory
+	// unless declared).
+	Version int64
+	// Doc is the pattern's description, one line per element; may be empty.
+	Doc []string
+	// Description is the description as the registry holds it.
+	Description string
+	// Segments are the pattern's segments in order.
+	Segments []PatternSegment
+	// Aspects are the pattern's aspects in declaration order.
+	Aspects []*PatternAspect
+	// Loc is where the pattern is declared.
+	Loc Loc
+	// Source names the file declaring the pattern as generated code shows
+	// it (the "// source:" line).
+	Source string
+
+	// Go names: the pattern constant ("SessionsPattern"), its version
+	// constant, the channel builder ("SessionsChannel"), the matcher
+	// ("MatchSessionsChannel"), the bindings struct, the topic type (a
+	// channel of the pattern to publish on), the Client method returning a
+	// topic, the typed subscription and the pattern's exhaustive handler.
+	Const, VersionConst, Builder, Matcher, Bindings, Topic, TopicMethod, Subscription, Handler string
+}
+
+// SegmentKind is what a pattern segment matches.
+type SegmentKind int
+
+// The segment kinds.
+const (
+	SegLiteral    SegmentKind = iota + 1 // text that matches itself
+	SegVar                               // {name}
+	SegStar                              // *
+	SegDoubleStar                        // ** (last only)
+)
+
+// PatternSegment is one segment of a pattern.
+type PatternSegment struct {
+	Kind SegmentKind
+	// Sep is the separator before the segment ("." or ":"), "" for the first.
+	Sep string
+	// Text is a literal's text or a variable's name.
+	Text string
+	// Param is the builder's parameter for a non-literal segment.
+	Param string
+	// Field is the Bindings field of a variable.
+	Field string
+}
+
+// PatternAspect is one aspect of a pattern.
+type PatternAspect struct {
+	// Aspect is the aspect name envelopes carry.
+	Aspect string
+	// Doc is the aspect's description on this pattern; may be empty.
+	Doc []string
+	// Description is the description as the registry holds it.
+	Description string
+	// Required means every handler of the pattern must handle the aspect:
+	// it is a method of the pattern's Handler interface. Other aspects are
+	// handled when the handler has the method.
+	Required bool
+	// File is the aspect's schema; nil when the pattern has no schema for it
+	// and payloads are raw JSON.
+	File *File
+	// SchemaRef is the ref envelopes of this aspect on this pattern carry.
+	SchemaRef string
+	// Const is the constant holding the aspect name when File is nil
+	// (with a schema the file's aspect constant is used).
+	Const string
+	// Method is the name part of the typed methods: "Publish"+Method,
+	// "On"+Method, "Handle"+Method, "PublishDerived"+Method.
+	Method string
 }
 
 // File is the output of one schema file, which describes one aspect.

@@ -211,7 +211,7 @@ func ReservedFieldNames() []string {
 // SchemaRef<Root>; see AspectNames.
 func ReservedTypeNames() []string {
 	return []string{"Aspects", "Resources", "Client", "Subscription", "NewClient", "Handler",
-		"UnimplementedHandler", "Register", "NewValidator"}
+		"UnimplementedHandler", "Register", "NewValidator", "RegistryEntries"}
 }
 
 // IsReserved reports whether s is a Go keyword or predeclared identifier.

@@ -118,7 +118,7 @@ the Parsec runtime.`,
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newGenerate(e), newVersion(e), newBreaking(e))
+	root.AddCommand(newGenerate(e), newRegistry(e), newVersion(e), newBreaking(e))
 	applyConventions(root)
 	return root
 }

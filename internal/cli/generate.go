@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
@@ -26,19 +27,28 @@ type generateFlags struct {
 	diff        bool
 	root        string
 	initialisms []string
-	errorFormat string
-	warnings    string
-	semantics   semanticsFlags
+	// registryURL and registryFile are the alternatives to schema PATHs.
+	registryURL     string
+	registryFile    string
+	registryTimeout time.Duration
+	semantics       semanticsFlags
+	errorFormat     string
+	warnings        string
 }
 
 func newGenerate(e env) *cobra.Command {
 	var f generateFlags
 	cmd := &cobra.Command{
-		Use:   "generate -o DIR [-p PKG] [--check [--diff]] PATH...",
+		Use:   "generate -o DIR [-p PKG] [--check [--diff]] (PATH... | --registry URL | --registry-file FILE)",
 		Short: "generate Go code from aspect schemas",
 		Long: `generate reads the schemas named by PATH (a schema file with any extension, or a
 directory whose *.json files are all read, not recursively) and writes one
 .parsec.go file per schema, plus the files the package shares, into DIR.
+
+Instead of schema files, --registry-file reads a snapshot of Parsec's schema
+registry (as "parsec-gen registry pull" writes it) and --registry fetches one
+from the registry's URL: every pattern aspect with a payload schema becomes
+an aspect, and each channel pattern gets its typed API.
 
 Nothing is written if anything failed. Files whose bytes did not change are
 not rewritten. Stale files in DIR are removed only if they carry the
@@ -51,11 +61,24 @@ standard error and do not fail the run unless --warnings=error.`,
   parsec-gen generate -o . ../schemas/order_placed.json ../schemas/order_shipped.schema
   parsec-gen generate --check -o internal/events schemas/
   parsec-gen generate --check --diff -o internal/events schemas/
+  parsec-gen generate -o internal/events --registry-file registry.snapshot.json
+  parsec-gen generate -o internal/events --registry http://localhost:8000/parsec/schemas
 
   //go:generate go tool parsec-gen generate -o . ../schemas`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("generate: no schema PATH given")
+			n := 0
+			for _, given := range []bool{len(args) > 0, f.registryURL != "", f.registryFile != ""} {
+				if given {
+					n++
+				}
+			}
+			switch {
+			case n == 0:
+				return usagef("generate: no schema PATH given (or --registry URL, --registry-file FILE)")
+			case n > 1:
+				return usagef("generate: schema PATHs, --registry and --registry-file are alternatives; give one")
+			case f.registryTimeout <= 0:
+				return usagef("--registry-timeout %s: want a positive duration", f.registryTimeout)
 			}
 			return nil
 		},
@@ -70,9 +93,12 @@ standard error and do not fail the run unless --warnings=error.`,
 	fl.BoolVar(&f.diff, "diff", false, "with --check: print a unified diff of what would change instead of the file names")
 	fl.StringVar(&f.root, "root", "", "directory that relative $refs may reach (default: the deepest directory holding every PATH)")
 	fl.StringSliceVar(&f.initialisms, "initialism", nil, "extra initialism for Go names, e.g. --initialism SKU (repeatable)")
+	fl.StringVar(&f.registryURL, "registry", "", "generate from the schema registry snapshot served at this URL (fetched once, with --registry-timeout)")
+	fl.StringVar(&f.registryFile, "registry-file", "", "generate from a schema registry snapshot file (see parsec-gen registry pull)")
+	fl.DurationVar(&f.registryTimeout, "registry-timeout", defaultRegistryTimeout, "how long fetching --registry may take")
+	f.semantics.register(cmd)
 	fl.StringVar(&f.errorFormat, "error-format", "text", "how errors and warnings are printed: text, json (one object per line) or github-actions (workflow annotations)")
 	fl.StringVar(&f.warnings, "warnings", "report", "report (print warnings, still succeed), error (a warning fails the run, nothing written) or off")
-	f.semantics.register(cmd)
 	if err := cmd.MarkFlagRequired("out"); err != nil {
 		// MarkFlagRequired fails only for a flag that does not exist.
 		panic("unreachable: " + err.Error())
@@ -113,20 +139,26 @@ func generateWith(e env, f generateFlags, args []string, rep *reporter) error {
 	if err != nil {
 		return err
 	}
-	in, err := resolveInputs(cwd, f.root, args)
-	if err != nil {
-		return err
-	}
+	var in inputs
 	cfg := gen.Config{
-		FS:          os.DirFS(in.root),
-		Schemas:     in.names,
 		Package:     pkg,
-		Display:     in.display,
-		Source:      in.sourceFrom(outDir),
 		Initialisms: initialisms,
 	}
 	if f.warnings != "off" {
 		cfg.Warning = rep.warning
+	}
+	if f.registryURL != "" || f.registryFile != "" {
+		snap, err := snapshotInput(cwd, outDir, f)
+		if err != nil {
+			return err
+		}
+		cfg.Registry = snap
+	} else {
+		in, err = resolveInputs(cwd, f.root, args)
+		if err != nil {
+			return err
+		}
+		cfg.FS, cfg.Schemas, cfg.Display, cfg.Source = os.DirFS(in.root), in.names, in.display, in.sourceFrom(outDir)
 	}
 	if err := f.semantics.apply(&cfg); err != nil {
 		return err
@@ -134,7 +166,7 @@ func generateWith(e env, f generateFlags, args []string, rep *reporter) error {
 	files, err := e.generate(cfg)
 	if err != nil {
 		rep.generationErrors(err)
-		if hint := in.escapeHint(err.Error()); hint != "" {
+		if hint := in.escapeHint(err.Error()); cfg.Registry == nil && hint != "" {
 			rep.hint(hint)
 		}
 		return &failure{}

@@ -104,6 +104,7 @@ type clientConfig struct {
 	logger    *slog.Logger
 	pubInts   []PublishInterceptor
 	handInts  []HandleInterceptor
+	drift     *driftConfig // WithRegistryDrift
 }
 
 // WithTransport sets the transport. It is required.
@@ -292,6 +293,7 @@ func (c *Client) Connect(ctx context.Context, token string) error {
 	if err := c.tr.Connect(ctx, token); err != nil {
 		return fmt.Errorf("parsec: connect: %w", err)
 	}
+	c.checkDrift(ctx)
 	return nil
 }
 

@@ -117,6 +117,15 @@
 // Transport methods) is kept as documented. The directory apitest holds a
 // program written only against the documented surface.
 //
+// # Registry drift
+//
+// WithRegistryDrift(url, pkg.RegistryEntries()) compares the channel patterns
+// a generated package was built from with Parsec's live schema registry: at
+// every Connect against the snapshot at url, then against every change
+// published on registry.ChangeChannel. Each difference (pattern, aspect,
+// compiled and live version, what changed) reaches the error hooks as a
+// *registry.DriftError; nothing else changes, the client keeps working.
+//
 // # Resuming
 //
 // When a subscription's stream closes without Unsubscribe or Close (a lost

@@ -88,18 +88,24 @@ type Resource struct {
 // NewRegistry and safe for concurrent use.
 type Registry struct {
 	aspects   []Aspect
-	byName    map[string]int
-	byRef     map[string]int    // normalised ref -> index in aspects
-	docs      map[string]any    // URL -> parsed document, for the loader
-	aspectURL map[string]string // aspect name -> URL its schema compiles from
+	byName    map[string]int // index in aspects; ambiguous (-1) for a name listed with several refs
+	byRef     map[string]int // normalised ref -> index in aspects
+	docs      map[string]any // URL -> parsed document, for the loader
+	aspectURL []string       // per aspect, the URL its schema compiles from; "" without one
 	// idDirs map a URL under the directory of a document's $id to the
 	// document at the same relative path (see loader.Load).
 	idDirs []schemadoc.IDDir
 }
 
-// NewRegistry indexes aspects and resources. Duplicate names or refs, refs
-// that are neither absolute URIs nor clean relative paths, and documents that
-// are not JSON are errors naming the aspect or resource.
+// ambiguous marks a name several aspects share (each with its own schema
+// ref, as one aspect on several channel patterns): only their refs find them.
+const ambiguous = -1
+
+// NewRegistry indexes aspects and resources. Duplicate refs, refs that are
+// neither absolute URIs nor clean relative paths, and documents that are not
+// JSON are errors naming the aspect or resource. A name may repeat only when
+// every aspect of that name has its own schema ref (one aspect declared on
+// several channel patterns); such aspects are found by ref, never by name.
 func NewRegistry(aspects []Aspect, resources ...Resource) (*Registry, error) {
 	return newRegistry(aspects, resources, false)
 }
@@ -113,7 +119,7 @@ func newRegistry(aspects []Aspect, resources []Resource, allFormats bool) (*Regi
 		byName:    make(map[string]int, len(aspects)),
 		byRef:     make(map[string]int, len(aspects)),
 		docs:      make(map[string]any, len(aspects)+len(resources)),
-		aspectURL: make(map[string]string, len(aspects)),
+		aspectURL: make([]string, 0, len(aspects)),
 	}
 	var errs []error
 	refOwner := make(map[string]string) // URL -> who registered it, for messages
@@ -185,13 +191,20 @@ func newRegistry(aspects []Aspect, resources []Resource, allFormats bool) (*Regi
 			errs = append(errs, errors.New("schema: aspect with an empty name"))
 			continue
 		}
-		if _, dup := r.byName[a.Name]; dup {
-			errs = append(errs, fmt.Errorf("schema: %s is registered twice", who))
-			continue
-		}
 		i := len(r.aspects)
+		if prev, dup := r.byName[a.Name]; dup {
+			// The same aspect may be declared on several channel patterns,
+			// each with its own schema ref; envelopes then name the ref.
+			if a.SchemaRef == "" || prev != ambiguous && r.aspects[prev].SchemaRef == "" {
+				errs = append(errs, fmt.Errorf("schema: %s is registered twice (an aspect listed again needs a schema ref of its own)", who))
+				continue
+			}
+			r.byName[a.Name] = ambiguous
+		} else {
+			r.byName[a.Name] = i
+		}
 		r.aspects = append(r.aspects, a)
-		r.byName[a.Name] = i
+		r.aspectURL = append(r.aspectURL, "")
 		if len(a.Schema) == 0 {
 			if a.SchemaRef != "" {
 				errs = append(errs, fmt.Errorf("schema: %s: schema ref %q without a schema document", who, a.SchemaRef))
@@ -213,7 +226,7 @@ func newRegistry(aspects []Aspect, resources []Resource, allFormats bool) (*Regi
 		if !ok {
 			continue
 		}
-		r.aspectURL[a.Name] = u
+		r.aspectURL[i] = u
 		if a.SchemaRef != "" || schemadoc.RootID(doc) != "" {
 			r.byRef[normalizeRef(ref)] = i
 		}
@@ -319,9 +332,10 @@ func normalizeRef(ref string) string {
 // Aspects returns the registered aspects in registration order.
 func (r *Registry) Aspects() []Aspect { return append([]Aspect(nil), r.aspects...) }
 
-// ByName returns the aspect called name.
+// ByName returns the aspect called name; false also when several aspects
+// share the name (each is found by its schema ref).
 func (r *Registry) ByName(name string) (Aspect, bool) {
-	if i, ok := r.byName[name]; ok {
+	if i, ok := r.byName[name]; ok && i != ambiguous {
 		return r.aspects[i], true
 	}
 	return Aspect{}, false

@@ -189,9 +189,10 @@ func NewValidator(mode Mode, aspects []Aspect, opts ...Option) (*Validator, erro
 	}
 	c := newCompiler(reg, cfg)
 	var errs []error
-	for _, a := range reg.aspects {
-		u, ok := reg.aspectURL[a.Name]
-		if !ok {
+	compiled := make([]*jsonschema.Schema, len(reg.aspects))
+	for i, a := range reg.aspects {
+		u := reg.aspectURL[i]
+		if u == "" {
 			continue // no schema document
 		}
 		sch, err := c.Compile(u)
@@ -199,10 +200,13 @@ func NewValidator(mode Mode, aspects []Aspect, opts ...Option) (*Validator, erro
 			errs = append(errs, fmt.Errorf("schema: aspect %q (%s): %w", a.Name, u, err))
 			continue
 		}
-		v.byName[a.Name] = sch
+		compiled[i] = sch
+		if reg.byName[a.Name] != ambiguous {
+			v.byName[a.Name] = sch
+		}
 	}
 	for ref, i := range reg.byRef {
-		if sch, ok := v.byName[reg.aspects[i].Name]; ok {
+		if sch := compiled[i]; sch != nil {
 			v.byRef[ref] = sch
 		}
 	}
@@ -298,7 +302,7 @@ func (v *Validator) lookup(env *envelope.Envelope) (*jsonschema.Schema, string) 
 		a, _ := v.registry.ByName(env.Aspect) // present: byName holds only registered aspects
 		ref := a.SchemaRef
 		if ref == "" {
-			ref = v.registry.aspectURL[a.Name]
+			ref = v.registry.aspectURL[v.registry.byName[a.Name]]
 		}
 		return sch, ref
 	}

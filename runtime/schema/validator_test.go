@@ -312,6 +312,27 @@ func TestRegistry(t *testing.T) {
 	}
 }
 
+// TestSharedAspectName: one aspect on two channel patterns, each with its
+// own schema, validates by schema ref; by name alone it is ambiguous.
+func TestSharedAspectName(t *testing.T) {
+	v, err := NewValidator(ModeStrict, []Aspect{
+		{Name: "data", SchemaRef: "p/sessions/data.json", Schema: []byte(`{"type":"object","required":["user"]}`)},
+		{Name: "data", SchemaRef: "p/rooms/data.json", Schema: []byte(`{"type":"object","required":["room"]}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Validate(env("data", "p/sessions/data.json", `{"user":1}`)); err != nil {
+		t.Errorf("sessions data: %v", err)
+	}
+	if err := v.Validate(env("data", "p/rooms/data.json", `{"user":1}`)); err == nil {
+		t.Error("rooms data without room validated")
+	}
+	if err := v.Validate(env("data", "", `{}`)); !errors.Is(err, ErrNoSchema) {
+		t.Errorf("data without ref: %v, want ErrNoSchema", err)
+	}
+}
+
 func TestRegistryErrors(t *testing.T) {
 	schema := []byte(`{"type":"object"}`)
 	tests := []struct {
@@ -320,7 +341,9 @@ func TestRegistryErrors(t *testing.T) {
 		resources []Resource
 		want      string
 	}{
-		{"duplicate name", []Aspect{{Name: "a", SchemaRef: "a.json", Schema: schema}, {Name: "a", SchemaRef: "b.json", Schema: schema}},
+		{"duplicate name", []Aspect{{Name: "a", SchemaRef: "a.json", Schema: schema}, {Name: "a", Schema: schema}},
+			nil, `aspect "a" is registered twice`},
+		{"duplicate name without ref", []Aspect{{Name: "a", Schema: schema}, {Name: "a", SchemaRef: "b.json", Schema: schema}},
 			nil, `aspect "a" is registered twice`},
 		{"duplicate ref", []Aspect{{Name: "a", SchemaRef: "x/a.json", Schema: schema}, {Name: "b", SchemaRef: "./x/a.json", Schema: schema}},
 			nil, `aspect "b": schema ref "./x/a.json" is already used by aspect "a"`},

@@ -95,7 +95,7 @@ func newTestStream(t *testing.T, queue int) (*stream, *[]client.StreamEvent, cha
 	}
 	tr.streams[s] = struct{}{}
 	go s.pump()
-	t.Cleanup(func() { s.cancel(); <-s.pumpDone })
+	t.Cleanup(func() { s.cancel(); waitClosed(t, s.pumpDone, "the pump to stop") })
 	return s, &events, evCh
 }
 
@@ -151,7 +151,11 @@ func TestStreamDedupesReportsGapsAndOversize(t *testing.T) {
 func TestStreamNewEpochIsNotADuplicate(t *testing.T) {
 	s, events, evCh := newTestStream(t, 64)
 	s.onSubscribed(0, centrifuge.SubscribedEvent{StreamPosition: &centrifuge.StreamPosition{Offset: 50, Epoch: "old"}})
-	<-evCh
+	select {
+	case <-evCh:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event for the first subscribe")
+	}
 	// A server that does not reject unrecoverable positions resubscribes
 	// into a new epoch whose offsets start again at 1.
 	s.onSubscribed(0, centrifuge.SubscribedEvent{WasRecovering: true, Recovered: false,
@@ -180,7 +184,7 @@ func TestEndReportsQueuedEventsThenTheReason(t *testing.T) {
 	s, events, _ := newTestStream(t, 64)
 	s.onSubscribed(0, centrifuge.SubscribedEvent{StreamPosition: &centrifuge.StreamPosition{Offset: 1, Epoch: "e"}})
 	s.end(errors.New("unsubscribed by the server"))
-	<-s.pumpDone
+	waitClosed(t, s.pumpDone, "the pump to stop")
 	if _, open := <-s.out; open {
 		t.Fatal("channel still open after end")
 	}
@@ -249,5 +253,15 @@ func TestOverflowStaysBoundedAndResumesFromLastAccepted(t *testing.T) {
 	}
 	if slow != 1 {
 		t.Fatalf("%d slow-consumer reports, want 1", slow)
+	}
+}
+
+// waitClosed waits a bounded time for done to be closed.
+func waitClosed(t *testing.T, done <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
 	}
 }

@@ -26,6 +26,7 @@ var Aspects = []schema.Aspect{
   "title": "OrderPlaced",
   "description": "A customer completed checkout and the order was accepted.",
   "type": "object",
+  "x-parsec-channels": [{"pattern": "orders", "required": true, "description": "The order lifecycle of the shop."}, "stores"],
   "required": ["order_id", "customer_id", "lines", "total", "placed_at", "sales_channel"],
   "properties": {
     "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
