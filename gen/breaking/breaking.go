@@ -27,6 +27,11 @@
 // type, field or constant renamed or removed, or a field whose Go type
 // changed, breaks code that uses the generated package even when the wire
 // format stays compatible.
+//
+// JudgeDrift applies the same search to the payload schema a program was
+// compiled with and the one Parsec's registry holds at run time, for a
+// client that publishes (backward, old = compiled), reads (forward) or both:
+// it is a client.DriftJudge for client.WithDriftJudge.
 package breaking
 
 import (

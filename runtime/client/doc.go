@@ -126,6 +126,18 @@
 // compiled and live version, what changed) reaches the error hooks as a
 // *registry.DriftError; nothing else changes, the client keeps working.
 //
+// WithDriftJudge(j) has a DriftJudge rule on each changed payload schema for
+// the client's direction, WithDriftDirection(registry.Publishes, Reads or
+// PublishesAndReads, the default): a publisher breaks when what its compiled
+// schema accepts the live one rejects, a reader the other way round. The
+// verdict, with a witness instance for each break, is the DriftError's
+// Verdict and ends its message. The runtime judges nothing itself and does
+// not depend on the generator; breaking.JudgeDrift (gen/breaking, the
+// engine of parsec-gen breaking) is a judge:
+//
+//	client.WithRegistryDrift(url, orders.RegistryEntries(),
+//		client.WithDriftJudge(breaking.JudgeDrift), client.WithDriftDirection(registry.Publishes))
+//
 // # Resuming
 //
 // When a subscription's stream closes without Unsubscribe or Close (a lost

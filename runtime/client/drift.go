@@ -24,9 +24,34 @@ func WithDriftTimeout(t time.Duration) DriftOption {
 	return func(d *driftConfig) { d.timeout = t }
 }
 
+// DriftJudge judges whether a changed payload schema breaks a client that
+// uses its compiled schema in direction dir: compiled is the schema the
+// client was built with, live the registry's. The runtime has none of its
+// own; breaking.JudgeDrift (package
+// github.com/parsec-gen/parsec-gen/gen/breaking) is the generator's
+// breaking-change check in this form.
+type DriftJudge func(compiled, live json.RawMessage, dir registry.Direction) (*registry.Verdict, error)
+
+// WithDriftJudge has j judge every payload schema difference the drift
+// check finds; its verdict for the client's direction (WithDriftDirection)
+// goes in the DriftError's Verdict. A judge that fails is reported to the
+// error hooks on its own, and the DriftError goes without a verdict.
+func WithDriftJudge(j DriftJudge) DriftOption {
+	return func(d *driftConfig) { d.judge = j }
+}
+
+// WithDriftDirection says how this client uses the compiled-in schemas:
+// registry.Publishes, registry.Reads or registry.PublishesAndReads (the
+// default). It matters only with WithDriftJudge.
+func WithDriftDirection(dir registry.Direction) DriftOption {
+	return func(d *driftConfig) { d.dir = dir }
+}
+
 type driftConfig struct {
 	url      string
 	compiled []registry.Entry
+	judge    DriftJudge
+	dir      registry.Direction
 	http     *http.Client
 	timeout  time.Duration
 	started  bool // guarded by Client.mu
@@ -40,14 +65,45 @@ type driftConfig struct {
 // (which pattern, which aspect, compiled and live version) goes to the error
 // hooks as a *registry.DriftError; a snapshot that cannot be fetched or a
 // change that does not decode goes there too. Drift is reported, never acted
-// on: the client keeps publishing and delivering. Whether a difference
-// breaks this client (it publishes, reads or both) is not judged here.
+// on: the client keeps publishing and delivering. With WithDriftJudge each
+// changed payload schema is also judged breaking or not for this client's
+// direction (WithDriftDirection).
 func WithRegistryDrift(url string, compiled []registry.Entry, opts ...DriftOption) ClientOption {
-	d := &driftConfig{url: url, compiled: compiled, timeout: 10 * time.Second}
+	d := &driftConfig{url: url, compiled: compiled, timeout: 10 * time.Second, dir: registry.PublishesAndReads}
 	for _, o := range opts {
 		o(d)
 	}
 	return func(c *clientConfig) { c.drift = d }
+}
+
+// reportDrift reports each difference between compiled and live entries,
+// judged when a judge is set. live holds the live entries by pattern.
+func (c *Client) reportDrift(diffs []registry.Difference, compiled map[string]registry.Entry, live map[string]registry.Entry) {
+	d := c.cfg.drift
+	for _, diff := range diffs {
+		de := &registry.DriftError{Difference: diff}
+		if d.judge != nil && diff.Kind == registry.SchemaChanged {
+			ca, _ := compiled[diff.Pattern].Aspects.Lookup(diff.Aspect)
+			la, _ := live[diff.Pattern].Aspects.Lookup(diff.Aspect)
+			if ca.HasSchema() && la.HasSchema() {
+				v, err := d.judge(ca.PayloadSchema, la.PayloadSchema, d.dir)
+				if err != nil {
+					c.report(fmt.Errorf("parsec: registry drift: judge pattern %q aspect %q: %w", diff.Pattern, diff.Aspect, err))
+				} else {
+					de.Verdict = v
+				}
+			}
+		}
+		c.report(de)
+	}
+}
+
+func byPattern(entries []registry.Entry) map[string]registry.Entry {
+	m := make(map[string]registry.Entry, len(entries))
+	for _, e := range entries {
+		m[e.Pattern] = e
+	}
+	return m
 }
 
 // checkDrift runs at Connect: it compares the snapshot and, the first time,
@@ -79,9 +135,7 @@ func (c *Client) compareSnapshot(ctx context.Context) {
 		c.report(fmt.Errorf("parsec: registry drift check: %w", err))
 		return
 	}
-	for _, diff := range registry.Diff(d.compiled, snap.Patterns) {
-		c.report(&registry.DriftError{Difference: diff})
-	}
+	c.reportDrift(registry.Diff(d.compiled, snap.Patterns), byPattern(d.compiled), byPattern(snap.Patterns))
 }
 
 // watchRegistry compares every change published on the change channel
@@ -91,10 +145,7 @@ func (c *Client) compareSnapshot(ctx context.Context) {
 func (c *Client) watchRegistry() {
 	defer c.inflight.Done()
 	d := c.cfg.drift
-	compiled := make(map[string]registry.Entry, len(d.compiled))
-	for _, e := range d.compiled {
-		compiled[e.Pattern] = e
-	}
+	compiled := byPattern(d.compiled)
 	for attempt := 0; c.ctx.Err() == nil; attempt++ {
 		if attempt > 0 {
 			select {
@@ -142,9 +193,7 @@ func (c *Client) readChanges(stream <-chan []byte, compiled map[string]registry.
 			} else {
 				diffs = registry.DiffEntry(e, ch.Schema)
 			}
-			for _, diff := range diffs {
-				c.report(&registry.DriftError{Difference: diff})
-			}
+			c.reportDrift(diffs, compiled, map[string]registry.Entry{ch.Pattern: ch.Schema})
 		}
 	}
 }

@@ -175,3 +175,133 @@ func TestRegistryDriftAtConnect(t *testing.T) {
 		}
 	}
 }
+
+// judgeCall is one call of a test judge.
+type judgeCall struct {
+	compiled, live string
+	dir            registry.Direction
+}
+
+// TestRegistryDriftJudged: with a judge, each changed payload schema, at
+// Connect and on the change channel, is judged for the client's direction
+// with the compiled and the live schema; its verdict is in the DriftError
+// and its message; other differences go unjudged; a judge that fails is
+// reported and the DriftError still arrives, without a verdict.
+func TestRegistryDriftJudged(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	const compiledSchema = `{"type":"object"}`
+	snaps := &snapshotServer{}
+	snaps.set(driftEntry(2, `{"type":"object","required":["user"]}`))
+	srv := httptest.NewServer(snaps)
+	defer srv.Close()
+
+	calls := make(chan judgeCall, 16)
+	judge := func(compiled, live json.RawMessage, dir registry.Direction) (*registry.Verdict, error) {
+		select { // never block the watcher: the first call is the one checked
+		case calls <- judgeCall{string(compiled), string(live), dir}:
+		default:
+		}
+		if strings.Contains(string(live), "fail") {
+			return nil, errors.New("cannot judge")
+		}
+		v := &registry.Verdict{Direction: dir}
+		if strings.Contains(string(live), "required") {
+			v.Breaks = []registry.Break{{Direction: registry.Publishes, Message: "missing user", Witness: json.RawMessage(`{}`)}}
+		}
+		return v, nil
+	}
+	broker := NewMemoryTransport()
+	reports := make(chan error, 16)
+	c, err := New(WithTransport(broker.Peer()), WithErrorHandler(func(err error) { reports <- err }),
+		WithRegistryDrift(srv.URL, []registry.Entry{driftEntry(1, compiledSchema)},
+			WithDriftJudge(judge), WithDriftDirection(registry.Publishes)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Connect(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	next := func() error {
+		t.Helper()
+		select {
+		case err := <-reports:
+			return err
+		case <-ctx.Done():
+			t.Fatal("no drift report within the bound")
+		}
+		return nil
+	}
+	drift := func() *registry.DriftError {
+		t.Helper()
+		err := next()
+		var de *registry.DriftError
+		if !errors.As(err, &de) {
+			t.Fatalf("report %v, want a *registry.DriftError", err)
+		}
+		return de
+	}
+	if de := drift(); de.Kind != registry.VersionChanged || de.Verdict != nil {
+		t.Errorf("first report %v, want the version change, unjudged", de)
+	}
+	de := drift()
+	if de.Kind != registry.SchemaChanged || !de.Verdict.Breaking() || de.Verdict.Direction != registry.Publishes {
+		t.Fatalf("second report %v (verdict %+v), want the data schema, breaking for a publisher", de, de.Verdict)
+	}
+	if want := `payload schema changed (compiled version 1, live version 2): breaking for a client that publishes: missing user (witness {})`; !strings.HasSuffix(de.Error(), want) {
+		t.Errorf("message %q, want it to end %q", de.Error(), want)
+	}
+	if got, want := <-calls, (judgeCall{compiledSchema, `{"type":"object","required":["user"]}`, registry.Publishes}); got != want {
+		t.Errorf("judge called with %+v, want %+v", got, want)
+	}
+
+	registryPeer := broker.Peer()
+	if err := registryPeer.Connect(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	// The watcher subscribes after Connect returns; publish until it sees
+	// one. The compatible change is judged so, the failing one reported.
+	for _, tc := range []struct{ live, want string }{
+		{`{"type":"object","title":"ok"}`, ": compatible for a client that publishes"},
+		{`{"type":"object","title":"fail"}`, "judge pattern \"sessions:{id}\" aspect \"data\": cannot judge"},
+	} {
+		data, err := json.Marshal(registry.Change{Kind: registry.Updated, Pattern: "sessions:{id}", Schema: driftEntry(1, tc.live), At: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seen := false; !seen; {
+			if err := registryPeer.Publish(ctx, registry.ChangeChannel, data); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-reports:
+				if !strings.HasSuffix(err.Error(), tc.want) {
+					t.Fatalf("report %q, want it to end %q", err, tc.want)
+				}
+				seen = true
+				if strings.Contains(tc.live, "fail") {
+					if de := drift(); de.Kind != registry.SchemaChanged || de.Verdict != nil {
+						t.Errorf("after a failed judgement %v (verdict %+v), want the schema change, unjudged", de, de.Verdict)
+					}
+				}
+			case <-time.After(50 * time.Millisecond):
+			case <-ctx.Done():
+				t.Fatalf("no report of %s", tc.live)
+			}
+		}
+		// Let repeated publishes drain before the next case.
+		for drained := false; !drained; {
+			select {
+			case err := <-reports:
+				if !strings.Contains(err.Error(), "payload schema changed") && !strings.Contains(err.Error(), "cannot judge") {
+					t.Fatalf("unexpected report %v", err)
+				}
+			case <-time.After(200 * time.Millisecond):
+				drained = true
+			}
+		}
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

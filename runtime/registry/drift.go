@@ -40,6 +40,10 @@ type Difference struct {
 // DriftError reports a Difference through a client's error hooks.
 type DriftError struct {
 	Difference
+	// Verdict is the judgement of the difference for the program's
+	// direction; nil when nothing judged it (no judge was configured, or
+	// the difference is not one of two payload schemas).
+	Verdict *Verdict
 }
 
 func (e *DriftError) Error() string {
@@ -48,7 +52,20 @@ func (e *DriftError) Error() string {
 	if d.Aspect != "" {
 		what += fmt.Sprintf(" aspect %q", d.Aspect)
 	}
-	return fmt.Sprintf("parsec: registry drift: %s: %s (compiled version %d, live version %d)", what, d.Kind, d.OldVersion, d.NewVersion)
+	msg := fmt.Sprintf("parsec: registry drift: %s: %s (compiled version %d, live version %d)", what, d.Kind, d.OldVersion, d.NewVersion)
+	v := e.Verdict
+	switch {
+	case v == nil:
+	case !v.Breaking():
+		msg += fmt.Sprintf(": compatible for a client that %s", v.Direction)
+	default:
+		b := v.Breaks[0]
+		msg += fmt.Sprintf(": breaking for a client that %s: %s (witness %s)", b.Direction, b.Message, b.Witness)
+		if n := len(v.Breaks) - 1; n > 0 {
+			msg += fmt.Sprintf(" and %d more", n)
+		}
+	}
+	return msg
 }
 
 // Diff compares the entries a program was compiled with against the live
@@ -139,4 +156,58 @@ func canonical(s json.RawMessage) (any, bool) {
 		return nil, false
 	}
 	return v, true
+}
+
+// Direction says how a program uses the aspects it was compiled with: it
+// publishes them, reads them, or both.
+type Direction int
+
+// The directions.
+const (
+	// Publishes: the program sends messages valid under its compiled
+	// schema to readers that use the live one.
+	Publishes Direction = 1 << iota
+	// Reads: the program reads, with its compiled schema, messages that
+	// producers send under the live one.
+	Reads
+	// PublishesAndReads is both.
+	PublishesAndReads = Publishes | Reads
+)
+
+func (d Direction) String() string {
+	switch d {
+	case Publishes:
+		return "publishes"
+	case Reads:
+		return "reads"
+	case PublishesAndReads:
+		return "publishes and reads"
+	}
+	return fmt.Sprintf("Direction(%d)", int(d))
+}
+
+// Verdict is a judgement of whether a Difference breaks a program in its
+// Direction.
+type Verdict struct {
+	// Direction is the program's direction the difference was judged for.
+	Direction Direction
+	// Breaks are the ways the difference breaks the program; none when it
+	// is compatible for Direction.
+	Breaks []Break
+}
+
+// Breaking reports whether the difference breaks the program.
+func (v *Verdict) Breaking() bool { return v != nil && len(v.Breaks) > 0 }
+
+// Break is one way a difference breaks a program.
+type Break struct {
+	// Direction is Publishes (what the program sends, readers on the live
+	// schema reject) or Reads (what producers on the live schema send, the
+	// program rejects).
+	Direction Direction
+	// Message says what breaks, in English.
+	Message string
+	// Witness is an instance one schema accepts and the other rejects
+	// (compact JSON), verified with the runtime's validator.
+	Witness json.RawMessage
 }

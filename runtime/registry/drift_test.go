@@ -40,9 +40,24 @@ func TestDiff(t *testing.T) {
 	if d := Diff(live[:1], live[:1]); len(d) != 0 {
 		t.Errorf("an entry differs from itself: %v", d)
 	}
-	err := &DriftError{want[1]}
-	if got := err.Error(); got != `parsec: registry drift: pattern "sessions:{id}" aspect "data": payload schema changed (compiled version 2, live version 3)` {
+	err := &DriftError{Difference: want[1]}
+	const base = `parsec: registry drift: pattern "sessions:{id}" aspect "data": payload schema changed (compiled version 2, live version 3)`
+	if got := err.Error(); got != base {
 		t.Errorf("Error() = %s", got)
+	}
+	err.Verdict = &Verdict{Direction: Reads}
+	if got := err.Error(); got != base+": compatible for a client that reads" {
+		t.Errorf("compatible: Error() = %s", got)
+	}
+	err.Verdict = &Verdict{Direction: PublishesAndReads, Breaks: []Break{
+		{Direction: Reads, Message: "m1", Witness: json.RawMessage(`{"a":1}`)},
+		{Direction: Publishes, Message: "m2", Witness: json.RawMessage(`{}`)},
+	}}
+	if got := err.Error(); got != base+`: breaking for a client that reads: m1 (witness {"a":1}) and 1 more` {
+		t.Errorf("breaking: Error() = %s", got)
+	}
+	if !err.Verdict.Breaking() || (&Verdict{}).Breaking() || (*Verdict)(nil).Breaking() {
+		t.Error("Breaking wrong")
 	}
 }
 

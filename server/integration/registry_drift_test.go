@@ -8,18 +8,28 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/parsec-gen/parsec-gen/runtime/registry"
+	"github.com/parsec-gen/parsec-gen/runtime/schema"
 	"github.com/parsec-gen/parsec-gen/server"
+)
+
+// The data aspect's schema before and after the registry update: v2
+// requires a property v1 producers do not send.
+const (
+	dataV1 = `{"type":"object","required":["user"],"properties":{"user":{"type":"string"}}}`
+	dataV2 = `{"type":"object","required":["user","ttl"],"properties":{"user":{"type":"string"},"ttl":{"type":"integer"}}}`
 )
 
 // TestRegistryDriftEndToEnd: the embedded server's registry endpoint feeds
 // parsec-gen generate --registry; a program built from the generated
 // package publishes and receives through a typed channel pattern on the same
 // server with drift detection on; a registry update is broadcast on the
-// change channel and the program reports the drift.
+// change channel and the program reports the drift, judged breaking for a
+// publisher with a witness the old schema accepts and the new one rejects.
 func TestRegistryDriftEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds parsec-gen and a consumer program with the go command")
@@ -32,7 +42,7 @@ func TestRegistryDriftEndToEnd(t *testing.T) {
 		Pattern: "sessions:{id}", Description: "One user session.", Version: 1,
 		Aspects: registry.Aspects{
 			{Name: "data", Description: "The session's state.", Required: true,
-				PayloadSchema: json.RawMessage(`{"type":"object","required":["user"],"properties":{"user":{"type":"string"}}}`)},
+				PayloadSchema: json.RawMessage(dataV1)},
 			{Name: "cursor", Description: "No schema: raw JSON."},
 		},
 	})
@@ -115,20 +125,37 @@ func TestRegistryDriftEndToEnd(t *testing.T) {
 		Pattern: "sessions:{id}", Description: "One user session.",
 		Aspects: registry.Aspects{
 			{Name: "data", Description: "The session's state.", Required: true,
-				PayloadSchema: json.RawMessage(`{"type":"object","required":["user","ttl"],"properties":{"user":{"type":"string"},"ttl":{"type":"integer"}}}`)},
+				PayloadSchema: json.RawMessage(dataV2)},
 			{Name: "cursor", Description: "No schema: raw JSON."},
 		},
 	}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		`drift: parsec: registry drift: pattern "sessions:{id}": version changed (compiled version 1, live version 2)`,
-		`drift: parsec: registry drift: pattern "sessions:{id}" aspect "data": payload schema changed (compiled version 1, live version 2)`,
+	if l, want := next("drift report"), `drift: parsec: registry drift: pattern "sessions:{id}": version changed (compiled version 1, live version 2)`; l != want {
+		t.Fatalf("consumer said %q, want %q", l, want)
 	}
-	for _, w := range want {
-		if l := next("drift report"); l != w {
-			t.Fatalf("consumer said %q, want %q", l, w)
+	want := `drift: parsec: registry drift: pattern "sessions:{id}" aspect "data": payload schema changed (compiled version 1, live version 2): breaking for a client that publishes: `
+	if l := next("judged drift report"); !strings.HasPrefix(l, want) || !strings.Contains(l, "'ttl'") {
+		t.Fatalf("consumer said %q, want it to start %q and name ttl", l, want)
+	}
+	v1 := schema.NewSet([]schema.Aspect{{Name: "data", SchemaRef: "v1.json", Schema: []byte(dataV1)}}, nil)
+	v2 := schema.NewSet([]schema.Aspect{{Name: "data", SchemaRef: "v2.json", Schema: []byte(dataV2)}}, nil)
+	breaks := 0
+	for l := next("break"); l != "verdict end"; l = next("break") {
+		w, ok := strings.CutPrefix(l, "break: publishes ")
+		if !ok {
+			t.Fatalf("consumer said %q, want a break for a publisher", l)
 		}
+		if err := v1.Validate("v1.json", "", []byte(w)); err != nil {
+			t.Errorf("witness %s is invalid under the compiled schema: %v", w, err)
+		}
+		if err := v2.Validate("v2.json", "", []byte(w)); err == nil {
+			t.Errorf("witness %s is valid under the live schema", w)
+		}
+		breaks++
+	}
+	if breaks == 0 {
+		t.Error("the judged drift has no break")
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("consumer: %v\nstderr:\n%s", err, stderr.String())
@@ -156,7 +183,8 @@ func writeTestFile(t *testing.T, path, content string) {
 
 // consumerMain is the program built against the generated package: typed
 // topic and subscription of "sessions:{id}", drift detection on; it prints
-// the delivery, then the first two drift reports, and exits.
+// the delivery, then the first two drift reports (each judged one followed
+// by its breaks, one line each, and "verdict end"), and exits.
 const consumerMain = `package main
 
 import (
@@ -169,6 +197,7 @@ import (
 
 	"consumer/sessions"
 
+	"github.com/parsec-gen/parsec-gen/gen/breaking"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 	"github.com/parsec-gen/parsec-gen/runtime/registry"
@@ -204,7 +233,8 @@ func run() error {
 			}
 			fmt.Fprintln(os.Stderr, "error:", err)
 		}),
-		client.WithRegistryDrift(os.Getenv("REGISTRY_URL"), sessions.RegistryEntries()))
+		client.WithRegistryDrift(os.Getenv("REGISTRY_URL"), sessions.RegistryEntries(),
+			client.WithDriftJudge(breaking.JudgeDrift), client.WithDriftDirection(registry.Publishes)))
 	if err != nil {
 		return err
 	}
@@ -250,6 +280,13 @@ func run() error {
 		select {
 		case err := <-drift:
 			fmt.Println("drift:", err)
+			var de *registry.DriftError
+			if errors.As(err, &de) && de.Verdict != nil {
+				for _, b := range de.Verdict.Breaks {
+					fmt.Printf("break: %s %s\n", b.Direction, b.Witness)
+				}
+				fmt.Println("verdict end")
+			}
 		case <-ctx.Done():
 			return errors.New("no drift report")
 		}
