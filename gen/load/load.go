@@ -127,6 +127,7 @@ type Set struct {
 	embedded map[string]embedded
 	idDirs   []schemadoc.IDDir
 	ids      map[string]string // $id URL -> FS path, see fileIDs
+	idsCut   string            // why the $id index may be incomplete ("" when it is not)
 	// defaultDraft is the "$schema" URL of Config.DefaultDraft.
 	defaultDraft string
 	errs         []*Error
@@ -605,7 +606,7 @@ func (s *Set) refProblem(base, ref string) string {
 		case r.Scheme == "file":
 			return fmt.Sprintf("$ref %q is an absolute file URL; refer to files by a path relative to this one", ref)
 		}
-		return fmt.Sprintf("remote $ref %q is not supported: no input file has this $id, and only files in the input directory are read, never the network", ref)
+		return fmt.Sprintf("remote $ref %q is not supported: no input file has this $id%s, and only files in the input directory are read, never the network", ref, s.idsNote())
 	}
 	d, err := s.read(p)
 	if err != nil {
@@ -694,12 +695,20 @@ func (s *Set) fileIDs() map[string]string {
 	}
 	s.ids = map[string]string{}
 	visited := 0
-	// A walk error only ends the search early; what was found stays usable.
-	_ = fs.WalkDir(s.cfg.FS, ".", func(p string, de fs.DirEntry, err error) error {
-		if err != nil || de.IsDir() || !strings.HasSuffix(p, ".json") {
+	// A file or directory that cannot be read is passed over; what was found
+	// stays usable, and a $ref the index then cannot place says why (idsCut).
+	err := fs.WalkDir(s.cfg.FS, ".", func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			if s.idsCut == "" {
+				s.idsCut = fmt.Sprintf("the search for files by $id could not read %s", err)
+			}
+			return nil
+		}
+		if de.IsDir() || !strings.HasSuffix(p, ".json") {
 			return nil
 		}
 		if visited++; visited > maxIDScanFiles {
+			s.idsCut = fmt.Sprintf("the search for files by $id stopped after %d files", maxIDScanFiles)
 			return fs.SkipAll
 		}
 		if info, err := de.Info(); err != nil || info.Size() > maxIDScanSize {
@@ -728,7 +737,19 @@ func (s *Set) fileIDs() map[string]string {
 		}
 		return nil
 	})
+	if err != nil && s.idsCut == "" {
+		s.idsCut = fmt.Sprintf("the search for files by $id stopped early: %v", err)
+	}
 	return s.ids
+}
+
+// idsNote says, in parentheses, why the $id index may lack a file, or
+// nothing when it is complete.
+func (s *Set) idsNote() string {
+	if s.idsCut == "" {
+		return ""
+	}
+	return " (" + s.idsCut + ")"
 }
 
 // loader gives the compiler the documents of the Set.
@@ -744,7 +765,7 @@ func (l loader) Load(u string) (any, error) {
 	}
 	p, ok := l.s.mapURL(u)
 	if !ok {
-		return nil, fmt.Errorf("%q is not a file in the input directory; the network is never read", u)
+		return nil, fmt.Errorf("%q is not a file in the input directory%s; the network is never read", u, l.s.idsNote())
 	}
 	d, err := l.s.read(p)
 	if err != nil {

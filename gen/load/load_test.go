@@ -1,6 +1,7 @@
 package load
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,4 +155,27 @@ func TestLoadCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("loaded %d/%d corpus schemas", len(names)-failed, len(names))
+}
+
+// unreadableDir is a file system whose directory "locked" cannot be listed.
+type unreadableDir struct{ fstest.MapFS }
+
+func (u unreadableDir) ReadDir(name string) ([]fs.DirEntry, error) {
+	if name == "locked" {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrPermission}
+	}
+	return u.MapFS.ReadDir(name)
+}
+
+// A $ref by $id that the index cannot place says when the search for files
+// by $id could not read part of the input, instead of dropping that fact.
+func TestRefByIDSaysTheSearchWasIncomplete(t *testing.T) {
+	fsys := unreadableDir{fstest.MapFS{
+		"a.json":             {Data: []byte(`{"properties": {"c": {"$ref": "https://acme.example/defs/common.json"}}}`)},
+		"locked/common.json": {Data: []byte(`{"$id": "https://acme.example/defs/common.json", "type": "string"}`)},
+	}}
+	_, err := Load(Config{FS: fsys}, []string{"a.json"})
+	if err == nil || !strings.Contains(err.Error(), "could not read") || !strings.Contains(err.Error(), "locked") {
+		t.Errorf("error = %v, want the unreadable directory named", err)
+	}
 }
