@@ -256,6 +256,7 @@ func writeRegistryError(w http.ResponseWriter, status int, msg string) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
+	// As in writeRegistryJSON: a failed write means the client went away.
 	_, _ = w.Write(data)
 }
 
