@@ -169,7 +169,7 @@ func newTypedFile(pkg, source, first string) *jen.File {
 	f.ImportName(envelopePath, "envelope")
 	f.Comment(first)
 	f.Comment("a failure means the package must be regenerated with the matching parsec-gen.")
-	f.Const().Id("_").Op("=").Qual(parsecPath, "SupportPackageIsVersion1")
+	f.Const().Id("_").Op("=").Add(qp("SupportPackageIsVersion2"))
 	f.Line()
 	return f
 }
@@ -387,4 +387,4 @@ func renderTypedUnion(f *jen.File) {
 	)
 }
 
-func parsecQual(name string) *jen.Statement { return jen.Qual(parsecPath, name) }
+func parsecQual(name string) *jen.Statement { return qp(name) }

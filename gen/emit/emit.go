@@ -26,10 +26,11 @@ import (
 
 // Import paths of the packages generated code uses.
 const (
-	parsecPath = "github.com/parsec-gen/parsec-gen/runtime/parsec"
-	schemaPath = "github.com/parsec-gen/parsec-gen/runtime/schema"
-	jxPath     = "github.com/go-faster/jx"
-	jsonPath   = "encoding/json"
+	parsecPath     = "github.com/parsec-gen/parsec-gen/runtime/parsec"
+	parsecimplPath = "github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
+	schemaPath     = "github.com/parsec-gen/parsec-gen/runtime/schema"
+	jxPath         = "github.com/go-faster/jx"
+	jsonPath       = "encoding/json"
 )
 
 // Header is the first line of every generated file.
@@ -113,6 +114,7 @@ func newFile(pkg, source string) *jen.File {
 	f.HeaderComment(Header)
 	f.HeaderComment("// source: " + commentText(source))
 	f.ImportName(parsecPath, "parsec")
+	f.ImportName(parsecimplPath, "parsecimpl")
 	f.ImportName(schemaPath, "schema")
 	f.ImportName(jxPath, "jx")
 	f.ImportName(jsonPath, "json")

@@ -21,7 +21,7 @@ func renderShared(p *ir.Package) ([]byte, error) {
 	f.Comment("// This is a compile-time assertion that the generated code and the parsec runtime")
 	f.Comment("// it is built against agree on their contract. If it fails to compile, regenerate")
 	f.Comment("// the code with the parsec-gen that matches the runtime version in go.mod.")
-	f.Const().Id("_").Op("=").Add(qp("SupportPackageIsVersion1"))
+	f.Const().Id("_").Op("=").Add(qp("SupportPackageIsVersion2"))
 	f.Line()
 
 	var aspects, resources []jen.Code

@@ -32,7 +32,54 @@ func unionOf(r *ir.Ref) (*ir.Named, *ir.Union, bool) {
 	return n, u, ok
 }
 
-func qp(name string) *jen.Statement { return jen.Qual(parsecPath, name) }
+// qp is the one way emit names the runtime: a name a program uses (a
+// presence, map, format, union or error type and its constructors) comes from
+// package parsec, a helper only generated code calls from parsecimpl. A name
+// in neither set is a generator bug and panics, so that it fails in tests
+// instead of compiling against the wrong package.
+func qp(name string) *jen.Statement {
+	switch {
+	case parsecNames[name]:
+		return jen.Qual(parsecPath, name)
+	case parsecimplNames[name]:
+		return jen.Qual(parsecimplPath, name)
+	}
+	panic("unreachable: runtime name " + strconv.Quote(name) + " is in neither parsec nor parsecimpl")
+}
+
+// parsecNames are the exported names of package parsec.
+var parsecNames = setOf(
+	"Bytes", "Date", "DateTime", "EscapePointer", "Map", "MaxErrors", "MustParseUUID",
+	"NewBytes", "NewDate", "NewDateTime", "NewNullable", "NewOpt", "NewOptNullable", "NewUnion",
+	"Null", "Nullable", "Opt", "OptNull", "OptNullable", "ParseBytes", "ParseDate", "ParseDateTime",
+	"ParseURI", "ParseUUID", "RawProperties", "URI", "UUID", "Union", "UnionCodec",
+	"ValidationError", "ValidationErrors",
+)
+
+// parsecimplNames are the exported names of package parsecimpl.
+var parsecimplNames = setOf(
+	"AppendBool", "AppendFloat", "AppendInt", "AppendJSON", "AppendKey", "AppendNull", "AppendRaw",
+	"AppendRawProperties", "AppendString", "AppendUint", "ArrIter", "Capture", "CheckExclusiveMaximum",
+	"CheckExclusiveMinimum", "CheckMaxItems", "CheckMaxLength", "CheckMaxProperties", "CheckMaximum",
+	"CheckMinItems", "CheckMinLength", "CheckMinProperties", "CheckMinimum", "CheckMultipleOf",
+	"CheckMultipleOfInt", "CheckRaw", "CheckUnique", "CheckUniqueJSON", "CloseArray", "CloseObject",
+	"CompactJSON", "ConstError", "DecodeBool", "DecodeBytes", "DecodeDate", "DecodeDateTime",
+	"DecodeFloat32", "DecodeFloat64", "DecodeInt32", "DecodeInt64", "DecodeJSON", "DecodeNever",
+	"DecodeNonObject", "DecodeNull", "DecodeRaw", "DecodeRawProperty", "DecodeString",
+	"DecodeStringBytes", "DecodeURI", "DecodeUUID", "DecodeUint64", "Decoder", "DependencyError",
+	"EnumError", "Errorf", "Expect", "Fail", "IterErr", "KindError", "Member", "Missing", "NeverError",
+	"NewDecoder", "NewPattern", "NoVariant", "Number", "ObjIter", "Pattern", "RawConstraints", "RawJSON",
+	"Recover", "RuneCount", "SchemaError", "SizeHint", "SupportPackageIsVersion2", "SyntaxError",
+	"UnionFuncs", "UnknownProperty", "Unmarshal", "VariantError", "Wrap", "WrapIndex",
+)
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
 
 // kindType is the Go type of a scalar kind.
 func kindType(k ir.Kind) (*jen.Statement, error) {

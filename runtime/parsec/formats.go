@@ -33,7 +33,7 @@ func NewDateTime(t time.Time) DateTime {
 func ParseDateTime(s string) (DateTime, error) {
 	t, ok := parseRFC3339(s)
 	if !ok {
-		return DateTime{}, Errorf("%q is not an RFC 3339 date-time", truncate(s))
+		return DateTime{}, errorf("%q is not an RFC 3339 date-time", truncate(s))
 	}
 	return DateTime{text: s, t: t}, nil
 }
@@ -130,7 +130,7 @@ func (d DateTime) IsZero() bool { return d.text == "" }
 // DateTime from a constructor or a parser is always valid.
 func (d DateTime) Validate() error {
 	if d.text == "" {
-		return Errorf("empty DateTime: expected a date-time")
+		return errorf("empty DateTime: expected a date-time")
 	}
 	return nil
 }
@@ -166,7 +166,7 @@ func NewDate(t time.Time) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, Errorf("%q is not an RFC 3339 full-date", truncate(s))
+		return Date{}, errorf("%q is not an RFC 3339 full-date", truncate(s))
 	}
 	return Date{text: s, t: t}, nil
 }
@@ -184,7 +184,7 @@ func (d Date) IsZero() bool { return d.text == "" }
 // Date from a constructor or a parser is always valid.
 func (d Date) Validate() error {
 	if d.text == "" {
-		return Errorf("empty Date: expected a date")
+		return errorf("empty Date: expected a date")
 	}
 	return nil
 }
@@ -211,18 +211,18 @@ type UUID struct {
 // ParseUUID checks the RFC 9562 form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.
 func ParseUUID(s string) (UUID, error) {
 	if len(s) != 36 {
-		return UUID{}, Errorf("%q is not a UUID", truncate(s))
+		return UUID{}, errorf("%q is not a UUID", truncate(s))
 	}
 	for i := 0; i < 36; i++ {
 		c := s[i]
 		switch i {
 		case 8, 13, 18, 23:
 			if c != '-' {
-				return UUID{}, Errorf("%q is not a UUID", s)
+				return UUID{}, errorf("%q is not a UUID", s)
 			}
 		default:
 			if fromHex(c) < 0 {
-				return UUID{}, Errorf("%q is not a UUID", s)
+				return UUID{}, errorf("%q is not a UUID", s)
 			}
 		}
 	}
@@ -277,7 +277,7 @@ func (u UUID) IsZero() bool { return u.text == "" }
 // UUID from a constructor or a parser is always valid.
 func (u UUID) Validate() error {
 	if u.text == "" {
-		return Errorf("empty UUID: expected a UUID")
+		return errorf("empty UUID: expected a UUID")
 	}
 	return nil
 }
@@ -308,7 +308,7 @@ func ParseURI(s string) (URI, error) {
 		return URI{}, &ValidationError{Message: fmt.Sprintf("%q is not a URI", truncate(s)), Err: err}
 	}
 	if u.Scheme == "" {
-		return URI{}, Errorf("%q is not an absolute URI (no scheme)", truncate(s))
+		return URI{}, errorf("%q is not an absolute URI (no scheme)", truncate(s))
 	}
 	return URI{text: s}, nil
 }
@@ -326,7 +326,7 @@ func (u URI) IsZero() bool { return u.text == "" }
 // URI from a constructor or a parser is always valid.
 func (u URI) Validate() error {
 	if u.text == "" {
-		return Errorf("empty URI: expected a URI")
+		return errorf("empty URI: expected a URI")
 	}
 	return nil
 }
@@ -363,7 +363,7 @@ func ParseBytes(s string) (Bytes, error) {
 			return Bytes{text: s, b: b}, nil
 		}
 	}
-	return Bytes{}, Errorf("%q is not base64", truncate(s))
+	return Bytes{}, errorf("%q is not base64", truncate(s))
 }
 
 // Data returns the decoded bytes. The caller must not modify them.
@@ -389,4 +389,20 @@ func (b *Bytes) UnmarshalText(t []byte) error {
 	}
 	*b = v
 	return nil
+}
+
+// truncate shortens s for an error message to 64 code points.
+func truncate(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i] + "..."
+		}
+		n++
+	}
+	return s
 }
