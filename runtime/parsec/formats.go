@@ -43,8 +43,8 @@ func parseRFC3339(s string) (time.Time, bool) {
 	if len(s) < len("2006-01-02T15:04:05Z") || (s[10] != 'T' && s[10] != 't') {
 		return time.Time{}, false
 	}
-	day, err := time.Parse(time.DateOnly, s[:10])
-	if err != nil {
+	y, mo, d, ok := parseFullDate(s[:10])
+	if !ok {
 		return time.Time{}, false
 	}
 	rest := s[11:]
@@ -104,9 +104,33 @@ func parseRFC3339(s string) (time.Time, bool) {
 	if rest != "Z" && rest != "z" {
 		loc = time.FixedZone("", offset)
 	}
-	y, mo, d := day.Date()
 	// time.Date normalises second 60 to the next minute.
 	return time.Date(y, mo, d, h, m, sec, nanos, loc), true
+}
+
+// parseFullDate parses an RFC 3339 full-date (2006-01-02) with the rules of
+// time.Parse(time.DateOnly, s), the day checked against its month, without
+// the cost of a general layout parser.
+func parseFullDate(s string) (int, time.Month, int, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, 0, 0, false
+	}
+	hi, ok1 := digits2(s[0:2])
+	lo, ok2 := digits2(s[2:4])
+	m, ok3 := digits2(s[5:7])
+	d, ok4 := digits2(s[8:10])
+	if !ok1 || !ok2 || !ok3 || !ok4 || m < 1 || m > 12 || d < 1 {
+		return 0, 0, 0, false
+	}
+	y := hi*100 + lo
+	days := [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m-1]
+	if m == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		days = 29
+	}
+	if d > days {
+		return 0, 0, 0, false
+	}
+	return y, time.Month(m), d, true
 }
 
 // digits2 parses exactly two ASCII digits.
@@ -164,11 +188,11 @@ func NewDate(t time.Time) Date {
 
 // ParseDate parses an RFC 3339 full-date.
 func ParseDate(s string) (Date, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
+	y, m, d, ok := parseFullDate(s)
+	if !ok {
 		return Date{}, errorf("%q is not an RFC 3339 full-date", truncate(s))
 	}
-	return Date{text: s, t: t}, nil
+	return Date{text: s, t: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}, nil
 }
 
 // Time returns midnight UTC of the date.
