@@ -79,6 +79,7 @@ import (
 	centrifuge "github.com/centrifugal/centrifuge-go"
 
 	"github.com/parsec-gen/parsec-gen/runtime/client"
+	"github.com/parsec-gen/parsec-gen/runtime/internal/transportkit"
 )
 
 // Defaults of a Transport.
@@ -94,8 +95,10 @@ const (
 // skipped from the server's history; see the package documentation.
 var ErrSlowConsumer = errors.New("ws transport: subscription queue full")
 
-// ErrClosed is returned by a Transport used after Close.
-var ErrClosed = errors.New("ws transport: closed")
+// ErrClosed is returned by a Transport used after Close. It is the error
+// every transport of this module returns after Close (sse.ErrClosed,
+// client.ErrTransportClosed), so errors.Is matches any of them.
+var ErrClosed = transportkit.ErrClosed
 
 // Option configures a Transport.
 type Option func(*config)
