@@ -32,8 +32,8 @@ type Backoff struct {
 	Min, Max time.Duration
 }
 
-// Delay returns the wait before attempt n. r is a number in [0, 1) for the
-// jitter (rand.Float64 when nil).
+// Delay returns the wait before attempt n, in [d/2, d) for the step d. r
+// returns a number in [0, 1) for the jitter (rand.Float64 when nil).
 func (b Backoff) Delay(n int, r func() float64) time.Duration {
 	d := b.Min
 	for i := 0; i < n && d < b.Max; i++ {
@@ -50,8 +50,7 @@ func (b Backoff) Delay(n int, r func() float64) time.Duration {
 	if r == nil {
 		r = rand.Float64
 	}
-	half := d / 2
-	return min(d, half+time.Duration(r()*float64(d-half+1)))
+	return time.Duration(float64(d) * (0.5 + r()/2))
 }
 
 // Sleep waits d or until ctx is done, returning ctx's error then.

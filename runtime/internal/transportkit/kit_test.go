@@ -51,12 +51,15 @@ func TestBackoffDelay(t *testing.T) {
 	} {
 		lo := b.Delay(tc.n, func() float64 { return 0 })
 		hi := b.Delay(tc.n, func() float64 { return 0.999999999 })
-		if lo != tc.ceiling/2 || hi < tc.ceiling-time.Microsecond || hi > tc.ceiling {
+		if lo != tc.ceiling/2 || hi < tc.ceiling-time.Microsecond || hi >= tc.ceiling {
 			t.Errorf("Delay(%d) spans [%v, %v], want [%v, %v]", tc.n, lo, hi, tc.ceiling/2, tc.ceiling)
 		}
-		if d := b.Delay(tc.n, nil); d < tc.ceiling/2 || d > tc.ceiling {
+		if d := b.Delay(tc.n, nil); d < tc.ceiling/2 || d >= tc.ceiling {
 			t.Errorf("Delay(%d) = %v, want within [%v, %v]", tc.n, d, tc.ceiling/2, tc.ceiling)
 		}
+	}
+	if d := b.Delay(1, func() float64 { return 0.5 }); d != 150*time.Millisecond {
+		t.Errorf("Delay(1) at jitter 0.5 = %v, want 150ms (three quarters of the step)", d)
 	}
 	huge := Backoff{Min: time.Duration(1) << 61, Max: math.MaxInt64}
 	if d := huge.Delay(10, func() float64 { return 0 }); d <= 0 {
