@@ -107,6 +107,10 @@ func MemoryUser(userID string, connInfo []byte) MemoryOption {
 //
 // Delivered byte slices are shared between subscribers and history: readers
 // must not modify them.
+//
+// It keeps the contract every Transport keeps, checked by the suite in
+// package runtime/transport/transporttest like the WebSocket and SSE
+// transports.
 type MemoryTransport struct {
 	b        *memBroker
 	cfg      memoryConfig

@@ -63,6 +63,14 @@
 // offset Position.Offset+n. A restarted process passes the position it
 // persisted as SubscribeOptions.Since; publications at or below it are not
 // delivered again.
+//
+// # Close and the contract
+//
+// A Transport used after Close returns ErrClosed, which is the same error
+// as sse.ErrClosed and client.ErrTransportClosed. The transport keeps the
+// contract every client.Transport keeps; package transporttest is its test
+// suite, which this transport runs against the embedded node of the server
+// module.
 package ws
 
 import (
