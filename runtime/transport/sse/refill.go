@@ -60,12 +60,12 @@ func (s *stream) refill(res subscribeResult) *recovery {
 	}
 	start := client.StreamPosition{Offset: first - 1, Epoch: res.Epoch}
 	s.emit(client.StreamEvent{Kind: client.EventSubscribed, Position: start})
+	gap := s.cursor().Upto(first)
 	switch {
 	case !sameEpoch:
 		s.emit(client.StreamEvent{Kind: client.EventUnrecoverable, Position: start, Missed: -1,
 			Err: fmt.Errorf("sse: channel %q: epoch %q replaced by %q; delivering the new epoch from offset %d", s.channel, s.epoch, res.Epoch, first)})
-	case !s.cursor().Upto(first).Empty():
-		gap := s.cursor().Upto(first)
+	case !gap.Empty():
 		s.emit(client.StreamEvent{Kind: client.EventUnrecoverable, Position: start, Missed: gap.Missed(),
 			Err: fmt.Errorf("sse: channel %q: %w", s.channel, gap)})
 	}
