@@ -108,7 +108,7 @@ const (
 
 // retained is an envelope dispatched during the late-registration window.
 type retained struct {
-	env       *envelope.Envelope
+	d         *delivery
 	data      []byte
 	seen      int  // handlers (entries) that existed when it was dispatched
 	unhandled bool // counted as Unhandled so far
@@ -197,6 +197,37 @@ type Subscription struct {
 	late        []retained  // envelopes of the late-registration window
 	lateGaps    []GapReport // losses found in the window before any gap hook existed
 	loss        *lossWindow // the unrecoverable position being attributed
+}
+
+// delivery is a received envelope and the context its handlers get,
+// allocated together: one allocation per envelope instead of two.
+type delivery struct {
+	env envelope.Envelope
+	ctx handlerContext
+}
+
+// handlerContext is the subscription's context carrying the envelope for
+// EnvelopeFromContext, as context.WithValue(ctx, parentKey{}, env) would.
+type handlerContext struct {
+	context.Context
+	env *envelope.Envelope
+}
+
+// Value returns the envelope for parentKey and asks the subscription's
+// context for every other key.
+func (c *handlerContext) Value(key any) any {
+	if _, ok := key.(parentKey); ok {
+		return c.env
+	}
+	return c.Context.Value(key)
+}
+
+// newDelivery returns an empty delivery whose context is the
+// subscription's.
+func (s *Subscription) newDelivery() *delivery {
+	d := new(delivery)
+	d.ctx = handlerContext{Context: s.ctx, env: &d.env}
+	return d
 }
 
 // queuedEvent is a transport event waiting until the publications the
@@ -760,12 +791,9 @@ func (s *Subscription) run() {
 				}
 				s.idleStreams = 0
 				// Events the transport reported before this publication
-				// come first.
-				s.drainEvents(false)
+				// come first; counting it read takes the same lock.
+				s.drainEventsThenRead()
 				s.readTotal++
-				s.mu.Lock()
-				s.read++
-				s.mu.Unlock()
 				s.handle(data)
 				continue
 			}
@@ -786,19 +814,40 @@ func (s *Subscription) run() {
 // publications were all handled (all of them when the stream closed).
 func (s *Subscription) drainEvents(all bool) {
 	s.mu.Lock()
+	evs, lost := s.takeEventsLocked(all)
+	s.mu.Unlock()
+	s.dispatchEvents(evs, lost)
+}
+
+// drainEventsThenRead is drainEvents(false) for a publication just taken
+// from the stream, which it counts as read under the same lock.
+func (s *Subscription) drainEventsThenRead() {
+	s.mu.Lock()
+	evs, lost := s.takeEventsLocked(false)
+	s.read++
+	s.mu.Unlock()
+	s.dispatchEvents(evs, lost)
+}
+
+// takeEventsLocked removes the queued events drainEvents dispatches and the
+// count of lost ones. The caller holds s.mu.
+func (s *Subscription) takeEventsLocked(all bool) ([]queuedEvent, int) {
 	n := 0
 	for n < len(s.events) && (all || s.events[n].at <= s.read) {
 		n++
 	}
 	if n == 0 && s.lostEvents == 0 {
-		s.mu.Unlock()
-		return
+		return nil, 0
 	}
 	evs := append([]queuedEvent(nil), s.events[:n]...)
 	s.events = append(s.events[:0], s.events[n:]...)
 	lost := s.lostEvents
 	s.lostEvents = 0
-	s.mu.Unlock()
+	return evs, lost
+}
+
+// dispatchEvents reports taken events (see drainEvents).
+func (s *Subscription) dispatchEvents(evs []queuedEvent, lost int) {
 	if lost > 0 {
 		s.report(&StreamError{Event: StreamEvent{Kind: EventError, Channel: s.channel,
 			Err: fmt.Errorf("%d transport events not reported: event queue full", lost)}})
@@ -891,7 +940,8 @@ func (s *Subscription) observe(env *envelope.Envelope) envelope.Observation {
 
 func (s *Subscription) handle(data []byte) {
 	s.st.received.Add(1)
-	env := new(envelope.Envelope)
+	d := s.newDelivery()
+	env := &d.env
 	if err := s.c.cfg.codec.DecodeInto(data, env); err != nil {
 		s.observe(nil)
 		s.st.decodeErrors.Add(1)
@@ -941,7 +991,7 @@ func (s *Subscription) handle(data []byte) {
 		}
 	}
 	if s.lateCap.Load() < 0 {
-		s.late = append(s.late, retained{env: env, data: data, seen: len(hs.entries), unhandled: !matched})
+		s.late = append(s.late, retained{d: d, data: data, seen: len(hs.entries), unhandled: !matched})
 		if len(s.late) >= lateEnvelops {
 			s.closeLate(len(hs.entries))
 		}
@@ -950,7 +1000,7 @@ func (s *Subscription) handle(data []byte) {
 		s.st.unhandled.Add(1)
 		return
 	}
-	if !s.dispatch(hs.entries, env, data, nil) {
+	if !s.dispatch(hs.entries, d, data, nil) {
 		s.st.rejected.Add(1)
 	}
 }
@@ -973,8 +1023,9 @@ func (s *Subscription) count(late *retained) {
 // handlers run (Stats never lags what handlers saw). late is the kept
 // envelope being handed to late handlers, or nil. It reports whether the
 // handlers ran (an interceptor may refuse the delivery).
-func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte, late *retained) bool {
-	ctx := context.WithValue(s.ctx, parentKey{}, env)
+func (s *Subscription) dispatch(entries []handlerEntry, d *delivery, data []byte, late *retained) bool {
+	env := &d.env
+	var ctx context.Context = &d.ctx
 	ints := s.c.cfg.handInts
 	if len(ints) == 0 {
 		s.count(late)
@@ -1025,7 +1076,7 @@ func (s *Subscription) catchUp() {
 		r.seen = limit
 		matched := false
 		for j := range added {
-			if added[j].matches(r.env.Aspect) {
+			if added[j].matches(r.d.env.Aspect) {
 				matched = true
 				break
 			}
@@ -1033,7 +1084,7 @@ func (s *Subscription) catchUp() {
 		if !matched {
 			continue
 		}
-		s.dispatch(added, r.env, r.data, r)
+		s.dispatch(added, r.d, r.data, r)
 	}
 }
 
