@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -321,10 +322,11 @@ func (m *tallyRuns) perSec() float64 { return float64(m.msgs) / m.elapsed.Second
 
 func (m *tallyRuns) pct(p float64) time.Duration { return percentile(m.lat, p) }
 
-// percentile sorts lat and returns its p-th percentile.
+// percentile sorts lat and returns its p-th percentile (nearest rank: the
+// smallest latency at least a fraction p of them do not exceed).
 func percentile(lat []time.Duration, p float64) time.Duration {
 	slices.Sort(lat)
-	return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+	return lat[max(0, min(len(lat)-1, int(math.Ceil(p*float64(len(lat))))-1))]
 }
 
 // median is the median of the per-round ratios: a burst of background load
@@ -342,7 +344,19 @@ func median(ratios []float64) float64 {
 // machine weighs on both alike.
 const benchRounds = 20
 
-func benchMessages(b *testing.B, channel string, n int) [][]byte {
+// benchSizes returns the messages per variant and round for throughput
+// (b.N over the rounds) and for latency: enough ping-pongs per round that
+// the round's p99 is not its slowest sample (with 500, five lie above it).
+func benchSizes(b *testing.B) (n, latN int) {
+	n = max(b.N/benchRounds, 100)
+	return n, max(n, 500)
+}
+
+// benchMessages encodes the envelopes a raw or ws pipe publishes: enough
+// for either phase of a round.
+func benchMessages(b *testing.B, channel string) [][]byte {
+	n, latN := benchSizes(b)
+	n = max(n, latN)
 	msgs := make([][]byte, n+1)
 	for i := 1; i <= n; i++ {
 		msgs[i] = encodeTick(b, channel, "bench", i)
@@ -359,8 +373,7 @@ func benchMessages(b *testing.B, channel string, n int) [][]byte {
 // figures the targets name; p99_ratio_pooled is the ratio of the p99s over
 // every round's latencies, which one noisy round can move.
 func comparePipes(b *testing.B, base, other *pipe, name string, publishers int) {
-	n := max(b.N/benchRounds, 100)
-	latN := max(n/10, 100)
+	n, latN := benchSizes(b)
 	var rb, ro tallyRuns
 	b.ResetTimer()
 	for round := range benchRounds {
@@ -401,13 +414,13 @@ func comparePipes(b *testing.B, base, other *pipe, name string, publishers int) 
 // BenchmarkWSPublishToHandler compares publish -> handler over WebSocket to
 // the embedded node: raw centrifuge-go against the ws transport, identical
 // bytes, 4 concurrent publishers for throughput, one message in flight for
-// latency. b.N is the number of messages per variant for throughput (a
-// tenth of it for latency); use -benchtime=15000x.
+// latency. b.N is the number of messages per variant for throughput, over
+// 20 rounds, and as many (at least 500 a round) for latency; use
+// -benchtime=15000x.
 func BenchmarkWSPublishToHandler(b *testing.B) {
 	srv := startServer(b, server.Config{HistorySize: 100})
-	n := max(b.N/benchRounds, 100)
-	raw := rawPipe(b, srv, "bench:raw", benchMessages(b, "bench:raw", n))
-	ws := wsPipe(b, srv, "bench:ws", benchMessages(b, "bench:ws", n))
+	raw := rawPipe(b, srv, "bench:raw", benchMessages(b, "bench:raw"))
+	ws := wsPipe(b, srv, "bench:ws", benchMessages(b, "bench:ws"))
 	comparePipes(b, raw, ws, "ws", 4)
 }
 
@@ -416,8 +429,7 @@ func BenchmarkWSPublishToHandler(b *testing.B) {
 // against raw centrifuge-go, both with one publisher.
 func BenchmarkWSClientPublishToHandler(b *testing.B) {
 	srv := startServer(b, server.Config{HistorySize: 100})
-	n := max(b.N/benchRounds, 100)
-	raw := rawPipe(b, srv, "bench:raw1", benchMessages(b, "bench:raw1", n))
+	raw := rawPipe(b, srv, "bench:raw1", benchMessages(b, "bench:raw1"))
 	cl := clientPipe(b, srv, "bench:client")
 	comparePipes(b, raw, cl, "client", 1)
 }
@@ -427,8 +439,7 @@ func BenchmarkWSClientPublishToHandler(b *testing.B) {
 // code has) and a HandleAspectTyped handler.
 func BenchmarkWSClientTypedPublishToHandler(b *testing.B) {
 	srv := startServer(b, server.Config{HistorySize: 100})
-	n := max(b.N/benchRounds, 100)
-	raw := rawPipe(b, srv, "bench:raw2", benchMessages(b, "bench:raw2", n))
+	raw := rawPipe(b, srv, "bench:raw2", benchMessages(b, "bench:raw2"))
 	cl := typedClientPipe(b, srv, "bench:typed")
 	comparePipes(b, raw, cl, "typed", 1)
 }
