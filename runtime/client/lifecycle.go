@@ -8,9 +8,9 @@ import "fmt"
 // not list:
 //
 //	subscribing   -> waiting        Subscribe got the first stream
-//	subscribing   -> stopped        the client closed while Subscribe ran
 //	waiting       -> running        the first envelope handler (without WithManualStart), or Start
-//	waiting       -> stopped        Unsubscribe or Close before dispatch began
+//	waiting       -> stopped        Unsubscribe or Close before dispatch began, or the
+//	                                client closed while Subscribe ran
 //	running       -> resubscribing  the stream closed without Unsubscribe or Close
 //	running       -> stopped        Unsubscribe or Close
 //	resubscribing -> running        a new stream, one generation later
@@ -51,7 +51,7 @@ func (st subState) String() string {
 
 // subTransitions lists, for each state, the states it may move to.
 var subTransitions = [...][]subState{
-	subSubscribing:   {subWaiting, subStopped},
+	subSubscribing:   {subWaiting},
 	subWaiting:       {subRunning, subStopped},
 	subRunning:       {subResubscribing, subStopped},
 	subResubscribing: {subRunning, subFailed, subStopped},

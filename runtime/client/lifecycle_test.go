@@ -16,7 +16,6 @@ import (
 func TestSubStateTransitions(t *testing.T) {
 	allowed := map[[2]subState]bool{
 		{subSubscribing, subWaiting}:   true,
-		{subSubscribing, subStopped}:   true,
 		{subWaiting, subRunning}:       true,
 		{subWaiting, subStopped}:       true,
 		{subRunning, subResubscribing}: true,
