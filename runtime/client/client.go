@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
+	"github.com/parsec-gen/parsec-gen/runtime/internal/transportkit"
 )
 
 // Validator checks an envelope's payload against its aspect's schema;
@@ -57,30 +58,14 @@ func (p ReconnectPolicy) withDefaults() ReconnectPolicy {
 		p.Rand = rand.Float64
 	}
 	if p.Sleep == nil {
-		p.Sleep = sleepContext
+		p.Sleep = transportkit.Sleep
 	}
 	return p
 }
 
 // delay returns the wait before attempt n (from 0).
 func (p ReconnectPolicy) delay(n int) time.Duration {
-	d := p.MinDelay
-	for i := 0; i < n && d < p.MaxDelay; i++ {
-		d *= 2
-	}
-	d = min(d, p.MaxDelay)
-	return time.Duration(float64(d) * (0.5 + p.Rand()/2))
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return transportkit.Backoff{Min: p.MinDelay, Max: p.MaxDelay}.Delay(n, p.Rand)
 }
 
 // ClientOption configures a Client.
