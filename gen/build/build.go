@@ -221,7 +221,7 @@ func (b *builder) file(d *load.Doc) *ir.File {
 		// constraint or a test file.
 		name += "_schema"
 	}
-	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Display: d.Display, Schema: d.Effective(), SchemaRef: d.Path}
+	f := &ir.File{Name: name + ir.FileSuffix, Path: d.Path, Source: d.Display, Display: d.Display, Schema: d.Effective(), SchemaRef: d.Path}
 	if b.cfg.Source != nil {
 		f.Source = b.cfg.Source(d.Path)
 	}
@@ -235,8 +235,8 @@ func (b *builder) file(d *load.Doc) *ir.File {
 			}
 		}
 	}
-	if f.Name == sharedFile {
-		b.errorf(d, "", "output file %q is reserved for what the package's files share; rename the schema file", f.Name)
+	if what, ok := reservedFiles[f.Name]; ok {
+		b.errorf(d, "", "output file %q is reserved for %s; rename the schema file", f.Name, what)
 	}
 	for _, other := range b.fileList {
 		if other.Name == f.Name {
@@ -317,8 +317,14 @@ var goosOrArch = map[string]bool{
 	"s390": true, "s390x": true, "sparc": true, "sparc64": true, "wasm": true,
 }
 
-// sharedFile is the output file the emitter writes for the whole package.
-const sharedFile = "parsec_aspects.parsec.go"
+// reservedFiles are the output files written for the whole package, with
+// what each holds: a schema whose own file would take one of these names is
+// an error at the schema.
+var reservedFiles = map[string]string{
+	ir.SharedFile:   "what the package's files share",
+	ir.ClientFile:   "the typed client",
+	ir.ChannelsFile: "the typed channel patterns",
+}
 
 // maxTitleWords bounds the titles used as type names: longer titles are
 // sentences, not names.

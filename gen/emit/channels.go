@@ -15,10 +15,6 @@ const (
 	registryPath = "github.com/parsec-gen/parsec-gen/runtime/registry"
 )
 
-// ChannelsFile is the name of the file holding the typed channel patterns
-// of a package that declares any.
-const ChannelsFile = "parsec_channels.parsec.go"
-
 // hasRawAspects reports whether a pattern of p has an aspect without schema.
 func hasRawAspects(p *ir.Package) bool {
 	for _, c := range p.Channels {
@@ -128,11 +124,11 @@ func channelsFile(p *ir.Package) ([]File, error) {
 	renderRegistryEntries(f, p)
 	renderChannelHelpers(f, p)
 
-	content, err := finish(ChannelsFile, f)
+	content, err := finish(ir.ChannelsFile, f)
 	if err != nil {
 		return nil, err
 	}
-	return []File{{Name: ChannelsFile, Content: content}}, nil
+	return []File{{Name: ir.ChannelsFile, Content: content}}, nil
 }
 
 func dedupe(s []string) []string {

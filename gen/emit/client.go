@@ -16,10 +16,6 @@ const (
 	envelopePath = "github.com/parsec-gen/parsec-gen/runtime/envelope"
 )
 
-// ClientFile is the name of the file holding the typed publish/subscribe
-// API of a package that declares at least one aspect.
-const ClientFile = "parsec_client.parsec.go"
-
 // Fixed package-scope names the client file declares.
 var typedClientNames = []string{"Client", "Subscription", "NewClient", "Handler", "UnimplementedHandler", "NewValidator"}
 
@@ -96,11 +92,11 @@ func clientFile(p *ir.Package) ([]File, error) {
 		}
 	}
 
-	content, err := finish(ClientFile, f)
+	content, err := finish(ir.ClientFile, f)
 	if err != nil {
 		return nil, err
 	}
-	return []File{{Name: ClientFile, Content: content}}, nil
+	return []File{{Name: ir.ClientFile, Content: content}}, nil
 }
 
 // typedAspects lists the aspects of p in file order and checks that the

@@ -95,7 +95,7 @@ func renderShared(p *ir.Package) ([]byte, error) {
 				}
 			}))
 	}
-	return finish(SharedFile, f)
+	return finish(ir.SharedFile, f)
 }
 
 // newRoot renders the constructor of an aspect's root value: a pointer to
