@@ -113,6 +113,7 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 	for _, f := range b.fileList {
 		p.Files = append(p.Files, f)
 	}
+	Complete(p)
 	b.channels(p, b.packageNames())
 	if len(b.errs) > 0 {
 		return nil, b.errs.Sort()

@@ -111,9 +111,9 @@ func (b *builder) finalize() {
 		for _, n := range ns {
 			switch t := n.Type.(type) {
 			case *ir.Union:
-				claim(f, "", prioDerived, "the matching helper of "+n.Name, n.Loc, "Match"+n.Name)
+				claim(f, "", prioDerived, "the matching helper of "+n.Name, n.Loc, unionHelpers(n.Name).match)
 				for _, v := range t.Variants {
-					if target := structTarget(v.Type); target != nil {
+					if target := implementer(v.Type); target != nil {
 						v.Name = target.Name
 						continue
 					}
@@ -178,20 +178,6 @@ func (b *builder) finalize() {
 			return strings.Compare(a.ID, c.ID)
 		})
 	}
-}
-
-// structTarget returns the struct-like Named a variant refers to, which then
-// implements the union itself.
-func structTarget(t ir.Type) *ir.Named {
-	r, ok := t.(*ir.Ref)
-	if !ok {
-		return nil
-	}
-	switch r.Target.Type.(type) {
-	case *ir.Struct, *ir.Tuple:
-		return r.Target
-	}
-	return nil
 }
 
 func locErr(l ir.Loc, msg string) *load.Error {
@@ -300,7 +286,7 @@ func (b *builder) flattenUnions() {
 		add := func(v *ir.Variant) {
 			// A type that implements the union itself can be a variant
 			// only once (reached directly and through a nested union).
-			if t := structTarget(v.Type); t != nil {
+			if t := implementer(v.Type); t != nil {
 				if seen[t] {
 					changed = true
 					return

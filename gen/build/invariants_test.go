@@ -168,7 +168,7 @@ func checkInvariants(p *ir.Package) error {
 					return err
 				}
 				for _, v := range t.Variants {
-					if structTarget(v.Type) != nil {
+					if implementer(v.Type) != nil {
 						continue
 					}
 					if err := claim(v.Name, "variant of "+n.ID); err != nil {

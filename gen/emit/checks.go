@@ -147,7 +147,7 @@ func comparable(t ir.Type) bool {
 	case *ir.Enum:
 		return t.Kind != ir.KindAny
 	case *ir.Ref:
-		n := final(t.Target)
+		n := t.Target.Final()
 		if n == nil {
 			return false
 		}

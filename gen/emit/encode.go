@@ -92,13 +92,13 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 		}
 		return []jen.Code{jen.If(x().Dot("Null")).Block(appLit("null")).Else().Block(body...)}, nil
 	case *ir.Ref:
-		n := final(t.Target)
+		n := t.Target.Final()
 		if n == nil {
 			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
 		}
-		switch n.Type.(type) {
+		switch u := n.Type.(type) {
 		case *ir.Union:
-			return []jen.Code{app(jen.Id("encode"+n.Name).Call(b(), x()))}, nil
+			return []jen.Code{app(jen.Id(u.Encode).Call(b(), x()))}, nil
 		case *ir.External:
 			return g.encodeValue(n.Type, x)
 		}
@@ -193,13 +193,13 @@ func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) ([]jen.Code, er
 		}
 		return []jen.Code{jen.If(jen.Op("!").Add(x()).Dot("Null")).Block(body...)}, nil
 	case *ir.Ref:
-		n := final(t.Target)
+		n := t.Target.Final()
 		if n == nil {
 			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
 		}
-		switch n.Type.(type) {
+		switch u := n.Type.(type) {
 		case *ir.Union:
-			return []jen.Code{add(jen.Id("validate" + n.Name).Call(x()))}, nil
+			return []jen.Code{add(jen.Id(u.Validate).Call(x()))}, nil
 		case *ir.External:
 			return nil, nil
 		}

@@ -118,35 +118,21 @@ func (g *typeGen) named_() (code []jen.Code, hasMethods bool, err error) {
 		if t.Target == nil {
 			return nil, false, fmt.Errorf("internal error: reference to %q has no target", t.Name)
 		}
-		return []jen.Code{g.decl(namedDoc(n), jen.Type().Id(n.Name).Op("=").Id(t.Target.Name))}, false, nil
+		return []jen.Code{g.decl(n.Doc, jen.Type().Id(n.Name).Op("=").Id(t.Target.Name))}, false, nil
 	case *ir.External:
 		gt, err := goType(t)
 		if err != nil {
 			return nil, false, err
 		}
-		return []jen.Code{g.decl(namedDoc(n), jen.Type().Id(n.Name).Op("=").Add(gt))}, false, nil
+		return []jen.Code{g.decl(n.Doc, jen.Type().Id(n.Name).Op("=").Add(gt))}, false, nil
 	case *ir.Primitive, *ir.Array, *ir.Map, *ir.Nullable, *ir.Raw, *ir.Never:
-		code, err = g.definedType(n.Name, namedDoc(n), t)
+		code, err = g.definedType(n.Name, n.Doc, t)
 		return code, err == nil, err
 	case nil:
 		return nil, false, fmt.Errorf("internal error: missing type")
 	default:
 		panic(fmt.Sprintf("unreachable: ir type %T", t))
 	}
-}
-
-// docOr returns lines, or the fallback when the model gave no doc comment:
-// every exported identifier gets one.
-func docOr(lines []string, fallback string) []string {
-	if len(lines) == 0 {
-		return []string{fallback}
-	}
-	return lines
-}
-
-// namedDoc is the doc comment of a named type.
-func namedDoc(n *ir.Named) []string {
-	return docOr(n.Doc, n.Name+" corresponds to the schema at "+n.ID+".")
 }
 
 // decl puts doc comment lines above a declaration.
@@ -334,9 +320,9 @@ func (g *typeGen) enumType(t *ir.Enum) ([]jen.Code, error) {
 		if raw {
 			lit = jen.Lit(v.JSON)
 		}
-		consts = append(consts, g.decl(docOr(v.Doc, v.Name+" is the value "+v.JSON+"."), jen.Id(v.Name).Id(name).Op("=").Add(lit)))
+		consts = append(consts, g.decl(v.Doc, jen.Id(v.Name).Id(name).Op("=").Add(lit)))
 	}
-	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Add(under.Clone()))}
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Add(under.Clone()))}
 	if len(consts) > 0 {
 		code = append(code, g.decl([]string{"The values of " + name + "."}, jen.Const().Defs(consts...)))
 	}
@@ -436,7 +422,7 @@ func (g *typeGen) constType(t *ir.Const) ([]jen.Code, error) {
 	if err != nil {
 		return nil, err
 	}
-	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Struct())}
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Struct())}
 	return append(code, g.methods(name,
 		append(dec, jen.Return(jen.Nil())),
 		[]jen.Code{appLit(t.JSON)},

@@ -2,42 +2,16 @@ package emit
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/dave/jennifer/jen"
 
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 )
 
-// container is how a struct holds the properties it does not declare.
-type container int
-
-const (
-	containerNone  container = iota // rejected: no field
-	containerRaw                    // parsec.RawProperties, values validated against their types
-	containerTyped                  // parsec.Map[T] of the one applicable type
-)
-
-// holder says how undeclared properties are kept: raw when they are kept
-// untyped or when several types may apply (patterns plus additional), typed
-// when exactly one type applies to all of them.
-func holder(s *ir.Struct) (container, ir.Type) {
-	if s.AdditionalField == "" {
-		return containerNone, nil
-	}
-	switch {
-	case len(s.Patterns) == 0 && s.Unknown == ir.UnknownTyped:
-		return containerTyped, s.Additional
-	case len(s.Patterns) == 1 && s.Unknown == ir.UnknownReject:
-		return containerTyped, s.Patterns[0].Type
-	}
-	return containerRaw, nil
-}
-
 func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 	name := g.named.Name
 	v := id("v")
-	kind, valueType := holder(s)
+	kind, valueType := s.Holder, s.Held
 
 	// declaration
 	var fields []jen.Code
@@ -46,13 +20,13 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 		if err != nil {
 			return nil, err
 		}
-		fields = append(fields, g.decl(fieldDoc(f), jen.Id(f.Name).Add(ft).Tag(tag(f))))
+		fields = append(fields, g.decl(f.Doc, jen.Id(f.Name).Add(ft).Tag(tag(f))))
 	}
 	switch kind {
-	case containerRaw:
+	case ir.HoldRaw:
 		fields = append(fields, g.decl([]string{s.AdditionalField + " holds the properties the schema does not declare, in the order they arrived."},
 			jen.Id(s.AdditionalField).Add(qp("RawProperties")).Tag(map[string]string{"json": "-"})))
-	case containerTyped:
+	case ir.HoldTyped:
 		vt, err := goType(valueType)
 		if err != nil {
 			return nil, err
@@ -66,7 +40,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 			"accepts every kind); nil for an object, which the other fields hold."},
 			jen.Id(s.Other).Qual("encoding/json", "RawMessage").Tag(map[string]string{"json": "-"})))
 	}
-	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Struct(fields...))}
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Struct(fields...))}
 	other, err := g.otherKinds(s)
 	if err != nil {
 		return nil, err
@@ -117,7 +91,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 				return jen.Id("seen").Index(jen.Lit(i / 64)).Op("&").Parens(jen.Lit(1).Op("<<").Lit(i % 64)).Op("!=").Lit(0)
 			}
 		}
-		if kind != containerNone {
+		if kind != ir.HoldNone {
 			return jen.Id("v").Dot(s.AdditionalField).Dot("Has").Call(jen.Lit(prop))
 		}
 		return jen.False()
@@ -137,9 +111,9 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 		encode = append(encode, body...)
 	}
 	switch kind {
-	case containerRaw:
+	case ir.HoldRaw:
 		encode = append(encode, app(qp("AppendRawProperties").Call(b(), jen.Op("&").Id("v").Dot(s.AdditionalField))))
-	case containerTyped:
+	case ir.HoldTyped:
 		k, x := g.n.name("k"), g.n.name("x")
 		body, err := g.encodeValue(valueType, id(x))
 		if err != nil {
@@ -164,7 +138,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 		}
 		val = append(val, body...)
 	}
-	if kind == containerTyped {
+	if kind == ir.HoldTyped {
 		body, err := g.validateValue(&ir.Map{Value: valueType, Constraints: ir.NoConstraints()}, v.dot(s.AdditionalField), noWrap)
 		if err != nil {
 			return nil, err
@@ -177,7 +151,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 					jen.Id("errs").Dot("Add").Call(qp("UnknownProperty").Call(jen.Index().Byte().Parens(jen.Id(k)))))))
 		}
 	}
-	if kind == containerRaw && (len(s.Patterns) > 0 || s.Unknown != ir.UnknownKeep) {
+	if kind == ir.HoldRaw && (len(s.Patterns) > 0 || s.Unknown != ir.UnknownKeep) {
 		i, k, raw := g.n.name("i"), g.n.name("k"), g.n.name("raw")
 		checks, err := g.undeclaredChecks(s, k, raw, true)
 		if err != nil {
@@ -197,7 +171,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 				return jen.True()
 			}
 		}
-		if kind != containerNone {
+		if kind != ir.HoldNone {
 			return jen.Id("v").Dot(s.AdditionalField).Dot("Has").Call(jen.Lit(prop))
 		}
 		return jen.False()
@@ -250,29 +224,8 @@ func (g *typeGen) otherKinds(s *ir.Struct) (otherCode, error) {
 	}, nil
 }
 
-// fieldDoc is the field's doc comment plus a deprecation notice the doc
-// does not already carry.
-func fieldDoc(f *ir.Field) []string {
-	if len(f.Doc) == 0 {
-		f = &ir.Field{Doc: []string{f.Name + " corresponds to the JSON property " + strconv.Quote(f.JSONName) + "."}, Deprecated: f.Deprecated}
-	}
-	if !f.Deprecated {
-		return f.Doc
-	}
-	for _, l := range f.Doc {
-		if len(l) >= 11 && l[:11] == "Deprecated:" {
-			return f.Doc
-		}
-	}
-	out := append([]string(nil), f.Doc...)
-	if len(out) > 0 {
-		out = append(out, "")
-	}
-	return append(out, "Deprecated: the schema marks this property as deprecated.")
-}
-
 // countProperties renders "count := <present properties>" for Validate.
-func (g *typeGen) countProperties(s *ir.Struct, kind container) []jen.Code {
+func (g *typeGen) countProperties(s *ir.Struct, kind ir.Holder) []jen.Code {
 	plain := 0
 	var out []jen.Code
 	for _, f := range s.Fields {
@@ -284,7 +237,7 @@ func (g *typeGen) countProperties(s *ir.Struct, kind container) []jen.Code {
 		}
 	}
 	var init jen.Code = jen.Lit(plain)
-	if kind != containerNone {
+	if kind != ir.HoldNone {
 		init = jen.Lit(plain).Op("+").Id("v").Dot(s.AdditionalField).Dot("Len").Call()
 	}
 	return append([]jen.Code{jen.Id("count").Op(":=").Add(init)}, out...)
@@ -336,12 +289,12 @@ func (g *typeGen) dependencyChecks(s *ir.Struct, present func(string) jen.Code, 
 }
 
 // decodeUndeclared renders the default case of the property switch.
-func (g *typeGen) decodeUndeclared(s *ir.Struct, kind container, valueType ir.Type) ([]jen.Code, error) {
+func (g *typeGen) decodeUndeclared(s *ir.Struct, kind ir.Holder, valueType ir.Type) ([]jen.Code, error) {
 	key := func() *jen.Statement { return jen.Id("it").Dot("Key").Call() }
-	if kind == containerNone {
+	if kind == ir.HoldNone {
 		return []jen.Code{jen.Return(qp("UnknownProperty").Call(key()))}, nil
 	}
-	if kind == containerTyped {
+	if kind == ir.HoldTyped {
 		k, x := g.n.name("k"), g.n.name("x")
 		vt, err := goType(valueType)
 		if err != nil {

@@ -15,17 +15,14 @@ func (g *typeGen) tupleType(t *ir.Tuple) ([]jen.Code, error) {
 	v := id("v")
 	var fields []jen.Code
 	required := 0
-	for i, f := range t.Items {
+	for _, f := range t.Items {
 		ft, err := fieldType(f)
 		if err != nil {
 			return nil, err
 		}
-		fields = append(fields, g.decl(fieldDoc(f), jen.Id(f.Name).Add(ft).Tag(map[string]string{"json": "-"})))
+		fields = append(fields, g.decl(f.Doc, jen.Id(f.Name).Add(ft).Tag(map[string]string{"json": "-"})))
 		if f.Required {
-			if required != i {
-				return nil, fmt.Errorf("internal error: required item %d follows an optional one", i)
-			}
-			required++
+			required++ // required items come first (checked after Build)
 		}
 	}
 	var restType *jen.Statement
@@ -38,7 +35,7 @@ func (g *typeGen) tupleType(t *ir.Tuple) ([]jen.Code, error) {
 		fields = append(fields, g.decl([]string{t.RestField + " holds the items after the positional ones."},
 			jen.Id(t.RestField).Index().Add(et).Tag(map[string]string{"json": "-"})))
 	}
-	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Struct(fields...))}
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Struct(fields...))}
 
 	// decode
 	g.fn()

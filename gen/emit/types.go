@@ -9,29 +9,6 @@ import (
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 )
 
-// final follows a chain of named types that merely rename another named type
-// (a Named whose Type is a *ir.Ref) to the declaration that has a shape.
-func final(n *ir.Named) *ir.Named {
-	for i := 0; i < 64 && n != nil; i++ {
-		r, ok := n.Type.(*ir.Ref)
-		if !ok || r.Target == nil {
-			return n
-		}
-		n = r.Target
-	}
-	return n
-}
-
-// unionOf reports whether the type a Ref names is a union.
-func unionOf(r *ir.Ref) (*ir.Named, *ir.Union, bool) {
-	n := final(r.Target)
-	if n == nil {
-		return nil, nil, false
-	}
-	u, ok := n.Type.(*ir.Union)
-	return n, u, ok
-}
-
 func qp(name string) *jen.Statement { return jen.Qual(parsecPath, name) }
 
 // kindType is the Go type of a scalar kind.

@@ -9,21 +9,13 @@ import (
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 )
 
-// variantType returns the Go type name of a variant and whether the emitter
-// declares it as a wrapper (false when the variant is a named struct or
-// tuple that implements the union itself).
-func variantType(v *ir.Variant) (string, bool, error) {
-	if r, ok := v.Type.(*ir.Ref); ok {
-		n := final(r.Target)
-		if n == nil {
-			return "", false, fmt.Errorf("internal error: variant %s refers to nothing", v.Name)
-		}
-		switch n.Type.(type) {
-		case *ir.Struct, *ir.Tuple:
-			return n.Name, false, nil
-		}
+// variantType returns the Go type name of a variant: the implementing type
+// for ir.VariantSelf, else the type declared for the variant.
+func variantType(v *ir.Variant) string {
+	if v.Form == ir.VariantSelf {
+		return v.Target.Name
 	}
-	return v.Name, true, nil
+	return v.Name
 }
 
 var jxKinds = []struct {
@@ -39,36 +31,26 @@ var jxKinds = []struct {
 // marker methods, and the decode/encode/validate functions and Match helper.
 func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 	name := g.named.Name
-	marker := "is" + name
-	if len(u.Variants) == 0 {
-		return nil, fmt.Errorf("internal error: union without variants")
-	}
-	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Interface(jen.Id(marker).Params()))}
+	marker := u.Marker
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Interface(jen.Id(marker).Params()))}
 	type variant struct {
 		v      *ir.Variant
 		goName string
 	}
 	var vs []variant
 	for _, v := range u.Variants {
-		goName, wrapper, err := variantType(v)
-		if err != nil {
-			return nil, err
-		}
+		goName := variantType(v)
 		vs = append(vs, variant{v, goName})
-		if r, ok := v.Type.(*ir.Ref); ok && wrapper {
-			if inner, _, isUnion := unionOf(r); isUnion {
-				// An interface cannot carry methods: hold the inner union in a struct.
-				decl, err := g.unionHolder(goName, docOr(v.Doc, goName+" is a variant of "+name+"."), r, inner)
-				if err != nil {
-					return nil, fmt.Errorf("variant %s: %w", v.Name, err)
-				}
-				code = append(code, decl...)
-				code = append(code, jen.Func().Params(jen.Id(goName)).Id(marker).Params().Block())
-				continue
+		switch v.Form {
+		case ir.VariantHolder:
+			// An interface cannot carry methods: hold the inner union in a struct.
+			decl, err := g.unionHolder(goName, v.Doc, v.Type, v.Target)
+			if err != nil {
+				return nil, fmt.Errorf("variant %s: %w", v.Name, err)
 			}
-		}
-		if wrapper {
-			decl, err := g.definedType(goName, docOr(v.Doc, goName+" is a variant of "+name+"."), v.Type)
+			code = append(code, decl...)
+		case ir.VariantWrapper:
+			decl, err := g.definedType(goName, v.Doc, v.Type)
 			if err != nil {
 				return nil, fmt.Errorf("variant %s: %w", v.Name, err)
 			}
@@ -188,11 +170,11 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 	}
 	if g.res != nil {
 		code = append(code,
-			jen.Func().Id("decode"+name).Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(
-				g.res.decodeWrapper(func(sub jen.Code) jen.Code { return jen.Id("decode" + name + "Body").Call(sub) }, true)...),
-			jen.Func().Id("decode"+name+"Body").Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(decode...))
+			jen.Func().Id(u.Decode).Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(
+				g.res.decodeWrapper(func(sub jen.Code) jen.Code { return jen.Id(u.DecodeBody).Call(sub) }, true)...),
+			jen.Func().Id(u.DecodeBody).Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(decode...))
 	} else {
-		code = append(code, jen.Func().Id("decode"+name).Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(decode...))
+		code = append(code, jen.Func().Id(u.Decode).Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(decode...))
 	}
 
 	// encode, validate, match
@@ -226,22 +208,22 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 		}
 	}
 	code = append(code,
-		jen.Func().Id("encode"+name).Params(jen.Id("b").Index().Byte(), jen.Id("u").Id(name)).Index().Byte().Block(
+		jen.Func().Id(u.Encode).Params(jen.Id("b").Index().Byte(), jen.Id("u").Id(name)).Index().Byte().Block(
 			jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(encCases...)),
-		jen.Func().Id("validate"+name).Params(jen.Id("u").Id(name)).Error().Block(validate...),
-		g.decl([]string{"union" + name + " lets parsec.NewUnion hold a " + name + "."},
-			jen.Var().Id("union"+name).Op("=").Op("&").Add(qp("UnionFuncs")).Types(jen.Id(name)).Values(jen.Dict{
-				jen.Id("Decode"):   jen.Id("decode" + name),
-				jen.Id("Append"):   jen.Id("encode" + name),
-				jen.Id("Validate"): jen.Id("validate" + name),
+		jen.Func().Id(u.Validate).Params(jen.Id("u").Id(name)).Error().Block(validate...),
+		g.decl([]string{u.Funcs + " lets parsec.NewUnion hold a " + name + "."},
+			jen.Var().Id(u.Funcs).Op("=").Op("&").Add(qp("UnionFuncs")).Types(jen.Id(name)).Values(jen.Dict{
+				jen.Id("Decode"):   jen.Id(u.Decode),
+				jen.Id("Append"):   jen.Id(u.Encode),
+				jen.Id("Validate"): jen.Id(u.Validate),
 			})),
 		g.decl([]string{
-			"Match" + name + " calls the function for the variant u holds and returns its result.",
+			u.Match + " calls the function for the variant u holds and returns its result.",
 			"Every variant has a parameter, so a variant added to the schema breaks",
 			"every call until it is handled. It panics if u is nil.",
-		}, jen.Func().Id("Match"+name).Types(jen.Id(result).Any()).Params(append([]jen.Code{jen.Id("u").Id(name)}, matchParams...)...).Id(result).Block(
+		}, jen.Func().Id(u.Match).Types(jen.Id(result).Any()).Params(append([]jen.Code{jen.Id("u").Id(name)}, matchParams...)...).Id(result).Block(
 			jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(matchCases...),
-			jen.Panic(jen.Lit("Match"+name+": u holds no variant")),
+			jen.Panic(jen.Lit(u.Match+": u holds no variant")),
 		)),
 	)
 	return code, nil
@@ -249,7 +231,7 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 
 // unionHolder declares a variant that is itself a union as a struct holding
 // the inner union's value.
-func (g *typeGen) unionHolder(name string, lines []string, r *ir.Ref, inner *ir.Named) ([]jen.Code, error) {
+func (g *typeGen) unionHolder(name string, lines []string, r ir.Type, inner *ir.Named) ([]jen.Code, error) {
 	v := id("v")
 	g.fn()
 	dec, err := g.decodeValue(r, v.dot("Value"), noWrap)

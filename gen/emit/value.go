@@ -146,14 +146,14 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) ([]jen.Code, er
 		).Else().Block(body...)}, nil
 
 	case *ir.Ref:
-		n := final(t.Target)
+		n := t.Target.Final()
 		if n == nil {
 			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
 		}
-		switch n.Type.(type) {
+		switch u := n.Type.(type) {
 		case *ir.Union:
 			x := g.n.name("x")
-			out := decodeCall(x, jen.Id("decode"+n.Name).Call(jen.Id("d")), wrap)
+			out := decodeCall(x, jen.Id(u.Decode).Call(jen.Id("d")), wrap)
 			return append(out, dst().Op("=").Id(x)), nil
 		case *ir.External:
 			return g.decodeValue(n.Type, dst, wrap)

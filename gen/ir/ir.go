@@ -152,6 +152,24 @@ type File struct {
 	Root *Named
 	// Types are the named types declared in this file, in output order.
 	Types []*Named
+	// RootUnion is the union Root is, or renames through aliases: the
+	// aspect's values are that interface and travel in a parsec.Union holder
+	// made from its Union.Funcs. Nil when the root is not a union.
+	RootUnion *Named
+	// Client are the names the typed client declares for the file's aspect;
+	// zero when Root is nil. Build checks them against each other and against
+	// the package's other names.
+	Client AspectNames
+}
+
+// AspectNames are the Go names the typed client declares for one aspect.
+type AspectNames struct {
+	// Const and Ref are the constants holding the aspect name and the
+	// schema ref ("Aspect<Root>", "SchemaRef<Root>").
+	Const, Ref string
+	// Publish and PublishDerived are the typed Client's methods, On the
+	// typed Subscription's registration, Handle the Handler's method.
+	Publish, PublishDerived, On, Handle string
 }
 
 // Named is a declared Go type: one per canonical schema location.
@@ -174,6 +192,20 @@ type Named struct {
 	// not express and that the generated code must check by validating the
 	// value against the schema of the file Loc.File at Loc.Pointer.
 	Residual []Residual
+}
+
+// Final follows a chain of named types that merely rename another named type
+// (a Named whose Type is a *Ref, declared as a Go alias) to the declaration
+// that has a shape; a chain longer than 64 stops where it is.
+func (n *Named) Final() *Named {
+	for i := 0; i < 64 && n != nil; i++ {
+		r, ok := n.Type.(*Ref)
+		if !ok || r.Target == nil {
+			return n
+		}
+		n = r.Target
+	}
+	return n
 }
 
 // Residual is a keyword checked by schema validation instead of by the type.
@@ -233,6 +265,35 @@ func (u Unknown) String() string {
 	return "Unknown(" + strconv.Itoa(int(u)) + ")"
 }
 
+// Holder is how a Struct keeps the undeclared properties it accepts.
+type Holder int
+
+const (
+	// HoldNone keeps none: undeclared properties are rejected, and there is
+	// no field for them.
+	HoldNone Holder = iota
+	// HoldRaw keeps them as raw JSON (parsec.RawProperties), in order: they
+	// are kept untyped, or several types may apply (patterns beside
+	// additionalProperties) and each value is checked against those that do.
+	HoldRaw
+	// HoldTyped keeps them decoded (parsec.Map[Struct.Held]), in order:
+	// exactly one type applies to all of them.
+	HoldTyped
+)
+
+// String returns the holder's name.
+func (h Holder) String() string {
+	switch h {
+	case HoldNone:
+		return "none"
+	case HoldRaw:
+		return "raw"
+	case HoldTyped:
+		return "typed"
+	}
+	return "Holder(" + strconv.Itoa(int(h)) + ")"
+}
+
 // Struct is a JSON object with declared properties.
 type Struct struct {
 	// Fields are the declared properties in the order the schema author wrote them.
@@ -250,6 +311,12 @@ type Struct struct {
 	Patterns []PatternProperty
 	// DependentRequired maps a property to properties required when it is present.
 	DependentRequired []Dependency
+	// Holder is how AdditionalField keeps undeclared properties; HoldNone
+	// exactly when AdditionalField is empty.
+	Holder Holder
+	// Held is the type of every undeclared property when Holder is
+	// HoldTyped (Additional, or the type of the one pattern).
+	Held Type
 	// Constraints holds minProperties/maxProperties.
 	Constraints Constraints
 	// Other is the Go name of the field holding a value that is not a JSON
@@ -489,6 +556,12 @@ type Union struct {
 	Discriminator string
 	// Variants in schema order.
 	Variants []*Variant
+	// Go names of what is declared for the union: the interface's marker
+	// method, the package-level decode function (and DecodeBody, the
+	// decoder it wraps when the union has residual keywords), the encode
+	// and validate functions, the parsec.UnionFuncs variable and the
+	// exported Match helper.
+	Marker, Decode, DecodeBody, Encode, Validate, Funcs, Match string
 }
 
 // JSONKind is a set of JSON value kinds, as bits.
@@ -509,12 +582,47 @@ const (
 	JSONObject
 )
 
+// VariantForm is how the Go type of a union variant is declared.
+type VariantForm int
+
+const (
+	// VariantWrapper declares Variant.Name as a defined type over
+	// Variant.Type.
+	VariantWrapper VariantForm = iota
+	// VariantSelf declares nothing: Variant.Type refers (directly or through
+	// aliases) to a struct or tuple, Variant.Target, which implements the
+	// union itself.
+	VariantSelf
+	// VariantHolder declares Variant.Name as a struct whose Value field
+	// holds a value of another union, Variant.Target (an interface cannot
+	// carry the marker method).
+	VariantHolder
+)
+
+// String returns the form's name.
+func (f VariantForm) String() string {
+	switch f {
+	case VariantWrapper:
+		return "wrapper"
+	case VariantSelf:
+		return "self"
+	case VariantHolder:
+		return "holder"
+	}
+	return "VariantForm(" + strconv.Itoa(int(f)) + ")"
+}
+
 // Variant is one arm of a Union.
 type Variant struct {
-	// Name is the Go type name of the variant (declared by the emitter as a
-	// wrapper around Type unless Type is a *Ref to a struct-like Named, in
-	// which case that type implements the union directly).
+	// Name is the variant's name: the name of the declared wrapper or
+	// holder type, the name of the implementing type for VariantSelf. It
+	// also names the variant in Match parameters and in errors.
 	Name string
+	// Form is how the variant's Go type is declared.
+	Form VariantForm
+	// Target is the implementing struct or tuple for VariantSelf, the held
+	// union for VariantHolder; nil for VariantWrapper.
+	Target *Named
 	// Doc is the variant type's doc comment, starting with Name.
 	Doc []string
 	// Type is the variant's shape.
