@@ -119,6 +119,9 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 		return nil, b.errs.Sort()
 	}
 	slices.SortFunc(p.Files, func(a, c *ir.File) int { return strings.Compare(a.Name, c.Name) })
+	if err := checkInvariants(p); err != nil {
+		return nil, load.Errors{err}
+	}
 	return p, nil
 }
 
