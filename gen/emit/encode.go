@@ -96,9 +96,10 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 		if n == nil {
 			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
 		}
-		switch u := n.Type.(type) {
-		case *ir.Union:
+		if _, u, ok := unionOf(t); ok {
 			return []jen.Code{app(jen.Id(u.Encode).Call(b(), x()))}, nil
+		}
+		switch n.Type.(type) {
 		case *ir.External:
 			return g.encodeValue(n.Type, x)
 		}
@@ -197,9 +198,10 @@ func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) ([]jen.Code, er
 		if n == nil {
 			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
 		}
-		switch u := n.Type.(type) {
-		case *ir.Union:
+		if _, u, ok := unionOf(t); ok {
 			return []jen.Code{add(jen.Id(u.Validate).Call(x()))}, nil
+		}
+		switch n.Type.(type) {
 		case *ir.External:
 			return nil, nil
 		}

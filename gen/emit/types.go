@@ -9,6 +9,16 @@ import (
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 )
 
+// unionOf reports whether the type a Ref names is a union.
+func unionOf(r *ir.Ref) (*ir.Named, *ir.Union, bool) {
+	n := r.Target.Final()
+	if n == nil {
+		return nil, nil, false
+	}
+	u, ok := n.Type.(*ir.Union)
+	return n, u, ok
+}
+
 func qp(name string) *jen.Statement { return jen.Qual(parsecPath, name) }
 
 // kindType is the Go type of a scalar kind.

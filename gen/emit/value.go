@@ -150,11 +150,12 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) ([]jen.Code, er
 		if n == nil {
 			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
 		}
-		switch u := n.Type.(type) {
-		case *ir.Union:
+		if _, u, ok := unionOf(t); ok {
 			x := g.n.name("x")
 			out := decodeCall(x, jen.Id(u.Decode).Call(jen.Id("d")), wrap)
 			return append(out, dst().Op("=").Id(x)), nil
+		}
+		switch n.Type.(type) {
 		case *ir.External:
 			return g.decodeValue(n.Type, dst, wrap)
 		}
