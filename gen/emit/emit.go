@@ -68,17 +68,20 @@ func Package(p *ir.Package, opts Options) ([]File, error) {
 			job()
 		}()
 	}
-	spawn(func() { shared, sharedErr = renderShared(p) })
+	spawn(func() { defer recoverInternal(&sharedErr, ir.SharedFile+": "); shared, sharedErr = renderShared(p) })
 	for i, f := range p.Files {
 		spawn(func() {
 			content, err := renderFile(p, f)
 			out[i], errs[i] = File{Name: f.Name, Content: content}, err
 		})
 	}
-	spawn(func() { client, clientErr = clientFile(p) })
+	spawn(func() { defer recoverInternal(&clientErr, ir.ClientFile+": "); client, clientErr = clientFile(p) })
 	var channels []File
 	var channelsErr error
-	spawn(func() { channels, channelsErr = channelsFile(p) })
+	spawn(func() {
+		defer recoverInternal(&channelsErr, ir.ChannelsFile+": ")
+		channels, channelsErr = channelsFile(p)
+	})
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -161,4 +164,29 @@ func doc(lines []string) []jen.Code {
 		out = append(out, jen.Comment("// "+commentText(l)))
 	}
 	return out
+}
+
+// internalError is a broken model met while rendering. Build checks the
+// model's invariants before returning it, so rendering treats a broken
+// model as impossible: it panics with an internalError, and the entry point
+// of each rendering (a file, a named type) recovers it as an error.
+type internalError struct{ msg string }
+
+// broken makes the internalError to panic with.
+func broken(format string, args ...any) internalError {
+	return internalError{fmt.Sprintf(format, args...)}
+}
+
+// recoverInternal turns a panic with an internalError into *err, prefixed
+// with prefix and "internal error: "; any other panic goes on.
+func recoverInternal(err *error, prefix string) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	ie, ok := r.(internalError)
+	if !ok {
+		panic(r)
+	}
+	*err = errors.New(prefix + "internal error: " + ie.msg)
 }

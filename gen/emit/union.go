@@ -29,7 +29,7 @@ var jxKinds = []struct {
 
 // unionType declares the sealed interface, its variants' wrapper types and
 // marker methods, and the decode/encode/validate functions and Match helper.
-func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
+func (g *typeGen) unionType(u *ir.Union) []jen.Code {
 	name := g.named.Name
 	marker := u.Marker
 	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Interface(jen.Id(marker).Params()))}
@@ -44,16 +44,10 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 		switch v.Form {
 		case ir.VariantHolder:
 			// An interface cannot carry methods: hold the inner union in a struct.
-			decl, err := g.unionHolder(goName, v.Doc, v.Type, v.Target)
-			if err != nil {
-				return nil, fmt.Errorf("variant %s: %w", v.Name, err)
-			}
+			decl := g.unionHolder(goName, v.Doc, v.Type, v.Target)
 			code = append(code, decl...)
 		case ir.VariantWrapper:
-			decl, err := g.definedType(goName, v.Doc, v.Type)
-			if err != nil {
-				return nil, fmt.Errorf("variant %s: %w", v.Name, err)
-			}
+			decl := g.definedType(goName, v.Doc, v.Type)
 			code = append(code, decl...)
 		}
 		code = append(code, jen.Func().Params(jen.Id(goName)).Id(marker).Params().Block())
@@ -94,7 +88,7 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 				}
 			}
 			if len(kinds) == 0 {
-				return nil, fmt.Errorf("internal error: variant %s accepts no JSON kind", v.v.Name)
+				panic(broken("variant %s accepts no JSON kind", v.v.Name))
 			}
 			all |= v.v.Kinds
 			cases = append(cases, jen.Case(kinds...).Block(decodeInto(v.goName, "d")...))
@@ -166,7 +160,7 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 				jen.Return(jen.Nil(), qp("NoVariant").Call(jen.Nil(), jen.Id("failed"))))
 		}
 	default:
-		return nil, fmt.Errorf("internal error: unknown union strategy %v", u.Strategy)
+		panic(broken("unknown union strategy %v", u.Strategy))
 	}
 	if g.res != nil {
 		code = append(code,
@@ -226,31 +220,22 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 			jen.Panic(jen.Lit(u.Match+": u holds no variant")),
 		)),
 	)
-	return code, nil
+	return code
 }
 
 // unionHolder declares a variant that is itself a union as a struct holding
 // the inner union's value.
-func (g *typeGen) unionHolder(name string, lines []string, r ir.Type, inner *ir.Named) ([]jen.Code, error) {
+func (g *typeGen) unionHolder(name string, lines []string, r ir.Type, inner *ir.Named) []jen.Code {
 	v := id("v")
 	g.fn()
-	dec, err := g.decodeValue(r, v.dot("Value"), noWrap)
-	if err != nil {
-		return nil, err
-	}
+	dec := g.decodeValue(r, v.dot("Value"), noWrap)
 	g.fn()
-	enc, err := g.encodeValue(r, v.dot("Value"))
-	if err != nil {
-		return nil, err
-	}
+	enc := g.encodeValue(r, v.dot("Value"))
 	g.fn()
-	val, err := g.validateValue(r, v.dot("Value"), noWrap)
-	if err != nil {
-		return nil, err
-	}
+	val := g.validateValue(r, v.dot("Value"), noWrap)
 	code := []jen.Code{g.decl(lines, jen.Type().Id(name).Struct(
 		jen.Comment("// Value is the "+inner.Name+" held."),
 		jen.Id("Value").Id(inner.Name),
 	))}
-	return append(code, g.methods(name, append(dec, jen.Return(jen.Nil())), enc, validateBody(val))...), nil
+	return append(code, g.methods(name, append(dec, jen.Return(jen.Nil())), enc, validateBody(val))...)
 }
