@@ -8,23 +8,31 @@ import (
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 )
 
+// structType declares a struct with one field per declared property (and
+// the fields holding undeclared properties and values of other kinds), and
+// its methods.
 func (g *typeGen) structType(s *ir.Struct) []jen.Code {
-	name := g.named.Name
-	v := id("v")
-	kind, valueType := s.Holder, s.Held
+	code := []jen.Code{g.structDecl(s)}
+	other := g.otherKinds(s)
+	decode := g.structDecode(s, other.decode)
+	encode := g.structEncode(s, other.encode)
+	validate := g.structValidate(s, other.validate)
+	return append(code, g.methods(g.named.Name, decode, encode, validateBody(validate))...)
+}
 
-	// declaration
+// structDecl declares the struct type.
+func (g *typeGen) structDecl(s *ir.Struct) jen.Code {
 	var fields []jen.Code
 	for _, f := range s.Fields {
 		ft := fieldType(f)
 		fields = append(fields, g.decl(f.Doc, jen.Id(f.Name).Add(ft).Tag(tag(f))))
 	}
-	switch kind {
+	switch s.Holder {
 	case ir.HoldRaw:
 		fields = append(fields, g.decl([]string{s.AdditionalField + " holds the properties the schema does not declare, in the order they arrived."},
 			jen.Id(s.AdditionalField).Add(qp("RawProperties")).Tag(map[string]string{"json": "-"})))
 	case ir.HoldTyped:
-		vt := goType(valueType)
+		vt := goType(s.Held)
 		fields = append(fields, g.decl([]string{s.AdditionalField + " holds the properties the schema does not declare, in the order they arrived."},
 			jen.Id(s.AdditionalField).Add(qp("Map").Types(vt)).Tag(map[string]string{"json": "-"})))
 	}
@@ -34,10 +42,19 @@ func (g *typeGen) structType(s *ir.Struct) []jen.Code {
 			"accepts every kind); nil for an object, which the other fields hold."},
 			jen.Id(s.Other).Qual("encoding/json", "RawMessage").Tag(map[string]string{"json": "-"})))
 	}
-	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Struct(fields...))}
-	other := g.otherKinds(s)
+	return g.decl(g.named.Doc, jen.Type().Id(g.named.Name).Struct(fields...))
+}
 
-	// decode
+// counted reports whether the struct's properties are counted (for
+// minProperties or maxProperties).
+func counted(s *ir.Struct) bool {
+	return s.Constraints.MinProperties >= 0 || s.Constraints.MaxProperties >= 0
+}
+
+// structDecode renders the body of decode after lead: one pass over the
+// members, then the required, dependency and count checks.
+func (g *typeGen) structDecode(s *ir.Struct, lead []jen.Code) []jen.Code {
+	name, v := g.named.Name, id("v")
 	g.fn()
 	words := (len(s.Fields) + 63) / 64
 	var cases []jen.Code
@@ -46,15 +63,14 @@ func (g *typeGen) structType(s *ir.Struct) []jen.Code {
 		mark := jen.Id("seen").Index(jen.Lit(i / 64)).Op("|=").Lit(1).Op("<<").Lit(i % 64)
 		cases = append(cases, jen.Case(jen.Lit(f.JSONName)).Block(append([]jen.Code{mark}, body...)...))
 	}
-	def := g.decodeUndeclared(s, kind, valueType)
+	def := g.decodeUndeclared(s, s.Holder, s.Held)
 	cases = append(cases, jen.Default().Block(def...))
 	loop := []jen.Code{}
-	counted := s.Constraints.MinProperties >= 0 || s.Constraints.MaxProperties >= 0
-	if counted {
+	if counted(s) {
 		loop = append(loop, jen.Id("count").Op("++"))
 	}
 	loop = append(loop, jen.Switch(jen.String().Call(jen.Id("it").Dot("Key").Call())).Block(cases...))
-	decode := append(other.decode,
+	decode := append(lead,
 		jen.Op("*").Id("v").Op("=").Id(name).Values(),
 		jen.List(jen.Id("it"), jen.Err()).Op(":=").Add(qp("ObjIter").Call(jen.Id("d"))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
@@ -62,7 +78,7 @@ func (g *typeGen) structType(s *ir.Struct) []jen.Code {
 	if words > 0 {
 		decode = append(decode, jen.Var().Id("seen").Index(jen.Lit(words)).Uint64())
 	}
-	if counted {
+	if counted(s) {
 		decode = append(decode, jen.Var().Id("count").Int())
 	}
 	decode = append(decode,
@@ -76,23 +92,27 @@ func (g *typeGen) structType(s *ir.Struct) []jen.Code {
 				return jen.Id("seen").Index(jen.Lit(i / 64)).Op("&").Parens(jen.Lit(1).Op("<<").Lit(i % 64)).Op("!=").Lit(0)
 			}
 		}
-		if kind != ir.HoldNone {
+		if s.Holder != ir.HoldNone {
 			return jen.Id("v").Dot(s.AdditionalField).Dot("Has").Call(jen.Lit(prop))
 		}
 		return jen.False()
 	}
 	decode = append(decode, g.dependencyChecks(s, present, returner(noWrap))...)
 	decode = append(decode, checkStmts(countChecks(s.Constraints, jen.Id("count"), false), noWrap)...)
-	decode = append(decode, jen.Return(jen.Nil()))
+	return append(decode, jen.Return(jen.Nil()))
+}
 
-	// encode
+// structEncode renders the body of encode after lead: the declared
+// properties, then the undeclared ones held.
+func (g *typeGen) structEncode(s *ir.Struct, lead []jen.Code) []jen.Code {
+	v, valueType := id("v"), s.Held
 	g.fn()
-	encode := append(other.encode, jen.Id("m").Op(":=").Len(b()))
+	encode := append(lead, jen.Id("m").Op(":=").Len(b()))
 	for _, f := range s.Fields {
 		body := g.encodeField(f, v)
 		encode = append(encode, body...)
 	}
-	switch kind {
+	switch s.Holder {
 	case ir.HoldRaw:
 		encode = append(encode, app(qp("AppendRawProperties").Call(b(), jen.Op("&").Id("v").Dot(s.AdditionalField))))
 	case ir.HoldTyped:
@@ -105,11 +125,15 @@ func (g *typeGen) structType(s *ir.Struct) []jen.Code {
 				app(qp("AppendKey").Call(b(), jen.Id(k))),
 			}, body...)...))
 	}
-	encode = append(encode, app(qp("CloseObject").Call(b(), jen.Id("m"))))
+	return append(encode, app(qp("CloseObject").Call(b(), jen.Id("m"))))
+}
 
-	// validate
+// structValidate renders the checks of Validate after lead: the declared
+// properties, the undeclared ones held, dependencies and counts.
+func (g *typeGen) structValidate(s *ir.Struct, lead []jen.Code) []jen.Code {
+	v, kind, valueType := id("v"), s.Holder, s.Held
 	g.fn()
-	val := other.validate
+	val := lead
 	for _, f := range s.Fields {
 		body := g.validateField(f, v, noWrap.field(f.JSONName))
 		val = append(val, body...)
@@ -147,13 +171,13 @@ func (g *typeGen) structType(s *ir.Struct) []jen.Code {
 		return jen.False()
 	}
 	val = append(val, g.dependencyChecks(s, presentV, add)...)
-	if counted {
+	if counted(s) {
 		val = append(val, g.countProperties(s, kind)...)
 		for _, c := range countChecks(s.Constraints, jen.Id("count"), false) {
 			val = append(val, add(c))
 		}
 	}
-	return append(code, g.methods(name, decode, encode, validateBody(val))...)
+	return val
 }
 
 // otherCode is what a struct whose schema accepts every kind adds at the
