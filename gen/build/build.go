@@ -1,6 +1,20 @@
 // Package build turns loaded schemas into the IR, making every decision the
 // emitter must not make: Go names, declaration order, optionality, pointer or
-// value, and how unions are discriminated.
+// value, and how unions are discriminated. Open it to learn why the output
+// looks the way it does.
+//
+// Where each decision is made: names and their collisions in finalize.go
+// (names.go for the raw names, renames.go for the warnings, reserved.go for
+// the typed client's methods); which kinds a schema admits in kinds.go;
+// which Go shape it gets and whether it is declared in shape.go, object.go
+// (structs, maps, arrays, tuples), union.go (unions and their strategy) and
+// scalar.go (primitives, formats, constraints, enums); keywords left to
+// schema validation in residual.go; x-go-type in gotype.go; what follows from
+// the model once names are final (variant forms, holders of undeclared
+// properties, helper and typed client names) in decide.go, which Complete
+// also applies to a model written by hand; channel patterns in channels.go.
+// Every Build ends by checking the invariants the emitter relies on
+// (invariants.go): a failure is an internal error at the type concerned.
 //
 // One Go type is declared per canonical schema location, shared by every
 // schema that refers to it. Names derive from the location (never from the

@@ -1,6 +1,14 @@
 // Package emit renders the generator's model (package ir) as Go source with
-// jennifer. It decides nothing: names, order, optionality, pointers and union
-// strategies come from the model; emit only spells them out.
+// jennifer. It decides nothing: names, order, optionality, pointers, union
+// strategies, variant forms, holders of undeclared properties, helper and
+// typed client names and doc comments come from the model; emit only spells
+// them out. Open it to learn how a decision is written in Go; open gen/build
+// to learn why it was made.
+//
+// The model it is given passed build's invariant check, so a broken model is
+// impossible here: a renderer that meets one panics with an internalError,
+// which the start of each rendering (a named type, the shared, client and
+// channels files) recovers as an "internal error" naming the type or file.
 //
 // For every named type it writes the declaration and five methods: decode
 // (one pass over the tokenizer with validation inline), encode (appending to

@@ -2,9 +2,14 @@
 // Files, each declaring Named types whose shapes form a closed sum (Type).
 //
 // The build stage makes every decision (names, order, optionality, pointer or
-// value, union strategy) and records it here; the emitter renders what it is
-// given and decides nothing. Collections are slices in declaration order. The
-// package imports neither the code generation library nor the schema library.
+// value, union strategy, how a variant is declared, how undeclared
+// properties are held, the helper and typed client names) and records it
+// here; the emitter renders what it is given and decides nothing. Open this
+// package to see what was decided; open gen/build to see why. The output's
+// fixed text (Header, FileSuffix, the package-wide file names) is defined
+// here once, for build, emit and the command line. Collections are slices in
+// declaration order. The package imports neither the code generation library
+// nor the schema library.
 package ir
 
 import (
