@@ -1,6 +1,26 @@
 // Package gen turns JSON Schema files describing Parsec aspects into Go
 // source files. Generate is pure: it reads only through Config.FS and returns
 // the files to write; the command line tool writes them.
+//
+// Generate runs a pipeline of packages; each answers one kind of question:
+//
+//   - gen/load: what does a schema file mean? Which files are read, how a
+//     $ref resolves, which draft applies, where a keyword is written. The
+//     only caller of the JSON Schema library.
+//   - gen/build: why does the output look the way it does? Every decision:
+//     names and their collisions, which Go shape a schema gets, optionality,
+//     pointers, union strategies and variant forms, residual keywords, the
+//     typed client's names, reserved file names. Build checks the model's
+//     invariants before returning it.
+//   - gen/ir: what exactly was decided? The model build hands to emit, with
+//     the output's fixed names (header, file suffix, package-wide files).
+//   - gen/naming: how does a JSON name become a Go identifier?
+//   - gen/emit: how is a decision spelled in Go? Rendering with jennifer;
+//     it decides nothing, and a model that breaks an invariant is a bug it
+//     reports as an internal error.
+//
+// A wrong name or shape is found in build, a wrong spelling of a right
+// decision in emit, a schema read wrongly in load.
 package gen
 
 import (

@@ -1,6 +1,12 @@
 // Package load reads JSON Schema files from an fs.FS and compiles them with
 // github.com/santhosh-tekuri/jsonschema/v6; it is the only package of the
-// generator that imports the schema library.
+// generator that calls the schema library (reads, compiles, resolves
+// references, validates against the metaschema). Open it for what a schema
+// file means: which files are read, how a $ref resolves, which draft applies,
+// where a keyword is written (Doc.Index). Build imports the library only for
+// its compiled schema type, *jsonschema.Schema, whose fields it reads to
+// decide the Go shapes: mirroring that graph in a type of load's would copy
+// the library's model field by field and gain nothing.
 //
 // Only files of the given file system are read: a $ref to any other URL
 // (http, https, urn, ...) is an error naming the place of the $ref, unless it
