@@ -60,6 +60,9 @@ type Config struct {
 	// DefaultDraft is the draft a schema without "$schema" is read under
 	// (see DraftURL); "" is DefaultDraft.
 	DefaultDraft string
+	// EmbedSchema is the form of the schema text Doc.Embedded returns:
+	// EmbedCompact ("" means it) or EmbedVerbatim.
+	EmbedSchema string
 }
 
 // Doc is one loaded schema file.
@@ -86,6 +89,9 @@ type Doc struct {
 	Lenient bool
 	// reencode reports a change beyond an added "$schema".
 	reencode bool
+	// compact is the compact form of Effective, set by Load when
+	// Config.EmbedSchema asks for it.
+	compact []byte
 }
 
 // Effective returns the schema text that was compiled: Raw; Raw with the
@@ -223,6 +229,9 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkEmbed(cfg.EmbedSchema); err != nil {
+		return nil, err
+	}
 	s := &Set{cfg: cfg, byURL: make(map[string]*Doc), byPath: make(map[string]*Doc), embedded: make(map[string]embedded),
 		defaultDraft: meta}
 	sorted := slices.Clone(paths)
@@ -269,6 +278,9 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	}
 	if len(s.errs) > 0 {
 		return nil, Errors(s.errs).Sort()
+	}
+	if err := s.compact(); err != nil {
+		return nil, err
 	}
 	slices.Sort(s.Warnings)
 	return s, nil
