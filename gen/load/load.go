@@ -18,7 +18,8 @@
 // (draft-07 unless set), except that a schema written in a style only
 // draft-03 or draft-04 accepts is read as that draft; draft-03 is translated
 // to draft-04 (see draft.go). The draft is written into Value, so the
-// embedded schema (Doc.Effective) says it.
+// embedded schema (Doc.Effective, and Doc.Embedded, its compact form) says
+// it.
 //
 // Leniency: an annotation keyword of the wrong kind (a title, description or
 // $comment that is not a string, such as null, or examples that is not an
