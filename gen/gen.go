@@ -68,6 +68,16 @@ type Config struct {
 	// decode and by the package's validators; by default those formats
 	// assert in draft-04 to -07 only.
 	AssertFormats bool
+	// EmbedSchema is the form of the schema text the generated code
+	// embeds (Aspects[i].Schema, Resources[i].Schema): "compact" (or "")
+	// is the text minified and without the annotation-only members of
+	// schema objects (title, description, $comment, examples, default,
+	// deprecated, readOnly, writeOnly and keys no draft defines, but for
+	// "x-parsec-" keys and members a $ref pointer passes through), which a
+	// validator reads exactly as the original; "verbatim" is the file as
+	// written (with the "$schema" of the draft it was read under), for
+	// programs that serve the embedded schema to others.
+	EmbedSchema string
 	// Warn receives warnings, one "place: message" per call, in sorted
 	// order; nil drops them. Warnings never stop generation: leniencies
 	// applied to the input (a null "description", treated as absent), what
@@ -141,7 +151,7 @@ func loadAndBuild(cfg Config, namer *naming.Namer, bcfg build.Config) (*ir.Packa
 	if len(cfg.Schemas) == 0 && cfg.Registry == nil {
 		return nil, errors.New("generate: no schema files given")
 	}
-	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display, DefaultDraft: cfg.DefaultDraft}, cfg.Schemas)
+	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display, DefaultDraft: cfg.DefaultDraft, EmbedSchema: cfg.EmbedSchema}, cfg.Schemas)
 	if err != nil {
 		return nil, err
 	}

@@ -239,7 +239,7 @@ func (b *builder) file(d *load.Doc) *ir.File {
 		// constraint or a test file.
 		name += "_schema"
 	}
-	f := &ir.File{Name: name + ir.FileSuffix, Path: d.Path, Source: d.Display, Display: d.Display, Schema: d.Effective(), SchemaRef: d.Path}
+	f := &ir.File{Name: name + ir.FileSuffix, Path: d.Path, Source: d.Display, Display: d.Display, Schema: d.Embedded(), SchemaRef: d.Path}
 	if b.cfg.Source != nil {
 		f.Source = b.cfg.Source(d.Path)
 	}

@@ -21,20 +21,7 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(NotePosted)
 		},
-		Schema: []byte(`{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "title": "NotePosted",
-  "description": "A note posted to a board; the interop tests exchange it with centrifuge-js.",
-  "type": "object",
-  "required": ["note_id", "text", "words"],
-  "properties": {
-    "note_id": {"type": "string", "pattern": "^n-[0-9]+$"},
-    "text": {"type": "string", "minLength": 1, "maxLength": 20000},
-    "words": {"type": "integer", "minimum": 0},
-    "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 8}
-  }
-}
-`),
+		Schema:    []byte(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["note_id","text","words"],"properties":{"note_id":{"type":"string","pattern":"^n-[0-9]+$"},"text":{"type":"string","minLength":1,"maxLength":20000},"words":{"type":"integer","minimum":0},"tags":{"type":"array","items":{"type":"string"},"maxItems":8}}}`),
 		SchemaRef: "note_posted.json",
 	},
 }
