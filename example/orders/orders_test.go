@@ -3,6 +3,8 @@ package orders_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/registry"
 	"github.com/parsec-gen/parsec-gen/runtime/schema"
 )
 
@@ -630,5 +633,35 @@ func TestValidatorAcceptsWhatPublishSends(t *testing.T) {
 	}
 	if got, want := len(v.Registry().Aspects()), len(envs); got != want {
 		t.Errorf("validator knows %d aspects, want %d", got, want)
+	}
+}
+
+// The registry entries carry each payload schema as its file is written (a
+// registry holds that text, and drift detection compares with it), while
+// Aspects embeds the compact form the validator needs.
+func TestRegistryEntriesCarrySchemasAsWritten(t *testing.T) {
+	written, err := os.ReadFile(filepath.Join("..", "..", "schemas", "order_placed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, e := range orders.RegistryEntries() {
+		for _, a := range e.Aspects {
+			if a.Name != orders.AspectOrderPlaced {
+				continue
+			}
+			found = true
+			if !registry.SameSchema(a.PayloadSchema, written) {
+				t.Errorf("pattern %s: the payload schema of %s is not schemas/order_placed.json as written", e.Pattern, a.Name)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no registry entry has the aspect order_placed")
+	}
+	for _, a := range orders.Aspects {
+		if a.Name == orders.AspectOrderPlaced && registry.SameSchema(a.Schema, written) {
+			t.Error("Aspects embeds order_placed.json as written; want the compact form")
+		}
 	}
 }

@@ -563,8 +563,248 @@ func checkChannel(i int, name string) error {
 	return nil
 }
 
-// schemaOf returns the embedded schema whose ref is ref.
+// registrySchemas are the payload schemas of the registry entries as their
+// files are written, by schema ref; Aspects embeds them in the compact form
+// that validates the same.
+var registrySchemas = map[string]json.RawMessage{
+	SchemaRefCustomerNotified: json.RawMessage(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "CustomerNotified",
+  "description": "A message about an order was sent to the customer.",
+  "type": "object",
+  "x-parsec-channels": [{"pattern": "customers", "required": true, "description": "Messages sent to customers."}],
+  "required": ["notification_id", "customer_id", "medium", "template", "sent_at"],
+  "properties": {
+    "notification_id": {"type": "string", "format": "uuid"},
+    "customer_id": {"type": "string", "minLength": 1},
+    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
+    "medium": {"enum": ["email", "sms", "push"]},
+    "template": {"type": "string", "pattern": "^[a-z][a-z0-9_.]*$"},
+    "locale": {"type": "string", "default": "en-GB"},
+    "variables": {
+      "description": "Values substituted into the template.",
+      "type": "object",
+      "additionalProperties": {"type": ["string", "number", "boolean"]}
+    },
+    "sent_at": {"type": "string", "format": "date-time"}
+  }
+}
+`),
+	SchemaRefInventoryAdjusted: json.RawMessage(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "InventoryAdjusted",
+  "description": "Stock of one SKU changed in a warehouse.",
+  "type": "object",
+  "x-parsec-channels": ["orders"],
+  "required": ["sku", "warehouse", "delta", "reason", "on_hand", "adjusted_at"],
+  "additionalProperties": false,
+  "properties": {
+    "sku": {"type": "string", "pattern": "^[A-Z0-9-]{3,32}$"},
+    "warehouse": {"type": "string", "pattern": "^[a-z]{3}-[0-9]{1,3}$"},
+    "delta": {"description": "Change in units; negative when stock left.", "type": "integer"},
+    "reason": {"enum": ["received", "sold", "returned", "damaged", "recount"]},
+    "on_hand": {"type": "integer", "minimum": 0},
+    "bins": {
+      "description": "Units per storage bin after the adjustment, keyed by bin code.",
+      "type": "object",
+      "propertyNames": {"pattern": "^[A-Z][0-9]{2}-[0-9]{2}$"},
+      "additionalProperties": {"type": "integer", "minimum": 0}
+    },
+    "order_id": {
+      "description": "The order that caused the adjustment, for sales and returns.",
+      "$ref": "defs/commerce.json#/$defs/OrderID"
+    },
+    "adjusted_at": {"type": "string", "format": "date-time"}
+  }
+}
+`),
+	SchemaRefOrderCancelled: json.RawMessage(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "OrderCancelled",
+  "description": "An order was cancelled before it shipped.",
+  "type": "object",
+  "x-parsec-channels": [{"pattern": "orders", "required": true}],
+  "required": ["order_id", "reason", "cancelled_at", "cancelled_by"],
+  "properties": {
+    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
+    "reason": {
+      "enum": ["customer_request", "payment_failed", "out_of_stock", "fraud_suspected"]
+    },
+    "note": {
+      "description": "Free text from the agent who cancelled; null when explicitly cleared.",
+      "type": ["string", "null"],
+      "maxLength": 1000
+    },
+    "cancelled_by": {
+      "description": "Who cancelled: a customer, a support agent or an automated service.",
+      "type": "object",
+      "required": ["kind", "id"],
+      "properties": {
+        "kind": {"enum": ["customer", "agent", "service"]},
+        "id": {"type": "string", "minLength": 1}
+      }
+    },
+    "refund": {"$ref": "defs/commerce.json#/$defs/Money"},
+    "cancelled_at": {"type": "string", "format": "date-time"}
+  }
+}
+`),
+	SchemaRefOrderPlaced: json.RawMessage(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "OrderPlaced",
+  "description": "A customer completed checkout and the order was accepted.",
+  "type": "object",
+  "x-parsec-channels": [{"pattern": "orders", "required": true, "description": "The order lifecycle of the shop."}, "stores"],
+  "required": ["order_id", "customer_id", "lines", "total", "placed_at", "sales_channel"],
+  "properties": {
+    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
+    "customer_id": {"type": "string", "minLength": 1},
+    "sales_channel": {
+      "description": "Where the order was placed.",
+      "enum": ["web", "mobile", "pos", "marketplace"]
+    },
+    "lines": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 500,
+      "items": {
+        "type": "object",
+        "required": ["sku", "quantity", "unit_price"],
+        "additionalProperties": false,
+        "properties": {
+          "sku": {"type": "string", "pattern": "^[A-Z0-9-]{3,32}$"},
+          "quantity": {"type": "integer", "minimum": 1, "maximum": 10000},
+          "unit_price": {"$ref": "defs/commerce.json#/$defs/Money"},
+          "gift_wrap": {"type": "boolean"}
+        }
+      }
+    },
+    "total": {"$ref": "defs/commerce.json#/$defs/Money"},
+    "shipping_address": {"$ref": "defs/commerce.json#/$defs/Address"},
+    "coupon_code": {
+      "description": "Coupon applied at checkout; null when the customer removed one.",
+      "type": ["string", "null"]
+    },
+    "placed_at": {"type": "string", "format": "date-time"},
+    "attributes": {
+      "description": "Free-form attributes set by the storefront (campaign, A/B bucket, ...).",
+      "type": "object",
+      "additionalProperties": {"type": "string"}
+    }
+  }
+}
+`),
+	SchemaRefPaymentCaptured: json.RawMessage(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "PaymentCaptured",
+  "description": "The payment provider captured the funds for an order.",
+  "type": "object",
+  "x-parsec-channels": ["orders"],
+  "required": ["payment_id", "order_id", "amount", "method", "captured_at"],
+  "properties": {
+    "payment_id": {"type": "string", "minLength": 1},
+    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
+    "amount": {"$ref": "defs/commerce.json#/$defs/Money"},
+    "method": {
+      "description": "How the customer paid.",
+      "oneOf": [
+        {"$ref": "#/$defs/Card"},
+        {"$ref": "#/$defs/BankTransfer"},
+        {"$ref": "#/$defs/Wallet"}
+      ]
+    },
+    "captured_at": {"type": "string", "format": "date-time"},
+    "three_ds": {
+      "description": "Outcome of 3-D Secure, when the card network asked for it.",
+      "type": "boolean"
+    }
+  },
+  "$defs": {
+    "Card": {
+      "type": "object",
+      "required": ["type", "brand", "last4"],
+      "additionalProperties": false,
+      "properties": {
+        "type": {"const": "card"},
+        "brand": {"enum": ["visa", "mastercard", "amex", "other"]},
+        "last4": {"type": "string", "pattern": "^[0-9]{4}$"},
+        "expiry": {"type": "string", "pattern": "^(0[1-9]|1[0-2])/[0-9]{2}$"}
+      }
+    },
+    "BankTransfer": {
+      "type": "object",
+      "required": ["type", "iban"],
+      "additionalProperties": false,
+      "properties": {
+        "type": {"const": "bank_transfer"},
+        "iban": {"type": "string", "pattern": "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"},
+        "reference": {"type": "string", "maxLength": 140}
+      }
+    },
+    "Wallet": {
+      "type": "object",
+      "required": ["type", "provider"],
+      "additionalProperties": false,
+      "properties": {
+        "type": {"const": "wallet"},
+        "provider": {"enum": ["apple_pay", "google_pay", "paypal"]}
+      }
+    }
+  }
+}
+`),
+	SchemaRefShipmentDispatched: json.RawMessage(`{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "ShipmentDispatched",
+  "description": "A warehouse handed one or more parcels of an order to a carrier.",
+  "type": "object",
+  "x-parsec-channels": ["orders"],
+  "required": ["shipment_id", "order_id", "carrier", "parcels", "destination", "dispatched_at"],
+  "properties": {
+    "shipment_id": {"type": "string", "minLength": 1},
+    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
+    "carrier": {"enum": ["dhl", "ups", "postnl", "local_courier"]},
+    "tracking_url": {"type": "string", "format": "uri"},
+    "parcels": {
+      "type": "array",
+      "minItems": 1,
+      "items": {
+        "type": "object",
+        "required": ["parcel_id", "weight_grams"],
+        "properties": {
+          "parcel_id": {"type": "string"},
+          "weight_grams": {"type": "integer", "exclusiveMinimum": 0},
+          "dimensions_cm": {
+            "description": "Length, width and height in centimetres.",
+            "type": "array",
+            "prefixItems": [
+              {"type": "number", "exclusiveMinimum": 0},
+              {"type": "number", "exclusiveMinimum": 0},
+              {"type": "number", "exclusiveMinimum": 0}
+            ],
+            "items": false
+          },
+          "skus": {"type": "array", "items": {"type": "string"}, "uniqueItems": true}
+        }
+      }
+    },
+    "destination": {"$ref": "defs/commerce.json#/$defs/Address"},
+    "estimated_delivery": {
+      "description": "Carrier's estimate; null when the carrier gave none.",
+      "type": ["string", "null"],
+      "format": "date"
+    },
+    "dispatched_at": {"type": "string", "format": "date-time"}
+  }
+}
+`),
+}
+
+// schemaOf returns the payload schema of the registry entries whose ref is ref.
 func schemaOf(ref string) json.RawMessage {
+	if s, ok := registrySchemas[ref]; ok {
+		return s
+	}
 	for _, a := range Aspects {
 		if a.SchemaRef == ref {
 			return json.RawMessage(a.Schema)

@@ -101,6 +101,7 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 		named:    make(map[string]*ir.Named),
 		meta:     make(map[*ir.Named]*namedMeta),
 		files:    make(map[*load.Doc]*ir.File),
+		docs:     make(map[*ir.File]*load.Doc),
 		chain:    make(map[*jsonschema.Schema]bool),
 		nullMem:  make(map[*jsonschema.Schema]bool),
 		kindMem:  make(map[*jsonschema.Schema]kindInfo),
@@ -167,6 +168,7 @@ type builder struct {
 	meta     map[*ir.Named]*namedMeta
 	order    []*ir.Named
 	files    map[*load.Doc]*ir.File
+	docs     map[*ir.File]*load.Doc // the inverse of files
 	fileList []*ir.File
 	refs     []*ir.Ref
 	chain    map[*jsonschema.Schema]bool
@@ -262,6 +264,7 @@ func (b *builder) file(d *load.Doc) *ir.File {
 		}
 	}
 	b.files[d] = f
+	b.docs[f] = d
 	b.fileList = append(b.fileList, f)
 	return f
 }

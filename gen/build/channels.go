@@ -3,6 +3,7 @@ package build
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode"
@@ -240,6 +241,7 @@ func (b *builder) channels(p *ir.Package, taken map[string]string) {
 					continue
 				}
 				pa.File, pa.SchemaRef = f, f.SchemaRef
+				b.registrySchema(f)
 			}
 			// A typed method must not hide one of the embedded runtime
 			// subscription's (an aspect "error" would shadow OnError).
@@ -368,4 +370,23 @@ func lowerFirst(s string) string {
 		}
 	}
 	return string(r)
+}
+
+// registrySchema records in f the schema as its file is written when the
+// embedded form leaves out more than layout: a registry entry carries the
+// text as written, and drift detection compares it with the live registry.
+func (b *builder) registrySchema(f *ir.File) {
+	if f.RegistrySchema != nil {
+		return
+	}
+	d, ok := b.docs[f]
+	if !ok {
+		return
+	}
+	written := d.Effective()
+	var w, e any
+	if json.Unmarshal(written, &w) == nil && json.Unmarshal(f.Schema, &e) == nil && reflect.DeepEqual(w, e) {
+		return
+	}
+	f.RegistrySchema = written
 }

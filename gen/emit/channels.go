@@ -64,6 +64,29 @@ func (a patternAspect) argType() *jen.Statement {
 	return a.typed.msgType()
 }
 
+// writtenSchema is a payload schema as its file is written.
+type writtenSchema struct {
+	ref    string // constant holding the schema ref
+	schema []byte
+}
+
+// registrySchemas are the schemas as written of the typed aspects of p's
+// patterns whose embedded form differs, in the order the patterns name them.
+func registrySchemas(p *ir.Package) []writtenSchema {
+	var out []writtenSchema
+	seen := map[*ir.File]bool{}
+	for _, c := range p.Channels {
+		for _, a := range c.Aspects {
+			if a.File == nil || a.File.RegistrySchema == nil || seen[a.File] {
+				continue
+			}
+			seen[a.File] = true
+			out = append(out, writtenSchema{ref: typedAspectOf(a.File).refConst(), schema: a.File.RegistrySchema})
+		}
+	}
+	return out
+}
+
 func patternAspects(c *ir.ChannelPattern) []patternAspect {
 	out := make([]patternAspect, 0, len(c.Aspects))
 	for _, a := range c.Aspects {
@@ -398,12 +421,29 @@ func renderChannelHelpers(f *jen.File, p *ir.Package) {
 		jen.Return(jen.Nil()),
 	)
 	f.Line()
-	f.Comment("schemaOf returns the embedded schema whose ref is ref.")
+	written := registrySchemas(p)
+	if len(written) > 0 {
+		f.Comment("registrySchemas are the payload schemas of the registry entries as their")
+		f.Comment("files are written, by schema ref; Aspects embeds them in the compact form")
+		f.Comment("that validates the same.")
+		f.Var().Id("registrySchemas").Op("=").Map(jen.String()).Qual("encoding/json", "RawMessage").ValuesFunc(func(g *jen.Group) {
+			for _, w := range written {
+				g.Line().Id(w.ref).Op(":").Qual("encoding/json", "RawMessage").Parens(schemaLit(w.schema))
+			}
+			g.Line()
+		})
+		f.Line()
+	}
+	f.Comment("schemaOf returns the payload schema of the registry entries whose ref is ref.")
+	var lookup []jen.Code
+	if len(written) > 0 {
+		lookup = append(lookup, jen.If(jen.List(jen.Id("s"), jen.Id("ok")).Op(":=").Id("registrySchemas").Index(jen.Id("ref")), jen.Id("ok")).Block(jen.Return(jen.Id("s"))))
+	}
 	f.Func().Id("schemaOf").Params(jen.Id("ref").String()).Qual("encoding/json", "RawMessage").Block(
-		jen.For(jen.List(jen.Id("_"), jen.Id("a")).Op(":=").Range().Id("Aspects")).Block(
+		append(lookup, jen.For(jen.List(jen.Id("_"), jen.Id("a")).Op(":=").Range().Id("Aspects")).Block(
 			jen.If(jen.Id("a").Dot("SchemaRef").Op("==").Id("ref")).Block(jen.Return(jen.Qual("encoding/json", "RawMessage").Call(jen.Id("a").Dot("Schema")))),
 		),
-		jen.Return(jen.Nil()),
+			jen.Return(jen.Nil()))...,
 	)
 	if !hasRawAspects(p) {
 		return

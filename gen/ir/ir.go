@@ -151,8 +151,15 @@ type File struct {
 	// SchemaRef is the schema's $id, else its path relative to the input
 	// directory; set for files reached only through $ref too.
 	SchemaRef string
-	// Schema is the raw bytes of the schema file, embedded in the output.
+	// Schema is the schema as the output embeds it for validation: compact
+	// (minified, annotation-only members removed) unless generated with
+	// --embed-schema verbatim.
 	Schema []byte
+	// RegistrySchema is the schema as written, which a registry entry of a
+	// channel pattern carries as the aspect's payload schema, so that drift
+	// detection compares the live registry with the text it came from. Nil
+	// when it equals Schema.
+	RegistrySchema []byte
 	// Root is the Go type of the schema's root; it is declared in Types.
 	Root *Named
 	// Types are the named types declared in this file, in output order.
