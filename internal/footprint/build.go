@@ -1,0 +1,219 @@
+package footprint
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/parsec-gen/parsec-gen/gen"
+	"github.com/parsec-gen/parsec-gen/internal/corpustest"
+)
+
+// Module is a scratch Go module that generated packages are built in; it
+// requires this repository's module through a replace directive.
+type Module struct {
+	Dir string
+	Go  string // the go command
+}
+
+// modPath is the scratch module's path.
+const modPath = "footprintbuild"
+
+// NewModule writes go.mod and go.sum into dir for building generated
+// packages against the runtime in repo.
+func NewModule(dir, repo, goCmd string) (*Module, error) {
+	if goCmd == "" {
+		goCmd = "go"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := corpustest.WriteReplaceModule(dir, modPath, repo); err != nil {
+		return nil, err
+	}
+	return &Module{Dir: dir, Go: goCmd}, nil
+}
+
+// WritePackage writes files into the package directory pkg.
+func (m *Module) WritePackage(pkg string, files gen.Files) error {
+	dir := filepath.Join(m.Dir, pkg)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if filepath.Base(f.Name) != f.Name {
+			return fmt.Errorf("generated file name %q is not a plain file name", f.Name)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Content, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Warm builds the runtime packages generated code imports, so that a
+// package's build measures the package alone.
+func (m *Module) Warm() error {
+	cmd := exec.Command(m.Go, "build", "github.com/parsec-gen/parsec-gen/runtime/...")
+	cmd.Dir = m.Dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("warm: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// BuildResult is one `go build` of one package.
+type BuildResult struct {
+	Wall time.Duration
+	// MaxRSS is the peak resident set of the go command and the processes
+	// it waited for (the compiler), as wait4 reports it.
+	MaxRSS int64 // bytes
+	Err    error
+}
+
+// Build runs `go build ./pkg` once with a fresh nonce file in the package,
+// so that the build cache cannot answer and the compiler runs; the
+// runtime packages stay cached.
+func (m *Module) Build(ctx context.Context, pkg string) BuildResult {
+	nonce := fmt.Sprintf("package %s\n\nconst _ = %q\n", pkg, strconv.FormatInt(time.Now().UnixNano(), 36))
+	path := filepath.Join(m.Dir, pkg, "zz_footprint_nonce.go")
+	if err := os.WriteFile(path, []byte(nonce), 0o644); err != nil {
+		return BuildResult{Err: err}
+	}
+	cmd := exec.CommandContext(ctx, m.Go, "build", "./"+pkg)
+	cmd.Dir = m.Dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	r := BuildResult{Wall: time.Since(start)}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru != nil {
+		r.MaxRSS = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	if err != nil {
+		msg := strings.TrimSpace(out.String())
+		if len(msg) > 400 {
+			msg = msg[:400] + "..."
+		}
+		r.Err = fmt.Errorf("%v: %s", err, msg)
+	}
+	return r
+}
+
+// SyntheticSchema returns a deterministic schema of about size bytes: a
+// root object whose definitions are chains of nested objects (objects
+// objects in all), each with a mix of constrained properties: strings with
+// length bounds, patterns and formats, bounded integers and numbers,
+// enums, arrays with item bounds and uniqueness, a required list, and a
+// $ref to the next chain.
+func SyntheticSchema(objects int) []byte {
+	const depth = 5
+	var b strings.Builder
+	b.WriteString("{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\",\n  \"title\": \"Synthetic\",\n  \"type\": \"object\",\n")
+	chains := (objects + depth - 1) / depth
+	b.WriteString("  \"properties\": {\n")
+	for i := range chains {
+		fmt.Fprintf(&b, "    \"c%04d\": {\"$ref\": \"#/definitions/C%04d\"}", i, i)
+		if i < chains-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("  },\n  \"definitions\": {\n")
+	n := 0
+	for i := range chains {
+		fmt.Fprintf(&b, "    \"C%04d\": ", i)
+		levels := min(depth, objects-n)
+		writeObject(&b, i, 0, levels, chains, "    ")
+		n += levels
+		if i < chains-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("  }\n}\n")
+	return []byte(b.String())
+}
+
+func writeObject(b *strings.Builder, chain, level, levels, chains int, indent string) {
+	in := indent + "  "
+	k := chain*7 + level
+	fmt.Fprintf(b, "{\n%s\"type\": \"object\",\n%s\"description\": \"Object %d at depth %d of chain %d.\",\n", in, in, k, level, chain)
+	fmt.Fprintf(b, "%s\"required\": [\"id\", \"count\"],\n", in)
+	fmt.Fprintf(b, "%s\"additionalProperties\": %v,\n", in, k%3 != 0)
+	b.WriteString(in + "\"properties\": {\n")
+	p := in + "  "
+	fmt.Fprintf(b, "%s\"id\": {\"type\": \"string\", \"minLength\": %d, \"maxLength\": %d, \"pattern\": \"^[a-z][a-z0-9-]{%d,}$\"},\n", p, 1+k%3, 32+k%50, k%4)
+	fmt.Fprintf(b, "%s\"count\": {\"type\": \"integer\", \"minimum\": %d, \"maximum\": %d},\n", p, k%10, 1000+k)
+	fmt.Fprintf(b, "%s\"ratio\": {\"type\": \"number\", \"exclusiveMinimum\": 0, \"maximum\": %d.5, \"multipleOf\": 0.25},\n", p, 1+k%9)
+	fmt.Fprintf(b, "%s\"kind\": {\"type\": \"string\", \"enum\": [\"alpha%d\", \"beta%d\", \"gamma%d\"]},\n", p, k, k, k)
+	fmt.Fprintf(b, "%s\"email\": {\"type\": \"string\", \"format\": \"email\"},\n", p)
+	fmt.Fprintf(b, "%s\"when\": {\"type\": [\"string\", \"null\"], \"format\": \"date-time\"},\n", p)
+	fmt.Fprintf(b, "%s\"tags\": {\"type\": \"array\", \"items\": {\"type\": \"string\", \"maxLength\": 16}, \"minItems\": %d, \"maxItems\": %d, \"uniqueItems\": true},\n", p, k%2, 8+k%5)
+	fmt.Fprintf(b, "%s\"labels\": {\"type\": \"object\", \"additionalProperties\": {\"type\": \"string\"}, \"maxProperties\": %d},\n", p, 4+k%7)
+	fmt.Fprintf(b, "%s\"next\": {\"$ref\": \"#/definitions/C%04d\"}", p, (chain+1)%chains)
+	if level+1 < levels {
+		fmt.Fprintf(b, ",\n%s\"child\": ", p)
+		writeObject(b, chain, level+1, levels, chains, p)
+	}
+	fmt.Fprintf(b, "\n%s}\n%s}", in, indent)
+}
+
+// Run is one timed run of a command.
+type Run struct {
+	Wall   time.Duration
+	MaxRSS int64
+}
+
+// TimeCommand runs name with args n times (after one untimed warm-up run)
+// in dir and returns the runs; the first failure stops it.
+func TimeCommand(ctx context.Context, n int, dir, name string, args ...string) ([]Run, error) {
+	var runs []Run
+	for i := -1; i < n; i++ {
+		cmd := exec.CommandContext(ctx, name, args...)
+		cmd.Dir = dir
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		start := time.Now()
+		err := cmd.Run()
+		wall := time.Since(start)
+		if err != nil {
+			return runs, fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out.String())
+		}
+		if i < 0 {
+			continue
+		}
+		r := Run{Wall: wall}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru != nil {
+			r.MaxRSS = ru.Maxrss * 1024
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
+}
+
+// Median is the median wall time of runs.
+func Median(runs []Run) time.Duration {
+	if len(runs) == 0 {
+		return 0
+	}
+	d := make([]time.Duration, len(runs))
+	for i, r := range runs {
+		d[i] = r.Wall
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	if len(d)%2 == 1 {
+		return d[len(d)/2]
+	}
+	return (d[len(d)/2-1] + d[len(d)/2]) / 2
+}
