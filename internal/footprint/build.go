@@ -89,19 +89,10 @@ func (m *Module) Build(ctx context.Context, pkg string) BuildResult {
 	if err := os.WriteFile(path, []byte(nonce), 0o644); err != nil {
 		return BuildResult{Err: err}
 	}
-	cmd := exec.CommandContext(ctx, m.Go, "build", "./"+pkg)
-	cmd.Dir = m.Dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	r := BuildResult{Wall: time.Since(start)}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru != nil {
-		r.MaxRSS = ru.Maxrss * 1024 // kilobytes on Linux
-	}
+	run, out, err := Measure(ctx, m.Dir, append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod"), m.Go, "build", "./"+pkg)
+	r := BuildResult{Wall: run.Wall, MaxRSS: run.MaxRSS}
 	if err != nil {
-		msg := strings.TrimSpace(out.String())
+		msg := strings.TrimSpace(string(out))
 		if len(msg) > 400 {
 			msg = msg[:400] + "..."
 		}
@@ -169,33 +160,98 @@ func writeObject(b *strings.Builder, chain, level, levels, chains int, indent st
 	fmt.Fprintf(b, "\n%s}\n%s}", in, indent)
 }
 
+// childFlag makes the footprint command run one command and report its
+// wall time and peak RSS (see Measure).
+const childFlag = "-footprint-measure-child"
+
+// Measure runs name with args in dir and returns its wall time and peak
+// RSS. It goes through a fresh process of the running executable (which
+// must call MaybeChild first in main): a child's ru_maxrss starts at its
+// parent's high-water mark, since it shares the parent's memory until
+// exec, so a command started directly by this process, which holds the
+// whole corpus's output, would never report less than that.
+func Measure(ctx context.Context, dir string, env []string, name string, args ...string) (Run, []byte, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return Run{}, nil, err
+	}
+	cmd := exec.CommandContext(ctx, self, append([]string{childFlag, name}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var out, report bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	r, w, err := os.Pipe()
+	if err != nil {
+		return Run{}, nil, err
+	}
+	cmd.ExtraFiles = []*os.File{w}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		r.Close()
+		return Run{}, nil, err
+	}
+	_, copyErr := report.ReadFrom(r)
+	r.Close()
+	waitErr := cmd.Wait()
+	var run Run
+	var code int
+	if _, err := fmt.Sscan(report.String(), &run.Wall, &run.MaxRSS, &code); err != nil || copyErr != nil {
+		if waitErr != nil {
+			return Run{}, out.Bytes(), waitErr
+		}
+		return Run{}, out.Bytes(), fmt.Errorf("no measurement from %s: %q", childFlag, report.String())
+	}
+	if code != 0 {
+		return run, out.Bytes(), fmt.Errorf("%s: exit status %d", name, code)
+	}
+	return run, out.Bytes(), waitErr
+}
+
+// MaybeChild runs the command of a Measure child and exits if this process
+// is one; otherwise it returns.
+func MaybeChild() {
+	if len(os.Args) < 3 || os.Args[1] != childFlag {
+		return
+	}
+	cmd := exec.Command(os.Args[2], os.Args[3:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	code := 0
+	if err != nil {
+		code = 1
+		if cmd.ProcessState == nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}
+	var rss int64
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru != nil {
+			rss = ru.Maxrss * 1024 // kilobytes on Linux
+		}
+	}
+	report := os.NewFile(3, "report")
+	fmt.Fprintf(report, "%d %d %d\n", int64(wall), rss, code)
+	report.Close()
+	os.Exit(code)
+}
+
 // Run is one timed run of a command.
 type Run struct {
 	Wall   time.Duration
 	MaxRSS int64
 }
 
-// TimeCommand runs name with args n times (after one untimed warm-up run)
-// in dir and returns the runs; the first failure stops it.
+// TimeCommand runs name with args n times in dir (through Measure) and
+// returns the runs; the first failure stops it.
 func TimeCommand(ctx context.Context, n int, dir, name string, args ...string) ([]Run, error) {
 	var runs []Run
-	for i := -1; i < n; i++ {
-		cmd := exec.CommandContext(ctx, name, args...)
-		cmd.Dir = dir
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		start := time.Now()
-		err := cmd.Run()
-		wall := time.Since(start)
+	for range n {
+		r, out, err := Measure(ctx, dir, os.Environ(), name, args...)
 		if err != nil {
-			return runs, fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out.String())
-		}
-		if i < 0 {
-			continue
-		}
-		r := Run{Wall: wall}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru != nil {
-			r.MaxRSS = ru.Maxrss * 1024
+			return runs, fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 		}
 		runs = append(runs, r)
 	}

@@ -20,6 +20,7 @@ import (
 )
 
 func main() {
+	footprint.MaybeChild()
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "footprint:", err)
 		os.Exit(1)
@@ -293,24 +294,33 @@ func runStartup(w io.Writer, o options) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n== generation, one process per schema, median of %d runs (after one warm-up)\n", o.startupN)
+	fmt.Fprintf(w, "\n== generation, one process per schema, median of %d runs (one warm-up each; the generators alternate run by run)\n", o.startupN)
 	fmt.Fprintf(w, "%-28s %-14s %9s %9s\n", "schema", "generator", "median", "maxrss")
 	for _, name := range []string{o.tiny, o.typical} {
 		schema, err := filepath.Abs(filepath.Join(o.corpus, name))
 		if err != nil {
 			return err
 		}
-		pg, err := footprint.TimeCommand(context.Background(), o.startupN, out, abs(o.parsecGen), "generate", "-p", "p", "-o", filepath.Join(out, "parsec"), schema)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "%-28s %-14s %7.1fms %9s\n", name, "parsec-gen", ms(footprint.Median(pg)), mb(pg[0].MaxRSS))
+		cmds := [][]string{{abs(o.parsecGen), "generate", "-p", "p", "-o", filepath.Join(out, "parsec"), schema}}
+		labels := []string{"parsec-gen"}
 		if o.goJSONSchema != "" {
-			gj, err := footprint.TimeCommand(context.Background(), o.startupN, out, abs(o.goJSONSchema), "-p", "p", "-o", filepath.Join(out, "gojs.go"), schema)
-			if err != nil {
-				return err
+			cmds = append(cmds, []string{abs(o.goJSONSchema), "-p", "p", "-o", filepath.Join(out, "gojs.go"), schema})
+			labels = append(labels, "go-jsonschema")
+		}
+		runs := make([][]footprint.Run, len(cmds))
+		for i := -1; i < o.startupN; i++ {
+			for j, c := range cmds {
+				r, err := footprint.TimeCommand(context.Background(), 1, out, c[0], c[1:]...)
+				if err != nil {
+					return err
+				}
+				if i >= 0 {
+					runs[j] = append(runs[j], r...)
+				}
 			}
-			fmt.Fprintf(w, "%-28s %-14s %7.1fms %9s\n", name, "go-jsonschema", ms(footprint.Median(gj)), mb(gj[0].MaxRSS))
+		}
+		for j := range cmds {
+			fmt.Fprintf(w, "%-28s %-14s %7.1fms %9s\n", name, labels[j], ms(footprint.Median(runs[j])), mb(runs[j][0].MaxRSS))
 		}
 	}
 	return nil
