@@ -109,6 +109,10 @@ type Breakdown struct {
 	// where it holds no backquote (a quoted one otherwise): an estimate
 	// for the redesign, not part of the totals.
 	SchemaTextCompact int64
+	// CommentsOn splits Comments by the construct of the declaration they
+	// document or sit in; the file header and free-floating comments are
+	// Other.
+	CommentsOn [numConstructs]int64
 	// PlaceComments are the bytes of comment lines that only say where a
 	// declaration comes from ("X corresponds to the schema at ..." and
 	// "X corresponds to the JSON property ..."), part of Comments.
@@ -120,6 +124,9 @@ func (b *Breakdown) Add(o Breakdown) {
 	for i := range b.Bytes {
 		b.Bytes[i] += o.Bytes[i]
 		b.Lines[i] += o.Lines[i]
+	}
+	for i := range b.CommentsOn {
+		b.CommentsOn[i] += o.CommentsOn[i]
 	}
 	b.SchemaTextCompact += o.SchemaTextCompact
 	b.PlaceComments += o.PlaceComments
@@ -170,9 +177,20 @@ func Classify(name string, src []byte) (Breakdown, error) {
 	}
 	var b Breakdown
 	shared := sharedFiles[name]
+	docOf := map[*ast.CommentGroup]Construct{}
 	for _, d := range f.Decls {
 		c := classifyDecl(d, shared)
 		mark(d.Pos(), d.End(), c)
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Doc != nil {
+				docOf[d.Doc] = c
+			}
+		case *ast.GenDecl:
+			if d.Doc != nil {
+				docOf[d.Doc] = c
+			}
+		}
 		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.VAR {
 			for _, lit := range schemaLiterals(gd) {
 				mark(lit.Pos(), lit.End(), SchemaText)
@@ -181,7 +199,12 @@ func Classify(name string, src []byte) (Breakdown, error) {
 		}
 	}
 	for _, cg := range f.Comments {
+		on, ok := docOf[cg]
+		if !ok {
+			on = owner[off(cg.Pos())]
+		}
 		for _, c := range cg.List {
+			b.CommentsOn[on] += int64(len(c.Text))
 			mark(c.Pos(), c.End(), Comments)
 			if strings.Contains(c.Text, " corresponds to the schema at ") || strings.Contains(c.Text, " corresponds to the JSON property ") {
 				b.PlaceComments += int64(len(c.Text))

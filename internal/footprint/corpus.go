@@ -150,6 +150,7 @@ type Totals struct {
 	GoJSONBytes, GoJSONLines    int64 // over every schema go-jsonschema generates
 	BothParsecBytes, BothGoJSON int64 // over the schemas both generate
 	BothParsecLines, BothGoLine int64
+	BothSchemaText              int64     // parsec-gen's embedded schema text over the schemas both generate
 	Breakdown                   Breakdown // parsec-gen, every generated schema
 }
 
@@ -174,6 +175,7 @@ func Sum(schemas []*Schema) Totals {
 			t.BothParsecBytes += s.ParsecBytes()
 			t.BothGoJSON += int64(len(s.GoJSONSchema))
 			t.BothParsecLines += s.ParsecLines()
+			t.BothSchemaText += s.Breakdown.Bytes[SchemaText]
 			t.BothGoLine += s.GoJSONSchemaLines()
 		}
 	}

@@ -122,6 +122,8 @@ func printSizes(w io.Writer, o options, schemas []*footprint.Schema) {
 		fmt.Fprintf(w, "both generate %d: parsec-gen %d bytes / %d lines, go-jsonschema %d bytes / %d lines: ratio %s bytes, %s lines\n",
 			t.Both, t.BothParsecBytes, t.BothParsecLines, t.BothGoJSON, t.BothGoLine,
 			ratio(t.BothParsecBytes, t.BothGoJSON), ratio(t.BothParsecLines, t.BothGoLine))
+		fmt.Fprintf(w, "both generate %d, without parsec-gen's embedded schema text (%d bytes): ratio %s bytes\n",
+			t.Both, t.BothSchemaText, ratio(t.BothParsecBytes-t.BothSchemaText, t.BothGoJSON))
 	}
 	for _, s := range schemas {
 		if s.ParsecErr != nil {
@@ -141,6 +143,12 @@ func printSizes(w io.Writer, o options, schemas []*footprint.Schema) {
 		fmt.Fprintf(w, "%-52s %10d %7s %9d %7s\n", c, t.Breakdown.Bytes[c], share(t.Breakdown.Bytes[c], total), t.Breakdown.Lines[c], share(t.Breakdown.Lines[c], lines))
 	}
 	fmt.Fprintf(w, "%-52s %10d %7s %9d\n", "total", total, share(total, total), lines)
+	fmt.Fprintf(w, "\ncomments by what they document:\n")
+	for _, c := range footprint.Constructs() {
+		if n := t.Breakdown.CommentsOn[c]; n > 0 {
+			fmt.Fprintf(w, "  %-50s %10d %7s of all bytes\n", c, n, share(n, total))
+		}
+	}
 	fmt.Fprintf(w, "estimate: schema text compacted as raw strings: %d bytes (%s of the schema text, saves %s of all bytes)\n",
 		t.Breakdown.SchemaTextCompact, share(t.Breakdown.SchemaTextCompact, t.Breakdown.Bytes[footprint.SchemaText]),
 		share(t.Breakdown.Bytes[footprint.SchemaText]-t.Breakdown.SchemaTextCompact, total))
