@@ -247,7 +247,7 @@ func runBuild(w io.Writer, o options, schemas []*footprint.Schema) error {
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].r.Wall > all[j].r.Wall })
 	fmt.Fprintf(w, "%d packages, %s in all\n", len(all), sum.Round(time.Millisecond))
-	fmt.Fprintf(w, "%-3s %-52s %9s %8s %9s\n", "#", "schema (slowest first)", "bytes", "wall", "maxrss")
+	fmt.Fprintf(w, "%-3s %-52s %9s %8s %8s %9s\n", "#", "schema (slowest first)", "bytes", "wall", "cpu", "maxrss")
 	for i, x := range all {
 		if i >= max(o.top, 10) && x.r.Err == nil {
 			continue
@@ -256,7 +256,7 @@ func runBuild(w io.Writer, o options, schemas []*footprint.Schema) error {
 		if x.r.Err != nil {
 			status = "  FAILED: " + x.r.Err.Error()
 		}
-		fmt.Fprintf(w, "%-3d %-52s %9d %7.2fs %9s%s\n", i+1, x.s.File, x.s.ParsecBytes(), x.r.Wall.Seconds(), mb(x.r.MaxRSS), status)
+		fmt.Fprintf(w, "%-3d %-52s %9d %7.2fs %7.2fs %9s%s\n", i+1, x.s.File, x.s.ParsecBytes(), x.r.Wall.Seconds(), x.r.CPU.Seconds(), mb(x.r.MaxRSS), status)
 	}
 
 	if o.synthetic > 0 {
@@ -289,9 +289,9 @@ func runBuild(w io.Writer, o options, schemas []*footprint.Schema) error {
 		r := m.Build(ctx, "synthetic")
 		cancel()
 		if r.Err != nil {
-			fmt.Fprintf(w, "build: FAILED after %.1fs, maxrss %s: %v\n", r.Wall.Seconds(), mb(r.MaxRSS), r.Err)
+			fmt.Fprintf(w, "build: FAILED after %.1fs (cpu %.1fs), maxrss %s: %v\n", r.Wall.Seconds(), r.CPU.Seconds(), mb(r.MaxRSS), r.Err)
 		} else {
-			fmt.Fprintf(w, "build: %.1fs, maxrss %s\n", r.Wall.Seconds(), mb(r.MaxRSS))
+			fmt.Fprintf(w, "build: %.1fs wall, %.1fs cpu, maxrss %s\n", r.Wall.Seconds(), r.CPU.Seconds(), mb(r.MaxRSS))
 		}
 	}
 	return nil
@@ -303,7 +303,7 @@ func runStartup(w io.Writer, o options) error {
 		return err
 	}
 	fmt.Fprintf(w, "\n== generation, one process per schema, median of %d runs (one warm-up each; the generators alternate run by run)\n", o.startupN)
-	fmt.Fprintf(w, "%-28s %-14s %9s %9s\n", "schema", "generator", "median", "maxrss")
+	fmt.Fprintf(w, "%-28s %-14s %9s %9s %9s\n", "schema", "generator", "median", "cpu", "maxrss")
 	for _, name := range []string{o.tiny, o.typical} {
 		schema, err := filepath.Abs(filepath.Join(o.corpus, name))
 		if err != nil {
@@ -328,7 +328,7 @@ func runStartup(w io.Writer, o options) error {
 			}
 		}
 		for j := range cmds {
-			fmt.Fprintf(w, "%-28s %-14s %7.1fms %9s\n", name, labels[j], ms(footprint.Median(runs[j])), mb(runs[j][0].MaxRSS))
+			fmt.Fprintf(w, "%-28s %-14s %7.1fms %7.1fms %9s\n", name, labels[j], ms(footprint.Median(runs[j])), ms(medianCPU(runs[j])), mb(runs[j][0].MaxRSS))
 		}
 	}
 	return nil
@@ -343,3 +343,11 @@ func abs(p string) string {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func medianCPU(runs []footprint.Run) time.Duration {
+	c := make([]footprint.Run, len(runs))
+	for i, r := range runs {
+		c[i] = footprint.Run{Wall: r.CPU}
+	}
+	return footprint.Median(c)
+}
