@@ -13,6 +13,12 @@
 // regexp2 match runs under a timeout (DefaultTimeout unless CompileTimeout says
 // otherwise). A match that times out reports no match: a payload is never
 // accepted because its check ran out of time, and a decoder never hangs.
+// regexp2 reads its deadline off a coarse shared clock that a busy machine can
+// starve and then move forward in one step, so a match that has just begun
+// can be told its time is up; a timeout is believed only when the wall clock
+// agrees that the whole budget has passed, and a match cut short sooner runs
+// again (a few times at most), so a valid value is not rejected because the
+// machine was loaded.
 //
 // The Regexp interface has exactly the method set that
 // github.com/santhosh-tekuri/jsonschema/v6 wants from a regexp engine, so
@@ -90,7 +96,7 @@ func compileBacktracking(pattern string, timeout time.Duration) (Regexp, error) 
 		return nil, fmt.Errorf("ecmaregex: invalid pattern %q: %w", pattern, err)
 	}
 	re.MatchTimeout = timeout
-	return &ecmaRegexp{re: re, src: pattern}, nil
+	return &ecmaRegexp{re: re, src: pattern, timeout: timeout}, nil
 }
 
 // MustCompile is like Compile but panics if the pattern does not compile. It
@@ -119,15 +125,36 @@ func (g goRegexp) MatchString(s string) bool { return g.re.MatchString(s) }
 func (g goRegexp) String() string            { return g.src }
 
 type ecmaRegexp struct {
-	re  *regexp2.Regexp
-	src string
+	re      *regexp2.Regexp
+	src     string
+	timeout time.Duration
 }
 
 func (e *ecmaRegexp) MatchString(s string) bool {
-	ok, err := e.re.MatchString(s)
-	// The only error regexp2 reports from a match is the timeout; a timed-out
-	// match counts as no match, as documented on the package.
-	return err == nil && ok
+	return matchBounded(e.timeout, time.Now, func() (bool, error) { return e.re.MatchString(s) })
+}
+
+// spuriousRetries bounds how often a match that regexp2 cut short before its
+// budget had passed is run again.
+const spuriousRetries = 3
+
+// matchBounded runs match, whose only error is regexp2's timeout. regexp2
+// sets a deadline of at least budget past the start on a clock that never
+// runs ahead of the wall clock, so a timeout reported sooner than budget by
+// the wall clock is spurious (its clock goroutine was starved, then caught up
+// in one step) and the match runs again. A genuine timeout, or one that keeps
+// recurring, counts as no match, as documented on the package.
+func matchBounded(budget time.Duration, now func() time.Time, match func() (bool, error)) bool {
+	for attempt := 0; ; attempt++ {
+		start := now()
+		ok, err := match()
+		if err == nil {
+			return ok
+		}
+		if now().Sub(start) >= budget || attempt == spuriousRetries {
+			return false
+		}
+	}
 }
 
 func (e *ecmaRegexp) String() string { return e.src }

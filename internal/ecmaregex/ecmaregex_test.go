@@ -1,6 +1,7 @@
 package ecmaregex
 
 import (
+	"errors"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -162,5 +163,56 @@ func TestEnginesAgree(t *testing.T) {
 				t.Errorf("%q on %q: Go path %v, backtracking path %v", pattern, s, got, want)
 			}
 		}
+	}
+}
+
+// A timeout that regexp2 reports before the budget has passed by the wall
+// clock is its starved clock catching up: the match runs again and its real
+// answer counts. A timeout after the whole budget is believed at once.
+func TestMatchBoundedRetriesSpuriousTimeouts(t *testing.T) {
+	errTimeout := errors.New("match timeout")
+	const budget = 100 * time.Millisecond
+	var clock time.Time
+	now := func() time.Time { return clock }
+
+	calls := 0
+	spuriousThenMatch := func() (bool, error) {
+		calls++
+		clock = clock.Add(time.Millisecond) // far less than the budget
+		if calls < 3 {
+			return false, errTimeout
+		}
+		return true, nil
+	}
+	if !matchBounded(budget, now, spuriousThenMatch) {
+		t.Error("a match cut short twice before its budget, then matching, reported no match")
+	}
+	if calls != 3 {
+		t.Errorf("match ran %d times, want 3", calls)
+	}
+
+	calls = 0
+	genuine := func() (bool, error) {
+		calls++
+		clock = clock.Add(budget)
+		return false, errTimeout
+	}
+	if matchBounded(budget, now, genuine) {
+		t.Error("a genuine timeout reported a match")
+	}
+	if calls != 1 {
+		t.Errorf("a genuine timeout ran the match %d times, want 1", calls)
+	}
+
+	calls = 0
+	alwaysSpurious := func() (bool, error) {
+		calls++
+		return false, errTimeout
+	}
+	if matchBounded(budget, now, alwaysSpurious) {
+		t.Error("a timeout that keeps recurring reported a match")
+	}
+	if calls != spuriousRetries+1 {
+		t.Errorf("a recurring timeout ran the match %d times, want %d", calls, spuriousRetries+1)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+
+	"github.com/parsec-gen/parsec-gen/runtime/internal/transportkit"
 )
 
 // Defaults of a MemoryTransport.
@@ -22,8 +24,10 @@ const (
 )
 
 // ErrTransportClosed is returned by a MemoryTransport used after Close (until
-// Connect opens it again).
-var ErrTransportClosed = errors.New("parsec: memory transport: closed")
+// Connect opens it again). It is the error every transport of this module
+// returns after Close (ws.ErrClosed, sse.ErrClosed), so errors.Is matches
+// any of them. It is not ErrClosed, which says the Client was closed.
+var ErrTransportClosed = transportkit.ErrClosed
 
 // MemoryOption configures a MemoryTransport.
 type MemoryOption func(*memoryConfig)
@@ -103,6 +107,10 @@ func MemoryUser(userID string, connInfo []byte) MemoryOption {
 //
 // Delivered byte slices are shared between subscribers and history: readers
 // must not modify them.
+//
+// It keeps the contract every Transport keeps, checked by the suite in
+// package runtime/transport/transporttest like the WebSocket and SSE
+// transports.
 type MemoryTransport struct {
 	b        *memBroker
 	cfg      memoryConfig
@@ -330,10 +338,10 @@ func (t *MemoryTransport) Subscribe(ctx context.Context, channel string, opts Su
 		if len(hist) > 0 {
 			first = hist[0].offset
 		}
-		if from < first {
-			events = append(events, StreamEvent{Kind: EventUnrecoverable, Channel: channel, Missed: int64(first - from),
+		if gap := (transportkit.Cursor{Offset: from - 1, Known: true}).Upto(first); !gap.Empty() {
+			events = append(events, StreamEvent{Kind: EventUnrecoverable, Channel: channel, Missed: gap.Missed(),
 				Position: StreamPosition{Offset: c.top, Epoch: c.epoch},
-				Err:      fmt.Errorf("memory transport: channel %q: offsets %d..%d are no longer in history", channel, from, first-1)})
+				Err:      fmt.Errorf("memory transport: channel %q: %w", channel, gap)})
 			from = first
 		} else if opts.Since != nil && opts.FromSequence <= 0 {
 			events = append(events, StreamEvent{Kind: EventRecovered, Channel: channel,

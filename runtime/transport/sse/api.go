@@ -12,9 +12,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/parsec-gen/parsec-gen/runtime/client"
+	"github.com/parsec-gen/parsec-gen/runtime/internal/transportkit"
 )
 
 // maxAPIResponse bounds the size of one server API response body.
@@ -148,7 +148,7 @@ func (t *Transport) Publish(ctx context.Context, channel string, data []byte) er
 	var last error
 	for attempt := range t.cfg.PublishAttempts {
 		if attempt > 0 {
-			if err := sleepCtx(ctx, t.backoff(attempt-1)); err != nil {
+			if err := transportkit.Sleep(ctx, t.backoff(attempt-1)); err != nil {
 				return fmt.Errorf("sse: publish to %q: %w (last error: %v)", channel, err, last)
 			}
 		}
@@ -281,16 +281,4 @@ func (t *Transport) Presence(ctx context.Context, channel string) ([]client.Pres
 	}
 	slices.SortFunc(out, func(a, b client.PresenceEntry) int { return strings.Compare(a.ClientID, b.ClientID) })
 	return out, nil
-}
-
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

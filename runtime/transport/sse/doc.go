@@ -53,4 +53,19 @@
 //
 // History and Presence use the server API (/api/history, /api/presence) and
 // need Config.APIKey, like Publish.
+//
+// # Configuration
+//
+// NewTransport(url, options...) takes functional options, the style of the
+// WebSocket transport (ws.New) and the memory transport
+// (client.NewMemoryTransport); each option sets one Config field, and
+// where both transports have a setting the option has the same name
+// (WithToken, WithTokenFunc, WithLogger, WithPingTimeout,
+// WithReconnectDelay). New(Config) takes the same settings as a struct and
+// stays; both apply the same defaults and checks.
+//
+// A Transport used after Close returns ErrClosed, which is the same error
+// as ws.ErrClosed and client.ErrTransportClosed. The transport keeps the
+// contract every client.Transport keeps; package transporttest is its test
+// suite, which this transport runs against Centrifugo.
 package sse

@@ -37,3 +37,23 @@ func Example() {
 	fmt.Println("configured")
 	// Output: configured
 }
+
+// ExampleNewTransport configures the same transport with options, the
+// configuration style the WebSocket and memory transports use too.
+func ExampleNewTransport() {
+	tr, err := sse.NewTransport("http://127.0.0.1:8000",
+		sse.WithAPIKey("api-key"),
+		sse.WithTokenFunc(func(ctx context.Context, channel string) (string, error) {
+			return "connection-token-for-" + channel, nil
+		}),
+		sse.WithReconnectDelay(sse.DefaultReconnectDelayMin, 2*time.Second),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := tr.Close(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("configured")
+	// Output: configured
+}

@@ -60,13 +60,14 @@ func (s *stream) refill(res subscribeResult) *recovery {
 	}
 	start := client.StreamPosition{Offset: first - 1, Epoch: res.Epoch}
 	s.emit(client.StreamEvent{Kind: client.EventSubscribed, Position: start})
+	gap := s.cursor().Upto(first)
 	switch {
 	case !sameEpoch:
 		s.emit(client.StreamEvent{Kind: client.EventUnrecoverable, Position: start, Missed: -1,
 			Err: fmt.Errorf("sse: channel %q: epoch %q replaced by %q; delivering the new epoch from offset %d", s.channel, s.epoch, res.Epoch, first)})
-	case first > s.offset+1:
-		s.emit(client.StreamEvent{Kind: client.EventUnrecoverable, Position: start, Missed: int64(first - 1 - s.offset),
-			Err: fmt.Errorf("sse: channel %q: offsets %d..%d are no longer in history", s.channel, s.offset+1, first-1)})
+	case !gap.Empty():
+		s.emit(client.StreamEvent{Kind: client.EventUnrecoverable, Position: start, Missed: gap.Missed(),
+			Err: fmt.Errorf("sse: channel %q: %w", s.channel, gap)})
 	}
 	s.epoch, s.offset, s.known = res.Epoch, start.Offset, true
 	s.skipped = 0

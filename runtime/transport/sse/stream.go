@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/parsec-gen/parsec-gen/runtime/client"
+	"github.com/parsec-gen/parsec-gen/runtime/internal/transportkit"
 )
 
 // DisconnectError is the server's reason for ending a stream. When Reconnect
@@ -114,6 +114,11 @@ func (s *stream) emit(ev client.StreamEvent) {
 	s.opts.OnEvent(ev)
 }
 
+// cursor is the stream's position for duplicate and gap checks.
+func (s *stream) cursor() transportkit.Cursor {
+	return transportkit.Cursor{Offset: s.offset, Known: s.known}
+}
+
 func (s *stream) position() client.StreamPosition {
 	return client.StreamPosition{Offset: s.offset, Epoch: s.epoch}
 }
@@ -154,7 +159,7 @@ func (s *stream) run(ready chan<- error) {
 		if errors.As(err, &term) {
 			return
 		}
-		if sleepCtx(s.ctx, s.t.backoff(attempt)) != nil {
+		if transportkit.Sleep(s.ctx, s.t.backoff(attempt)) != nil {
 			return
 		}
 		attempt++
@@ -165,12 +170,7 @@ func (s *stream) run(ready chan<- error) {
 // exponential between ReconnectDelayMin and ReconnectDelayMax, half of it
 // random so that many clients do not reconnect in step.
 func (t *Transport) backoff(n int) time.Duration {
-	d := t.cfg.ReconnectDelayMin << min(n, 20)
-	if d <= 0 || d > t.cfg.ReconnectDelayMax {
-		d = t.cfg.ReconnectDelayMax
-	}
-	half := d / 2
-	return half + rand.N(half+1)
+	return transportkit.Backoff{Min: t.cfg.ReconnectDelayMin, Max: t.cfg.ReconnectDelayMax}.Delay(n, nil)
 }
 
 // conn is one open SSE response.
@@ -405,9 +405,9 @@ func (s *stream) deliverRecovered(r *recovery) error {
 			return err
 		}
 	}
-	if top > s.offset {
+	if gap := s.cursor().Upto(top + 1); !gap.Empty() {
 		s.emit(client.StreamEvent{Kind: client.EventUnrecoverable, Position: client.StreamPosition{Offset: top, Epoch: s.epoch},
-			Missed: int64(top - s.offset)})
+			Missed: gap.Missed()})
 		s.offset = top
 	}
 	return nil
@@ -417,23 +417,21 @@ func (s *stream) deliverRecovered(r *recovery) error {
 // boundaries and handling holes in the offsets. live says whether a hole can
 // be repaired by reconnecting with recovery.
 func (s *stream) deliver(p *publication, live bool) error {
+	dup, gap := s.cursor().Next(p.Offset)
+	switch {
+	case dup:
+		return nil // already delivered before a reconnect
+	case gap.Empty():
+	case uint64(s.skipped) >= uint64(gap.Missed()):
+		// The missing publications are the events skipped and reported
+		// as errors.
+	case live:
+		return errGap
+	default:
+		s.emit(client.StreamEvent{Kind: client.EventUnrecoverable,
+			Position: client.StreamPosition{Offset: p.Offset, Epoch: s.epoch}, Missed: gap.Missed()})
+	}
 	if p.Offset != 0 && s.known {
-		switch {
-		case p.Offset <= s.offset:
-			return nil // already delivered before a reconnect
-		case p.Offset > s.offset+1:
-			hole := p.Offset - s.offset - 1
-			switch {
-			case uint64(s.skipped) >= hole:
-				// The missing publications are the events skipped and
-				// reported as errors.
-			case live:
-				return errGap
-			default:
-				s.emit(client.StreamEvent{Kind: client.EventUnrecoverable,
-					Position: client.StreamPosition{Offset: p.Offset, Epoch: s.epoch}, Missed: int64(hole)})
-			}
-		}
 		s.offset = p.Offset
 	}
 	s.skipped = 0

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parsec-gen/parsec-gen/runtime/client"
+	"github.com/parsec-gen/parsec-gen/runtime/internal/transportkit"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -29,8 +30,10 @@ const (
 	DefaultPublishAttempts   = 3
 )
 
-// ErrClosed is returned by operations on a closed Transport.
-var ErrClosed = errors.New("sse: transport closed")
+// ErrClosed is returned by operations on a closed Transport. It is the
+// error every transport of this module returns after Close (ws.ErrClosed,
+// client.ErrTransportClosed), so errors.Is matches any of them.
+var ErrClosed = transportkit.ErrClosed
 
 // ErrPingTimeout is reported (wrapped, in an EventDisconnected) when the
 // server sent nothing, not even a ping, within the ping timeout.

@@ -9,6 +9,7 @@ import (
 	centrifuge "github.com/centrifugal/centrifuge-go"
 
 	"github.com/parsec-gen/parsec-gen/runtime/client"
+	"github.com/parsec-gen/parsec-gen/runtime/internal/transportkit"
 )
 
 // outBuffer caps the buffer of the channel Subscribe returns: enough to
@@ -318,11 +319,11 @@ func (s *stream) catchUp(prev client.StreamPosition, h centrifuge.HistoryResult)
 	if len(h.Publications) > 0 {
 		first = h.Publications[0].Offset
 	}
-	if first > prev.Offset+1 && s.last.Offset == prev.Offset {
+	if gap := (transportkit.Cursor{Offset: prev.Offset, Known: true}).Upto(first); !gap.Empty() && s.last.Offset == prev.Offset {
 		s.afterGap = true
 		s.enqueueEvent(client.StreamEvent{Kind: client.EventUnrecoverable, Channel: s.channel,
-			Position: client.StreamPosition{Offset: first - 1, Epoch: prev.Epoch}, Missed: int64(first - 1 - prev.Offset),
-			Err: fmt.Errorf("ws transport: channel %q: offsets %d..%d are no longer in history", s.channel, prev.Offset+1, first-1)})
+			Position: client.StreamPosition{Offset: first - 1, Epoch: prev.Epoch}, Missed: gap.Missed(),
+			Err: fmt.Errorf("ws transport: channel %q: %w", s.channel, gap)})
 		s.last.Offset = first - 1
 	}
 	for _, p := range h.Publications {
@@ -397,7 +398,8 @@ func (s *stream) onPublication(gen int, e centrifuge.PublicationEvent) {
 // oversized data reported, a full queue switches to overflow. s.mu must be
 // held.
 func (s *stream) accept(off uint64, data []byte) {
-	if off > 0 && s.haveLast && off <= s.last.Offset {
+	dup, gap := s.cursor().Next(off)
+	if dup {
 		return // already delivered: a replay overlapping the resume point
 	}
 	if s.overflowed {
@@ -411,10 +413,10 @@ func (s *stream) accept(off uint64, data []byte) {
 				ErrSlowConsumer, s.channel, s.nData, s.last.Offset)})
 		return
 	}
-	if off > 0 && s.haveLast && off > s.last.Offset+1 {
+	if !gap.Empty() {
 		s.enqueueEvent(client.StreamEvent{Kind: client.EventUnrecoverable, Channel: s.channel, Position: s.last,
-			Missed: int64(off - s.last.Offset - 1),
-			Err:    fmt.Errorf("ws transport: channel %q: offsets %d..%d skipped by the server", s.channel, s.last.Offset+1, off-1)})
+			Missed: gap.Missed(),
+			Err:    fmt.Errorf("ws transport: channel %q: offsets %d..%d skipped by the server", s.channel, gap.From, gap.To)})
 	}
 	if off > 0 {
 		s.last.Offset = off
@@ -437,6 +439,12 @@ func (s *stream) accept(off uint64, data []byte) {
 	s.q = append(s.q, item{data: data})
 	s.nData++
 	s.signal()
+}
+
+// cursor is the position of the last accepted publication, for duplicate
+// and gap checks. s.mu must be held.
+func (s *stream) cursor() transportkit.Cursor {
+	return transportkit.Cursor{Offset: s.last.Offset, Known: s.haveLast}
 }
 
 // enqueueEvent queues ev behind the publications already queued. Events are

@@ -63,6 +63,14 @@
 // offset Position.Offset+n. A restarted process passes the position it
 // persisted as SubscribeOptions.Since; publications at or below it are not
 // delivered again.
+//
+// # Close and the contract
+//
+// A Transport used after Close returns ErrClosed, which is the same error
+// as sse.ErrClosed and client.ErrTransportClosed. The transport keeps the
+// contract every client.Transport keeps; package transporttest is its test
+// suite, which this transport runs against the embedded node of the server
+// module.
 package ws
 
 import (
@@ -79,6 +87,7 @@ import (
 	centrifuge "github.com/centrifugal/centrifuge-go"
 
 	"github.com/parsec-gen/parsec-gen/runtime/client"
+	"github.com/parsec-gen/parsec-gen/runtime/internal/transportkit"
 )
 
 // Defaults of a Transport.
@@ -94,8 +103,10 @@ const (
 // skipped from the server's history; see the package documentation.
 var ErrSlowConsumer = errors.New("ws transport: subscription queue full")
 
-// ErrClosed is returned by a Transport used after Close.
-var ErrClosed = errors.New("ws transport: closed")
+// ErrClosed is returned by a Transport used after Close. It is the error
+// every transport of this module returns after Close (sse.ErrClosed,
+// client.ErrTransportClosed), so errors.Is matches any of them.
+var ErrClosed = transportkit.ErrClosed
 
 // Option configures a Transport.
 type Option func(*config)
