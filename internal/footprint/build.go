@@ -190,6 +190,10 @@ func Measure(ctx context.Context, dir string, env []string, name string, args ..
 		return Run{}, nil, err
 	}
 	cmd.ExtraFiles = []*os.File{w}
+	// On cancellation the whole process group goes: the child, the command
+	// and what the command started (the compiler), not the child alone.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	err = cmd.Start()
 	w.Close()
 	if err != nil {
