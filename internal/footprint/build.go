@@ -223,6 +223,9 @@ func MaybeChild() {
 	if len(os.Args) < 3 || os.Args[1] != childFlag {
 		return
 	}
+	// The report pipe must not leak into the command: a compiler holding
+	// it open would keep Measure waiting after a cancellation.
+	syscall.CloseOnExec(3)
 	cmd := exec.Command(os.Args[2], os.Args[3:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	start := time.Now()
