@@ -34,6 +34,7 @@ lint:
 	cd server && $(GO) vet ./...
 	cd example && $(GO) vet ./...
 	cd example/otel && $(GO) vet ./...
+	cd gen/emit/internal/bench/goccy && $(GO) vet ./...
 	$(ROOT_GO) run ./cmd/parsec-gen generate --check -p notes -o server/interop/notes server/interop/schemas
 
 ## release-check: build the modules as a dependent would once internal/version.Version is tagged:
@@ -148,7 +149,9 @@ bench:
 bench-ws:
 	cd server && $(GO) test -run '^$$' -bench 'BenchmarkWS' -benchtime 15000x -benchmem -count 3 ./integration
 
-## bench-codec: generated decode+validate and encode of a 1 KB event against encoding/json, in one run (ratios in x_encoding/json)
+## bench-codec: generated decode+validate and encode of a 1 KB event against encoding/json, in one run (ratios in x_encoding/json),
+## then decode against goccy/go-json without validation (ratio in x_goccy; its own module, so the root module never requires goccy)
 .PHONY: bench-codec
 bench-codec:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./gen/emit/internal/bench
+	cd gen/emit/internal/bench/goccy && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) .

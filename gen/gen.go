@@ -1,6 +1,26 @@
 // Package gen turns JSON Schema files describing Parsec aspects into Go
 // source files. Generate is pure: it reads only through Config.FS and returns
 // the files to write; the command line tool writes them.
+//
+// Generate runs a pipeline of packages; each answers one kind of question:
+//
+//   - gen/load: what does a schema file mean? Which files are read, how a
+//     $ref resolves, which draft applies, where a keyword is written. The
+//     only caller of the JSON Schema library.
+//   - gen/build: why does the output look the way it does? Every decision:
+//     names and their collisions, which Go shape a schema gets, optionality,
+//     pointers, union strategies and variant forms, residual keywords, the
+//     typed client's names, reserved file names. Build checks the model's
+//     invariants before returning it.
+//   - gen/ir: what exactly was decided? The model build hands to emit, with
+//     the output's fixed names (header, file suffix, package-wide files).
+//   - gen/naming: how does a JSON name become a Go identifier?
+//   - gen/emit: how is a decision spelled in Go? Rendering with jennifer;
+//     it decides nothing, and a model that breaks an invariant is a bug it
+//     reports as an internal error.
+//
+// A wrong name or shape is found in build, a wrong spelling of a right
+// decision in emit, a schema read wrongly in load.
 package gen
 
 import (
@@ -48,6 +68,16 @@ type Config struct {
 	// decode and by the package's validators; by default those formats
 	// assert in draft-04 to -07 only.
 	AssertFormats bool
+	// EmbedSchema is the form of the schema text the generated code
+	// embeds (Aspects[i].Schema, Resources[i].Schema): "compact" (or "")
+	// is the text minified and without the annotation-only members of
+	// schema objects (title, description, $comment, examples, default,
+	// deprecated, readOnly, writeOnly and keys no draft defines, but for
+	// "x-parsec-" keys and members a $ref pointer passes through), which a
+	// validator reads exactly as the original; "verbatim" is the file as
+	// written (with the "$schema" of the draft it was read under), for
+	// programs that serve the embedded schema to others.
+	EmbedSchema string
 	// Warn receives warnings, one "place: message" per call, in sorted
 	// order; nil drops them. Warnings never stop generation: leniencies
 	// applied to the input (a null "description", treated as absent), what
@@ -121,7 +151,7 @@ func loadAndBuild(cfg Config, namer *naming.Namer, bcfg build.Config) (*ir.Packa
 	if len(cfg.Schemas) == 0 && cfg.Registry == nil {
 		return nil, errors.New("generate: no schema files given")
 	}
-	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display, DefaultDraft: cfg.DefaultDraft}, cfg.Schemas)
+	set, err := load.Load(load.Config{FS: cfg.FS, Display: cfg.Display, DefaultDraft: cfg.DefaultDraft, EmbedSchema: cfg.EmbedSchema}, cfg.Schemas)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,8 @@
 //
 //	parsec-gen generate -o DIR [-p PKG] [--check [--diff]] [--root DIR] [--initialism WORD]...
 //	                    [--warnings MODE] [--error-format FORMAT]
-//	                    [--default-draft D] [--assert-formats] PATH...
+//	                    [--default-draft D] [--assert-formats]
+//	                    [--embed-schema compact|verbatim] PATH...
 //	parsec-gen generate -o DIR [-p PKG] [--check [--diff]] [flags] (--registry URL | --registry-file FILE)
 //	parsec-gen registry pull URL -o FILE [--timeout D]
 //	parsec-gen breaking --against OLD [--mode backward|forward|full] [--policy declared|strict]
@@ -66,6 +67,11 @@
 //	                      package's validators; by default only the formats
 //	                      with a Go type assert everywhere and the others in
 //	                      draft-04 to -07
+//	    --embed-schema F  form of the schema text the generated code embeds:
+//	                      compact (default: minified, without title,
+//	                      description, examples, default and other
+//	                      annotation-only members; validates the same) or
+//	                      verbatim (the file as written)
 //	    --registry URL    generate from the schema registry snapshot served at
 //	                      URL (Parsec's GET <prefix>, by default /parsec/schemas)
 //	                      instead of PATHs; fetched once

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"github.com/go-faster/jx"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
 
 // CustomerNotified corresponds to the root of ../../schemas/customer_notified.json.
@@ -37,9 +38,9 @@ type CustomerNotified struct {
 	AdditionalProperties parsec.RawProperties `json:"-"`
 }
 
-func (v *CustomerNotified) decode(d *parsec.Decoder) error {
+func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 	*v = CustomerNotified{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -48,88 +49,88 @@ func (v *CustomerNotified) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "notification_id":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeUUID(d)
+			x, err := parsecimpl.DecodeUUID(d)
 			if err != nil {
-				return parsec.Wrap(err, "notification_id")
+				return parsecimpl.Wrap(err, "notification_id")
 			}
 			v.NotificationID = x
 		case "customer_id":
 			seen[0] |= 1 << 1
-			x1, err := parsec.DecodeString(d)
+			x1, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "customer_id")
+				return parsecimpl.Wrap(err, "customer_id")
 			}
-			if err := parsec.CheckMinLength(x1, 1); err != nil {
-				return parsec.Wrap(err, "customer_id")
+			if err := parsecimpl.CheckMinLength(x1, 1); err != nil {
+				return parsecimpl.Wrap(err, "customer_id")
 			}
 			v.CustomerID = x1
 		case "order_id":
 			seen[0] |= 1 << 2
 			if err := v.OrderID.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "order_id")
+				return parsecimpl.Wrap(err, "order_id")
 			}
 			v.OrderID.Set = true
 		case "medium":
 			seen[0] |= 1 << 3
 			if err := v.Medium.decode(d); err != nil {
-				return parsec.Wrap(err, "medium")
+				return parsecimpl.Wrap(err, "medium")
 			}
 		case "template":
 			seen[0] |= 1 << 4
-			x2, err := parsec.DecodeString(d)
+			x2, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "template")
+				return parsecimpl.Wrap(err, "template")
 			}
 			if err := pattern0CustomerNotified.Check(x2); err != nil {
-				return parsec.Wrap(err, "template")
+				return parsecimpl.Wrap(err, "template")
 			}
 			v.Template = x2
 		case "locale":
 			seen[0] |= 1 << 5
-			x3, err := parsec.DecodeString(d)
+			x3, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "locale")
+				return parsecimpl.Wrap(err, "locale")
 			}
 			v.Locale.Value = x3
 			v.Locale.Set = true
 		case "variables":
 			seen[0] |= 1 << 6
-			it1, err := parsec.ObjIter(d)
+			it1, err := parsecimpl.ObjIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "variables")
+				return parsecimpl.Wrap(err, "variables")
 			}
 			for it1.Next() {
 				k := d.Keep(it1.Key())
 				var x4 CustomerNotifiedVariablesValue
 				x5, err := decodeCustomerNotifiedVariablesValue(d)
 				if err != nil {
-					return parsec.Wrap(parsec.Wrap(err, k), "variables")
+					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "variables")
 				}
 				x4 = x5
 				v.Variables.Value.Set(k, x4)
 			}
-			if err := parsec.IterErr(it1.Err()); err != nil {
-				return parsec.Wrap(err, "variables")
+			if err := parsecimpl.IterErr(it1.Err()); err != nil {
+				return parsecimpl.Wrap(err, "variables")
 			}
 			v.Variables.Set = true
 		case "sent_at":
 			seen[0] |= 1 << 7
-			x6, err := parsec.DecodeDateTime(d)
+			x6, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
-				return parsec.Wrap(err, "sent_at")
+				return parsecimpl.Wrap(err, "sent_at")
 			}
 			v.SentAt = x6
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
+			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x9b != 0x9b {
-		return parsec.Missing(seen[:], "notification_id", "customer_id", "", "medium", "template", "", "", "sent_at")
+		return parsecimpl.Missing(seen[:], "notification_id", "customer_id", "", "medium", "template", "", "", "sent_at")
 	}
 	return nil
 }
@@ -137,9 +138,9 @@ func (v *CustomerNotified) decode(d *parsec.Decoder) error {
 func (v *CustomerNotified) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"notification_id\":"...)
-	b = parsec.AppendString(b, v.NotificationID.String())
+	b = parsecimpl.AppendString(b, v.NotificationID.String())
 	b = append(b, ",\"customer_id\":"...)
-	b = parsec.AppendString(b, v.CustomerID)
+	b = parsecimpl.AppendString(b, v.CustomerID)
 	if v.OrderID.Set {
 		b = append(b, ",\"order_id\":"...)
 		b = v.OrderID.Value.encode(b)
@@ -147,65 +148,65 @@ func (v *CustomerNotified) encode(b []byte) []byte {
 	b = append(b, ",\"medium\":"...)
 	b = v.Medium.encode(b)
 	b = append(b, ",\"template\":"...)
-	b = parsec.AppendString(b, v.Template)
+	b = parsecimpl.AppendString(b, v.Template)
 	if v.Locale.Set {
 		b = append(b, ",\"locale\":"...)
-		b = parsec.AppendString(b, v.Locale.Value)
+		b = parsecimpl.AppendString(b, v.Locale.Value)
 	}
 	if v.Variables.Set {
 		b = append(b, ",\"variables\":"...)
 		m1 := len(b)
 		for i := range v.Variables.Value.Len() {
 			k, x := v.Variables.Value.At(i)
-			b = parsec.AppendKey(b, k)
+			b = parsecimpl.AppendKey(b, k)
 			b = encodeCustomerNotifiedVariablesValue(b, x)
 		}
-		b = parsec.CloseObject(b, m1)
+		b = parsecimpl.CloseObject(b, m1)
 	}
 	b = append(b, ",\"sent_at\":"...)
-	b = parsec.AppendString(b, v.SentAt.String())
-	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendString(b, v.SentAt.String())
+	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *CustomerNotified) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(v.NotificationID.Validate(), "notification_id"))
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.CustomerID, 1), "customer_id"))
+	errs.Add(parsecimpl.Wrap(v.NotificationID.Validate(), "notification_id"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.CustomerID, 1), "customer_id"))
 	if v.OrderID.Set {
-		errs.Add(parsec.Wrap(v.OrderID.Value.Validate(), "order_id"))
+		errs.Add(parsecimpl.Wrap(v.OrderID.Value.Validate(), "order_id"))
 	}
-	errs.Add(parsec.Wrap(v.Medium.Validate(), "medium"))
-	errs.Add(parsec.Wrap(pattern0CustomerNotified.Check(v.Template), "template"))
+	errs.Add(parsecimpl.Wrap(v.Medium.Validate(), "medium"))
+	errs.Add(parsecimpl.Wrap(pattern0CustomerNotified.Check(v.Template), "template"))
 	if v.Variables.Set {
 		for k, x := range v.Variables.Value.All() {
-			errs.Add(parsec.Wrap(parsec.Wrap(validateCustomerNotifiedVariablesValue(x), k), "variables"))
+			errs.Add(parsecimpl.Wrap(parsecimpl.Wrap(validateCustomerNotifiedVariablesValue(x), k), "variables"))
 		}
 	}
-	errs.Add(parsec.Wrap(v.SentAt.Validate(), "sent_at"))
+	errs.Add(parsecimpl.Wrap(v.SentAt.Validate(), "sent_at"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v CustomerNotified) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintCustomerNotified.Buffer())
 	sizeHintCustomerNotified.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintCustomerNotified sizes the buffers of CustomerNotified.MarshalJSON.
-var sizeHintCustomerNotified parsec.SizeHint
+var sizeHintCustomerNotified parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CustomerNotified) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0CustomerNotified = parsec.NewPattern("^[a-z][a-z0-9_.]*$")
+	pattern0CustomerNotified = parsecimpl.NewPattern("^[a-z][a-z0-9_.]*$")
 )
 
 // CustomerNotifiedMedium corresponds to the schema at ../../schemas/customer_notified.json#/properties/medium.
@@ -221,8 +222,8 @@ const (
 	CustomerNotifiedMediumPush CustomerNotifiedMedium = "push"
 )
 
-func (v *CustomerNotifiedMedium) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeStringBytes(d)
+func (v *CustomerNotifiedMedium) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeStringBytes(d)
 	if err != nil {
 		return err
 	}
@@ -234,13 +235,13 @@ func (v *CustomerNotifiedMedium) decode(d *parsec.Decoder) error {
 	case "push":
 		*v = CustomerNotifiedMediumPush
 	default:
-		return parsec.EnumError(string(x), "\"email\"", "\"sms\"", "\"push\"")
+		return parsecimpl.EnumError(string(x), "\"email\"", "\"sms\"", "\"push\"")
 	}
 	return nil
 }
 
 func (v *CustomerNotifiedMedium) encode(b []byte) []byte {
-	b = parsec.AppendString(b, string(*v))
+	b = parsecimpl.AppendString(b, string(*v))
 	return b
 }
 
@@ -250,23 +251,23 @@ func (v *CustomerNotifiedMedium) Validate() error {
 	case CustomerNotifiedMediumEmail, CustomerNotifiedMediumSms, CustomerNotifiedMediumPush:
 		return nil
 	}
-	return parsec.EnumError(string(*v), "\"email\"", "\"sms\"", "\"push\"")
+	return parsecimpl.EnumError(string(*v), "\"email\"", "\"sms\"", "\"push\"")
 }
 
 // MarshalJSON encodes v as JSON.
 func (v CustomerNotifiedMedium) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintCustomerNotifiedMedium.Buffer())
 	sizeHintCustomerNotifiedMedium.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintCustomerNotifiedMedium sizes the buffers of CustomerNotifiedMedium.MarshalJSON.
-var sizeHintCustomerNotifiedMedium parsec.SizeHint
+var sizeHintCustomerNotifiedMedium parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CustomerNotifiedMedium) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // CustomerNotifiedVariablesValue corresponds to the schema at ../../schemas/customer_notified.json#/properties/variables/additionalProperties.
@@ -277,9 +278,9 @@ type CustomerNotifiedVariablesValue interface {
 // CustomerNotifiedVariablesValueBool is a variant of CustomerNotifiedVariablesValue.
 type CustomerNotifiedVariablesValueBool bool
 
-func (v *CustomerNotifiedVariablesValueBool) decode(d *parsec.Decoder) error {
+func (v *CustomerNotifiedVariablesValueBool) decode(d *parsecimpl.Decoder) error {
 	var x bool
-	x1, err := parsec.DecodeBool(d)
+	x1, err := parsecimpl.DecodeBool(d)
 	if err != nil {
 		return err
 	}
@@ -290,7 +291,7 @@ func (v *CustomerNotifiedVariablesValueBool) decode(d *parsec.Decoder) error {
 
 func (v *CustomerNotifiedVariablesValueBool) encode(b []byte) []byte {
 	x := bool(*v)
-	b = parsec.AppendBool(b, x)
+	b = parsecimpl.AppendBool(b, x)
 	return b
 }
 
@@ -301,18 +302,18 @@ func (v *CustomerNotifiedVariablesValueBool) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v CustomerNotifiedVariablesValueBool) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintCustomerNotifiedVariablesValueBool.Buffer())
 	sizeHintCustomerNotifiedVariablesValueBool.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintCustomerNotifiedVariablesValueBool sizes the buffers of CustomerNotifiedVariablesValueBool.MarshalJSON.
-var sizeHintCustomerNotifiedVariablesValueBool parsec.SizeHint
+var sizeHintCustomerNotifiedVariablesValueBool parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CustomerNotifiedVariablesValueBool) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 func (CustomerNotifiedVariablesValueBool) isCustomerNotifiedVariablesValue() {}
@@ -320,9 +321,9 @@ func (CustomerNotifiedVariablesValueBool) isCustomerNotifiedVariablesValue() {}
 // CustomerNotifiedVariablesValueNumber is a variant of CustomerNotifiedVariablesValue.
 type CustomerNotifiedVariablesValueNumber float64
 
-func (v *CustomerNotifiedVariablesValueNumber) decode(d *parsec.Decoder) error {
+func (v *CustomerNotifiedVariablesValueNumber) decode(d *parsecimpl.Decoder) error {
 	var x float64
-	x1, err := parsec.DecodeFloat64(d)
+	x1, err := parsecimpl.DecodeFloat64(d)
 	if err != nil {
 		return err
 	}
@@ -333,7 +334,7 @@ func (v *CustomerNotifiedVariablesValueNumber) decode(d *parsec.Decoder) error {
 
 func (v *CustomerNotifiedVariablesValueNumber) encode(b []byte) []byte {
 	x := float64(*v)
-	b = parsec.AppendFloat(b, float64(x), 64)
+	b = parsecimpl.AppendFloat(b, float64(x), 64)
 	return b
 }
 
@@ -344,18 +345,18 @@ func (v *CustomerNotifiedVariablesValueNumber) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v CustomerNotifiedVariablesValueNumber) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintCustomerNotifiedVariablesValueNumber.Buffer())
 	sizeHintCustomerNotifiedVariablesValueNumber.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintCustomerNotifiedVariablesValueNumber sizes the buffers of CustomerNotifiedVariablesValueNumber.MarshalJSON.
-var sizeHintCustomerNotifiedVariablesValueNumber parsec.SizeHint
+var sizeHintCustomerNotifiedVariablesValueNumber parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CustomerNotifiedVariablesValueNumber) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 func (CustomerNotifiedVariablesValueNumber) isCustomerNotifiedVariablesValue() {}
@@ -363,9 +364,9 @@ func (CustomerNotifiedVariablesValueNumber) isCustomerNotifiedVariablesValue() {
 // CustomerNotifiedVariablesValueString is a variant of CustomerNotifiedVariablesValue.
 type CustomerNotifiedVariablesValueString string
 
-func (v *CustomerNotifiedVariablesValueString) decode(d *parsec.Decoder) error {
+func (v *CustomerNotifiedVariablesValueString) decode(d *parsecimpl.Decoder) error {
 	var x string
-	x1, err := parsec.DecodeString(d)
+	x1, err := parsecimpl.DecodeString(d)
 	if err != nil {
 		return err
 	}
@@ -376,7 +377,7 @@ func (v *CustomerNotifiedVariablesValueString) decode(d *parsec.Decoder) error {
 
 func (v *CustomerNotifiedVariablesValueString) encode(b []byte) []byte {
 	x := string(*v)
-	b = parsec.AppendString(b, x)
+	b = parsecimpl.AppendString(b, x)
 	return b
 }
 
@@ -387,23 +388,23 @@ func (v *CustomerNotifiedVariablesValueString) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v CustomerNotifiedVariablesValueString) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintCustomerNotifiedVariablesValueString.Buffer())
 	sizeHintCustomerNotifiedVariablesValueString.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintCustomerNotifiedVariablesValueString sizes the buffers of CustomerNotifiedVariablesValueString.MarshalJSON.
-var sizeHintCustomerNotifiedVariablesValueString parsec.SizeHint
+var sizeHintCustomerNotifiedVariablesValueString parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CustomerNotifiedVariablesValueString) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 func (CustomerNotifiedVariablesValueString) isCustomerNotifiedVariablesValue() {}
 
-func decodeCustomerNotifiedVariablesValue(d *parsec.Decoder) (CustomerNotifiedVariablesValue, error) {
+func decodeCustomerNotifiedVariablesValue(d *parsecimpl.Decoder) (CustomerNotifiedVariablesValue, error) {
 	switch d.Next() {
 	case jx.Bool:
 		var x CustomerNotifiedVariablesValueBool
@@ -424,7 +425,7 @@ func decodeCustomerNotifiedVariablesValue(d *parsec.Decoder) (CustomerNotifiedVa
 		}
 		return x, nil
 	}
-	return nil, parsec.KindError("a boolean or a number or a string", d.Next())
+	return nil, parsecimpl.KindError("a boolean or a number or a string", d.Next())
 }
 
 func encodeCustomerNotifiedVariablesValue(b []byte, u CustomerNotifiedVariablesValue) []byte {
@@ -436,7 +437,7 @@ func encodeCustomerNotifiedVariablesValue(b []byte, u CustomerNotifiedVariablesV
 	case CustomerNotifiedVariablesValueString:
 		return x.encode(b)
 	default:
-		parsec.Fail(parsec.Errorf("CustomerNotifiedVariablesValue holds no variant"))
+		parsecimpl.Fail(parsecimpl.Errorf("CustomerNotifiedVariablesValue holds no variant"))
 		return b
 	}
 }
@@ -450,12 +451,12 @@ func validateCustomerNotifiedVariablesValue(u CustomerNotifiedVariablesValue) er
 	case CustomerNotifiedVariablesValueString:
 		return x.Validate()
 	default:
-		return parsec.Errorf("CustomerNotifiedVariablesValue holds no variant")
+		return parsecimpl.Errorf("CustomerNotifiedVariablesValue holds no variant")
 	}
 }
 
 // unionCustomerNotifiedVariablesValue lets parsec.NewUnion hold a CustomerNotifiedVariablesValue.
-var unionCustomerNotifiedVariablesValue = &parsec.UnionFuncs[CustomerNotifiedVariablesValue]{
+var unionCustomerNotifiedVariablesValue = &parsecimpl.UnionFuncs[CustomerNotifiedVariablesValue]{
 	Append:   encodeCustomerNotifiedVariablesValue,
 	Decode:   decodeCustomerNotifiedVariablesValue,
 	Validate: validateCustomerNotifiedVariablesValue,

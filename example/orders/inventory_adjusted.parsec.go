@@ -6,6 +6,7 @@ package orders
 import (
 	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
 
 // InventoryAdjusted corresponds to the root of ../../schemas/inventory_adjusted.json.
@@ -38,9 +39,9 @@ type InventoryAdjusted struct {
 	AdjustedAt parsec.DateTime `json:"adjusted_at"`
 }
 
-func (v *InventoryAdjusted) decode(d *parsec.Decoder) error {
+func (v *InventoryAdjusted) decode(d *parsecimpl.Decoder) error {
 	*v = InventoryAdjusted{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -49,74 +50,74 @@ func (v *InventoryAdjusted) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "sku":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "sku")
+				return parsecimpl.Wrap(err, "sku")
 			}
 			if err := pattern0InventoryAdjusted.Check(x); err != nil {
-				return parsec.Wrap(err, "sku")
+				return parsecimpl.Wrap(err, "sku")
 			}
 			v.Sku = x
 		case "warehouse":
 			seen[0] |= 1 << 1
-			x1, err := parsec.DecodeString(d)
+			x1, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "warehouse")
+				return parsecimpl.Wrap(err, "warehouse")
 			}
 			if err := pattern1InventoryAdjusted.Check(x1); err != nil {
-				return parsec.Wrap(err, "warehouse")
+				return parsecimpl.Wrap(err, "warehouse")
 			}
 			v.Warehouse = x1
 		case "delta":
 			seen[0] |= 1 << 2
-			x2, err := parsec.DecodeInt64(d)
+			x2, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
-				return parsec.Wrap(err, "delta")
+				return parsecimpl.Wrap(err, "delta")
 			}
 			v.Delta = x2
 		case "reason":
 			seen[0] |= 1 << 3
 			if err := v.Reason.decode(d); err != nil {
-				return parsec.Wrap(err, "reason")
+				return parsecimpl.Wrap(err, "reason")
 			}
 		case "on_hand":
 			seen[0] |= 1 << 4
-			x3, err := parsec.DecodeInt64(d)
+			x3, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
-				return parsec.Wrap(err, "on_hand")
+				return parsecimpl.Wrap(err, "on_hand")
 			}
-			if err := parsec.CheckMinimum(x3, 0); err != nil {
-				return parsec.Wrap(err, "on_hand")
+			if err := parsecimpl.CheckMinimum(x3, 0); err != nil {
+				return parsecimpl.Wrap(err, "on_hand")
 			}
 			v.OnHand = x3
 		case "bins":
 			seen[0] |= 1 << 5
 			if err := v.Bins.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "bins")
+				return parsecimpl.Wrap(err, "bins")
 			}
 			v.Bins.Set = true
 		case "order_id":
 			seen[0] |= 1 << 6
 			if err := v.OrderID.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "order_id")
+				return parsecimpl.Wrap(err, "order_id")
 			}
 			v.OrderID.Set = true
 		case "adjusted_at":
 			seen[0] |= 1 << 7
-			x4, err := parsec.DecodeDateTime(d)
+			x4, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
-				return parsec.Wrap(err, "adjusted_at")
+				return parsecimpl.Wrap(err, "adjusted_at")
 			}
 			v.AdjustedAt = x4
 		default:
-			return parsec.UnknownProperty(it.Key())
+			return parsecimpl.UnknownProperty(it.Key())
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x9f != 0x9f {
-		return parsec.Missing(seen[:], "sku", "warehouse", "delta", "reason", "on_hand", "", "", "adjusted_at")
+		return parsecimpl.Missing(seen[:], "sku", "warehouse", "delta", "reason", "on_hand", "", "", "adjusted_at")
 	}
 	return nil
 }
@@ -124,15 +125,15 @@ func (v *InventoryAdjusted) decode(d *parsec.Decoder) error {
 func (v *InventoryAdjusted) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"sku\":"...)
-	b = parsec.AppendString(b, v.Sku)
+	b = parsecimpl.AppendString(b, v.Sku)
 	b = append(b, ",\"warehouse\":"...)
-	b = parsec.AppendString(b, v.Warehouse)
+	b = parsecimpl.AppendString(b, v.Warehouse)
 	b = append(b, ",\"delta\":"...)
-	b = parsec.AppendInt(b, v.Delta)
+	b = parsecimpl.AppendInt(b, v.Delta)
 	b = append(b, ",\"reason\":"...)
 	b = v.Reason.encode(b)
 	b = append(b, ",\"on_hand\":"...)
-	b = parsec.AppendInt(b, v.OnHand)
+	b = parsecimpl.AppendInt(b, v.OnHand)
 	if v.Bins.Set {
 		b = append(b, ",\"bins\":"...)
 		b = v.Bins.Value.encode(b)
@@ -142,47 +143,47 @@ func (v *InventoryAdjusted) encode(b []byte) []byte {
 		b = v.OrderID.Value.encode(b)
 	}
 	b = append(b, ",\"adjusted_at\":"...)
-	b = parsec.AppendString(b, v.AdjustedAt.String())
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendString(b, v.AdjustedAt.String())
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *InventoryAdjusted) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(pattern0InventoryAdjusted.Check(v.Sku), "sku"))
-	errs.Add(parsec.Wrap(pattern1InventoryAdjusted.Check(v.Warehouse), "warehouse"))
-	errs.Add(parsec.Wrap(v.Reason.Validate(), "reason"))
-	errs.Add(parsec.Wrap(parsec.CheckMinimum(v.OnHand, 0), "on_hand"))
+	errs.Add(parsecimpl.Wrap(pattern0InventoryAdjusted.Check(v.Sku), "sku"))
+	errs.Add(parsecimpl.Wrap(pattern1InventoryAdjusted.Check(v.Warehouse), "warehouse"))
+	errs.Add(parsecimpl.Wrap(v.Reason.Validate(), "reason"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinimum(v.OnHand, 0), "on_hand"))
 	if v.Bins.Set {
-		errs.Add(parsec.Wrap(v.Bins.Value.Validate(), "bins"))
+		errs.Add(parsecimpl.Wrap(v.Bins.Value.Validate(), "bins"))
 	}
 	if v.OrderID.Set {
-		errs.Add(parsec.Wrap(v.OrderID.Value.Validate(), "order_id"))
+		errs.Add(parsecimpl.Wrap(v.OrderID.Value.Validate(), "order_id"))
 	}
-	errs.Add(parsec.Wrap(v.AdjustedAt.Validate(), "adjusted_at"))
+	errs.Add(parsecimpl.Wrap(v.AdjustedAt.Validate(), "adjusted_at"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v InventoryAdjusted) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintInventoryAdjusted.Buffer())
 	sizeHintInventoryAdjusted.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintInventoryAdjusted sizes the buffers of InventoryAdjusted.MarshalJSON.
-var sizeHintInventoryAdjusted parsec.SizeHint
+var sizeHintInventoryAdjusted parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *InventoryAdjusted) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0InventoryAdjusted = parsec.NewPattern("^[A-Z0-9-]{3,32}$")
-	pattern1InventoryAdjusted = parsec.NewPattern("^[a-z]{3}-[0-9]{1,3}$")
+	pattern0InventoryAdjusted = parsecimpl.NewPattern("^[A-Z0-9-]{3,32}$")
+	pattern1InventoryAdjusted = parsecimpl.NewPattern("^[a-z]{3}-[0-9]{1,3}$")
 )
 
 // InventoryAdjustedReason corresponds to the schema at ../../schemas/inventory_adjusted.json#/properties/reason.
@@ -202,8 +203,8 @@ const (
 	InventoryAdjustedReasonRecount InventoryAdjustedReason = "recount"
 )
 
-func (v *InventoryAdjustedReason) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeStringBytes(d)
+func (v *InventoryAdjustedReason) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeStringBytes(d)
 	if err != nil {
 		return err
 	}
@@ -219,13 +220,13 @@ func (v *InventoryAdjustedReason) decode(d *parsec.Decoder) error {
 	case "recount":
 		*v = InventoryAdjustedReasonRecount
 	default:
-		return parsec.EnumError(string(x), "\"received\"", "\"sold\"", "\"returned\"", "\"damaged\"", "\"recount\"")
+		return parsecimpl.EnumError(string(x), "\"received\"", "\"sold\"", "\"returned\"", "\"damaged\"", "\"recount\"")
 	}
 	return nil
 }
 
 func (v *InventoryAdjustedReason) encode(b []byte) []byte {
-	b = parsec.AppendString(b, string(*v))
+	b = parsecimpl.AppendString(b, string(*v))
 	return b
 }
 
@@ -235,23 +236,23 @@ func (v *InventoryAdjustedReason) Validate() error {
 	case InventoryAdjustedReasonReceived, InventoryAdjustedReasonSold, InventoryAdjustedReasonReturned, InventoryAdjustedReasonDamaged, InventoryAdjustedReasonRecount:
 		return nil
 	}
-	return parsec.EnumError(string(*v), "\"received\"", "\"sold\"", "\"returned\"", "\"damaged\"", "\"recount\"")
+	return parsecimpl.EnumError(string(*v), "\"received\"", "\"sold\"", "\"returned\"", "\"damaged\"", "\"recount\"")
 }
 
 // MarshalJSON encodes v as JSON.
 func (v InventoryAdjustedReason) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintInventoryAdjustedReason.Buffer())
 	sizeHintInventoryAdjustedReason.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintInventoryAdjustedReason sizes the buffers of InventoryAdjustedReason.MarshalJSON.
-var sizeHintInventoryAdjustedReason parsec.SizeHint
+var sizeHintInventoryAdjustedReason parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *InventoryAdjustedReason) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // InventoryAdjustedBins corresponds to the schema at ../../schemas/inventory_adjusted.json#/properties/bins.
@@ -259,12 +260,12 @@ func (v *InventoryAdjustedReason) UnmarshalJSON(data []byte) error {
 // Units per storage bin after the adjustment, keyed by bin code.
 type InventoryAdjustedBins parsec.Map[int64]
 
-func (v *InventoryAdjustedBins) decode(d *parsec.Decoder) error {
-	raw, err := parsec.Capture(d)
+func (v *InventoryAdjustedBins) decode(d *parsecimpl.Decoder) error {
+	raw, err := parsecimpl.Capture(d)
 	if err != nil {
 		return err
 	}
-	if err := parsec.SchemaError(residualSchemas.Validate("inventory_adjusted.json", "/properties/bins", raw)); err != nil {
+	if err := parsecimpl.SchemaError(residualSchemas.Validate("inventory_adjusted.json", "/properties/bins", raw)); err != nil {
 		return err
 	}
 	sub := d.Sub(raw)
@@ -272,26 +273,26 @@ func (v *InventoryAdjustedBins) decode(d *parsec.Decoder) error {
 	return v.decodeBody(sub)
 }
 
-func (v *InventoryAdjustedBins) decodeBody(d *parsec.Decoder) error {
+func (v *InventoryAdjustedBins) decodeBody(d *parsecimpl.Decoder) error {
 	var x parsec.Map[int64]
-	it1, err := parsec.ObjIter(d)
+	it1, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
 	for it1.Next() {
 		k := d.Keep(it1.Key())
 		var x1 int64
-		x2, err := parsec.DecodeInt64(d)
+		x2, err := parsecimpl.DecodeInt64(d)
 		if err != nil {
-			return parsec.Wrap(err, k)
+			return parsecimpl.Wrap(err, k)
 		}
-		if err := parsec.CheckMinimum(x2, 0); err != nil {
-			return parsec.Wrap(err, k)
+		if err := parsecimpl.CheckMinimum(x2, 0); err != nil {
+			return parsecimpl.Wrap(err, k)
 		}
 		x1 = x2
 		x.Set(k, x1)
 	}
-	if err := parsec.IterErr(it1.Err()); err != nil {
+	if err := parsecimpl.IterErr(it1.Err()); err != nil {
 		return err
 	}
 	*v = InventoryAdjustedBins(x)
@@ -303,10 +304,10 @@ func (v *InventoryAdjustedBins) encode(b []byte) []byte {
 	m1 := len(b)
 	for i := range x.Len() {
 		k, x1 := x.At(i)
-		b = parsec.AppendKey(b, k)
-		b = parsec.AppendInt(b, x1)
+		b = parsecimpl.AppendKey(b, k)
+		b = parsecimpl.AppendInt(b, x1)
 	}
-	b = parsec.CloseObject(b, m1)
+	b = parsecimpl.CloseObject(b, m1)
 	return b
 }
 
@@ -317,28 +318,28 @@ func (v *InventoryAdjustedBins) Validate() error {
 		x := parsec.Map[int64](*v)
 		var errs parsec.ValidationErrors
 		for k, x1 := range x.All() {
-			errs.Add(parsec.Wrap(parsec.CheckMinimum(x1, 0), k))
+			errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinimum(x1, 0), k))
 		}
 		return errs.Err()
 	}())
-	errs.Add(parsec.SchemaError(residualSchemas.ValidateValue("inventory_adjusted.json", "/properties/bins", v)))
+	errs.Add(parsecimpl.SchemaError(residualSchemas.ValidateValue("inventory_adjusted.json", "/properties/bins", v)))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v InventoryAdjustedBins) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintInventoryAdjustedBins.Buffer())
 	sizeHintInventoryAdjustedBins.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintInventoryAdjustedBins sizes the buffers of InventoryAdjustedBins.MarshalJSON.
-var sizeHintInventoryAdjustedBins parsec.SizeHint
+var sizeHintInventoryAdjustedBins parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *InventoryAdjustedBins) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Map returns v as the ordered map it is, for Get, Set, All and the rest.

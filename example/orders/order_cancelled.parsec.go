@@ -6,6 +6,7 @@ package orders
 import (
 	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
 
 // OrderCancelled corresponds to the root of ../../schemas/order_cancelled.json.
@@ -34,9 +35,9 @@ type OrderCancelled struct {
 	AdditionalProperties parsec.RawProperties `json:"-"`
 }
 
-func (v *OrderCancelled) decode(d *parsec.Decoder) error {
+func (v *OrderCancelled) decode(d *parsecimpl.Decoder) error {
 	*v = OrderCancelled{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -46,60 +47,60 @@ func (v *OrderCancelled) decode(d *parsec.Decoder) error {
 		case "order_id":
 			seen[0] |= 1 << 0
 			if err := v.OrderID.decode(d); err != nil {
-				return parsec.Wrap(err, "order_id")
+				return parsecimpl.Wrap(err, "order_id")
 			}
 		case "reason":
 			seen[0] |= 1 << 1
 			if err := v.Reason.decode(d); err != nil {
-				return parsec.Wrap(err, "reason")
+				return parsecimpl.Wrap(err, "reason")
 			}
 		case "note":
 			seen[0] |= 1 << 2
 			v.Note.Set = true
 			if d.IsNull() {
-				if err := parsec.DecodeNull(d); err != nil {
-					return parsec.Wrap(err, "note")
+				if err := parsecimpl.DecodeNull(d); err != nil {
+					return parsecimpl.Wrap(err, "note")
 				}
 				v.Note.Null = true
 			} else {
-				x, err := parsec.DecodeString(d)
+				x, err := parsecimpl.DecodeString(d)
 				if err != nil {
-					return parsec.Wrap(err, "note")
+					return parsecimpl.Wrap(err, "note")
 				}
-				if err := parsec.CheckMaxLength(x, 1000); err != nil {
-					return parsec.Wrap(err, "note")
+				if err := parsecimpl.CheckMaxLength(x, 1000); err != nil {
+					return parsecimpl.Wrap(err, "note")
 				}
 				v.Note.Value = x
 			}
 		case "cancelled_by":
 			seen[0] |= 1 << 3
 			if err := v.CancelledBy.decode(d); err != nil {
-				return parsec.Wrap(err, "cancelled_by")
+				return parsecimpl.Wrap(err, "cancelled_by")
 			}
 		case "refund":
 			seen[0] |= 1 << 4
 			if err := v.Refund.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "refund")
+				return parsecimpl.Wrap(err, "refund")
 			}
 			v.Refund.Set = true
 		case "cancelled_at":
 			seen[0] |= 1 << 5
-			x1, err := parsec.DecodeDateTime(d)
+			x1, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
-				return parsec.Wrap(err, "cancelled_at")
+				return parsecimpl.Wrap(err, "cancelled_at")
 			}
 			v.CancelledAt = x1
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
+			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x2b != 0x2b {
-		return parsec.Missing(seen[:], "order_id", "reason", "", "cancelled_by", "", "cancelled_at")
+		return parsecimpl.Missing(seen[:], "order_id", "reason", "", "cancelled_by", "", "cancelled_at")
 	}
 	return nil
 }
@@ -115,7 +116,7 @@ func (v *OrderCancelled) encode(b []byte) []byte {
 		if v.Note.Null {
 			b = append(b, "null"...)
 		} else {
-			b = parsec.AppendString(b, v.Note.Value)
+			b = parsecimpl.AppendString(b, v.Note.Value)
 		}
 	}
 	b = append(b, ",\"cancelled_by\":"...)
@@ -125,42 +126,42 @@ func (v *OrderCancelled) encode(b []byte) []byte {
 		b = v.Refund.Value.encode(b)
 	}
 	b = append(b, ",\"cancelled_at\":"...)
-	b = parsec.AppendString(b, v.CancelledAt.String())
-	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendString(b, v.CancelledAt.String())
+	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *OrderCancelled) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(v.OrderID.Validate(), "order_id"))
-	errs.Add(parsec.Wrap(v.Reason.Validate(), "reason"))
+	errs.Add(parsecimpl.Wrap(v.OrderID.Validate(), "order_id"))
+	errs.Add(parsecimpl.Wrap(v.Reason.Validate(), "reason"))
 	if v.Note.Set && !v.Note.Null {
-		errs.Add(parsec.Wrap(parsec.CheckMaxLength(v.Note.Value, 1000), "note"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxLength(v.Note.Value, 1000), "note"))
 	}
-	errs.Add(parsec.Wrap(v.CancelledBy.Validate(), "cancelled_by"))
+	errs.Add(parsecimpl.Wrap(v.CancelledBy.Validate(), "cancelled_by"))
 	if v.Refund.Set {
-		errs.Add(parsec.Wrap(v.Refund.Value.Validate(), "refund"))
+		errs.Add(parsecimpl.Wrap(v.Refund.Value.Validate(), "refund"))
 	}
-	errs.Add(parsec.Wrap(v.CancelledAt.Validate(), "cancelled_at"))
+	errs.Add(parsecimpl.Wrap(v.CancelledAt.Validate(), "cancelled_at"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v OrderCancelled) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintOrderCancelled.Buffer())
 	sizeHintOrderCancelled.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintOrderCancelled sizes the buffers of OrderCancelled.MarshalJSON.
-var sizeHintOrderCancelled parsec.SizeHint
+var sizeHintOrderCancelled parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderCancelled) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // OrderCancelledReason corresponds to the schema at ../../schemas/order_cancelled.json#/properties/reason.
@@ -178,8 +179,8 @@ const (
 	OrderCancelledReasonFraudSuspected OrderCancelledReason = "fraud_suspected"
 )
 
-func (v *OrderCancelledReason) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeStringBytes(d)
+func (v *OrderCancelledReason) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeStringBytes(d)
 	if err != nil {
 		return err
 	}
@@ -193,13 +194,13 @@ func (v *OrderCancelledReason) decode(d *parsec.Decoder) error {
 	case "fraud_suspected":
 		*v = OrderCancelledReasonFraudSuspected
 	default:
-		return parsec.EnumError(string(x), "\"customer_request\"", "\"payment_failed\"", "\"out_of_stock\"", "\"fraud_suspected\"")
+		return parsecimpl.EnumError(string(x), "\"customer_request\"", "\"payment_failed\"", "\"out_of_stock\"", "\"fraud_suspected\"")
 	}
 	return nil
 }
 
 func (v *OrderCancelledReason) encode(b []byte) []byte {
-	b = parsec.AppendString(b, string(*v))
+	b = parsecimpl.AppendString(b, string(*v))
 	return b
 }
 
@@ -209,23 +210,23 @@ func (v *OrderCancelledReason) Validate() error {
 	case OrderCancelledReasonCustomerRequest, OrderCancelledReasonPaymentFailed, OrderCancelledReasonOutOfStock, OrderCancelledReasonFraudSuspected:
 		return nil
 	}
-	return parsec.EnumError(string(*v), "\"customer_request\"", "\"payment_failed\"", "\"out_of_stock\"", "\"fraud_suspected\"")
+	return parsecimpl.EnumError(string(*v), "\"customer_request\"", "\"payment_failed\"", "\"out_of_stock\"", "\"fraud_suspected\"")
 }
 
 // MarshalJSON encodes v as JSON.
 func (v OrderCancelledReason) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintOrderCancelledReason.Buffer())
 	sizeHintOrderCancelledReason.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintOrderCancelledReason sizes the buffers of OrderCancelledReason.MarshalJSON.
-var sizeHintOrderCancelledReason parsec.SizeHint
+var sizeHintOrderCancelledReason parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderCancelledReason) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // OrderCancelledBy corresponds to the schema at ../../schemas/order_cancelled.json#/properties/cancelled_by.
@@ -240,9 +241,9 @@ type OrderCancelledBy struct {
 	AdditionalProperties parsec.RawProperties `json:"-"`
 }
 
-func (v *OrderCancelledBy) decode(d *parsec.Decoder) error {
+func (v *OrderCancelledBy) decode(d *parsecimpl.Decoder) error {
 	*v = OrderCancelledBy{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -252,29 +253,29 @@ func (v *OrderCancelledBy) decode(d *parsec.Decoder) error {
 		case "kind":
 			seen[0] |= 1 << 0
 			if err := v.Kind.decode(d); err != nil {
-				return parsec.Wrap(err, "kind")
+				return parsecimpl.Wrap(err, "kind")
 			}
 		case "id":
 			seen[0] |= 1 << 1
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "id")
+				return parsecimpl.Wrap(err, "id")
 			}
-			if err := parsec.CheckMinLength(x, 1); err != nil {
-				return parsec.Wrap(err, "id")
+			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+				return parsecimpl.Wrap(err, "id")
 			}
 			v.ID = x
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
+			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x3 != 0x3 {
-		return parsec.Missing(seen[:], "kind", "id")
+		return parsecimpl.Missing(seen[:], "kind", "id")
 	}
 	return nil
 }
@@ -284,34 +285,34 @@ func (v *OrderCancelledBy) encode(b []byte) []byte {
 	b = append(b, ",\"kind\":"...)
 	b = v.Kind.encode(b)
 	b = append(b, ",\"id\":"...)
-	b = parsec.AppendString(b, v.ID)
-	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendString(b, v.ID)
+	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *OrderCancelledBy) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(v.Kind.Validate(), "kind"))
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.ID, 1), "id"))
+	errs.Add(parsecimpl.Wrap(v.Kind.Validate(), "kind"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.ID, 1), "id"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v OrderCancelledBy) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintOrderCancelledBy.Buffer())
 	sizeHintOrderCancelledBy.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintOrderCancelledBy sizes the buffers of OrderCancelledBy.MarshalJSON.
-var sizeHintOrderCancelledBy parsec.SizeHint
+var sizeHintOrderCancelledBy parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderCancelledBy) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // OrderCancelledByKind corresponds to the schema at ../../schemas/order_cancelled.json#/properties/cancelled_by/properties/kind.
@@ -327,8 +328,8 @@ const (
 	OrderCancelledByKindService OrderCancelledByKind = "service"
 )
 
-func (v *OrderCancelledByKind) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeStringBytes(d)
+func (v *OrderCancelledByKind) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeStringBytes(d)
 	if err != nil {
 		return err
 	}
@@ -340,13 +341,13 @@ func (v *OrderCancelledByKind) decode(d *parsec.Decoder) error {
 	case "service":
 		*v = OrderCancelledByKindService
 	default:
-		return parsec.EnumError(string(x), "\"customer\"", "\"agent\"", "\"service\"")
+		return parsecimpl.EnumError(string(x), "\"customer\"", "\"agent\"", "\"service\"")
 	}
 	return nil
 }
 
 func (v *OrderCancelledByKind) encode(b []byte) []byte {
-	b = parsec.AppendString(b, string(*v))
+	b = parsecimpl.AppendString(b, string(*v))
 	return b
 }
 
@@ -356,23 +357,23 @@ func (v *OrderCancelledByKind) Validate() error {
 	case OrderCancelledByKindCustomer, OrderCancelledByKindAgent, OrderCancelledByKindService:
 		return nil
 	}
-	return parsec.EnumError(string(*v), "\"customer\"", "\"agent\"", "\"service\"")
+	return parsecimpl.EnumError(string(*v), "\"customer\"", "\"agent\"", "\"service\"")
 }
 
 // MarshalJSON encodes v as JSON.
 func (v OrderCancelledByKind) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintOrderCancelledByKind.Buffer())
 	sizeHintOrderCancelledByKind.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintOrderCancelledByKind sizes the buffers of OrderCancelledByKind.MarshalJSON.
-var sizeHintOrderCancelledByKind parsec.SizeHint
+var sizeHintOrderCancelledByKind parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderCancelledByKind) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // The generated types implement encoding/json's interfaces; these assertions

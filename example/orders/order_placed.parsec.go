@@ -6,6 +6,7 @@ package orders
 import (
 	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
 
 // OrderPlaced corresponds to the root of ../../schemas/order_placed.json.
@@ -42,9 +43,9 @@ type OrderPlaced struct {
 	AdditionalProperties parsec.RawProperties `json:"-"`
 }
 
-func (v *OrderPlaced) decode(d *parsec.Decoder) error {
+func (v *OrderPlaced) decode(d *parsecimpl.Decoder) error {
 	*v = OrderPlaced{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -54,109 +55,109 @@ func (v *OrderPlaced) decode(d *parsec.Decoder) error {
 		case "order_id":
 			seen[0] |= 1 << 0
 			if err := v.OrderID.decode(d); err != nil {
-				return parsec.Wrap(err, "order_id")
+				return parsecimpl.Wrap(err, "order_id")
 			}
 		case "customer_id":
 			seen[0] |= 1 << 1
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "customer_id")
+				return parsecimpl.Wrap(err, "customer_id")
 			}
-			if err := parsec.CheckMinLength(x, 1); err != nil {
-				return parsec.Wrap(err, "customer_id")
+			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+				return parsecimpl.Wrap(err, "customer_id")
 			}
 			v.CustomerID = x
 		case "sales_channel":
 			seen[0] |= 1 << 2
 			if err := v.SalesChannel.decode(d); err != nil {
-				return parsec.Wrap(err, "sales_channel")
+				return parsecimpl.Wrap(err, "sales_channel")
 			}
 		case "lines":
 			seen[0] |= 1 << 3
-			it1, err := parsec.ArrIter(d)
+			it1, err := parsecimpl.ArrIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "lines")
+				return parsecimpl.Wrap(err, "lines")
 			}
 			v.Lines = make([]OrderPlacedLinesItem, 0, 4)
 			for it1.Next() {
 				v.Lines = append(v.Lines, *new(OrderPlacedLinesItem))
 				if err := v.Lines[len(v.Lines)-1].decode(d); err != nil {
-					return parsec.Wrap(parsec.WrapIndex(err, len(v.Lines)-1), "lines")
+					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Lines)-1), "lines")
 				}
 			}
-			if err := parsec.IterErr(it1.Err()); err != nil {
-				return parsec.Wrap(err, "lines")
+			if err := parsecimpl.IterErr(it1.Err()); err != nil {
+				return parsecimpl.Wrap(err, "lines")
 			}
-			if err := parsec.CheckMinItems(len(v.Lines), 1); err != nil {
-				return parsec.Wrap(err, "lines")
+			if err := parsecimpl.CheckMinItems(len(v.Lines), 1); err != nil {
+				return parsecimpl.Wrap(err, "lines")
 			}
-			if err := parsec.CheckMaxItems(len(v.Lines), 500); err != nil {
-				return parsec.Wrap(err, "lines")
+			if err := parsecimpl.CheckMaxItems(len(v.Lines), 500); err != nil {
+				return parsecimpl.Wrap(err, "lines")
 			}
 		case "total":
 			seen[0] |= 1 << 4
 			if err := v.Total.decode(d); err != nil {
-				return parsec.Wrap(err, "total")
+				return parsecimpl.Wrap(err, "total")
 			}
 		case "shipping_address":
 			seen[0] |= 1 << 5
 			if err := v.ShippingAddress.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "shipping_address")
+				return parsecimpl.Wrap(err, "shipping_address")
 			}
 			v.ShippingAddress.Set = true
 		case "coupon_code":
 			seen[0] |= 1 << 6
 			v.CouponCode.Set = true
 			if d.IsNull() {
-				if err := parsec.DecodeNull(d); err != nil {
-					return parsec.Wrap(err, "coupon_code")
+				if err := parsecimpl.DecodeNull(d); err != nil {
+					return parsecimpl.Wrap(err, "coupon_code")
 				}
 				v.CouponCode.Null = true
 			} else {
-				x1, err := parsec.DecodeString(d)
+				x1, err := parsecimpl.DecodeString(d)
 				if err != nil {
-					return parsec.Wrap(err, "coupon_code")
+					return parsecimpl.Wrap(err, "coupon_code")
 				}
 				v.CouponCode.Value = x1
 			}
 		case "placed_at":
 			seen[0] |= 1 << 7
-			x2, err := parsec.DecodeDateTime(d)
+			x2, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
-				return parsec.Wrap(err, "placed_at")
+				return parsecimpl.Wrap(err, "placed_at")
 			}
 			v.PlacedAt = x2
 		case "attributes":
 			seen[0] |= 1 << 8
-			it2, err := parsec.ObjIter(d)
+			it2, err := parsecimpl.ObjIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "attributes")
+				return parsecimpl.Wrap(err, "attributes")
 			}
 			for it2.Next() {
 				k := d.Keep(it2.Key())
 				var x3 string
-				x4, err := parsec.DecodeString(d)
+				x4, err := parsecimpl.DecodeString(d)
 				if err != nil {
-					return parsec.Wrap(parsec.Wrap(err, k), "attributes")
+					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "attributes")
 				}
 				x3 = x4
 				v.Attributes.Value.Set(k, x3)
 			}
-			if err := parsec.IterErr(it2.Err()); err != nil {
-				return parsec.Wrap(err, "attributes")
+			if err := parsecimpl.IterErr(it2.Err()); err != nil {
+				return parsecimpl.Wrap(err, "attributes")
 			}
 			v.Attributes.Set = true
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
+			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x9f != 0x9f {
-		return parsec.Missing(seen[:], "order_id", "customer_id", "sales_channel", "lines", "total", "", "", "placed_at", "")
+		return parsecimpl.Missing(seen[:], "order_id", "customer_id", "sales_channel", "lines", "total", "", "", "placed_at", "")
 	}
 	return nil
 }
@@ -166,7 +167,7 @@ func (v *OrderPlaced) encode(b []byte) []byte {
 	b = append(b, ",\"order_id\":"...)
 	b = v.OrderID.encode(b)
 	b = append(b, ",\"customer_id\":"...)
-	b = parsec.AppendString(b, v.CustomerID)
+	b = parsecimpl.AppendString(b, v.CustomerID)
 	b = append(b, ",\"sales_channel\":"...)
 	b = v.SalesChannel.encode(b)
 	b = append(b, ",\"lines\":"...)
@@ -175,7 +176,7 @@ func (v *OrderPlaced) encode(b []byte) []byte {
 		b = append(b, ',')
 		b = v.Lines[i].encode(b)
 	}
-	b = parsec.CloseArray(b, m1)
+	b = parsecimpl.CloseArray(b, m1)
 	b = append(b, ",\"total\":"...)
 	b = v.Total.encode(b)
 	if v.ShippingAddress.Set {
@@ -187,59 +188,59 @@ func (v *OrderPlaced) encode(b []byte) []byte {
 		if v.CouponCode.Null {
 			b = append(b, "null"...)
 		} else {
-			b = parsec.AppendString(b, v.CouponCode.Value)
+			b = parsecimpl.AppendString(b, v.CouponCode.Value)
 		}
 	}
 	b = append(b, ",\"placed_at\":"...)
-	b = parsec.AppendString(b, v.PlacedAt.String())
+	b = parsecimpl.AppendString(b, v.PlacedAt.String())
 	if v.Attributes.Set {
 		b = append(b, ",\"attributes\":"...)
 		m2 := len(b)
 		for i1 := range v.Attributes.Value.Len() {
 			k, x := v.Attributes.Value.At(i1)
-			b = parsec.AppendKey(b, k)
-			b = parsec.AppendString(b, x)
+			b = parsecimpl.AppendKey(b, k)
+			b = parsecimpl.AppendString(b, x)
 		}
-		b = parsec.CloseObject(b, m2)
+		b = parsecimpl.CloseObject(b, m2)
 	}
-	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *OrderPlaced) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(v.OrderID.Validate(), "order_id"))
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.CustomerID, 1), "customer_id"))
-	errs.Add(parsec.Wrap(v.SalesChannel.Validate(), "sales_channel"))
+	errs.Add(parsecimpl.Wrap(v.OrderID.Validate(), "order_id"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.CustomerID, 1), "customer_id"))
+	errs.Add(parsecimpl.Wrap(v.SalesChannel.Validate(), "sales_channel"))
 	for i := range v.Lines {
-		errs.Add(parsec.Wrap(parsec.WrapIndex(v.Lines[i].Validate(), i), "lines"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.WrapIndex(v.Lines[i].Validate(), i), "lines"))
 	}
-	errs.Add(parsec.Wrap(parsec.CheckMinItems(len(v.Lines), 1), "lines"))
-	errs.Add(parsec.Wrap(parsec.CheckMaxItems(len(v.Lines), 500), "lines"))
-	errs.Add(parsec.Wrap(v.Total.Validate(), "total"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinItems(len(v.Lines), 1), "lines"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxItems(len(v.Lines), 500), "lines"))
+	errs.Add(parsecimpl.Wrap(v.Total.Validate(), "total"))
 	if v.ShippingAddress.Set {
-		errs.Add(parsec.Wrap(v.ShippingAddress.Value.Validate(), "shipping_address"))
+		errs.Add(parsecimpl.Wrap(v.ShippingAddress.Value.Validate(), "shipping_address"))
 	}
-	errs.Add(parsec.Wrap(v.PlacedAt.Validate(), "placed_at"))
+	errs.Add(parsecimpl.Wrap(v.PlacedAt.Validate(), "placed_at"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v OrderPlaced) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintOrderPlaced.Buffer())
 	sizeHintOrderPlaced.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintOrderPlaced sizes the buffers of OrderPlaced.MarshalJSON.
-var sizeHintOrderPlaced parsec.SizeHint
+var sizeHintOrderPlaced parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderPlaced) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // OrderPlacedSalesChannel corresponds to the schema at ../../schemas/order_placed.json#/properties/sales_channel.
@@ -259,8 +260,8 @@ const (
 	OrderPlacedSalesChannelMarketplace OrderPlacedSalesChannel = "marketplace"
 )
 
-func (v *OrderPlacedSalesChannel) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeStringBytes(d)
+func (v *OrderPlacedSalesChannel) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeStringBytes(d)
 	if err != nil {
 		return err
 	}
@@ -274,13 +275,13 @@ func (v *OrderPlacedSalesChannel) decode(d *parsec.Decoder) error {
 	case "marketplace":
 		*v = OrderPlacedSalesChannelMarketplace
 	default:
-		return parsec.EnumError(string(x), "\"web\"", "\"mobile\"", "\"pos\"", "\"marketplace\"")
+		return parsecimpl.EnumError(string(x), "\"web\"", "\"mobile\"", "\"pos\"", "\"marketplace\"")
 	}
 	return nil
 }
 
 func (v *OrderPlacedSalesChannel) encode(b []byte) []byte {
-	b = parsec.AppendString(b, string(*v))
+	b = parsecimpl.AppendString(b, string(*v))
 	return b
 }
 
@@ -290,23 +291,23 @@ func (v *OrderPlacedSalesChannel) Validate() error {
 	case OrderPlacedSalesChannelWeb, OrderPlacedSalesChannelMobile, OrderPlacedSalesChannelPos, OrderPlacedSalesChannelMarketplace:
 		return nil
 	}
-	return parsec.EnumError(string(*v), "\"web\"", "\"mobile\"", "\"pos\"", "\"marketplace\"")
+	return parsecimpl.EnumError(string(*v), "\"web\"", "\"mobile\"", "\"pos\"", "\"marketplace\"")
 }
 
 // MarshalJSON encodes v as JSON.
 func (v OrderPlacedSalesChannel) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintOrderPlacedSalesChannel.Buffer())
 	sizeHintOrderPlacedSalesChannel.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintOrderPlacedSalesChannel sizes the buffers of OrderPlacedSalesChannel.MarshalJSON.
-var sizeHintOrderPlacedSalesChannel parsec.SizeHint
+var sizeHintOrderPlacedSalesChannel parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderPlacedSalesChannel) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // OrderPlacedLinesItem corresponds to the schema at ../../schemas/order_placed.json#/properties/lines/items.
@@ -321,9 +322,9 @@ type OrderPlacedLinesItem struct {
 	GiftWrap parsec.Opt[bool] `json:"gift_wrap,omitzero"`
 }
 
-func (v *OrderPlacedLinesItem) decode(d *parsec.Decoder) error {
+func (v *OrderPlacedLinesItem) decode(d *parsecimpl.Decoder) error {
 	*v = OrderPlacedLinesItem{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -332,49 +333,49 @@ func (v *OrderPlacedLinesItem) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "sku":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "sku")
+				return parsecimpl.Wrap(err, "sku")
 			}
 			if err := pattern0OrderPlacedLinesItem.Check(x); err != nil {
-				return parsec.Wrap(err, "sku")
+				return parsecimpl.Wrap(err, "sku")
 			}
 			v.Sku = x
 		case "quantity":
 			seen[0] |= 1 << 1
-			x1, err := parsec.DecodeInt64(d)
+			x1, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
-				return parsec.Wrap(err, "quantity")
+				return parsecimpl.Wrap(err, "quantity")
 			}
-			if err := parsec.CheckMinimum(x1, 1); err != nil {
-				return parsec.Wrap(err, "quantity")
+			if err := parsecimpl.CheckMinimum(x1, 1); err != nil {
+				return parsecimpl.Wrap(err, "quantity")
 			}
-			if err := parsec.CheckMaximum(x1, 10000); err != nil {
-				return parsec.Wrap(err, "quantity")
+			if err := parsecimpl.CheckMaximum(x1, 10000); err != nil {
+				return parsecimpl.Wrap(err, "quantity")
 			}
 			v.Quantity = x1
 		case "unit_price":
 			seen[0] |= 1 << 2
 			if err := v.UnitPrice.decode(d); err != nil {
-				return parsec.Wrap(err, "unit_price")
+				return parsecimpl.Wrap(err, "unit_price")
 			}
 		case "gift_wrap":
 			seen[0] |= 1 << 3
-			x2, err := parsec.DecodeBool(d)
+			x2, err := parsecimpl.DecodeBool(d)
 			if err != nil {
-				return parsec.Wrap(err, "gift_wrap")
+				return parsecimpl.Wrap(err, "gift_wrap")
 			}
 			v.GiftWrap.Value = x2
 			v.GiftWrap.Set = true
 		default:
-			return parsec.UnknownProperty(it.Key())
+			return parsecimpl.UnknownProperty(it.Key())
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsec.Missing(seen[:], "sku", "quantity", "unit_price", "")
+		return parsecimpl.Missing(seen[:], "sku", "quantity", "unit_price", "")
 	}
 	return nil
 }
@@ -382,47 +383,47 @@ func (v *OrderPlacedLinesItem) decode(d *parsec.Decoder) error {
 func (v *OrderPlacedLinesItem) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"sku\":"...)
-	b = parsec.AppendString(b, v.Sku)
+	b = parsecimpl.AppendString(b, v.Sku)
 	b = append(b, ",\"quantity\":"...)
-	b = parsec.AppendInt(b, v.Quantity)
+	b = parsecimpl.AppendInt(b, v.Quantity)
 	b = append(b, ",\"unit_price\":"...)
 	b = v.UnitPrice.encode(b)
 	if v.GiftWrap.Set {
 		b = append(b, ",\"gift_wrap\":"...)
-		b = parsec.AppendBool(b, v.GiftWrap.Value)
+		b = parsecimpl.AppendBool(b, v.GiftWrap.Value)
 	}
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *OrderPlacedLinesItem) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(pattern0OrderPlacedLinesItem.Check(v.Sku), "sku"))
-	errs.Add(parsec.Wrap(parsec.CheckMinimum(v.Quantity, 1), "quantity"))
-	errs.Add(parsec.Wrap(parsec.CheckMaximum(v.Quantity, 10000), "quantity"))
-	errs.Add(parsec.Wrap(v.UnitPrice.Validate(), "unit_price"))
+	errs.Add(parsecimpl.Wrap(pattern0OrderPlacedLinesItem.Check(v.Sku), "sku"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinimum(v.Quantity, 1), "quantity"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaximum(v.Quantity, 10000), "quantity"))
+	errs.Add(parsecimpl.Wrap(v.UnitPrice.Validate(), "unit_price"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v OrderPlacedLinesItem) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintOrderPlacedLinesItem.Buffer())
 	sizeHintOrderPlacedLinesItem.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintOrderPlacedLinesItem sizes the buffers of OrderPlacedLinesItem.MarshalJSON.
-var sizeHintOrderPlacedLinesItem parsec.SizeHint
+var sizeHintOrderPlacedLinesItem parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderPlacedLinesItem) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0OrderPlacedLinesItem = parsec.NewPattern("^[A-Z0-9-]{3,32}$")
+	pattern0OrderPlacedLinesItem = parsecimpl.NewPattern("^[A-Z0-9-]{3,32}$")
 )
 
 // The generated types implement encoding/json's interfaces; these assertions

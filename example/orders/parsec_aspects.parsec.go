@@ -4,14 +4,14 @@
 package orders
 
 import (
-	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 	"github.com/parsec-gen/parsec-gen/runtime/schema"
 )
 
 // This is a compile-time assertion that the generated code and the parsec runtime
 // it is built against agree on their contract. If it fails to compile, regenerate
 // the code with the parsec-gen that matches the runtime version in go.mod.
-const _ = parsec.SupportPackageIsVersion1
+const _ = parsecimpl.SupportPackageIsVersion2
 
 // Aspects describes the aspects of this package, one per schema: name, schema
 // reference, the schema itself and a constructor of the root type.
@@ -21,29 +21,7 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(CustomerNotified)
 		},
-		Schema: []byte(`{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "title": "CustomerNotified",
-  "description": "A message about an order was sent to the customer.",
-  "type": "object",
-  "x-parsec-channels": [{"pattern": "customers", "required": true, "description": "Messages sent to customers."}],
-  "required": ["notification_id", "customer_id", "medium", "template", "sent_at"],
-  "properties": {
-    "notification_id": {"type": "string", "format": "uuid"},
-    "customer_id": {"type": "string", "minLength": 1},
-    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
-    "medium": {"enum": ["email", "sms", "push"]},
-    "template": {"type": "string", "pattern": "^[a-z][a-z0-9_.]*$"},
-    "locale": {"type": "string", "default": "en-GB"},
-    "variables": {
-      "description": "Values substituted into the template.",
-      "type": "object",
-      "additionalProperties": {"type": ["string", "number", "boolean"]}
-    },
-    "sent_at": {"type": "string", "format": "date-time"}
-  }
-}
-`),
+		Schema:    []byte(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","x-parsec-channels":[{"pattern":"customers","required":true,"description":"Messages sent to customers."}],"required":["notification_id","customer_id","medium","template","sent_at"],"properties":{"notification_id":{"type":"string","format":"uuid"},"customer_id":{"type":"string","minLength":1},"order_id":{"$ref":"defs/commerce.json#/$defs/OrderID"},"medium":{"enum":["email","sms","push"]},"template":{"type":"string","pattern":"^[a-z][a-z0-9_.]*$"},"locale":{"type":"string"},"variables":{"type":"object","additionalProperties":{"type":["string","number","boolean"]}},"sent_at":{"type":"string","format":"date-time"}}}`),
 		SchemaRef: "customer_notified.json",
 	},
 	{
@@ -51,34 +29,7 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(InventoryAdjusted)
 		},
-		Schema: []byte(`{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "title": "InventoryAdjusted",
-  "description": "Stock of one SKU changed in a warehouse.",
-  "type": "object",
-  "x-parsec-channels": ["orders"],
-  "required": ["sku", "warehouse", "delta", "reason", "on_hand", "adjusted_at"],
-  "additionalProperties": false,
-  "properties": {
-    "sku": {"type": "string", "pattern": "^[A-Z0-9-]{3,32}$"},
-    "warehouse": {"type": "string", "pattern": "^[a-z]{3}-[0-9]{1,3}$"},
-    "delta": {"description": "Change in units; negative when stock left.", "type": "integer"},
-    "reason": {"enum": ["received", "sold", "returned", "damaged", "recount"]},
-    "on_hand": {"type": "integer", "minimum": 0},
-    "bins": {
-      "description": "Units per storage bin after the adjustment, keyed by bin code.",
-      "type": "object",
-      "propertyNames": {"pattern": "^[A-Z][0-9]{2}-[0-9]{2}$"},
-      "additionalProperties": {"type": "integer", "minimum": 0}
-    },
-    "order_id": {
-      "description": "The order that caused the adjustment, for sales and returns.",
-      "$ref": "defs/commerce.json#/$defs/OrderID"
-    },
-    "adjusted_at": {"type": "string", "format": "date-time"}
-  }
-}
-`),
+		Schema:    []byte(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","x-parsec-channels":["orders"],"required":["sku","warehouse","delta","reason","on_hand","adjusted_at"],"additionalProperties":false,"properties":{"sku":{"type":"string","pattern":"^[A-Z0-9-]{3,32}$"},"warehouse":{"type":"string","pattern":"^[a-z]{3}-[0-9]{1,3}$"},"delta":{"type":"integer"},"reason":{"enum":["received","sold","returned","damaged","recount"]},"on_hand":{"type":"integer","minimum":0},"bins":{"type":"object","propertyNames":{"pattern":"^[A-Z][0-9]{2}-[0-9]{2}$"},"additionalProperties":{"type":"integer","minimum":0}},"order_id":{"$ref":"defs/commerce.json#/$defs/OrderID"},"adjusted_at":{"type":"string","format":"date-time"}}}`),
 		SchemaRef: "inventory_adjusted.json",
 	},
 	{
@@ -86,37 +37,7 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(OrderCancelled)
 		},
-		Schema: []byte(`{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "title": "OrderCancelled",
-  "description": "An order was cancelled before it shipped.",
-  "type": "object",
-  "x-parsec-channels": [{"pattern": "orders", "required": true}],
-  "required": ["order_id", "reason", "cancelled_at", "cancelled_by"],
-  "properties": {
-    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
-    "reason": {
-      "enum": ["customer_request", "payment_failed", "out_of_stock", "fraud_suspected"]
-    },
-    "note": {
-      "description": "Free text from the agent who cancelled; null when explicitly cleared.",
-      "type": ["string", "null"],
-      "maxLength": 1000
-    },
-    "cancelled_by": {
-      "description": "Who cancelled: a customer, a support agent or an automated service.",
-      "type": "object",
-      "required": ["kind", "id"],
-      "properties": {
-        "kind": {"enum": ["customer", "agent", "service"]},
-        "id": {"type": "string", "minLength": 1}
-      }
-    },
-    "refund": {"$ref": "defs/commerce.json#/$defs/Money"},
-    "cancelled_at": {"type": "string", "format": "date-time"}
-  }
-}
-`),
+		Schema:    []byte(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","x-parsec-channels":[{"pattern":"orders","required":true}],"required":["order_id","reason","cancelled_at","cancelled_by"],"properties":{"order_id":{"$ref":"defs/commerce.json#/$defs/OrderID"},"reason":{"enum":["customer_request","payment_failed","out_of_stock","fraud_suspected"]},"note":{"type":["string","null"],"maxLength":1000},"cancelled_by":{"type":"object","required":["kind","id"],"properties":{"kind":{"enum":["customer","agent","service"]},"id":{"type":"string","minLength":1}}},"refund":{"$ref":"defs/commerce.json#/$defs/Money"},"cancelled_at":{"type":"string","format":"date-time"}}}`),
 		SchemaRef: "order_cancelled.json",
 	},
 	{
@@ -124,51 +45,7 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(OrderPlaced)
 		},
-		Schema: []byte(`{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "title": "OrderPlaced",
-  "description": "A customer completed checkout and the order was accepted.",
-  "type": "object",
-  "x-parsec-channels": [{"pattern": "orders", "required": true, "description": "The order lifecycle of the shop."}, "stores"],
-  "required": ["order_id", "customer_id", "lines", "total", "placed_at", "sales_channel"],
-  "properties": {
-    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
-    "customer_id": {"type": "string", "minLength": 1},
-    "sales_channel": {
-      "description": "Where the order was placed.",
-      "enum": ["web", "mobile", "pos", "marketplace"]
-    },
-    "lines": {
-      "type": "array",
-      "minItems": 1,
-      "maxItems": 500,
-      "items": {
-        "type": "object",
-        "required": ["sku", "quantity", "unit_price"],
-        "additionalProperties": false,
-        "properties": {
-          "sku": {"type": "string", "pattern": "^[A-Z0-9-]{3,32}$"},
-          "quantity": {"type": "integer", "minimum": 1, "maximum": 10000},
-          "unit_price": {"$ref": "defs/commerce.json#/$defs/Money"},
-          "gift_wrap": {"type": "boolean"}
-        }
-      }
-    },
-    "total": {"$ref": "defs/commerce.json#/$defs/Money"},
-    "shipping_address": {"$ref": "defs/commerce.json#/$defs/Address"},
-    "coupon_code": {
-      "description": "Coupon applied at checkout; null when the customer removed one.",
-      "type": ["string", "null"]
-    },
-    "placed_at": {"type": "string", "format": "date-time"},
-    "attributes": {
-      "description": "Free-form attributes set by the storefront (campaign, A/B bucket, ...).",
-      "type": "object",
-      "additionalProperties": {"type": "string"}
-    }
-  }
-}
-`),
+		Schema:    []byte(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","x-parsec-channels":[{"pattern":"orders","required":true,"description":"The order lifecycle of the shop."},"stores"],"required":["order_id","customer_id","lines","total","placed_at","sales_channel"],"properties":{"order_id":{"$ref":"defs/commerce.json#/$defs/OrderID"},"customer_id":{"type":"string","minLength":1},"sales_channel":{"enum":["web","mobile","pos","marketplace"]},"lines":{"type":"array","minItems":1,"maxItems":500,"items":{"type":"object","required":["sku","quantity","unit_price"],"additionalProperties":false,"properties":{"sku":{"type":"string","pattern":"^[A-Z0-9-]{3,32}$"},"quantity":{"type":"integer","minimum":1,"maximum":10000},"unit_price":{"$ref":"defs/commerce.json#/$defs/Money"},"gift_wrap":{"type":"boolean"}}}},"total":{"$ref":"defs/commerce.json#/$defs/Money"},"shipping_address":{"$ref":"defs/commerce.json#/$defs/Address"},"coupon_code":{"type":["string","null"]},"placed_at":{"type":"string","format":"date-time"},"attributes":{"type":"object","additionalProperties":{"type":"string"}}}}`),
 		SchemaRef: "order_placed.json",
 	},
 	{
@@ -176,65 +53,7 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(PaymentCaptured)
 		},
-		Schema: []byte(`{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "title": "PaymentCaptured",
-  "description": "The payment provider captured the funds for an order.",
-  "type": "object",
-  "x-parsec-channels": ["orders"],
-  "required": ["payment_id", "order_id", "amount", "method", "captured_at"],
-  "properties": {
-    "payment_id": {"type": "string", "minLength": 1},
-    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
-    "amount": {"$ref": "defs/commerce.json#/$defs/Money"},
-    "method": {
-      "description": "How the customer paid.",
-      "oneOf": [
-        {"$ref": "#/$defs/Card"},
-        {"$ref": "#/$defs/BankTransfer"},
-        {"$ref": "#/$defs/Wallet"}
-      ]
-    },
-    "captured_at": {"type": "string", "format": "date-time"},
-    "three_ds": {
-      "description": "Outcome of 3-D Secure, when the card network asked for it.",
-      "type": "boolean"
-    }
-  },
-  "$defs": {
-    "Card": {
-      "type": "object",
-      "required": ["type", "brand", "last4"],
-      "additionalProperties": false,
-      "properties": {
-        "type": {"const": "card"},
-        "brand": {"enum": ["visa", "mastercard", "amex", "other"]},
-        "last4": {"type": "string", "pattern": "^[0-9]{4}$"},
-        "expiry": {"type": "string", "pattern": "^(0[1-9]|1[0-2])/[0-9]{2}$"}
-      }
-    },
-    "BankTransfer": {
-      "type": "object",
-      "required": ["type", "iban"],
-      "additionalProperties": false,
-      "properties": {
-        "type": {"const": "bank_transfer"},
-        "iban": {"type": "string", "pattern": "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"},
-        "reference": {"type": "string", "maxLength": 140}
-      }
-    },
-    "Wallet": {
-      "type": "object",
-      "required": ["type", "provider"],
-      "additionalProperties": false,
-      "properties": {
-        "type": {"const": "wallet"},
-        "provider": {"enum": ["apple_pay", "google_pay", "paypal"]}
-      }
-    }
-  }
-}
-`),
+		Schema:    []byte(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","x-parsec-channels":["orders"],"required":["payment_id","order_id","amount","method","captured_at"],"properties":{"payment_id":{"type":"string","minLength":1},"order_id":{"$ref":"defs/commerce.json#/$defs/OrderID"},"amount":{"$ref":"defs/commerce.json#/$defs/Money"},"method":{"oneOf":[{"$ref":"#/$defs/Card"},{"$ref":"#/$defs/BankTransfer"},{"$ref":"#/$defs/Wallet"}]},"captured_at":{"type":"string","format":"date-time"},"three_ds":{"type":"boolean"}},"$defs":{"Card":{"type":"object","required":["type","brand","last4"],"additionalProperties":false,"properties":{"type":{"const":"card"},"brand":{"enum":["visa","mastercard","amex","other"]},"last4":{"type":"string","pattern":"^[0-9]{4}$"},"expiry":{"type":"string","pattern":"^(0[1-9]|1[0-2])/[0-9]{2}$"}}},"BankTransfer":{"type":"object","required":["type","iban"],"additionalProperties":false,"properties":{"type":{"const":"bank_transfer"},"iban":{"type":"string","pattern":"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"},"reference":{"type":"string","maxLength":140}}},"Wallet":{"type":"object","required":["type","provider"],"additionalProperties":false,"properties":{"type":{"const":"wallet"},"provider":{"enum":["apple_pay","google_pay","paypal"]}}}}}`),
 		SchemaRef: "payment_captured.json",
 	},
 	{
@@ -242,51 +61,7 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(ShipmentDispatched)
 		},
-		Schema: []byte(`{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "title": "ShipmentDispatched",
-  "description": "A warehouse handed one or more parcels of an order to a carrier.",
-  "type": "object",
-  "x-parsec-channels": ["orders"],
-  "required": ["shipment_id", "order_id", "carrier", "parcels", "destination", "dispatched_at"],
-  "properties": {
-    "shipment_id": {"type": "string", "minLength": 1},
-    "order_id": {"$ref": "defs/commerce.json#/$defs/OrderID"},
-    "carrier": {"enum": ["dhl", "ups", "postnl", "local_courier"]},
-    "tracking_url": {"type": "string", "format": "uri"},
-    "parcels": {
-      "type": "array",
-      "minItems": 1,
-      "items": {
-        "type": "object",
-        "required": ["parcel_id", "weight_grams"],
-        "properties": {
-          "parcel_id": {"type": "string"},
-          "weight_grams": {"type": "integer", "exclusiveMinimum": 0},
-          "dimensions_cm": {
-            "description": "Length, width and height in centimetres.",
-            "type": "array",
-            "prefixItems": [
-              {"type": "number", "exclusiveMinimum": 0},
-              {"type": "number", "exclusiveMinimum": 0},
-              {"type": "number", "exclusiveMinimum": 0}
-            ],
-            "items": false
-          },
-          "skus": {"type": "array", "items": {"type": "string"}, "uniqueItems": true}
-        }
-      }
-    },
-    "destination": {"$ref": "defs/commerce.json#/$defs/Address"},
-    "estimated_delivery": {
-      "description": "Carrier's estimate; null when the carrier gave none.",
-      "type": ["string", "null"],
-      "format": "date"
-    },
-    "dispatched_at": {"type": "string", "format": "date-time"}
-  }
-}
-`),
+		Schema:    []byte(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","x-parsec-channels":["orders"],"required":["shipment_id","order_id","carrier","parcels","destination","dispatched_at"],"properties":{"shipment_id":{"type":"string","minLength":1},"order_id":{"$ref":"defs/commerce.json#/$defs/OrderID"},"carrier":{"enum":["dhl","ups","postnl","local_courier"]},"tracking_url":{"type":"string","format":"uri"},"parcels":{"type":"array","minItems":1,"items":{"type":"object","required":["parcel_id","weight_grams"],"properties":{"parcel_id":{"type":"string"},"weight_grams":{"type":"integer","exclusiveMinimum":0},"dimensions_cm":{"type":"array","prefixItems":[{"type":"number","exclusiveMinimum":0},{"type":"number","exclusiveMinimum":0},{"type":"number","exclusiveMinimum":0}],"items":false},"skus":{"type":"array","items":{"type":"string"},"uniqueItems":true}}}},"destination":{"$ref":"defs/commerce.json#/$defs/Address"},"estimated_delivery":{"type":["string","null"],"format":"date"},"dispatched_at":{"type":"string","format":"date-time"}}}`),
 		SchemaRef: "shipment_dispatched.json",
 	},
 }
@@ -295,54 +70,8 @@ var Aspects = []schema.Aspect{
 // aspect of their own, for a schema.Registry.
 var Resources = []schema.Resource{
 	{
-		Ref: "defs/commerce.json",
-		Schema: []byte(`{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "title": "Shared commerce definitions",
-  "description": "Types that several order-lifecycle aspects share.",
-  "$defs": {
-    "Money": {
-      "title": "Money",
-      "description": "An amount in the currency's minor unit (cents for EUR), never a float.",
-      "type": "object",
-      "required": ["amount_minor", "currency"],
-      "additionalProperties": false,
-      "properties": {
-        "amount_minor": {
-          "description": "Amount in minor units; negative for refunds.",
-          "type": "integer"
-        },
-        "currency": {
-          "description": "ISO 4217 currency code.",
-          "type": "string",
-          "pattern": "^[A-Z]{3}$"
-        }
-      }
-    },
-    "Address": {
-      "title": "Address",
-      "type": "object",
-      "required": ["line1", "city", "postal_code", "country"],
-      "properties": {
-        "line1": {"type": "string", "minLength": 1, "maxLength": 200},
-        "line2": {"type": ["string", "null"], "maxLength": 200},
-        "city": {"type": "string", "minLength": 1},
-        "postal_code": {"type": "string", "minLength": 1, "maxLength": 16},
-        "country": {
-          "description": "ISO 3166-1 alpha-2 country code.",
-          "type": "string",
-          "pattern": "^[A-Z]{2}$"
-        }
-      }
-    },
-    "OrderID": {
-      "description": "Order identifier, a UUID assigned at checkout.",
-      "type": "string",
-      "format": "uuid"
-    }
-  }
-}
-`),
+		Ref:    "defs/commerce.json",
+		Schema: []byte(`{"$schema":"https://json-schema.org/draft/2020-12/schema","$defs":{"Money":{"type":"object","required":["amount_minor","currency"],"additionalProperties":false,"properties":{"amount_minor":{"type":"integer"},"currency":{"type":"string","pattern":"^[A-Z]{3}$"}}},"Address":{"type":"object","required":["line1","city","postal_code","country"],"properties":{"line1":{"type":"string","minLength":1,"maxLength":200},"line2":{"type":["string","null"],"maxLength":200},"city":{"type":"string","minLength":1},"postal_code":{"type":"string","minLength":1,"maxLength":16},"country":{"type":"string","pattern":"^[A-Z]{2}$"}}},"OrderID":{"type":"string","format":"uuid"}}}`),
 	},
 }
 

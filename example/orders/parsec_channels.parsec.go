@@ -10,13 +10,13 @@ import (
 	"github.com/parsec-gen/parsec-gen/runtime/channel"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
-	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 	"github.com/parsec-gen/parsec-gen/runtime/registry"
 )
 
 // The channel patterns check at compile time that they match the runtime;
 // a failure means the package must be regenerated with the matching parsec-gen.
-const _ = parsec.SupportPackageIsVersion1
+const _ = parsecimpl.SupportPackageIsVersion2
 
 // channelPatterns are the package's channel patterns, most specific first.
 var channelPatterns = []*channel.Pattern{channel.MustParse(CustomersPattern), channel.MustParse(OrdersPattern), channel.MustParse(StoresPattern)}

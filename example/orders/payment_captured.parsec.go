@@ -6,6 +6,7 @@ package orders
 import (
 	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
 
 // PaymentCaptured corresponds to the root of ../../schemas/payment_captured.json.
@@ -34,9 +35,9 @@ type PaymentCaptured struct {
 	AdditionalProperties parsec.RawProperties `json:"-"`
 }
 
-func (v *PaymentCaptured) decode(d *parsec.Decoder) error {
+func (v *PaymentCaptured) decode(d *parsecimpl.Decoder) error {
 	*v = PaymentCaptured{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -45,57 +46,57 @@ func (v *PaymentCaptured) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "payment_id":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "payment_id")
+				return parsecimpl.Wrap(err, "payment_id")
 			}
-			if err := parsec.CheckMinLength(x, 1); err != nil {
-				return parsec.Wrap(err, "payment_id")
+			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+				return parsecimpl.Wrap(err, "payment_id")
 			}
 			v.PaymentID = x
 		case "order_id":
 			seen[0] |= 1 << 1
 			if err := v.OrderID.decode(d); err != nil {
-				return parsec.Wrap(err, "order_id")
+				return parsecimpl.Wrap(err, "order_id")
 			}
 		case "amount":
 			seen[0] |= 1 << 2
 			if err := v.Amount.decode(d); err != nil {
-				return parsec.Wrap(err, "amount")
+				return parsecimpl.Wrap(err, "amount")
 			}
 		case "method":
 			seen[0] |= 1 << 3
 			x1, err := decodePaymentCapturedMethod(d)
 			if err != nil {
-				return parsec.Wrap(err, "method")
+				return parsecimpl.Wrap(err, "method")
 			}
 			v.Method = x1
 		case "captured_at":
 			seen[0] |= 1 << 4
-			x2, err := parsec.DecodeDateTime(d)
+			x2, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
-				return parsec.Wrap(err, "captured_at")
+				return parsecimpl.Wrap(err, "captured_at")
 			}
 			v.CapturedAt = x2
 		case "three_ds":
 			seen[0] |= 1 << 5
-			x3, err := parsec.DecodeBool(d)
+			x3, err := parsecimpl.DecodeBool(d)
 			if err != nil {
-				return parsec.Wrap(err, "three_ds")
+				return parsecimpl.Wrap(err, "three_ds")
 			}
 			v.ThreeDs.Value = x3
 			v.ThreeDs.Set = true
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
+			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x1f != 0x1f {
-		return parsec.Missing(seen[:], "payment_id", "order_id", "amount", "method", "captured_at", "")
+		return parsecimpl.Missing(seen[:], "payment_id", "order_id", "amount", "method", "captured_at", "")
 	}
 	return nil
 }
@@ -103,7 +104,7 @@ func (v *PaymentCaptured) decode(d *parsec.Decoder) error {
 func (v *PaymentCaptured) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"payment_id\":"...)
-	b = parsec.AppendString(b, v.PaymentID)
+	b = parsecimpl.AppendString(b, v.PaymentID)
 	b = append(b, ",\"order_id\":"...)
 	b = v.OrderID.encode(b)
 	b = append(b, ",\"amount\":"...)
@@ -111,41 +112,41 @@ func (v *PaymentCaptured) encode(b []byte) []byte {
 	b = append(b, ",\"method\":"...)
 	b = encodePaymentCapturedMethod(b, v.Method)
 	b = append(b, ",\"captured_at\":"...)
-	b = parsec.AppendString(b, v.CapturedAt.String())
+	b = parsecimpl.AppendString(b, v.CapturedAt.String())
 	if v.ThreeDs.Set {
 		b = append(b, ",\"three_ds\":"...)
-		b = parsec.AppendBool(b, v.ThreeDs.Value)
+		b = parsecimpl.AppendBool(b, v.ThreeDs.Value)
 	}
-	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *PaymentCaptured) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.PaymentID, 1), "payment_id"))
-	errs.Add(parsec.Wrap(v.OrderID.Validate(), "order_id"))
-	errs.Add(parsec.Wrap(v.Amount.Validate(), "amount"))
-	errs.Add(parsec.Wrap(validatePaymentCapturedMethod(v.Method), "method"))
-	errs.Add(parsec.Wrap(v.CapturedAt.Validate(), "captured_at"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.PaymentID, 1), "payment_id"))
+	errs.Add(parsecimpl.Wrap(v.OrderID.Validate(), "order_id"))
+	errs.Add(parsecimpl.Wrap(v.Amount.Validate(), "amount"))
+	errs.Add(parsecimpl.Wrap(validatePaymentCapturedMethod(v.Method), "method"))
+	errs.Add(parsecimpl.Wrap(v.CapturedAt.Validate(), "captured_at"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v PaymentCaptured) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintPaymentCaptured.Buffer())
 	sizeHintPaymentCaptured.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintPaymentCaptured sizes the buffers of PaymentCaptured.MarshalJSON.
-var sizeHintPaymentCaptured parsec.SizeHint
+var sizeHintPaymentCaptured parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *PaymentCaptured) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // PaymentCapturedMethod corresponds to the schema at ../../schemas/payment_captured.json#/properties/method.
@@ -161,14 +162,14 @@ func (BankTransfer) isPaymentCapturedMethod() {}
 
 func (Wallet) isPaymentCapturedMethod() {}
 
-func decodePaymentCapturedMethod(d *parsec.Decoder) (PaymentCapturedMethod, error) {
-	raw, err := parsec.Capture(d)
+func decodePaymentCapturedMethod(d *parsecimpl.Decoder) (PaymentCapturedMethod, error) {
+	raw, err := parsecimpl.Capture(d)
 	if err != nil {
 		return nil, err
 	}
-	tag, ok := parsec.Member(raw, "type")
+	tag, ok := parsecimpl.Member(raw, "type")
 	if !ok {
-		return nil, parsec.Errorf("missing discriminator property %q", "type")
+		return nil, parsecimpl.Errorf("missing discriminator property %q", "type")
 	}
 	switch tag {
 	case "\"card\"":
@@ -199,7 +200,7 @@ func decodePaymentCapturedMethod(d *parsec.Decoder) (PaymentCapturedMethod, erro
 		}
 		return x, nil
 	}
-	return nil, parsec.Wrap(parsec.EnumError(parsec.RawJSON(tag), "\"card\"", "\"bank_transfer\"", "\"wallet\""), "type")
+	return nil, parsecimpl.Wrap(parsecimpl.EnumError(parsecimpl.RawJSON(tag), "\"card\"", "\"bank_transfer\"", "\"wallet\""), "type")
 }
 
 func encodePaymentCapturedMethod(b []byte, u PaymentCapturedMethod) []byte {
@@ -211,7 +212,7 @@ func encodePaymentCapturedMethod(b []byte, u PaymentCapturedMethod) []byte {
 	case Wallet:
 		return x.encode(b)
 	default:
-		parsec.Fail(parsec.Errorf("PaymentCapturedMethod holds no variant"))
+		parsecimpl.Fail(parsecimpl.Errorf("PaymentCapturedMethod holds no variant"))
 		return b
 	}
 }
@@ -225,12 +226,12 @@ func validatePaymentCapturedMethod(u PaymentCapturedMethod) error {
 	case Wallet:
 		return x.Validate()
 	default:
-		return parsec.Errorf("PaymentCapturedMethod holds no variant")
+		return parsecimpl.Errorf("PaymentCapturedMethod holds no variant")
 	}
 }
 
 // unionPaymentCapturedMethod lets parsec.NewUnion hold a PaymentCapturedMethod.
-var unionPaymentCapturedMethod = &parsec.UnionFuncs[PaymentCapturedMethod]{
+var unionPaymentCapturedMethod = &parsecimpl.UnionFuncs[PaymentCapturedMethod]{
 	Append:   encodePaymentCapturedMethod,
 	Decode:   decodePaymentCapturedMethod,
 	Validate: validatePaymentCapturedMethod,
@@ -263,9 +264,9 @@ type Card struct {
 	Expiry parsec.Opt[string] `json:"expiry,omitzero"`
 }
 
-func (v *Card) decode(d *parsec.Decoder) error {
+func (v *Card) decode(d *parsecimpl.Decoder) error {
 	*v = Card{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -274,48 +275,48 @@ func (v *Card) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "type":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeStringBytes(d)
+			x, err := parsecimpl.DecodeStringBytes(d)
 			if err != nil {
-				return parsec.Wrap(err, "type")
+				return parsecimpl.Wrap(err, "type")
 			}
 			if string(x) != "card" {
-				return parsec.Wrap(parsec.ConstError(x, "\"card\""), "type")
+				return parsecimpl.Wrap(parsecimpl.ConstError(x, "\"card\""), "type")
 			}
 		case "brand":
 			seen[0] |= 1 << 1
 			if err := v.Brand.decode(d); err != nil {
-				return parsec.Wrap(err, "brand")
+				return parsecimpl.Wrap(err, "brand")
 			}
 		case "last4":
 			seen[0] |= 1 << 2
-			x1, err := parsec.DecodeString(d)
+			x1, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "last4")
+				return parsecimpl.Wrap(err, "last4")
 			}
 			if err := pattern0Card.Check(x1); err != nil {
-				return parsec.Wrap(err, "last4")
+				return parsecimpl.Wrap(err, "last4")
 			}
 			v.Last4 = x1
 		case "expiry":
 			seen[0] |= 1 << 3
-			x2, err := parsec.DecodeString(d)
+			x2, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "expiry")
+				return parsecimpl.Wrap(err, "expiry")
 			}
 			if err := pattern1Card.Check(x2); err != nil {
-				return parsec.Wrap(err, "expiry")
+				return parsecimpl.Wrap(err, "expiry")
 			}
 			v.Expiry.Value = x2
 			v.Expiry.Set = true
 		default:
-			return parsec.UnknownProperty(it.Key())
+			return parsecimpl.UnknownProperty(it.Key())
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsec.Missing(seen[:], "type", "brand", "last4", "")
+		return parsecimpl.Missing(seen[:], "type", "brand", "last4", "")
 	}
 	return nil
 }
@@ -327,45 +328,45 @@ func (v *Card) encode(b []byte) []byte {
 	b = append(b, ",\"brand\":"...)
 	b = v.Brand.encode(b)
 	b = append(b, ",\"last4\":"...)
-	b = parsec.AppendString(b, v.Last4)
+	b = parsecimpl.AppendString(b, v.Last4)
 	if v.Expiry.Set {
 		b = append(b, ",\"expiry\":"...)
-		b = parsec.AppendString(b, v.Expiry.Value)
+		b = parsecimpl.AppendString(b, v.Expiry.Value)
 	}
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *Card) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(v.Brand.Validate(), "brand"))
-	errs.Add(parsec.Wrap(pattern0Card.Check(v.Last4), "last4"))
+	errs.Add(parsecimpl.Wrap(v.Brand.Validate(), "brand"))
+	errs.Add(parsecimpl.Wrap(pattern0Card.Check(v.Last4), "last4"))
 	if v.Expiry.Set {
-		errs.Add(parsec.Wrap(pattern1Card.Check(v.Expiry.Value), "expiry"))
+		errs.Add(parsecimpl.Wrap(pattern1Card.Check(v.Expiry.Value), "expiry"))
 	}
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Card) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintCard.Buffer())
 	sizeHintCard.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintCard sizes the buffers of Card.MarshalJSON.
-var sizeHintCard parsec.SizeHint
+var sizeHintCard parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Card) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0Card = parsec.NewPattern("^[0-9]{4}$")
-	pattern1Card = parsec.NewPattern("^(0[1-9]|1[0-2])/[0-9]{2}$")
+	pattern0Card = parsecimpl.NewPattern("^[0-9]{4}$")
+	pattern1Card = parsecimpl.NewPattern("^(0[1-9]|1[0-2])/[0-9]{2}$")
 )
 
 // CardBrand corresponds to the schema at ../../schemas/payment_captured.json#/$defs/Card/properties/brand.
@@ -383,8 +384,8 @@ const (
 	CardBrandOther CardBrand = "other"
 )
 
-func (v *CardBrand) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeStringBytes(d)
+func (v *CardBrand) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeStringBytes(d)
 	if err != nil {
 		return err
 	}
@@ -398,13 +399,13 @@ func (v *CardBrand) decode(d *parsec.Decoder) error {
 	case "other":
 		*v = CardBrandOther
 	default:
-		return parsec.EnumError(string(x), "\"visa\"", "\"mastercard\"", "\"amex\"", "\"other\"")
+		return parsecimpl.EnumError(string(x), "\"visa\"", "\"mastercard\"", "\"amex\"", "\"other\"")
 	}
 	return nil
 }
 
 func (v *CardBrand) encode(b []byte) []byte {
-	b = parsec.AppendString(b, string(*v))
+	b = parsecimpl.AppendString(b, string(*v))
 	return b
 }
 
@@ -414,23 +415,23 @@ func (v *CardBrand) Validate() error {
 	case CardBrandVisa, CardBrandMastercard, CardBrandAmex, CardBrandOther:
 		return nil
 	}
-	return parsec.EnumError(string(*v), "\"visa\"", "\"mastercard\"", "\"amex\"", "\"other\"")
+	return parsecimpl.EnumError(string(*v), "\"visa\"", "\"mastercard\"", "\"amex\"", "\"other\"")
 }
 
 // MarshalJSON encodes v as JSON.
 func (v CardBrand) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintCardBrand.Buffer())
 	sizeHintCardBrand.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintCardBrand sizes the buffers of CardBrand.MarshalJSON.
-var sizeHintCardBrand parsec.SizeHint
+var sizeHintCardBrand parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *CardBrand) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // BankTransfer corresponds to the schema at ../../schemas/payment_captured.json#/$defs/BankTransfer.
@@ -443,9 +444,9 @@ type BankTransfer struct {
 	Reference parsec.Opt[string] `json:"reference,omitzero"`
 }
 
-func (v *BankTransfer) decode(d *parsec.Decoder) error {
+func (v *BankTransfer) decode(d *parsecimpl.Decoder) error {
 	*v = BankTransfer{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -454,43 +455,43 @@ func (v *BankTransfer) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "type":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeStringBytes(d)
+			x, err := parsecimpl.DecodeStringBytes(d)
 			if err != nil {
-				return parsec.Wrap(err, "type")
+				return parsecimpl.Wrap(err, "type")
 			}
 			if string(x) != "bank_transfer" {
-				return parsec.Wrap(parsec.ConstError(x, "\"bank_transfer\""), "type")
+				return parsecimpl.Wrap(parsecimpl.ConstError(x, "\"bank_transfer\""), "type")
 			}
 		case "iban":
 			seen[0] |= 1 << 1
-			x1, err := parsec.DecodeString(d)
+			x1, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "iban")
+				return parsecimpl.Wrap(err, "iban")
 			}
 			if err := pattern0BankTransfer.Check(x1); err != nil {
-				return parsec.Wrap(err, "iban")
+				return parsecimpl.Wrap(err, "iban")
 			}
 			v.Iban = x1
 		case "reference":
 			seen[0] |= 1 << 2
-			x2, err := parsec.DecodeString(d)
+			x2, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "reference")
+				return parsecimpl.Wrap(err, "reference")
 			}
-			if err := parsec.CheckMaxLength(x2, 140); err != nil {
-				return parsec.Wrap(err, "reference")
+			if err := parsecimpl.CheckMaxLength(x2, 140); err != nil {
+				return parsecimpl.Wrap(err, "reference")
 			}
 			v.Reference.Value = x2
 			v.Reference.Set = true
 		default:
-			return parsec.UnknownProperty(it.Key())
+			return parsecimpl.UnknownProperty(it.Key())
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x3 != 0x3 {
-		return parsec.Missing(seen[:], "type", "iban", "")
+		return parsecimpl.Missing(seen[:], "type", "iban", "")
 	}
 	return nil
 }
@@ -500,43 +501,43 @@ func (v *BankTransfer) encode(b []byte) []byte {
 	b = append(b, ",\"type\":"...)
 	b = append(b, "\"bank_transfer\""...)
 	b = append(b, ",\"iban\":"...)
-	b = parsec.AppendString(b, v.Iban)
+	b = parsecimpl.AppendString(b, v.Iban)
 	if v.Reference.Set {
 		b = append(b, ",\"reference\":"...)
-		b = parsec.AppendString(b, v.Reference.Value)
+		b = parsecimpl.AppendString(b, v.Reference.Value)
 	}
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *BankTransfer) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(pattern0BankTransfer.Check(v.Iban), "iban"))
+	errs.Add(parsecimpl.Wrap(pattern0BankTransfer.Check(v.Iban), "iban"))
 	if v.Reference.Set {
-		errs.Add(parsec.Wrap(parsec.CheckMaxLength(v.Reference.Value, 140), "reference"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxLength(v.Reference.Value, 140), "reference"))
 	}
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v BankTransfer) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintBankTransfer.Buffer())
 	sizeHintBankTransfer.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintBankTransfer sizes the buffers of BankTransfer.MarshalJSON.
-var sizeHintBankTransfer parsec.SizeHint
+var sizeHintBankTransfer parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *BankTransfer) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0BankTransfer = parsec.NewPattern("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
+	pattern0BankTransfer = parsecimpl.NewPattern("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 )
 
 // Wallet corresponds to the schema at ../../schemas/payment_captured.json#/$defs/Wallet.
@@ -547,9 +548,9 @@ type Wallet struct {
 	Provider WalletProvider `json:"provider"`
 }
 
-func (v *Wallet) decode(d *parsec.Decoder) error {
+func (v *Wallet) decode(d *parsecimpl.Decoder) error {
 	*v = Wallet{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -558,27 +559,27 @@ func (v *Wallet) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "type":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeStringBytes(d)
+			x, err := parsecimpl.DecodeStringBytes(d)
 			if err != nil {
-				return parsec.Wrap(err, "type")
+				return parsecimpl.Wrap(err, "type")
 			}
 			if string(x) != "wallet" {
-				return parsec.Wrap(parsec.ConstError(x, "\"wallet\""), "type")
+				return parsecimpl.Wrap(parsecimpl.ConstError(x, "\"wallet\""), "type")
 			}
 		case "provider":
 			seen[0] |= 1 << 1
 			if err := v.Provider.decode(d); err != nil {
-				return parsec.Wrap(err, "provider")
+				return parsecimpl.Wrap(err, "provider")
 			}
 		default:
-			return parsec.UnknownProperty(it.Key())
+			return parsecimpl.UnknownProperty(it.Key())
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x3 != 0x3 {
-		return parsec.Missing(seen[:], "type", "provider")
+		return parsecimpl.Missing(seen[:], "type", "provider")
 	}
 	return nil
 }
@@ -589,31 +590,31 @@ func (v *Wallet) encode(b []byte) []byte {
 	b = append(b, "\"wallet\""...)
 	b = append(b, ",\"provider\":"...)
 	b = v.Provider.encode(b)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *Wallet) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(v.Provider.Validate(), "provider"))
+	errs.Add(parsecimpl.Wrap(v.Provider.Validate(), "provider"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Wallet) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintWallet.Buffer())
 	sizeHintWallet.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintWallet sizes the buffers of Wallet.MarshalJSON.
-var sizeHintWallet parsec.SizeHint
+var sizeHintWallet parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Wallet) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // WalletProvider corresponds to the schema at ../../schemas/payment_captured.json#/$defs/Wallet/properties/provider.
@@ -629,8 +630,8 @@ const (
 	WalletProviderPaypal WalletProvider = "paypal"
 )
 
-func (v *WalletProvider) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeStringBytes(d)
+func (v *WalletProvider) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeStringBytes(d)
 	if err != nil {
 		return err
 	}
@@ -642,13 +643,13 @@ func (v *WalletProvider) decode(d *parsec.Decoder) error {
 	case "paypal":
 		*v = WalletProviderPaypal
 	default:
-		return parsec.EnumError(string(x), "\"apple_pay\"", "\"google_pay\"", "\"paypal\"")
+		return parsecimpl.EnumError(string(x), "\"apple_pay\"", "\"google_pay\"", "\"paypal\"")
 	}
 	return nil
 }
 
 func (v *WalletProvider) encode(b []byte) []byte {
-	b = parsec.AppendString(b, string(*v))
+	b = parsecimpl.AppendString(b, string(*v))
 	return b
 }
 
@@ -658,23 +659,23 @@ func (v *WalletProvider) Validate() error {
 	case WalletProviderApplePay, WalletProviderGooglePay, WalletProviderPaypal:
 		return nil
 	}
-	return parsec.EnumError(string(*v), "\"apple_pay\"", "\"google_pay\"", "\"paypal\"")
+	return parsecimpl.EnumError(string(*v), "\"apple_pay\"", "\"google_pay\"", "\"paypal\"")
 }
 
 // MarshalJSON encodes v as JSON.
 func (v WalletProvider) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintWalletProvider.Buffer())
 	sizeHintWalletProvider.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintWalletProvider sizes the buffers of WalletProvider.MarshalJSON.
-var sizeHintWalletProvider parsec.SizeHint
+var sizeHintWalletProvider parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *WalletProvider) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // The generated types implement encoding/json's interfaces; these assertions

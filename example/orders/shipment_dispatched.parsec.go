@@ -6,6 +6,7 @@ package orders
 import (
 	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
 
 // ShipmentDispatched corresponds to the root of ../../schemas/shipment_dispatched.json.
@@ -36,9 +37,9 @@ type ShipmentDispatched struct {
 	AdditionalProperties parsec.RawProperties `json:"-"`
 }
 
-func (v *ShipmentDispatched) decode(d *parsec.Decoder) error {
+func (v *ShipmentDispatched) decode(d *parsecimpl.Decoder) error {
 	*v = ShipmentDispatched{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -47,89 +48,89 @@ func (v *ShipmentDispatched) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "shipment_id":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "shipment_id")
+				return parsecimpl.Wrap(err, "shipment_id")
 			}
-			if err := parsec.CheckMinLength(x, 1); err != nil {
-				return parsec.Wrap(err, "shipment_id")
+			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+				return parsecimpl.Wrap(err, "shipment_id")
 			}
 			v.ShipmentID = x
 		case "order_id":
 			seen[0] |= 1 << 1
 			if err := v.OrderID.decode(d); err != nil {
-				return parsec.Wrap(err, "order_id")
+				return parsecimpl.Wrap(err, "order_id")
 			}
 		case "carrier":
 			seen[0] |= 1 << 2
 			if err := v.Carrier.decode(d); err != nil {
-				return parsec.Wrap(err, "carrier")
+				return parsecimpl.Wrap(err, "carrier")
 			}
 		case "tracking_url":
 			seen[0] |= 1 << 3
-			x1, err := parsec.DecodeURI(d)
+			x1, err := parsecimpl.DecodeURI(d)
 			if err != nil {
-				return parsec.Wrap(err, "tracking_url")
+				return parsecimpl.Wrap(err, "tracking_url")
 			}
 			v.TrackingURL.Value = x1
 			v.TrackingURL.Set = true
 		case "parcels":
 			seen[0] |= 1 << 4
-			it1, err := parsec.ArrIter(d)
+			it1, err := parsecimpl.ArrIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "parcels")
+				return parsecimpl.Wrap(err, "parcels")
 			}
 			v.Parcels = make([]ShipmentDispatchedParcelsItem, 0, 4)
 			for it1.Next() {
 				v.Parcels = append(v.Parcels, *new(ShipmentDispatchedParcelsItem))
 				if err := v.Parcels[len(v.Parcels)-1].decode(d); err != nil {
-					return parsec.Wrap(parsec.WrapIndex(err, len(v.Parcels)-1), "parcels")
+					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Parcels)-1), "parcels")
 				}
 			}
-			if err := parsec.IterErr(it1.Err()); err != nil {
-				return parsec.Wrap(err, "parcels")
+			if err := parsecimpl.IterErr(it1.Err()); err != nil {
+				return parsecimpl.Wrap(err, "parcels")
 			}
-			if err := parsec.CheckMinItems(len(v.Parcels), 1); err != nil {
-				return parsec.Wrap(err, "parcels")
+			if err := parsecimpl.CheckMinItems(len(v.Parcels), 1); err != nil {
+				return parsecimpl.Wrap(err, "parcels")
 			}
 		case "destination":
 			seen[0] |= 1 << 5
 			if err := v.Destination.decode(d); err != nil {
-				return parsec.Wrap(err, "destination")
+				return parsecimpl.Wrap(err, "destination")
 			}
 		case "estimated_delivery":
 			seen[0] |= 1 << 6
 			v.EstimatedDelivery.Set = true
 			if d.IsNull() {
-				if err := parsec.DecodeNull(d); err != nil {
-					return parsec.Wrap(err, "estimated_delivery")
+				if err := parsecimpl.DecodeNull(d); err != nil {
+					return parsecimpl.Wrap(err, "estimated_delivery")
 				}
 				v.EstimatedDelivery.Null = true
 			} else {
-				x2, err := parsec.DecodeDate(d)
+				x2, err := parsecimpl.DecodeDate(d)
 				if err != nil {
-					return parsec.Wrap(err, "estimated_delivery")
+					return parsecimpl.Wrap(err, "estimated_delivery")
 				}
 				v.EstimatedDelivery.Value = x2
 			}
 		case "dispatched_at":
 			seen[0] |= 1 << 7
-			x3, err := parsec.DecodeDateTime(d)
+			x3, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
-				return parsec.Wrap(err, "dispatched_at")
+				return parsecimpl.Wrap(err, "dispatched_at")
 			}
 			v.DispatchedAt = x3
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
+			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0xb7 != 0xb7 {
-		return parsec.Missing(seen[:], "shipment_id", "order_id", "carrier", "", "parcels", "destination", "", "dispatched_at")
+		return parsecimpl.Missing(seen[:], "shipment_id", "order_id", "carrier", "", "parcels", "destination", "", "dispatched_at")
 	}
 	return nil
 }
@@ -137,14 +138,14 @@ func (v *ShipmentDispatched) decode(d *parsec.Decoder) error {
 func (v *ShipmentDispatched) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"shipment_id\":"...)
-	b = parsec.AppendString(b, v.ShipmentID)
+	b = parsecimpl.AppendString(b, v.ShipmentID)
 	b = append(b, ",\"order_id\":"...)
 	b = v.OrderID.encode(b)
 	b = append(b, ",\"carrier\":"...)
 	b = v.Carrier.encode(b)
 	if v.TrackingURL.Set {
 		b = append(b, ",\"tracking_url\":"...)
-		b = parsec.AppendString(b, v.TrackingURL.Value.String())
+		b = parsecimpl.AppendString(b, v.TrackingURL.Value.String())
 	}
 	b = append(b, ",\"parcels\":"...)
 	m1 := len(b)
@@ -152,7 +153,7 @@ func (v *ShipmentDispatched) encode(b []byte) []byte {
 		b = append(b, ',')
 		b = v.Parcels[i].encode(b)
 	}
-	b = parsec.CloseArray(b, m1)
+	b = parsecimpl.CloseArray(b, m1)
 	b = append(b, ",\"destination\":"...)
 	b = v.Destination.encode(b)
 	if v.EstimatedDelivery.Set {
@@ -160,51 +161,51 @@ func (v *ShipmentDispatched) encode(b []byte) []byte {
 		if v.EstimatedDelivery.Null {
 			b = append(b, "null"...)
 		} else {
-			b = parsec.AppendString(b, v.EstimatedDelivery.Value.String())
+			b = parsecimpl.AppendString(b, v.EstimatedDelivery.Value.String())
 		}
 	}
 	b = append(b, ",\"dispatched_at\":"...)
-	b = parsec.AppendString(b, v.DispatchedAt.String())
-	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendString(b, v.DispatchedAt.String())
+	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *ShipmentDispatched) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.ShipmentID, 1), "shipment_id"))
-	errs.Add(parsec.Wrap(v.OrderID.Validate(), "order_id"))
-	errs.Add(parsec.Wrap(v.Carrier.Validate(), "carrier"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.ShipmentID, 1), "shipment_id"))
+	errs.Add(parsecimpl.Wrap(v.OrderID.Validate(), "order_id"))
+	errs.Add(parsecimpl.Wrap(v.Carrier.Validate(), "carrier"))
 	if v.TrackingURL.Set {
-		errs.Add(parsec.Wrap(v.TrackingURL.Value.Validate(), "tracking_url"))
+		errs.Add(parsecimpl.Wrap(v.TrackingURL.Value.Validate(), "tracking_url"))
 	}
 	for i := range v.Parcels {
-		errs.Add(parsec.Wrap(parsec.WrapIndex(v.Parcels[i].Validate(), i), "parcels"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.WrapIndex(v.Parcels[i].Validate(), i), "parcels"))
 	}
-	errs.Add(parsec.Wrap(parsec.CheckMinItems(len(v.Parcels), 1), "parcels"))
-	errs.Add(parsec.Wrap(v.Destination.Validate(), "destination"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinItems(len(v.Parcels), 1), "parcels"))
+	errs.Add(parsecimpl.Wrap(v.Destination.Validate(), "destination"))
 	if v.EstimatedDelivery.Set && !v.EstimatedDelivery.Null {
-		errs.Add(parsec.Wrap(v.EstimatedDelivery.Value.Validate(), "estimated_delivery"))
+		errs.Add(parsecimpl.Wrap(v.EstimatedDelivery.Value.Validate(), "estimated_delivery"))
 	}
-	errs.Add(parsec.Wrap(v.DispatchedAt.Validate(), "dispatched_at"))
+	errs.Add(parsecimpl.Wrap(v.DispatchedAt.Validate(), "dispatched_at"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v ShipmentDispatched) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintShipmentDispatched.Buffer())
 	sizeHintShipmentDispatched.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintShipmentDispatched sizes the buffers of ShipmentDispatched.MarshalJSON.
-var sizeHintShipmentDispatched parsec.SizeHint
+var sizeHintShipmentDispatched parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ShipmentDispatched) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // ShipmentDispatchedCarrier corresponds to the schema at ../../schemas/shipment_dispatched.json#/properties/carrier.
@@ -222,8 +223,8 @@ const (
 	ShipmentDispatchedCarrierLocalCourier ShipmentDispatchedCarrier = "local_courier"
 )
 
-func (v *ShipmentDispatchedCarrier) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeStringBytes(d)
+func (v *ShipmentDispatchedCarrier) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeStringBytes(d)
 	if err != nil {
 		return err
 	}
@@ -237,13 +238,13 @@ func (v *ShipmentDispatchedCarrier) decode(d *parsec.Decoder) error {
 	case "local_courier":
 		*v = ShipmentDispatchedCarrierLocalCourier
 	default:
-		return parsec.EnumError(string(x), "\"dhl\"", "\"ups\"", "\"postnl\"", "\"local_courier\"")
+		return parsecimpl.EnumError(string(x), "\"dhl\"", "\"ups\"", "\"postnl\"", "\"local_courier\"")
 	}
 	return nil
 }
 
 func (v *ShipmentDispatchedCarrier) encode(b []byte) []byte {
-	b = parsec.AppendString(b, string(*v))
+	b = parsecimpl.AppendString(b, string(*v))
 	return b
 }
 
@@ -253,23 +254,23 @@ func (v *ShipmentDispatchedCarrier) Validate() error {
 	case ShipmentDispatchedCarrierDhl, ShipmentDispatchedCarrierUps, ShipmentDispatchedCarrierPostnl, ShipmentDispatchedCarrierLocalCourier:
 		return nil
 	}
-	return parsec.EnumError(string(*v), "\"dhl\"", "\"ups\"", "\"postnl\"", "\"local_courier\"")
+	return parsecimpl.EnumError(string(*v), "\"dhl\"", "\"ups\"", "\"postnl\"", "\"local_courier\"")
 }
 
 // MarshalJSON encodes v as JSON.
 func (v ShipmentDispatchedCarrier) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintShipmentDispatchedCarrier.Buffer())
 	sizeHintShipmentDispatchedCarrier.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintShipmentDispatchedCarrier sizes the buffers of ShipmentDispatchedCarrier.MarshalJSON.
-var sizeHintShipmentDispatchedCarrier parsec.SizeHint
+var sizeHintShipmentDispatchedCarrier parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ShipmentDispatchedCarrier) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // ShipmentDispatchedParcelsItem corresponds to the schema at ../../schemas/shipment_dispatched.json#/properties/parcels/items.
@@ -288,9 +289,9 @@ type ShipmentDispatchedParcelsItem struct {
 	AdditionalProperties parsec.RawProperties `json:"-"`
 }
 
-func (v *ShipmentDispatchedParcelsItem) decode(d *parsec.Decoder) error {
+func (v *ShipmentDispatchedParcelsItem) decode(d *parsecimpl.Decoder) error {
 	*v = ShipmentDispatchedParcelsItem{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -299,60 +300,60 @@ func (v *ShipmentDispatchedParcelsItem) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "parcel_id":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "parcel_id")
+				return parsecimpl.Wrap(err, "parcel_id")
 			}
 			v.ParcelID = x
 		case "weight_grams":
 			seen[0] |= 1 << 1
-			x1, err := parsec.DecodeInt64(d)
+			x1, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
-				return parsec.Wrap(err, "weight_grams")
+				return parsecimpl.Wrap(err, "weight_grams")
 			}
-			if err := parsec.CheckExclusiveMinimum(x1, 0); err != nil {
-				return parsec.Wrap(err, "weight_grams")
+			if err := parsecimpl.CheckExclusiveMinimum(x1, 0); err != nil {
+				return parsecimpl.Wrap(err, "weight_grams")
 			}
 			v.WeightGrams = x1
 		case "dimensions_cm":
 			seen[0] |= 1 << 2
 			if err := v.DimensionsCm.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "dimensions_cm")
+				return parsecimpl.Wrap(err, "dimensions_cm")
 			}
 			v.DimensionsCm.Set = true
 		case "skus":
 			seen[0] |= 1 << 3
-			it1, err := parsec.ArrIter(d)
+			it1, err := parsecimpl.ArrIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "skus")
+				return parsecimpl.Wrap(err, "skus")
 			}
 			v.Skus.Value = make([]string, 0, 4)
 			for it1.Next() {
 				v.Skus.Value = append(v.Skus.Value, *new(string))
-				x2, err := parsec.DecodeString(d)
+				x2, err := parsecimpl.DecodeString(d)
 				if err != nil {
-					return parsec.Wrap(parsec.WrapIndex(err, len(v.Skus.Value)-1), "skus")
+					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Skus.Value)-1), "skus")
 				}
 				v.Skus.Value[len(v.Skus.Value)-1] = x2
 			}
-			if err := parsec.IterErr(it1.Err()); err != nil {
-				return parsec.Wrap(err, "skus")
+			if err := parsecimpl.IterErr(it1.Err()); err != nil {
+				return parsecimpl.Wrap(err, "skus")
 			}
-			if err := parsec.CheckUnique(v.Skus.Value); err != nil {
-				return parsec.Wrap(err, "skus")
+			if err := parsecimpl.CheckUnique(v.Skus.Value); err != nil {
+				return parsecimpl.Wrap(err, "skus")
 			}
 			v.Skus.Set = true
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
+			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x3 != 0x3 {
-		return parsec.Missing(seen[:], "parcel_id", "weight_grams", "", "")
+		return parsecimpl.Missing(seen[:], "parcel_id", "weight_grams", "", "")
 	}
 	return nil
 }
@@ -360,9 +361,9 @@ func (v *ShipmentDispatchedParcelsItem) decode(d *parsec.Decoder) error {
 func (v *ShipmentDispatchedParcelsItem) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"parcel_id\":"...)
-	b = parsec.AppendString(b, v.ParcelID)
+	b = parsecimpl.AppendString(b, v.ParcelID)
 	b = append(b, ",\"weight_grams\":"...)
-	b = parsec.AppendInt(b, v.WeightGrams)
+	b = parsecimpl.AppendInt(b, v.WeightGrams)
 	if v.DimensionsCm.Set {
 		b = append(b, ",\"dimensions_cm\":"...)
 		b = v.DimensionsCm.Value.encode(b)
@@ -372,42 +373,42 @@ func (v *ShipmentDispatchedParcelsItem) encode(b []byte) []byte {
 		m1 := len(b)
 		for i := range v.Skus.Value {
 			b = append(b, ',')
-			b = parsec.AppendString(b, v.Skus.Value[i])
+			b = parsecimpl.AppendString(b, v.Skus.Value[i])
 		}
-		b = parsec.CloseArray(b, m1)
+		b = parsecimpl.CloseArray(b, m1)
 	}
-	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *ShipmentDispatchedParcelsItem) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(parsec.CheckExclusiveMinimum(v.WeightGrams, 0), "weight_grams"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckExclusiveMinimum(v.WeightGrams, 0), "weight_grams"))
 	if v.DimensionsCm.Set {
-		errs.Add(parsec.Wrap(v.DimensionsCm.Value.Validate(), "dimensions_cm"))
+		errs.Add(parsecimpl.Wrap(v.DimensionsCm.Value.Validate(), "dimensions_cm"))
 	}
 	if v.Skus.Set {
-		errs.Add(parsec.Wrap(parsec.CheckUnique(v.Skus.Value), "skus"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckUnique(v.Skus.Value), "skus"))
 	}
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v ShipmentDispatchedParcelsItem) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintShipmentDispatchedParcelsItem.Buffer())
 	sizeHintShipmentDispatchedParcelsItem.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintShipmentDispatchedParcelsItem sizes the buffers of ShipmentDispatchedParcelsItem.MarshalJSON.
-var sizeHintShipmentDispatchedParcelsItem parsec.SizeHint
+var sizeHintShipmentDispatchedParcelsItem parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ShipmentDispatchedParcelsItem) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // ShipmentDispatchedParcelsItemDimensionsCm corresponds to the schema at ../../schemas/shipment_dispatched.json#/properties/parcels/items/properties/dimensions_cm.
@@ -422,9 +423,9 @@ type ShipmentDispatchedParcelsItemDimensionsCm struct {
 	Item2 parsec.Opt[float64] `json:"-"`
 }
 
-func (v *ShipmentDispatchedParcelsItemDimensionsCm) decode(d *parsec.Decoder) error {
+func (v *ShipmentDispatchedParcelsItemDimensionsCm) decode(d *parsecimpl.Decoder) error {
 	*v = ShipmentDispatchedParcelsItemDimensionsCm{}
-	it, err := parsec.ArrIter(d)
+	it, err := parsecimpl.ArrIter(d)
 	if err != nil {
 		return err
 	}
@@ -432,41 +433,41 @@ func (v *ShipmentDispatchedParcelsItemDimensionsCm) decode(d *parsec.Decoder) er
 	for it.Next() {
 		switch n {
 		case 0:
-			x, err := parsec.DecodeFloat64(d)
+			x, err := parsecimpl.DecodeFloat64(d)
 			if err != nil {
-				return parsec.WrapIndex(err, 0)
+				return parsecimpl.WrapIndex(err, 0)
 			}
-			if err := parsec.CheckExclusiveMinimum(x, 0); err != nil {
-				return parsec.WrapIndex(err, 0)
+			if err := parsecimpl.CheckExclusiveMinimum(x, 0); err != nil {
+				return parsecimpl.WrapIndex(err, 0)
 			}
 			v.Item0.Value = x
 			v.Item0.Set = true
 		case 1:
-			x1, err := parsec.DecodeFloat64(d)
+			x1, err := parsecimpl.DecodeFloat64(d)
 			if err != nil {
-				return parsec.WrapIndex(err, 1)
+				return parsecimpl.WrapIndex(err, 1)
 			}
-			if err := parsec.CheckExclusiveMinimum(x1, 0); err != nil {
-				return parsec.WrapIndex(err, 1)
+			if err := parsecimpl.CheckExclusiveMinimum(x1, 0); err != nil {
+				return parsecimpl.WrapIndex(err, 1)
 			}
 			v.Item1.Value = x1
 			v.Item1.Set = true
 		case 2:
-			x2, err := parsec.DecodeFloat64(d)
+			x2, err := parsecimpl.DecodeFloat64(d)
 			if err != nil {
-				return parsec.WrapIndex(err, 2)
+				return parsecimpl.WrapIndex(err, 2)
 			}
-			if err := parsec.CheckExclusiveMinimum(x2, 0); err != nil {
-				return parsec.WrapIndex(err, 2)
+			if err := parsecimpl.CheckExclusiveMinimum(x2, 0); err != nil {
+				return parsecimpl.WrapIndex(err, 2)
 			}
 			v.Item2.Value = x2
 			v.Item2.Set = true
 		default:
-			return parsec.WrapIndex(parsec.Errorf("item not allowed: the array has at most 3 items"), n)
+			return parsecimpl.WrapIndex(parsecimpl.Errorf("item not allowed: the array has at most 3 items"), n)
 		}
 		n++
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	return nil
@@ -476,17 +477,17 @@ func (v *ShipmentDispatchedParcelsItemDimensionsCm) encode(b []byte) []byte {
 	m := len(b)
 	if v.Item0.Set {
 		b = append(b, ',')
-		b = parsec.AppendFloat(b, float64(v.Item0.Value), 64)
+		b = parsecimpl.AppendFloat(b, float64(v.Item0.Value), 64)
 		if v.Item1.Set {
 			b = append(b, ',')
-			b = parsec.AppendFloat(b, float64(v.Item1.Value), 64)
+			b = parsecimpl.AppendFloat(b, float64(v.Item1.Value), 64)
 			if v.Item2.Set {
 				b = append(b, ',')
-				b = parsec.AppendFloat(b, float64(v.Item2.Value), 64)
+				b = parsecimpl.AppendFloat(b, float64(v.Item2.Value), 64)
 			}
 		}
 	}
-	b = parsec.CloseArray(b, m)
+	b = parsecimpl.CloseArray(b, m)
 	return b
 }
 
@@ -494,31 +495,31 @@ func (v *ShipmentDispatchedParcelsItemDimensionsCm) encode(b []byte) []byte {
 func (v *ShipmentDispatchedParcelsItemDimensionsCm) Validate() error {
 	var errs parsec.ValidationErrors
 	if v.Item0.Set {
-		errs.Add(parsec.WrapIndex(parsec.CheckExclusiveMinimum(v.Item0.Value, 0), 0))
+		errs.Add(parsecimpl.WrapIndex(parsecimpl.CheckExclusiveMinimum(v.Item0.Value, 0), 0))
 	}
 	if v.Item1.Set {
-		errs.Add(parsec.WrapIndex(parsec.CheckExclusiveMinimum(v.Item1.Value, 0), 1))
+		errs.Add(parsecimpl.WrapIndex(parsecimpl.CheckExclusiveMinimum(v.Item1.Value, 0), 1))
 	}
 	if v.Item2.Set {
-		errs.Add(parsec.WrapIndex(parsec.CheckExclusiveMinimum(v.Item2.Value, 0), 2))
+		errs.Add(parsecimpl.WrapIndex(parsecimpl.CheckExclusiveMinimum(v.Item2.Value, 0), 2))
 	}
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v ShipmentDispatchedParcelsItemDimensionsCm) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintShipmentDispatchedParcelsItemDimensionsCm.Buffer())
 	sizeHintShipmentDispatchedParcelsItemDimensionsCm.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintShipmentDispatchedParcelsItemDimensionsCm sizes the buffers of ShipmentDispatchedParcelsItemDimensionsCm.MarshalJSON.
-var sizeHintShipmentDispatchedParcelsItemDimensionsCm parsec.SizeHint
+var sizeHintShipmentDispatchedParcelsItemDimensionsCm parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ShipmentDispatchedParcelsItemDimensionsCm) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // The generated types implement encoding/json's interfaces; these assertions

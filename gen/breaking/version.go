@@ -58,7 +58,9 @@ type doc struct {
 // Load reads, checks and models one version of the schemas. It fails where
 // generate fails: breaking compares what the generator accepts.
 func Load(src Source) (*Version, error) {
-	set, err := load.Load(load.Config{FS: src.FS, Display: src.Display}, src.Schemas)
+	// Positions, and the defaults and examples witnesses start from, are
+	// those of the files as written.
+	set, err := load.Load(load.Config{FS: src.FS, Display: src.Display, EmbedSchema: load.EmbedVerbatim}, src.Schemas)
 	if err != nil {
 		return nil, err
 	}

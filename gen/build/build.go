@@ -1,6 +1,20 @@
 // Package build turns loaded schemas into the IR, making every decision the
 // emitter must not make: Go names, declaration order, optionality, pointer or
-// value, and how unions are discriminated.
+// value, and how unions are discriminated. Open it to learn why the output
+// looks the way it does.
+//
+// Where each decision is made: names and their collisions in finalize.go
+// (names.go for the raw names, renames.go for the warnings, reserved.go for
+// the typed client's methods); which kinds a schema admits in kinds.go;
+// which Go shape it gets and whether it is declared in shape.go, object.go
+// (structs, maps, arrays, tuples), union.go (unions and their strategy) and
+// scalar.go (primitives, formats, constraints, enums); keywords left to
+// schema validation in residual.go; x-go-type in gotype.go; what follows from
+// the model once names are final (variant forms, holders of undeclared
+// properties, helper and typed client names) in decide.go, which Complete
+// also applies to a model written by hand; channel patterns in channels.go.
+// Every Build ends by checking the invariants the emitter relies on
+// (invariants.go): a failure is an internal error at the type concerned.
 //
 // One Go type is declared per canonical schema location, shared by every
 // schema that refers to it. Names derive from the location (never from the
@@ -113,11 +127,15 @@ func Build(set *load.Set, cfg Config) (*ir.Package, error) {
 	for _, f := range b.fileList {
 		p.Files = append(p.Files, f)
 	}
+	Complete(p)
 	b.channels(p, b.packageNames())
 	if len(b.errs) > 0 {
 		return nil, b.errs.Sort()
 	}
 	slices.SortFunc(p.Files, func(a, c *ir.File) int { return strings.Compare(a.Name, c.Name) })
+	if err := checkInvariants(p); err != nil {
+		return nil, load.Errors{err}
+	}
 	return p, nil
 }
 
@@ -221,7 +239,7 @@ func (b *builder) file(d *load.Doc) *ir.File {
 		// constraint or a test file.
 		name += "_schema"
 	}
-	f := &ir.File{Name: name + ".parsec.go", Path: d.Path, Source: d.Display, Display: d.Display, Schema: d.Effective(), SchemaRef: d.Path}
+	f := &ir.File{Name: name + ir.FileSuffix, Path: d.Path, Source: d.Display, Display: d.Display, Schema: d.Embedded(), SchemaRef: d.Path}
 	if b.cfg.Source != nil {
 		f.Source = b.cfg.Source(d.Path)
 	}
@@ -235,8 +253,8 @@ func (b *builder) file(d *load.Doc) *ir.File {
 			}
 		}
 	}
-	if f.Name == sharedFile {
-		b.errorf(d, "", "output file %q is reserved for what the package's files share; rename the schema file", f.Name)
+	if what, ok := reservedFiles[f.Name]; ok {
+		b.errorf(d, "", "output file %q is reserved for %s; rename the schema file", f.Name, what)
 	}
 	for _, other := range b.fileList {
 		if other.Name == f.Name {
@@ -317,8 +335,14 @@ var goosOrArch = map[string]bool{
 	"s390": true, "s390x": true, "sparc": true, "sparc64": true, "wasm": true,
 }
 
-// sharedFile is the output file the emitter writes for the whole package.
-const sharedFile = "parsec_aspects.parsec.go"
+// reservedFiles are the output files written for the whole package, with
+// what each holds: a schema whose own file would take one of these names is
+// an error at the schema.
+var reservedFiles = map[string]string{
+	ir.SharedFile:   "what the package's files share",
+	ir.ClientFile:   "the typed client",
+	ir.ChannelsFile: "the typed channel patterns",
+}
 
 // maxTitleWords bounds the titles used as type names: longer titles are
 // sentences, not names.

@@ -17,15 +17,61 @@ type owner struct {
 	place string
 }
 
+// pkgScope is the package-level names being claimed while names are fixed.
+type pkgScope struct {
+	b     *builder
+	taken map[string]owner
+	// phantom holds per file the names of its top-level definitions: every
+	// one holds its name in that file even when nothing refers to it, so
+	// which definitions other schemas happen to reach never changes the
+	// names of a file's types.
+	phantom map[*ir.File]map[string]string
+}
+
+// available reports whether candidate c is free for a declaration of file f
+// (id is the Named's ID, "" for other identifiers; prio its naming priority).
+func (ps *pkgScope) available(f *ir.File, id string, prio int, c string) bool {
+	_, held := ps.taken[c]
+	ph := ps.phantom[f][c]
+	return !held && (ph == "" || ph == id || prio < prioDefinition)
+}
+
+// claim takes the first free candidate for a declaration of file f (id is
+// the Named's ID, "" for other identifiers; prio its naming priority: roots
+// and x-go-name win over definitions). A candidate held by another file is
+// an error naming both places, never a reason to pick another name: names
+// must not depend on the other schemas.
+func (ps *pkgScope) claim(f *ir.File, id string, prio int, place string, loc ir.Loc, candidates ...string) string {
+	b := ps.b
+	for i, c := range candidates {
+		prev, ok := ps.taken[c]
+		if ok && prev.file != nil && prev.file != f {
+			b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is also declared for %s; set x-go-name on one of them", c, prev.place)))
+			return c
+		}
+		if ph := ps.phantom[f][c]; !ok && (ph == "" || ph == id || prio < prioDefinition) {
+			ps.taken[c] = owner{file: f, place: place}
+			return c
+		}
+		if ok && prev.file == nil && i == len(candidates)-1 {
+			b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is reserved for %s; set x-go-name", c, prev.place)))
+			return c
+		}
+	}
+	last := candidates[len(candidates)-1]
+	b.errs = append(b.errs, locErr(loc, fmt.Sprintf("no free Go name among %q for %s; set x-go-name", candidates, place)))
+	return last
+}
+
 // finalize fixes names (resolving collisions deterministically), fills
 // references, writes doc comments, marks fields that need a pointer to
 // break a cycle and orders each file's declarations.
 func (b *builder) finalize() {
 	b.flattenUnions()
 	b.nameByTag()
-	taken := map[string]owner{}
+	ps := &pkgScope{b: b, taken: map[string]owner{}, phantom: map[*ir.File]map[string]string{}}
 	for _, r := range naming.ReservedTypeNames() {
-		taken[r] = owner{place: "generated code"}
+		ps.taken[r] = owner{place: "generated code"}
 	}
 	files := slices.Clone(b.fileList)
 	slices.SortFunc(files, func(a, c *ir.File) int { return strings.Compare(a.Path, c.Path) })
@@ -34,112 +80,102 @@ func (b *builder) finalize() {
 		m := b.meta[n]
 		byFile[m.file] = append(byFile[m.file], n)
 	}
-	// Every top-level definition of a file holds its name in that file even
-	// when nothing refers to it, so which definitions other schemas happen
-	// to reach never changes the names of a file's types.
-	phantom := map[*ir.File]map[string]string{}
 	for d, f := range b.files {
-		phantom[f] = b.definitionNames(d)
-	}
-	// claim takes the first free candidate for a declaration of file f (id
-	// is the Named's ID, "" for other identifiers; prio its naming priority:
-	// roots and x-go-name win over definitions). A candidate held by
-	// another file is an error naming both places, never a reason to pick
-	// another name: names must not depend on the other schemas.
-	available := func(f *ir.File, id string, prio int, c string) bool {
-		_, held := taken[c]
-		ph := phantom[f][c]
-		return !held && (ph == "" || ph == id || prio < prioDefinition)
-	}
-	claim := func(f *ir.File, id string, prio int, place string, loc ir.Loc, candidates ...string) string {
-		for i, c := range candidates {
-			prev, ok := taken[c]
-			if ok && prev.file != nil && prev.file != f {
-				b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is also declared for %s; set x-go-name on one of them", c, prev.place)))
-				return c
-			}
-			if ph := phantom[f][c]; !ok && (ph == "" || ph == id || prio < prioDefinition) {
-				taken[c] = owner{file: f, place: place}
-				return c
-			}
-			if ok && prev.file == nil && i == len(candidates)-1 {
-				b.errs = append(b.errs, locErr(loc, fmt.Sprintf("Go name %q is reserved for %s; set x-go-name", c, prev.place)))
-				return c
-			}
-		}
-		last := candidates[len(candidates)-1]
-		b.errs = append(b.errs, locErr(loc, fmt.Sprintf("no free Go name among %q for %s; set x-go-name", candidates, place)))
-		return last
+		ps.phantom[f] = b.definitionNames(d)
 	}
 	for _, f := range files {
 		ns := byFile[f]
-		slices.SortStableFunc(ns, func(a, c *ir.Named) int {
-			ma, mc := b.meta[a], b.meta[c]
-			if ma.priority != mc.priority {
-				return ma.priority - mc.priority
-			}
-			return strings.Compare(a.ID, c.ID)
-		})
-		for _, n := range ns {
-			m := b.meta[n]
-			cands := []string{m.rawName}
-			if m.priority != prioExplicit {
-				cands = append(cands, m.rawName+"Type")
-				// Numbered names only when both are held (built lazily:
-				// most names are free).
-				if !available(f, n.ID, m.priority, cands[0]) && !available(f, n.ID, m.priority, cands[1]) {
-					for i := 2; i <= 99; i++ {
-						if c := m.rawName + strconv.Itoa(i); available(f, n.ID, m.priority, c) || i == 99 {
-							cands = append(cands, c)
-							break
-						}
+		b.nameTypes(ps, f, ns)
+		b.nameMembers(ps, f, ns)
+	}
+	b.claimClientNames(ps, files)
+	b.checkRuntimeMethods(files)
+	for _, r := range b.refs {
+		r.Name = r.Target.Name
+	}
+	b.writeDocs()
+	b.markIndirect()
+	b.orderDecls()
+}
+
+// nameTypes names the declarations ns of file f: by priority, then ID, each
+// takes its raw name, else that name plus "Type", else a numbered one.
+func (b *builder) nameTypes(ps *pkgScope, f *ir.File, ns []*ir.Named) {
+	slices.SortStableFunc(ns, func(a, c *ir.Named) int {
+		ma, mc := b.meta[a], b.meta[c]
+		if ma.priority != mc.priority {
+			return ma.priority - mc.priority
+		}
+		return strings.Compare(a.ID, c.ID)
+	})
+	for _, n := range ns {
+		m := b.meta[n]
+		cands := []string{m.rawName}
+		if m.priority != prioExplicit {
+			cands = append(cands, m.rawName+"Type")
+			// Numbered names only when both are held (built lazily:
+			// most names are free).
+			if !ps.available(f, n.ID, m.priority, cands[0]) && !ps.available(f, n.ID, m.priority, cands[1]) {
+				for i := 2; i <= 99; i++ {
+					if c := m.rawName + strconv.Itoa(i); ps.available(f, n.ID, m.priority, c) || i == 99 {
+						cands = append(cands, c)
+						break
 					}
 				}
-			}
-			holder := ""
-			if prev, ok := taken[cands[0]]; ok {
-				holder = prev.place
-			} else if ph := phantom[f][cands[0]]; ph != "" && ph != n.ID {
-				holder = "the definition " + ph
-			}
-			n.Name = claim(f, n.ID, m.priority, n.Loc.String(), n.Loc, cands...)
-			if n.Name != cands[0] && holder != "" {
-				b.warnTypeRename(n, cands[0], holder)
 			}
 		}
-		// Helpers and members declared with the types.
-		for _, n := range ns {
-			switch t := n.Type.(type) {
-			case *ir.Union:
-				claim(f, "", prioDerived, "the matching helper of "+n.Name, n.Loc, "Match"+n.Name)
-				for _, v := range t.Variants {
-					if target := structTarget(v.Type); target != nil {
-						v.Name = target.Name
-						continue
-					}
-					base := n.Name + v.Name
-					v.Name = claim(f, "", prioDerived, v.Loc.String(), v.Loc, base, base+"Variant", base+"Variant2")
-					v.Doc = docLines(fmt.Sprintf("%s is a variant of %s.", v.Name, n.Name), "", strings.Join(v.Doc, "\n"), false)
+		holder := ""
+		if prev, ok := ps.taken[cands[0]]; ok {
+			holder = prev.place
+		} else if ph := ps.phantom[f][cands[0]]; ph != "" && ph != n.ID {
+			holder = "the definition " + ph
+		}
+		n.Name = ps.claim(f, n.ID, m.priority, n.Loc.String(), n.Loc, cands...)
+		if n.Name != cands[0] && holder != "" {
+			b.warnTypeRename(n, cands[0], holder)
+		}
+	}
+}
+
+// nameMembers names what is declared with the types ns of file f: a
+// union's Match helper and variant types, an enum's constants.
+func (b *builder) nameMembers(ps *pkgScope, f *ir.File, ns []*ir.Named) {
+	for _, n := range ns {
+		switch t := n.Type.(type) {
+		case *ir.Union:
+			ps.claim(f, "", prioDerived, "the matching helper of "+n.Name, n.Loc, unionHelpers(n.Name).match)
+			for _, v := range t.Variants {
+				if target := implementer(v.Type); target != nil {
+					v.Name = target.Name
+					continue
 				}
-			case *ir.Enum:
-				for i := range t.Values {
-					ev := &t.Values[i]
-					base := n.Name + b.cfg.Namer.Value(ev.JSON)
-					ev.Name = claim(f, "", prioDerived, fmt.Sprintf("value %s of %s", ev.JSON, n.Name), n.Loc,
-						base, base+"Value", n.Name+"Value"+strconv.Itoa(i))
-					ev.Doc = sanitize(fmt.Sprintf("%s is the value %s.", ev.Name, ev.JSON))
-				}
+				base := n.Name + v.Name
+				v.Name = ps.claim(f, "", prioDerived, v.Loc.String(), v.Loc, base, base+"Variant", base+"Variant2")
+				v.Doc = docLines(fmt.Sprintf("%s is a variant of %s.", v.Name, n.Name), "", strings.Join(v.Doc, "\n"), false)
+			}
+		case *ir.Enum:
+			for i := range t.Values {
+				ev := &t.Values[i]
+				base := n.Name + b.cfg.Namer.Value(ev.JSON)
+				ev.Name = ps.claim(f, "", prioDerived, fmt.Sprintf("value %s of %s", ev.JSON, n.Name), n.Loc,
+					base, base+"Value", n.Name+"Value"+strconv.Itoa(i))
+				ev.Doc = sanitize(fmt.Sprintf("%s is the value %s.", ev.Name, ev.JSON))
 			}
 		}
 	}
-	// Names the typed client declares per aspect.
+}
+
+// claimClientNames claims the names the typed client declares per aspect
+// and refuses a method two roots would both get (Publish+DerivedFoo and
+// PublishDerived+Foo).
+func (b *builder) claimClientNames(ps *pkgScope, files []*ir.File) {
 	methods := map[string]*ir.File{}
 	for _, f := range files {
 		if f.Root == nil {
 			continue
 		}
 		for _, n := range naming.AspectNames(f.Root.Name) {
-			claim(f, "", prioRoot, "the aspect constants of "+f.Display, ir.Loc{File: f.Display}, n)
+			ps.claim(f, "", prioRoot, "the aspect constants of "+f.Display, ir.Loc{File: f.Display}, n)
 		}
 		for _, prefix := range naming.AspectMethodPrefixes() {
 			m := prefix + f.Root.Name
@@ -151,10 +187,11 @@ func (b *builder) finalize() {
 			methods[m] = f
 		}
 	}
-	b.checkRuntimeMethods(files)
-	for _, r := range b.refs {
-		r.Name = r.Target.Name
-	}
+}
+
+// writeDocs writes each declaration's doc comment and refuses a union left
+// without variants.
+func (b *builder) writeDocs() {
 	for _, n := range b.order {
 		m := b.meta[n]
 		what := "the schema at " + m.file.Source + "#" + m.ptr
@@ -166,7 +203,11 @@ func (b *builder) finalize() {
 			b.errs = append(b.errs, locErr(n.Loc, "union has no variant besides null"))
 		}
 	}
-	b.markIndirect()
+}
+
+// orderDecls orders each file's declarations by where their schemas are
+// written.
+func (b *builder) orderDecls() {
 	for _, f := range b.fileList {
 		slices.SortStableFunc(f.Types, func(a, c *ir.Named) int {
 			if a.Loc.Line != c.Loc.Line {
@@ -178,20 +219,6 @@ func (b *builder) finalize() {
 			return strings.Compare(a.ID, c.ID)
 		})
 	}
-}
-
-// structTarget returns the struct-like Named a variant refers to, which then
-// implements the union itself.
-func structTarget(t ir.Type) *ir.Named {
-	r, ok := t.(*ir.Ref)
-	if !ok {
-		return nil
-	}
-	switch r.Target.Type.(type) {
-	case *ir.Struct, *ir.Tuple:
-		return r.Target
-	}
-	return nil
 }
 
 func locErr(l ir.Loc, msg string) *load.Error {
@@ -300,7 +327,7 @@ func (b *builder) flattenUnions() {
 		add := func(v *ir.Variant) {
 			// A type that implements the union itself can be a variant
 			// only once (reached directly and through a nested union).
-			if t := structTarget(v.Type); t != nil {
+			if t := implementer(v.Type); t != nil {
 				if seen[t] {
 					changed = true
 					return

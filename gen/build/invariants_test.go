@@ -1,199 +1,61 @@
 package build
 
 import (
-	"fmt"
-	"go/token"
+	"strings"
+	"testing"
+	"testing/fstest"
 
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 )
 
-// checkInvariants verifies what the emitter relies on: every referenced type
-// is declared in exactly one file, package-level names are unique exported
-// identifiers, field names are unique per struct, docs have no line breaks.
-func checkInvariants(p *ir.Package) error {
-	declared := map[*ir.Named]bool{}
-	names := map[string]string{}
-	claim := func(name, what string) error {
-		if !token.IsIdentifier(name) || !token.IsExported(name) {
-			return fmt.Errorf("%s: %q is not an exported identifier", what, name)
-		}
-		if prev, ok := names[name]; ok {
-			return fmt.Errorf("%s: name %q also used by %s", what, name, prev)
-		}
-		names[name] = what
-		return nil
+// TestInvariantsCatchBrokenModels breaks a model Build returned, one way at
+// a time, and expects the check Build runs to report an internal error at
+// the type concerned.
+func TestInvariantsCatchBrokenModels(t *testing.T) {
+	fsys := fstest.MapFS{"pay.json": {Data: []byte(`{
+  "oneOf": [
+    {"type": "object", "properties": {"card": {"type": "string"}, "pair": {"$ref": "#/$defs/Pair"}}, "required": ["card"]},
+    {"type": "string"}
+  ],
+  "$defs": {"Pair": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "minItems": 1}}
+}`)}}
+	union := func(p *ir.Package) *ir.Union { return p.Files[0].Root.Type.(*ir.Union) }
+	tests := []struct {
+		name string
+		brk  func(p *ir.Package)
+		want string
+	}{
+		{"empty union", func(p *ir.Package) { union(p).Variants = nil }, "union without variants"},
+		{"variant form", func(p *ir.Package) { union(p).Variants[1].Form = ir.VariantSelf }, "declared as self, want wrapper"},
+		{"helper name", func(p *ir.Package) { union(p).Match = "Other" }, "helper names"},
+		{"missing doc", func(p *ir.Package) { p.Files[0].Root.Doc = nil }, "has no doc comment"},
+		{"reserved file", func(p *ir.Package) { p.Files[0].Name = ir.ClientFile }, "reserved"},
+		{"client names", func(p *ir.Package) { p.Files[0].Client.On = "OnX" }, "typed client names"},
+		{"tuple order", func(p *ir.Package) {
+			for _, n := range p.Files[0].Types {
+				if tu, ok := n.Type.(*ir.Tuple); ok {
+					tu.Items[0].Required, tu.Items[1].Required = false, true
+				}
+			}
+		}, "required item 1 follows an optional one"},
 	}
-	for _, f := range p.Files {
-		for _, n := range f.Types {
-			if declared[n] {
-				return fmt.Errorf("%s declared twice", n.ID)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := buildOne(fsys, "pay.json")
+			if err != nil {
+				t.Fatal(err)
 			}
-			declared[n] = true
-			if err := claim(n.Name, "type "+n.ID); err != nil {
-				return err
+			if err := checkInvariants(p); err != nil {
+				t.Fatalf("model as built: %v", err)
 			}
-			if err := checkDoc(n.Doc, n.ID); err != nil {
-				return err
+			tt.brk(p)
+			err2 := checkInvariants(p)
+			if err2 == nil {
+				t.Fatal("broken model passes")
 			}
-		}
+			if msg := err2.Error(); !strings.Contains(msg, "internal error") || !strings.Contains(msg, tt.want) || !strings.HasPrefix(msg, "pay.json") {
+				t.Errorf("error %q: want an internal error at pay.json saying %q", msg, tt.want)
+			}
+		})
 	}
-	var walk func(t ir.Type, where string) error
-	walk = func(t ir.Type, where string) error {
-		switch t := t.(type) {
-		case *ir.Ref:
-			if !declared[t.Target] {
-				return fmt.Errorf("%s: reference to undeclared %s", where, t.Target.ID)
-			}
-			if t.Name != t.Target.Name {
-				return fmt.Errorf("%s: reference name %q, target name %q", where, t.Name, t.Target.Name)
-			}
-		case *ir.Struct:
-			fields := map[string]bool{}
-			for _, f := range t.Fields {
-				if fields[f.Name] || !token.IsExported(f.Name) || !token.IsIdentifier(f.Name) {
-					return fmt.Errorf("%s: bad or duplicate field %q", where, f.Name)
-				}
-				fields[f.Name] = true
-				if err := checkDoc(f.Doc, where+"."+f.Name); err != nil {
-					return err
-				}
-				if err := walk(f.Type, where+"."+f.Name); err != nil {
-					return err
-				}
-			}
-			if t.AdditionalField != "" && fields[t.AdditionalField] {
-				return fmt.Errorf("%s: additional field %q collides", where, t.AdditionalField)
-			}
-			if t.Unknown == ir.UnknownTyped && t.Additional == nil {
-				return fmt.Errorf("%s: typed unknown properties without a type", where)
-			}
-			for _, pp := range t.Patterns {
-				if err := walk(pp.Type, where); err != nil {
-					return err
-				}
-			}
-			if t.Additional != nil {
-				return walk(t.Additional, where)
-			}
-		case *ir.Tuple:
-			for _, f := range t.Items {
-				if err := walk(f.Type, where); err != nil {
-					return err
-				}
-			}
-			if t.Rest != nil {
-				return walk(t.Rest, where)
-			}
-		case *ir.Array:
-			return walk(t.Elem, where)
-		case *ir.Map:
-			return walk(t.Value, where)
-		case *ir.Nullable:
-			if _, ok := t.Elem.(*ir.Nullable); ok {
-				return fmt.Errorf("%s: nullable of nullable", where)
-			}
-			return walk(t.Elem, where)
-		case *ir.Union:
-			if len(t.Variants) == 0 {
-				return fmt.Errorf("%s: union without variants", where)
-			}
-			for _, v := range t.Variants {
-				if err := walk(v.Type, where); err != nil {
-					return err
-				}
-				if r, ok := v.Type.(*ir.Ref); ok {
-					if _, nested := r.Target.Type.(*ir.Union); nested && r.Target.ID != where {
-						return fmt.Errorf("%s: variant %s is the union %s (not flattened)", where, v.Name, r.Target.Name)
-					}
-				}
-				if t.Strategy == ir.ByDiscriminator && v.Tag == "" || t.Strategy == ir.ByRequired && v.Marker == "" {
-					return fmt.Errorf("%s: variant %s lacks its %s", where, v.Name, t.Strategy)
-				}
-			}
-		case *ir.Enum:
-			if len(t.Values) == 0 {
-				return fmt.Errorf("%s: enum without values", where)
-			}
-		case *ir.Const, *ir.Primitive, *ir.Raw, *ir.Never, *ir.External:
-		default:
-			panic(fmt.Sprintf("unreachable: IR type %T", t))
-		}
-		return nil
-	}
-	var inline func(t ir.Type, top bool, where string) error
-	inline = func(t ir.Type, top bool, where string) error {
-		switch t := t.(type) {
-		case *ir.Struct:
-			if !top {
-				return fmt.Errorf("%s: inline struct", where)
-			}
-			for _, f := range t.Fields {
-				if err := inline(f.Type, false, where); err != nil {
-					return err
-				}
-			}
-		case *ir.Tuple:
-			if !top {
-				return fmt.Errorf("%s: inline tuple", where)
-			}
-		case *ir.Union:
-			if !top {
-				return fmt.Errorf("%s: inline union", where)
-			}
-			for _, v := range t.Variants {
-				if err := inline(v.Type, false, where); err != nil {
-					return err
-				}
-			}
-		case *ir.Array:
-			return inline(t.Elem, false, where)
-		case *ir.Map:
-			return inline(t.Value, false, where)
-		case *ir.Nullable:
-			return inline(t.Elem, false, where)
-		}
-		return nil
-	}
-	for _, f := range p.Files {
-		for _, n := range f.Types {
-			if err := inline(n.Type, true, n.ID); err != nil {
-				return err
-			}
-			if err := walk(n.Type, n.ID); err != nil {
-				return err
-			}
-			switch t := n.Type.(type) {
-			case *ir.Union:
-				if err := claim("Match"+n.Name, "match helper of "+n.ID); err != nil {
-					return err
-				}
-				for _, v := range t.Variants {
-					if structTarget(v.Type) != nil {
-						continue
-					}
-					if err := claim(v.Name, "variant of "+n.ID); err != nil {
-						return err
-					}
-				}
-			case *ir.Enum:
-				for _, v := range t.Values {
-					if err := claim(v.Name, "constant of "+n.ID); err != nil {
-						return err
-					}
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func checkDoc(lines []string, where string) error {
-	for _, l := range lines {
-		for _, r := range l {
-			if r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' || r == '\u0085' {
-				return fmt.Errorf("%s: doc line %q has a line break", where, l)
-			}
-		}
-	}
-	return nil
 }

@@ -176,19 +176,32 @@ func (b *builder) distributedUnion(s *jsonschema.Schema, named *ir.Named) ir.Typ
 	return b.unionFrom(s, typedVariants(up), named, src)
 }
 
+// vinfo is what choosing a union's strategy needs to know of a variant.
+type vinfo struct {
+	kinds    kset
+	view     *objectView
+	isObject bool
+}
+
+// unionFrom builds a union from its variant schemas: the variants (see
+// unionVariants), then the strategy that tells them apart (see strategy).
 func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named *ir.Named, src unionSource) ir.Type {
 	u := &ir.Union{OneOf: src.oneOf}
+	infos := b.unionVariants(u, s, vs, named, src)
+	strategy(u, infos, b.tagOf)
+	return u
+}
+
+// unionVariants appends the non-null variants of vs to u, declaring an
+// object variant merged with the shared keywords as a type of its own, and
+// returns what choosing the strategy needs of each.
+func (b *builder) unionVariants(u *ir.Union, s *jsonschema.Schema, vs []*jsonschema.Schema, named *ir.Named, src unionSource) []vinfo {
 	base := len(src.base) > 0
 	parent := ""
 	if m := b.meta[named]; named != nil && m != nil {
 		parent = m.rawName
 	}
 	suffixes := b.variantSuffixes(src.vdoc, src.vptr, parent)
-	type vinfo struct {
-		kinds    kset
-		view     *objectView
-		isObject bool
-	}
 	var infos []vinfo
 	for i, v := range vs {
 		if b.isNullVariant(v) {
@@ -254,8 +267,14 @@ func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named
 		u.Variants = append(u.Variants, &ir.Variant{Type: t, Kinds: jsonKinds(info.kinds), Loc: b.loc(vd, vptr),
 			Name: suffixes[i], Doc: sanitize(v.Title, v.Description)})
 	}
-	// Discriminator: a property required in every variant with a distinct
-	// constant in each.
+	return infos
+}
+
+// strategy sets how u tells its variants apart, the first that applies of:
+// a discriminator (a property required in every variant with a distinct
+// constant in each, tagOf giving a property's constant), disjoint JSON
+// kinds, a required property unique to each variant, else trying each.
+func strategy(u *ir.Union, infos []vinfo, tagOf func(*objectView, string) string) {
 	allObjects := len(infos) > 1
 	for _, in := range infos {
 		if !in.isObject {
@@ -268,7 +287,7 @@ func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named
 			seen := map[string]bool{}
 			ok := true
 			for i, in := range infos {
-				tag := b.tagOf(in.view, p.name)
+				tag := tagOf(in.view, p.name)
 				if tag == "" || seen[tag] || !in.view.reqSet[p.name] {
 					ok = false
 					break
@@ -282,7 +301,7 @@ func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named
 				for i, v := range u.Variants {
 					v.Tag = tags[i]
 				}
-				return u
+				return
 			}
 		}
 	}
@@ -301,7 +320,7 @@ func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named
 	}
 	if disjoint {
 		u.Strategy = ir.ByKind
-		return u
+		return
 	}
 	// Required property sets: each variant requires a property no other
 	// variant declares or requires.
@@ -335,11 +354,10 @@ func (b *builder) unionFrom(s *jsonschema.Schema, vs []*jsonschema.Schema, named
 			for i, v := range u.Variants {
 				v.Marker = markers[i]
 			}
-			return u
+			return
 		}
 	}
 	u.Strategy = ir.TryEach
-	return u
 }
 
 // variantResidual lists the checks of an object variant v merged with the

@@ -15,10 +15,6 @@ const (
 	registryPath = "github.com/parsec-gen/parsec-gen/runtime/registry"
 )
 
-// ChannelsFile is the name of the file holding the typed channel patterns
-// of a package that declares any.
-const ChannelsFile = "parsec_channels.parsec.go"
-
 // hasRawAspects reports whether a pattern of p has an aspect without schema.
 func hasRawAspects(p *ir.Package) bool {
 	for _, c := range p.Channels {
@@ -84,10 +80,8 @@ func patternAspects(c *ir.ChannelPattern) []patternAspect {
 // typedAspectOf is the typed client's view of an aspect file.
 func typedAspectOf(f *ir.File) typedAspect {
 	a := typedAspect{file: f, root: f.Root.Name}
-	if n := final(f.Root); n != nil {
-		if _, ok := n.Type.(*ir.Union); ok {
-			a.union = n.Name
-		}
+	if n := f.RootUnion; n != nil {
+		a.union, a.funcs = n.Name, n.Type.(*ir.Union).Funcs
 	}
 	return a
 }
@@ -128,11 +122,11 @@ func channelsFile(p *ir.Package) ([]File, error) {
 	renderRegistryEntries(f, p)
 	renderChannelHelpers(f, p)
 
-	content, err := finish(ChannelsFile, f)
+	content, err := finish(ir.ChannelsFile, f)
 	if err != nil {
 		return nil, err
 	}
-	return []File{{Name: ChannelsFile, Content: content}}, nil
+	return []File{{Name: ir.ChannelsFile, Content: content}}, nil
 }
 
 func dedupe(s []string) []string {
@@ -349,7 +343,7 @@ type typedSubscription struct {
 func (t typedSubscription) register() jen.Code {
 	a := t.a
 	if a.union != "" {
-		return jen.Id("onUnion").Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Lit(t.pkg+"."+a.union), jen.Id("union"+a.union), jen.Id("h"))
+		return jen.Id("onUnion").Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Lit(t.pkg+"."+a.union), jen.Id(a.funcs), jen.Id("h"))
 	}
 	return cliQual("HandleAspectTyped").Index(jen.Id(a.root)).Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Id("h"))
 }

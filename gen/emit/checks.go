@@ -2,7 +2,6 @@ package emit
 
 import (
 	"encoding/json"
-	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
@@ -47,13 +46,13 @@ func isStringKind(k ir.Kind) bool {
 // numLit renders a schema number (exact decimal text) for comparison with a
 // value of kind k. It returns the value expression to compare (converted to
 // float64 when the bound does not fit the kind) and the bound literal.
-func numLit(k ir.Kind, text string, x jen.Code) (jen.Code, jen.Code, error) {
+func numLit(k ir.Kind, text string, x jen.Code) (jen.Code, jen.Code) {
 	if !isJSONNumber(text) {
-		return nil, nil, fmt.Errorf("internal error: bound %q is not a number in float64's range", text)
+		panic(broken("bound %q is not a number in float64's range", text))
 	}
 	r, ok := new(big.Rat).SetString(text)
 	if !ok {
-		return nil, nil, fmt.Errorf("internal error: bound %q is not a number", text)
+		panic(broken("bound %q is not a number", text))
 	}
 	lit := jen.Op(text)
 	if r.Sign() < 0 {
@@ -73,15 +72,15 @@ func numLit(k ir.Kind, text string, x jen.Code) (jen.Code, jen.Code, error) {
 			}
 		}
 		if !fits {
-			return jen.Float64().Call(x), lit, nil
+			return jen.Float64().Call(x), lit
 		}
 	}
-	return x, lit, nil
+	return x, lit
 }
 
 // scalarChecks returns the check calls (each an error expression) for a
 // scalar value x of kind k.
-func (g *typeGen) scalarChecks(k ir.Kind, c ir.Constraints, x expr) ([]jen.Code, error) {
+func (g *typeGen) scalarChecks(k ir.Kind, c ir.Constraints, x expr) []jen.Code {
 	var out []jen.Code
 	if isStringKind(k) {
 		s := x
@@ -106,24 +105,18 @@ func (g *typeGen) scalarChecks(k ir.Kind, c ir.Constraints, x expr) ([]jen.Code,
 			if b.text == "" {
 				continue
 			}
-			v, lit, err := numLit(k, b.text, x())
-			if err != nil {
-				return nil, err
-			}
+			v, lit := numLit(k, b.text, x())
 			out = append(out, qp(b.fn).Call(v, lit))
 		}
 		if c.MultipleOf != "" {
 			if !isJSONNumber(c.MultipleOf) {
-				return nil, fmt.Errorf("internal error: multipleOf %q is not a number in float64's range", c.MultipleOf)
+				panic(broken("multipleOf %q is not a number in float64's range", c.MultipleOf))
 			}
 			r, ok := new(big.Rat).SetString(c.MultipleOf)
 			if !ok || r.Sign() <= 0 {
-				return nil, fmt.Errorf("internal error: multipleOf %q is not a positive number", c.MultipleOf)
+				panic(broken("multipleOf %q is not a positive number", c.MultipleOf))
 			}
-			v, lit, err := numLit(k, c.MultipleOf, x())
-			if err != nil {
-				return nil, err
-			}
+			v, lit := numLit(k, c.MultipleOf, x())
 			if isIntKind(k) && r.IsInt() {
 				out = append(out, qp("CheckMultipleOfInt").Call(v, lit))
 			} else {
@@ -131,7 +124,7 @@ func (g *typeGen) scalarChecks(k ir.Kind, c ir.Constraints, x expr) ([]jen.Code,
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // comparable reports whether values of t can be compared with == for
@@ -147,7 +140,7 @@ func comparable(t ir.Type) bool {
 	case *ir.Enum:
 		return t.Kind != ir.KindAny
 	case *ir.Ref:
-		n := final(t.Target)
+		n := t.Target.Final()
 		if n == nil {
 			return false
 		}
@@ -177,38 +170,35 @@ func countChecks(c ir.Constraints, n jen.Code, items bool) []jen.Code {
 
 // jsonString decodes a JSON string literal (from an enum or const) into the
 // Go string it denotes.
-func jsonString(text string) (string, error) {
+func jsonString(text string) string {
 	var s string
 	if err := json.Unmarshal([]byte(text), &s); err != nil {
-		return "", fmt.Errorf("internal error: %s is not a JSON string: %w", text, err)
+		panic(broken("%s is not a JSON string: %v", text, err))
 	}
-	return s, nil
+	return s
 }
 
 // scalarLit renders a JSON scalar (enum value, const) as a Go constant of
 // kind k: strings are re-quoted for Go, numbers and booleans are valid Go
 // as written.
-func scalarLit(k ir.Kind, text string) (jen.Code, error) {
+func scalarLit(k ir.Kind, text string) jen.Code {
 	switch {
 	case k == ir.KindString:
-		s, err := jsonString(text)
-		if err != nil {
-			return nil, err
-		}
-		return jen.Lit(s), nil
+		s := jsonString(text)
+		return jen.Lit(s)
 	case k == ir.KindBool:
 		if text != "true" && text != "false" {
-			return nil, fmt.Errorf("internal error: %s is not a boolean", text)
+			panic(broken("%s is not a boolean", text))
 		}
-		return jen.Id(text), nil
+		return jen.Id(text)
 	case isNumKind(k):
 		if !isJSONNumber(text) {
-			return nil, fmt.Errorf("internal error: %s is not a number", text)
+			panic(broken("%s is not a number", text))
 		}
-		return jen.Op(text), nil
+		return jen.Op(text)
 	}
 	// Mixed kinds are held as compact JSON text.
-	return jen.Lit(text), nil
+	return jen.Lit(text)
 }
 
 // jsonLits returns the JSON texts of enum values as Go string literals, for

@@ -2,7 +2,6 @@ package emit
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -16,20 +15,14 @@ const (
 	envelopePath = "github.com/parsec-gen/parsec-gen/runtime/envelope"
 )
 
-// ClientFile is the name of the file holding the typed publish/subscribe
-// API of a package that declares at least one aspect.
-const ClientFile = "parsec_client.parsec.go"
-
-// Fixed package-scope names the client file declares.
-var typedClientNames = []string{"Client", "Subscription", "NewClient", "Handler", "UnimplementedHandler", "NewValidator"}
-
 // typedAspect is what the client file declares for one aspect.
 type typedAspect struct {
 	file *ir.File
 	root string // Go name of the root type
 	// union is the name of the union type the root is (or renames), whose
-	// values travel in a parsec.Union holder; "" for other roots.
-	union string
+	// values travel in a parsec.Union holder made from funcs; "" for other
+	// roots.
+	union, funcs string
 }
 
 // msgType is the Go type of a message of the aspect: a pointer to the root
@@ -45,17 +38,17 @@ func (a typedAspect) msgType() *jen.Statement {
 func (a typedAspect) payload() jen.Code {
 	msg := jen.Id("msg")
 	if a.union != "" {
-		msg = jen.Id("holdUnion").Call(jen.Id("union"+a.union), jen.Id("msg"))
+		msg = jen.Id("holdUnion").Call(jen.Id(a.funcs), jen.Id("msg"))
 	}
 	return jen.List(jen.Id("p"), jen.Err()).Op(":=").Id("payloadOf").Call(jen.Id(a.aspectConst()), jen.Id(a.refConst()), msg, jen.Id("msg").Op("==").Nil())
 }
 
-func (a typedAspect) aspectConst() string    { return "Aspect" + a.root }
-func (a typedAspect) refConst() string       { return "SchemaRef" + a.root }
-func (a typedAspect) publish() string        { return "Publish" + a.root }
-func (a typedAspect) publishDerived() string { return "PublishDerived" + a.root }
-func (a typedAspect) on() string             { return "On" + a.root }
-func (a typedAspect) handle() string         { return "Handle" + a.root }
+func (a typedAspect) aspectConst() string    { return a.file.Client.Const }
+func (a typedAspect) refConst() string       { return a.file.Client.Ref }
+func (a typedAspect) publish() string        { return a.file.Client.Publish }
+func (a typedAspect) publishDerived() string { return a.file.Client.PublishDerived }
+func (a typedAspect) on() string             { return a.file.Client.On }
+func (a typedAspect) handle() string         { return a.file.Client.Handle }
 
 // clientFile renders the typed client of p: per aspect the name and schema
 // ref constants, Publish/PublishDerived/On methods, the exhaustive Handler
@@ -96,16 +89,14 @@ func clientFile(p *ir.Package) ([]File, error) {
 		}
 	}
 
-	content, err := finish(ClientFile, f)
+	content, err := finish(ir.ClientFile, f)
 	if err != nil {
 		return nil, err
 	}
-	return []File{{Name: ClientFile, Content: content}}, nil
+	return []File{{Name: ir.ClientFile, Content: content}}, nil
 }
 
-// typedAspects lists the aspects of p in file order and checks that the
-// names the client file declares collide neither with each other nor with
-// the package's types.
+// typedAspects lists the aspects of p in file order.
 func typedAspects(p *ir.Package) ([]typedAspect, error) {
 	var aspects []typedAspect
 	for _, f := range p.Files {
@@ -115,48 +106,7 @@ func typedAspects(p *ir.Package) ([]typedAspect, error) {
 		if f.Root == nil {
 			return nil, fmt.Errorf("%s: internal error: aspect %q has no root type", display(f), f.Aspect)
 		}
-		a := typedAspect{file: f, root: f.Root.Name}
-		if n := final(f.Root); n != nil {
-			if _, ok := n.Type.(*ir.Union); ok {
-				a.union = n.Name
-			}
-		}
-		aspects = append(aspects, a)
-	}
-	if len(aspects) == 0 {
-		return nil, nil
-	}
-
-	// Package scope: the package's types, then what this file adds.
-	scope := map[string]string{}
-	for _, f := range p.Files {
-		for _, n := range f.Types {
-			scope[n.Name] = fmt.Sprintf("%s: type %s", display(f), n.Name)
-		}
-	}
-	var errs []string
-	claim := func(set map[string]string, name, owner string) {
-		if prev, ok := set[name]; ok {
-			errs = append(errs, fmt.Sprintf("%s: %s clashes with %s", owner, name, prev))
-			return
-		}
-		set[name] = owner
-	}
-	for _, n := range typedClientNames {
-		claim(scope, n, "the typed client")
-	}
-	methods := map[string]string{"Subscribe": "typed client method Subscribe", "Handle": "typed client method Handle"}
-	for _, a := range aspects {
-		owner := fmt.Sprintf("%s: aspect %q", display(a.file), a.file.Aspect)
-		claim(scope, a.aspectConst(), owner)
-		claim(scope, a.refConst(), owner)
-		for _, m := range []string{a.publish(), a.publishDerived(), a.on()} {
-			claim(methods, m, owner+" method")
-		}
-	}
-	if len(errs) > 0 {
-		sort.Strings(errs)
-		return nil, fmt.Errorf("typed client names: %s (rename the type or aspect with x-go-name)", strings.Join(errs, "; "))
+		aspects = append(aspects, typedAspectOf(f))
 	}
 	return aspects, nil
 }
@@ -169,7 +119,7 @@ func newTypedFile(pkg, source, first string) *jen.File {
 	f.ImportName(envelopePath, "envelope")
 	f.Comment(first)
 	f.Comment("a failure means the package must be regenerated with the matching parsec-gen.")
-	f.Const().Id("_").Op("=").Qual(parsecPath, "SupportPackageIsVersion1")
+	f.Const().Id("_").Op("=").Add(qp("SupportPackageIsVersion2"))
 	f.Line()
 	return f
 }
@@ -272,7 +222,7 @@ func renderTypedSubscription(f *jen.File, pkg string, aspects []typedAspect) {
 		f.Comment("as a *client.DeliveryError and h is not called. A returned error goes there too.")
 		register := cliQual("HandleAspectTyped").Index(jen.Id(a.root)).Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Id("h"))
 		if a.union != "" {
-			register = jen.Id("onUnion").Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Lit(pkg+"."+a.union), jen.Id("union"+a.union), jen.Id("h"))
+			register = jen.Id("onUnion").Call(jen.Id("s").Dot("Subscription"), jen.Id(a.aspectConst()), jen.Lit(pkg+"."+a.union), jen.Id(a.funcs), jen.Id("h"))
 		}
 		f.Func().Params(jen.Id("s").Op("*").Id("Subscription")).Id(a.on()).Params(jen.Id("h").Add(typedHandlerFunc(a))).Block(register)
 		f.Line()
@@ -387,4 +337,4 @@ func renderTypedUnion(f *jen.File) {
 	)
 }
 
-func parsecQual(name string) *jen.Statement { return jen.Qual(parsecPath, name) }
+func parsecQual(name string) *jen.Statement { return qp(name) }

@@ -32,7 +32,7 @@ func TestGoldenOrderPlaced(t *testing.T) {
 		t.Fatalf("output differs between two runs (-first +second):\n%s", diff)
 	}
 	for _, f := range files {
-		if !bytes.HasPrefix(f.Content, []byte(emit.Header+"\n// source: ")) {
+		if !bytes.HasPrefix(f.Content, []byte(ir.Header+"\n// source: ")) {
 			t.Errorf("%s: header missing:\n%.200s", f.Name, f.Content)
 		}
 		path := filepath.Join(emittedDir, f.Name)

@@ -18,32 +18,32 @@ func app(call jen.Code) jen.Code { return b().Op("=").Add(call) }
 func appLit(text string) jen.Code { return app(jen.Append(b(), jen.Lit(text).Op("..."))) }
 
 // encodeScalar appends a value of kind k.
-func encodeScalar(k ir.Kind, x expr) ([]jen.Code, error) {
+func encodeScalar(k ir.Kind, x expr) []jen.Code {
 	switch k {
 	case ir.KindString:
-		return []jen.Code{app(qp("AppendString").Call(b(), x()))}, nil
+		return []jen.Code{app(qp("AppendString").Call(b(), x()))}
 	case ir.KindBool:
-		return []jen.Code{app(qp("AppendBool").Call(b(), x()))}, nil
+		return []jen.Code{app(qp("AppendBool").Call(b(), x()))}
 	case ir.KindInt64, ir.KindInt32:
-		return []jen.Code{app(qp("AppendInt").Call(b(), x()))}, nil
+		return []jen.Code{app(qp("AppendInt").Call(b(), x()))}
 	case ir.KindUint64:
-		return []jen.Code{app(qp("AppendUint").Call(b(), x()))}, nil
+		return []jen.Code{app(qp("AppendUint").Call(b(), x()))}
 	case ir.KindFloat64:
-		return []jen.Code{app(qp("AppendFloat").Call(b(), jen.Float64().Call(x()), jen.Lit(64)))}, nil
+		return []jen.Code{app(qp("AppendFloat").Call(b(), jen.Float64().Call(x()), jen.Lit(64)))}
 	case ir.KindFloat32:
-		return []jen.Code{app(qp("AppendFloat").Call(b(), jen.Float64().Call(x()), jen.Lit(32)))}, nil
+		return []jen.Code{app(qp("AppendFloat").Call(b(), jen.Float64().Call(x()), jen.Lit(32)))}
 	case ir.KindDateTime, ir.KindDate, ir.KindUUID, ir.KindURI, ir.KindBytes:
-		return []jen.Code{app(qp("AppendString").Call(b(), x().Dot("String").Call()))}, nil
+		return []jen.Code{app(qp("AppendString").Call(b(), x().Dot("String").Call()))}
 	case ir.KindAny:
-		return []jen.Code{app(qp("AppendRaw").Call(b(), x()))}, nil
+		return []jen.Code{app(qp("AppendRaw").Call(b(), x()))}
 	case ir.KindNull:
-		return []jen.Code{appLit("null")}, nil
+		return []jen.Code{appLit("null")}
 	}
-	return nil, fmt.Errorf("internal error: no encoder for kind %v", k)
+	panic(broken("no encoder for kind %v", k))
 }
 
 // encodeValue renders statements that append x as JSON to b.
-func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
+func (g *typeGen) encodeValue(t ir.Type, x expr) []jen.Code {
 	switch t := t.(type) {
 	case *ir.Primitive:
 		return encodeScalar(t.Kind, x)
@@ -53,13 +53,10 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 		}
 		return encodeScalar(t.Kind, x)
 	case *ir.Const:
-		return []jen.Code{appLit(t.JSON)}, nil
+		return []jen.Code{appLit(t.JSON)}
 	case *ir.Array:
 		m, i := g.n.name("m"), g.n.name("i")
-		body, err := g.encodeValue(t.Elem, x.index(id(i)))
-		if err != nil {
-			return nil, err
-		}
+		body := g.encodeValue(t.Elem, x.index(id(i)))
 		loop := jen.For(jen.Id(i).Op(":=").Range().Add(x()))
 		if !usesValue(t.Elem) {
 			loop = jen.For(jen.Range().Add(x())) // every element encodes the same
@@ -68,13 +65,10 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 			jen.Id(m).Op(":=").Len(b()),
 			loop.Block(append([]jen.Code{app(jen.Append(b(), jen.LitRune(',')))}, body...)...),
 			app(qp("CloseArray").Call(b(), jen.Id(m))),
-		}, nil
+		}
 	case *ir.Map:
 		m, k, val := g.n.name("m"), g.n.name("k"), g.n.name("x")
-		body, err := g.encodeValue(t.Value, id(val))
-		if err != nil {
-			return nil, err
-		}
+		body := g.encodeValue(t.Value, id(val))
 		i := g.n.name("i")
 		return []jen.Code{
 			jen.Id(m).Op(":=").Len(b()),
@@ -84,41 +78,39 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) ([]jen.Code, error) {
 					app(qp("AppendKey").Call(b(), jen.Id(k))),
 				}, body...)...),
 			app(qp("CloseObject").Call(b(), jen.Id(m))),
-		}, nil
-	case *ir.Nullable:
-		body, err := g.encodeValue(t.Elem, x.dot("Value"))
-		if err != nil {
-			return nil, err
 		}
-		return []jen.Code{jen.If(x().Dot("Null")).Block(appLit("null")).Else().Block(body...)}, nil
+	case *ir.Nullable:
+		body := g.encodeValue(t.Elem, x.dot("Value"))
+		return []jen.Code{jen.If(x().Dot("Null")).Block(appLit("null")).Else().Block(body...)}
 	case *ir.Ref:
-		n := final(t.Target)
+		n := t.Target.Final()
 		if n == nil {
-			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
+			panic(broken("reference to %q has no target", t.Name))
+		}
+		if _, u, ok := unionOf(t); ok {
+			return []jen.Code{app(jen.Id(u.Encode).Call(b(), x()))}
 		}
 		switch n.Type.(type) {
-		case *ir.Union:
-			return []jen.Code{app(jen.Id("encode"+n.Name).Call(b(), x()))}, nil
 		case *ir.External:
 			return g.encodeValue(n.Type, x)
 		}
-		return []jen.Code{app(x().Dot("encode").Call(b()))}, nil
+		return []jen.Code{app(x().Dot("encode").Call(b()))}
 	case *ir.External:
-		return []jen.Code{app(qp("AppendJSON").Call(b(), x()))}, nil
+		return []jen.Code{app(qp("AppendJSON").Call(b(), x()))}
 	case *ir.Raw:
-		return []jen.Code{app(qp("AppendRaw").Call(b(), x()))}, nil
+		return []jen.Code{app(qp("AppendRaw").Call(b(), x()))}
 	case *ir.Never:
-		return []jen.Code{qp("Fail").Call(qp("NeverError").Call())}, nil
+		return []jen.Code{qp("Fail").Call(qp("NeverError").Call())}
 	case *ir.Struct, *ir.Tuple, *ir.Union, nil:
-		_, err := goType(t)
-		return nil, err
+		goType(t) // panics: these shapes are declared, never inline
+		return nil
 	default:
 		panic(fmt.Sprintf("unreachable: ir type %T", t))
 	}
 }
 
 // validateValue renders statements that add every violation of x to errs.
-func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) ([]jen.Code, error) {
+func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) []jen.Code {
 	add := func(check jen.Code) jen.Code { return jen.Id("errs").Dot("Add").Call(wrap(check)) }
 	adds := func(checks []jen.Code) []jen.Code {
 		out := make([]jen.Code, len(checks))
@@ -136,29 +128,20 @@ func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) ([]jen.Code, er
 		case ir.KindAny:
 			out = append(out, adds(g.rawChecks(t.Constraints, x))...)
 		}
-		checks, err := g.scalarChecks(t.Kind, t.Constraints, x)
-		if err != nil {
-			return nil, err
-		}
-		return append(out, adds(checks)...), nil
+		checks := g.scalarChecks(t.Kind, t.Constraints, x)
+		return append(out, adds(checks)...)
 	case *ir.Enum:
 		if t.Open {
-			return nil, nil
+			return nil
 		}
 		raw := t.Kind == ir.KindAny || t.Kind == ir.KindNull
-		sw, err := g.enumSwitch(t, x, raw, nil, add)
-		if err != nil {
-			return nil, err
-		}
-		return []jen.Code{sw}, nil
+		sw := g.enumSwitch(t, x, raw, nil, add)
+		return []jen.Code{sw}
 	case *ir.Const, *ir.External:
-		return nil, nil
+		return nil
 	case *ir.Array:
 		i := g.n.name("i")
-		body, err := g.validateValue(t.Elem, x.index(id(i)), wrap.elem(id(i)))
-		if err != nil {
-			return nil, err
-		}
+		body := g.validateValue(t.Elem, x.index(id(i)), wrap.elem(id(i)))
 		var out []jen.Code
 		if len(body) > 0 {
 			out = append(out, jen.For(jen.Id(i).Op(":=").Range().Add(x())).Block(body...))
@@ -167,13 +150,10 @@ func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) ([]jen.Code, er
 		if t.Constraints.UniqueItems {
 			checks = append(checks, g.uniqueCheck(t.Elem, x))
 		}
-		return append(out, adds(checks)...), nil
+		return append(out, adds(checks)...)
 	case *ir.Map:
 		k, val := g.n.name("k"), g.n.name("x")
-		body, err := g.validateValue(t.Value, id(val), wrap.key(id(k)))
-		if err != nil {
-			return nil, err
-		}
+		body := g.validateValue(t.Value, id(val), wrap.key(id(k)))
 		var out []jen.Code
 		if t.KeyPattern != nil {
 			check := jen.Id("errs").Dot("Add").Call(wrap.key(id(k))(jen.Id(g.patternVar(t.KeyPattern)).Dot("CheckKey").Call(jen.Id(k))))
@@ -185,32 +165,33 @@ func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) ([]jen.Code, er
 		if len(body) > 0 && len(out) == 0 {
 			out = append(out, jen.For(jen.List(jen.Id(k), valueVar(t.Value, val)).Op(":=").Range().Add(x().Dot("All").Call())).Block(body...))
 		}
-		return append(out, adds(countChecks(t.Constraints, x().Dot("Len").Call(), false))...), nil
+		return append(out, adds(countChecks(t.Constraints, x().Dot("Len").Call(), false))...)
 	case *ir.Nullable:
-		body, err := g.validateValue(t.Elem, x.dot("Value"), wrap)
-		if err != nil || len(body) == 0 {
-			return nil, err
+		body := g.validateValue(t.Elem, x.dot("Value"), wrap)
+		if len(body) == 0 {
+			return nil
 		}
-		return []jen.Code{jen.If(jen.Op("!").Add(x()).Dot("Null")).Block(body...)}, nil
+		return []jen.Code{jen.If(jen.Op("!").Add(x()).Dot("Null")).Block(body...)}
 	case *ir.Ref:
-		n := final(t.Target)
+		n := t.Target.Final()
 		if n == nil {
-			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
+			panic(broken("reference to %q has no target", t.Name))
+		}
+		if _, u, ok := unionOf(t); ok {
+			return []jen.Code{add(jen.Id(u.Validate).Call(x()))}
 		}
 		switch n.Type.(type) {
-		case *ir.Union:
-			return []jen.Code{add(jen.Id("validate" + n.Name).Call(x()))}, nil
 		case *ir.External:
-			return nil, nil
+			return nil
 		}
-		return []jen.Code{add(x().Dot("Validate").Call())}, nil
+		return []jen.Code{add(x().Dot("Validate").Call())}
 	case *ir.Raw:
-		return adds(g.rawChecks(t.Constraints, x)), nil
+		return adds(g.rawChecks(t.Constraints, x))
 	case *ir.Never:
-		return []jen.Code{add(qp("NeverError").Call())}, nil
+		return []jen.Code{add(qp("NeverError").Call())}
 	case *ir.Struct, *ir.Tuple, *ir.Union, nil:
-		_, err := goType(t)
-		return nil, err
+		goType(t) // panics: these shapes are declared, never inline
+		return nil
 	default:
 		panic(fmt.Sprintf("unreachable: ir type %T", t))
 	}

@@ -21,7 +21,6 @@ func TestPackageErrors(t *testing.T) {
 		pkg  *ir.Package
 		want string
 	}{
-		{"reserved file name", &ir.Package{Name: "p", Files: []*ir.File{file(emit.SharedFile)}}, `output file name "parsec_aspects.parsec.go" is reserved`},
 		{"inline object", &ir.Package{Name: "p", Files: []*ir.File{file("a.parsec.go", named("A", &ir.Array{Elem: &ir.Struct{}, Constraints: nc}))}},
 			"a.json:3:5: type A: internal error: an object type must be named"},
 		{"residual in unknown file", &ir.Package{Name: "p", Files: []*ir.File{file("a.parsec.go", func() *ir.Named {

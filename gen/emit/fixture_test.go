@@ -2,7 +2,11 @@ package emit_test
 
 import (
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 
+	"github.com/parsec-gen/parsec-gen/gen/build"
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 )
 
@@ -93,10 +97,54 @@ func orderPlaced() *ir.Package {
 		}
 		return b
 	}
-	return &ir.Package{Name: "emitted", Files: []*ir.File{
+	p := &ir.Package{Name: "emitted", Files: []*ir.File{
 		{Name: "defs_commerce.parsec.go", Path: defs, Source: defs, SchemaRef: defs, Schema: schema(defs),
 			Types: []*ir.Named{money, address, orderID}},
 		{Name: "order_placed.parsec.go", Path: op, Source: op, Aspect: "order_placed", SchemaRef: op, Schema: schema(op),
 			Root: root, Types: []*ir.Named{root, channel, line}},
 	}}
+	return complete(p)
+}
+
+// complete makes a model written by hand what Build would produce: the
+// decisions build.Complete records, and the doc comments Build writes where
+// the fixture leaves them out (Build writes one for every declaration).
+func complete(p *ir.Package) *ir.Package {
+	build.Complete(p)
+	fieldDocs := func(fields []*ir.Field) {
+		for _, f := range fields {
+			if len(f.Doc) == 0 {
+				f.Doc = []string{f.Name + " corresponds to the JSON property " + strconv.Quote(f.JSONName) + "."}
+			}
+			if f.Deprecated && !slices.ContainsFunc(f.Doc, func(l string) bool { return strings.HasPrefix(l, "Deprecated:") }) {
+				f.Doc = append(f.Doc, "", "Deprecated: the schema marks this property as deprecated.")
+			}
+		}
+	}
+	for _, f := range p.Files {
+		for _, n := range f.Types {
+			if len(n.Doc) == 0 {
+				n.Doc = []string{n.Name + " corresponds to the schema at " + n.ID + "."}
+			}
+			switch t := n.Type.(type) {
+			case *ir.Struct:
+				fieldDocs(t.Fields)
+			case *ir.Tuple:
+				fieldDocs(t.Items)
+			case *ir.Enum:
+				for i := range t.Values {
+					if v := &t.Values[i]; len(v.Doc) == 0 {
+						v.Doc = []string{v.Name + " is the value " + v.JSON + "."}
+					}
+				}
+			case *ir.Union:
+				for _, v := range t.Variants {
+					if v.Form != ir.VariantSelf && len(v.Doc) == 0 {
+						v.Doc = []string{v.Name + " is a variant of " + n.Name + "."}
+					}
+				}
+			}
+		}
+	}
+	return p
 }

@@ -184,7 +184,7 @@ func kitchen() *ir.Package {
   "Card": {"not": {"properties": {"number": {"const": "9999-9999-9999-9999"}}}},
   "Shape": {"not": {"properties": {"side": {"const": 13}}, "required": ["side"]}}
 }}`)
-	return &ir.Package{Name: "kitchen", Files: []*ir.File{
+	p := &ir.Package{Name: "kitchen", Files: []*ir.File{
 		{Name: "kitchen.parsec.go", Path: file, Source: file, Aspect: "kitchen", SchemaRef: file, Schema: schemaDoc, Root: event,
 			Types: []*ir.Named{event, card, cash, payment, scalar, circle, square, shape, anyShape, mixed, color, level, flag, version,
 				label, point, row, names, scores, maybe, nothing, opaque, number, alias, strict, typed, loose, mixedHolder,
@@ -193,4 +193,5 @@ func kitchen() *ir.Package {
 			SchemaRef: "shape_root.json", Schema: []byte(`{"$ref": "kitchen.json#/$defs/Shape"}`), Root: shapeRoot,
 			Types: []*ir.Named{shapeRoot}},
 	}}
+	return complete(p)
 }

@@ -89,64 +89,41 @@ func hasResidual(p *ir.Package) bool {
 
 // named_ renders a named type: declaration and methods. hasMethods reports
 // whether the type got MarshalJSON and UnmarshalJSON.
-func (g *typeGen) named_() (code []jen.Code, hasMethods bool, err error) {
+func (g *typeGen) named_() (code []jen.Code, hasMethods bool) {
 	n := g.named
 	if len(n.Residual) > 0 {
 		ref, ok := g.refs[n.Loc.File]
 		if !ok {
-			return nil, false, fmt.Errorf("internal error: schema file %q of residual keywords is not in the package", n.Loc.File)
+			panic(broken("schema file %q of residual keywords is not in the package", n.Loc.File))
 		}
 		g.res = &residual{named: n.Name, ref: ref, pointer: n.Loc.Pointer}
 	}
 	switch t := n.Type.(type) {
 	case *ir.Struct:
-		code, err = g.structType(t)
-		return code, err == nil, err
+		return g.structType(t), true
 	case *ir.Tuple:
-		code, err = g.tupleType(t)
-		return code, err == nil, err
+		return g.tupleType(t), true
 	case *ir.Enum:
-		code, err = g.enumType(t)
-		return code, err == nil, err
+		return g.enumType(t), true
 	case *ir.Const:
-		code, err = g.constType(t)
-		return code, err == nil, err
+		return g.constType(t), true
 	case *ir.Union:
-		code, err = g.unionType(t)
-		return code, false, err
+		return g.unionType(t), false
 	case *ir.Ref:
 		if t.Target == nil {
-			return nil, false, fmt.Errorf("internal error: reference to %q has no target", t.Name)
+			panic(broken("reference to %q has no target", t.Name))
 		}
-		return []jen.Code{g.decl(namedDoc(n), jen.Type().Id(n.Name).Op("=").Id(t.Target.Name))}, false, nil
+		return []jen.Code{g.decl(n.Doc, jen.Type().Id(n.Name).Op("=").Id(t.Target.Name))}, false
 	case *ir.External:
-		gt, err := goType(t)
-		if err != nil {
-			return nil, false, err
-		}
-		return []jen.Code{g.decl(namedDoc(n), jen.Type().Id(n.Name).Op("=").Add(gt))}, false, nil
+		gt := goType(t)
+		return []jen.Code{g.decl(n.Doc, jen.Type().Id(n.Name).Op("=").Add(gt))}, false
 	case *ir.Primitive, *ir.Array, *ir.Map, *ir.Nullable, *ir.Raw, *ir.Never:
-		code, err = g.definedType(n.Name, namedDoc(n), t)
-		return code, err == nil, err
+		return g.definedType(n.Name, n.Doc, t), true
 	case nil:
-		return nil, false, fmt.Errorf("internal error: missing type")
+		panic(broken("missing type"))
 	default:
 		panic(fmt.Sprintf("unreachable: ir type %T", t))
 	}
-}
-
-// docOr returns lines, or the fallback when the model gave no doc comment:
-// every exported identifier gets one.
-func docOr(lines []string, fallback string) []string {
-	if len(lines) == 0 {
-		return []string{fallback}
-	}
-	return lines
-}
-
-// namedDoc is the doc comment of a named type.
-func namedDoc(n *ir.Named) []string {
-	return docOr(n.Doc, n.Name+" corresponds to the schema at "+n.ID+".")
 }
 
 // decl puts doc comment lines above a declaration.
@@ -253,27 +230,18 @@ func validateBody(stmts []jen.Code) []jen.Code {
 
 // definedType declares "type Name <Go type of t>" with methods that work on a
 // local copy of the underlying value.
-func (g *typeGen) definedType(name string, lines []string, t ir.Type) ([]jen.Code, error) {
-	under, err := goType(t)
-	if err != nil {
-		return nil, err
-	}
+func (g *typeGen) definedType(name string, lines []string, t ir.Type) []jen.Code {
+	under := goType(t)
 	x := id("x")
 	g.fn()
 	g.n.name("x")
-	dec, err := g.decodeValue(t, x, noWrap)
-	if err != nil {
-		return nil, err
-	}
+	dec := g.decodeValue(t, x, noWrap)
 	decode := append([]jen.Code{jen.Var().Id("x").Add(under.Clone())}, dec...)
 	decode = append(decode, jen.Op("*").Id("v").Op("=").Id(name).Parens(jen.Id("x")), jen.Return(jen.Nil()))
 
 	g.fn()
 	g.n.name("x")
-	enc, err := g.encodeValue(t, x)
-	if err != nil {
-		return nil, err
-	}
+	enc := g.encodeValue(t, x)
 	encode := enc
 	if usesValue(t) {
 		encode = append([]jen.Code{jen.Id("x").Op(":=").Add(under.Clone()).Parens(jen.Op("*").Id("v"))}, enc...)
@@ -281,10 +249,7 @@ func (g *typeGen) definedType(name string, lines []string, t ir.Type) ([]jen.Cod
 
 	g.fn()
 	g.n.name("x")
-	val, err := g.validateValue(t, x, noWrap)
-	if err != nil {
-		return nil, err
-	}
+	val := g.validateValue(t, x, noWrap)
 	validate := validateBody(val)
 	if len(val) > 0 && usesValue(t) {
 		validate = append([]jen.Code{jen.Id("x").Op(":=").Add(under.Clone()).Parens(jen.Op("*").Id("v"))}, validate...)
@@ -297,7 +262,7 @@ func (g *typeGen) definedType(name string, lines []string, t ir.Type) ([]jen.Cod
 			jen.Func().Params(jen.Id("v").Op("*").Id(name)).Id("Map").Params().Op("*").Add(under.Clone()).Block(
 				jen.Return(jen.Parens(jen.Op("*").Add(under.Clone())).Parens(jen.Id("v"))))))
 	}
-	return code, nil
+	return code
 }
 
 // usesValue reports whether encoding or validating a value of t looks at
@@ -315,28 +280,24 @@ func usesValue(t ir.Type) bool {
 
 // enumType declares a named enum: a Go type of the enum's kind (compact JSON
 // text for mixed kinds) with one constant per value.
-func (g *typeGen) enumType(t *ir.Enum) ([]jen.Code, error) {
+func (g *typeGen) enumType(t *ir.Enum) []jen.Code {
 	name := g.named.Name
 	raw := t.Kind == ir.KindAny || t.Kind == ir.KindNull
 	var under *jen.Statement
-	var err error
 	if raw {
 		under = jen.String()
-	} else if under, err = kindType(t.Kind); err != nil {
-		return nil, err
+	} else {
+		under = kindType(t.Kind)
 	}
 	var consts []jen.Code
 	for _, v := range t.Values {
-		lit, err := scalarLit(t.Kind, v.JSON)
-		if err != nil {
-			return nil, err
-		}
+		lit := scalarLit(t.Kind, v.JSON)
 		if raw {
 			lit = jen.Lit(v.JSON)
 		}
-		consts = append(consts, g.decl(docOr(v.Doc, v.Name+" is the value "+v.JSON+"."), jen.Id(v.Name).Id(name).Op("=").Add(lit)))
+		consts = append(consts, g.decl(v.Doc, jen.Id(v.Name).Id(name).Op("=").Add(lit)))
 	}
-	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Add(under.Clone()))}
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Add(under.Clone()))}
 	if len(consts) > 0 {
 		code = append(code, g.decl([]string{"The values of " + name + "."}, jen.Const().Defs(consts...)))
 	}
@@ -349,10 +310,7 @@ func (g *typeGen) enumType(t *ir.Enum) ([]jen.Code, error) {
 	case raw:
 		decode = decodeCall("x", qp("DecodeRaw").Call(jen.Id("d")), noWrap)
 		if !t.Open {
-			sw, err := g.enumSwitch(t, x, true, nil, returner(noWrap))
-			if err != nil {
-				return nil, err
-			}
+			sw := g.enumSwitch(t, x, true, nil, returner(noWrap))
 			decode = append(decode, sw)
 		}
 		decode = append(decode, jen.Op("*").Id("v").Op("=").Id(name).Parens(qp("CompactJSON").Call(jen.Id("x"))))
@@ -365,22 +323,16 @@ func (g *typeGen) enumType(t *ir.Enum) ([]jen.Code, error) {
 				return jen.Op("*").Id("v").Op("=").Id(name).Parens(jen.Id("d").Dot("Keep").Call(jen.Id("x")))
 			}
 		}
-		sw, err := g.enumSwitch(t, func() *jen.Statement { return jen.String().Call(jen.Id("x")) }, false, assign, onErr)
-		if err != nil {
-			return nil, err
-		}
+		sw := g.enumSwitch(t, func() *jen.Statement { return jen.String().Call(jen.Id("x")) }, false, assign, onErr)
 		decode = append(decode, sw)
 	default:
 		fn, ok := decodeFuncs[t.Kind]
 		if !ok {
-			return nil, fmt.Errorf("internal error: no decoder for enum kind %v", t.Kind)
+			panic(broken("no decoder for enum kind %v", t.Kind))
 		}
 		decode = decodeCall("x", qp(fn).Call(jen.Id("d")), noWrap)
 		if !t.Open {
-			sw, err := g.enumSwitch(t, x, false, nil, returner(noWrap))
-			if err != nil {
-				return nil, err
-			}
+			sw := g.enumSwitch(t, x, false, nil, returner(noWrap))
 			decode = append(decode, sw)
 		}
 		decode = append(decode, jen.Op("*").Id("v").Op("=").Id(name).Parens(jen.Id("x")))
@@ -392,11 +344,8 @@ func (g *typeGen) enumType(t *ir.Enum) ([]jen.Code, error) {
 	if raw {
 		encode = []jen.Code{app(qp("AppendRaw").Call(b(), jen.Index().Byte().Parens(jen.Op("*").Id("v"))))}
 	} else {
-		under2, _ := kindType(t.Kind) // cannot fail: checked above
-		encode, err = encodeScalar(t.Kind, func() *jen.Statement { return under2.Clone().Parens(jen.Op("*").Id("v")) })
-		if err != nil {
-			return nil, err
-		}
+		under2 := kindType(t.Kind)
+		encode = encodeScalar(t.Kind, func() *jen.Statement { return under2.Clone().Parens(jen.Op("*").Id("v")) })
 	}
 
 	// validate
@@ -424,24 +373,21 @@ func (g *typeGen) enumType(t *ir.Enum) ([]jen.Code, error) {
 			jen.Return(qp("EnumError").Call(append([]jen.Code{shown}, jsonLits(t.Values)...)...)),
 		}
 	}
-	return append(code, g.methods(name, decode, encode, validate)...), nil
+	return append(code, g.methods(name, decode, encode, validate)...)
 }
 
 // constType declares a named const: an empty struct whose only JSON form is
 // the constant.
-func (g *typeGen) constType(t *ir.Const) ([]jen.Code, error) {
+func (g *typeGen) constType(t *ir.Const) []jen.Code {
 	name := g.named.Name
 	g.fn()
-	dec, err := g.decodeConst(t, noWrap)
-	if err != nil {
-		return nil, err
-	}
-	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Struct())}
+	dec := g.decodeConst(t, noWrap)
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Struct())}
 	return append(code, g.methods(name,
 		append(dec, jen.Return(jen.Nil())),
 		[]jen.Code{appLit(t.JSON)},
 		[]jen.Code{jen.Return(jen.Nil())},
-	)...), nil
+	)...)
 }
 
 // jsonKey renders the bytes that precede a member in an object: a comma and

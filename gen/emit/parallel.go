@@ -18,6 +18,17 @@ type builtType struct {
 	err        error
 }
 
+// buildType builds the code of one named type. It is where rendering a type
+// starts, so a broken model met on the way (a panic with an internalError)
+// becomes the type's error here.
+func buildType(n *ir.Named, refs map[string]string) (out builtType) {
+	defer recoverInternal(&out.err, "")
+	g := &typeGen{named: n, refs: refs}
+	out.code, out.hasMethods = g.named_()
+	out.patterns = g.patterns
+	return out
+}
+
 // buildTypes builds the code of every type in parallel: each type's code
 // depends only on the model, which is read and never changed; the file adds
 // the results in the model's order.
@@ -34,9 +45,7 @@ func buildTypes(types []*ir.Named, refs map[string]string) []builtType {
 				if i >= len(types) {
 					return
 				}
-				g := &typeGen{named: types[i], refs: refs}
-				code, hasMethods, err := g.named_()
-				out[i] = builtType{code: code, hasMethods: hasMethods, patterns: g.patterns, err: err}
+				out[i] = buildType(types[i], refs)
 			}
 		}()
 	}

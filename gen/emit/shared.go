@@ -21,7 +21,7 @@ func renderShared(p *ir.Package) ([]byte, error) {
 	f.Comment("// This is a compile-time assertion that the generated code and the parsec runtime")
 	f.Comment("// it is built against agree on their contract. If it fails to compile, regenerate")
 	f.Comment("// the code with the parsec-gen that matches the runtime version in go.mod.")
-	f.Const().Id("_").Op("=").Add(qp("SupportPackageIsVersion1"))
+	f.Const().Id("_").Op("=").Add(qp("SupportPackageIsVersion2"))
 	f.Line()
 
 	var aspects, resources []jen.Code
@@ -47,7 +47,7 @@ func renderShared(p *ir.Package) ([]byte, error) {
 			jen.Id("Name"):      jen.Lit(file.Aspect),
 			jen.Id("SchemaRef"): jen.Lit(schemaRef(file)),
 			jen.Id("Schema"):    jen.Index().Byte().Parens(schemaLit(file.Schema)),
-			jen.Id("New"):       newRoot(file.Root),
+			jen.Id("New"):       newRoot(file),
 		}
 		if docPath != nil {
 			d[jen.Id("Path")] = docPath
@@ -95,18 +95,16 @@ func renderShared(p *ir.Package) ([]byte, error) {
 				}
 			}))
 	}
-	return finish(SharedFile, f)
+	return finish(ir.SharedFile, f)
 }
 
 // newRoot renders the constructor of an aspect's root value: a pointer to
 // the root type, or a parsec.Union holder when the root is a union.
-func newRoot(root *ir.Named) jen.Code {
-	if n := final(root); n != nil {
-		if _, ok := n.Type.(*ir.Union); ok {
-			return jen.Func().Params().Any().Block(jen.Return(qp("NewUnion").Call(jen.Id("union" + n.Name))))
-		}
+func newRoot(f *ir.File) jen.Code {
+	if n := f.RootUnion; n != nil {
+		return jen.Func().Params().Any().Block(jen.Return(qp("NewUnion").Call(jen.Id(n.Type.(*ir.Union).Funcs))))
 	}
-	return jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id(root.Name))))
+	return jen.Func().Params().Any().Block(jen.Return(jen.New(jen.Id(f.Root.Name))))
 }
 
 // schemaRef is the reference a schema file is registered under: its

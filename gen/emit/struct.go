@@ -2,61 +2,37 @@ package emit
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/dave/jennifer/jen"
 
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 )
 
-// container is how a struct holds the properties it does not declare.
-type container int
-
-const (
-	containerNone  container = iota // rejected: no field
-	containerRaw                    // parsec.RawProperties, values validated against their types
-	containerTyped                  // parsec.Map[T] of the one applicable type
-)
-
-// holder says how undeclared properties are kept: raw when they are kept
-// untyped or when several types may apply (patterns plus additional), typed
-// when exactly one type applies to all of them.
-func holder(s *ir.Struct) (container, ir.Type) {
-	if s.AdditionalField == "" {
-		return containerNone, nil
-	}
-	switch {
-	case len(s.Patterns) == 0 && s.Unknown == ir.UnknownTyped:
-		return containerTyped, s.Additional
-	case len(s.Patterns) == 1 && s.Unknown == ir.UnknownReject:
-		return containerTyped, s.Patterns[0].Type
-	}
-	return containerRaw, nil
+// structType declares a struct with one field per declared property (and
+// the fields holding undeclared properties and values of other kinds), and
+// its methods.
+func (g *typeGen) structType(s *ir.Struct) []jen.Code {
+	code := []jen.Code{g.structDecl(s)}
+	other := g.otherKinds(s)
+	decode := g.structDecode(s, other.decode)
+	encode := g.structEncode(s, other.encode)
+	validate := g.structValidate(s, other.validate)
+	return append(code, g.methods(g.named.Name, decode, encode, validateBody(validate))...)
 }
 
-func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
-	name := g.named.Name
-	v := id("v")
-	kind, valueType := holder(s)
-
-	// declaration
+// structDecl declares the struct type.
+func (g *typeGen) structDecl(s *ir.Struct) jen.Code {
 	var fields []jen.Code
 	for _, f := range s.Fields {
-		ft, err := fieldType(f)
-		if err != nil {
-			return nil, err
-		}
-		fields = append(fields, g.decl(fieldDoc(f), jen.Id(f.Name).Add(ft).Tag(tag(f))))
+		ft := fieldType(f)
+		fields = append(fields, g.decl(f.Doc, jen.Id(f.Name).Add(ft).Tag(tag(f))))
 	}
-	switch kind {
-	case containerRaw:
+	switch s.Holder {
+	case ir.HoldRaw:
 		fields = append(fields, g.decl([]string{s.AdditionalField + " holds the properties the schema does not declare, in the order they arrived."},
 			jen.Id(s.AdditionalField).Add(qp("RawProperties")).Tag(map[string]string{"json": "-"})))
-	case containerTyped:
-		vt, err := goType(valueType)
-		if err != nil {
-			return nil, err
-		}
+	case ir.HoldTyped:
+		vt := goType(s.Held)
 		fields = append(fields, g.decl([]string{s.AdditionalField + " holds the properties the schema does not declare, in the order they arrived."},
 			jen.Id(s.AdditionalField).Add(qp("Map").Types(vt)).Tag(map[string]string{"json": "-"})))
 	}
@@ -66,36 +42,35 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 			"accepts every kind); nil for an object, which the other fields hold."},
 			jen.Id(s.Other).Qual("encoding/json", "RawMessage").Tag(map[string]string{"json": "-"})))
 	}
-	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Struct(fields...))}
-	other, err := g.otherKinds(s)
-	if err != nil {
-		return nil, err
-	}
+	return g.decl(g.named.Doc, jen.Type().Id(g.named.Name).Struct(fields...))
+}
 
-	// decode
+// counted reports whether the struct's properties are counted (for
+// minProperties or maxProperties).
+func counted(s *ir.Struct) bool {
+	return s.Constraints.MinProperties >= 0 || s.Constraints.MaxProperties >= 0
+}
+
+// structDecode renders the body of decode after lead: one pass over the
+// members, then the required, dependency and count checks.
+func (g *typeGen) structDecode(s *ir.Struct, lead []jen.Code) []jen.Code {
+	name, v := g.named.Name, id("v")
 	g.fn()
 	words := (len(s.Fields) + 63) / 64
 	var cases []jen.Code
 	for i, f := range s.Fields {
-		body, err := g.decodeField(f, v, noWrap.field(f.JSONName))
-		if err != nil {
-			return nil, fmt.Errorf("property %q: %w", f.JSONName, err)
-		}
+		body := g.decodeField(f, v, noWrap.field(f.JSONName))
 		mark := jen.Id("seen").Index(jen.Lit(i / 64)).Op("|=").Lit(1).Op("<<").Lit(i % 64)
 		cases = append(cases, jen.Case(jen.Lit(f.JSONName)).Block(append([]jen.Code{mark}, body...)...))
 	}
-	def, err := g.decodeUndeclared(s, kind, valueType)
-	if err != nil {
-		return nil, err
-	}
+	def := g.decodeUndeclared(s, s.Holder, s.Held)
 	cases = append(cases, jen.Default().Block(def...))
 	loop := []jen.Code{}
-	counted := s.Constraints.MinProperties >= 0 || s.Constraints.MaxProperties >= 0
-	if counted {
+	if counted(s) {
 		loop = append(loop, jen.Id("count").Op("++"))
 	}
 	loop = append(loop, jen.Switch(jen.String().Call(jen.Id("it").Dot("Key").Call())).Block(cases...))
-	decode := append(other.decode,
+	decode := append(lead,
 		jen.Op("*").Id("v").Op("=").Id(name).Values(),
 		jen.List(jen.Id("it"), jen.Err()).Op(":=").Add(qp("ObjIter").Call(jen.Id("d"))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
@@ -103,7 +78,7 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 	if words > 0 {
 		decode = append(decode, jen.Var().Id("seen").Index(jen.Lit(words)).Uint64())
 	}
-	if counted {
+	if counted(s) {
 		decode = append(decode, jen.Var().Id("count").Int())
 	}
 	decode = append(decode,
@@ -117,34 +92,32 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 				return jen.Id("seen").Index(jen.Lit(i / 64)).Op("&").Parens(jen.Lit(1).Op("<<").Lit(i % 64)).Op("!=").Lit(0)
 			}
 		}
-		if kind != containerNone {
+		if s.Holder != ir.HoldNone {
 			return jen.Id("v").Dot(s.AdditionalField).Dot("Has").Call(jen.Lit(prop))
 		}
 		return jen.False()
 	}
 	decode = append(decode, g.dependencyChecks(s, present, returner(noWrap))...)
 	decode = append(decode, checkStmts(countChecks(s.Constraints, jen.Id("count"), false), noWrap)...)
-	decode = append(decode, jen.Return(jen.Nil()))
+	return append(decode, jen.Return(jen.Nil()))
+}
 
-	// encode
+// structEncode renders the body of encode after lead: the declared
+// properties, then the undeclared ones held.
+func (g *typeGen) structEncode(s *ir.Struct, lead []jen.Code) []jen.Code {
+	v, valueType := id("v"), s.Held
 	g.fn()
-	encode := append(other.encode, jen.Id("m").Op(":=").Len(b()))
+	encode := append(lead, jen.Id("m").Op(":=").Len(b()))
 	for _, f := range s.Fields {
-		body, err := g.encodeField(f, v)
-		if err != nil {
-			return nil, fmt.Errorf("property %q: %w", f.JSONName, err)
-		}
+		body := g.encodeField(f, v)
 		encode = append(encode, body...)
 	}
-	switch kind {
-	case containerRaw:
+	switch s.Holder {
+	case ir.HoldRaw:
 		encode = append(encode, app(qp("AppendRawProperties").Call(b(), jen.Op("&").Id("v").Dot(s.AdditionalField))))
-	case containerTyped:
+	case ir.HoldTyped:
 		k, x := g.n.name("k"), g.n.name("x")
-		body, err := g.encodeValue(valueType, id(x))
-		if err != nil {
-			return nil, err
-		}
+		body := g.encodeValue(valueType, id(x))
 		i := g.n.name("i")
 		encode = append(encode, jen.For(jen.Id(i).Op(":=").Range().Id("v").Dot(s.AdditionalField).Dot("Len").Call()).Block(
 			append([]jen.Code{
@@ -152,23 +125,21 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 				app(qp("AppendKey").Call(b(), jen.Id(k))),
 			}, body...)...))
 	}
-	encode = append(encode, app(qp("CloseObject").Call(b(), jen.Id("m"))))
+	return append(encode, app(qp("CloseObject").Call(b(), jen.Id("m"))))
+}
 
-	// validate
+// structValidate renders the checks of Validate after lead: the declared
+// properties, the undeclared ones held, dependencies and counts.
+func (g *typeGen) structValidate(s *ir.Struct, lead []jen.Code) []jen.Code {
+	v, kind, valueType := id("v"), s.Holder, s.Held
 	g.fn()
-	val := other.validate
+	val := lead
 	for _, f := range s.Fields {
-		body, err := g.validateField(f, v, noWrap.field(f.JSONName))
-		if err != nil {
-			return nil, fmt.Errorf("property %q: %w", f.JSONName, err)
-		}
+		body := g.validateField(f, v, noWrap.field(f.JSONName))
 		val = append(val, body...)
 	}
-	if kind == containerTyped {
-		body, err := g.validateValue(&ir.Map{Value: valueType, Constraints: ir.NoConstraints()}, v.dot(s.AdditionalField), noWrap)
-		if err != nil {
-			return nil, err
-		}
+	if kind == ir.HoldTyped {
+		body := g.validateValue(&ir.Map{Value: valueType, Constraints: ir.NoConstraints()}, v.dot(s.AdditionalField), noWrap)
 		val = append(val, body...)
 		if len(s.Patterns) == 1 {
 			k := g.n.name("k")
@@ -177,12 +148,9 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 					jen.Id("errs").Dot("Add").Call(qp("UnknownProperty").Call(jen.Index().Byte().Parens(jen.Id(k)))))))
 		}
 	}
-	if kind == containerRaw && (len(s.Patterns) > 0 || s.Unknown != ir.UnknownKeep) {
+	if kind == ir.HoldRaw && (len(s.Patterns) > 0 || s.Unknown != ir.UnknownKeep) {
 		i, k, raw := g.n.name("i"), g.n.name("k"), g.n.name("raw")
-		checks, err := g.undeclaredChecks(s, k, raw, true)
-		if err != nil {
-			return nil, err
-		}
+		checks := g.undeclaredChecks(s, k, raw, true)
 		val = append(val, jen.For(jen.Id(i).Op(":=").Range().Id("v").Dot(s.AdditionalField).Dot("Len").Call()).Block(
 			append([]jen.Code{jen.List(jen.Id(k), jen.Id(raw)).Op(":=").Id("v").Dot(s.AdditionalField).Dot("At").Call(jen.Id(i))}, checks...)...))
 	}
@@ -197,19 +165,19 @@ func (g *typeGen) structType(s *ir.Struct) ([]jen.Code, error) {
 				return jen.True()
 			}
 		}
-		if kind != containerNone {
+		if kind != ir.HoldNone {
 			return jen.Id("v").Dot(s.AdditionalField).Dot("Has").Call(jen.Lit(prop))
 		}
 		return jen.False()
 	}
 	val = append(val, g.dependencyChecks(s, presentV, add)...)
-	if counted {
+	if counted(s) {
 		val = append(val, g.countProperties(s, kind)...)
 		for _, c := range countChecks(s.Constraints, jen.Id("count"), false) {
 			val = append(val, add(c))
 		}
 	}
-	return append(code, g.methods(name, decode, encode, validateBody(val))...), nil
+	return val
 }
 
 // otherCode is what a struct whose schema accepts every kind adds at the
@@ -221,14 +189,14 @@ type otherCode struct {
 // otherKinds renders the handling of s.Other: such a value is checked
 // against the type's schema on decode and by Validate, and written back as
 // it was read.
-func (g *typeGen) otherKinds(s *ir.Struct) (otherCode, error) {
+func (g *typeGen) otherKinds(s *ir.Struct) otherCode {
 	if s.Other == "" {
-		return otherCode{}, nil
+		return otherCode{}
 	}
 	n := g.named
 	ref, ok := g.refs[n.Loc.File]
 	if !ok {
-		return otherCode{}, fmt.Errorf("internal error: schema file %q of %s is not in the package", n.Loc.File, n.Name)
+		panic(broken("schema file %q of %s is not in the package", n.Loc.File, n.Name))
 	}
 	r := &residual{named: n.Name, ref: ref, pointer: n.Loc.Pointer}
 	field := jen.Id("v").Dot(s.Other)
@@ -247,32 +215,11 @@ func (g *typeGen) otherKinds(s *ir.Struct) (otherCode, error) {
 		validate: []jen.Code{
 			jen.If(field.Clone().Op("!=").Nil()).Block(jen.Return(r.call("Validate", field.Clone()))),
 		},
-	}, nil
-}
-
-// fieldDoc is the field's doc comment plus a deprecation notice the doc
-// does not already carry.
-func fieldDoc(f *ir.Field) []string {
-	if len(f.Doc) == 0 {
-		f = &ir.Field{Doc: []string{f.Name + " corresponds to the JSON property " + strconv.Quote(f.JSONName) + "."}, Deprecated: f.Deprecated}
 	}
-	if !f.Deprecated {
-		return f.Doc
-	}
-	for _, l := range f.Doc {
-		if len(l) >= 11 && l[:11] == "Deprecated:" {
-			return f.Doc
-		}
-	}
-	out := append([]string(nil), f.Doc...)
-	if len(out) > 0 {
-		out = append(out, "")
-	}
-	return append(out, "Deprecated: the schema marks this property as deprecated.")
 }
 
 // countProperties renders "count := <present properties>" for Validate.
-func (g *typeGen) countProperties(s *ir.Struct, kind container) []jen.Code {
+func (g *typeGen) countProperties(s *ir.Struct, kind ir.Holder) []jen.Code {
 	plain := 0
 	var out []jen.Code
 	for _, f := range s.Fields {
@@ -284,7 +231,7 @@ func (g *typeGen) countProperties(s *ir.Struct, kind container) []jen.Code {
 		}
 	}
 	var init jen.Code = jen.Lit(plain)
-	if kind != containerNone {
+	if kind != ir.HoldNone {
 		init = jen.Lit(plain).Op("+").Id("v").Dot(s.AdditionalField).Dot("Len").Call()
 	}
 	return append([]jen.Code{jen.Id("count").Op(":=").Add(init)}, out...)
@@ -336,21 +283,15 @@ func (g *typeGen) dependencyChecks(s *ir.Struct, present func(string) jen.Code, 
 }
 
 // decodeUndeclared renders the default case of the property switch.
-func (g *typeGen) decodeUndeclared(s *ir.Struct, kind container, valueType ir.Type) ([]jen.Code, error) {
+func (g *typeGen) decodeUndeclared(s *ir.Struct, kind ir.Holder, valueType ir.Type) []jen.Code {
 	key := func() *jen.Statement { return jen.Id("it").Dot("Key").Call() }
-	if kind == containerNone {
-		return []jen.Code{jen.Return(qp("UnknownProperty").Call(key()))}, nil
+	if kind == ir.HoldNone {
+		return []jen.Code{jen.Return(qp("UnknownProperty").Call(key()))}
 	}
-	if kind == containerTyped {
+	if kind == ir.HoldTyped {
 		k, x := g.n.name("k"), g.n.name("x")
-		vt, err := goType(valueType)
-		if err != nil {
-			return nil, err
-		}
-		body, err := g.decodeValue(valueType, id(x), noWrap.key(id(k)))
-		if err != nil {
-			return nil, err
-		}
+		vt := goType(valueType)
+		body := g.decodeValue(valueType, id(x), noWrap.key(id(k)))
 		out := []jen.Code{jen.Id(k).Op(":=").Id("d").Dot("Keep").Call(key())}
 		if len(s.Patterns) == 1 {
 			out = append(out, jen.If(jen.Op("!").Id(g.patternVar(&s.Patterns[0].Pattern)).Dot("MatchString").Call(jen.Id(k))).Block(
@@ -358,28 +299,25 @@ func (g *typeGen) decodeUndeclared(s *ir.Struct, kind container, valueType ir.Ty
 		}
 		out = append(out, jen.Var().Id(x).Add(vt))
 		out = append(out, body...)
-		return append(out, jen.Id("v").Dot(s.AdditionalField).Dot("Set").Call(jen.Id(k), jen.Id(x))), nil
+		return append(out, jen.Id("v").Dot(s.AdditionalField).Dot("Set").Call(jen.Id(k), jen.Id(x)))
 	}
 	// Raw container: every applicable type checks the value; the raw text is kept.
 	if len(s.Patterns) == 0 && s.Unknown == ir.UnknownKeep {
-		return []jen.Code{jen.If(jen.Err().Op(":=").Add(qp("DecodeRawProperty").Call(jen.Id("d"), jen.Op("&").Id("v").Dot(s.AdditionalField), key())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}, nil
+		return []jen.Code{jen.If(jen.Err().Op(":=").Add(qp("DecodeRawProperty").Call(jen.Id("d"), jen.Op("&").Id("v").Dot(s.AdditionalField), key())), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
 	}
 	k, raw := g.n.name("k"), g.n.name("raw")
 	out := []jen.Code{jen.Id(k).Op(":=").Id("d").Dot("Keep").Call(key())}
 	out = append(out, decodeCall(raw, qp("DecodeRaw").Call(jen.Id("d")), noWrap.key(id(k)))...)
-	checks, err := g.undeclaredChecks(s, k, raw, false)
-	if err != nil {
-		return nil, err
-	}
+	checks := g.undeclaredChecks(s, k, raw, false)
 	out = append(out, checks...)
-	return append(out, jen.Id("v").Dot(s.AdditionalField).Dot("Set").Call(jen.Id(k), jen.Id(raw))), nil
+	return append(out, jen.Id("v").Dot(s.AdditionalField).Dot("Set").Call(jen.Id(k), jen.Id(raw)))
 }
 
 // undeclaredChecks renders the checks of an undeclared property kept raw
 // (named k, its text in raw) against every pattern it matches, and against
 // additionalProperties when it matches none. On decode (validate false) the
 // first failure is returned; in Validate every failure is added to errs.
-func (g *typeGen) undeclaredChecks(s *ir.Struct, k, raw string, validate bool) ([]jen.Code, error) {
+func (g *typeGen) undeclaredChecks(s *ir.Struct, k, raw string, validate bool) []jen.Code {
 	matched := g.n.name("matched")
 	track := s.Unknown != ir.UnknownKeep // whether unmatched properties need their own treatment
 	var out []jen.Code
@@ -390,43 +328,34 @@ func (g *typeGen) undeclaredChecks(s *ir.Struct, k, raw string, validate bool) (
 	if validate {
 		fail = func(err jen.Code) jen.Code { return jen.Id("errs").Dot("Add").Call(err) }
 	}
-	check := func(t ir.Type) ([]jen.Code, error) {
+	check := func(t ir.Type) []jen.Code {
 		sub, x := g.n.name("sub"), g.n.name("x")
-		vt, err := goType(t)
-		if err != nil {
-			return nil, err
-		}
+		vt := goType(t)
 		saved := g.n
 		inner := newNamer(locals...)
 		for name := range saved.used {
 			inner.used[name] = 1
 		}
 		g.n = inner
-		body, err := g.decodeValue(t, id(x), noWrap.key(id(k)))
+		body := g.decodeValue(t, id(x), noWrap.key(id(k)))
 		g.n = saved
-		if err != nil {
-			return nil, err
-		}
 		// The value is decoded by a function literal so that "d" inside the
 		// body names the decoder of the raw text.
 		fn := jen.Func().Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Error().Block(
 			// The value is only checked; the raw text is what the struct keeps.
 			append(append([]jen.Code{jen.Var().Id(x).Add(vt)}, body...), jen.Id("_").Op("=").Id(x), jen.Return(jen.Nil()))...)
 		if validate {
-			return []jen.Code{fail(jen.Add(fn).Call(qp("NewDecoder").Call(jen.Id(raw))))}, nil
+			return []jen.Code{fail(jen.Add(fn).Call(qp("NewDecoder").Call(jen.Id(raw))))}
 		}
 		return []jen.Code{
 			jen.Id(sub).Op(":=").Id("d").Dot("Sub").Call(jen.Id(raw)),
 			jen.Err().Op(":=").Add(fn).Call(jen.Id(sub)),
 			jen.Id("d").Dot("End").Call(jen.Id(sub)),
 			jen.If(jen.Err().Op("!=").Nil()).Block(fail(jen.Err())),
-		}, nil
+		}
 	}
 	for _, p := range s.Patterns {
-		body, err := check(p.Type)
-		if err != nil {
-			return nil, err
-		}
+		body := check(p.Type)
 		if track {
 			body = append([]jen.Code{jen.Id(matched).Op("=").True()}, body...)
 		}
@@ -436,127 +365,100 @@ func (g *typeGen) undeclaredChecks(s *ir.Struct, k, raw string, validate bool) (
 	case ir.UnknownReject:
 		out = append(out, jen.If(jen.Op("!").Id(matched)).Block(fail(qp("UnknownProperty").Call(jen.Index().Byte().Parens(jen.Id(k))))))
 	case ir.UnknownTyped:
-		body, err := check(s.Additional)
-		if err != nil {
-			return nil, err
-		}
+		body := check(s.Additional)
 		out = append(out, jen.If(jen.Op("!").Id(matched)).Block(body...))
 	}
-	return out, nil
+	return out
 }
 
 // decodeField renders the decoding of a declared property into recv.Name.
-func (g *typeGen) decodeField(f *ir.Field, recv expr, wrap wrapper) ([]jen.Code, error) {
+func (g *typeGen) decodeField(f *ir.Field, recv expr, wrap wrapper) []jen.Code {
 	fld := recv.dot(f.Name)
-	value := func(dst expr) ([]jen.Code, error) {
+	value := func(dst expr) []jen.Code {
 		if !f.Indirect {
 			return g.decodeValue(f.Type, dst, wrap)
 		}
-		t, err := goType(f.Type)
-		if err != nil {
-			return nil, err
-		}
-		body, err := g.decodeValue(f.Type, dst.deref(), wrap)
-		if err != nil {
-			return nil, err
-		}
-		return append([]jen.Code{dst().Op("=").New(t)}, body...), nil
+		t := goType(f.Type)
+		body := g.decodeValue(f.Type, dst.deref(), wrap)
+		return append([]jen.Code{dst().Op("=").New(t)}, body...)
 	}
-	nullable := func() ([]jen.Code, error) {
-		body, err := value(fld.dot("Value"))
-		if err != nil {
-			return nil, err
-		}
+	nullable := func() []jen.Code {
+		body := value(fld.dot("Value"))
 		return []jen.Code{jen.If(jen.Id("d").Dot("IsNull").Call()).Block(
 			jen.If(jen.Err().Op(":=").Add(qp("DecodeNull").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err())),
 			fld().Dot("Null").Op("=").True(),
-		).Else().Block(body...)}, nil
+		).Else().Block(body...)}
 	}
 	switch f.Repr {
 	case ir.ReprPlain:
 		return value(fld)
 	case ir.ReprOpt:
-		body, err := value(fld.dot("Value"))
-		if err != nil {
-			return nil, err
-		}
-		return append(body, fld().Dot("Set").Op("=").True()), nil
+		body := value(fld.dot("Value"))
+		return append(body, fld().Dot("Set").Op("=").True())
 	case ir.ReprNullable:
 		return nullable()
 	case ir.ReprOptNullable:
-		body, err := nullable()
-		if err != nil {
-			return nil, err
-		}
-		return append([]jen.Code{fld().Dot("Set").Op("=").True()}, body...), nil
+		body := nullable()
+		return append([]jen.Code{fld().Dot("Set").Op("=").True()}, body...)
 	}
-	return nil, fmt.Errorf("internal error: unknown representation %v", f.Repr)
+	panic(broken("unknown representation %v", f.Repr))
 }
 
 // encodeField renders the member for a declared property, if present.
-func (g *typeGen) encodeField(f *ir.Field, recv expr) ([]jen.Code, error) {
-	guard, body, err := g.encodeFieldParts(f, recv, app(jen.Append(b(), jsonKey(f.JSONName).Op("..."))))
-	if err != nil || guard == nil {
-		return body, err
+func (g *typeGen) encodeField(f *ir.Field, recv expr) []jen.Code {
+	guard, body := g.encodeFieldParts(f, recv, app(jen.Append(b(), jsonKey(f.JSONName).Op("..."))))
+	if guard == nil {
+		return body
 	}
-	return []jen.Code{jen.If(guard).Block(body...)}, nil
+	return []jen.Code{jen.If(guard).Block(body...)}
 }
 
 // encodeFieldParts renders the encoding of a field preceded by lead (the
 // member key, or the element comma in a tuple). guard, when not nil, is the
 // condition under which the field is present.
-func (g *typeGen) encodeFieldParts(f *ir.Field, recv expr, lead jen.Code) (jen.Code, []jen.Code, error) {
+func (g *typeGen) encodeFieldParts(f *ir.Field, recv expr, lead jen.Code) (jen.Code, []jen.Code) {
 	fld := recv.dot(f.Name)
-	value := func(x expr) ([]jen.Code, error) {
+	value := func(x expr) []jen.Code {
 		if !f.Indirect {
 			return g.encodeValue(f.Type, x)
 		}
-		body, err := g.encodeValue(f.Type, x.deref())
-		if err != nil {
-			return nil, err
-		}
-		return []jen.Code{jen.If(x().Op("==").Nil()).Block(appLit("null")).Else().Block(body...)}, nil
+		body := g.encodeValue(f.Type, x.deref())
+		return []jen.Code{jen.If(x().Op("==").Nil()).Block(appLit("null")).Else().Block(body...)}
 	}
-	nullable := func() ([]jen.Code, error) {
-		body, err := value(fld.dot("Value"))
-		if err != nil {
-			return nil, err
-		}
-		return []jen.Code{lead, jen.If(fld().Dot("Null")).Block(appLit("null")).Else().Block(body...)}, nil
+	nullable := func() []jen.Code {
+		body := value(fld.dot("Value"))
+		return []jen.Code{lead, jen.If(fld().Dot("Null")).Block(appLit("null")).Else().Block(body...)}
 	}
 	switch f.Repr {
 	case ir.ReprPlain:
-		body, err := value(fld)
-		return nil, append([]jen.Code{lead}, body...), err
+		body := value(fld)
+		return nil, append([]jen.Code{lead}, body...)
 	case ir.ReprOpt:
-		body, err := value(fld.dot("Value"))
-		return fld().Dot("Set"), append([]jen.Code{lead}, body...), err
+		body := value(fld.dot("Value"))
+		return fld().Dot("Set"), append([]jen.Code{lead}, body...)
 	case ir.ReprNullable:
-		body, err := nullable()
-		return nil, body, err
+		body := nullable()
+		return nil, body
 	case ir.ReprOptNullable:
-		body, err := nullable()
-		return fld().Dot("Set"), body, err
+		body := nullable()
+		return fld().Dot("Set"), body
 	}
-	return nil, nil, fmt.Errorf("internal error: unknown representation %v", f.Repr)
+	panic(broken("unknown representation %v", f.Repr))
 }
 
 // validateField renders the checks of a declared property, if present.
-func (g *typeGen) validateField(f *ir.Field, recv expr, wrap wrapper) ([]jen.Code, error) {
+func (g *typeGen) validateField(f *ir.Field, recv expr, wrap wrapper) []jen.Code {
 	fld := recv.dot(f.Name)
-	value := func(x expr) ([]jen.Code, error) {
+	value := func(x expr) []jen.Code {
 		if !f.Indirect {
 			return g.validateValue(f.Type, x, wrap)
 		}
-		body, err := g.validateValue(f.Type, x.deref(), wrap)
-		if err != nil {
-			return nil, err
-		}
+		body := g.validateValue(f.Type, x.deref(), wrap)
 		missing := jen.Id("errs").Dot("Add").Call(wrap(qp("Errorf").Call(jen.Lit("missing value"))))
 		if len(body) == 0 {
-			return []jen.Code{jen.If(x().Op("==").Nil()).Block(missing)}, nil
+			return []jen.Code{jen.If(x().Op("==").Nil()).Block(missing)}
 		}
-		return []jen.Code{jen.If(x().Op("==").Nil()).Block(missing).Else().Block(body...)}, nil
+		return []jen.Code{jen.If(x().Op("==").Nil()).Block(missing).Else().Block(body...)}
 	}
 	guard := func(cond jen.Code, body []jen.Code) []jen.Code {
 		if len(body) == 0 {
@@ -568,14 +470,14 @@ func (g *typeGen) validateField(f *ir.Field, recv expr, wrap wrapper) ([]jen.Cod
 	case ir.ReprPlain:
 		return value(fld)
 	case ir.ReprOpt:
-		body, err := value(fld.dot("Value"))
-		return guard(fld().Dot("Set"), body), err
+		body := value(fld.dot("Value"))
+		return guard(fld().Dot("Set"), body)
 	case ir.ReprNullable:
-		body, err := value(fld.dot("Value"))
-		return guard(jen.Op("!").Add(fld()).Dot("Null"), body), err
+		body := value(fld.dot("Value"))
+		return guard(jen.Op("!").Add(fld()).Dot("Null"), body)
 	case ir.ReprOptNullable:
-		body, err := value(fld.dot("Value"))
-		return guard(fld().Dot("Set").Op("&&").Op("!").Add(fld()).Dot("Null"), body), err
+		body := value(fld.dot("Value"))
+		return guard(fld().Dot("Set").Op("&&").Op("!").Add(fld()).Dot("Null"), body)
 	}
-	return nil, fmt.Errorf("internal error: unknown representation %v", f.Repr)
+	panic(broken("unknown representation %v", f.Repr))
 }

@@ -10,54 +10,39 @@ import (
 
 // tupleType declares a struct with one field per position (plus the rest)
 // that encodes as a JSON array.
-func (g *typeGen) tupleType(t *ir.Tuple) ([]jen.Code, error) {
+func (g *typeGen) tupleType(t *ir.Tuple) []jen.Code {
 	name := g.named.Name
 	v := id("v")
 	var fields []jen.Code
 	required := 0
-	for i, f := range t.Items {
-		ft, err := fieldType(f)
-		if err != nil {
-			return nil, err
-		}
-		fields = append(fields, g.decl(fieldDoc(f), jen.Id(f.Name).Add(ft).Tag(map[string]string{"json": "-"})))
+	for _, f := range t.Items {
+		ft := fieldType(f)
+		fields = append(fields, g.decl(f.Doc, jen.Id(f.Name).Add(ft).Tag(map[string]string{"json": "-"})))
 		if f.Required {
-			if required != i {
-				return nil, fmt.Errorf("internal error: required item %d follows an optional one", i)
-			}
-			required++
+			required++ // required items come first (checked after Build)
 		}
 	}
 	var restType *jen.Statement
 	if t.Rest != nil {
-		et, err := goType(t.Rest)
-		if err != nil {
-			return nil, err
-		}
+		et := goType(t.Rest)
 		restType = et
 		fields = append(fields, g.decl([]string{t.RestField + " holds the items after the positional ones."},
 			jen.Id(t.RestField).Index().Add(et).Tag(map[string]string{"json": "-"})))
 	}
-	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Struct(fields...))}
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(name).Struct(fields...))}
 
 	// decode
 	g.fn()
 	idx := g.n.name("n")
 	var cases []jen.Code
 	for i, f := range t.Items {
-		body, err := g.decodeField(f, v, noWrap.elem(func() *jen.Statement { return jen.Lit(i) }))
-		if err != nil {
-			return nil, fmt.Errorf("item %d: %w", i, err)
-		}
+		body := g.decodeField(f, v, noWrap.elem(func() *jen.Statement { return jen.Lit(i) }))
 		cases = append(cases, jen.Case(jen.Lit(i)).Block(body...))
 	}
 	if t.Rest != nil {
 		rest := v.dot(t.RestField)
 		last := func() *jen.Statement { return rest().Index(jen.Len(rest()).Op("-").Lit(1)) }
-		body, err := g.decodeValue(t.Rest, last, noWrap.elem(id(idx)))
-		if err != nil {
-			return nil, err
-		}
+		body := g.decodeValue(t.Rest, last, noWrap.elem(id(idx)))
 		cases = append(cases, jen.Default().Block(append([]jen.Code{rest().Op("=").Append(rest(), jen.Op("*").New(restType.Clone()))}, body...)...))
 	} else {
 		cases = append(cases, jen.Default().Block(jen.Return(qp("WrapIndex").Call(
@@ -86,10 +71,7 @@ func (g *typeGen) tupleType(t *ir.Tuple) ([]jen.Code, error) {
 	var tail []jen.Code
 	if t.Rest != nil {
 		i := g.n.name("i")
-		body, err := g.encodeValue(t.Rest, v.dot(t.RestField).index(id(i)))
-		if err != nil {
-			return nil, err
-		}
+		body := g.encodeValue(t.Rest, v.dot(t.RestField).index(id(i)))
 		loop := jen.For(jen.Id(i).Op(":=").Range().Id("v").Dot(t.RestField))
 		if !usesValue(t.Rest) {
 			loop = jen.For(jen.Range().Id("v").Dot(t.RestField))
@@ -97,10 +79,7 @@ func (g *typeGen) tupleType(t *ir.Tuple) ([]jen.Code, error) {
 		tail = []jen.Code{loop.Block(append([]jen.Code{app(jen.Append(b(), jen.LitRune(',')))}, body...)...)}
 	}
 	for i := len(t.Items) - 1; i >= 0; i-- {
-		guard, body, err := g.encodeFieldParts(t.Items[i], v, app(jen.Append(b(), jen.LitRune(','))))
-		if err != nil {
-			return nil, fmt.Errorf("item %d: %w", i, err)
-		}
+		guard, body := g.encodeFieldParts(t.Items[i], v, app(jen.Append(b(), jen.LitRune(','))))
 		body = append(body, tail...)
 		if guard != nil {
 			body = []jen.Code{jen.If(guard).Block(body...)}
@@ -114,18 +93,12 @@ func (g *typeGen) tupleType(t *ir.Tuple) ([]jen.Code, error) {
 	g.fn()
 	var val []jen.Code
 	for i, f := range t.Items {
-		body, err := g.validateField(f, v, noWrap.elem(func() *jen.Statement { return jen.Lit(i) }))
-		if err != nil {
-			return nil, err
-		}
+		body := g.validateField(f, v, noWrap.elem(func() *jen.Statement { return jen.Lit(i) }))
 		val = append(val, body...)
 	}
 	if t.Rest != nil {
-		body, err := g.validateValue(&ir.Array{Elem: t.Rest, Constraints: ir.NoConstraints()}, v.dot(t.RestField), noWrap)
-		if err != nil {
-			return nil, err
-		}
+		body := g.validateValue(&ir.Array{Elem: t.Rest, Constraints: ir.NoConstraints()}, v.dot(t.RestField), noWrap)
 		val = append(val, body...)
 	}
-	return append(code, g.methods(name, decode, encode, validateBody(val))...), nil
+	return append(code, g.methods(name, decode, encode, validateBody(val))...)
 }

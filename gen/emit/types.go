@@ -9,22 +9,9 @@ import (
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 )
 
-// final follows a chain of named types that merely rename another named type
-// (a Named whose Type is a *ir.Ref) to the declaration that has a shape.
-func final(n *ir.Named) *ir.Named {
-	for i := 0; i < 64 && n != nil; i++ {
-		r, ok := n.Type.(*ir.Ref)
-		if !ok || r.Target == nil {
-			return n
-		}
-		n = r.Target
-	}
-	return n
-}
-
 // unionOf reports whether the type a Ref names is a union.
 func unionOf(r *ir.Ref) (*ir.Named, *ir.Union, bool) {
-	n := final(r.Target)
+	n := r.Target.Final()
 	if n == nil {
 		return nil, nil, false
 	}
@@ -32,98 +19,136 @@ func unionOf(r *ir.Ref) (*ir.Named, *ir.Union, bool) {
 	return n, u, ok
 }
 
-func qp(name string) *jen.Statement { return jen.Qual(parsecPath, name) }
+// qp is the one way emit names the runtime: a name a program uses (a
+// presence, map, format, union or error type and its constructors) comes from
+// package parsec, a helper only generated code calls from parsecimpl. A name
+// in neither set is a generator bug and panics, so that it fails in tests
+// instead of compiling against the wrong package.
+func qp(name string) *jen.Statement {
+	switch {
+	case parsecNames[name]:
+		return jen.Qual(parsecPath, name)
+	case parsecimplNames[name]:
+		return jen.Qual(parsecimplPath, name)
+	}
+	panic("unreachable: runtime name " + strconv.Quote(name) + " is in neither parsec nor parsecimpl")
+}
+
+// parsecNames are the exported names of package parsec.
+var parsecNames = setOf(
+	"Bytes", "Date", "DateTime", "EscapePointer", "Map", "MaxErrors", "MustParseUUID",
+	"NewBytes", "NewDate", "NewDateTime", "NewNullable", "NewOpt", "NewOptNullable", "NewUnion",
+	"Null", "Nullable", "Opt", "OptNull", "OptNullable", "ParseBytes", "ParseDate", "ParseDateTime",
+	"ParseURI", "ParseUUID", "RawProperties", "URI", "UUID", "Union", "UnionCodec",
+	"ValidationError", "ValidationErrors",
+)
+
+// parsecimplNames are the exported names of package parsecimpl.
+var parsecimplNames = setOf(
+	"AppendBool", "AppendFloat", "AppendInt", "AppendJSON", "AppendKey", "AppendNull", "AppendRaw",
+	"AppendRawProperties", "AppendString", "AppendUint", "ArrIter", "Capture", "CheckExclusiveMaximum",
+	"CheckExclusiveMinimum", "CheckMaxItems", "CheckMaxLength", "CheckMaxProperties", "CheckMaximum",
+	"CheckMinItems", "CheckMinLength", "CheckMinProperties", "CheckMinimum", "CheckMultipleOf",
+	"CheckMultipleOfInt", "CheckRaw", "CheckUnique", "CheckUniqueJSON", "CloseArray", "CloseObject",
+	"CompactJSON", "ConstError", "DecodeBool", "DecodeBytes", "DecodeDate", "DecodeDateTime",
+	"DecodeFloat32", "DecodeFloat64", "DecodeInt32", "DecodeInt64", "DecodeJSON", "DecodeNever",
+	"DecodeNonObject", "DecodeNull", "DecodeRaw", "DecodeRawProperty", "DecodeString",
+	"DecodeStringBytes", "DecodeURI", "DecodeUUID", "DecodeUint64", "Decoder", "DependencyError",
+	"EnumError", "Errorf", "Expect", "Fail", "IterErr", "KindError", "Member", "Missing", "NeverError",
+	"NewDecoder", "NewPattern", "NoVariant", "Number", "ObjIter", "Pattern", "RawConstraints", "RawJSON",
+	"Recover", "RuneCount", "SchemaError", "SizeHint", "SupportPackageIsVersion2", "SyntaxError",
+	"UnionFuncs", "UnknownProperty", "Unmarshal", "VariantError", "Wrap", "WrapIndex",
+)
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
 
 // kindType is the Go type of a scalar kind.
-func kindType(k ir.Kind) (*jen.Statement, error) {
+func kindType(k ir.Kind) *jen.Statement {
 	switch k {
 	case ir.KindAny:
-		return jen.Qual(jsonPath, "RawMessage"), nil
+		return jen.Qual(jsonPath, "RawMessage")
 	case ir.KindString:
-		return jen.String(), nil
+		return jen.String()
 	case ir.KindBool:
-		return jen.Bool(), nil
+		return jen.Bool()
 	case ir.KindInt64:
-		return jen.Int64(), nil
+		return jen.Int64()
 	case ir.KindInt32:
-		return jen.Int32(), nil
+		return jen.Int32()
 	case ir.KindUint64:
-		return jen.Uint64(), nil
+		return jen.Uint64()
 	case ir.KindFloat64:
-		return jen.Float64(), nil
+		return jen.Float64()
 	case ir.KindFloat32:
-		return jen.Float32(), nil
+		return jen.Float32()
 	case ir.KindDateTime:
-		return qp("DateTime"), nil
+		return qp("DateTime")
 	case ir.KindDate:
-		return qp("Date"), nil
+		return qp("Date")
 	case ir.KindUUID:
-		return qp("UUID"), nil
+		return qp("UUID")
 	case ir.KindURI:
-		return qp("URI"), nil
+		return qp("URI")
 	case ir.KindBytes:
-		return qp("Bytes"), nil
+		return qp("Bytes")
 	case ir.KindNull:
-		return jen.Struct(), nil
+		return jen.Struct()
 	}
-	return nil, fmt.Errorf("internal error: unknown kind %v", k)
+	panic(broken("unknown kind %v", k))
 }
 
 // goType is the Go type expression of an IR type used by value.
-func goType(t ir.Type) (*jen.Statement, error) {
+func goType(t ir.Type) *jen.Statement {
 	switch t := t.(type) {
 	case *ir.Primitive:
 		return kindType(t.Kind)
 	case *ir.Enum:
 		if t.Kind == ir.KindAny {
-			return jen.Qual(jsonPath, "RawMessage"), nil
+			return jen.Qual(jsonPath, "RawMessage")
 		}
 		return kindType(t.Kind)
 	case *ir.Const:
-		return jen.Struct(), nil
+		return jen.Struct()
 	case *ir.Array:
-		e, err := goType(t.Elem)
-		if err != nil {
-			return nil, err
-		}
-		return jen.Index().Add(e), nil
+		e := goType(t.Elem)
+		return jen.Index().Add(e)
 	case *ir.Map:
-		v, err := goType(t.Value)
-		if err != nil {
-			return nil, err
-		}
-		return qp("Map").Types(v), nil
+		v := goType(t.Value)
+		return qp("Map").Types(v)
 	case *ir.Nullable:
-		e, err := goType(t.Elem)
-		if err != nil {
-			return nil, err
-		}
-		return qp("Nullable").Types(e), nil
+		e := goType(t.Elem)
+		return qp("Nullable").Types(e)
 	case *ir.Ref:
 		if t.Target == nil {
-			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
+			panic(broken("reference to %q has no target", t.Name))
 		}
-		return jen.Id(t.Target.Name), nil
+		return jen.Id(t.Target.Name)
 	case *ir.External:
 		if t.Name == "" {
-			return nil, fmt.Errorf("internal error: x-go-type with an empty name")
+			panic(broken("x-go-type with an empty name"))
 		}
 		if t.Path == "" {
-			return jen.Id(t.Name), nil
+			return jen.Id(t.Name)
 		}
-		return jen.Qual(t.Path, t.Name), nil
+		return jen.Qual(t.Path, t.Name)
 	case *ir.Raw:
-		return jen.Qual(jsonPath, "RawMessage"), nil
+		return jen.Qual(jsonPath, "RawMessage")
 	case *ir.Never:
-		return jen.Struct(), nil
+		return jen.Struct()
 	case *ir.Struct:
-		return nil, fmt.Errorf("internal error: an object type must be named")
+		panic(broken("an object type must be named"))
 	case *ir.Tuple:
-		return nil, fmt.Errorf("internal error: a tuple type must be named")
+		panic(broken("a tuple type must be named"))
 	case *ir.Union:
-		return nil, fmt.Errorf("internal error: a union type must be named")
+		panic(broken("a union type must be named"))
 	case nil:
-		return nil, fmt.Errorf("internal error: missing type")
+		panic(broken("missing type"))
 	default:
 		panic(fmt.Sprintf("unreachable: ir type %T", t))
 	}
@@ -131,25 +156,22 @@ func goType(t ir.Type) (*jen.Statement, error) {
 
 // fieldType is the Go type of a struct field: the value type, behind a
 // pointer when Indirect, inside the wrapper its Repr names.
-func fieldType(f *ir.Field) (*jen.Statement, error) {
-	t, err := goType(f.Type)
-	if err != nil {
-		return nil, err
-	}
+func fieldType(f *ir.Field) *jen.Statement {
+	t := goType(f.Type)
 	if f.Indirect {
 		t = jen.Op("*").Add(t)
 	}
 	switch f.Repr {
 	case ir.ReprPlain:
-		return t, nil
+		return t
 	case ir.ReprOpt:
-		return qp("Opt").Types(t), nil
+		return qp("Opt").Types(t)
 	case ir.ReprNullable:
-		return qp("Nullable").Types(t), nil
+		return qp("Nullable").Types(t)
 	case ir.ReprOptNullable:
-		return qp("OptNullable").Types(t), nil
+		return qp("OptNullable").Types(t)
 	}
-	return nil, fmt.Errorf("internal error: field %q: unknown representation %v", f.JSONName, f.Repr)
+	panic(broken("field %q: unknown representation %v", f.JSONName, f.Repr))
 }
 
 // tag is the struct tag of a field: the JSON name, and omitzero when the

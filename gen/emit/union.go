@@ -9,21 +9,13 @@ import (
 	"github.com/parsec-gen/parsec-gen/gen/ir"
 )
 
-// variantType returns the Go type name of a variant and whether the emitter
-// declares it as a wrapper (false when the variant is a named struct or
-// tuple that implements the union itself).
-func variantType(v *ir.Variant) (string, bool, error) {
-	if r, ok := v.Type.(*ir.Ref); ok {
-		n := final(r.Target)
-		if n == nil {
-			return "", false, fmt.Errorf("internal error: variant %s refers to nothing", v.Name)
-		}
-		switch n.Type.(type) {
-		case *ir.Struct, *ir.Tuple:
-			return n.Name, false, nil
-		}
+// variantType returns the Go type name of a variant: the implementing type
+// for ir.VariantSelf, else the type declared for the variant.
+func variantType(v *ir.Variant) string {
+	if v.Form == ir.VariantSelf {
+		return v.Target.Name
 	}
-	return v.Name, true, nil
+	return v.Name
 }
 
 var jxKinds = []struct {
@@ -35,182 +27,207 @@ var jxKinds = []struct {
 	{ir.JSONString, "String", "a string"}, {ir.JSONArray, "Array", "an array"}, {ir.JSONObject, "Object", "an object"},
 }
 
-// unionType declares the sealed interface, its variants' wrapper types and
-// marker methods, and the decode/encode/validate functions and Match helper.
-func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
-	name := g.named.Name
-	marker := "is" + name
-	if len(u.Variants) == 0 {
-		return nil, fmt.Errorf("internal error: union without variants")
-	}
-	code := []jen.Code{g.decl(namedDoc(g.named), jen.Type().Id(name).Interface(jen.Id(marker).Params()))}
-	type variant struct {
-		v      *ir.Variant
-		goName string
-	}
-	var vs []variant
-	for _, v := range u.Variants {
-		goName, wrapper, err := variantType(v)
-		if err != nil {
-			return nil, err
-		}
-		vs = append(vs, variant{v, goName})
-		if r, ok := v.Type.(*ir.Ref); ok && wrapper {
-			if inner, _, isUnion := unionOf(r); isUnion {
-				// An interface cannot carry methods: hold the inner union in a struct.
-				decl, err := g.unionHolder(goName, docOr(v.Doc, goName+" is a variant of "+name+"."), r, inner)
-				if err != nil {
-					return nil, fmt.Errorf("variant %s: %w", v.Name, err)
-				}
-				code = append(code, decl...)
-				code = append(code, jen.Func().Params(jen.Id(goName)).Id(marker).Params().Block())
-				continue
-			}
-		}
-		if wrapper {
-			decl, err := g.definedType(goName, docOr(v.Doc, goName+" is a variant of "+name+"."), v.Type)
-			if err != nil {
-				return nil, fmt.Errorf("variant %s: %w", v.Name, err)
-			}
-			code = append(code, decl...)
-		}
-		code = append(code, jen.Func().Params(jen.Id(goName)).Id(marker).Params().Block())
-	}
+// unionType declares the sealed interface with its variants, the decode,
+// encode and validate functions, the parsec.UnionFuncs variable and the
+// Match helper.
+func (g *typeGen) unionType(u *ir.Union) []jen.Code {
+	code := g.unionDecl(u)
+	code = append(code, g.unionDecode(u)...)
+	return append(code, g.unionFuncs(u)...)
+}
 
-	// decode
+// unionDecl declares the interface and, per variant, its wrapper or holder
+// type (none when the variant's type implements the union itself) and its
+// marker method.
+func (g *typeGen) unionDecl(u *ir.Union) []jen.Code {
+	code := []jen.Code{g.decl(g.named.Doc, jen.Type().Id(g.named.Name).Interface(jen.Id(u.Marker).Params()))}
+	for _, v := range u.Variants {
+		goName := variantType(v)
+		switch v.Form {
+		case ir.VariantHolder:
+			// An interface cannot carry methods: hold the inner union in a struct.
+			code = append(code, g.unionHolder(goName, v.Doc, v.Type, v.Target)...)
+		case ir.VariantWrapper:
+			code = append(code, g.definedType(goName, v.Doc, v.Type)...)
+		}
+		code = append(code, jen.Func().Params(jen.Id(goName)).Id(u.Marker).Params().Block())
+	}
+	return code
+}
+
+// unionDecode declares the decode function, which reads a value by the
+// union's strategy (wrapped by the residual check when there is one).
+func (g *typeGen) unionDecode(u *ir.Union) []jen.Code {
+	name := g.named.Name
 	g.fn()
-	decodeInto := func(goName string, dec string) []jen.Code {
-		// "var x V; if err := x.decode(<dec>); err != nil { return nil, err }; return x, nil"
-		return []jen.Code{
-			jen.Var().Id("x").Id(goName),
-			jen.If(jen.Err().Op(":=").Id("x").Dot("decode").Call(jen.Id(dec)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-			jen.Return(jen.Id("x"), jen.Nil()),
-		}
-	}
-	viaSub := func(goName string) []jen.Code {
-		return []jen.Code{
-			jen.Var().Id("x").Id(goName),
-			jen.Id("sub").Op(":=").Id("d").Dot("Sub").Call(jen.Id("raw")),
-			jen.Err().Op(":=").Id("x").Dot("decode").Call(jen.Id("sub")),
-			jen.Id("d").Dot("End").Call(jen.Id("sub")),
-		}
-	}
-	capture := []jen.Code{
-		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Add(qp("Capture").Call(jen.Id("d"))),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-	}
 	var decode []jen.Code
 	switch u.Strategy {
 	case ir.ByKind:
-		var cases []jen.Code
-		var all ir.JSONKind
-		for _, v := range vs {
-			var kinds []jen.Code
-			for _, k := range jxKinds {
-				if v.v.Kinds&k.bit != 0 {
-					kinds = append(kinds, jen.Qual(jxPath, k.name))
-				}
-			}
-			if len(kinds) == 0 {
-				return nil, fmt.Errorf("internal error: variant %s accepts no JSON kind", v.v.Name)
-			}
-			all |= v.v.Kinds
-			cases = append(cases, jen.Case(kinds...).Block(decodeInto(v.goName, "d")...))
-		}
-		var descs []string
-		for _, k := range jxKinds {
-			if all&k.bit != 0 {
-				descs = append(descs, k.desc)
-			}
-		}
-		decode = []jen.Code{
-			jen.Switch(jen.Id("d").Dot("Next").Call()).Block(cases...),
-			jen.Return(jen.Nil(), qp("KindError").Call(jen.Lit(strings.Join(descs, " or ")), jen.Id("d").Dot("Next").Call())),
-		}
+		decode = decodeByKind(u)
 	case ir.ByDiscriminator:
-		var cases []jen.Code
-		var tags []jen.Code
-		for _, v := range vs {
-			body := append(viaSub(v.goName),
-				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-				jen.Return(jen.Id("x"), jen.Nil()))
-			cases = append(cases, jen.Case(jen.Lit(v.v.Tag)).Block(body...))
-			tags = append(tags, jen.Lit(v.v.Tag))
-		}
-		decode = append(capture,
-			jen.List(jen.Id("tag"), jen.Id("ok")).Op(":=").Add(qp("Member").Call(jen.Id("raw"), jen.Lit(u.Discriminator))),
-			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), qp("Errorf").Call(jen.Lit("missing discriminator property %q"), jen.Lit(u.Discriminator)))),
-			jen.Switch(jen.Id("tag")).Block(cases...),
-			jen.Return(jen.Nil(), qp("Wrap").Call(qp("EnumError").Call(append([]jen.Code{qp("RawJSON").Call(jen.Id("tag"))}, tags...)...), jen.Lit(u.Discriminator))),
-		)
+		decode = decodeByDiscriminator(u)
 	case ir.ByRequired:
-		decode = capture
-		var markers []string
-		for _, v := range vs {
-			body := append(viaSub(v.goName),
-				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-				jen.Return(jen.Id("x"), jen.Nil()))
-			decode = append(decode, jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Add(qp("Member").Call(jen.Id("raw"), jen.Lit(v.v.Marker))), jen.Id("ok")).Block(body...))
-			markers = append(markers, fmt.Sprintf("%q", v.v.Marker))
-		}
-		decode = append(decode, jen.Return(jen.Nil(), qp("Errorf").Call(jen.Lit("value matches no variant: it has none of the properties "+strings.Join(markers, ", ")))))
+		decode = decodeByRequired(u)
 	case ir.TryEach:
-		decode = append(capture,
-			jen.Var().Defs(
-				jen.Id("found").Id(name),
-				jen.Id("matched").Index().String(),
-				jen.Id("failed").Index().Error(),
-			))
-		for _, v := range vs {
-			body := viaSub(v.goName)
-			if u.OneOf {
-				body = append(body, jen.If(jen.Err().Op("==").Nil()).Block(
-					jen.List(jen.Id("found"), jen.Id("matched")).Op("=").List(jen.Id("x"), jen.Append(jen.Id("matched"), jen.Lit(v.v.Name))),
-				).Else().Block(
-					jen.Id("failed").Op("=").Append(jen.Id("failed"), qp("VariantError").Call(jen.Lit(v.v.Name), jen.Err())),
-				))
-			} else {
-				body = append(body, jen.If(jen.Err().Op("==").Nil()).Block(jen.Return(jen.Id("x"), jen.Nil())),
-					jen.Id("failed").Op("=").Append(jen.Id("failed"), qp("VariantError").Call(jen.Lit(v.v.Name), jen.Err())))
-			}
-			decode = append(decode, jen.Block(body...))
-		}
-		if u.OneOf {
-			decode = append(decode,
-				jen.If(jen.Len(jen.Id("matched")).Op("==").Lit(1)).Block(jen.Return(jen.Id("found"), jen.Nil())),
-				jen.Return(jen.Nil(), qp("NoVariant").Call(jen.Id("matched"), jen.Id("failed"))))
-		} else {
-			decode = append(decode, jen.Id("_").Op("=").Id("found"), jen.Id("_").Op("=").Id("matched"),
-				jen.Return(jen.Nil(), qp("NoVariant").Call(jen.Nil(), jen.Id("failed"))))
-		}
+		decode = decodeTryEach(u, name)
 	default:
-		return nil, fmt.Errorf("internal error: unknown union strategy %v", u.Strategy)
+		panic(broken("unknown union strategy %v", u.Strategy))
 	}
+	decoder := jen.Id("d").Op("*").Add(qp("Decoder"))
 	if g.res != nil {
-		code = append(code,
-			jen.Func().Id("decode"+name).Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(
-				g.res.decodeWrapper(func(sub jen.Code) jen.Code { return jen.Id("decode" + name + "Body").Call(sub) }, true)...),
-			jen.Func().Id("decode"+name+"Body").Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(decode...))
-	} else {
-		code = append(code, jen.Func().Id("decode"+name).Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Params(jen.Id(name), jen.Error()).Block(decode...))
+		return []jen.Code{
+			jen.Func().Id(u.Decode).Params(decoder).Params(jen.Id(name), jen.Error()).Block(
+				g.res.decodeWrapper(func(sub jen.Code) jen.Code { return jen.Id(u.DecodeBody).Call(sub) }, true)...),
+			jen.Func().Id(u.DecodeBody).Params(decoder.Clone()).Params(jen.Id(name), jen.Error()).Block(decode...),
+		}
 	}
+	return []jen.Code{jen.Func().Id(u.Decode).Params(decoder).Params(jen.Id(name), jen.Error()).Block(decode...)}
+}
 
-	// encode, validate, match
+// decodeInto renders "var x V; if err := x.decode(<dec>); err != nil {
+// return nil, err }; return x, nil".
+func decodeInto(goName string, dec string) []jen.Code {
+	return []jen.Code{
+		jen.Var().Id("x").Id(goName),
+		jen.If(jen.Err().Op(":=").Id("x").Dot("decode").Call(jen.Id(dec)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Id("x"), jen.Nil()),
+	}
+}
+
+// viaSub renders the decoding of the captured raw value as a V into x,
+// leaving the error in err.
+func viaSub(goName string) []jen.Code {
+	return []jen.Code{
+		jen.Var().Id("x").Id(goName),
+		jen.Id("sub").Op(":=").Id("d").Dot("Sub").Call(jen.Id("raw")),
+		jen.Err().Op(":=").Id("x").Dot("decode").Call(jen.Id("sub")),
+		jen.Id("d").Dot("End").Call(jen.Id("sub")),
+	}
+}
+
+// viaSubOrFail is viaSub returning x, or the error.
+func viaSubOrFail(goName string) []jen.Code {
+	return append(viaSub(goName),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Id("x"), jen.Nil()))
+}
+
+// captureRaw renders reading the value as raw JSON into raw.
+func captureRaw() []jen.Code {
+	return []jen.Code{
+		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Add(qp("Capture").Call(jen.Id("d"))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+	}
+}
+
+// decodeByKind switches on the JSON kind of the next value.
+func decodeByKind(u *ir.Union) []jen.Code {
+	var cases []jen.Code
+	var all ir.JSONKind
+	for _, v := range u.Variants {
+		var kinds []jen.Code
+		for _, k := range jxKinds {
+			if v.Kinds&k.bit != 0 {
+				kinds = append(kinds, jen.Qual(jxPath, k.name))
+			}
+		}
+		if len(kinds) == 0 {
+			panic(broken("variant %s accepts no JSON kind", v.Name))
+		}
+		all |= v.Kinds
+		cases = append(cases, jen.Case(kinds...).Block(decodeInto(variantType(v), "d")...))
+	}
+	var descs []string
+	for _, k := range jxKinds {
+		if all&k.bit != 0 {
+			descs = append(descs, k.desc)
+		}
+	}
+	return []jen.Code{
+		jen.Switch(jen.Id("d").Dot("Next").Call()).Block(cases...),
+		jen.Return(jen.Nil(), qp("KindError").Call(jen.Lit(strings.Join(descs, " or ")), jen.Id("d").Dot("Next").Call())),
+	}
+}
+
+// decodeByDiscriminator switches on the discriminator property's value.
+func decodeByDiscriminator(u *ir.Union) []jen.Code {
+	var cases []jen.Code
+	var tags []jen.Code
+	for _, v := range u.Variants {
+		cases = append(cases, jen.Case(jen.Lit(v.Tag)).Block(viaSubOrFail(variantType(v))...))
+		tags = append(tags, jen.Lit(v.Tag))
+	}
+	return append(captureRaw(),
+		jen.List(jen.Id("tag"), jen.Id("ok")).Op(":=").Add(qp("Member").Call(jen.Id("raw"), jen.Lit(u.Discriminator))),
+		jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Nil(), qp("Errorf").Call(jen.Lit("missing discriminator property %q"), jen.Lit(u.Discriminator)))),
+		jen.Switch(jen.Id("tag")).Block(cases...),
+		jen.Return(jen.Nil(), qp("Wrap").Call(qp("EnumError").Call(append([]jen.Code{qp("RawJSON").Call(jen.Id("tag"))}, tags...)...), jen.Lit(u.Discriminator))),
+	)
+}
+
+// decodeByRequired picks the first variant whose marker property is present.
+func decodeByRequired(u *ir.Union) []jen.Code {
+	decode := captureRaw()
+	var markers []string
+	for _, v := range u.Variants {
+		decode = append(decode, jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Add(qp("Member").Call(jen.Id("raw"), jen.Lit(v.Marker))), jen.Id("ok")).Block(viaSubOrFail(variantType(v))...))
+		markers = append(markers, fmt.Sprintf("%q", v.Marker))
+	}
+	return append(decode, jen.Return(jen.Nil(), qp("Errorf").Call(jen.Lit("value matches no variant: it has none of the properties "+strings.Join(markers, ", ")))))
+}
+
+// decodeTryEach decodes the value as each variant in turn: for oneOf exactly
+// one must succeed, for anyOf the first success wins.
+func decodeTryEach(u *ir.Union, name string) []jen.Code {
+	decode := append(captureRaw(),
+		jen.Var().Defs(
+			jen.Id("found").Id(name),
+			jen.Id("matched").Index().String(),
+			jen.Id("failed").Index().Error(),
+		))
+	for _, v := range u.Variants {
+		body := viaSub(variantType(v))
+		if u.OneOf {
+			body = append(body, jen.If(jen.Err().Op("==").Nil()).Block(
+				jen.List(jen.Id("found"), jen.Id("matched")).Op("=").List(jen.Id("x"), jen.Append(jen.Id("matched"), jen.Lit(v.Name))),
+			).Else().Block(
+				jen.Id("failed").Op("=").Append(jen.Id("failed"), qp("VariantError").Call(jen.Lit(v.Name), jen.Err())),
+			))
+		} else {
+			body = append(body, jen.If(jen.Err().Op("==").Nil()).Block(jen.Return(jen.Id("x"), jen.Nil())),
+				jen.Id("failed").Op("=").Append(jen.Id("failed"), qp("VariantError").Call(jen.Lit(v.Name), jen.Err())))
+		}
+		decode = append(decode, jen.Block(body...))
+	}
+	if u.OneOf {
+		return append(decode,
+			jen.If(jen.Len(jen.Id("matched")).Op("==").Lit(1)).Block(jen.Return(jen.Id("found"), jen.Nil())),
+			jen.Return(jen.Nil(), qp("NoVariant").Call(jen.Id("matched"), jen.Id("failed"))))
+	}
+	return append(decode, jen.Id("_").Op("=").Id("found"), jen.Id("_").Op("=").Id("matched"),
+		jen.Return(jen.Nil(), qp("NoVariant").Call(jen.Nil(), jen.Id("failed"))))
+}
+
+// unionFuncs declares the encode and validate functions, the
+// parsec.UnionFuncs variable and the Match helper.
+func (g *typeGen) unionFuncs(u *ir.Union) []jen.Code {
+	name := g.named.Name
 	var encCases, valCases, matchCases []jen.Code
 	var matchParams []jen.Code
 	// The result type parameter must not be spelled like a type the
 	// signature mentions.
 	taken := newNamer(name)
-	for _, v := range vs {
-		taken.used[v.goName] = 1
+	for _, v := range u.Variants {
+		taken.used[variantType(v)] = 1
 	}
 	result := taken.name("R")
-	for _, v := range vs {
-		encCases = append(encCases, jen.Case(jen.Id(v.goName)).Block(jen.Return(jen.Id("x").Dot("encode").Call(b()))))
-		valCases = append(valCases, jen.Case(jen.Id(v.goName)).Block(jen.Return(jen.Id("x").Dot("Validate").Call())))
-		param := "on" + v.v.Name
-		matchParams = append(matchParams, jen.Id(param).Func().Params(jen.Id(v.goName)).Id(result))
-		matchCases = append(matchCases, jen.Case(jen.Id(v.goName)).Block(jen.Return(jen.Id(param).Call(jen.Id("x")))))
+	for _, v := range u.Variants {
+		goName := variantType(v)
+		encCases = append(encCases, jen.Case(jen.Id(goName)).Block(jen.Return(jen.Id("x").Dot("encode").Call(b()))))
+		valCases = append(valCases, jen.Case(jen.Id(goName)).Block(jen.Return(jen.Id("x").Dot("Validate").Call())))
+		param := "on" + v.Name
+		matchParams = append(matchParams, jen.Id(param).Func().Params(jen.Id(goName)).Id(result))
+		matchCases = append(matchCases, jen.Case(jen.Id(goName)).Block(jen.Return(jen.Id(param).Call(jen.Id("x")))))
 	}
 	missing := qp("Errorf").Call(jen.Lit(name + " holds no variant"))
 	encCases = append(encCases, jen.Default().Block(qp("Fail").Call(missing), jen.Return(b())))
@@ -225,50 +242,40 @@ func (g *typeGen) unionType(u *ir.Union) ([]jen.Code, error) {
 			jen.Return(jen.Id("errs").Dot("Err").Call()),
 		}
 	}
-	code = append(code,
-		jen.Func().Id("encode"+name).Params(jen.Id("b").Index().Byte(), jen.Id("u").Id(name)).Index().Byte().Block(
+	return []jen.Code{
+		jen.Func().Id(u.Encode).Params(jen.Id("b").Index().Byte(), jen.Id("u").Id(name)).Index().Byte().Block(
 			jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(encCases...)),
-		jen.Func().Id("validate"+name).Params(jen.Id("u").Id(name)).Error().Block(validate...),
-		g.decl([]string{"union" + name + " lets parsec.NewUnion hold a " + name + "."},
-			jen.Var().Id("union"+name).Op("=").Op("&").Add(qp("UnionFuncs")).Types(jen.Id(name)).Values(jen.Dict{
-				jen.Id("Decode"):   jen.Id("decode" + name),
-				jen.Id("Append"):   jen.Id("encode" + name),
-				jen.Id("Validate"): jen.Id("validate" + name),
+		jen.Func().Id(u.Validate).Params(jen.Id("u").Id(name)).Error().Block(validate...),
+		g.decl([]string{u.Funcs + " lets parsec.NewUnion hold a " + name + "."},
+			jen.Var().Id(u.Funcs).Op("=").Op("&").Add(qp("UnionFuncs")).Types(jen.Id(name)).Values(jen.Dict{
+				jen.Id("Decode"):   jen.Id(u.Decode),
+				jen.Id("Append"):   jen.Id(u.Encode),
+				jen.Id("Validate"): jen.Id(u.Validate),
 			})),
 		g.decl([]string{
-			"Match" + name + " calls the function for the variant u holds and returns its result.",
+			u.Match + " calls the function for the variant u holds and returns its result.",
 			"Every variant has a parameter, so a variant added to the schema breaks",
 			"every call until it is handled. It panics if u is nil.",
-		}, jen.Func().Id("Match"+name).Types(jen.Id(result).Any()).Params(append([]jen.Code{jen.Id("u").Id(name)}, matchParams...)...).Id(result).Block(
+		}, jen.Func().Id(u.Match).Types(jen.Id(result).Any()).Params(append([]jen.Code{jen.Id("u").Id(name)}, matchParams...)...).Id(result).Block(
 			jen.Switch(jen.Id("x").Op(":=").Id("u").Assert(jen.Type())).Block(matchCases...),
-			jen.Panic(jen.Lit("Match"+name+": u holds no variant")),
+			jen.Panic(jen.Lit(u.Match+": u holds no variant")),
 		)),
-	)
-	return code, nil
+	}
 }
 
 // unionHolder declares a variant that is itself a union as a struct holding
 // the inner union's value.
-func (g *typeGen) unionHolder(name string, lines []string, r *ir.Ref, inner *ir.Named) ([]jen.Code, error) {
+func (g *typeGen) unionHolder(name string, lines []string, r ir.Type, inner *ir.Named) []jen.Code {
 	v := id("v")
 	g.fn()
-	dec, err := g.decodeValue(r, v.dot("Value"), noWrap)
-	if err != nil {
-		return nil, err
-	}
+	dec := g.decodeValue(r, v.dot("Value"), noWrap)
 	g.fn()
-	enc, err := g.encodeValue(r, v.dot("Value"))
-	if err != nil {
-		return nil, err
-	}
+	enc := g.encodeValue(r, v.dot("Value"))
 	g.fn()
-	val, err := g.validateValue(r, v.dot("Value"), noWrap)
-	if err != nil {
-		return nil, err
-	}
+	val := g.validateValue(r, v.dot("Value"), noWrap)
 	code := []jen.Code{g.decl(lines, jen.Type().Id(name).Struct(
 		jen.Comment("// Value is the "+inner.Name+" held."),
 		jen.Id("Value").Id(inner.Name),
 	))}
-	return append(code, g.methods(name, append(dec, jen.Return(jen.Nil())), enc, validateBody(val))...), nil
+	return append(code, g.methods(name, append(dec, jen.Return(jen.Nil())), enc, validateBody(val))...)
 }

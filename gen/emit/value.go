@@ -57,27 +57,24 @@ func decodeCall(x string, call jen.Code, wrap wrapper) []jen.Code {
 
 // decodeValue renders statements that read the next JSON value from d into
 // dst, validating it; errors are returned located by wrap.
-func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) ([]jen.Code, error) {
+func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
 	switch t := t.(type) {
 	case *ir.Primitive:
 		if t.Kind == ir.KindNull {
-			return []jen.Code{jen.If(jen.Err().Op(":=").Add(qp("DecodeNull").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err()))}, nil
+			return []jen.Code{jen.If(jen.Err().Op(":=").Add(qp("DecodeNull").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err()))}
 		}
 		fn, ok := decodeFuncs[t.Kind]
 		if !ok {
-			return nil, fmt.Errorf("internal error: no decoder for kind %v", t.Kind)
+			panic(broken("no decoder for kind %v", t.Kind))
 		}
 		x := g.n.name("x")
 		out := decodeCall(x, qp(fn).Call(jen.Id("d")), wrap)
-		checks, err := g.scalarChecks(t.Kind, t.Constraints, id(x))
-		if err != nil {
-			return nil, err
-		}
+		checks := g.scalarChecks(t.Kind, t.Constraints, id(x))
 		if t.Kind == ir.KindAny && !t.Constraints.IsZero() {
 			checks = append(checks, g.rawChecks(t.Constraints, id(x))...)
 		}
 		out = append(out, checkStmts(checks, wrap)...)
-		return append(out, dst().Op("=").Id(x)), nil
+		return append(out, dst().Op("=").Id(x))
 
 	case *ir.Enum:
 		return g.decodeEnumValue(t, dst, wrap)
@@ -87,16 +84,10 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) ([]jen.Code, er
 
 	case *ir.Array:
 		it := g.n.name("it")
-		et, err := goType(t.Elem)
-		if err != nil {
-			return nil, err
-		}
+		et := goType(t.Elem)
 		last := func() *jen.Statement { return dst().Index(jen.Len(dst()).Op("-").Lit(1)) }
 		lastIdx := func() *jen.Statement { return jen.Len(dst()).Op("-").Lit(1) }
-		body, err := g.decodeValue(t.Elem, last, wrap.elem(lastIdx))
-		if err != nil {
-			return nil, err
-		}
+		body := g.decodeValue(t.Elem, last, wrap.elem(lastIdx))
 		out := decodeCall(it, qp("ArrIter").Call(jen.Id("d")), wrap)
 		out = append(out,
 			dst().Op("=").Make(jen.Index().Add(et), jen.Lit(0), jen.Lit(4)),
@@ -109,18 +100,12 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) ([]jen.Code, er
 		if t.Constraints.UniqueItems {
 			checks = append(checks, g.uniqueCheck(t.Elem, dst))
 		}
-		return append(out, checkStmts(checks, wrap)...), nil
+		return append(out, checkStmts(checks, wrap)...)
 
 	case *ir.Map:
 		it, k, x := g.n.name("it"), g.n.name("k"), g.n.name("x")
-		vt, err := goType(t.Value)
-		if err != nil {
-			return nil, err
-		}
-		body, err := g.decodeValue(t.Value, id(x), wrap.key(id(k)))
-		if err != nil {
-			return nil, err
-		}
+		vt := goType(t.Value)
+		body := g.decodeValue(t.Value, id(x), wrap.key(id(k)))
 		loop := []jen.Code{jen.Id(k).Op(":=").Id("d").Dot("Keep").Call(jen.Id(it).Dot("Key").Call())}
 		if t.KeyPattern != nil {
 			loop = append(loop, checkStmts([]jen.Code{jen.Id(g.patternVar(t.KeyPattern)).Dot("CheckKey").Call(jen.Id(k))}, wrap.key(id(k)))...)
@@ -133,48 +118,46 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) ([]jen.Code, er
 			jen.For(jen.Id(it).Dot("Next").Call()).Block(loop...),
 			jen.If(jen.Err().Op(":=").Add(qp("IterErr").Call(jen.Id(it).Dot("Err").Call())), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err())),
 		)
-		return append(out, checkStmts(countChecks(t.Constraints, dst().Dot("Len").Call(), false), wrap)...), nil
+		return append(out, checkStmts(countChecks(t.Constraints, dst().Dot("Len").Call(), false), wrap)...)
 
 	case *ir.Nullable:
-		body, err := g.decodeValue(t.Elem, dst.dot("Value"), wrap)
-		if err != nil {
-			return nil, err
-		}
+		body := g.decodeValue(t.Elem, dst.dot("Value"), wrap)
 		return []jen.Code{jen.If(jen.Id("d").Dot("IsNull").Call()).Block(
 			jen.If(jen.Err().Op(":=").Add(qp("DecodeNull").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err())),
 			dst().Dot("Null").Op("=").True(),
-		).Else().Block(body...)}, nil
+		).Else().Block(body...)}
 
 	case *ir.Ref:
-		n := final(t.Target)
+		n := t.Target.Final()
 		if n == nil {
-			return nil, fmt.Errorf("internal error: reference to %q has no target", t.Name)
+			panic(broken("reference to %q has no target", t.Name))
+		}
+		if _, u, ok := unionOf(t); ok {
+			x := g.n.name("x")
+			out := decodeCall(x, jen.Id(u.Decode).Call(jen.Id("d")), wrap)
+			return append(out, dst().Op("=").Id(x))
 		}
 		switch n.Type.(type) {
-		case *ir.Union:
-			x := g.n.name("x")
-			out := decodeCall(x, jen.Id("decode"+n.Name).Call(jen.Id("d")), wrap)
-			return append(out, dst().Op("=").Id(x)), nil
 		case *ir.External:
 			return g.decodeValue(n.Type, dst, wrap)
 		}
-		return []jen.Code{jen.If(jen.Err().Op(":=").Add(dst().Dot("decode").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err()))}, nil
+		return []jen.Code{jen.If(jen.Err().Op(":=").Add(dst().Dot("decode").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err()))}
 
 	case *ir.External:
-		return []jen.Code{jen.If(jen.Err().Op(":=").Add(qp("DecodeJSON").Call(jen.Id("d"), jen.Op("&").Add(dst()))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err()))}, nil
+		return []jen.Code{jen.If(jen.Err().Op(":=").Add(qp("DecodeJSON").Call(jen.Id("d"), jen.Op("&").Add(dst()))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err()))}
 
 	case *ir.Raw:
 		x := g.n.name("x")
 		out := decodeCall(x, qp("DecodeRaw").Call(jen.Id("d")), wrap)
 		out = append(out, checkStmts(g.rawChecks(t.Constraints, id(x)), wrap)...)
-		return append(out, dst().Op("=").Id(x)), nil
+		return append(out, dst().Op("=").Id(x))
 
 	case *ir.Never:
-		return checkStmts([]jen.Code{qp("DecodeNever").Call(jen.Id("d"))}, wrap), nil
+		return checkStmts([]jen.Code{qp("DecodeNever").Call(jen.Id("d"))}, wrap)
 
 	case *ir.Struct, *ir.Tuple, *ir.Union, nil:
-		_, err := goType(t)
-		return nil, err
+		goType(t) // panics: these shapes are declared, never inline
+		return nil
 	default:
 		panic(fmt.Sprintf("unreachable: ir type %T", t))
 	}
@@ -182,7 +165,7 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) ([]jen.Code, er
 
 // decodeEnumValue decodes an inline enum: a value of the enum's kind that
 // must be one of its values (any value of the kind when the enum is open).
-func (g *typeGen) decodeEnumValue(t *ir.Enum, dst expr, wrap wrapper) ([]jen.Code, error) {
+func (g *typeGen) decodeEnumValue(t *ir.Enum, dst expr, wrap wrapper) []jen.Code {
 	x := g.n.name("x")
 	fn, ok := decodeFuncs[t.Kind]
 	if !ok || t.Kind == ir.KindNull {
@@ -190,19 +173,16 @@ func (g *typeGen) decodeEnumValue(t *ir.Enum, dst expr, wrap wrapper) ([]jen.Cod
 	}
 	out := decodeCall(x, qp(fn).Call(jen.Id("d")), wrap)
 	if !t.Open {
-		sw, err := g.enumSwitch(t, id(x), fn == "DecodeRaw", nil, returner(wrap))
-		if err != nil {
-			return nil, err
-		}
+		sw := g.enumSwitch(t, id(x), fn == "DecodeRaw", nil, returner(wrap))
 		out = append(out, sw)
 	}
-	return append(out, dst().Op("=").Id(x)), nil
+	return append(out, dst().Op("=").Id(x))
 }
 
 // enumSwitch renders a switch that accepts the enum's values and rejects
 // anything else; raw values are compared as compact JSON text. When assign
 // is set, each case assigns its constant through it.
-func (g *typeGen) enumSwitch(t *ir.Enum, x expr, raw bool, assign func(v ir.EnumValue) jen.Code, onErr func(err jen.Code) jen.Code) (jen.Code, error) {
+func (g *typeGen) enumSwitch(t *ir.Enum, x expr, raw bool, assign func(v ir.EnumValue) jen.Code, onErr func(err jen.Code) jen.Code) jen.Code {
 	subject := x()
 	if raw {
 		subject = qp("CompactJSON").Call(x())
@@ -210,10 +190,7 @@ func (g *typeGen) enumSwitch(t *ir.Enum, x expr, raw bool, assign func(v ir.Enum
 	var cases []jen.Code
 	var lits []jen.Code
 	for _, v := range t.Values {
-		lit, err := scalarLit(t.Kind, v.JSON)
-		if err != nil {
-			return nil, err
-		}
+		lit := scalarLit(t.Kind, v.JSON)
 		if raw {
 			lit = jen.Lit(v.JSON)
 		}
@@ -231,37 +208,31 @@ func (g *typeGen) enumSwitch(t *ir.Enum, x expr, raw bool, assign func(v ir.Enum
 		shown = qp("RawJSON").Call(jen.String().Call(x()))
 	}
 	cases = append(cases, jen.Default().Block(onErr(qp("EnumError").Call(append([]jen.Code{shown}, jsonLits(t.Values)...)...))))
-	return jen.Switch(subject).Block(cases...), nil
+	return jen.Switch(subject).Block(cases...)
 }
 
 // decodeConst reads a value that must equal the constant.
-func (g *typeGen) decodeConst(t *ir.Const, wrap wrapper) ([]jen.Code, error) {
+func (g *typeGen) decodeConst(t *ir.Const, wrap wrapper) []jen.Code {
 	x := g.n.name("x")
 	want := jen.Lit(t.JSON)
 	switch {
 	case t.Kind == ir.KindString:
-		s, err := jsonString(t.JSON)
-		if err != nil {
-			return nil, err
-		}
+		s := jsonString(t.JSON)
 		out := decodeCall(x, qp("DecodeStringBytes").Call(jen.Id("d")), wrap)
-		return append(out, jen.If(jen.String().Call(jen.Id(x)).Op("!=").Lit(s)).Block(ret(wrap, qp("ConstError").Call(jen.Id(x), want)))), nil
+		return append(out, jen.If(jen.String().Call(jen.Id(x)).Op("!=").Lit(s)).Block(ret(wrap, qp("ConstError").Call(jen.Id(x), want))))
 	case t.Kind == ir.KindBool:
 		out := decodeCall(x, qp("DecodeBool").Call(jen.Id("d")), wrap)
-		return append(out, jen.If(jen.Id(x).Op("!=").Id(t.JSON)).Block(ret(wrap, qp("ConstError").Call(jen.Id(x), want)))), nil
+		return append(out, jen.If(jen.Id(x).Op("!=").Id(t.JSON)).Block(ret(wrap, qp("ConstError").Call(jen.Id(x), want))))
 	case isNumKind(t.Kind):
-		lit, err := scalarLit(t.Kind, t.JSON)
-		if err != nil {
-			return nil, err
-		}
+		lit := scalarLit(t.Kind, t.JSON)
 		out := decodeCall(x, qp("DecodeFloat64").Call(jen.Id("d")), wrap)
-		return append(out, jen.If(jen.Id(x).Op("!=").Add(lit)).Block(ret(wrap, qp("ConstError").Call(jen.Id(x), want)))), nil
+		return append(out, jen.If(jen.Id(x).Op("!=").Add(lit)).Block(ret(wrap, qp("ConstError").Call(jen.Id(x), want))))
 	case t.Kind == ir.KindNull:
-		return []jen.Code{jen.If(jen.Err().Op(":=").Add(qp("DecodeNull").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err()))}, nil
+		return []jen.Code{jen.If(jen.Err().Op(":=").Add(qp("DecodeNull").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err()))}
 	}
 	out := decodeCall(x, qp("Capture").Call(jen.Id("d")), wrap)
 	return append(out, jen.If(qp("CompactJSON").Call(jen.Id(x)).Op("!=").Add(want)).Block(
-		ret(wrap, qp("ConstError").Call(qp("RawJSON").Call(jen.String().Call(jen.Id(x))), want)))), nil
+		ret(wrap, qp("ConstError").Call(qp("RawJSON").Call(jen.String().Call(jen.Id(x))), want))))
 }
 
 func (g *typeGen) uniqueCheck(elem ir.Type, x expr) jen.Code {

@@ -1,6 +1,12 @@
 // Package load reads JSON Schema files from an fs.FS and compiles them with
 // github.com/santhosh-tekuri/jsonschema/v6; it is the only package of the
-// generator that imports the schema library.
+// generator that calls the schema library (reads, compiles, resolves
+// references, validates against the metaschema). Open it for what a schema
+// file means: which files are read, how a $ref resolves, which draft applies,
+// where a keyword is written (Doc.Index). Build imports the library only for
+// its compiled schema type, *jsonschema.Schema, whose fields it reads to
+// decide the Go shapes: mirroring that graph in a type of load's would copy
+// the library's model field by field and gain nothing.
 //
 // Only files of the given file system are read: a $ref to any other URL
 // (http, https, urn, ...) is an error naming the place of the $ref, unless it
@@ -18,7 +24,8 @@
 // (draft-07 unless set), except that a schema written in a style only
 // draft-03 or draft-04 accepts is read as that draft; draft-03 is translated
 // to draft-04 (see draft.go). The draft is written into Value, so the
-// embedded schema (Doc.Effective) says it.
+// embedded schema (Doc.Effective, and Doc.Embedded, its compact form) says
+// it.
 //
 // Leniency: an annotation keyword of the wrong kind (a title, description or
 // $comment that is not a string, such as null, or examples that is not an
@@ -60,6 +67,9 @@ type Config struct {
 	// DefaultDraft is the draft a schema without "$schema" is read under
 	// (see DraftURL); "" is DefaultDraft.
 	DefaultDraft string
+	// EmbedSchema is the form of the schema text Doc.Embedded returns:
+	// EmbedCompact ("" means it) or EmbedVerbatim.
+	EmbedSchema string
 }
 
 // Doc is one loaded schema file.
@@ -86,6 +96,9 @@ type Doc struct {
 	Lenient bool
 	// reencode reports a change beyond an added "$schema".
 	reencode bool
+	// compact is the compact form of Effective, set by Load when
+	// Config.EmbedSchema asks for it.
+	compact []byte
 }
 
 // Effective returns the schema text that was compiled: Raw; Raw with the
@@ -223,6 +236,9 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkEmbed(cfg.EmbedSchema); err != nil {
+		return nil, err
+	}
 	s := &Set{cfg: cfg, byURL: make(map[string]*Doc), byPath: make(map[string]*Doc), embedded: make(map[string]embedded),
 		defaultDraft: meta}
 	sorted := slices.Clone(paths)
@@ -269,6 +285,9 @@ func Load(cfg Config, paths []string) (*Set, error) {
 	}
 	if len(s.errs) > 0 {
 		return nil, Errors(s.errs).Sort()
+	}
+	if err := s.compact(); err != nil {
+		return nil, err
 	}
 	slices.Sort(s.Warnings)
 	return s, nil

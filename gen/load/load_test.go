@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -177,5 +178,43 @@ func TestRefByIDSaysTheSearchWasIncomplete(t *testing.T) {
 	_, err := Load(Config{FS: fsys}, []string{"a.json"})
 	if err == nil || !strings.Contains(err.Error(), "could not read") || !strings.Contains(err.Error(), "locked") {
 		t.Errorf("error = %v, want the unreadable directory named", err)
+	}
+}
+
+func TestEmbedded(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.json": {Data: []byte(`{
+  "title": "A",
+  "properties": {"description": {"type": "string", "description": "d"}, "n": {"$ref": "defs.json#/definitions/n/examples/0"}}
+}`)},
+		"defs.json": {Data: []byte(`{"definitions": {"n": {"examples": [{"type": "integer"}], "default": 1}}}`)},
+	}
+	set, err := Load(Config{FS: fsys}, []string{"a.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[string]*Doc{}
+	for _, d := range set.byPath {
+		docs[d.Path] = d
+	}
+	want := map[string]string{
+		"a.json":    `{"$schema":"http://json-schema.org/draft-07/schema#","properties":{"description":{"type":"string"},"n":{"$ref":"defs.json#/definitions/n/examples/0"}}}`,
+		"defs.json": `{"$schema":"http://json-schema.org/draft-07/schema#","definitions":{"n":{"examples":[{"type":"integer"}]}}}`,
+	}
+	for p, w := range want {
+		if got := string(docs[p].Embedded()); got != w {
+			t.Errorf("%s: Embedded() = %s, want %s", p, got, w)
+		}
+	}
+
+	set, err = Load(Config{FS: fsys, EmbedSchema: EmbedVerbatim}, []string{"a.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := set.Inputs[0]; !bytes.Equal(d.Embedded(), d.Effective()) {
+		t.Errorf("verbatim: Embedded() = %s, want Effective() %s", d.Embedded(), d.Effective())
+	}
+	if _, err := Load(Config{FS: fsys, EmbedSchema: "minified"}, []string{"a.json"}); err == nil || !strings.Contains(err.Error(), `"minified"`) {
+		t.Errorf("EmbedSchema minified: err %v, want one naming it", err)
 	}
 }

@@ -428,6 +428,7 @@ func TestUsageErrors(t *testing.T) {
 		{name: "underivable package", args: []string{"generate", "-o", "2024", "schemas"}, stderr: `cannot derive a Go package name from the output directory "2024"`},
 		{name: "bad initialism", args: []string{"generate", "-o", "out", "--initialism", "a-b", "schemas"}, stderr: `--initialism "a-b"`},
 		{name: "bad default draft", args: []string{"generate", "-o", "out", "--default-draft", "draft-05", "schemas"}, stderr: `--default-draft: unknown draft "draft-05", want one of draft-03, draft-04, draft-06, draft-07, 2019-09, 2020-12`},
+		{name: "bad embed-schema", args: []string{"generate", "-o", "out", "--embed-schema", "minified", "schemas"}, stderr: `--embed-schema: "minified" is not "compact" or "verbatim"`},
 		{name: "version args", args: []string{"version", "extra"}, stderr: "unknown command"},
 	}
 	for _, c := range cases {

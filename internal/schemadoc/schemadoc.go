@@ -3,7 +3,9 @@
 // documents: under which URLs a document and the resources inside it are
 // known, and which file a URL under a document's $id names. Keeping them in
 // one place is what makes a $ref resolve to the same schema at generation
-// and at run time.
+// and at run time. It also holds the compact form of a schema document
+// (Compact): the text the generator embeds, which validates as the
+// original.
 package schemadoc
 
 import (

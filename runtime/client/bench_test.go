@@ -141,11 +141,25 @@ func BenchmarkPublishDispatchTyped(b *testing.B) {
 		if _, err := pub.PublishAspect(ctx, "orders", "order_placed", &benchMsg); err != nil {
 			b.Fatal(err)
 		}
-		for n-got.Load() > 256 {
-			time.Sleep(time.Microsecond)
+		if n-got.Load() > 256 {
+			waitDelivered(b, &got, n-256)
 		}
 	}
+	waitDelivered(b, &got, n)
+}
+
+// benchWait bounds every wait of a benchmark for a delivery: a lost
+// envelope fails it instead of hanging it.
+const benchWait = 10 * time.Second
+
+// waitDelivered waits until got reaches n, failing the benchmark after
+// benchWait.
+func waitDelivered(b *testing.B, got *atomic.Int64, n int64) {
+	deadline := time.Now().Add(benchWait)
 	for got.Load() < n {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of %d envelopes delivered after %v", got.Load(), n, benchWait)
+		}
 		time.Sleep(time.Microsecond)
 	}
 }
@@ -159,11 +173,18 @@ func BenchmarkPublishDispatchTypedSync(b *testing.B) {
 	defer closeAll()
 	ctx := context.Background()
 	b.ReportAllocs()
+	timer := time.NewTimer(benchWait)
+	defer timer.Stop()
 	for b.Loop() {
 		if _, err := pub.PublishAspect(ctx, "orders", "order_placed", &benchMsg); err != nil {
 			b.Fatal(err)
 		}
-		<-done
+		timer.Reset(benchWait)
+		select {
+		case <-done:
+		case <-timer.C:
+			b.Fatalf("envelope not delivered within %v", benchWait)
+		}
 	}
 }
 

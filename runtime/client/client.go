@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
+	"github.com/parsec-gen/parsec-gen/runtime/internal/transportkit"
 )
 
 // Validator checks an envelope's payload against its aspect's schema;
@@ -57,30 +58,14 @@ func (p ReconnectPolicy) withDefaults() ReconnectPolicy {
 		p.Rand = rand.Float64
 	}
 	if p.Sleep == nil {
-		p.Sleep = sleepContext
+		p.Sleep = transportkit.Sleep
 	}
 	return p
 }
 
 // delay returns the wait before attempt n (from 0).
 func (p ReconnectPolicy) delay(n int) time.Duration {
-	d := p.MinDelay
-	for i := 0; i < n && d < p.MaxDelay; i++ {
-		d *= 2
-	}
-	d = min(d, p.MaxDelay)
-	return time.Duration(float64(d) * (0.5 + p.Rand()/2))
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return transportkit.Backoff{Min: p.MinDelay, Max: p.MaxDelay}.Delay(n, p.Rand)
 }
 
 // ClientOption configures a Client.
@@ -519,31 +504,23 @@ func (c *Client) publish(ctx context.Context, channel string, p Payload, cause *
 		r.Abort()
 		return nil, fmt.Errorf("parsec: publish %s on %q: %w", p.Aspect, channel, err)
 	}
-	sent := false // the envelope reached the transport: its number is used
-	send := func(ctx context.Context, env *envelope.Envelope) error {
-		data, err := c.cfg.codec.Encode(env) // sizes its buffer from the envelope
-		if err != nil {
-			return err
-		}
-		if c.persist != nil {
-			if err := c.persist.ensure(ctx, channel, env.Sequence); err != nil {
-				return err
-			}
-		}
-		sent = true
-		if err := c.tr.Publish(ctx, channel, data); err != nil {
-			return fmt.Errorf("parsec: publish %s #%d on %q: %w", env.Aspect, env.Sequence, channel, err)
-		}
-		return nil
-	}
+	var sent bool // the envelope reached the transport: its number is used
 	if ints := c.cfg.pubInts; len(ints) > 0 {
-		next := PublishFunc(send)
+		reachedAny := false // the closure's own, so that only this branch allocates it
+		next := PublishFunc(func(ctx context.Context, env *envelope.Envelope) error {
+			reached, err := c.send(ctx, channel, env)
+			reachedAny = reachedAny || reached
+			return err
+		})
 		for i := len(ints) - 1; i >= 0; i-- {
 			next = ints[i](next)
 		}
 		err = next(ctx, env)
+		sent = reachedAny
 	} else {
-		err = send(ctx, env)
+		// No closure here: without interceptors a publish allocates only
+		// the envelope and its encoding.
+		sent, err = c.send(ctx, channel, env)
 	}
 	if !sent {
 		return fail(err)
@@ -553,6 +530,24 @@ func (c *Client) publish(ctx context.Context, channel string, p Payload, cause *
 		return nil, err
 	}
 	return env, nil
+}
+
+// send encodes env and hands it to the transport; reached reports whether
+// it got that far, after which its sequence number counts as used.
+func (c *Client) send(ctx context.Context, channel string, env *envelope.Envelope) (reached bool, err error) {
+	data, err := c.cfg.codec.Encode(env) // sizes its buffer from the envelope
+	if err != nil {
+		return false, err
+	}
+	if c.persist != nil {
+		if err := c.persist.ensure(ctx, channel, env.Sequence); err != nil {
+			return false, err
+		}
+	}
+	if err := c.tr.Publish(ctx, channel, data); err != nil {
+		return true, fmt.Errorf("parsec: publish %s #%d on %q: %w", env.Aspect, env.Sequence, channel, err)
+	}
+	return true, nil
 }
 
 func rejects(v Validator) bool {

@@ -262,8 +262,8 @@ func TestRegistryDriftJudged(t *testing.T) {
 	// The watcher subscribes after Connect returns; publish until it sees
 	// one. The compatible change is judged so, the failing one reported.
 	for _, tc := range []struct{ live, want string }{
-		{`{"type":"object","title":"ok"}`, ": compatible for a client that publishes"},
-		{`{"type":"object","title":"fail"}`, "judge pattern \"sessions:{id}\" aspect \"data\": cannot judge"},
+		{`{"type":"object","pattern":"ok"}`, ": compatible for a client that publishes"},
+		{`{"type":"object","pattern":"fail"}`, "judge pattern \"sessions:{id}\" aspect \"data\": cannot judge"},
 	} {
 		data, err := json.Marshal(registry.Change{Kind: registry.Updated, Pattern: "sessions:{id}", Schema: driftEntry(1, tc.live), At: time.Now()})
 		if err != nil {

@@ -207,8 +207,8 @@ func (r *ResumeState) UnmarshalBinary(data []byte) error {
 // marks are taken together: every publication the position counts as read
 // is in the marks.
 func (s *Subscription) ResumeState() ResumeState {
-	s.posMu.Lock()
-	defer s.posMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	st := ResumeState{Producers: s.gaps.Positions(s.channel)}
 	if s.posKnown {
 		st.Position, st.PositionKnown = s.positionLocked(), true

@@ -108,7 +108,7 @@ const (
 
 // retained is an envelope dispatched during the late-registration window.
 type retained struct {
-	env       *envelope.Envelope
+	d         *delivery
 	data      []byte
 	seen      int  // handlers (entries) that existed when it was dispatched
 	unhandled bool // counted as Unhandled so far
@@ -156,15 +156,17 @@ type Subscription struct {
 	handlers atomic.Pointer[handlerSet]
 	current  atomic.Pointer[envelope.Envelope] // the envelope whose handler runs
 
-	mu           sync.Mutex // guards the fields below and handler registration
-	started      bool       // dispatch is running
-	startCalled  bool
-	stopped      bool
-	cancelStream func()
-	stop         chan struct{}
-	done         chan struct{}
-	err          error
+	// mu guards the lifecycle (state, the current stream and its
+	// generation), handler registration and the position fields below.
+	mu           sync.Mutex
+	state        subState      // see subState for the transitions
+	gen          int           // generation of the current stream; events of older streams do not move the position
+	stream       <-chan []byte // the current stream; nil outside waiting and running
+	cancelStream func()        // cancels the current stream
+	startCalled  bool          // Start was called (a second call is an error)
+	err          error         // why dispatch ended, once failed
 	lateTimer    *time.Timer
+	done         chan struct{} // closed when dispatch has ended
 
 	// lateCap is -1 while the late-registration window is open, then the
 	// number of handler entries that existed when it closed: those still
@@ -172,9 +174,6 @@ type Subscription struct {
 	lateCap   atomic.Int64
 	regNotify chan struct{} // a handler was registered or the window closed
 
-	posMu      sync.Mutex     // guards the fields below
-	stream     <-chan []byte  // the current stream; nil while subscribing
-	gen        int            // stream generation; events of older streams do not move the position
 	pos        StreamPosition // from the last EventSubscribed
 	posKnown   bool
 	recv       int64         // publications read since that event
@@ -198,6 +197,37 @@ type Subscription struct {
 	late        []retained  // envelopes of the late-registration window
 	lateGaps    []GapReport // losses found in the window before any gap hook existed
 	loss        *lossWindow // the unrecoverable position being attributed
+}
+
+// delivery is a received envelope and the context its handlers get,
+// allocated together: one allocation per envelope instead of two.
+type delivery struct {
+	env envelope.Envelope
+	ctx handlerContext
+}
+
+// handlerContext is the subscription's context carrying the envelope for
+// EnvelopeFromContext, as context.WithValue(ctx, parentKey{}, env) would.
+type handlerContext struct {
+	context.Context
+	env *envelope.Envelope
+}
+
+// Value returns the envelope for parentKey and asks the subscription's
+// context for every other key.
+func (c *handlerContext) Value(key any) any {
+	if _, ok := key.(parentKey); ok {
+		return c.env
+	}
+	return c.Context.Value(key)
+}
+
+// newDelivery returns an empty delivery whose context is the
+// subscription's.
+func (s *Subscription) newDelivery() *delivery {
+	d := new(delivery)
+	d.ctx = handlerContext{Context: s.ctx, env: &d.env}
+	return d
 }
 
 // queuedEvent is a transport event waiting until the publications the
@@ -233,7 +263,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, opts ...Subscrib
 		manual:      cfg.ManualStart,
 		userOnEvent: cfg.OnEvent,
 		fromBase:    cfg.FromSequence,
-		stop:        make(chan struct{}),
+		gen:         1,
 		done:        make(chan struct{}),
 		evNotify:    make(chan struct{}, 1),
 		regNotify:   make(chan struct{}, 1),
@@ -258,7 +288,7 @@ func (c *Client) Subscribe(ctx context.Context, channel string, opts ...Subscrib
 		s.newUnknown = true
 	}
 	s.ctx, s.cancel = context.WithCancel(c.ctx)
-	topts := s.streamOptions(1)
+	topts := s.transportOptions(1) // state subscribing, generation 1
 	topts.FromSequence = cfg.FromSequence
 	topts.Since = cfg.Since
 	stream, cancel, err := c.tr.Subscribe(ctx, channel, topts)
@@ -269,13 +299,16 @@ func (c *Client) Subscribe(ctx context.Context, channel string, opts ...Subscrib
 		s.cancel()
 		return nil, fmt.Errorf("parsec: subscribe %q: %w", channel, err)
 	}
-	s.posMu.Lock()
-	s.stream = stream
-	s.posMu.Unlock()
-	s.cancelStream = cancel
+	s.mu.Lock()
+	s.stream, s.cancelStream = stream, cancel
+	s.enter(subWaiting)
+	s.mu.Unlock()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
+		s.mu.Lock()
+		s.enter(subStopped)
+		s.mu.Unlock()
 		cancel()
 		s.cancel()
 		return nil, ErrClosed
@@ -285,13 +318,54 @@ func (c *Client) Subscribe(ctx context.Context, channel string, opts ...Subscrib
 	return s, nil
 }
 
-// streamOptions returns the transport options of stream generation gen.
-func (s *Subscription) streamOptions(gen int) SubscribeOptions {
-	s.posMu.Lock()
-	s.gen = gen
-	s.stream = nil
-	s.posMu.Unlock()
+// transportOptions returns the transport options for a stream of
+// generation gen: its events are tagged with gen, so that those of an older
+// stream do not move the position. It changes nothing.
+func (s *Subscription) transportOptions(gen int) SubscribeOptions {
 	return SubscribeOptions{Aspects: s.aspects, ManualStart: s.manual, OnEvent: func(ev StreamEvent) { s.onEvent(gen, ev) }}
+}
+
+// streamClosed moves a running subscription whose stream closed on its own
+// to resubscribing, one stream generation later, and returns that
+// generation. It returns false when the subscription stopped meanwhile.
+func (s *Subscription) streamClosed() (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == subStopped {
+		return 0, false
+	}
+	s.enter(subResubscribing)
+	s.gen++
+	s.stream = nil // the closed stream's cancel stays: stopping calls it
+	return s.gen, true
+}
+
+// streamOpened makes stream (with its cancel) the current one of a
+// resubscribing subscription and moves it back to running. It returns false,
+// having canceled the stream, when the subscription stopped meanwhile.
+func (s *Subscription) streamOpened(stream <-chan []byte, cancel func()) bool {
+	s.mu.Lock()
+	if s.state == subStopped {
+		s.mu.Unlock()
+		cancel()
+		return false
+	}
+	s.enter(subRunning)
+	s.stream, s.cancelStream = stream, cancel
+	s.mu.Unlock()
+	return true
+}
+
+// resumeFailed moves a resubscribing subscription to failed, err saying
+// why, unless it stopped meanwhile (Err stays nil after Unsubscribe).
+func (s *Subscription) resumeFailed(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == subStopped {
+		return
+	}
+	s.enter(subFailed)
+	s.err = err
 }
 
 // onEvent runs on the transport's goroutines: it records positions and
@@ -300,7 +374,7 @@ func (s *Subscription) onEvent(gen int, ev StreamEvent) {
 	if ev.Channel == "" {
 		ev.Channel = s.channel
 	}
-	s.posMu.Lock()
+	s.mu.Lock()
 	if gen == s.gen && ev.Kind == EventSubscribed {
 		s.pos = ev.Position
 		// A zero position means the server keeps no stream to resume.
@@ -320,7 +394,7 @@ func (s *Subscription) onEvent(gen int, ev StreamEvent) {
 	} else {
 		s.lostEvents++
 	}
-	s.posMu.Unlock()
+	s.mu.Unlock()
 	select {
 	case s.evNotify <- struct{}{}:
 	default:
@@ -335,15 +409,15 @@ func (s *Subscription) onEvent(gen int, ev StreamEvent) {
 // later run with WithResumePosition, or persist ResumeState, which also
 // carries the producers' marks so that their losses meanwhile are reported.
 func (s *Subscription) Position() (StreamPosition, bool) {
-	s.posMu.Lock()
-	defer s.posMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if !s.posKnown {
 		return StreamPosition{}, false
 	}
 	return s.positionLocked(), true
 }
 
-// positionLocked is Position for callers holding posMu.
+// positionLocked is Position for callers holding mu.
 func (s *Subscription) positionLocked() StreamPosition {
 	return StreamPosition{Offset: s.pos.Offset + uint64(max(s.recv, 0)), Epoch: s.pos.Epoch}
 }
@@ -365,8 +439,8 @@ func (s *Subscription) update(f func(h *handlerSet)) {
 	}
 	f(h)
 	s.handlers.Store(h)
-	if !s.started && !s.manual && !s.stopped && len(h.entries) > 0 {
-		s.started = true
+	if s.state == subWaiting && !s.manual && len(h.entries) > 0 {
+		s.enter(subRunning)
 		s.lateTimer = time.AfterFunc(lateWindow, s.endLateWindow)
 		go s.run()
 	}
@@ -463,7 +537,7 @@ func (s *Subscription) OnError(f func(error)) {
 func (s *Subscription) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopped {
+	if s.state == subStopped {
 		return ErrClosed
 	}
 	if s.startCalled {
@@ -471,8 +545,8 @@ func (s *Subscription) Start() error {
 	}
 	s.startCalled = true
 	s.closeLate(len(s.handlers.Load().entries))
-	if !s.started {
-		s.started = true
+	if s.state == subWaiting {
+		s.enter(subRunning)
 		go s.run()
 	}
 	s.notifyRegistration()
@@ -512,20 +586,19 @@ func (s *Subscription) Stats() SubscriptionStats {
 
 func (s *Subscription) stopStream() {
 	s.mu.Lock()
-	if s.stopped {
+	if s.state == subStopped {
 		s.mu.Unlock()
 		return
 	}
-	s.stopped = true
-	close(s.stop)
+	dispatching := s.state.dispatching()
+	s.enter(subStopped)
 	cancel := s.cancelStream
-	started := s.started
 	s.mu.Unlock()
-	s.cancel()
+	s.cancel() // ends the dispatch goroutine's loop and the running handler's context
 	if cancel != nil {
 		cancel()
 	}
-	if !started {
+	if !dispatching {
 		s.finish()
 	}
 }
@@ -696,14 +769,14 @@ func (s *Subscription) deliverGap(hs *handlerSet, r GapReport) {
 func (s *Subscription) run() {
 	defer s.finish()
 	defer s.settleLoss()
-	s.posMu.Lock()
+	s.mu.Lock()
 	stream := s.stream
-	gen := s.gen
-	s.posMu.Unlock()
+	s.mu.Unlock()
+	stop := s.ctx.Done() // canceled when the subscription stops
 	s.drainEvents(false) // what Subscribe reported comes before the stream's data
 	for {
 		select {
-		case <-s.stop:
+		case <-stop:
 			return
 		case <-s.evNotify:
 			s.drainEvents(false)
@@ -712,23 +785,23 @@ func (s *Subscription) run() {
 		case data, ok := <-stream:
 			if ok {
 				select {
-				case <-s.stop: // buffered data after Unsubscribe is not dispatched
+				case <-stop: // buffered data after Unsubscribe is not dispatched
 					return
 				default:
 				}
 				s.idleStreams = 0
 				// Events the transport reported before this publication
-				// come first.
-				s.drainEvents(false)
+				// come first; counting it read takes the same lock.
+				s.drainEventsThenRead()
 				s.readTotal++
-				s.posMu.Lock()
-				s.read++
-				s.posMu.Unlock()
 				s.handle(data)
 				continue
 			}
 			s.drainEvents(true)
-			gen++
+			gen, ok := s.streamClosed()
+			if !ok {
+				return
+			}
 			if stream = s.resubscribe(gen); stream == nil {
 				return
 			}
@@ -740,20 +813,41 @@ func (s *Subscription) run() {
 // drainEvents dispatches the queued transport events whose preceding
 // publications were all handled (all of them when the stream closed).
 func (s *Subscription) drainEvents(all bool) {
-	s.posMu.Lock()
+	s.mu.Lock()
+	evs, lost := s.takeEventsLocked(all)
+	s.mu.Unlock()
+	s.dispatchEvents(evs, lost)
+}
+
+// drainEventsThenRead is drainEvents(false) for a publication just taken
+// from the stream, which it counts as read under the same lock.
+func (s *Subscription) drainEventsThenRead() {
+	s.mu.Lock()
+	evs, lost := s.takeEventsLocked(false)
+	s.read++
+	s.mu.Unlock()
+	s.dispatchEvents(evs, lost)
+}
+
+// takeEventsLocked removes the queued events drainEvents dispatches and the
+// count of lost ones. The caller holds s.mu.
+func (s *Subscription) takeEventsLocked(all bool) ([]queuedEvent, int) {
 	n := 0
 	for n < len(s.events) && (all || s.events[n].at <= s.read) {
 		n++
 	}
 	if n == 0 && s.lostEvents == 0 {
-		s.posMu.Unlock()
-		return
+		return nil, 0
 	}
 	evs := append([]queuedEvent(nil), s.events[:n]...)
 	s.events = append(s.events[:0], s.events[n:]...)
 	lost := s.lostEvents
 	s.lostEvents = 0
-	s.posMu.Unlock()
+	return evs, lost
+}
+
+// dispatchEvents reports taken events (see drainEvents).
+func (s *Subscription) dispatchEvents(evs []queuedEvent, lost int) {
 	if lost > 0 {
 		s.report(&StreamError{Event: StreamEvent{Kind: EventError, Channel: s.channel,
 			Err: fmt.Errorf("%d transport events not reported: event queue full", lost)}})
@@ -772,8 +866,8 @@ func (s *Subscription) drainEvents(all bool) {
 }
 
 // resubscribe subscribes again after the stream of generation gen-1 closed,
-// resuming after the last known position. It returns nil when the
-// subscription ended instead.
+// resuming after the last known position: the subscription is
+// resubscribing. It returns nil when the subscription ended instead.
 func (s *Subscription) resubscribe(gen int) <-chan []byte {
 	p := s.c.cfg.reconnect
 	var lastErr error
@@ -785,7 +879,7 @@ func (s *Subscription) resubscribe(gen int) <-chan []byte {
 			return nil // unsubscribed or closed
 		}
 		resume, known := s.Position()
-		opts := s.streamOptions(gen)
+		opts := s.transportOptions(gen)
 		if known {
 			opts.Since = &resume
 		} else if s.fromBase > 0 {
@@ -805,25 +899,15 @@ func (s *Subscription) resubscribe(gen int) <-chan []byte {
 			}
 			continue
 		}
-		s.mu.Lock()
-		if s.stopped {
-			s.mu.Unlock()
-			cancel()
+		if !s.streamOpened(stream, cancel) {
 			return nil
 		}
-		s.cancelStream = cancel
-		s.mu.Unlock()
-		s.posMu.Lock()
-		s.stream = stream
-		s.posMu.Unlock()
 		s.st.resubscribes.Add(1)
 		s.idleStreams = min(s.idleStreams+1, 32)
 		return stream
 	}
 	err := fmt.Errorf("%w after %d attempts: %v", ErrResumeFailed, p.MaxAttempts, lastErr)
-	s.mu.Lock()
-	s.err = err
-	s.mu.Unlock()
+	s.resumeFailed(err)
 	s.report(&DeliveryError{Channel: s.channel, Err: err})
 	return nil
 }
@@ -834,8 +918,8 @@ func (s *Subscription) resubscribe(gen int) <-chan []byte {
 // not hold. A publication the stream delivered past the newest one handled
 // is new: it is never taken for a duplicate.
 func (s *Subscription) observe(env *envelope.Envelope) envelope.Observation {
-	s.posMu.Lock()
-	defer s.posMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.recv++
 	isNew := false
 	if s.posKnown && s.recv > 0 && !s.newUnknown {
@@ -856,7 +940,8 @@ func (s *Subscription) observe(env *envelope.Envelope) envelope.Observation {
 
 func (s *Subscription) handle(data []byte) {
 	s.st.received.Add(1)
-	env := new(envelope.Envelope)
+	d := s.newDelivery()
+	env := &d.env
 	if err := s.c.cfg.codec.DecodeInto(data, env); err != nil {
 		s.observe(nil)
 		s.st.decodeErrors.Add(1)
@@ -906,7 +991,7 @@ func (s *Subscription) handle(data []byte) {
 		}
 	}
 	if s.lateCap.Load() < 0 {
-		s.late = append(s.late, retained{env: env, data: data, seen: len(hs.entries), unhandled: !matched})
+		s.late = append(s.late, retained{d: d, data: data, seen: len(hs.entries), unhandled: !matched})
 		if len(s.late) >= lateEnvelops {
 			s.closeLate(len(hs.entries))
 		}
@@ -915,7 +1000,7 @@ func (s *Subscription) handle(data []byte) {
 		s.st.unhandled.Add(1)
 		return
 	}
-	if !s.dispatch(hs.entries, env, data, nil) {
+	if !s.dispatch(hs.entries, d, data, nil) {
 		s.st.rejected.Add(1)
 	}
 }
@@ -938,8 +1023,9 @@ func (s *Subscription) count(late *retained) {
 // handlers run (Stats never lags what handlers saw). late is the kept
 // envelope being handed to late handlers, or nil. It reports whether the
 // handlers ran (an interceptor may refuse the delivery).
-func (s *Subscription) dispatch(entries []handlerEntry, env *envelope.Envelope, data []byte, late *retained) bool {
-	ctx := context.WithValue(s.ctx, parentKey{}, env)
+func (s *Subscription) dispatch(entries []handlerEntry, d *delivery, data []byte, late *retained) bool {
+	env := &d.env
+	var ctx context.Context = &d.ctx
 	ints := s.c.cfg.handInts
 	if len(ints) == 0 {
 		s.count(late)
@@ -982,7 +1068,7 @@ func (s *Subscription) catchUp() {
 			continue
 		}
 		select {
-		case <-s.stop:
+		case <-s.ctx.Done():
 			return
 		default:
 		}
@@ -990,7 +1076,7 @@ func (s *Subscription) catchUp() {
 		r.seen = limit
 		matched := false
 		for j := range added {
-			if added[j].matches(r.env.Aspect) {
+			if added[j].matches(r.d.env.Aspect) {
 				matched = true
 				break
 			}
@@ -998,7 +1084,7 @@ func (s *Subscription) catchUp() {
 		if !matched {
 			continue
 		}
-		s.dispatch(added, r.env, r.data, r)
+		s.dispatch(added, r.d, r.data, r)
 	}
 }
 

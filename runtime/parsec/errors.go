@@ -3,7 +3,6 @@ package parsec
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -31,31 +30,14 @@ func (e *ValidationError) Error() string {
 // Unwrap returns the underlying cause.
 func (e *ValidationError) Unwrap() error { return e.Err }
 
-// Errorf returns a *ValidationError at the root with a formatted message.
-// Callers add the location with [Wrap] and [WrapIndex] as the error unwinds.
-func Errorf(format string, args ...any) error {
+// errorf returns a *ValidationError at the root with a formatted message.
+func errorf(format string, args ...any) error {
 	return &ValidationError{Message: fmt.Sprintf(format, args...)}
 }
 
-// Wrap locates err one level deeper: the property name becomes the first
-// segment of the JSON pointer of every *ValidationError in err. Any other
-// error becomes a *ValidationError at that property with err as its cause.
-// Wrap returns nil for a nil err.
-func Wrap(err error, name string) error {
-	if err == nil {
-		return nil // the common case: build no pointer
-	}
-	return prefix(err, "/"+EscapePointer(name))
-}
-
-// WrapIndex is [Wrap] for an array element.
-func WrapIndex(err error, i int) error {
-	if err == nil {
-		return nil
-	}
-	return prefix(err, "/"+strconv.Itoa(i))
-}
-
+// prefix is parsecimpl's Wrap: it puts seg in front of the pointer of every
+// validation error in err, converting any other error to a *ValidationError
+// at seg. The two are kept in step by parsecimpl's TestPrefixAgreesWithAdd.
 func prefix(err error, seg string) error {
 	switch e := err.(type) {
 	case nil:
@@ -152,14 +134,4 @@ func (es ValidationErrors) Err() error {
 		return es[0]
 	}
 	return es
-}
-
-// SchemaError turns the error of validating a value against its schema (for
-// the keywords generated types check that way, such as if/then/else or not)
-// into a *ValidationError at the value; nil stays nil.
-func SchemaError(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &ValidationError{Message: err.Error(), Err: err}
 }

@@ -21,7 +21,7 @@ func ExampleOptNullable() {
 		}
 		code, ok := o.Coupon.Get()
 		out, err := json.Marshal(o)
-		fmt.Println(o.Coupon.Set, o.Coupon.IsNull(), code, ok, string(out), err)
+		fmt.Println(o.Coupon.IsSet(), o.Coupon.IsNull(), code, ok, string(out), err)
 	}
 	// Output:
 	// false false  false {} <nil>
@@ -29,18 +29,27 @@ func ExampleOptNullable() {
 	// true false SPRING true {"coupon":"SPRING"} <nil>
 }
 
-// Errors carry the JSON pointer of the offending value, built as they unwind.
-func ExampleWrap() {
-	err := parsec.CheckMinLength("", 1)
-	err = parsec.Wrap(parsec.WrapIndex(parsec.Wrap(err, "sku"), 2), "lines")
+// Errors carry the RFC 6901 JSON pointer of the offending value.
+func ExampleValidationError() {
+	var prices parsec.Map[int]
+	err := json.Unmarshal([]byte(`{"c":1,"a/b":"two"}`), &prices)
 	var ve *parsec.ValidationError
 	if errors.As(err, &ve) {
 		fmt.Println(ve.Pointer)
 	}
-	fmt.Println(err)
+	// Output: /a~1b
+}
+
+// The three presence types answer the same questions.
+func ExampleNullable() {
+	for _, n := range []parsec.Nullable[int]{{}, parsec.NewNullable(3), parsec.Null[int]()} {
+		v, ok := n.Get()
+		fmt.Println(n.IsSet(), n.IsNull(), n.IsZero(), v, ok, n.Or(-1))
+	}
 	// Output:
-	// /lines/2/sku
-	// /lines/2/sku: length 0 is less than minLength 1
+	// true false true 0 true 0
+	// true false false 3 true 3
+	// true true false 0 false -1
 }
 
 // Map keeps the order in which keys arrived.

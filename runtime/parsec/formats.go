@@ -33,7 +33,7 @@ func NewDateTime(t time.Time) DateTime {
 func ParseDateTime(s string) (DateTime, error) {
 	t, ok := parseRFC3339(s)
 	if !ok {
-		return DateTime{}, Errorf("%q is not an RFC 3339 date-time", truncate(s))
+		return DateTime{}, errorf("%q is not an RFC 3339 date-time", truncate(s))
 	}
 	return DateTime{text: s, t: t}, nil
 }
@@ -43,8 +43,8 @@ func parseRFC3339(s string) (time.Time, bool) {
 	if len(s) < len("2006-01-02T15:04:05Z") || (s[10] != 'T' && s[10] != 't') {
 		return time.Time{}, false
 	}
-	day, err := time.Parse(time.DateOnly, s[:10])
-	if err != nil {
+	y, mo, d, ok := parseFullDate(s[:10])
+	if !ok {
 		return time.Time{}, false
 	}
 	rest := s[11:]
@@ -104,9 +104,33 @@ func parseRFC3339(s string) (time.Time, bool) {
 	if rest != "Z" && rest != "z" {
 		loc = time.FixedZone("", offset)
 	}
-	y, mo, d := day.Date()
 	// time.Date normalises second 60 to the next minute.
 	return time.Date(y, mo, d, h, m, sec, nanos, loc), true
+}
+
+// parseFullDate parses an RFC 3339 full-date (2006-01-02) with the rules of
+// time.Parse(time.DateOnly, s), the day checked against its month, without
+// the cost of a general layout parser.
+func parseFullDate(s string) (int, time.Month, int, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, 0, 0, false
+	}
+	hi, ok1 := digits2(s[0:2])
+	lo, ok2 := digits2(s[2:4])
+	m, ok3 := digits2(s[5:7])
+	d, ok4 := digits2(s[8:10])
+	if !ok1 || !ok2 || !ok3 || !ok4 || m < 1 || m > 12 || d < 1 {
+		return 0, 0, 0, false
+	}
+	y := hi*100 + lo
+	days := [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m-1]
+	if m == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		days = 29
+	}
+	if d > days {
+		return 0, 0, 0, false
+	}
+	return y, time.Month(m), d, true
 }
 
 // digits2 parses exactly two ASCII digits.
@@ -130,7 +154,7 @@ func (d DateTime) IsZero() bool { return d.text == "" }
 // DateTime from a constructor or a parser is always valid.
 func (d DateTime) Validate() error {
 	if d.text == "" {
-		return Errorf("empty DateTime: expected a date-time")
+		return errorf("empty DateTime: expected a date-time")
 	}
 	return nil
 }
@@ -164,11 +188,11 @@ func NewDate(t time.Time) Date {
 
 // ParseDate parses an RFC 3339 full-date.
 func ParseDate(s string) (Date, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return Date{}, Errorf("%q is not an RFC 3339 full-date", truncate(s))
+	y, m, d, ok := parseFullDate(s)
+	if !ok {
+		return Date{}, errorf("%q is not an RFC 3339 full-date", truncate(s))
 	}
-	return Date{text: s, t: t}, nil
+	return Date{text: s, t: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}, nil
 }
 
 // Time returns midnight UTC of the date.
@@ -184,7 +208,7 @@ func (d Date) IsZero() bool { return d.text == "" }
 // Date from a constructor or a parser is always valid.
 func (d Date) Validate() error {
 	if d.text == "" {
-		return Errorf("empty Date: expected a date")
+		return errorf("empty Date: expected a date")
 	}
 	return nil
 }
@@ -211,18 +235,18 @@ type UUID struct {
 // ParseUUID checks the RFC 9562 form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.
 func ParseUUID(s string) (UUID, error) {
 	if len(s) != 36 {
-		return UUID{}, Errorf("%q is not a UUID", truncate(s))
+		return UUID{}, errorf("%q is not a UUID", truncate(s))
 	}
 	for i := 0; i < 36; i++ {
 		c := s[i]
 		switch i {
 		case 8, 13, 18, 23:
 			if c != '-' {
-				return UUID{}, Errorf("%q is not a UUID", s)
+				return UUID{}, errorf("%q is not a UUID", s)
 			}
 		default:
 			if fromHex(c) < 0 {
-				return UUID{}, Errorf("%q is not a UUID", s)
+				return UUID{}, errorf("%q is not a UUID", s)
 			}
 		}
 	}
@@ -277,7 +301,7 @@ func (u UUID) IsZero() bool { return u.text == "" }
 // UUID from a constructor or a parser is always valid.
 func (u UUID) Validate() error {
 	if u.text == "" {
-		return Errorf("empty UUID: expected a UUID")
+		return errorf("empty UUID: expected a UUID")
 	}
 	return nil
 }
@@ -308,7 +332,7 @@ func ParseURI(s string) (URI, error) {
 		return URI{}, &ValidationError{Message: fmt.Sprintf("%q is not a URI", truncate(s)), Err: err}
 	}
 	if u.Scheme == "" {
-		return URI{}, Errorf("%q is not an absolute URI (no scheme)", truncate(s))
+		return URI{}, errorf("%q is not an absolute URI (no scheme)", truncate(s))
 	}
 	return URI{text: s}, nil
 }
@@ -326,7 +350,7 @@ func (u URI) IsZero() bool { return u.text == "" }
 // URI from a constructor or a parser is always valid.
 func (u URI) Validate() error {
 	if u.text == "" {
-		return Errorf("empty URI: expected a URI")
+		return errorf("empty URI: expected a URI")
 	}
 	return nil
 }
@@ -363,7 +387,7 @@ func ParseBytes(s string) (Bytes, error) {
 			return Bytes{text: s, b: b}, nil
 		}
 	}
-	return Bytes{}, Errorf("%q is not base64", truncate(s))
+	return Bytes{}, errorf("%q is not base64", truncate(s))
 }
 
 // Data returns the decoded bytes. The caller must not modify them.
@@ -389,4 +413,20 @@ func (b *Bytes) UnmarshalText(t []byte) error {
 	}
 	*b = v
 	return nil
+}
+
+// truncate shortens s for an error message to 64 code points.
+func truncate(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i] + "..."
+		}
+		n++
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package parsec
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -83,4 +84,57 @@ func TestFormatValidate(t *testing.T) {
 	if NewDateTime(time.Now()).Validate() != nil || (Bytes{}).Validate() != nil {
 		t.Error("valid format value rejected")
 	}
+}
+
+// TestParseFullDateAgreesWithTime checks the hand-written full-date parser
+// against time.Parse(time.DateOnly) on every day of four years around a
+// leap-year century rule and on malformed text.
+func TestParseFullDateAgreesWithTime(t *testing.T) {
+	var inputs []string
+	for _, y := range []string{"1900", "2000", "2024", "2026"} {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				inputs = append(inputs, fmt.Sprintf("%s-%02d-%02d", y, m, d))
+			}
+		}
+	}
+	inputs = append(inputs, "", "2026-1-01", "2026/01/01", "2026-01-0a", "+026-01-01", "2026-01-011", "0000-01-01", "9999-12-31")
+	for _, s := range inputs {
+		want, werr := time.Parse(time.DateOnly, s)
+		y, m, d, ok := parseFullDate(s)
+		if ok != (werr == nil) {
+			t.Errorf("parseFullDate(%q) ok = %v, time.Parse error = %v", s, ok, werr)
+			continue
+		}
+		if ok && !time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Equal(want) {
+			t.Errorf("parseFullDate(%q) = %d-%d-%d, want %v", s, y, m, d, want)
+		}
+	}
+}
+
+// BenchmarkFullDate compares the date parser behind ParseDateTime and
+// ParseDate with the time.Parse call it replaced, in one run.
+func BenchmarkFullDate(b *testing.B) {
+	const s = "2026-05-27"
+	b.Run("time.Parse", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := time.Parse(time.DateOnly, s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parseFullDate", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, _, ok := parseFullDate(s); !ok {
+				b.Fatal("rejected")
+			}
+		}
+	})
+	b.Run("ParseDateTime", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := ParseDateTime("2026-05-27T14:22:09.331Z"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

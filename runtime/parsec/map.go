@@ -156,7 +156,7 @@ func (m *Map[T]) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return Errorf("expected an object, found %s", describeToken(tok))
+		return errorf("expected an object, found %s", describeToken(tok))
 	}
 	*m = Map[T]{}
 	for dec.More() {
@@ -167,7 +167,7 @@ func (m *Map[T]) UnmarshalJSON(data []byte) error {
 		key := tok.(string) // json.Decoder guarantees object keys are strings
 		var v T
 		if err := dec.Decode(&v); err != nil {
-			return Wrap(err, key)
+			return prefix(err, "/"+EscapePointer(key))
 		}
 		m.Set(key, v)
 	}

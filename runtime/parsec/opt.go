@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 )
 
 var nullJSON = []byte("null")
@@ -35,6 +36,13 @@ func (o Opt[T]) Or(def T) T {
 	}
 	return def
 }
+
+// IsSet reports whether the value is present.
+func (o Opt[T]) IsSet() bool { return o.Set }
+
+// IsNull reports false: an Opt is never null. It is here so that the three
+// presence types answer the same questions.
+func (o Opt[T]) IsNull() bool { return false }
 
 // IsZero reports whether the value is absent.
 func (o Opt[T]) IsZero() bool { return !o.Set }
@@ -94,11 +102,25 @@ func (n Nullable[T]) Or(def T) T {
 	return n.Value
 }
 
+// IsSet reports true: a Nullable is a required value, always present (as
+// null or a value).
+func (n Nullable[T]) IsSet() bool { return true }
+
+// IsNull reports whether the value is null.
+func (n Nullable[T]) IsNull() bool { return n.Null }
+
+// IsZero reports whether n is the zero Nullable: not null and holding the
+// zero T.
+func (n Nullable[T]) IsZero() bool { return !n.Null && reflect.ValueOf(&n.Value).Elem().IsZero() }
+
 // SetTo makes the value non-null and equal to v.
 func (n *Nullable[T]) SetTo(v T) { n.Value, n.Null = v, false }
 
 // SetNull makes the value null.
 func (n *Nullable[T]) SetNull() { *n = Nullable[T]{Null: true} }
+
+// Reset makes n the zero Nullable (the zero T, not null).
+func (n *Nullable[T]) Reset() { *n = Nullable[T]{} }
 
 // MarshalJSON encodes the value or null.
 func (n Nullable[T]) MarshalJSON() ([]byte, error) {
@@ -151,6 +173,9 @@ func (o OptNullable[T]) Or(def T) T {
 	}
 	return def
 }
+
+// IsSet reports whether the value is present (as null or a value).
+func (o OptNullable[T]) IsSet() bool { return o.Set }
 
 // IsNull reports whether the value is present and null.
 func (o OptNullable[T]) IsNull() bool { return o.Set && o.Null }

@@ -89,3 +89,61 @@ func TestAccessors(t *testing.T) {
 		t.Error("Reset did not make the OptNullable absent")
 	}
 }
+
+// presenceAPI is what all three presence types answer alike.
+type presenceAPI[T any] interface {
+	Get() (T, bool)
+	Or(def T) T
+	IsSet() bool
+	IsNull() bool
+	IsZero() bool
+}
+
+// presenceSetters is what all three change alike through a pointer.
+type presenceSetters[T any] interface {
+	SetTo(v T)
+	Reset()
+}
+
+var (
+	_ presenceAPI[int]     = Opt[int]{}
+	_ presenceAPI[int]     = Nullable[int]{}
+	_ presenceAPI[int]     = OptNullable[int]{}
+	_ presenceSetters[int] = (*Opt[int])(nil)
+	_ presenceSetters[int] = (*Nullable[int])(nil)
+	_ presenceSetters[int] = (*OptNullable[int])(nil)
+)
+
+// TestPresenceStates pins IsSet, IsNull and IsZero for every state each
+// presence type can be in.
+func TestPresenceStates(t *testing.T) {
+	tests := []struct {
+		name                  string
+		p                     presenceAPI[int]
+		set, null, zero, some bool
+	}{
+		{"absent Opt", Opt[int]{}, false, false, true, false},
+		{"Opt 0", NewOpt(0), true, false, false, true},
+		{"zero Nullable", Nullable[int]{}, true, false, true, true},
+		{"Nullable 1", NewNullable(1), true, false, false, true},
+		{"null Nullable", Null[int](), true, true, false, false},
+		{"absent OptNullable", OptNullable[int]{}, false, false, true, false},
+		{"OptNullable 0", NewOptNullable(0), true, false, false, true},
+		{"null OptNullable", OptNull[int](), true, true, false, false},
+	}
+	for _, tt := range tests {
+		_, some := tt.p.Get()
+		if tt.p.IsSet() != tt.set || tt.p.IsNull() != tt.null || tt.p.IsZero() != tt.zero || some != tt.some {
+			t.Errorf("%s: IsSet=%v IsNull=%v IsZero=%v Get ok=%v, want %v %v %v %v", tt.name,
+				tt.p.IsSet(), tt.p.IsNull(), tt.p.IsZero(), some, tt.set, tt.null, tt.zero, tt.some)
+		}
+	}
+	n := NewNullable([]int{})
+	if n.IsZero() {
+		t.Error("a Nullable holding an empty, non-nil slice is zero")
+	}
+	n.Reset()
+	if !n.IsZero() || n.IsNull() {
+		t.Error("Reset did not make the Nullable zero")
+	}
+}

@@ -1,15 +1,15 @@
 package parsec
 
-// UnionFuncs are the generated functions of a union type U (a sealed
-// interface): they are what a [Union] holder needs, since an interface type
-// cannot carry methods of its own.
-type UnionFuncs[U any] struct {
-	// Decode reads and checks one value.
-	Decode func(d *Decoder) (U, error)
-	// Append appends the value held to b.
-	Append func(b []byte, u U) []byte
-	// Validate reports every constraint the value violates.
-	Validate func(u U) error
+// UnionCodec is how a [Union] holder decodes, encodes and validates the union
+// type U it holds. Generated code supplies one per union type
+// (parsecimpl.UnionFuncs); hand-written code has no reason to implement it.
+type UnionCodec[U any] interface {
+	// UnmarshalUnion decodes and checks one JSON value.
+	UnmarshalUnion(data []byte) (U, error)
+	// MarshalUnion encodes u.
+	MarshalUnion(u U) ([]byte, error)
+	// ValidateUnion reports every constraint u violates.
+	ValidateUnion(u U) error
 }
 
 // Union holds a value of a generated union type so that it can go through
@@ -18,29 +18,27 @@ type UnionFuncs[U any] struct {
 type Union[U any] struct {
 	// Value is the variant held; nil until decoded or set.
 	Value U
-	fns   *UnionFuncs[U]
+	c     UnionCodec[U]
 }
 
-// NewUnion returns an empty holder for the union the functions belong to.
-func NewUnion[U any](fns *UnionFuncs[U]) *Union[U] { return &Union[U]{fns: fns} }
+// NewUnion returns an empty holder for the union that c belongs to.
+func NewUnion[U any](c UnionCodec[U]) *Union[U] { return &Union[U]{c: c} }
+
+// IsZero reports whether the holder is nil or holds no variant.
+func (h *Union[U]) IsZero() bool { return h == nil || any(h.Value) == nil }
 
 // UnmarshalJSON decodes and checks data into the holder.
 func (h *Union[U]) UnmarshalJSON(data []byte) error {
-	return Unmarshal(data, func(d *Decoder) error {
-		v, err := h.fns.Decode(d)
-		if err != nil {
-			return err
-		}
-		h.Value = v
-		return nil
-	})
+	v, err := h.c.UnmarshalUnion(data)
+	if err != nil {
+		return err
+	}
+	h.Value = v
+	return nil
 }
 
 // MarshalJSON encodes the value held.
-func (h *Union[U]) MarshalJSON() (out []byte, err error) {
-	defer Recover(&err)
-	return h.fns.Append(make([]byte, 0, 256), h.Value), nil
-}
+func (h *Union[U]) MarshalJSON() ([]byte, error) { return h.c.MarshalUnion(h.Value) }
 
 // Validate reports every constraint the value held violates.
-func (h *Union[U]) Validate() error { return h.fns.Validate(h.Value) }
+func (h *Union[U]) Validate() error { return h.c.ValidateUnion(h.Value) }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+
+	"github.com/parsec-gen/parsec-gen/internal/schemadoc"
 )
 
 // DiffKind says how a compiled-in entry differs from the live registry.
@@ -119,15 +121,25 @@ func DiffEntry(compiled, live Entry) []Difference {
 }
 
 // SameSchema reports whether two payload schemas are the same JSON value
-// (layout and key order aside). A top-level "$schema" only one side has is
-// ignored: the generator writes the draft it read a schema under into the
-// schema it embeds.
+// (layout and key order aside) once the members of schema objects that only
+// annotate are removed from both (title, description, examples, default,
+// ...: the compact form of internal/schemadoc, which the generator embeds
+// by default), so the two validate alike. A top-level "$schema" only one
+// side has is ignored: the generator writes the draft it read a schema
+// under into the schema it embeds.
 func SameSchema(a, b json.RawMessage) bool {
 	ca, oka := canonical(a)
 	cb, okb := canonical(b)
 	if !oka || !okb {
 		return bytes.Equal(bytes.TrimSpace(a), bytes.TrimSpace(b))
 	}
+	// The pointers of both documents' references are kept in both, so a
+	// schema compacted with its package's references compares equal to
+	// the text it came from.
+	var p schemadoc.Protect
+	p.AddRefs(ca)
+	p.AddRefs(cb)
+	ca, cb = validating(a, ca, &p), validating(b, cb, &p)
 	ma, isMapA := ca.(map[string]any)
 	mb, isMapB := cb.(map[string]any)
 	if isMapA && isMapB {
@@ -141,6 +153,22 @@ func SameSchema(a, b json.RawMessage) bool {
 	ja, err1 := json.Marshal(ca)
 	jb, err2 := json.Marshal(cb)
 	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+// validating returns the decoded compact form of the schema s, whose
+// decoded value is v; v itself when there is none.
+func validating(s json.RawMessage, v any, p *schemadoc.Protect) any {
+	if v == nil {
+		return nil
+	}
+	c, err := schemadoc.Compact(bytes.TrimSpace(s), p)
+	if err != nil {
+		return v
+	}
+	if cv, ok := canonical(c); ok {
+		return cv
+	}
+	return v
 }
 
 // canonical decodes a schema; no schema (empty or null) is nil.

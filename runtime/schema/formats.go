@@ -59,7 +59,7 @@ func number(ok func(*big.Rat) bool, msg string) func(any) error {
 		}
 		r, valid := new(big.Rat).SetString(string(n))
 		if !valid || hugeExponent(string(n)) || !ok(r) {
-			return parsec.Errorf("number %s %s", n, msg)
+			return &parsec.ValidationError{Message: "number " + string(n) + " " + msg}
 		}
 		return nil
 	}

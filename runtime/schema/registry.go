@@ -62,6 +62,10 @@ type Aspect struct {
 	SchemaRef string
 	// Schema is the JSON Schema document. An aspect without one is accepted
 	// by the registry; validating its envelopes reports ErrNoSchema.
+	// Generated code embeds it in compact form by default: minified and
+	// without annotation-only members (title, description, examples,
+	// default, ...), which validates the same; generate with
+	// --embed-schema verbatim to embed the file as written.
 	Schema []byte
 	// New returns a pointer to a fresh value of the aspect's Go type.
 	New func() any

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -232,7 +233,7 @@ func typedClientPipe(b *testing.B, srv *server.Server, channel string) *pipe {
 func throughput(b *testing.B, p *pipe, n, publishers int) (*recorder, time.Duration) {
 	r := newRecorder(n)
 	p.use(r)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), benchWait)
 	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -249,7 +250,16 @@ func throughput(b *testing.B, p *pipe, n, publishers int) (*recorder, time.Durat
 			}
 		}()
 	}
-	wg.Wait()
+	published := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(published)
+	}()
+	select {
+	case <-published:
+	case <-ctx.Done():
+		b.Fatalf("publishers still running after %v", benchWait)
+	}
 	if b.Failed() {
 		b.FailNow() // a publisher failed: its share will never arrive
 	}
@@ -266,7 +276,7 @@ func throughput(b *testing.B, p *pipe, n, publishers int) (*recorder, time.Durat
 func pingPong(b *testing.B, p *pipe, n int) *recorder {
 	r := newRecorder(n)
 	p.use(r)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), benchWait)
 	defer cancel()
 	for i := 1; i <= n; i++ {
 		r.sent[i].Store(time.Now().UnixNano())
@@ -282,35 +292,47 @@ func pingPong(b *testing.B, p *pipe, n int) *recorder {
 	return r
 }
 
+// benchWait bounds each phase of a round (all publishes and deliveries of
+// one throughput or latency run): past it the benchmark fails.
+const benchWait = 2 * time.Minute
+
 // tallyRuns merges rounds: throughput is total messages over total time,
-// percentiles are over every latency; ratios keeps each round's throughput
-// ratio against the base variant of the same round.
+// percentiles are over every latency; ratios and p99Ratios keep each
+// round's throughput ratio and p99 latency ratio against the base variant
+// of the same round.
 type tallyRuns struct {
-	msgs    int
-	elapsed time.Duration
-	lat     []time.Duration
-	ratios  []float64
+	msgs      int
+	elapsed   time.Duration
+	lat       []time.Duration
+	ratios    []float64
+	p99Ratios []float64
 }
 
 func (m *tallyRuns) addThroughput(n int, d time.Duration) { m.msgs += n; m.elapsed += d }
 
-func (m *tallyRuns) addLatency(r *recorder) {
+// addLatency merges r's latencies and returns r's own p99.
+func (m *tallyRuns) addLatency(r *recorder) time.Duration {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	m.lat = append(m.lat, r.lat...)
-	r.mu.Unlock()
+	return percentile(slices.Clone(r.lat), 0.99)
 }
 
 func (m *tallyRuns) perSec() float64 { return float64(m.msgs) / m.elapsed.Seconds() }
 
-func (m *tallyRuns) pct(p float64) time.Duration {
-	slices.Sort(m.lat)
-	return m.lat[min(len(m.lat)-1, int(p*float64(len(m.lat))))]
+func (m *tallyRuns) pct(p float64) time.Duration { return percentile(m.lat, p) }
+
+// percentile sorts lat and returns its p-th percentile (nearest rank: the
+// smallest latency at least a fraction p of them do not exceed).
+func percentile(lat []time.Duration, p float64) time.Duration {
+	slices.Sort(lat)
+	return lat[max(0, min(len(lat)-1, int(math.Ceil(p*float64(len(lat))))-1))]
 }
 
-// medianRatio is the median of the per-round throughput ratios: a burst of
-// background load spoils a round or two, not the figure.
-func (m *tallyRuns) medianRatio() float64 {
-	r := slices.Clone(m.ratios)
+// median is the median of the per-round ratios: a burst of background load
+// spoils a round or two, not the figure.
+func median(ratios []float64) float64 {
+	r := slices.Clone(ratios)
 	slices.Sort(r)
 	if len(r)%2 == 1 {
 		return r[len(r)/2]
@@ -322,7 +344,19 @@ func (m *tallyRuns) medianRatio() float64 {
 // machine weighs on both alike.
 const benchRounds = 20
 
-func benchMessages(b *testing.B, channel string, n int) [][]byte {
+// benchSizes returns the messages per variant and round for throughput
+// (b.N over the rounds) and for latency: enough ping-pongs per round that
+// the round's p99 is not its slowest sample (with 500, five lie above it).
+func benchSizes(b *testing.B) (n, latN int) {
+	n = max(b.N/benchRounds, 100)
+	return n, max(n, 500)
+}
+
+// benchMessages encodes the envelopes a raw or ws pipe publishes: enough
+// for either phase of a round.
+func benchMessages(b *testing.B, channel string) [][]byte {
+	n, latN := benchSizes(b)
+	n = max(n, latN)
 	msgs := make([][]byte, n+1)
 	for i := 1; i <= n; i++ {
 		msgs[i] = encodeTick(b, channel, "bench", i)
@@ -333,11 +367,13 @@ func benchMessages(b *testing.B, channel string, n int) [][]byte {
 // comparePipes runs base and other in alternating rounds, the one that goes
 // first alternating too (ABBA), so drift in background load cancels: a
 // saturating throughput phase with `publishers` concurrent publishers, then
-// a ping-pong latency phase. It reports both and their ratios; the
-// throughput ratio is the median of the per-round ratios.
+// a ping-pong latency phase. It reports both and their ratios:
+// throughput_ratio (other/base messages per second) and p99_ratio
+// (other/base p99 latency) are the medians of the per-round ratios, the
+// figures the targets name; p99_ratio_pooled is the ratio of the p99s over
+// every round's latencies, which one noisy round can move.
 func comparePipes(b *testing.B, base, other *pipe, name string, publishers int) {
-	n := max(b.N/benchRounds, 100)
-	latN := max(n/10, 100)
+	n, latN := benchSizes(b)
 	var rb, ro tallyRuns
 	b.ResetTimer()
 	for round := range benchRounds {
@@ -352,36 +388,39 @@ func comparePipes(b *testing.B, base, other *pipe, name string, publishers int) 
 		rb.addThroughput(n, db)
 		ro.addThroughput(n, do)
 		ro.ratios = append(ro.ratios, float64(db)/float64(do))
+		var pb, po time.Duration
 		if round%2 == 0 {
-			rb.addLatency(pingPong(b, base, latN))
-			ro.addLatency(pingPong(b, other, latN))
+			pb = rb.addLatency(pingPong(b, base, latN))
+			po = ro.addLatency(pingPong(b, other, latN))
 		} else {
-			ro.addLatency(pingPong(b, other, latN))
-			rb.addLatency(pingPong(b, base, latN))
+			po = ro.addLatency(pingPong(b, other, latN))
+			pb = rb.addLatency(pingPong(b, base, latN))
 		}
+		ro.p99Ratios = append(ro.p99Ratios, float64(po)/float64(pb))
 	}
 	b.StopTimer()
 	b.ReportMetric(rb.perSec(), "raw_msg/s")
 	b.ReportMetric(ro.perSec(), name+"_msg/s")
-	b.ReportMetric(ro.medianRatio(), "throughput_ratio")
+	b.ReportMetric(median(ro.ratios), "throughput_ratio")
 	b.ReportMetric(float64(rb.pct(0.50).Microseconds()), "raw_p50_us")
 	b.ReportMetric(float64(ro.pct(0.50).Microseconds()), name+"_p50_us")
 	b.ReportMetric(float64(rb.pct(0.99).Microseconds()), "raw_p99_us")
 	b.ReportMetric(float64(ro.pct(0.99).Microseconds()), name+"_p99_us")
-	b.ReportMetric(float64(ro.pct(0.99))/float64(rb.pct(0.99)), "p99_ratio")
+	b.ReportMetric(median(ro.p99Ratios), "p99_ratio")
+	b.ReportMetric(float64(ro.pct(0.99))/float64(rb.pct(0.99)), "p99_ratio_pooled")
 	b.ReportMetric(0, "ns/op")
 }
 
 // BenchmarkWSPublishToHandler compares publish -> handler over WebSocket to
 // the embedded node: raw centrifuge-go against the ws transport, identical
 // bytes, 4 concurrent publishers for throughput, one message in flight for
-// latency. b.N is the number of messages per variant for throughput (a
-// tenth of it for latency); use -benchtime=15000x.
+// latency. b.N is the number of messages per variant for throughput, over
+// 20 rounds, and as many (at least 500 a round) for latency; use
+// -benchtime=15000x.
 func BenchmarkWSPublishToHandler(b *testing.B) {
 	srv := startServer(b, server.Config{HistorySize: 100})
-	n := max(b.N/benchRounds, 100)
-	raw := rawPipe(b, srv, "bench:raw", benchMessages(b, "bench:raw", n))
-	ws := wsPipe(b, srv, "bench:ws", benchMessages(b, "bench:ws", n))
+	raw := rawPipe(b, srv, "bench:raw", benchMessages(b, "bench:raw"))
+	ws := wsPipe(b, srv, "bench:ws", benchMessages(b, "bench:ws"))
 	comparePipes(b, raw, ws, "ws", 4)
 }
 
@@ -390,8 +429,7 @@ func BenchmarkWSPublishToHandler(b *testing.B) {
 // against raw centrifuge-go, both with one publisher.
 func BenchmarkWSClientPublishToHandler(b *testing.B) {
 	srv := startServer(b, server.Config{HistorySize: 100})
-	n := max(b.N/benchRounds, 100)
-	raw := rawPipe(b, srv, "bench:raw1", benchMessages(b, "bench:raw1", n))
+	raw := rawPipe(b, srv, "bench:raw1", benchMessages(b, "bench:raw1"))
 	cl := clientPipe(b, srv, "bench:client")
 	comparePipes(b, raw, cl, "client", 1)
 }
@@ -401,8 +439,7 @@ func BenchmarkWSClientPublishToHandler(b *testing.B) {
 // code has) and a HandleAspectTyped handler.
 func BenchmarkWSClientTypedPublishToHandler(b *testing.B) {
 	srv := startServer(b, server.Config{HistorySize: 100})
-	n := max(b.N/benchRounds, 100)
-	raw := rawPipe(b, srv, "bench:raw2", benchMessages(b, "bench:raw2", n))
+	raw := rawPipe(b, srv, "bench:raw2", benchMessages(b, "bench:raw2"))
 	cl := typedClientPipe(b, srv, "bench:typed")
 	comparePipes(b, raw, cl, "typed", 1)
 }

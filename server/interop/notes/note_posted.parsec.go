@@ -6,6 +6,7 @@ package notes
 import (
 	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
 
 // NotePosted corresponds to the root of ../schemas/note_posted.json.
@@ -26,9 +27,9 @@ type NotePosted struct {
 	AdditionalProperties parsec.RawProperties `json:"-"`
 }
 
-func (v *NotePosted) decode(d *parsec.Decoder) error {
+func (v *NotePosted) decode(d *parsecimpl.Decoder) error {
 	*v = NotePosted{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -37,70 +38,70 @@ func (v *NotePosted) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "note_id":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "note_id")
+				return parsecimpl.Wrap(err, "note_id")
 			}
 			if err := pattern0NotePosted.Check(x); err != nil {
-				return parsec.Wrap(err, "note_id")
+				return parsecimpl.Wrap(err, "note_id")
 			}
 			v.NoteID = x
 		case "text":
 			seen[0] |= 1 << 1
-			x1, err := parsec.DecodeString(d)
+			x1, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "text")
+				return parsecimpl.Wrap(err, "text")
 			}
-			if err := parsec.CheckMinLength(x1, 1); err != nil {
-				return parsec.Wrap(err, "text")
+			if err := parsecimpl.CheckMinLength(x1, 1); err != nil {
+				return parsecimpl.Wrap(err, "text")
 			}
-			if err := parsec.CheckMaxLength(x1, 20000); err != nil {
-				return parsec.Wrap(err, "text")
+			if err := parsecimpl.CheckMaxLength(x1, 20000); err != nil {
+				return parsecimpl.Wrap(err, "text")
 			}
 			v.Text = x1
 		case "words":
 			seen[0] |= 1 << 2
-			x2, err := parsec.DecodeInt64(d)
+			x2, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
-				return parsec.Wrap(err, "words")
+				return parsecimpl.Wrap(err, "words")
 			}
-			if err := parsec.CheckMinimum(x2, 0); err != nil {
-				return parsec.Wrap(err, "words")
+			if err := parsecimpl.CheckMinimum(x2, 0); err != nil {
+				return parsecimpl.Wrap(err, "words")
 			}
 			v.Words = x2
 		case "tags":
 			seen[0] |= 1 << 3
-			it1, err := parsec.ArrIter(d)
+			it1, err := parsecimpl.ArrIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "tags")
+				return parsecimpl.Wrap(err, "tags")
 			}
 			v.Tags.Value = make([]string, 0, 4)
 			for it1.Next() {
 				v.Tags.Value = append(v.Tags.Value, *new(string))
-				x3, err := parsec.DecodeString(d)
+				x3, err := parsecimpl.DecodeString(d)
 				if err != nil {
-					return parsec.Wrap(parsec.WrapIndex(err, len(v.Tags.Value)-1), "tags")
+					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Tags.Value)-1), "tags")
 				}
 				v.Tags.Value[len(v.Tags.Value)-1] = x3
 			}
-			if err := parsec.IterErr(it1.Err()); err != nil {
-				return parsec.Wrap(err, "tags")
+			if err := parsecimpl.IterErr(it1.Err()); err != nil {
+				return parsecimpl.Wrap(err, "tags")
 			}
-			if err := parsec.CheckMaxItems(len(v.Tags.Value), 8); err != nil {
-				return parsec.Wrap(err, "tags")
+			if err := parsecimpl.CheckMaxItems(len(v.Tags.Value), 8); err != nil {
+				return parsecimpl.Wrap(err, "tags")
 			}
 			v.Tags.Set = true
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
+			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsec.Missing(seen[:], "note_id", "text", "words", "")
+		return parsecimpl.Missing(seen[:], "note_id", "text", "words", "")
 	}
 	return nil
 }
@@ -108,56 +109,56 @@ func (v *NotePosted) decode(d *parsec.Decoder) error {
 func (v *NotePosted) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"note_id\":"...)
-	b = parsec.AppendString(b, v.NoteID)
+	b = parsecimpl.AppendString(b, v.NoteID)
 	b = append(b, ",\"text\":"...)
-	b = parsec.AppendString(b, v.Text)
+	b = parsecimpl.AppendString(b, v.Text)
 	b = append(b, ",\"words\":"...)
-	b = parsec.AppendInt(b, v.Words)
+	b = parsecimpl.AppendInt(b, v.Words)
 	if v.Tags.Set {
 		b = append(b, ",\"tags\":"...)
 		m1 := len(b)
 		for i := range v.Tags.Value {
 			b = append(b, ',')
-			b = parsec.AppendString(b, v.Tags.Value[i])
+			b = parsecimpl.AppendString(b, v.Tags.Value[i])
 		}
-		b = parsec.CloseArray(b, m1)
+		b = parsecimpl.CloseArray(b, m1)
 	}
-	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *NotePosted) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(pattern0NotePosted.Check(v.NoteID), "note_id"))
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.Text, 1), "text"))
-	errs.Add(parsec.Wrap(parsec.CheckMaxLength(v.Text, 20000), "text"))
-	errs.Add(parsec.Wrap(parsec.CheckMinimum(v.Words, 0), "words"))
+	errs.Add(parsecimpl.Wrap(pattern0NotePosted.Check(v.NoteID), "note_id"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.Text, 1), "text"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxLength(v.Text, 20000), "text"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinimum(v.Words, 0), "words"))
 	if v.Tags.Set {
-		errs.Add(parsec.Wrap(parsec.CheckMaxItems(len(v.Tags.Value), 8), "tags"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxItems(len(v.Tags.Value), 8), "tags"))
 	}
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v NotePosted) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintNotePosted.Buffer())
 	sizeHintNotePosted.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintNotePosted sizes the buffers of NotePosted.MarshalJSON.
-var sizeHintNotePosted parsec.SizeHint
+var sizeHintNotePosted parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *NotePosted) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0NotePosted = parsec.NewPattern("^n-[0-9]+$")
+	pattern0NotePosted = parsecimpl.NewPattern("^n-[0-9]+$")
 )
 
 // The generated types implement encoding/json's interfaces; these assertions

@@ -4,14 +4,14 @@
 package notes
 
 import (
-	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 	"github.com/parsec-gen/parsec-gen/runtime/schema"
 )
 
 // This is a compile-time assertion that the generated code and the parsec runtime
 // it is built against agree on their contract. If it fails to compile, regenerate
 // the code with the parsec-gen that matches the runtime version in go.mod.
-const _ = parsec.SupportPackageIsVersion1
+const _ = parsecimpl.SupportPackageIsVersion2
 
 // Aspects describes the aspects of this package, one per schema: name, schema
 // reference, the schema itself and a constructor of the root type.
@@ -21,20 +21,7 @@ var Aspects = []schema.Aspect{
 		New: func() any {
 			return new(NotePosted)
 		},
-		Schema: []byte(`{
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
-  "title": "NotePosted",
-  "description": "A note posted to a board; the interop tests exchange it with centrifuge-js.",
-  "type": "object",
-  "required": ["note_id", "text", "words"],
-  "properties": {
-    "note_id": {"type": "string", "pattern": "^n-[0-9]+$"},
-    "text": {"type": "string", "minLength": 1, "maxLength": 20000},
-    "words": {"type": "integer", "minimum": 0},
-    "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 8}
-  }
-}
-`),
+		Schema:    []byte(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["note_id","text","words"],"properties":{"note_id":{"type":"string","pattern":"^n-[0-9]+$"},"text":{"type":"string","minLength":1,"maxLength":20000},"words":{"type":"integer","minimum":0},"tags":{"type":"array","items":{"type":"string"},"maxItems":8}}}`),
 		SchemaRef: "note_posted.json",
 	},
 }

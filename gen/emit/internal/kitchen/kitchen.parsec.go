@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"github.com/go-faster/jx"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
 
 // Event exercises every field shape.
@@ -123,9 +124,9 @@ type Event struct {
 	Unknown parsec.RawProperties `json:"-"`
 }
 
-func (v *Event) decode(d *parsec.Decoder) error {
+func (v *Event) decode(d *parsecimpl.Decoder) error {
 	*v = Event{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -136,104 +137,104 @@ func (v *Event) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "id":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "id")
+				return parsecimpl.Wrap(err, "id")
 			}
-			if err := parsec.CheckMinLength(x, 4); err != nil {
-				return parsec.Wrap(err, "id")
+			if err := parsecimpl.CheckMinLength(x, 4); err != nil {
+				return parsecimpl.Wrap(err, "id")
 			}
-			if err := parsec.CheckMaxLength(x, 12); err != nil {
-				return parsec.Wrap(err, "id")
+			if err := parsecimpl.CheckMaxLength(x, 12); err != nil {
+				return parsecimpl.Wrap(err, "id")
 			}
 			if err := pattern0Event.Check(x); err != nil {
-				return parsec.Wrap(err, "id")
+				return parsecimpl.Wrap(err, "id")
 			}
 			v.ID = x
 		case "kind":
 			seen[0] |= 1 << 1
-			x1, err := parsec.DecodeStringBytes(d)
+			x1, err := parsecimpl.DecodeStringBytes(d)
 			if err != nil {
-				return parsec.Wrap(err, "kind")
+				return parsecimpl.Wrap(err, "kind")
 			}
 			if string(x1) != "event" {
-				return parsec.Wrap(parsec.ConstError(x1, "\"event\""), "kind")
+				return parsecimpl.Wrap(parsecimpl.ConstError(x1, "\"event\""), "kind")
 			}
 		case "note":
 			seen[0] |= 1 << 2
 			if d.IsNull() {
-				if err := parsec.DecodeNull(d); err != nil {
-					return parsec.Wrap(err, "note")
+				if err := parsecimpl.DecodeNull(d); err != nil {
+					return parsecimpl.Wrap(err, "note")
 				}
 				v.Note.Null = true
 			} else {
-				x2, err := parsec.DecodeString(d)
+				x2, err := parsecimpl.DecodeString(d)
 				if err != nil {
-					return parsec.Wrap(err, "note")
+					return parsecimpl.Wrap(err, "note")
 				}
 				v.Note.Value = x2
 			}
 		case "count":
 			seen[0] |= 1 << 3
-			x3, err := parsec.DecodeInt32(d)
+			x3, err := parsecimpl.DecodeInt32(d)
 			if err != nil {
-				return parsec.Wrap(err, "count")
+				return parsecimpl.Wrap(err, "count")
 			}
-			if err := parsec.CheckMinimum(x3, (-5)); err != nil {
-				return parsec.Wrap(err, "count")
+			if err := parsecimpl.CheckMinimum(x3, (-5)); err != nil {
+				return parsecimpl.Wrap(err, "count")
 			}
-			if err := parsec.CheckExclusiveMaximum(x3, 100); err != nil {
-				return parsec.Wrap(err, "count")
+			if err := parsecimpl.CheckExclusiveMaximum(x3, 100); err != nil {
+				return parsecimpl.Wrap(err, "count")
 			}
-			if err := parsec.CheckMultipleOfInt(x3, 5); err != nil {
-				return parsec.Wrap(err, "count")
+			if err := parsecimpl.CheckMultipleOfInt(x3, 5); err != nil {
+				return parsecimpl.Wrap(err, "count")
 			}
 			v.Count.Value = x3
 			v.Count.Set = true
 		case "ratio":
 			seen[0] |= 1 << 4
-			x4, err := parsec.DecodeFloat64(d)
+			x4, err := parsecimpl.DecodeFloat64(d)
 			if err != nil {
-				return parsec.Wrap(err, "ratio")
+				return parsecimpl.Wrap(err, "ratio")
 			}
-			if err := parsec.CheckMaximum(x4, 1e3); err != nil {
-				return parsec.Wrap(err, "ratio")
+			if err := parsecimpl.CheckMaximum(x4, 1e3); err != nil {
+				return parsecimpl.Wrap(err, "ratio")
 			}
-			if err := parsec.CheckExclusiveMinimum(x4, 0); err != nil {
-				return parsec.Wrap(err, "ratio")
+			if err := parsecimpl.CheckExclusiveMinimum(x4, 0); err != nil {
+				return parsecimpl.Wrap(err, "ratio")
 			}
-			if err := parsec.CheckMultipleOf(x4, 0.5); err != nil {
-				return parsec.Wrap(err, "ratio")
+			if err := parsecimpl.CheckMultipleOf(x4, 0.5); err != nil {
+				return parsecimpl.Wrap(err, "ratio")
 			}
 			v.Ratio.Value = x4
 			v.Ratio.Set = true
 		case "big":
 			seen[0] |= 1 << 5
-			x5, err := parsec.DecodeUint64(d)
+			x5, err := parsecimpl.DecodeUint64(d)
 			if err != nil {
-				return parsec.Wrap(err, "big")
+				return parsecimpl.Wrap(err, "big")
 			}
-			if err := parsec.CheckMinimum(float64(x5), (-1)); err != nil {
-				return parsec.Wrap(err, "big")
+			if err := parsecimpl.CheckMinimum(float64(x5), (-1)); err != nil {
+				return parsecimpl.Wrap(err, "big")
 			}
-			if err := parsec.CheckMaximum(float64(x5), 1.5); err != nil {
-				return parsec.Wrap(err, "big")
+			if err := parsecimpl.CheckMaximum(float64(x5), 1.5); err != nil {
+				return parsecimpl.Wrap(err, "big")
 			}
 			v.Big.Value = x5
 			v.Big.Set = true
 		case "small":
 			seen[0] |= 1 << 6
-			x6, err := parsec.DecodeFloat32(d)
+			x6, err := parsecimpl.DecodeFloat32(d)
 			if err != nil {
-				return parsec.Wrap(err, "small")
+				return parsecimpl.Wrap(err, "small")
 			}
 			v.Small.Value = x6
 			v.Small.Set = true
 		case "day":
 			seen[0] |= 1 << 7
-			x7, err := parsec.DecodeDate(d)
+			x7, err := parsecimpl.DecodeDate(d)
 			if err != nil {
-				return parsec.Wrap(err, "day")
+				return parsecimpl.Wrap(err, "day")
 			}
 			v.Day.Value = x7
 			v.Day.Set = true
@@ -241,212 +242,212 @@ func (v *Event) decode(d *parsec.Decoder) error {
 			seen[0] |= 1 << 8
 			v.At.Set = true
 			if d.IsNull() {
-				if err := parsec.DecodeNull(d); err != nil {
-					return parsec.Wrap(err, "at")
+				if err := parsecimpl.DecodeNull(d); err != nil {
+					return parsecimpl.Wrap(err, "at")
 				}
 				v.At.Null = true
 			} else {
-				x8, err := parsec.DecodeDateTime(d)
+				x8, err := parsecimpl.DecodeDateTime(d)
 				if err != nil {
-					return parsec.Wrap(err, "at")
+					return parsecimpl.Wrap(err, "at")
 				}
 				v.At.Value = x8
 			}
 		case "link":
 			seen[0] |= 1 << 9
-			x9, err := parsec.DecodeURI(d)
+			x9, err := parsecimpl.DecodeURI(d)
 			if err != nil {
-				return parsec.Wrap(err, "link")
+				return parsecimpl.Wrap(err, "link")
 			}
 			v.Link.Value = x9
 			v.Link.Set = true
 		case "blob":
 			seen[0] |= 1 << 10
-			x10, err := parsec.DecodeBytes(d)
+			x10, err := parsecimpl.DecodeBytes(d)
 			if err != nil {
-				return parsec.Wrap(err, "blob")
+				return parsecimpl.Wrap(err, "blob")
 			}
 			v.Blob.Value = x10
 			v.Blob.Set = true
 		case "uid":
 			seen[0] |= 1 << 11
-			x11, err := parsec.DecodeUUID(d)
+			x11, err := parsecimpl.DecodeUUID(d)
 			if err != nil {
-				return parsec.Wrap(err, "uid")
+				return parsecimpl.Wrap(err, "uid")
 			}
 			v.UID.Value = x11
 			v.UID.Set = true
 		case "level":
 			seen[0] |= 1 << 12
-			x12, err := parsec.DecodeInt64(d)
+			x12, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
-				return parsec.Wrap(err, "level")
+				return parsecimpl.Wrap(err, "level")
 			}
 			switch x12 {
 			case 1, 2:
 			default:
-				return parsec.Wrap(parsec.EnumError(x12, "1", "2"), "level")
+				return parsecimpl.Wrap(parsecimpl.EnumError(x12, "1", "2"), "level")
 			}
 			v.Level.Value = x12
 			v.Level.Set = true
 		case "letter":
 			seen[0] |= 1 << 13
-			x13, err := parsec.DecodeString(d)
+			x13, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "letter")
+				return parsecimpl.Wrap(err, "letter")
 			}
 			switch x13 {
 			case "a", "b":
 			default:
-				return parsec.Wrap(parsec.EnumError(x13, "\"a\"", "\"b\""), "letter")
+				return parsecimpl.Wrap(parsecimpl.EnumError(x13, "\"a\"", "\"b\""), "letter")
 			}
 			v.Letter.Value = x13
 			v.Letter.Set = true
 		case "odd":
 			seen[0] |= 1 << 14
-			x14, err := parsec.DecodeRaw(d)
+			x14, err := parsecimpl.DecodeRaw(d)
 			if err != nil {
-				return parsec.Wrap(err, "odd")
+				return parsecimpl.Wrap(err, "odd")
 			}
-			switch parsec.CompactJSON(x14) {
+			switch parsecimpl.CompactJSON(x14) {
 			case "[1]", "{\"a\":true}":
 			default:
-				return parsec.Wrap(parsec.EnumError(parsec.RawJSON(string(x14)), "[1]", "{\"a\":true}"), "odd")
+				return parsecimpl.Wrap(parsecimpl.EnumError(parsecimpl.RawJSON(string(x14)), "[1]", "{\"a\":true}"), "odd")
 			}
 			v.Odd.Value = x14
 			v.Odd.Set = true
 		case "mixed":
 			seen[0] |= 1 << 15
 			if err := v.Mixed.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "mixed")
+				return parsecimpl.Wrap(err, "mixed")
 			}
 			v.Mixed.Set = true
 		case "color":
 			seen[0] |= 1 << 16
 			if err := v.Color.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "color")
+				return parsecimpl.Wrap(err, "color")
 			}
 			v.Color.Set = true
 		case "lvl":
 			seen[0] |= 1 << 17
 			if err := v.Lvl.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "lvl")
+				return parsecimpl.Wrap(err, "lvl")
 			}
 			v.Lvl.Set = true
 		case "flag":
 			seen[0] |= 1 << 18
 			if err := v.Flag.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "flag")
+				return parsecimpl.Wrap(err, "flag")
 			}
 			v.Flag.Set = true
 		case "version":
 			seen[0] |= 1 << 19
 			if err := v.Version.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "version")
+				return parsecimpl.Wrap(err, "version")
 			}
 			v.Version.Set = true
 		case "tags":
 			seen[0] |= 1 << 20
-			it1, err := parsec.ArrIter(d)
+			it1, err := parsecimpl.ArrIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "tags")
+				return parsecimpl.Wrap(err, "tags")
 			}
 			v.Tags.Value = make([]string, 0, 4)
 			for it1.Next() {
 				v.Tags.Value = append(v.Tags.Value, *new(string))
-				x15, err := parsec.DecodeString(d)
+				x15, err := parsecimpl.DecodeString(d)
 				if err != nil {
-					return parsec.Wrap(parsec.WrapIndex(err, len(v.Tags.Value)-1), "tags")
+					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Tags.Value)-1), "tags")
 				}
 				v.Tags.Value[len(v.Tags.Value)-1] = x15
 			}
-			if err := parsec.IterErr(it1.Err()); err != nil {
-				return parsec.Wrap(err, "tags")
+			if err := parsecimpl.IterErr(it1.Err()); err != nil {
+				return parsecimpl.Wrap(err, "tags")
 			}
-			if err := parsec.CheckMinItems(len(v.Tags.Value), 1); err != nil {
-				return parsec.Wrap(err, "tags")
+			if err := parsecimpl.CheckMinItems(len(v.Tags.Value), 1); err != nil {
+				return parsecimpl.Wrap(err, "tags")
 			}
-			if err := parsec.CheckUnique(v.Tags.Value); err != nil {
-				return parsec.Wrap(err, "tags")
+			if err := parsecimpl.CheckUnique(v.Tags.Value); err != nil {
+				return parsecimpl.Wrap(err, "tags")
 			}
 			v.Tags.Set = true
 		case "matrix":
 			seen[0] |= 1 << 21
-			it2, err := parsec.ArrIter(d)
+			it2, err := parsecimpl.ArrIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "matrix")
+				return parsecimpl.Wrap(err, "matrix")
 			}
 			v.Matrix.Value = make([][]parsec.Nullable[float64], 0, 4)
 			for it2.Next() {
 				v.Matrix.Value = append(v.Matrix.Value, *new([]parsec.Nullable[float64]))
-				it3, err := parsec.ArrIter(d)
+				it3, err := parsecimpl.ArrIter(d)
 				if err != nil {
-					return parsec.Wrap(parsec.WrapIndex(err, len(v.Matrix.Value)-1), "matrix")
+					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Matrix.Value)-1), "matrix")
 				}
 				v.Matrix.Value[len(v.Matrix.Value)-1] = make([]parsec.Nullable[float64], 0, 4)
 				for it3.Next() {
 					v.Matrix.Value[len(v.Matrix.Value)-1] = append(v.Matrix.Value[len(v.Matrix.Value)-1], *new(parsec.Nullable[float64]))
 					if d.IsNull() {
-						if err := parsec.DecodeNull(d); err != nil {
-							return parsec.Wrap(parsec.WrapIndex(parsec.WrapIndex(err, len(v.Matrix.Value[len(v.Matrix.Value)-1])-1), len(v.Matrix.Value)-1), "matrix")
+						if err := parsecimpl.DecodeNull(d); err != nil {
+							return parsecimpl.Wrap(parsecimpl.WrapIndex(parsecimpl.WrapIndex(err, len(v.Matrix.Value[len(v.Matrix.Value)-1])-1), len(v.Matrix.Value)-1), "matrix")
 						}
 						v.Matrix.Value[len(v.Matrix.Value)-1][len(v.Matrix.Value[len(v.Matrix.Value)-1])-1].Null = true
 					} else {
-						x16, err := parsec.DecodeFloat64(d)
+						x16, err := parsecimpl.DecodeFloat64(d)
 						if err != nil {
-							return parsec.Wrap(parsec.WrapIndex(parsec.WrapIndex(err, len(v.Matrix.Value[len(v.Matrix.Value)-1])-1), len(v.Matrix.Value)-1), "matrix")
+							return parsecimpl.Wrap(parsecimpl.WrapIndex(parsecimpl.WrapIndex(err, len(v.Matrix.Value[len(v.Matrix.Value)-1])-1), len(v.Matrix.Value)-1), "matrix")
 						}
 						v.Matrix.Value[len(v.Matrix.Value)-1][len(v.Matrix.Value[len(v.Matrix.Value)-1])-1].Value = x16
 					}
 				}
-				if err := parsec.IterErr(it3.Err()); err != nil {
-					return parsec.Wrap(parsec.WrapIndex(err, len(v.Matrix.Value)-1), "matrix")
+				if err := parsecimpl.IterErr(it3.Err()); err != nil {
+					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Matrix.Value)-1), "matrix")
 				}
 			}
-			if err := parsec.IterErr(it2.Err()); err != nil {
-				return parsec.Wrap(err, "matrix")
+			if err := parsecimpl.IterErr(it2.Err()); err != nil {
+				return parsecimpl.Wrap(err, "matrix")
 			}
 			v.Matrix.Set = true
 		case "meta":
 			seen[0] |= 1 << 22
-			it4, err := parsec.ObjIter(d)
+			it4, err := parsecimpl.ObjIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "meta")
+				return parsecimpl.Wrap(err, "meta")
 			}
 			for it4.Next() {
 				k := d.Keep(it4.Key())
 				if err := pattern1Event.CheckKey(k); err != nil {
-					return parsec.Wrap(parsec.Wrap(err, k), "meta")
+					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
 				}
 				var x17 parsec.Nullable[string]
 				if d.IsNull() {
-					if err := parsec.DecodeNull(d); err != nil {
-						return parsec.Wrap(parsec.Wrap(err, k), "meta")
+					if err := parsecimpl.DecodeNull(d); err != nil {
+						return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
 					}
 					x17.Null = true
 				} else {
-					x18, err := parsec.DecodeString(d)
+					x18, err := parsecimpl.DecodeString(d)
 					if err != nil {
-						return parsec.Wrap(parsec.Wrap(err, k), "meta")
+						return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
 					}
 					x17.Value = x18
 				}
 				v.Meta.Value.Set(k, x17)
 			}
-			if err := parsec.IterErr(it4.Err()); err != nil {
-				return parsec.Wrap(err, "meta")
+			if err := parsecimpl.IterErr(it4.Err()); err != nil {
+				return parsecimpl.Wrap(err, "meta")
 			}
-			if err := parsec.CheckMaxProperties(v.Meta.Value.Len(), 3); err != nil {
-				return parsec.Wrap(err, "meta")
+			if err := parsecimpl.CheckMaxProperties(v.Meta.Value.Len(), 3); err != nil {
+				return parsecimpl.Wrap(err, "meta")
 			}
 			v.Meta.Set = true
 		case "any":
 			seen[0] |= 1 << 23
-			x19, err := parsec.DecodeRaw(d)
+			x19, err := parsecimpl.DecodeRaw(d)
 			if err != nil {
-				return parsec.Wrap(err, "any")
+				return parsecimpl.Wrap(err, "any")
 			}
-			if err := parsec.CheckRaw(x19, &parsec.RawConstraints{
+			if err := parsecimpl.CheckRaw(x19, &parsecimpl.RawConstraints{
 				ExclusiveMaximum: "",
 				ExclusiveMinimum: "",
 				MaxItems:         -1,
@@ -461,7 +462,7 @@ func (v *Event) decode(d *parsec.Decoder) error {
 				Pattern:          nil,
 				UniqueItems:      false,
 			}); err != nil {
-				return parsec.Wrap(err, "any")
+				return parsecimpl.Wrap(err, "any")
 			}
 			v.Any.Value = x19
 			v.Any.Set = true
@@ -469,7 +470,7 @@ func (v *Event) decode(d *parsec.Decoder) error {
 			seen[0] |= 1 << 24
 			x20, err := decodePayment(d)
 			if err != nil {
-				return parsec.Wrap(err, "payment")
+				return parsecimpl.Wrap(err, "payment")
 			}
 			v.Payment.Value = x20
 			v.Payment.Set = true
@@ -477,14 +478,14 @@ func (v *Event) decode(d *parsec.Decoder) error {
 			seen[0] |= 1 << 25
 			v.Value.Set = true
 			if d.IsNull() {
-				if err := parsec.DecodeNull(d); err != nil {
-					return parsec.Wrap(err, "value")
+				if err := parsecimpl.DecodeNull(d); err != nil {
+					return parsecimpl.Wrap(err, "value")
 				}
 				v.Value.Null = true
 			} else {
 				x21, err := decodeScalar(d)
 				if err != nil {
-					return parsec.Wrap(err, "value")
+					return parsecimpl.Wrap(err, "value")
 				}
 				v.Value.Value = x21
 			}
@@ -492,7 +493,7 @@ func (v *Event) decode(d *parsec.Decoder) error {
 			seen[0] |= 1 << 26
 			x22, err := decodeShape(d)
 			if err != nil {
-				return parsec.Wrap(err, "shape")
+				return parsecimpl.Wrap(err, "shape")
 			}
 			v.Shape.Value = x22
 			v.Shape.Set = true
@@ -500,219 +501,219 @@ func (v *Event) decode(d *parsec.Decoder) error {
 			seen[0] |= 1 << 27
 			x23, err := decodeAnyShape(d)
 			if err != nil {
-				return parsec.Wrap(err, "any_shape")
+				return parsecimpl.Wrap(err, "any_shape")
 			}
 			v.AnyShape.Value = x23
 			v.AnyShape.Set = true
 		case "shapes":
 			seen[0] |= 1 << 28
-			it5, err := parsec.ArrIter(d)
+			it5, err := parsecimpl.ArrIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "shapes")
+				return parsecimpl.Wrap(err, "shapes")
 			}
 			v.Shapes.Value = make([]Shape, 0, 4)
 			for it5.Next() {
 				v.Shapes.Value = append(v.Shapes.Value, *new(Shape))
 				x24, err := decodeShape(d)
 				if err != nil {
-					return parsec.Wrap(parsec.WrapIndex(err, len(v.Shapes.Value)-1), "shapes")
+					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Shapes.Value)-1), "shapes")
 				}
 				v.Shapes.Value[len(v.Shapes.Value)-1] = x24
 			}
-			if err := parsec.IterErr(it5.Err()); err != nil {
-				return parsec.Wrap(err, "shapes")
+			if err := parsecimpl.IterErr(it5.Err()); err != nil {
+				return parsecimpl.Wrap(err, "shapes")
 			}
 			v.Shapes.Set = true
 		case "point":
 			seen[0] |= 1 << 29
 			if err := v.Point.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "point")
+				return parsecimpl.Wrap(err, "point")
 			}
 			v.Point.Set = true
 		case "row":
 			seen[0] |= 1 << 30
 			if err := v.Row.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "row")
+				return parsecimpl.Wrap(err, "row")
 			}
 			v.Row.Set = true
 		case "parent":
 			seen[0] |= 1 << 31
 			v.Parent.Value = new(Event)
 			if err := (*v.Parent.Value).decode(d); err != nil {
-				return parsec.Wrap(err, "parent")
+				return parsecimpl.Wrap(err, "parent")
 			}
 			v.Parent.Set = true
 		case "children":
 			seen[0] |= 1 << 32
-			it6, err := parsec.ArrIter(d)
+			it6, err := parsecimpl.ArrIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "children")
+				return parsecimpl.Wrap(err, "children")
 			}
 			v.Children.Value = make([]Event, 0, 4)
 			for it6.Next() {
 				v.Children.Value = append(v.Children.Value, *new(Event))
 				if err := v.Children.Value[len(v.Children.Value)-1].decode(d); err != nil {
-					return parsec.Wrap(parsec.WrapIndex(err, len(v.Children.Value)-1), "children")
+					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Children.Value)-1), "children")
 				}
 			}
-			if err := parsec.IterErr(it6.Err()); err != nil {
-				return parsec.Wrap(err, "children")
+			if err := parsecimpl.IterErr(it6.Err()); err != nil {
+				return parsecimpl.Wrap(err, "children")
 			}
 			v.Children.Set = true
 		case "never":
 			seen[0] |= 1 << 33
-			if err := parsec.DecodeNever(d); err != nil {
-				return parsec.Wrap(err, "never")
+			if err := parsecimpl.DecodeNever(d); err != nil {
+				return parsecimpl.Wrap(err, "never")
 			}
 			v.Never.Set = true
 		case "number":
 			seen[0] |= 1 << 34
-			if err := parsec.DecodeJSON(d, &v.Number.Value); err != nil {
-				return parsec.Wrap(err, "number")
+			if err := parsecimpl.DecodeJSON(d, &v.Number.Value); err != nil {
+				return parsecimpl.Wrap(err, "number")
 			}
 			v.Number.Set = true
 		case "num2":
 			seen[0] |= 1 << 35
-			if err := parsec.DecodeJSON(d, &v.Num2.Value); err != nil {
-				return parsec.Wrap(err, "num2")
+			if err := parsecimpl.DecodeJSON(d, &v.Num2.Value); err != nil {
+				return parsecimpl.Wrap(err, "num2")
 			}
 			v.Num2.Set = true
 		case "label":
 			seen[0] |= 1 << 36
 			if err := v.Label.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "label")
+				return parsecimpl.Wrap(err, "label")
 			}
 			v.Label.Set = true
 		case "names":
 			seen[0] |= 1 << 37
 			if err := v.Names.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "names")
+				return parsecimpl.Wrap(err, "names")
 			}
 			v.Names.Set = true
 		case "scores":
 			seen[0] |= 1 << 38
 			if err := v.Scores.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "scores")
+				return parsecimpl.Wrap(err, "scores")
 			}
 			v.Scores.Set = true
 		case "maybe":
 			seen[0] |= 1 << 39
 			if err := v.Maybe.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "maybe")
+				return parsecimpl.Wrap(err, "maybe")
 			}
 			v.Maybe.Set = true
 		case "nothing":
 			seen[0] |= 1 << 40
 			if err := v.Nothing.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "nothing")
+				return parsecimpl.Wrap(err, "nothing")
 			}
 			v.Nothing.Set = true
 		case "opaque":
 			seen[0] |= 1 << 41
 			if err := v.Opaque.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "opaque")
+				return parsecimpl.Wrap(err, "opaque")
 			}
 			v.Opaque.Set = true
 		case "alias":
 			seen[0] |= 1 << 42
 			if err := v.Alias.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "alias")
+				return parsecimpl.Wrap(err, "alias")
 			}
 			v.Alias.Set = true
 		case "strict":
 			seen[0] |= 1 << 43
 			if err := v.Strict.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "strict")
+				return parsecimpl.Wrap(err, "strict")
 			}
 			v.Strict.Set = true
 		case "typed":
 			seen[0] |= 1 << 44
 			if err := v.Typed.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "typed")
+				return parsecimpl.Wrap(err, "typed")
 			}
 			v.Typed.Set = true
 		case "loose":
 			seen[0] |= 1 << 45
 			if err := v.Loose.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "loose")
+				return parsecimpl.Wrap(err, "loose")
 			}
 			v.Loose.Set = true
 		case "mixed_holder":
 			seen[0] |= 1 << 46
 			if err := v.MixedHolder.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "mixed_holder")
+				return parsecimpl.Wrap(err, "mixed_holder")
 			}
 			v.MixedHolder.Set = true
 		case "err":
 			seen[0] |= 1 << 47
-			if err := parsec.DecodeNull(d); err != nil {
-				return parsec.Wrap(err, "err")
+			if err := parsecimpl.DecodeNull(d); err != nil {
+				return parsecimpl.Wrap(err, "err")
 			}
 			v.Err.Set = true
 		case "nulls":
 			seen[0] |= 1 << 48
 			if err := v.Nulls.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "nulls")
+				return parsecimpl.Wrap(err, "nulls")
 			}
 			v.Nulls.Set = true
 		case "nevers":
 			seen[0] |= 1 << 49
 			if err := v.Nevers.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "nevers")
+				return parsecimpl.Wrap(err, "nevers")
 			}
 			v.Nevers.Set = true
 		case "fixed":
 			seen[0] |= 1 << 50
 			if err := v.Fixed.Value.decode(d); err != nil {
-				return parsec.Wrap(err, "fixed")
+				return parsecimpl.Wrap(err, "fixed")
 			}
 			v.Fixed.Set = true
 		case "nested":
 			seen[0] |= 1 << 51
-			it7, err := parsec.ArrIter(d)
+			it7, err := parsecimpl.ArrIter(d)
 			if err != nil {
-				return parsec.Wrap(err, "nested")
+				return parsecimpl.Wrap(err, "nested")
 			}
 			v.Nested.Value = make([]Nested, 0, 4)
 			for it7.Next() {
 				v.Nested.Value = append(v.Nested.Value, *new(Nested))
 				x25, err := decodeNested(d)
 				if err != nil {
-					return parsec.Wrap(parsec.WrapIndex(err, len(v.Nested.Value)-1), "nested")
+					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Nested.Value)-1), "nested")
 				}
 				v.Nested.Value[len(v.Nested.Value)-1] = x25
 			}
-			if err := parsec.IterErr(it7.Err()); err != nil {
-				return parsec.Wrap(err, "nested")
+			if err := parsecimpl.IterErr(it7.Err()); err != nil {
+				return parsecimpl.Wrap(err, "nested")
 			}
 			v.Nested.Set = true
 		case "old":
 			seen[0] |= 1 << 52
-			x26, err := parsec.DecodeString(d)
+			x26, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "old")
+				return parsecimpl.Wrap(err, "old")
 			}
 			v.Old.Value = x26
 			v.Old.Set = true
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.Unknown, it.Key()); err != nil {
+			if err := parsecimpl.DecodeRawProperty(d, &v.Unknown, it.Key()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsec.Missing(seen[:], "id", "kind", "note", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "")
+		return parsecimpl.Missing(seen[:], "id", "kind", "note", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "")
 	}
 	if seen[0]&(1<<7) != 0 && !(seen[0]&(1<<11) != 0) {
-		return parsec.DependencyError("day", "uid")
+		return parsecimpl.DependencyError("day", "uid")
 	}
 	if seen[0]&(1<<7) != 0 && !(seen[0]&(1<<3) != 0) {
-		return parsec.DependencyError("day", "count")
+		return parsecimpl.DependencyError("day", "count")
 	}
-	if err := parsec.CheckMinProperties(count, 3); err != nil {
+	if err := parsecimpl.CheckMinProperties(count, 3); err != nil {
 		return err
 	}
 	return nil
@@ -721,66 +722,66 @@ func (v *Event) decode(d *parsec.Decoder) error {
 func (v *Event) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"id\":"...)
-	b = parsec.AppendString(b, v.ID)
+	b = parsecimpl.AppendString(b, v.ID)
 	b = append(b, ",\"kind\":"...)
 	b = append(b, "\"event\""...)
 	b = append(b, ",\"note\":"...)
 	if v.Note.Null {
 		b = append(b, "null"...)
 	} else {
-		b = parsec.AppendString(b, v.Note.Value)
+		b = parsecimpl.AppendString(b, v.Note.Value)
 	}
 	if v.Count.Set {
 		b = append(b, ",\"count\":"...)
-		b = parsec.AppendInt(b, v.Count.Value)
+		b = parsecimpl.AppendInt(b, v.Count.Value)
 	}
 	if v.Ratio.Set {
 		b = append(b, ",\"ratio\":"...)
-		b = parsec.AppendFloat(b, float64(v.Ratio.Value), 64)
+		b = parsecimpl.AppendFloat(b, float64(v.Ratio.Value), 64)
 	}
 	if v.Big.Set {
 		b = append(b, ",\"big\":"...)
-		b = parsec.AppendUint(b, v.Big.Value)
+		b = parsecimpl.AppendUint(b, v.Big.Value)
 	}
 	if v.Small.Set {
 		b = append(b, ",\"small\":"...)
-		b = parsec.AppendFloat(b, float64(v.Small.Value), 32)
+		b = parsecimpl.AppendFloat(b, float64(v.Small.Value), 32)
 	}
 	if v.Day.Set {
 		b = append(b, ",\"day\":"...)
-		b = parsec.AppendString(b, v.Day.Value.String())
+		b = parsecimpl.AppendString(b, v.Day.Value.String())
 	}
 	if v.At.Set {
 		b = append(b, ",\"at\":"...)
 		if v.At.Null {
 			b = append(b, "null"...)
 		} else {
-			b = parsec.AppendString(b, v.At.Value.String())
+			b = parsecimpl.AppendString(b, v.At.Value.String())
 		}
 	}
 	if v.Link.Set {
 		b = append(b, ",\"link\":"...)
-		b = parsec.AppendString(b, v.Link.Value.String())
+		b = parsecimpl.AppendString(b, v.Link.Value.String())
 	}
 	if v.Blob.Set {
 		b = append(b, ",\"blob\":"...)
-		b = parsec.AppendString(b, v.Blob.Value.String())
+		b = parsecimpl.AppendString(b, v.Blob.Value.String())
 	}
 	if v.UID.Set {
 		b = append(b, ",\"uid\":"...)
-		b = parsec.AppendString(b, v.UID.Value.String())
+		b = parsecimpl.AppendString(b, v.UID.Value.String())
 	}
 	if v.Level.Set {
 		b = append(b, ",\"level\":"...)
-		b = parsec.AppendInt(b, v.Level.Value)
+		b = parsecimpl.AppendInt(b, v.Level.Value)
 	}
 	if v.Letter.Set {
 		b = append(b, ",\"letter\":"...)
-		b = parsec.AppendString(b, v.Letter.Value)
+		b = parsecimpl.AppendString(b, v.Letter.Value)
 	}
 	if v.Odd.Set {
 		b = append(b, ",\"odd\":"...)
-		b = parsec.AppendRaw(b, v.Odd.Value)
+		b = parsecimpl.AppendRaw(b, v.Odd.Value)
 	}
 	if v.Mixed.Set {
 		b = append(b, ",\"mixed\":"...)
@@ -807,9 +808,9 @@ func (v *Event) encode(b []byte) []byte {
 		m1 := len(b)
 		for i := range v.Tags.Value {
 			b = append(b, ',')
-			b = parsec.AppendString(b, v.Tags.Value[i])
+			b = parsecimpl.AppendString(b, v.Tags.Value[i])
 		}
-		b = parsec.CloseArray(b, m1)
+		b = parsecimpl.CloseArray(b, m1)
 	}
 	if v.Matrix.Set {
 		b = append(b, ",\"matrix\":"...)
@@ -822,30 +823,30 @@ func (v *Event) encode(b []byte) []byte {
 				if v.Matrix.Value[i1][i2].Null {
 					b = append(b, "null"...)
 				} else {
-					b = parsec.AppendFloat(b, float64(v.Matrix.Value[i1][i2].Value), 64)
+					b = parsecimpl.AppendFloat(b, float64(v.Matrix.Value[i1][i2].Value), 64)
 				}
 			}
-			b = parsec.CloseArray(b, m3)
+			b = parsecimpl.CloseArray(b, m3)
 		}
-		b = parsec.CloseArray(b, m2)
+		b = parsecimpl.CloseArray(b, m2)
 	}
 	if v.Meta.Set {
 		b = append(b, ",\"meta\":"...)
 		m4 := len(b)
 		for i3 := range v.Meta.Value.Len() {
 			k, x := v.Meta.Value.At(i3)
-			b = parsec.AppendKey(b, k)
+			b = parsecimpl.AppendKey(b, k)
 			if x.Null {
 				b = append(b, "null"...)
 			} else {
-				b = parsec.AppendString(b, x.Value)
+				b = parsecimpl.AppendString(b, x.Value)
 			}
 		}
-		b = parsec.CloseObject(b, m4)
+		b = parsecimpl.CloseObject(b, m4)
 	}
 	if v.Any.Set {
 		b = append(b, ",\"any\":"...)
-		b = parsec.AppendRaw(b, v.Any.Value)
+		b = parsecimpl.AppendRaw(b, v.Any.Value)
 	}
 	if v.Payment.Set {
 		b = append(b, ",\"payment\":"...)
@@ -874,7 +875,7 @@ func (v *Event) encode(b []byte) []byte {
 			b = append(b, ',')
 			b = encodeShape(b, v.Shapes.Value[i4])
 		}
-		b = parsec.CloseArray(b, m5)
+		b = parsecimpl.CloseArray(b, m5)
 	}
 	if v.Point.Set {
 		b = append(b, ",\"point\":"...)
@@ -899,19 +900,19 @@ func (v *Event) encode(b []byte) []byte {
 			b = append(b, ',')
 			b = v.Children.Value[i5].encode(b)
 		}
-		b = parsec.CloseArray(b, m6)
+		b = parsecimpl.CloseArray(b, m6)
 	}
 	if v.Never.Set {
 		b = append(b, ",\"never\":"...)
-		parsec.Fail(parsec.NeverError())
+		parsecimpl.Fail(parsecimpl.NeverError())
 	}
 	if v.Number.Set {
 		b = append(b, ",\"number\":"...)
-		b = parsec.AppendJSON(b, v.Number.Value)
+		b = parsecimpl.AppendJSON(b, v.Number.Value)
 	}
 	if v.Num2.Set {
 		b = append(b, ",\"num2\":"...)
-		b = parsec.AppendJSON(b, v.Num2.Value)
+		b = parsecimpl.AppendJSON(b, v.Num2.Value)
 	}
 	if v.Label.Set {
 		b = append(b, ",\"label\":"...)
@@ -980,97 +981,97 @@ func (v *Event) encode(b []byte) []byte {
 			b = append(b, ',')
 			b = encodeNested(b, v.Nested.Value[i6])
 		}
-		b = parsec.CloseArray(b, m7)
+		b = parsecimpl.CloseArray(b, m7)
 	}
 	if v.Old.Set {
 		b = append(b, ",\"old\":"...)
-		b = parsec.AppendString(b, v.Old.Value)
+		b = parsecimpl.AppendString(b, v.Old.Value)
 	}
-	b = parsec.AppendRawProperties(b, &v.Unknown)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendRawProperties(b, &v.Unknown)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *Event) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.ID, 4), "id"))
-	errs.Add(parsec.Wrap(parsec.CheckMaxLength(v.ID, 12), "id"))
-	errs.Add(parsec.Wrap(pattern0Event.Check(v.ID), "id"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.ID, 4), "id"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxLength(v.ID, 12), "id"))
+	errs.Add(parsecimpl.Wrap(pattern0Event.Check(v.ID), "id"))
 	if v.Count.Set {
-		errs.Add(parsec.Wrap(parsec.CheckMinimum(v.Count.Value, (-5)), "count"))
-		errs.Add(parsec.Wrap(parsec.CheckExclusiveMaximum(v.Count.Value, 100), "count"))
-		errs.Add(parsec.Wrap(parsec.CheckMultipleOfInt(v.Count.Value, 5), "count"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinimum(v.Count.Value, (-5)), "count"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckExclusiveMaximum(v.Count.Value, 100), "count"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMultipleOfInt(v.Count.Value, 5), "count"))
 	}
 	if v.Ratio.Set {
-		errs.Add(parsec.Wrap(parsec.CheckMaximum(v.Ratio.Value, 1e3), "ratio"))
-		errs.Add(parsec.Wrap(parsec.CheckExclusiveMinimum(v.Ratio.Value, 0), "ratio"))
-		errs.Add(parsec.Wrap(parsec.CheckMultipleOf(v.Ratio.Value, 0.5), "ratio"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaximum(v.Ratio.Value, 1e3), "ratio"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckExclusiveMinimum(v.Ratio.Value, 0), "ratio"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMultipleOf(v.Ratio.Value, 0.5), "ratio"))
 	}
 	if v.Big.Set {
-		errs.Add(parsec.Wrap(parsec.CheckMinimum(float64(v.Big.Value), (-1)), "big"))
-		errs.Add(parsec.Wrap(parsec.CheckMaximum(float64(v.Big.Value), 1.5), "big"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinimum(float64(v.Big.Value), (-1)), "big"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaximum(float64(v.Big.Value), 1.5), "big"))
 	}
 	if v.Day.Set {
-		errs.Add(parsec.Wrap(v.Day.Value.Validate(), "day"))
+		errs.Add(parsecimpl.Wrap(v.Day.Value.Validate(), "day"))
 	}
 	if v.At.Set && !v.At.Null {
-		errs.Add(parsec.Wrap(v.At.Value.Validate(), "at"))
+		errs.Add(parsecimpl.Wrap(v.At.Value.Validate(), "at"))
 	}
 	if v.Link.Set {
-		errs.Add(parsec.Wrap(v.Link.Value.Validate(), "link"))
+		errs.Add(parsecimpl.Wrap(v.Link.Value.Validate(), "link"))
 	}
 	if v.UID.Set {
-		errs.Add(parsec.Wrap(v.UID.Value.Validate(), "uid"))
+		errs.Add(parsecimpl.Wrap(v.UID.Value.Validate(), "uid"))
 	}
 	if v.Level.Set {
 		switch v.Level.Value {
 		case 1, 2:
 		default:
-			errs.Add(parsec.Wrap(parsec.EnumError(v.Level.Value, "1", "2"), "level"))
+			errs.Add(parsecimpl.Wrap(parsecimpl.EnumError(v.Level.Value, "1", "2"), "level"))
 		}
 	}
 	if v.Letter.Set {
 		switch v.Letter.Value {
 		case "a", "b":
 		default:
-			errs.Add(parsec.Wrap(parsec.EnumError(v.Letter.Value, "\"a\"", "\"b\""), "letter"))
+			errs.Add(parsecimpl.Wrap(parsecimpl.EnumError(v.Letter.Value, "\"a\"", "\"b\""), "letter"))
 		}
 	}
 	if v.Odd.Set {
-		switch parsec.CompactJSON(v.Odd.Value) {
+		switch parsecimpl.CompactJSON(v.Odd.Value) {
 		case "[1]", "{\"a\":true}":
 		default:
-			errs.Add(parsec.Wrap(parsec.EnumError(parsec.RawJSON(string(v.Odd.Value)), "[1]", "{\"a\":true}"), "odd"))
+			errs.Add(parsecimpl.Wrap(parsecimpl.EnumError(parsecimpl.RawJSON(string(v.Odd.Value)), "[1]", "{\"a\":true}"), "odd"))
 		}
 	}
 	if v.Mixed.Set {
-		errs.Add(parsec.Wrap(v.Mixed.Value.Validate(), "mixed"))
+		errs.Add(parsecimpl.Wrap(v.Mixed.Value.Validate(), "mixed"))
 	}
 	if v.Color.Set {
-		errs.Add(parsec.Wrap(v.Color.Value.Validate(), "color"))
+		errs.Add(parsecimpl.Wrap(v.Color.Value.Validate(), "color"))
 	}
 	if v.Lvl.Set {
-		errs.Add(parsec.Wrap(v.Lvl.Value.Validate(), "lvl"))
+		errs.Add(parsecimpl.Wrap(v.Lvl.Value.Validate(), "lvl"))
 	}
 	if v.Flag.Set {
-		errs.Add(parsec.Wrap(v.Flag.Value.Validate(), "flag"))
+		errs.Add(parsecimpl.Wrap(v.Flag.Value.Validate(), "flag"))
 	}
 	if v.Version.Set {
-		errs.Add(parsec.Wrap(v.Version.Value.Validate(), "version"))
+		errs.Add(parsecimpl.Wrap(v.Version.Value.Validate(), "version"))
 	}
 	if v.Tags.Set {
-		errs.Add(parsec.Wrap(parsec.CheckMinItems(len(v.Tags.Value), 1), "tags"))
-		errs.Add(parsec.Wrap(parsec.CheckUnique(v.Tags.Value), "tags"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinItems(len(v.Tags.Value), 1), "tags"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckUnique(v.Tags.Value), "tags"))
 	}
 	if v.Meta.Set {
 		for k := range v.Meta.Value.Keys() {
-			errs.Add(parsec.Wrap(parsec.Wrap(pattern1Event.CheckKey(k), k), "meta"))
+			errs.Add(parsecimpl.Wrap(parsecimpl.Wrap(pattern1Event.CheckKey(k), k), "meta"))
 		}
-		errs.Add(parsec.Wrap(parsec.CheckMaxProperties(v.Meta.Value.Len(), 3), "meta"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxProperties(v.Meta.Value.Len(), 3), "meta"))
 	}
 	if v.Any.Set {
-		errs.Add(parsec.Wrap(parsec.CheckRaw(v.Any.Value, &parsec.RawConstraints{
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckRaw(v.Any.Value, &parsecimpl.RawConstraints{
 			ExclusiveMaximum: "",
 			ExclusiveMinimum: "",
 			MaxItems:         -1,
@@ -1087,95 +1088,95 @@ func (v *Event) Validate() error {
 		}), "any"))
 	}
 	if v.Payment.Set {
-		errs.Add(parsec.Wrap(validatePayment(v.Payment.Value), "payment"))
+		errs.Add(parsecimpl.Wrap(validatePayment(v.Payment.Value), "payment"))
 	}
 	if v.Value.Set && !v.Value.Null {
-		errs.Add(parsec.Wrap(validateScalar(v.Value.Value), "value"))
+		errs.Add(parsecimpl.Wrap(validateScalar(v.Value.Value), "value"))
 	}
 	if v.Shape.Set {
-		errs.Add(parsec.Wrap(validateShape(v.Shape.Value), "shape"))
+		errs.Add(parsecimpl.Wrap(validateShape(v.Shape.Value), "shape"))
 	}
 	if v.AnyShape.Set {
-		errs.Add(parsec.Wrap(validateAnyShape(v.AnyShape.Value), "any_shape"))
+		errs.Add(parsecimpl.Wrap(validateAnyShape(v.AnyShape.Value), "any_shape"))
 	}
 	if v.Shapes.Set {
 		for i3 := range v.Shapes.Value {
-			errs.Add(parsec.Wrap(parsec.WrapIndex(validateShape(v.Shapes.Value[i3]), i3), "shapes"))
+			errs.Add(parsecimpl.Wrap(parsecimpl.WrapIndex(validateShape(v.Shapes.Value[i3]), i3), "shapes"))
 		}
 	}
 	if v.Point.Set {
-		errs.Add(parsec.Wrap(v.Point.Value.Validate(), "point"))
+		errs.Add(parsecimpl.Wrap(v.Point.Value.Validate(), "point"))
 	}
 	if v.Row.Set {
-		errs.Add(parsec.Wrap(v.Row.Value.Validate(), "row"))
+		errs.Add(parsecimpl.Wrap(v.Row.Value.Validate(), "row"))
 	}
 	if v.Parent.Set {
 		if v.Parent.Value == nil {
-			errs.Add(parsec.Wrap(parsec.Errorf("missing value"), "parent"))
+			errs.Add(parsecimpl.Wrap(parsecimpl.Errorf("missing value"), "parent"))
 		} else {
-			errs.Add(parsec.Wrap((*v.Parent.Value).Validate(), "parent"))
+			errs.Add(parsecimpl.Wrap((*v.Parent.Value).Validate(), "parent"))
 		}
 	}
 	if v.Children.Set {
 		for i4 := range v.Children.Value {
-			errs.Add(parsec.Wrap(parsec.WrapIndex(v.Children.Value[i4].Validate(), i4), "children"))
+			errs.Add(parsecimpl.Wrap(parsecimpl.WrapIndex(v.Children.Value[i4].Validate(), i4), "children"))
 		}
 	}
 	if v.Never.Set {
-		errs.Add(parsec.Wrap(parsec.NeverError(), "never"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.NeverError(), "never"))
 	}
 	if v.Label.Set {
-		errs.Add(parsec.Wrap(v.Label.Value.Validate(), "label"))
+		errs.Add(parsecimpl.Wrap(v.Label.Value.Validate(), "label"))
 	}
 	if v.Names.Set {
-		errs.Add(parsec.Wrap(v.Names.Value.Validate(), "names"))
+		errs.Add(parsecimpl.Wrap(v.Names.Value.Validate(), "names"))
 	}
 	if v.Scores.Set {
-		errs.Add(parsec.Wrap(v.Scores.Value.Validate(), "scores"))
+		errs.Add(parsecimpl.Wrap(v.Scores.Value.Validate(), "scores"))
 	}
 	if v.Maybe.Set {
-		errs.Add(parsec.Wrap(v.Maybe.Value.Validate(), "maybe"))
+		errs.Add(parsecimpl.Wrap(v.Maybe.Value.Validate(), "maybe"))
 	}
 	if v.Nothing.Set {
-		errs.Add(parsec.Wrap(v.Nothing.Value.Validate(), "nothing"))
+		errs.Add(parsecimpl.Wrap(v.Nothing.Value.Validate(), "nothing"))
 	}
 	if v.Opaque.Set {
-		errs.Add(parsec.Wrap(v.Opaque.Value.Validate(), "opaque"))
+		errs.Add(parsecimpl.Wrap(v.Opaque.Value.Validate(), "opaque"))
 	}
 	if v.Alias.Set {
-		errs.Add(parsec.Wrap(v.Alias.Value.Validate(), "alias"))
+		errs.Add(parsecimpl.Wrap(v.Alias.Value.Validate(), "alias"))
 	}
 	if v.Strict.Set {
-		errs.Add(parsec.Wrap(v.Strict.Value.Validate(), "strict"))
+		errs.Add(parsecimpl.Wrap(v.Strict.Value.Validate(), "strict"))
 	}
 	if v.Typed.Set {
-		errs.Add(parsec.Wrap(v.Typed.Value.Validate(), "typed"))
+		errs.Add(parsecimpl.Wrap(v.Typed.Value.Validate(), "typed"))
 	}
 	if v.Loose.Set {
-		errs.Add(parsec.Wrap(v.Loose.Value.Validate(), "loose"))
+		errs.Add(parsecimpl.Wrap(v.Loose.Value.Validate(), "loose"))
 	}
 	if v.MixedHolder.Set {
-		errs.Add(parsec.Wrap(v.MixedHolder.Value.Validate(), "mixed_holder"))
+		errs.Add(parsecimpl.Wrap(v.MixedHolder.Value.Validate(), "mixed_holder"))
 	}
 	if v.Nulls.Set {
-		errs.Add(parsec.Wrap(v.Nulls.Value.Validate(), "nulls"))
+		errs.Add(parsecimpl.Wrap(v.Nulls.Value.Validate(), "nulls"))
 	}
 	if v.Nevers.Set {
-		errs.Add(parsec.Wrap(v.Nevers.Value.Validate(), "nevers"))
+		errs.Add(parsecimpl.Wrap(v.Nevers.Value.Validate(), "nevers"))
 	}
 	if v.Fixed.Set {
-		errs.Add(parsec.Wrap(v.Fixed.Value.Validate(), "fixed"))
+		errs.Add(parsecimpl.Wrap(v.Fixed.Value.Validate(), "fixed"))
 	}
 	if v.Nested.Set {
 		for i5 := range v.Nested.Value {
-			errs.Add(parsec.Wrap(parsec.WrapIndex(validateNested(v.Nested.Value[i5]), i5), "nested"))
+			errs.Add(parsecimpl.Wrap(parsecimpl.WrapIndex(validateNested(v.Nested.Value[i5]), i5), "nested"))
 		}
 	}
 	if v.Day.Set && !(v.UID.Set) {
-		errs.Add(parsec.DependencyError("day", "uid"))
+		errs.Add(parsecimpl.DependencyError("day", "uid"))
 	}
 	if v.Day.Set && !(v.Count.Set) {
-		errs.Add(parsec.DependencyError("day", "count"))
+		errs.Add(parsecimpl.DependencyError("day", "count"))
 	}
 	count := 3 + v.Unknown.Len()
 	if v.Count.Set {
@@ -1328,29 +1329,29 @@ func (v *Event) Validate() error {
 	if v.Old.Set {
 		count++
 	}
-	errs.Add(parsec.CheckMinProperties(count, 3))
+	errs.Add(parsecimpl.CheckMinProperties(count, 3))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Event) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintEvent.Buffer())
 	sizeHintEvent.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintEvent sizes the buffers of Event.MarshalJSON.
-var sizeHintEvent parsec.SizeHint
+var sizeHintEvent parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Event) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0Event = parsec.NewPattern("^ev-\\d+$")
-	pattern1Event = parsec.NewPattern("^[a-z]+$")
+	pattern0Event = parsecimpl.NewPattern("^ev-\\d+$")
+	pattern1Event = parsecimpl.NewPattern("^[a-z]+$")
 )
 
 // Card is a test type; its doc has */ and a line separator and   in it.
@@ -1361,12 +1362,12 @@ type Card struct {
 	Number string `json:"number"`
 }
 
-func (v *Card) decode(d *parsec.Decoder) error {
-	raw, err := parsec.Capture(d)
+func (v *Card) decode(d *parsecimpl.Decoder) error {
+	raw, err := parsecimpl.Capture(d)
 	if err != nil {
 		return err
 	}
-	if err := parsec.SchemaError(residualSchemas.Validate("kitchen.json", "/$defs/Card", raw)); err != nil {
+	if err := parsecimpl.SchemaError(residualSchemas.Validate("kitchen.json", "/$defs/Card", raw)); err != nil {
 		return err
 	}
 	sub := d.Sub(raw)
@@ -1374,9 +1375,9 @@ func (v *Card) decode(d *parsec.Decoder) error {
 	return v.decodeBody(sub)
 }
 
-func (v *Card) decodeBody(d *parsec.Decoder) error {
+func (v *Card) decodeBody(d *parsecimpl.Decoder) error {
 	*v = Card{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -1385,32 +1386,32 @@ func (v *Card) decodeBody(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "type":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeStringBytes(d)
+			x, err := parsecimpl.DecodeStringBytes(d)
 			if err != nil {
-				return parsec.Wrap(err, "type")
+				return parsecimpl.Wrap(err, "type")
 			}
 			if string(x) != "card" {
-				return parsec.Wrap(parsec.ConstError(x, "\"card\""), "type")
+				return parsecimpl.Wrap(parsecimpl.ConstError(x, "\"card\""), "type")
 			}
 		case "number":
 			seen[0] |= 1 << 1
-			x1, err := parsec.DecodeString(d)
+			x1, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "number")
+				return parsecimpl.Wrap(err, "number")
 			}
 			if err := pattern0Card.Check(x1); err != nil {
-				return parsec.Wrap(err, "number")
+				return parsecimpl.Wrap(err, "number")
 			}
 			v.Number = x1
 		default:
-			return parsec.UnknownProperty(it.Key())
+			return parsecimpl.UnknownProperty(it.Key())
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x3 != 0x3 {
-		return parsec.Missing(seen[:], "type", "number")
+		return parsecimpl.Missing(seen[:], "type", "number")
 	}
 	return nil
 }
@@ -1420,8 +1421,8 @@ func (v *Card) encode(b []byte) []byte {
 	b = append(b, ",\"type\":"...)
 	b = append(b, "\"card\""...)
 	b = append(b, ",\"number\":"...)
-	b = parsec.AppendString(b, v.Number)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendString(b, v.Number)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
@@ -1430,31 +1431,31 @@ func (v *Card) Validate() error {
 	var errs parsec.ValidationErrors
 	errs.Add(func() error {
 		var errs parsec.ValidationErrors
-		errs.Add(parsec.Wrap(pattern0Card.Check(v.Number), "number"))
+		errs.Add(parsecimpl.Wrap(pattern0Card.Check(v.Number), "number"))
 		return errs.Err()
 	}())
-	errs.Add(parsec.SchemaError(residualSchemas.ValidateValue("kitchen.json", "/$defs/Card", v)))
+	errs.Add(parsecimpl.SchemaError(residualSchemas.ValidateValue("kitchen.json", "/$defs/Card", v)))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Card) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintCard.Buffer())
 	sizeHintCard.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintCard sizes the buffers of Card.MarshalJSON.
-var sizeHintCard parsec.SizeHint
+var sizeHintCard parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Card) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0Card = parsec.NewPattern("^[0-9]{4}(-[0-9]{4}){3}$")
+	pattern0Card = parsecimpl.NewPattern("^[0-9]{4}(-[0-9]{4}){3}$")
 )
 
 // Cash is a test type; its doc has */ and a line separator and   in it.
@@ -1463,9 +1464,9 @@ type Cash struct {
 	Type struct{} `json:"type"`
 }
 
-func (v *Cash) decode(d *parsec.Decoder) error {
+func (v *Cash) decode(d *parsecimpl.Decoder) error {
 	*v = Cash{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -1474,22 +1475,22 @@ func (v *Cash) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "type":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeStringBytes(d)
+			x, err := parsecimpl.DecodeStringBytes(d)
 			if err != nil {
-				return parsec.Wrap(err, "type")
+				return parsecimpl.Wrap(err, "type")
 			}
 			if string(x) != "cash" {
-				return parsec.Wrap(parsec.ConstError(x, "\"cash\""), "type")
+				return parsecimpl.Wrap(parsecimpl.ConstError(x, "\"cash\""), "type")
 			}
 		default:
-			return parsec.UnknownProperty(it.Key())
+			return parsecimpl.UnknownProperty(it.Key())
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x1 != 0x1 {
-		return parsec.Missing(seen[:], "type")
+		return parsecimpl.Missing(seen[:], "type")
 	}
 	return nil
 }
@@ -1498,7 +1499,7 @@ func (v *Cash) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"type\":"...)
 	b = append(b, "\"cash\""...)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
@@ -1509,18 +1510,18 @@ func (v *Cash) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Cash) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintCash.Buffer())
 	sizeHintCash.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintCash sizes the buffers of Cash.MarshalJSON.
-var sizeHintCash parsec.SizeHint
+var sizeHintCash parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Cash) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Payment is a test type; its doc has */ and a line separator and   in it.
@@ -1532,14 +1533,14 @@ func (Card) isPayment() {}
 
 func (Cash) isPayment() {}
 
-func decodePayment(d *parsec.Decoder) (Payment, error) {
-	raw, err := parsec.Capture(d)
+func decodePayment(d *parsecimpl.Decoder) (Payment, error) {
+	raw, err := parsecimpl.Capture(d)
 	if err != nil {
 		return nil, err
 	}
-	tag, ok := parsec.Member(raw, "type")
+	tag, ok := parsecimpl.Member(raw, "type")
 	if !ok {
-		return nil, parsec.Errorf("missing discriminator property %q", "type")
+		return nil, parsecimpl.Errorf("missing discriminator property %q", "type")
 	}
 	switch tag {
 	case "\"card\"":
@@ -1561,7 +1562,7 @@ func decodePayment(d *parsec.Decoder) (Payment, error) {
 		}
 		return x, nil
 	}
-	return nil, parsec.Wrap(parsec.EnumError(parsec.RawJSON(tag), "\"card\"", "\"cash\""), "type")
+	return nil, parsecimpl.Wrap(parsecimpl.EnumError(parsecimpl.RawJSON(tag), "\"card\"", "\"cash\""), "type")
 }
 
 func encodePayment(b []byte, u Payment) []byte {
@@ -1571,7 +1572,7 @@ func encodePayment(b []byte, u Payment) []byte {
 	case Cash:
 		return x.encode(b)
 	default:
-		parsec.Fail(parsec.Errorf("Payment holds no variant"))
+		parsecimpl.Fail(parsecimpl.Errorf("Payment holds no variant"))
 		return b
 	}
 }
@@ -1583,12 +1584,12 @@ func validatePayment(u Payment) error {
 	case Cash:
 		return x.Validate()
 	default:
-		return parsec.Errorf("Payment holds no variant")
+		return parsecimpl.Errorf("Payment holds no variant")
 	}
 }
 
 // unionPayment lets parsec.NewUnion hold a Payment.
-var unionPayment = &parsec.UnionFuncs[Payment]{
+var unionPayment = &parsecimpl.UnionFuncs[Payment]{
 	Append:   encodePayment,
 	Decode:   decodePayment,
 	Validate: validatePayment,
@@ -1615,9 +1616,9 @@ type Scalar interface {
 // ScalarString is a string.
 type ScalarString string
 
-func (v *ScalarString) decode(d *parsec.Decoder) error {
+func (v *ScalarString) decode(d *parsecimpl.Decoder) error {
 	var x string
-	x1, err := parsec.DecodeString(d)
+	x1, err := parsecimpl.DecodeString(d)
 	if err != nil {
 		return err
 	}
@@ -1628,7 +1629,7 @@ func (v *ScalarString) decode(d *parsec.Decoder) error {
 
 func (v *ScalarString) encode(b []byte) []byte {
 	x := string(*v)
-	b = parsec.AppendString(b, x)
+	b = parsecimpl.AppendString(b, x)
 	return b
 }
 
@@ -1639,18 +1640,18 @@ func (v *ScalarString) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v ScalarString) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintScalarString.Buffer())
 	sizeHintScalarString.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintScalarString sizes the buffers of ScalarString.MarshalJSON.
-var sizeHintScalarString parsec.SizeHint
+var sizeHintScalarString parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ScalarString) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 func (ScalarString) isScalar() {}
@@ -1658,9 +1659,9 @@ func (ScalarString) isScalar() {}
 // ScalarNumber is a number.
 type ScalarNumber float64
 
-func (v *ScalarNumber) decode(d *parsec.Decoder) error {
+func (v *ScalarNumber) decode(d *parsecimpl.Decoder) error {
 	var x float64
-	x1, err := parsec.DecodeFloat64(d)
+	x1, err := parsecimpl.DecodeFloat64(d)
 	if err != nil {
 		return err
 	}
@@ -1671,7 +1672,7 @@ func (v *ScalarNumber) decode(d *parsec.Decoder) error {
 
 func (v *ScalarNumber) encode(b []byte) []byte {
 	x := float64(*v)
-	b = parsec.AppendFloat(b, float64(x), 64)
+	b = parsecimpl.AppendFloat(b, float64(x), 64)
 	return b
 }
 
@@ -1682,18 +1683,18 @@ func (v *ScalarNumber) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v ScalarNumber) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintScalarNumber.Buffer())
 	sizeHintScalarNumber.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintScalarNumber sizes the buffers of ScalarNumber.MarshalJSON.
-var sizeHintScalarNumber parsec.SizeHint
+var sizeHintScalarNumber parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ScalarNumber) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 func (ScalarNumber) isScalar() {}
@@ -1701,22 +1702,22 @@ func (ScalarNumber) isScalar() {}
 // ScalarList is a list.
 type ScalarList []string
 
-func (v *ScalarList) decode(d *parsec.Decoder) error {
+func (v *ScalarList) decode(d *parsecimpl.Decoder) error {
 	var x []string
-	it1, err := parsec.ArrIter(d)
+	it1, err := parsecimpl.ArrIter(d)
 	if err != nil {
 		return err
 	}
 	x = make([]string, 0, 4)
 	for it1.Next() {
 		x = append(x, *new(string))
-		x1, err := parsec.DecodeString(d)
+		x1, err := parsecimpl.DecodeString(d)
 		if err != nil {
-			return parsec.WrapIndex(err, len(x)-1)
+			return parsecimpl.WrapIndex(err, len(x)-1)
 		}
 		x[len(x)-1] = x1
 	}
-	if err := parsec.IterErr(it1.Err()); err != nil {
+	if err := parsecimpl.IterErr(it1.Err()); err != nil {
 		return err
 	}
 	*v = ScalarList(x)
@@ -1728,9 +1729,9 @@ func (v *ScalarList) encode(b []byte) []byte {
 	m1 := len(b)
 	for i := range x {
 		b = append(b, ',')
-		b = parsec.AppendString(b, x[i])
+		b = parsecimpl.AppendString(b, x[i])
 	}
-	b = parsec.CloseArray(b, m1)
+	b = parsecimpl.CloseArray(b, m1)
 	return b
 }
 
@@ -1741,23 +1742,23 @@ func (v *ScalarList) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v ScalarList) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintScalarList.Buffer())
 	sizeHintScalarList.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintScalarList sizes the buffers of ScalarList.MarshalJSON.
-var sizeHintScalarList parsec.SizeHint
+var sizeHintScalarList parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *ScalarList) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 func (ScalarList) isScalar() {}
 
-func decodeScalar(d *parsec.Decoder) (Scalar, error) {
+func decodeScalar(d *parsecimpl.Decoder) (Scalar, error) {
 	switch d.Next() {
 	case jx.String:
 		var x ScalarString
@@ -1778,7 +1779,7 @@ func decodeScalar(d *parsec.Decoder) (Scalar, error) {
 		}
 		return x, nil
 	}
-	return nil, parsec.KindError("a number or a string or an array", d.Next())
+	return nil, parsecimpl.KindError("a number or a string or an array", d.Next())
 }
 
 func encodeScalar(b []byte, u Scalar) []byte {
@@ -1790,7 +1791,7 @@ func encodeScalar(b []byte, u Scalar) []byte {
 	case ScalarList:
 		return x.encode(b)
 	default:
-		parsec.Fail(parsec.Errorf("Scalar holds no variant"))
+		parsecimpl.Fail(parsecimpl.Errorf("Scalar holds no variant"))
 		return b
 	}
 }
@@ -1804,12 +1805,12 @@ func validateScalar(u Scalar) error {
 	case ScalarList:
 		return x.Validate()
 	default:
-		return parsec.Errorf("Scalar holds no variant")
+		return parsecimpl.Errorf("Scalar holds no variant")
 	}
 }
 
 // unionScalar lets parsec.NewUnion hold a Scalar.
-var unionScalar = &parsec.UnionFuncs[Scalar]{
+var unionScalar = &parsecimpl.UnionFuncs[Scalar]{
 	Append:   encodeScalar,
 	Decode:   decodeScalar,
 	Validate: validateScalar,
@@ -1836,9 +1837,9 @@ type Circle struct {
 	Radius float64 `json:"radius"`
 }
 
-func (v *Circle) decode(d *parsec.Decoder) error {
+func (v *Circle) decode(d *parsecimpl.Decoder) error {
 	*v = Circle{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -1847,20 +1848,20 @@ func (v *Circle) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "radius":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeFloat64(d)
+			x, err := parsecimpl.DecodeFloat64(d)
 			if err != nil {
-				return parsec.Wrap(err, "radius")
+				return parsecimpl.Wrap(err, "radius")
 			}
 			v.Radius = x
 		default:
-			return parsec.UnknownProperty(it.Key())
+			return parsecimpl.UnknownProperty(it.Key())
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x1 != 0x1 {
-		return parsec.Missing(seen[:], "radius")
+		return parsecimpl.Missing(seen[:], "radius")
 	}
 	return nil
 }
@@ -1868,8 +1869,8 @@ func (v *Circle) decode(d *parsec.Decoder) error {
 func (v *Circle) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"radius\":"...)
-	b = parsec.AppendFloat(b, float64(v.Radius), 64)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendFloat(b, float64(v.Radius), 64)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
@@ -1880,18 +1881,18 @@ func (v *Circle) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Circle) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintCircle.Buffer())
 	sizeHintCircle.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintCircle sizes the buffers of Circle.MarshalJSON.
-var sizeHintCircle parsec.SizeHint
+var sizeHintCircle parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Circle) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Square is a test type; its doc has */ and a line separator and   in it.
@@ -1900,9 +1901,9 @@ type Square struct {
 	Side float64 `json:"side"`
 }
 
-func (v *Square) decode(d *parsec.Decoder) error {
+func (v *Square) decode(d *parsecimpl.Decoder) error {
 	*v = Square{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -1911,20 +1912,20 @@ func (v *Square) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "side":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeFloat64(d)
+			x, err := parsecimpl.DecodeFloat64(d)
 			if err != nil {
-				return parsec.Wrap(err, "side")
+				return parsecimpl.Wrap(err, "side")
 			}
 			v.Side = x
 		default:
-			return parsec.UnknownProperty(it.Key())
+			return parsecimpl.UnknownProperty(it.Key())
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x1 != 0x1 {
-		return parsec.Missing(seen[:], "side")
+		return parsecimpl.Missing(seen[:], "side")
 	}
 	return nil
 }
@@ -1932,8 +1933,8 @@ func (v *Square) decode(d *parsec.Decoder) error {
 func (v *Square) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"side\":"...)
-	b = parsec.AppendFloat(b, float64(v.Side), 64)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendFloat(b, float64(v.Side), 64)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
@@ -1944,18 +1945,18 @@ func (v *Square) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Square) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintSquare.Buffer())
 	sizeHintSquare.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintSquare sizes the buffers of Square.MarshalJSON.
-var sizeHintSquare parsec.SizeHint
+var sizeHintSquare parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Square) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Shape is a test type; its doc has */ and a line separator and   in it.
@@ -1967,12 +1968,12 @@ func (Circle) isShape() {}
 
 func (Square) isShape() {}
 
-func decodeShape(d *parsec.Decoder) (Shape, error) {
-	raw, err := parsec.Capture(d)
+func decodeShape(d *parsecimpl.Decoder) (Shape, error) {
+	raw, err := parsecimpl.Capture(d)
 	if err != nil {
 		return nil, err
 	}
-	if err := parsec.SchemaError(residualSchemas.Validate("kitchen.json", "/$defs/Shape", raw)); err != nil {
+	if err := parsecimpl.SchemaError(residualSchemas.Validate("kitchen.json", "/$defs/Shape", raw)); err != nil {
 		return nil, err
 	}
 	sub := d.Sub(raw)
@@ -1980,8 +1981,8 @@ func decodeShape(d *parsec.Decoder) (Shape, error) {
 	return decodeShapeBody(sub)
 }
 
-func decodeShapeBody(d *parsec.Decoder) (Shape, error) {
-	raw, err := parsec.Capture(d)
+func decodeShapeBody(d *parsecimpl.Decoder) (Shape, error) {
+	raw, err := parsecimpl.Capture(d)
 	if err != nil {
 		return nil, err
 	}
@@ -1998,7 +1999,7 @@ func decodeShapeBody(d *parsec.Decoder) (Shape, error) {
 		if err == nil {
 			found, matched = x, append(matched, "Circle")
 		} else {
-			failed = append(failed, parsec.VariantError("Circle", err))
+			failed = append(failed, parsecimpl.VariantError("Circle", err))
 		}
 	}
 	{
@@ -2009,13 +2010,13 @@ func decodeShapeBody(d *parsec.Decoder) (Shape, error) {
 		if err == nil {
 			found, matched = x, append(matched, "Square")
 		} else {
-			failed = append(failed, parsec.VariantError("Square", err))
+			failed = append(failed, parsecimpl.VariantError("Square", err))
 		}
 	}
 	if len(matched) == 1 {
 		return found, nil
 	}
-	return nil, parsec.NoVariant(matched, failed)
+	return nil, parsecimpl.NoVariant(matched, failed)
 }
 
 func encodeShape(b []byte, u Shape) []byte {
@@ -2025,7 +2026,7 @@ func encodeShape(b []byte, u Shape) []byte {
 	case Square:
 		return x.encode(b)
 	default:
-		parsec.Fail(parsec.Errorf("Shape holds no variant"))
+		parsecimpl.Fail(parsecimpl.Errorf("Shape holds no variant"))
 		return b
 	}
 }
@@ -2039,17 +2040,17 @@ func validateShape(u Shape) error {
 		case Square:
 			return x.Validate()
 		default:
-			return parsec.Errorf("Shape holds no variant")
+			return parsecimpl.Errorf("Shape holds no variant")
 		}
 	}())
 	if u != nil {
-		errs.Add(parsec.SchemaError(residualSchemas.ValidateValue("kitchen.json", "/$defs/Shape", u)))
+		errs.Add(parsecimpl.SchemaError(residualSchemas.ValidateValue("kitchen.json", "/$defs/Shape", u)))
 	}
 	return errs.Err()
 }
 
 // unionShape lets parsec.NewUnion hold a Shape.
-var unionShape = &parsec.UnionFuncs[Shape]{
+var unionShape = &parsecimpl.UnionFuncs[Shape]{
 	Append:   encodeShape,
 	Decode:   decodeShape,
 	Validate: validateShape,
@@ -2077,12 +2078,12 @@ func (Circle) isAnyShape() {}
 
 func (Square) isAnyShape() {}
 
-func decodeAnyShape(d *parsec.Decoder) (AnyShape, error) {
-	raw, err := parsec.Capture(d)
+func decodeAnyShape(d *parsecimpl.Decoder) (AnyShape, error) {
+	raw, err := parsecimpl.Capture(d)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := parsec.Member(raw, "radius"); ok {
+	if _, ok := parsecimpl.Member(raw, "radius"); ok {
 		var x Circle
 		sub := d.Sub(raw)
 		err := x.decode(sub)
@@ -2092,7 +2093,7 @@ func decodeAnyShape(d *parsec.Decoder) (AnyShape, error) {
 		}
 		return x, nil
 	}
-	if _, ok := parsec.Member(raw, "side"); ok {
+	if _, ok := parsecimpl.Member(raw, "side"); ok {
 		var x Square
 		sub := d.Sub(raw)
 		err := x.decode(sub)
@@ -2102,7 +2103,7 @@ func decodeAnyShape(d *parsec.Decoder) (AnyShape, error) {
 		}
 		return x, nil
 	}
-	return nil, parsec.Errorf("value matches no variant: it has none of the properties \"radius\", \"side\"")
+	return nil, parsecimpl.Errorf("value matches no variant: it has none of the properties \"radius\", \"side\"")
 }
 
 func encodeAnyShape(b []byte, u AnyShape) []byte {
@@ -2112,7 +2113,7 @@ func encodeAnyShape(b []byte, u AnyShape) []byte {
 	case Square:
 		return x.encode(b)
 	default:
-		parsec.Fail(parsec.Errorf("AnyShape holds no variant"))
+		parsecimpl.Fail(parsecimpl.Errorf("AnyShape holds no variant"))
 		return b
 	}
 }
@@ -2124,12 +2125,12 @@ func validateAnyShape(u AnyShape) error {
 	case Square:
 		return x.Validate()
 	default:
-		return parsec.Errorf("AnyShape holds no variant")
+		return parsecimpl.Errorf("AnyShape holds no variant")
 	}
 }
 
 // unionAnyShape lets parsec.NewUnion hold a AnyShape.
-var unionAnyShape = &parsec.UnionFuncs[AnyShape]{
+var unionAnyShape = &parsecimpl.UnionFuncs[AnyShape]{
 	Append:   encodeAnyShape,
 	Decode:   decodeAnyShape,
 	Validate: validateAnyShape,
@@ -2161,22 +2162,22 @@ const (
 	MixedNull Mixed = "null"
 )
 
-func (v *Mixed) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeRaw(d)
+func (v *Mixed) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeRaw(d)
 	if err != nil {
 		return err
 	}
-	switch parsec.CompactJSON(x) {
+	switch parsecimpl.CompactJSON(x) {
 	case "\"a\"", "1", "null":
 	default:
-		return parsec.EnumError(parsec.RawJSON(string(x)), "\"a\"", "1", "null")
+		return parsecimpl.EnumError(parsecimpl.RawJSON(string(x)), "\"a\"", "1", "null")
 	}
-	*v = Mixed(parsec.CompactJSON(x))
+	*v = Mixed(parsecimpl.CompactJSON(x))
 	return nil
 }
 
 func (v *Mixed) encode(b []byte) []byte {
-	b = parsec.AppendRaw(b, []byte(*v))
+	b = parsecimpl.AppendRaw(b, []byte(*v))
 	return b
 }
 
@@ -2186,23 +2187,23 @@ func (v *Mixed) Validate() error {
 	case MixedA, MixedOne, MixedNull:
 		return nil
 	}
-	return parsec.EnumError(parsec.RawJSON(*v), "\"a\"", "1", "null")
+	return parsecimpl.EnumError(parsecimpl.RawJSON(*v), "\"a\"", "1", "null")
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Mixed) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintMixed.Buffer())
 	sizeHintMixed.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintMixed sizes the buffers of Mixed.MarshalJSON.
-var sizeHintMixed parsec.SizeHint
+var sizeHintMixed parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Mixed) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Color is a test type; its doc has */ and a line separator and   in it.
@@ -2216,8 +2217,8 @@ const (
 	ColorSlash Color = "a/bé"
 )
 
-func (v *Color) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeStringBytes(d)
+func (v *Color) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeStringBytes(d)
 	if err != nil {
 		return err
 	}
@@ -2233,7 +2234,7 @@ func (v *Color) decode(d *parsec.Decoder) error {
 }
 
 func (v *Color) encode(b []byte) []byte {
-	b = parsec.AppendString(b, string(*v))
+	b = parsecimpl.AppendString(b, string(*v))
 	return b
 }
 
@@ -2244,18 +2245,18 @@ func (v *Color) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Color) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintColor.Buffer())
 	sizeHintColor.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintColor sizes the buffers of Color.MarshalJSON.
-var sizeHintColor parsec.SizeHint
+var sizeHintColor parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Color) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Level is a test type; its doc has */ and a line separator and   in it.
@@ -2269,22 +2270,22 @@ const (
 	LevelHigh Level = 3
 )
 
-func (v *Level) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeInt64(d)
+func (v *Level) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeInt64(d)
 	if err != nil {
 		return err
 	}
 	switch x {
 	case 1, 3:
 	default:
-		return parsec.EnumError(x, "1", "3")
+		return parsecimpl.EnumError(x, "1", "3")
 	}
 	*v = Level(x)
 	return nil
 }
 
 func (v *Level) encode(b []byte) []byte {
-	b = parsec.AppendInt(b, int64(*v))
+	b = parsecimpl.AppendInt(b, int64(*v))
 	return b
 }
 
@@ -2294,23 +2295,23 @@ func (v *Level) Validate() error {
 	case LevelLow, LevelHigh:
 		return nil
 	}
-	return parsec.EnumError(*v, "1", "3")
+	return parsecimpl.EnumError(*v, "1", "3")
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Level) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintLevel.Buffer())
 	sizeHintLevel.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintLevel sizes the buffers of Level.MarshalJSON.
-var sizeHintLevel parsec.SizeHint
+var sizeHintLevel parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Level) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Flag is a test type; its doc has */ and a line separator and   in it.
@@ -2322,22 +2323,22 @@ const (
 	FlagOn Flag = true
 )
 
-func (v *Flag) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeBool(d)
+func (v *Flag) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeBool(d)
 	if err != nil {
 		return err
 	}
 	switch x {
 	case true:
 	default:
-		return parsec.EnumError(x, "true")
+		return parsecimpl.EnumError(x, "true")
 	}
 	*v = Flag(x)
 	return nil
 }
 
 func (v *Flag) encode(b []byte) []byte {
-	b = parsec.AppendBool(b, bool(*v))
+	b = parsecimpl.AppendBool(b, bool(*v))
 	return b
 }
 
@@ -2347,35 +2348,35 @@ func (v *Flag) Validate() error {
 	case FlagOn:
 		return nil
 	}
-	return parsec.EnumError(*v, "true")
+	return parsecimpl.EnumError(*v, "true")
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Flag) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintFlag.Buffer())
 	sizeHintFlag.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintFlag sizes the buffers of Flag.MarshalJSON.
-var sizeHintFlag parsec.SizeHint
+var sizeHintFlag parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Flag) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Version is a test type; its doc has */ and a line separator and   in it.
 type Version struct{}
 
-func (v *Version) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeFloat64(d)
+func (v *Version) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeFloat64(d)
 	if err != nil {
 		return err
 	}
 	if x != 2 {
-		return parsec.ConstError(x, "2")
+		return parsecimpl.ConstError(x, "2")
 	}
 	return nil
 }
@@ -2392,29 +2393,29 @@ func (v *Version) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Version) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintVersion.Buffer())
 	sizeHintVersion.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintVersion sizes the buffers of Version.MarshalJSON.
-var sizeHintVersion parsec.SizeHint
+var sizeHintVersion parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Version) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Label is a test type; its doc has */ and a line separator and   in it.
 type Label string
 
-func (v *Label) decode(d *parsec.Decoder) error {
-	raw, err := parsec.Capture(d)
+func (v *Label) decode(d *parsecimpl.Decoder) error {
+	raw, err := parsecimpl.Capture(d)
 	if err != nil {
 		return err
 	}
-	if err := parsec.SchemaError(residualSchemas.Validate("kitchen.json", "/$defs/Label", raw)); err != nil {
+	if err := parsecimpl.SchemaError(residualSchemas.Validate("kitchen.json", "/$defs/Label", raw)); err != nil {
 		return err
 	}
 	sub := d.Sub(raw)
@@ -2422,9 +2423,9 @@ func (v *Label) decode(d *parsec.Decoder) error {
 	return v.decodeBody(sub)
 }
 
-func (v *Label) decodeBody(d *parsec.Decoder) error {
+func (v *Label) decodeBody(d *parsecimpl.Decoder) error {
 	var x string
-	x1, err := parsec.DecodeString(d)
+	x1, err := parsecimpl.DecodeString(d)
 	if err != nil {
 		return err
 	}
@@ -2435,7 +2436,7 @@ func (v *Label) decodeBody(d *parsec.Decoder) error {
 
 func (v *Label) encode(b []byte) []byte {
 	x := string(*v)
-	b = parsec.AppendString(b, x)
+	b = parsecimpl.AppendString(b, x)
 	return b
 }
 
@@ -2445,24 +2446,24 @@ func (v *Label) Validate() error {
 	errs.Add(func() error {
 		return nil
 	}())
-	errs.Add(parsec.SchemaError(residualSchemas.ValidateValue("kitchen.json", "/$defs/Label", v)))
+	errs.Add(parsecimpl.SchemaError(residualSchemas.ValidateValue("kitchen.json", "/$defs/Label", v)))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Label) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintLabel.Buffer())
 	sizeHintLabel.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintLabel sizes the buffers of Label.MarshalJSON.
-var sizeHintLabel parsec.SizeHint
+var sizeHintLabel parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Label) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Point is a test type; its doc has */ and a line separator and   in it.
@@ -2475,9 +2476,9 @@ type Point struct {
 	Name parsec.OptNullable[string] `json:"-"`
 }
 
-func (v *Point) decode(d *parsec.Decoder) error {
+func (v *Point) decode(d *parsecimpl.Decoder) error {
 	*v = Point{}
-	it, err := parsec.ArrIter(d)
+	it, err := parsecimpl.ArrIter(d)
 	if err != nil {
 		return err
 	}
@@ -2485,41 +2486,41 @@ func (v *Point) decode(d *parsec.Decoder) error {
 	for it.Next() {
 		switch n {
 		case 0:
-			x, err := parsec.DecodeFloat64(d)
+			x, err := parsecimpl.DecodeFloat64(d)
 			if err != nil {
-				return parsec.WrapIndex(err, 0)
+				return parsecimpl.WrapIndex(err, 0)
 			}
 			v.X = x
 		case 1:
-			x1, err := parsec.DecodeFloat64(d)
+			x1, err := parsecimpl.DecodeFloat64(d)
 			if err != nil {
-				return parsec.WrapIndex(err, 1)
+				return parsecimpl.WrapIndex(err, 1)
 			}
 			v.Y = x1
 		case 2:
 			v.Name.Set = true
 			if d.IsNull() {
-				if err := parsec.DecodeNull(d); err != nil {
-					return parsec.WrapIndex(err, 2)
+				if err := parsecimpl.DecodeNull(d); err != nil {
+					return parsecimpl.WrapIndex(err, 2)
 				}
 				v.Name.Null = true
 			} else {
-				x2, err := parsec.DecodeString(d)
+				x2, err := parsecimpl.DecodeString(d)
 				if err != nil {
-					return parsec.WrapIndex(err, 2)
+					return parsecimpl.WrapIndex(err, 2)
 				}
 				v.Name.Value = x2
 			}
 		default:
-			return parsec.WrapIndex(parsec.Errorf("item not allowed: the array has at most 3 items"), n)
+			return parsecimpl.WrapIndex(parsecimpl.Errorf("item not allowed: the array has at most 3 items"), n)
 		}
 		n++
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if n < 2 {
-		return parsec.Errorf("expected at least %d items, found %d", 2, n)
+		return parsecimpl.Errorf("expected at least %d items, found %d", 2, n)
 	}
 	return nil
 }
@@ -2527,18 +2528,18 @@ func (v *Point) decode(d *parsec.Decoder) error {
 func (v *Point) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ',')
-	b = parsec.AppendFloat(b, float64(v.X), 64)
+	b = parsecimpl.AppendFloat(b, float64(v.X), 64)
 	b = append(b, ',')
-	b = parsec.AppendFloat(b, float64(v.Y), 64)
+	b = parsecimpl.AppendFloat(b, float64(v.Y), 64)
 	if v.Name.Set {
 		b = append(b, ',')
 		if v.Name.Null {
 			b = append(b, "null"...)
 		} else {
-			b = parsec.AppendString(b, v.Name.Value)
+			b = parsecimpl.AppendString(b, v.Name.Value)
 		}
 	}
-	b = parsec.CloseArray(b, m)
+	b = parsecimpl.CloseArray(b, m)
 	return b
 }
 
@@ -2549,18 +2550,18 @@ func (v *Point) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Point) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintPoint.Buffer())
 	sizeHintPoint.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintPoint sizes the buffers of Point.MarshalJSON.
-var sizeHintPoint parsec.SizeHint
+var sizeHintPoint parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Point) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Row is a test type; its doc has */ and a line separator and   in it.
@@ -2571,9 +2572,9 @@ type Row struct {
 	Rest []int64 `json:"-"`
 }
 
-func (v *Row) decode(d *parsec.Decoder) error {
+func (v *Row) decode(d *parsecimpl.Decoder) error {
 	*v = Row{}
-	it, err := parsec.ArrIter(d)
+	it, err := parsecimpl.ArrIter(d)
 	if err != nil {
 		return err
 	}
@@ -2581,28 +2582,28 @@ func (v *Row) decode(d *parsec.Decoder) error {
 	for it.Next() {
 		switch n {
 		case 0:
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.WrapIndex(err, 0)
+				return parsecimpl.WrapIndex(err, 0)
 			}
 			v.Head = x
 		default:
 			v.Rest = append(v.Rest, *new(int64))
-			x1, err := parsec.DecodeInt64(d)
+			x1, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
-				return parsec.WrapIndex(err, n)
+				return parsecimpl.WrapIndex(err, n)
 			}
 			v.Rest[len(v.Rest)-1] = x1
 		}
 		n++
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if n < 1 {
-		return parsec.Errorf("expected at least %d items, found %d", 1, n)
+		return parsecimpl.Errorf("expected at least %d items, found %d", 1, n)
 	}
-	if err := parsec.CheckMaxItems(n, 4); err != nil {
+	if err := parsecimpl.CheckMaxItems(n, 4); err != nil {
 		return err
 	}
 	return nil
@@ -2611,12 +2612,12 @@ func (v *Row) decode(d *parsec.Decoder) error {
 func (v *Row) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ',')
-	b = parsec.AppendString(b, v.Head)
+	b = parsecimpl.AppendString(b, v.Head)
 	for i := range v.Rest {
 		b = append(b, ',')
-		b = parsec.AppendInt(b, v.Rest[i])
+		b = parsecimpl.AppendInt(b, v.Rest[i])
 	}
-	b = parsec.CloseArray(b, m)
+	b = parsecimpl.CloseArray(b, m)
 	return b
 }
 
@@ -2627,42 +2628,42 @@ func (v *Row) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Row) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintRow.Buffer())
 	sizeHintRow.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintRow sizes the buffers of Row.MarshalJSON.
-var sizeHintRow parsec.SizeHint
+var sizeHintRow parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Row) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Names is a test type; its doc has */ and a line separator and   in it.
 type Names []string
 
-func (v *Names) decode(d *parsec.Decoder) error {
+func (v *Names) decode(d *parsecimpl.Decoder) error {
 	var x []string
-	it1, err := parsec.ArrIter(d)
+	it1, err := parsecimpl.ArrIter(d)
 	if err != nil {
 		return err
 	}
 	x = make([]string, 0, 4)
 	for it1.Next() {
 		x = append(x, *new(string))
-		x1, err := parsec.DecodeString(d)
+		x1, err := parsecimpl.DecodeString(d)
 		if err != nil {
-			return parsec.WrapIndex(err, len(x)-1)
+			return parsecimpl.WrapIndex(err, len(x)-1)
 		}
 		x[len(x)-1] = x1
 	}
-	if err := parsec.IterErr(it1.Err()); err != nil {
+	if err := parsecimpl.IterErr(it1.Err()); err != nil {
 		return err
 	}
-	if err := parsec.CheckUnique(x); err != nil {
+	if err := parsecimpl.CheckUnique(x); err != nil {
 		return err
 	}
 	*v = Names(x)
@@ -2674,9 +2675,9 @@ func (v *Names) encode(b []byte) []byte {
 	m1 := len(b)
 	for i := range x {
 		b = append(b, ',')
-		b = parsec.AppendString(b, x[i])
+		b = parsecimpl.AppendString(b, x[i])
 	}
-	b = parsec.CloseArray(b, m1)
+	b = parsecimpl.CloseArray(b, m1)
 	return b
 }
 
@@ -2684,49 +2685,49 @@ func (v *Names) encode(b []byte) []byte {
 func (v *Names) Validate() error {
 	x := []string(*v)
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.CheckUnique(x))
+	errs.Add(parsecimpl.CheckUnique(x))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Names) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintNames.Buffer())
 	sizeHintNames.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintNames sizes the buffers of Names.MarshalJSON.
-var sizeHintNames parsec.SizeHint
+var sizeHintNames parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Names) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Scores is a test type; its doc has */ and a line separator and   in it.
 type Scores parsec.Map[int64]
 
-func (v *Scores) decode(d *parsec.Decoder) error {
+func (v *Scores) decode(d *parsecimpl.Decoder) error {
 	var x parsec.Map[int64]
-	it1, err := parsec.ObjIter(d)
+	it1, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
 	for it1.Next() {
 		k := d.Keep(it1.Key())
 		if err := pattern0Scores.CheckKey(k); err != nil {
-			return parsec.Wrap(err, k)
+			return parsecimpl.Wrap(err, k)
 		}
 		var x1 int64
-		x2, err := parsec.DecodeInt64(d)
+		x2, err := parsecimpl.DecodeInt64(d)
 		if err != nil {
-			return parsec.Wrap(err, k)
+			return parsecimpl.Wrap(err, k)
 		}
 		x1 = x2
 		x.Set(k, x1)
 	}
-	if err := parsec.IterErr(it1.Err()); err != nil {
+	if err := parsecimpl.IterErr(it1.Err()); err != nil {
 		return err
 	}
 	*v = Scores(x)
@@ -2738,10 +2739,10 @@ func (v *Scores) encode(b []byte) []byte {
 	m1 := len(b)
 	for i := range x.Len() {
 		k, x1 := x.At(i)
-		b = parsec.AppendKey(b, k)
-		b = parsec.AppendInt(b, x1)
+		b = parsecimpl.AppendKey(b, k)
+		b = parsecimpl.AppendInt(b, x1)
 	}
-	b = parsec.CloseObject(b, m1)
+	b = parsecimpl.CloseObject(b, m1)
 	return b
 }
 
@@ -2750,25 +2751,25 @@ func (v *Scores) Validate() error {
 	x := parsec.Map[int64](*v)
 	var errs parsec.ValidationErrors
 	for k := range x.Keys() {
-		errs.Add(parsec.Wrap(pattern0Scores.CheckKey(k), k))
+		errs.Add(parsecimpl.Wrap(pattern0Scores.CheckKey(k), k))
 	}
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Scores) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintScores.Buffer())
 	sizeHintScores.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintScores sizes the buffers of Scores.MarshalJSON.
-var sizeHintScores parsec.SizeHint
+var sizeHintScores parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Scores) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Map returns v as the ordered map it is, for Get, Set, All and the rest.
@@ -2777,21 +2778,21 @@ func (v *Scores) Map() *parsec.Map[int64] {
 }
 
 var (
-	pattern0Scores = parsec.NewPattern("^[a-z]+$")
+	pattern0Scores = parsecimpl.NewPattern("^[a-z]+$")
 )
 
 // Maybe is a test type; its doc has */ and a line separator and   in it.
 type Maybe parsec.Nullable[bool]
 
-func (v *Maybe) decode(d *parsec.Decoder) error {
+func (v *Maybe) decode(d *parsecimpl.Decoder) error {
 	var x parsec.Nullable[bool]
 	if d.IsNull() {
-		if err := parsec.DecodeNull(d); err != nil {
+		if err := parsecimpl.DecodeNull(d); err != nil {
 			return err
 		}
 		x.Null = true
 	} else {
-		x1, err := parsec.DecodeBool(d)
+		x1, err := parsecimpl.DecodeBool(d)
 		if err != nil {
 			return err
 		}
@@ -2806,7 +2807,7 @@ func (v *Maybe) encode(b []byte) []byte {
 	if x.Null {
 		b = append(b, "null"...)
 	} else {
-		b = parsec.AppendBool(b, x.Value)
+		b = parsecimpl.AppendBool(b, x.Value)
 	}
 	return b
 }
@@ -2818,26 +2819,26 @@ func (v *Maybe) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Maybe) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintMaybe.Buffer())
 	sizeHintMaybe.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintMaybe sizes the buffers of Maybe.MarshalJSON.
-var sizeHintMaybe parsec.SizeHint
+var sizeHintMaybe parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Maybe) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Nothing is a test type; its doc has */ and a line separator and   in it.
 type Nothing struct{}
 
-func (v *Nothing) decode(d *parsec.Decoder) error {
+func (v *Nothing) decode(d *parsecimpl.Decoder) error {
 	var x struct{}
-	if err := parsec.DecodeNever(d); err != nil {
+	if err := parsecimpl.DecodeNever(d); err != nil {
 		return err
 	}
 	*v = Nothing(x)
@@ -2845,39 +2846,39 @@ func (v *Nothing) decode(d *parsec.Decoder) error {
 }
 
 func (v *Nothing) encode(b []byte) []byte {
-	parsec.Fail(parsec.NeverError())
+	parsecimpl.Fail(parsecimpl.NeverError())
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *Nothing) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.NeverError())
+	errs.Add(parsecimpl.NeverError())
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Nothing) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintNothing.Buffer())
 	sizeHintNothing.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintNothing sizes the buffers of Nothing.MarshalJSON.
-var sizeHintNothing parsec.SizeHint
+var sizeHintNothing parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Nothing) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Opaque is a test type; its doc has */ and a line separator and   in it.
 type Opaque json.RawMessage
 
-func (v *Opaque) decode(d *parsec.Decoder) error {
+func (v *Opaque) decode(d *parsecimpl.Decoder) error {
 	var x json.RawMessage
-	x1, err := parsec.DecodeRaw(d)
+	x1, err := parsecimpl.DecodeRaw(d)
 	if err != nil {
 		return err
 	}
@@ -2888,7 +2889,7 @@ func (v *Opaque) decode(d *parsec.Decoder) error {
 
 func (v *Opaque) encode(b []byte) []byte {
 	x := json.RawMessage(*v)
-	b = parsec.AppendRaw(b, x)
+	b = parsecimpl.AppendRaw(b, x)
 	return b
 }
 
@@ -2899,18 +2900,18 @@ func (v *Opaque) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Opaque) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintOpaque.Buffer())
 	sizeHintOpaque.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintOpaque sizes the buffers of Opaque.MarshalJSON.
-var sizeHintOpaque parsec.SizeHint
+var sizeHintOpaque parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Opaque) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Number is a test type; its doc has */ and a line separator and   in it.
@@ -2925,9 +2926,9 @@ type Strict struct {
 	Extra parsec.Map[string] `json:"-"`
 }
 
-func (v *Strict) decode(d *parsec.Decoder) error {
+func (v *Strict) decode(d *parsecimpl.Decoder) error {
 	*v = Strict{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -2936,18 +2937,18 @@ func (v *Strict) decode(d *parsec.Decoder) error {
 		default:
 			k := d.Keep(it.Key())
 			if !pattern0Strict.MatchString(k) {
-				return parsec.UnknownProperty(it.Key())
+				return parsecimpl.UnknownProperty(it.Key())
 			}
 			var x string
-			x1, err := parsec.DecodeString(d)
+			x1, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, k)
+				return parsecimpl.Wrap(err, k)
 			}
 			x = x1
 			v.Extra.Set(k, x)
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	return nil
@@ -2957,10 +2958,10 @@ func (v *Strict) encode(b []byte) []byte {
 	m := len(b)
 	for i := range v.Extra.Len() {
 		k, x := v.Extra.At(i)
-		b = parsec.AppendKey(b, k)
-		b = parsec.AppendString(b, x)
+		b = parsecimpl.AppendKey(b, k)
+		b = parsecimpl.AppendString(b, x)
 	}
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
@@ -2969,7 +2970,7 @@ func (v *Strict) Validate() error {
 	var errs parsec.ValidationErrors
 	for k1 := range v.Extra.Keys() {
 		if !pattern0Strict.MatchString(k1) {
-			errs.Add(parsec.UnknownProperty([]byte(k1)))
+			errs.Add(parsecimpl.UnknownProperty([]byte(k1)))
 		}
 	}
 	return errs.Err()
@@ -2977,22 +2978,22 @@ func (v *Strict) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Strict) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintStrict.Buffer())
 	sizeHintStrict.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintStrict sizes the buffers of Strict.MarshalJSON.
-var sizeHintStrict parsec.SizeHint
+var sizeHintStrict parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Strict) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0Strict = parsec.NewPattern("^x-")
+	pattern0Strict = parsecimpl.NewPattern("^x-")
 )
 
 // Typed is a test type; its doc has */ and a line separator and   in it.
@@ -3001,9 +3002,9 @@ type Typed struct {
 	Extra parsec.Map[int64] `json:"-"`
 }
 
-func (v *Typed) decode(d *parsec.Decoder) error {
+func (v *Typed) decode(d *parsecimpl.Decoder) error {
 	*v = Typed{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -3012,15 +3013,15 @@ func (v *Typed) decode(d *parsec.Decoder) error {
 		default:
 			k := d.Keep(it.Key())
 			var x int64
-			x1, err := parsec.DecodeInt64(d)
+			x1, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
-				return parsec.Wrap(err, k)
+				return parsecimpl.Wrap(err, k)
 			}
 			x = x1
 			v.Extra.Set(k, x)
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	return nil
@@ -3030,10 +3031,10 @@ func (v *Typed) encode(b []byte) []byte {
 	m := len(b)
 	for i := range v.Extra.Len() {
 		k, x := v.Extra.At(i)
-		b = parsec.AppendKey(b, k)
-		b = parsec.AppendInt(b, x)
+		b = parsecimpl.AppendKey(b, k)
+		b = parsecimpl.AppendInt(b, x)
 	}
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
@@ -3044,18 +3045,18 @@ func (v *Typed) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Typed) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintTyped.Buffer())
 	sizeHintTyped.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintTyped sizes the buffers of Typed.MarshalJSON.
-var sizeHintTyped parsec.SizeHint
+var sizeHintTyped parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Typed) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Loose is a test type; its doc has */ and a line separator and   in it.
@@ -3064,9 +3065,9 @@ type Loose struct {
 	Extra parsec.RawProperties `json:"-"`
 }
 
-func (v *Loose) decode(d *parsec.Decoder) error {
+func (v *Loose) decode(d *parsecimpl.Decoder) error {
 	*v = Loose{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -3074,17 +3075,17 @@ func (v *Loose) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		default:
 			k := d.Keep(it.Key())
-			raw, err := parsec.DecodeRaw(d)
+			raw, err := parsecimpl.DecodeRaw(d)
 			if err != nil {
-				return parsec.Wrap(err, k)
+				return parsecimpl.Wrap(err, k)
 			}
 			if pattern0Loose.MatchString(k) {
 				sub := d.Sub(raw)
-				err := func(d *parsec.Decoder) error {
+				err := func(d *parsecimpl.Decoder) error {
 					var x int64
-					x1, err := parsec.DecodeInt64(d)
+					x1, err := parsecimpl.DecodeInt64(d)
 					if err != nil {
-						return parsec.Wrap(err, k)
+						return parsecimpl.Wrap(err, k)
 					}
 					x = x1
 					_ = x
@@ -3098,7 +3099,7 @@ func (v *Loose) decode(d *parsec.Decoder) error {
 			v.Extra.Set(k, raw)
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	return nil
@@ -3106,8 +3107,8 @@ func (v *Loose) decode(d *parsec.Decoder) error {
 
 func (v *Loose) encode(b []byte) []byte {
 	m := len(b)
-	b = parsec.AppendRawProperties(b, &v.Extra)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendRawProperties(b, &v.Extra)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
@@ -3117,16 +3118,16 @@ func (v *Loose) Validate() error {
 	for i := range v.Extra.Len() {
 		k, raw := v.Extra.At(i)
 		if pattern0Loose.MatchString(k) {
-			errs.Add(func(d *parsec.Decoder) error {
+			errs.Add(func(d *parsecimpl.Decoder) error {
 				var x int64
-				x1, err := parsec.DecodeInt64(d)
+				x1, err := parsecimpl.DecodeInt64(d)
 				if err != nil {
-					return parsec.Wrap(err, k)
+					return parsecimpl.Wrap(err, k)
 				}
 				x = x1
 				_ = x
 				return nil
-			}(parsec.NewDecoder(raw)))
+			}(parsecimpl.NewDecoder(raw)))
 		}
 	}
 	return errs.Err()
@@ -3134,22 +3135,22 @@ func (v *Loose) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Loose) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintLoose.Buffer())
 	sizeHintLoose.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintLoose sizes the buffers of Loose.MarshalJSON.
-var sizeHintLoose parsec.SizeHint
+var sizeHintLoose parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Loose) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0Loose = parsec.NewPattern("^n-")
+	pattern0Loose = parsecimpl.NewPattern("^n-")
 )
 
 // MixedHolder is a test type; its doc has */ and a line separator and   in it.
@@ -3158,9 +3159,9 @@ type MixedHolder struct {
 	Extra parsec.RawProperties `json:"-"`
 }
 
-func (v *MixedHolder) decode(d *parsec.Decoder) error {
+func (v *MixedHolder) decode(d *parsecimpl.Decoder) error {
 	*v = MixedHolder{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -3168,19 +3169,19 @@ func (v *MixedHolder) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		default:
 			k := d.Keep(it.Key())
-			raw, err := parsec.DecodeRaw(d)
+			raw, err := parsecimpl.DecodeRaw(d)
 			if err != nil {
-				return parsec.Wrap(err, k)
+				return parsecimpl.Wrap(err, k)
 			}
 			matched := false
 			if pattern0MixedHolder.MatchString(k) {
 				matched = true
 				sub := d.Sub(raw)
-				err := func(d *parsec.Decoder) error {
+				err := func(d *parsecimpl.Decoder) error {
 					var x int64
-					x1, err := parsec.DecodeInt64(d)
+					x1, err := parsecimpl.DecodeInt64(d)
 					if err != nil {
-						return parsec.Wrap(err, k)
+						return parsecimpl.Wrap(err, k)
 					}
 					x = x1
 					_ = x
@@ -3193,11 +3194,11 @@ func (v *MixedHolder) decode(d *parsec.Decoder) error {
 			}
 			if !matched {
 				sub1 := d.Sub(raw)
-				err := func(d *parsec.Decoder) error {
+				err := func(d *parsecimpl.Decoder) error {
 					var x1 bool
-					x2, err := parsec.DecodeBool(d)
+					x2, err := parsecimpl.DecodeBool(d)
 					if err != nil {
-						return parsec.Wrap(err, k)
+						return parsecimpl.Wrap(err, k)
 					}
 					x1 = x2
 					_ = x1
@@ -3211,7 +3212,7 @@ func (v *MixedHolder) decode(d *parsec.Decoder) error {
 			v.Extra.Set(k, raw)
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	return nil
@@ -3219,8 +3220,8 @@ func (v *MixedHolder) decode(d *parsec.Decoder) error {
 
 func (v *MixedHolder) encode(b []byte) []byte {
 	m := len(b)
-	b = parsec.AppendRawProperties(b, &v.Extra)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendRawProperties(b, &v.Extra)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
@@ -3232,28 +3233,28 @@ func (v *MixedHolder) Validate() error {
 		matched := false
 		if pattern0MixedHolder.MatchString(k) {
 			matched = true
-			errs.Add(func(d *parsec.Decoder) error {
+			errs.Add(func(d *parsecimpl.Decoder) error {
 				var x int64
-				x1, err := parsec.DecodeInt64(d)
+				x1, err := parsecimpl.DecodeInt64(d)
 				if err != nil {
-					return parsec.Wrap(err, k)
+					return parsecimpl.Wrap(err, k)
 				}
 				x = x1
 				_ = x
 				return nil
-			}(parsec.NewDecoder(raw)))
+			}(parsecimpl.NewDecoder(raw)))
 		}
 		if !matched {
-			errs.Add(func(d *parsec.Decoder) error {
+			errs.Add(func(d *parsecimpl.Decoder) error {
 				var x1 bool
-				x2, err := parsec.DecodeBool(d)
+				x2, err := parsecimpl.DecodeBool(d)
 				if err != nil {
-					return parsec.Wrap(err, k)
+					return parsecimpl.Wrap(err, k)
 				}
 				x1 = x2
 				_ = x1
 				return nil
-			}(parsec.NewDecoder(raw)))
+			}(parsecimpl.NewDecoder(raw)))
 		}
 	}
 	return errs.Err()
@@ -3261,42 +3262,42 @@ func (v *MixedHolder) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v MixedHolder) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintMixedHolder.Buffer())
 	sizeHintMixedHolder.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintMixedHolder sizes the buffers of MixedHolder.MarshalJSON.
-var sizeHintMixedHolder parsec.SizeHint
+var sizeHintMixedHolder parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *MixedHolder) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0MixedHolder = parsec.NewPattern("^n-")
+	pattern0MixedHolder = parsecimpl.NewPattern("^n-")
 )
 
 // Nulls is a test type; its doc has */ and a line separator and   in it.
 type Nulls parsec.Map[struct{}]
 
-func (v *Nulls) decode(d *parsec.Decoder) error {
+func (v *Nulls) decode(d *parsecimpl.Decoder) error {
 	var x parsec.Map[struct{}]
-	it1, err := parsec.ObjIter(d)
+	it1, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
 	for it1.Next() {
 		k := d.Keep(it1.Key())
 		var x1 struct{}
-		if err := parsec.DecodeNull(d); err != nil {
-			return parsec.Wrap(err, k)
+		if err := parsecimpl.DecodeNull(d); err != nil {
+			return parsecimpl.Wrap(err, k)
 		}
 		x.Set(k, x1)
 	}
-	if err := parsec.IterErr(it1.Err()); err != nil {
+	if err := parsecimpl.IterErr(it1.Err()); err != nil {
 		return err
 	}
 	*v = Nulls(x)
@@ -3308,10 +3309,10 @@ func (v *Nulls) encode(b []byte) []byte {
 	m1 := len(b)
 	for i := range x.Len() {
 		k, _ := x.At(i)
-		b = parsec.AppendKey(b, k)
+		b = parsecimpl.AppendKey(b, k)
 		b = append(b, "null"...)
 	}
-	b = parsec.CloseObject(b, m1)
+	b = parsecimpl.CloseObject(b, m1)
 	return b
 }
 
@@ -3322,18 +3323,18 @@ func (v *Nulls) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Nulls) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintNulls.Buffer())
 	sizeHintNulls.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintNulls sizes the buffers of Nulls.MarshalJSON.
-var sizeHintNulls parsec.SizeHint
+var sizeHintNulls parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Nulls) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Map returns v as the ordered map it is, for Get, Set, All and the rest.
@@ -3344,21 +3345,21 @@ func (v *Nulls) Map() *parsec.Map[struct{}] {
 // Nevers is a test type; its doc has */ and a line separator and   in it.
 type Nevers parsec.Map[struct{}]
 
-func (v *Nevers) decode(d *parsec.Decoder) error {
+func (v *Nevers) decode(d *parsecimpl.Decoder) error {
 	var x parsec.Map[struct{}]
-	it1, err := parsec.ObjIter(d)
+	it1, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
 	for it1.Next() {
 		k := d.Keep(it1.Key())
 		var x1 struct{}
-		if err := parsec.DecodeNever(d); err != nil {
-			return parsec.Wrap(err, k)
+		if err := parsecimpl.DecodeNever(d); err != nil {
+			return parsecimpl.Wrap(err, k)
 		}
 		x.Set(k, x1)
 	}
-	if err := parsec.IterErr(it1.Err()); err != nil {
+	if err := parsecimpl.IterErr(it1.Err()); err != nil {
 		return err
 	}
 	*v = Nevers(x)
@@ -3370,10 +3371,10 @@ func (v *Nevers) encode(b []byte) []byte {
 	m1 := len(b)
 	for i := range x.Len() {
 		k, _ := x.At(i)
-		b = parsec.AppendKey(b, k)
-		parsec.Fail(parsec.NeverError())
+		b = parsecimpl.AppendKey(b, k)
+		parsecimpl.Fail(parsecimpl.NeverError())
 	}
-	b = parsec.CloseObject(b, m1)
+	b = parsecimpl.CloseObject(b, m1)
 	return b
 }
 
@@ -3382,25 +3383,25 @@ func (v *Nevers) Validate() error {
 	x := parsec.Map[struct{}](*v)
 	var errs parsec.ValidationErrors
 	for k, _ := range x.All() {
-		errs.Add(parsec.Wrap(parsec.NeverError(), k))
+		errs.Add(parsecimpl.Wrap(parsecimpl.NeverError(), k))
 	}
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Nevers) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintNevers.Buffer())
 	sizeHintNevers.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintNevers sizes the buffers of Nevers.MarshalJSON.
-var sizeHintNevers parsec.SizeHint
+var sizeHintNevers parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Nevers) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Map returns v as the ordered map it is, for Get, Set, All and the rest.
@@ -3414,9 +3415,9 @@ type Fixed struct {
 	Extra parsec.Map[struct{}] `json:"-"`
 }
 
-func (v *Fixed) decode(d *parsec.Decoder) error {
+func (v *Fixed) decode(d *parsecimpl.Decoder) error {
 	*v = Fixed{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -3425,17 +3426,17 @@ func (v *Fixed) decode(d *parsec.Decoder) error {
 		default:
 			k := d.Keep(it.Key())
 			var x struct{}
-			x1, err := parsec.DecodeStringBytes(d)
+			x1, err := parsecimpl.DecodeStringBytes(d)
 			if err != nil {
-				return parsec.Wrap(err, k)
+				return parsecimpl.Wrap(err, k)
 			}
 			if string(x1) != "fixed" {
-				return parsec.Wrap(parsec.ConstError(x1, "\"fixed\""), k)
+				return parsecimpl.Wrap(parsecimpl.ConstError(x1, "\"fixed\""), k)
 			}
 			v.Extra.Set(k, x)
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	return nil
@@ -3445,10 +3446,10 @@ func (v *Fixed) encode(b []byte) []byte {
 	m := len(b)
 	for i := range v.Extra.Len() {
 		k, _ := v.Extra.At(i)
-		b = parsec.AppendKey(b, k)
+		b = parsecimpl.AppendKey(b, k)
 		b = append(b, "\"fixed\""...)
 	}
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
@@ -3459,18 +3460,18 @@ func (v *Fixed) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v Fixed) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintFixed.Buffer())
 	sizeHintFixed.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintFixed sizes the buffers of Fixed.MarshalJSON.
-var sizeHintFixed parsec.SizeHint
+var sizeHintFixed parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Fixed) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Nested is a test type; its doc has */ and a line separator and   in it.
@@ -3484,7 +3485,7 @@ type NestedScalar struct {
 	Value Scalar
 }
 
-func (v *NestedScalar) decode(d *parsec.Decoder) error {
+func (v *NestedScalar) decode(d *parsecimpl.Decoder) error {
 	x, err := decodeScalar(d)
 	if err != nil {
 		return err
@@ -3507,25 +3508,25 @@ func (v *NestedScalar) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v NestedScalar) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintNestedScalar.Buffer())
 	sizeHintNestedScalar.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintNestedScalar sizes the buffers of NestedScalar.MarshalJSON.
-var sizeHintNestedScalar parsec.SizeHint
+var sizeHintNestedScalar parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *NestedScalar) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 func (NestedScalar) isNested() {}
 
 func (Circle) isNested() {}
 
-func decodeNested(d *parsec.Decoder) (Nested, error) {
+func decodeNested(d *parsecimpl.Decoder) (Nested, error) {
 	switch d.Next() {
 	case jx.Number, jx.String, jx.Array:
 		var x NestedScalar
@@ -3540,7 +3541,7 @@ func decodeNested(d *parsec.Decoder) (Nested, error) {
 		}
 		return x, nil
 	}
-	return nil, parsec.KindError("a number or a string or an array or an object", d.Next())
+	return nil, parsecimpl.KindError("a number or a string or an array or an object", d.Next())
 }
 
 func encodeNested(b []byte, u Nested) []byte {
@@ -3550,7 +3551,7 @@ func encodeNested(b []byte, u Nested) []byte {
 	case Circle:
 		return x.encode(b)
 	default:
-		parsec.Fail(parsec.Errorf("Nested holds no variant"))
+		parsecimpl.Fail(parsecimpl.Errorf("Nested holds no variant"))
 		return b
 	}
 }
@@ -3562,12 +3563,12 @@ func validateNested(u Nested) error {
 	case Circle:
 		return x.Validate()
 	default:
-		return parsec.Errorf("Nested holds no variant")
+		return parsecimpl.Errorf("Nested holds no variant")
 	}
 }
 
 // unionNested lets parsec.NewUnion hold a Nested.
-var unionNested = &parsec.UnionFuncs[Nested]{
+var unionNested = &parsecimpl.UnionFuncs[Nested]{
 	Append:   encodeNested,
 	Decode:   decodeNested,
 	Validate: validateNested,

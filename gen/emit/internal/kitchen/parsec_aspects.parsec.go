@@ -5,13 +5,14 @@ package kitchen
 
 import (
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 	"github.com/parsec-gen/parsec-gen/runtime/schema"
 )
 
 // This is a compile-time assertion that the generated code and the parsec runtime
 // it is built against agree on their contract. If it fails to compile, regenerate
 // the code with the parsec-gen that matches the runtime version in go.mod.
-const _ = parsec.SupportPackageIsVersion1
+const _ = parsecimpl.SupportPackageIsVersion2
 
 // Aspects describes the aspects of this package, one per schema: name, schema
 // reference, the schema itself and a constructor of the root type.

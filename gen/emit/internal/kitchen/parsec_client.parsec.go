@@ -10,12 +10,13 @@ import (
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 	"github.com/parsec-gen/parsec-gen/runtime/schema"
 )
 
 // The typed client checks at compile time that it matches the runtime;
 // a failure means the package must be regenerated with the matching parsec-gen.
-const _ = parsec.SupportPackageIsVersion1
+const _ = parsecimpl.SupportPackageIsVersion2
 
 const (
 	// AspectEvent is the aspect name envelopes of Event carry.
@@ -198,7 +199,7 @@ func payloadOf(aspect, ref string, msg interface {
 }
 
 // holdUnion puts a union value in a holder that validates and encodes it.
-func holdUnion[U any](fns *parsec.UnionFuncs[U], u U) *parsec.Union[U] {
+func holdUnion[U any](fns *parsecimpl.UnionFuncs[U], u U) *parsec.Union[U] {
 	h := parsec.NewUnion(fns)
 	h.Value = u
 	return h
@@ -207,7 +208,7 @@ func holdUnion[U any](fns *parsec.UnionFuncs[U], u U) *parsec.Union[U] {
 // onUnion registers h for envelopes of aspect whose payload decodes, through fns,
 // into the union U (typeName in reports); a payload that does not decode or
 // validate goes to the error hooks as a *client.PayloadError.
-func onUnion[U any](s *client.Subscription, aspect, typeName string, fns *parsec.UnionFuncs[U], h func(context.Context, *envelope.Envelope, U) error) {
+func onUnion[U any](s *client.Subscription, aspect, typeName string, fns *parsecimpl.UnionFuncs[U], h func(context.Context, *envelope.Envelope, U) error) {
 	s.HandleAspect(aspect, func(ctx context.Context, env *envelope.Envelope) error {
 		holder := parsec.NewUnion(fns)
 		payload := []byte(env.Payload)

@@ -6,6 +6,7 @@ package emitted
 import (
 	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
 
 // Money is an amount in the currency's minor unit (cents for EUR), never a float.
@@ -16,9 +17,9 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
-func (v *Money) decode(d *parsec.Decoder) error {
+func (v *Money) decode(d *parsecimpl.Decoder) error {
 	*v = Money{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -27,30 +28,30 @@ func (v *Money) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "amount_minor":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeInt64(d)
+			x, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
-				return parsec.Wrap(err, "amount_minor")
+				return parsecimpl.Wrap(err, "amount_minor")
 			}
 			v.AmountMinor = x
 		case "currency":
 			seen[0] |= 1 << 1
-			x1, err := parsec.DecodeString(d)
+			x1, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "currency")
+				return parsecimpl.Wrap(err, "currency")
 			}
 			if err := pattern0Money.Check(x1); err != nil {
-				return parsec.Wrap(err, "currency")
+				return parsecimpl.Wrap(err, "currency")
 			}
 			v.Currency = x1
 		default:
-			return parsec.UnknownProperty(it.Key())
+			return parsecimpl.UnknownProperty(it.Key())
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x3 != 0x3 {
-		return parsec.Missing(seen[:], "amount_minor", "currency")
+		return parsecimpl.Missing(seen[:], "amount_minor", "currency")
 	}
 	return nil
 }
@@ -58,38 +59,38 @@ func (v *Money) decode(d *parsec.Decoder) error {
 func (v *Money) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"amount_minor\":"...)
-	b = parsec.AppendInt(b, v.AmountMinor)
+	b = parsecimpl.AppendInt(b, v.AmountMinor)
 	b = append(b, ",\"currency\":"...)
-	b = parsec.AppendString(b, v.Currency)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendString(b, v.Currency)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *Money) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(pattern0Money.Check(v.Currency), "currency"))
+	errs.Add(parsecimpl.Wrap(pattern0Money.Check(v.Currency), "currency"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Money) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintMoney.Buffer())
 	sizeHintMoney.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintMoney sizes the buffers of Money.MarshalJSON.
-var sizeHintMoney parsec.SizeHint
+var sizeHintMoney parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Money) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0Money = parsec.NewPattern("^[A-Z]{3}$")
+	pattern0Money = parsecimpl.NewPattern("^[A-Z]{3}$")
 )
 
 // Address corresponds to the schema "Address".
@@ -108,9 +109,9 @@ type Address struct {
 	AdditionalProperties parsec.RawProperties `json:"-"`
 }
 
-func (v *Address) decode(d *parsec.Decoder) error {
+func (v *Address) decode(d *parsecimpl.Decoder) error {
 	*v = Address{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -119,79 +120,79 @@ func (v *Address) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "line1":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "line1")
+				return parsecimpl.Wrap(err, "line1")
 			}
-			if err := parsec.CheckMinLength(x, 1); err != nil {
-				return parsec.Wrap(err, "line1")
+			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+				return parsecimpl.Wrap(err, "line1")
 			}
-			if err := parsec.CheckMaxLength(x, 200); err != nil {
-				return parsec.Wrap(err, "line1")
+			if err := parsecimpl.CheckMaxLength(x, 200); err != nil {
+				return parsecimpl.Wrap(err, "line1")
 			}
 			v.Line1 = x
 		case "line2":
 			seen[0] |= 1 << 1
 			v.Line2.Set = true
 			if d.IsNull() {
-				if err := parsec.DecodeNull(d); err != nil {
-					return parsec.Wrap(err, "line2")
+				if err := parsecimpl.DecodeNull(d); err != nil {
+					return parsecimpl.Wrap(err, "line2")
 				}
 				v.Line2.Null = true
 			} else {
-				x1, err := parsec.DecodeString(d)
+				x1, err := parsecimpl.DecodeString(d)
 				if err != nil {
-					return parsec.Wrap(err, "line2")
+					return parsecimpl.Wrap(err, "line2")
 				}
-				if err := parsec.CheckMaxLength(x1, 200); err != nil {
-					return parsec.Wrap(err, "line2")
+				if err := parsecimpl.CheckMaxLength(x1, 200); err != nil {
+					return parsecimpl.Wrap(err, "line2")
 				}
 				v.Line2.Value = x1
 			}
 		case "city":
 			seen[0] |= 1 << 2
-			x2, err := parsec.DecodeString(d)
+			x2, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "city")
+				return parsecimpl.Wrap(err, "city")
 			}
-			if err := parsec.CheckMinLength(x2, 1); err != nil {
-				return parsec.Wrap(err, "city")
+			if err := parsecimpl.CheckMinLength(x2, 1); err != nil {
+				return parsecimpl.Wrap(err, "city")
 			}
 			v.City = x2
 		case "postal_code":
 			seen[0] |= 1 << 3
-			x3, err := parsec.DecodeString(d)
+			x3, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "postal_code")
+				return parsecimpl.Wrap(err, "postal_code")
 			}
-			if err := parsec.CheckMinLength(x3, 1); err != nil {
-				return parsec.Wrap(err, "postal_code")
+			if err := parsecimpl.CheckMinLength(x3, 1); err != nil {
+				return parsecimpl.Wrap(err, "postal_code")
 			}
-			if err := parsec.CheckMaxLength(x3, 16); err != nil {
-				return parsec.Wrap(err, "postal_code")
+			if err := parsecimpl.CheckMaxLength(x3, 16); err != nil {
+				return parsecimpl.Wrap(err, "postal_code")
 			}
 			v.PostalCode = x3
 		case "country":
 			seen[0] |= 1 << 4
-			x4, err := parsec.DecodeString(d)
+			x4, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "country")
+				return parsecimpl.Wrap(err, "country")
 			}
 			if err := pattern0Address.Check(x4); err != nil {
-				return parsec.Wrap(err, "country")
+				return parsecimpl.Wrap(err, "country")
 			}
 			v.Country = x4
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
+			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen[0]&0x1d != 0x1d {
-		return parsec.Missing(seen[:], "line1", "", "city", "postal_code", "country")
+		return parsecimpl.Missing(seen[:], "line1", "", "city", "postal_code", "country")
 	}
 	return nil
 }
@@ -199,67 +200,67 @@ func (v *Address) decode(d *parsec.Decoder) error {
 func (v *Address) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"line1\":"...)
-	b = parsec.AppendString(b, v.Line1)
+	b = parsecimpl.AppendString(b, v.Line1)
 	if v.Line2.Set {
 		b = append(b, ",\"line2\":"...)
 		if v.Line2.Null {
 			b = append(b, "null"...)
 		} else {
-			b = parsec.AppendString(b, v.Line2.Value)
+			b = parsecimpl.AppendString(b, v.Line2.Value)
 		}
 	}
 	b = append(b, ",\"city\":"...)
-	b = parsec.AppendString(b, v.City)
+	b = parsecimpl.AppendString(b, v.City)
 	b = append(b, ",\"postal_code\":"...)
-	b = parsec.AppendString(b, v.PostalCode)
+	b = parsecimpl.AppendString(b, v.PostalCode)
 	b = append(b, ",\"country\":"...)
-	b = parsec.AppendString(b, v.Country)
-	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendString(b, v.Country)
+	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *Address) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.Line1, 1), "line1"))
-	errs.Add(parsec.Wrap(parsec.CheckMaxLength(v.Line1, 200), "line1"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.Line1, 1), "line1"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxLength(v.Line1, 200), "line1"))
 	if v.Line2.Set && !v.Line2.Null {
-		errs.Add(parsec.Wrap(parsec.CheckMaxLength(v.Line2.Value, 200), "line2"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxLength(v.Line2.Value, 200), "line2"))
 	}
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.City, 1), "city"))
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.PostalCode, 1), "postal_code"))
-	errs.Add(parsec.Wrap(parsec.CheckMaxLength(v.PostalCode, 16), "postal_code"))
-	errs.Add(parsec.Wrap(pattern0Address.Check(v.Country), "country"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.City, 1), "city"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.PostalCode, 1), "postal_code"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxLength(v.PostalCode, 16), "postal_code"))
+	errs.Add(parsecimpl.Wrap(pattern0Address.Check(v.Country), "country"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v as JSON.
 func (v Address) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintAddress.Buffer())
 	sizeHintAddress.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintAddress sizes the buffers of Address.MarshalJSON.
-var sizeHintAddress parsec.SizeHint
+var sizeHintAddress parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *Address) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 var (
-	pattern0Address = parsec.NewPattern("^[A-Z]{2}$")
+	pattern0Address = parsecimpl.NewPattern("^[A-Z]{2}$")
 )
 
 // OrderID is the order identifier, a UUID assigned at checkout.
 type OrderID parsec.UUID
 
-func (v *OrderID) decode(d *parsec.Decoder) error {
+func (v *OrderID) decode(d *parsecimpl.Decoder) error {
 	var x parsec.UUID
-	x1, err := parsec.DecodeUUID(d)
+	x1, err := parsecimpl.DecodeUUID(d)
 	if err != nil {
 		return err
 	}
@@ -270,7 +271,7 @@ func (v *OrderID) decode(d *parsec.Decoder) error {
 
 func (v *OrderID) encode(b []byte) []byte {
 	x := parsec.UUID(*v)
-	b = parsec.AppendString(b, x.String())
+	b = parsecimpl.AppendString(b, x.String())
 	return b
 }
 
@@ -284,18 +285,18 @@ func (v *OrderID) Validate() error {
 
 // MarshalJSON encodes v as JSON.
 func (v OrderID) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintOrderID.Buffer())
 	sizeHintOrderID.Observe(len(b))
 	return b, nil
 }
 
 // sizeHintOrderID sizes the buffers of OrderID.MarshalJSON.
-var sizeHintOrderID parsec.SizeHint
+var sizeHintOrderID parsecimpl.SizeHint
 
 // UnmarshalJSON decodes data into v and checks it against the schema.
 func (v *OrderID) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // The generated types implement encoding/json's interfaces; these assertions

@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"github.com/parsec-gen/parsec-gen/runtime/client"
 	"github.com/parsec-gen/parsec-gen/runtime/envelope"
-	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 	"github.com/parsec-gen/parsec-gen/runtime/schema"
 )
 
 // The typed client checks at compile time that it matches the runtime;
 // a failure means the package must be regenerated with the matching parsec-gen.
-const _ = parsec.SupportPackageIsVersion1
+const _ = parsecimpl.SupportPackageIsVersion2
 
 const (
 	// AspectOrderPlaced is the aspect name envelopes of OrderPlaced carry.

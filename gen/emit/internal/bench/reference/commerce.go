@@ -5,6 +5,7 @@ package reference
 
 import (
 	parsec "github.com/parsec-gen/parsec-gen/runtime/parsec"
+	parsecimpl "github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
 
 // Money is an amount in the currency's minor unit (cents for EUR), never a float.
@@ -15,11 +16,11 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
-var patternMoney0 = parsec.NewPattern("^[A-Z]{3}$")
+var patternMoney0 = parsecimpl.NewPattern("^[A-Z]{3}$")
 
-func (v *Money) decode(d *parsec.Decoder) error {
+func (v *Money) decode(d *parsecimpl.Decoder) error {
 	*v = Money{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -28,30 +29,30 @@ func (v *Money) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "amount_minor":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeInt64(d)
+			x, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
-				return parsec.Wrap(err, "amount_minor")
+				return parsecimpl.Wrap(err, "amount_minor")
 			}
 			v.AmountMinor = x
 		case "currency":
 			seen[0] |= 1 << 1
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "currency")
+				return parsecimpl.Wrap(err, "currency")
 			}
 			if err := patternMoney0.Check(x); err != nil {
-				return parsec.Wrap(err, "currency")
+				return parsecimpl.Wrap(err, "currency")
 			}
 			v.Currency = x
 		default:
-			return parsec.UnknownProperty(it.Key())
+			return parsecimpl.UnknownProperty(it.Key())
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen != [1]uint64{0x3} {
-		return parsec.Missing(seen[:], "amount_minor", "currency")
+		return parsecimpl.Missing(seen[:], "amount_minor", "currency")
 	}
 	return nil
 }
@@ -59,33 +60,33 @@ func (v *Money) decode(d *parsec.Decoder) error {
 func (v *Money) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, `,"amount_minor":`...)
-	b = parsec.AppendInt(b, v.AmountMinor)
+	b = parsecimpl.AppendInt(b, v.AmountMinor)
 	b = append(b, `,"currency":`...)
-	b = parsec.AppendString(b, v.Currency)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendString(b, v.Currency)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *Money) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(patternMoney0.Check(v.Currency), "currency"))
+	errs.Add(parsecimpl.Wrap(patternMoney0.Check(v.Currency), "currency"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v.
 func (v Money) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintMoney.Buffer())
 	sizeHintMoney.Observe(len(b))
 	return b, nil
 }
 
-var sizeHintMoney parsec.SizeHint
+var sizeHintMoney parsecimpl.SizeHint
 
 // UnmarshalJSON decodes and validates data into v.
 func (v *Money) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // Address corresponds to the schema "Address".
@@ -104,11 +105,11 @@ type Address struct {
 	AdditionalProperties parsec.RawProperties `json:"-"`
 }
 
-var patternAddress0 = parsec.NewPattern("^[A-Z]{2}$")
+var patternAddress0 = parsecimpl.NewPattern("^[A-Z]{2}$")
 
-func (v *Address) decode(d *parsec.Decoder) error {
+func (v *Address) decode(d *parsecimpl.Decoder) error {
 	*v = Address{}
-	it, err := parsec.ObjIter(d)
+	it, err := parsecimpl.ObjIter(d)
 	if err != nil {
 		return err
 	}
@@ -117,78 +118,78 @@ func (v *Address) decode(d *parsec.Decoder) error {
 		switch string(it.Key()) {
 		case "line1":
 			seen[0] |= 1 << 0
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "line1")
+				return parsecimpl.Wrap(err, "line1")
 			}
-			if err := parsec.CheckMinLength(x, 1); err != nil {
-				return parsec.Wrap(err, "line1")
+			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+				return parsecimpl.Wrap(err, "line1")
 			}
-			if err := parsec.CheckMaxLength(x, 200); err != nil {
-				return parsec.Wrap(err, "line1")
+			if err := parsecimpl.CheckMaxLength(x, 200); err != nil {
+				return parsecimpl.Wrap(err, "line1")
 			}
 			v.Line1 = x
 		case "line2":
 			v.Line2.Set = true
 			if d.IsNull() {
 				v.Line2.Null = true
-				if err := parsec.DecodeNull(d); err != nil {
-					return parsec.Wrap(err, "line2")
+				if err := parsecimpl.DecodeNull(d); err != nil {
+					return parsecimpl.Wrap(err, "line2")
 				}
 				break
 			}
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "line2")
+				return parsecimpl.Wrap(err, "line2")
 			}
-			if err := parsec.CheckMaxLength(x, 200); err != nil {
-				return parsec.Wrap(err, "line2")
+			if err := parsecimpl.CheckMaxLength(x, 200); err != nil {
+				return parsecimpl.Wrap(err, "line2")
 			}
 			v.Line2.Value = x
 		case "city":
 			seen[0] |= 1 << 1
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "city")
+				return parsecimpl.Wrap(err, "city")
 			}
-			if err := parsec.CheckMinLength(x, 1); err != nil {
-				return parsec.Wrap(err, "city")
+			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+				return parsecimpl.Wrap(err, "city")
 			}
 			v.City = x
 		case "postal_code":
 			seen[0] |= 1 << 2
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "postal_code")
+				return parsecimpl.Wrap(err, "postal_code")
 			}
-			if err := parsec.CheckMinLength(x, 1); err != nil {
-				return parsec.Wrap(err, "postal_code")
+			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+				return parsecimpl.Wrap(err, "postal_code")
 			}
-			if err := parsec.CheckMaxLength(x, 16); err != nil {
-				return parsec.Wrap(err, "postal_code")
+			if err := parsecimpl.CheckMaxLength(x, 16); err != nil {
+				return parsecimpl.Wrap(err, "postal_code")
 			}
 			v.PostalCode = x
 		case "country":
 			seen[0] |= 1 << 3
-			x, err := parsec.DecodeString(d)
+			x, err := parsecimpl.DecodeString(d)
 			if err != nil {
-				return parsec.Wrap(err, "country")
+				return parsecimpl.Wrap(err, "country")
 			}
 			if err := patternAddress0.Check(x); err != nil {
-				return parsec.Wrap(err, "country")
+				return parsecimpl.Wrap(err, "country")
 			}
 			v.Country = x
 		default:
-			if err := parsec.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
+			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
 			}
 		}
 	}
-	if err := parsec.IterErr(it.Err()); err != nil {
+	if err := parsecimpl.IterErr(it.Err()); err != nil {
 		return err
 	}
 	if seen != [1]uint64{0xf} {
-		return parsec.Missing(seen[:], "line1", "city", "postal_code", "country")
+		return parsecimpl.Missing(seen[:], "line1", "city", "postal_code", "country")
 	}
 	return nil
 }
@@ -196,61 +197,61 @@ func (v *Address) decode(d *parsec.Decoder) error {
 func (v *Address) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, `,"line1":`...)
-	b = parsec.AppendString(b, v.Line1)
+	b = parsecimpl.AppendString(b, v.Line1)
 	if v.Line2.Set {
 		b = append(b, `,"line2":`...)
 		if v.Line2.Null {
-			b = parsec.AppendNull(b)
+			b = parsecimpl.AppendNull(b)
 		} else {
-			b = parsec.AppendString(b, v.Line2.Value)
+			b = parsecimpl.AppendString(b, v.Line2.Value)
 		}
 	}
 	b = append(b, `,"city":`...)
-	b = parsec.AppendString(b, v.City)
+	b = parsecimpl.AppendString(b, v.City)
 	b = append(b, `,"postal_code":`...)
-	b = parsec.AppendString(b, v.PostalCode)
+	b = parsecimpl.AppendString(b, v.PostalCode)
 	b = append(b, `,"country":`...)
-	b = parsec.AppendString(b, v.Country)
-	b = parsec.AppendRawProperties(b, &v.AdditionalProperties)
-	b = parsec.CloseObject(b, m)
+	b = parsecimpl.AppendString(b, v.Country)
+	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
+	b = parsecimpl.CloseObject(b, m)
 	return b
 }
 
 // Validate reports every constraint of the schema that v violates.
 func (v *Address) Validate() error {
 	var errs parsec.ValidationErrors
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.Line1, 1), "line1"))
-	errs.Add(parsec.Wrap(parsec.CheckMaxLength(v.Line1, 200), "line1"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.Line1, 1), "line1"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxLength(v.Line1, 200), "line1"))
 	if x, ok := v.Line2.Get(); ok {
-		errs.Add(parsec.Wrap(parsec.CheckMaxLength(x, 200), "line2"))
+		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxLength(x, 200), "line2"))
 	}
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.City, 1), "city"))
-	errs.Add(parsec.Wrap(parsec.CheckMinLength(v.PostalCode, 1), "postal_code"))
-	errs.Add(parsec.Wrap(parsec.CheckMaxLength(v.PostalCode, 16), "postal_code"))
-	errs.Add(parsec.Wrap(patternAddress0.Check(v.Country), "country"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.City, 1), "city"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinLength(v.PostalCode, 1), "postal_code"))
+	errs.Add(parsecimpl.Wrap(parsecimpl.CheckMaxLength(v.PostalCode, 16), "postal_code"))
+	errs.Add(parsecimpl.Wrap(patternAddress0.Check(v.Country), "country"))
 	return errs.Err()
 }
 
 // MarshalJSON encodes v, unknown properties included.
 func (v Address) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintAddress.Buffer())
 	sizeHintAddress.Observe(len(b))
 	return b, nil
 }
 
-var sizeHintAddress parsec.SizeHint
+var sizeHintAddress parsecimpl.SizeHint
 
 // UnmarshalJSON decodes and validates data into v.
 func (v *Address) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }
 
 // OrderID is the order identifier, a UUID assigned at checkout.
 type OrderID parsec.UUID
 
-func (v *OrderID) decode(d *parsec.Decoder) error {
-	x, err := parsec.DecodeUUID(d)
+func (v *OrderID) decode(d *parsecimpl.Decoder) error {
+	x, err := parsecimpl.DecodeUUID(d)
 	if err != nil {
 		return err
 	}
@@ -259,7 +260,7 @@ func (v *OrderID) decode(d *parsec.Decoder) error {
 }
 
 func (v *OrderID) encode(b []byte) []byte {
-	b = parsec.AppendString(b, parsec.UUID(*v).String())
+	b = parsecimpl.AppendString(b, parsec.UUID(*v).String())
 	return b
 }
 
@@ -270,15 +271,15 @@ func (v *OrderID) Validate() error {
 
 // MarshalJSON encodes v.
 func (v OrderID) MarshalJSON() (out []byte, err error) {
-	defer parsec.Recover(&err)
+	defer parsecimpl.Recover(&err)
 	b := v.encode(sizeHintOrderID.Buffer())
 	sizeHintOrderID.Observe(len(b))
 	return b, nil
 }
 
-var sizeHintOrderID parsec.SizeHint
+var sizeHintOrderID parsecimpl.SizeHint
 
 // UnmarshalJSON decodes and validates data into v.
 func (v *OrderID) UnmarshalJSON(data []byte) error {
-	return parsec.Unmarshal(data, v.decode)
+	return parsecimpl.Unmarshal(data, v.decode)
 }

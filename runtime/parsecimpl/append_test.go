@@ -1,10 +1,12 @@
-package parsec
+package parsecimpl
 
 import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
 // TestAppendStringMatchesEncodingJSON compares with encoding/json (HTML
@@ -112,7 +114,7 @@ func TestAppendHelpers(t *testing.T) {
 	b = CloseArray(b, m)
 	b = append(b, ' ')
 	m = len(b)
-	var props RawProperties
+	var props parsec.RawProperties
 	props.Set("k", []byte(`[1]`))
 	b = AppendRawProperties(b, &props)
 	b = CloseObject(b, m)

@@ -1,4 +1,4 @@
-package parsec
+package parsecimpl
 
 import (
 	"encoding/binary"
@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
 // The Append functions are the encoder generated code is built on: each
@@ -188,10 +190,11 @@ func AppendRaw(b []byte, raw json.RawMessage) []byte {
 }
 
 // AppendRawProperties appends every entry of props as an object member.
-func AppendRawProperties(b []byte, props *RawProperties) []byte {
-	for i := range props.entries {
-		b = AppendKey(b, props.entries[i].key)
-		b = AppendRaw(b, props.entries[i].val)
+func AppendRawProperties(b []byte, props *parsec.RawProperties) []byte {
+	for i := range props.Len() {
+		k, v := props.At(i)
+		b = AppendKey(b, k)
+		b = AppendRaw(b, v)
 	}
 	return b
 }

@@ -1,4 +1,4 @@
-package parsec
+package parsecimpl
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	"github.com/go-faster/jx"
+
+	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
 // Decoder is the tokenizer generated decoders read from: a jx.Decoder plus an
@@ -113,7 +115,7 @@ func DecodeJSON(d *Decoder, v any) error {
 		return err
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return &ValidationError{Message: err.Error(), Err: err}
+		return &parsec.ValidationError{Message: err.Error(), Err: err}
 	}
 	return nil
 }

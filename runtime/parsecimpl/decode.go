@@ -1,4 +1,4 @@
-package parsec
+package parsecimpl
 
 import (
 	"encoding/json"
@@ -7,10 +7,12 @@ import (
 	"strconv"
 
 	"github.com/go-faster/jx"
+
+	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
 // The Decode functions read one JSON value of the expected kind from d, for
-// generated decoders. A value of another kind is a *ValidationError that says
+// generated decoders. A value of another kind is a *parsec.ValidationError that says
 // what was expected and what was found, at the root; the generated caller
 // locates it with Wrap as the error unwinds.
 
@@ -38,9 +40,9 @@ func describe(t jx.Type) string {
 }
 
 // SyntaxError converts an error reported by the tokenizer into a
-// *ValidationError.
+// *parsec.ValidationError.
 func SyntaxError(err error) error {
-	return &ValidationError{Message: "invalid JSON: " + err.Error(), Err: err}
+	return &parsec.ValidationError{Message: "invalid JSON: " + err.Error(), Err: err}
 }
 
 // IsNull reports whether the next value is null, without consuming it.
@@ -213,52 +215,52 @@ func DecodeNonObject(d *Decoder) (json.RawMessage, bool, error) {
 }
 
 // DecodeDateTime reads a string with format date-time.
-func DecodeDateTime(d *Decoder) (DateTime, error) {
+func DecodeDateTime(d *Decoder) (parsec.DateTime, error) {
 	s, err := DecodeString(d)
 	if err != nil {
-		return DateTime{}, err
+		return parsec.DateTime{}, err
 	}
-	return ParseDateTime(s)
+	return parsec.ParseDateTime(s)
 }
 
 // DecodeDate reads a string with format date.
-func DecodeDate(d *Decoder) (Date, error) {
+func DecodeDate(d *Decoder) (parsec.Date, error) {
 	s, err := DecodeString(d)
 	if err != nil {
-		return Date{}, err
+		return parsec.Date{}, err
 	}
-	return ParseDate(s)
+	return parsec.ParseDate(s)
 }
 
 // DecodeUUID reads a string with format uuid.
-func DecodeUUID(d *Decoder) (UUID, error) {
+func DecodeUUID(d *Decoder) (parsec.UUID, error) {
 	s, err := DecodeString(d)
 	if err != nil {
-		return UUID{}, err
+		return parsec.UUID{}, err
 	}
-	return ParseUUID(s)
+	return parsec.ParseUUID(s)
 }
 
 // DecodeURI reads a string with format uri.
-func DecodeURI(d *Decoder) (URI, error) {
+func DecodeURI(d *Decoder) (parsec.URI, error) {
 	s, err := DecodeString(d)
 	if err != nil {
-		return URI{}, err
+		return parsec.URI{}, err
 	}
-	return ParseURI(s)
+	return parsec.ParseURI(s)
 }
 
 // DecodeBytes reads a string with format byte.
-func DecodeBytes(d *Decoder) (Bytes, error) {
+func DecodeBytes(d *Decoder) (parsec.Bytes, error) {
 	s, err := DecodeString(d)
 	if err != nil {
-		return Bytes{}, err
+		return parsec.Bytes{}, err
 	}
-	return ParseBytes(s)
+	return parsec.ParseBytes(s)
 }
 
 // DecodeRawProperty reads the value of the unknown property key into props.
-func DecodeRawProperty(d *Decoder, props *RawProperties, key []byte) error {
+func DecodeRawProperty(d *Decoder, props *parsec.RawProperties, key []byte) error {
 	raw, err := DecodeRaw(d)
 	if err != nil {
 		return Wrap(err, string(key))

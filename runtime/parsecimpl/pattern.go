@@ -1,10 +1,12 @@
-package parsec
+package parsecimpl
 
 import (
 	"strconv"
 	"sync"
 
 	"github.com/parsec-gen/parsec-gen/internal/ecmaregex"
+
+	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
 // Pattern is a JSON Schema "pattern" (an ECMAScript regular expression),
@@ -60,7 +62,7 @@ func (p *Pattern) MatchString(s string) bool {
 func (p *Pattern) Check(s string) error {
 	p.once.Do(p.compile)
 	if p.err != nil {
-		return &ValidationError{Message: "pattern " + strconv.Quote(p.src) + " does not compile", Err: p.err}
+		return &parsec.ValidationError{Message: "pattern " + strconv.Quote(p.src) + " does not compile", Err: p.err}
 	}
 	if !p.match(s) {
 		return Errorf("%q does not match pattern %q", truncate(s), p.src)

@@ -1,8 +1,10 @@
-package parsec
+package parsecimpl
 
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
 // numOrText is a union written the way the generator writes one.
@@ -42,7 +44,7 @@ var numOrTextFuncs = &UnionFuncs[numOrText]{
 }
 
 func TestUnionHolder(t *testing.T) {
-	h := NewUnion(numOrTextFuncs)
+	h := parsec.NewUnion(numOrTextFuncs)
 	if err := json.Unmarshal([]byte(`2.5`), h); err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +59,7 @@ func TestUnionHolder(t *testing.T) {
 	if out, err := json.Marshal(h); err != nil || string(out) != `"x"` {
 		t.Errorf("Marshal = %s, %v", out, err)
 	}
-	empty := NewUnion(numOrTextFuncs)
+	empty := parsec.NewUnion(numOrTextFuncs)
 	if _, err := json.Marshal(empty); err == nil || empty.Validate() == nil {
 		t.Error("empty holder encodes or validates")
 	}

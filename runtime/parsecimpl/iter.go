@@ -1,4 +1,4 @@
-package parsec
+package parsecimpl
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-faster/jx"
+
+	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
 // ObjIter checks that the next value is an object and starts iterating over
@@ -116,7 +118,7 @@ func NoVariant(matched []string, failed []error) error {
 // VariantError labels why the union variant name rejected a value, for
 // [NoVariant].
 func VariantError(name string, err error) error {
-	var ve *ValidationError
+	var ve *parsec.ValidationError
 	if errors.As(err, &ve) && ve.Pointer == "" {
 		return errors.New(name + ": " + ve.Message)
 	}

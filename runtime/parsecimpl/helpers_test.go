@@ -1,4 +1,4 @@
-package parsec
+package parsecimpl
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/go-faster/jx"
+
+	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
 // TestErrorHelpers pins the messages generated decoders report.
@@ -32,7 +34,7 @@ func TestErrorHelpers(t *testing.T) {
 }
 
 func TestDecodeFormatsAndRaw(t *testing.T) {
-	var props RawProperties
+	var props parsec.RawProperties
 	err := Unmarshal([]byte(`{"u":"6ba7b810-9dad-11d1-80b4-00c04fd430c8","r":"urn:isbn:1","b":"aGk=","k":[1, 2],"n":null}`), func(d *Decoder) error {
 		it, err := ObjIter(d)
 		if err != nil {
@@ -88,7 +90,7 @@ func TestDecodeFormatsAndRaw(t *testing.T) {
 	}); err != nil {
 		t.Error(err)
 	}
-	if (Date{}).IsZero() != true || (DateTime{}).IsZero() != true || (URI{}).IsZero() != true || (Bytes{}).IsZero() != true {
+	if (parsec.Date{}).IsZero() != true || (parsec.DateTime{}).IsZero() != true || (parsec.URI{}).IsZero() != true || (parsec.Bytes{}).IsZero() != true {
 		t.Error("zero format values are not zero")
 	}
 	if p := NewPattern("^a$"); p.String() != "^a$" {
@@ -98,10 +100,10 @@ func TestDecodeFormatsAndRaw(t *testing.T) {
 
 func TestValidationErrorsUnwrap(t *testing.T) {
 	inner := Errorf("x")
-	var es ValidationErrors
+	var es parsec.ValidationErrors
 	es.Add(inner)
 	es.Add(Errorf("y"))
-	var target *ValidationError
+	var target *parsec.ValidationError
 	if !errors.As(es.Err(), &target) || !errors.Is(es.Err(), inner) {
 		t.Error("ValidationErrors does not unwrap to its members")
 	}

@@ -1,4 +1,4 @@
-package parsec
+package parsecimpl
 
 import (
 	"math/rand/v2"

@@ -1,4 +1,4 @@
-package parsec
+package parsecimpl
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
 // RawConstraints are the validation keywords that apply to a value whose
@@ -29,7 +31,7 @@ func CheckRaw(raw json.RawMessage, c *RawConstraints) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
-		return &ValidationError{Message: "invalid JSON: " + err.Error(), Err: err}
+		return &parsec.ValidationError{Message: "invalid JSON: " + err.Error(), Err: err}
 	}
 	switch x := v.(type) {
 	case string:
