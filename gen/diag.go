@@ -3,16 +3,18 @@ package gen
 import (
 	"regexp"
 	"strconv"
+	"sync"
 
 	"github.com/parsec-gen/parsec-gen/gen/load"
 )
 
 // Placed message forms: "file:line:col: msg", "file#/pointer: msg",
-// "file: msg".
+// "file: msg". They are compiled on first use: most runs place no message
+// this way, and each parsec-gen process would pay for them at start.
 var (
-	atLineCol = regexp.MustCompile(`^(.+?):(\d+):(\d+): (.*)$`)
-	atPointer = regexp.MustCompile(`^([^#]+)#(\S*): (.*)$`)
-	atFile    = regexp.MustCompile(`^([^:]+): (.*)$`)
+	atLineCol = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.+?):(\d+):(\d+): (.*)$`) })
+	atPointer = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([^#]+)#(\S*): (.*)$`) })
+	atFile    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([^:]+): (.*)$`) })
 )
 
 // Placed parses one "place: message" line, as Error.Error and the
@@ -20,17 +22,17 @@ var (
 // "file#/pointer: msg", "file: msg"), back into an Error; a line without a
 // place becomes an Error with only Msg.
 func Placed(msg string) *Error {
-	if m := atLineCol.FindStringSubmatch(msg); m != nil {
+	if m := atLineCol().FindStringSubmatch(msg); m != nil {
 		line, err1 := strconv.Atoi(m[2])
 		col, err2 := strconv.Atoi(m[3])
 		if err1 == nil && err2 == nil {
 			return &Error{File: m[1], Pos: load.Pos{Line: line, Col: col}, Msg: m[4]}
 		}
 	}
-	if m := atPointer.FindStringSubmatch(msg); m != nil {
+	if m := atPointer().FindStringSubmatch(msg); m != nil {
 		return &Error{File: m[1], Pointer: m[2], Msg: m[3]}
 	}
-	if m := atFile.FindStringSubmatch(msg); m != nil {
+	if m := atFile().FindStringSubmatch(msg); m != nil {
 		return &Error{File: m[1], Msg: m[2]}
 	}
 	return &Error{Msg: msg}

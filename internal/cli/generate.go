@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -394,14 +395,17 @@ func displayPath(cwd, p string) string {
 }
 
 // refInError matches "file:line:col: $ref "x"" and "file#/ptr: $ref "x"".
-var refInError = regexp.MustCompile(`^([^:#]+)(?::\d+:\d+|#[^:]*)?: \$ref "([^"]+)"`)
+// It is compiled on first use, by a failed run, not at every start.
+var refInError = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([^:#]+)(?::\d+:\d+|#[^:]*)?: \$ref "([^"]+)"`)
+})
 
 // escapeHint explains a failure caused by a relative $ref that climbs above
 // the root of the file system the generator sees, which no error from the
 // generator can name (the root is the CLI's choice).
 func (in inputs) escapeHint(errText string) string {
 	for _, line := range strings.Split(errText, "\n") {
-		m := refInError.FindStringSubmatch(line)
+		m := refInError().FindStringSubmatch(line)
 		if m == nil || strings.Contains(m[2], "://") || strings.HasPrefix(m[2], "#") {
 			continue
 		}
