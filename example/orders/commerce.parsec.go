@@ -9,7 +9,7 @@ import (
 	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
 
-// Money corresponds to the schema at ../../schemas/defs/commerce.json#/$defs/Money.
+// Money corresponds to the schema at #/$defs/Money.
 //
 // Money.
 //
@@ -101,7 +101,7 @@ var (
 	pattern0Money = parsecimpl.NewPattern("^[A-Z]{3}$")
 )
 
-// Address corresponds to the schema at ../../schemas/defs/commerce.json#/$defs/Address.
+// Address corresponds to the schema at #/$defs/Address.
 //
 // Address.
 type Address struct {
@@ -267,7 +267,7 @@ var (
 	pattern0Address = parsecimpl.NewPattern("^[A-Z]{2}$")
 )
 
-// OrderID corresponds to the schema at ../../schemas/defs/commerce.json#/$defs/OrderID.
+// OrderID corresponds to the schema at #/$defs/OrderID.
 //
 // Order identifier, a UUID assigned at checkout.
 type OrderID parsec.UUID

@@ -209,7 +209,7 @@ var (
 	pattern0CustomerNotified = parsecimpl.NewPattern("^[a-z][a-z0-9_.]*$")
 )
 
-// CustomerNotifiedMedium corresponds to the schema at ../../schemas/customer_notified.json#/properties/medium.
+// CustomerNotifiedMedium corresponds to the schema at #/properties/medium.
 type CustomerNotifiedMedium string
 
 // The values of CustomerNotifiedMedium.
@@ -270,7 +270,7 @@ func (v *CustomerNotifiedMedium) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// CustomerNotifiedVariablesValue corresponds to the schema at ../../schemas/customer_notified.json#/properties/variables/additionalProperties.
+// CustomerNotifiedVariablesValue corresponds to the schema at #/properties/variables/additionalProperties.
 type CustomerNotifiedVariablesValue interface {
 	isCustomerNotifiedVariablesValue()
 }

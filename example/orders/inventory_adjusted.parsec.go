@@ -186,7 +186,7 @@ var (
 	pattern1InventoryAdjusted = parsecimpl.NewPattern("^[a-z]{3}-[0-9]{1,3}$")
 )
 
-// InventoryAdjustedReason corresponds to the schema at ../../schemas/inventory_adjusted.json#/properties/reason.
+// InventoryAdjustedReason corresponds to the schema at #/properties/reason.
 type InventoryAdjustedReason string
 
 // The values of InventoryAdjustedReason.
@@ -255,7 +255,7 @@ func (v *InventoryAdjustedReason) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// InventoryAdjustedBins corresponds to the schema at ../../schemas/inventory_adjusted.json#/properties/bins.
+// InventoryAdjustedBins corresponds to the schema at #/properties/bins.
 //
 // Units per storage bin after the adjustment, keyed by bin code.
 type InventoryAdjustedBins parsec.Map[int64]

@@ -164,7 +164,7 @@ func (v *OrderCancelled) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// OrderCancelledReason corresponds to the schema at ../../schemas/order_cancelled.json#/properties/reason.
+// OrderCancelledReason corresponds to the schema at #/properties/reason.
 type OrderCancelledReason string
 
 // The values of OrderCancelledReason.
@@ -229,7 +229,7 @@ func (v *OrderCancelledReason) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// OrderCancelledBy corresponds to the schema at ../../schemas/order_cancelled.json#/properties/cancelled_by.
+// OrderCancelledBy corresponds to the schema at #/properties/cancelled_by.
 //
 // Who cancelled: a customer, a support agent or an automated service.
 type OrderCancelledBy struct {
@@ -315,7 +315,7 @@ func (v *OrderCancelledBy) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// OrderCancelledByKind corresponds to the schema at ../../schemas/order_cancelled.json#/properties/cancelled_by/properties/kind.
+// OrderCancelledByKind corresponds to the schema at #/properties/cancelled_by/properties/kind.
 type OrderCancelledByKind string
 
 // The values of OrderCancelledByKind.

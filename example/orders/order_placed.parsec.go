@@ -243,7 +243,7 @@ func (v *OrderPlaced) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// OrderPlacedSalesChannel corresponds to the schema at ../../schemas/order_placed.json#/properties/sales_channel.
+// OrderPlacedSalesChannel corresponds to the schema at #/properties/sales_channel.
 //
 // Where the order was placed.
 type OrderPlacedSalesChannel string
@@ -310,7 +310,7 @@ func (v *OrderPlacedSalesChannel) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// OrderPlacedLinesItem corresponds to the schema at ../../schemas/order_placed.json#/properties/lines/items.
+// OrderPlacedLinesItem corresponds to the schema at #/properties/lines/items.
 type OrderPlacedLinesItem struct {
 	// Sku corresponds to the JSON property "sku".
 	Sku string `json:"sku"`

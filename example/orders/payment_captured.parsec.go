@@ -149,7 +149,7 @@ func (v *PaymentCaptured) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// PaymentCapturedMethod corresponds to the schema at ../../schemas/payment_captured.json#/properties/method.
+// PaymentCapturedMethod corresponds to the schema at #/properties/method.
 //
 // How the customer paid.
 type PaymentCapturedMethod interface {
@@ -252,7 +252,7 @@ func MatchPaymentCapturedMethod[R any](u PaymentCapturedMethod, onCard func(Card
 	panic("MatchPaymentCapturedMethod: u holds no variant")
 }
 
-// Card corresponds to the schema at ../../schemas/payment_captured.json#/$defs/Card.
+// Card corresponds to the schema at #/$defs/Card.
 type Card struct {
 	// Type corresponds to the JSON property "type".
 	Type struct{} `json:"type"`
@@ -369,7 +369,7 @@ var (
 	pattern1Card = parsecimpl.NewPattern("^(0[1-9]|1[0-2])/[0-9]{2}$")
 )
 
-// CardBrand corresponds to the schema at ../../schemas/payment_captured.json#/$defs/Card/properties/brand.
+// CardBrand corresponds to the schema at #/$defs/Card/properties/brand.
 type CardBrand string
 
 // The values of CardBrand.
@@ -434,7 +434,7 @@ func (v *CardBrand) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// BankTransfer corresponds to the schema at ../../schemas/payment_captured.json#/$defs/BankTransfer.
+// BankTransfer corresponds to the schema at #/$defs/BankTransfer.
 type BankTransfer struct {
 	// Type corresponds to the JSON property "type".
 	Type struct{} `json:"type"`
@@ -540,7 +540,7 @@ var (
 	pattern0BankTransfer = parsecimpl.NewPattern("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 )
 
-// Wallet corresponds to the schema at ../../schemas/payment_captured.json#/$defs/Wallet.
+// Wallet corresponds to the schema at #/$defs/Wallet.
 type Wallet struct {
 	// Type corresponds to the JSON property "type".
 	Type struct{} `json:"type"`
@@ -617,7 +617,7 @@ func (v *Wallet) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// WalletProvider corresponds to the schema at ../../schemas/payment_captured.json#/$defs/Wallet/properties/provider.
+// WalletProvider corresponds to the schema at #/$defs/Wallet/properties/provider.
 type WalletProvider string
 
 // The values of WalletProvider.

@@ -208,7 +208,7 @@ func (v *ShipmentDispatched) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// ShipmentDispatchedCarrier corresponds to the schema at ../../schemas/shipment_dispatched.json#/properties/carrier.
+// ShipmentDispatchedCarrier corresponds to the schema at #/properties/carrier.
 type ShipmentDispatchedCarrier string
 
 // The values of ShipmentDispatchedCarrier.
@@ -273,7 +273,7 @@ func (v *ShipmentDispatchedCarrier) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// ShipmentDispatchedParcelsItem corresponds to the schema at ../../schemas/shipment_dispatched.json#/properties/parcels/items.
+// ShipmentDispatchedParcelsItem corresponds to the schema at #/properties/parcels/items.
 type ShipmentDispatchedParcelsItem struct {
 	// ParcelID corresponds to the JSON property "parcel_id".
 	ParcelID string `json:"parcel_id"`
@@ -323,22 +323,11 @@ func (v *ShipmentDispatchedParcelsItem) decode(d *parsecimpl.Decoder) error {
 			v.DimensionsCm.Set = true
 		case "skus":
 			seen[0] |= 1 << 3
-			it1, err := parsecimpl.ArrIter(d)
+			x2, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
 			if err != nil {
 				return parsecimpl.Wrap(err, "skus")
 			}
-			v.Skus.Value = make([]string, 0, 4)
-			for it1.Next() {
-				v.Skus.Value = append(v.Skus.Value, *new(string))
-				x2, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Skus.Value)-1), "skus")
-				}
-				v.Skus.Value[len(v.Skus.Value)-1] = x2
-			}
-			if err := parsecimpl.IterErr(it1.Err()); err != nil {
-				return parsecimpl.Wrap(err, "skus")
-			}
+			v.Skus.Value = x2
 			if err := parsecimpl.CheckUnique(v.Skus.Value); err != nil {
 				return parsecimpl.Wrap(err, "skus")
 			}
@@ -411,7 +400,7 @@ func (v *ShipmentDispatchedParcelsItem) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// ShipmentDispatchedParcelsItemDimensionsCm corresponds to the schema at ../../schemas/shipment_dispatched.json#/properties/parcels/items/properties/dimensions_cm.
+// ShipmentDispatchedParcelsItemDimensionsCm corresponds to the schema at #/properties/parcels/items/properties/dimensions_cm.
 //
 // Length, width and height in centimetres.
 type ShipmentDispatchedParcelsItemDimensionsCm struct {

@@ -50,7 +50,7 @@ var parsecimplNames = setOf(
 	"CheckExclusiveMinimum", "CheckMaxItems", "CheckMaxLength", "CheckMaxProperties", "CheckMaximum",
 	"CheckMinItems", "CheckMinLength", "CheckMinProperties", "CheckMinimum", "CheckMultipleOf",
 	"CheckMultipleOfInt", "CheckRaw", "CheckUnique", "CheckUniqueJSON", "CloseArray", "CloseObject",
-	"CompactJSON", "ConstError", "DecodeBool", "DecodeBytes", "DecodeDate", "DecodeDateTime",
+	"CompactJSON", "ConstError", "DecodeArray", "DecodeBool", "DecodeBytes", "DecodeDate", "DecodeDateTime",
 	"DecodeFloat32", "DecodeFloat64", "DecodeInt32", "DecodeInt64", "DecodeJSON", "DecodeNever",
 	"DecodeNonObject", "DecodeNull", "DecodeRaw", "DecodeRawProperty", "DecodeString",
 	"DecodeStringBytes", "DecodeURI", "DecodeUUID", "DecodeUint64", "Decoder", "DependencyError",

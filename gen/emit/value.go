@@ -83,6 +83,17 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
 		return g.decodeConst(t, wrap)
 
 	case *ir.Array:
+		if fn, ok := plainScalar(t.Elem); ok {
+			// Elements without checks of their own: one shared loop.
+			x := g.n.name("x")
+			out := decodeCall(x, qp("DecodeArray").Call(jen.Id("d"), qp(fn)), wrap)
+			out = append(out, dst().Op("=").Id(x))
+			checks := countChecks(t.Constraints, jen.Len(dst()), true)
+			if t.Constraints.UniqueItems {
+				checks = append(checks, g.uniqueCheck(t.Elem, dst))
+			}
+			return append(out, checkStmts(checks, wrap)...)
+		}
 		it := g.n.name("it")
 		et := goType(t.Elem)
 		last := func() *jen.Statement { return dst().Index(jen.Len(dst()).Op("-").Lit(1)) }
@@ -161,6 +172,17 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
 	default:
 		panic(fmt.Sprintf("unreachable: ir type %T", t))
 	}
+}
+
+// plainScalar reports the DecodeX function of a scalar type that has no
+// constraints, whose decoding is that one call.
+func plainScalar(t ir.Type) (string, bool) {
+	p, ok := t.(*ir.Primitive)
+	if !ok || p.Kind == ir.KindNull || !p.Constraints.IsZero() {
+		return "", false
+	}
+	fn, ok := decodeFuncs[p.Kind]
+	return fn, ok
 }
 
 // decodeEnumValue decodes an inline enum: a value of the enum's kind that

@@ -71,22 +71,11 @@ func (v *NotePosted) decode(d *parsecimpl.Decoder) error {
 			v.Words = x2
 		case "tags":
 			seen[0] |= 1 << 3
-			it1, err := parsecimpl.ArrIter(d)
+			x3, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
 			if err != nil {
 				return parsecimpl.Wrap(err, "tags")
 			}
-			v.Tags.Value = make([]string, 0, 4)
-			for it1.Next() {
-				v.Tags.Value = append(v.Tags.Value, *new(string))
-				x3, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Tags.Value)-1), "tags")
-				}
-				v.Tags.Value[len(v.Tags.Value)-1] = x3
-			}
-			if err := parsecimpl.IterErr(it1.Err()); err != nil {
-				return parsecimpl.Wrap(err, "tags")
-			}
+			v.Tags.Value = x3
 			if err := parsecimpl.CheckMaxItems(len(v.Tags.Value), 8); err != nil {
 				return parsecimpl.Wrap(err, "tags")
 			}

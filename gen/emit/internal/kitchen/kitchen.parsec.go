@@ -348,22 +348,11 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Version.Set = true
 		case "tags":
 			seen[0] |= 1 << 20
-			it1, err := parsecimpl.ArrIter(d)
+			x15, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
 			if err != nil {
 				return parsecimpl.Wrap(err, "tags")
 			}
-			v.Tags.Value = make([]string, 0, 4)
-			for it1.Next() {
-				v.Tags.Value = append(v.Tags.Value, *new(string))
-				x15, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Tags.Value)-1), "tags")
-				}
-				v.Tags.Value[len(v.Tags.Value)-1] = x15
-			}
-			if err := parsecimpl.IterErr(it1.Err()); err != nil {
-				return parsecimpl.Wrap(err, "tags")
-			}
+			v.Tags.Value = x15
 			if err := parsecimpl.CheckMinItems(len(v.Tags.Value), 1); err != nil {
 				return parsecimpl.Wrap(err, "tags")
 			}
@@ -373,19 +362,19 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Tags.Set = true
 		case "matrix":
 			seen[0] |= 1 << 21
-			it2, err := parsecimpl.ArrIter(d)
+			it1, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "matrix")
 			}
 			v.Matrix.Value = make([][]parsec.Nullable[float64], 0, 4)
-			for it2.Next() {
+			for it1.Next() {
 				v.Matrix.Value = append(v.Matrix.Value, *new([]parsec.Nullable[float64]))
-				it3, err := parsecimpl.ArrIter(d)
+				it2, err := parsecimpl.ArrIter(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Matrix.Value)-1), "matrix")
 				}
 				v.Matrix.Value[len(v.Matrix.Value)-1] = make([]parsec.Nullable[float64], 0, 4)
-				for it3.Next() {
+				for it2.Next() {
 					v.Matrix.Value[len(v.Matrix.Value)-1] = append(v.Matrix.Value[len(v.Matrix.Value)-1], *new(parsec.Nullable[float64]))
 					if d.IsNull() {
 						if err := parsecimpl.DecodeNull(d); err != nil {
@@ -400,22 +389,22 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 						v.Matrix.Value[len(v.Matrix.Value)-1][len(v.Matrix.Value[len(v.Matrix.Value)-1])-1].Value = x16
 					}
 				}
-				if err := parsecimpl.IterErr(it3.Err()); err != nil {
+				if err := parsecimpl.IterErr(it2.Err()); err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Matrix.Value)-1), "matrix")
 				}
 			}
-			if err := parsecimpl.IterErr(it2.Err()); err != nil {
+			if err := parsecimpl.IterErr(it1.Err()); err != nil {
 				return parsecimpl.Wrap(err, "matrix")
 			}
 			v.Matrix.Set = true
 		case "meta":
 			seen[0] |= 1 << 22
-			it4, err := parsecimpl.ObjIter(d)
+			it3, err := parsecimpl.ObjIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "meta")
 			}
-			for it4.Next() {
-				k := d.Keep(it4.Key())
+			for it3.Next() {
+				k := d.Keep(it3.Key())
 				if err := pattern1Event.CheckKey(k); err != nil {
 					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
 				}
@@ -434,7 +423,7 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 				}
 				v.Meta.Value.Set(k, x17)
 			}
-			if err := parsecimpl.IterErr(it4.Err()); err != nil {
+			if err := parsecimpl.IterErr(it3.Err()); err != nil {
 				return parsecimpl.Wrap(err, "meta")
 			}
 			if err := parsecimpl.CheckMaxProperties(v.Meta.Value.Len(), 3); err != nil {
@@ -507,12 +496,12 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.AnyShape.Set = true
 		case "shapes":
 			seen[0] |= 1 << 28
-			it5, err := parsecimpl.ArrIter(d)
+			it4, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "shapes")
 			}
 			v.Shapes.Value = make([]Shape, 0, 4)
-			for it5.Next() {
+			for it4.Next() {
 				v.Shapes.Value = append(v.Shapes.Value, *new(Shape))
 				x24, err := decodeShape(d)
 				if err != nil {
@@ -520,7 +509,7 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 				}
 				v.Shapes.Value[len(v.Shapes.Value)-1] = x24
 			}
-			if err := parsecimpl.IterErr(it5.Err()); err != nil {
+			if err := parsecimpl.IterErr(it4.Err()); err != nil {
 				return parsecimpl.Wrap(err, "shapes")
 			}
 			v.Shapes.Set = true
@@ -545,18 +534,18 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Parent.Set = true
 		case "children":
 			seen[0] |= 1 << 32
-			it6, err := parsecimpl.ArrIter(d)
+			it5, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "children")
 			}
 			v.Children.Value = make([]Event, 0, 4)
-			for it6.Next() {
+			for it5.Next() {
 				v.Children.Value = append(v.Children.Value, *new(Event))
 				if err := v.Children.Value[len(v.Children.Value)-1].decode(d); err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Children.Value)-1), "children")
 				}
 			}
-			if err := parsecimpl.IterErr(it6.Err()); err != nil {
+			if err := parsecimpl.IterErr(it5.Err()); err != nil {
 				return parsecimpl.Wrap(err, "children")
 			}
 			v.Children.Set = true
@@ -670,12 +659,12 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Fixed.Set = true
 		case "nested":
 			seen[0] |= 1 << 51
-			it7, err := parsecimpl.ArrIter(d)
+			it6, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "nested")
 			}
 			v.Nested.Value = make([]Nested, 0, 4)
-			for it7.Next() {
+			for it6.Next() {
 				v.Nested.Value = append(v.Nested.Value, *new(Nested))
 				x25, err := decodeNested(d)
 				if err != nil {
@@ -683,7 +672,7 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 				}
 				v.Nested.Value[len(v.Nested.Value)-1] = x25
 			}
-			if err := parsecimpl.IterErr(it7.Err()); err != nil {
+			if err := parsecimpl.IterErr(it6.Err()); err != nil {
 				return parsecimpl.Wrap(err, "nested")
 			}
 			v.Nested.Set = true
@@ -1704,22 +1693,11 @@ type ScalarList []string
 
 func (v *ScalarList) decode(d *parsecimpl.Decoder) error {
 	var x []string
-	it1, err := parsecimpl.ArrIter(d)
+	x1, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
 	if err != nil {
 		return err
 	}
-	x = make([]string, 0, 4)
-	for it1.Next() {
-		x = append(x, *new(string))
-		x1, err := parsecimpl.DecodeString(d)
-		if err != nil {
-			return parsecimpl.WrapIndex(err, len(x)-1)
-		}
-		x[len(x)-1] = x1
-	}
-	if err := parsecimpl.IterErr(it1.Err()); err != nil {
-		return err
-	}
+	x = x1
 	*v = ScalarList(x)
 	return nil
 }
@@ -2647,22 +2625,11 @@ type Names []string
 
 func (v *Names) decode(d *parsecimpl.Decoder) error {
 	var x []string
-	it1, err := parsecimpl.ArrIter(d)
+	x1, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
 	if err != nil {
 		return err
 	}
-	x = make([]string, 0, 4)
-	for it1.Next() {
-		x = append(x, *new(string))
-		x1, err := parsecimpl.DecodeString(d)
-		if err != nil {
-			return parsecimpl.WrapIndex(err, len(x)-1)
-		}
-		x[len(x)-1] = x1
-	}
-	if err := parsecimpl.IterErr(it1.Err()); err != nil {
-		return err
-	}
+	x = x1
 	if err := parsecimpl.CheckUnique(x); err != nil {
 		return err
 	}

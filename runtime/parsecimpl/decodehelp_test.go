@@ -1,0 +1,32 @@
+package parsecimpl
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/parsec-gen/parsec-gen/runtime/parsec"
+)
+
+func TestDecodeArray(t *testing.T) {
+	got, err := DecodeArray(NewDecoder([]byte(`[ "a", "b" ]`)), DecodeString)
+	if err != nil || !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("DecodeArray = %q, %v; want [a b]", got, err)
+	}
+	got, err = DecodeArray(NewDecoder([]byte(`[]`)), DecodeString)
+	if err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("DecodeArray([]) = %#v, %v; want an empty, non-nil slice", got, err)
+	}
+	for _, tc := range []struct{ in, pointer, msg string }{
+		{`{}`, "", "expected an array, found an object"},
+		{`[1, "x", 3]`, "/1", "expected an integer, found a string"},
+		{`[1, 2`, "", "invalid JSON"},
+	} {
+		_, err := DecodeArray(NewDecoder([]byte(tc.in)), DecodeInt64)
+		var ve *parsec.ValidationError
+		if !errors.As(err, &ve) || ve.Pointer != tc.pointer || !strings.Contains(ve.Message, tc.msg) {
+			t.Errorf("DecodeArray(%s) error = %v; want %q at %q", tc.in, err, tc.msg, tc.pointer)
+		}
+	}
+}
