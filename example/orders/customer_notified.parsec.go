@@ -65,7 +65,6 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 			}
 			v.CustomerID = x1
 		case "order_id":
-			seen[0] |= 1 << 2
 			if err := v.OrderID.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "order_id")
 			}
@@ -86,7 +85,6 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Template = x2
 		case "locale":
-			seen[0] |= 1 << 5
 			x3, err := parsecimpl.DecodeString(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "locale")
@@ -94,7 +92,6 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 			v.Locale.Value = x3
 			v.Locale.Set = true
 		case "variables":
-			seen[0] |= 1 << 6
 			it1, err := parsecimpl.ObjIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "variables")

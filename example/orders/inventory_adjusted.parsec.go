@@ -91,13 +91,11 @@ func (v *InventoryAdjusted) decode(d *parsecimpl.Decoder) error {
 			}
 			v.OnHand = x3
 		case "bins":
-			seen[0] |= 1 << 5
 			if err := v.Bins.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "bins")
 			}
 			v.Bins.Set = true
 		case "order_id":
-			seen[0] |= 1 << 6
 			if err := v.OrderID.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "order_id")
 			}

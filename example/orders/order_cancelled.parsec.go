@@ -55,7 +55,6 @@ func (v *OrderCancelled) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "reason")
 			}
 		case "note":
-			seen[0] |= 1 << 2
 			v.Note.Set = true
 			if d.IsNull() {
 				if err := parsecimpl.DecodeNull(d); err != nil {
@@ -78,7 +77,6 @@ func (v *OrderCancelled) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "cancelled_by")
 			}
 		case "refund":
-			seen[0] |= 1 << 4
 			if err := v.Refund.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "refund")
 			}

@@ -100,13 +100,11 @@ func (v *OrderPlaced) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "total")
 			}
 		case "shipping_address":
-			seen[0] |= 1 << 5
 			if err := v.ShippingAddress.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "shipping_address")
 			}
 			v.ShippingAddress.Set = true
 		case "coupon_code":
-			seen[0] |= 1 << 6
 			v.CouponCode.Set = true
 			if d.IsNull() {
 				if err := parsecimpl.DecodeNull(d); err != nil {
@@ -128,7 +126,6 @@ func (v *OrderPlaced) decode(d *parsecimpl.Decoder) error {
 			}
 			v.PlacedAt = x2
 		case "attributes":
-			seen[0] |= 1 << 8
 			it2, err := parsecimpl.ObjIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "attributes")
@@ -157,7 +154,7 @@ func (v *OrderPlaced) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x9f != 0x9f {
-		return parsecimpl.Missing(seen[:], "order_id", "customer_id", "sales_channel", "lines", "total", "", "", "placed_at", "")
+		return parsecimpl.Missing(seen[:], "order_id", "customer_id", "sales_channel", "lines", "total", "", "", "placed_at")
 	}
 	return nil
 }
@@ -360,7 +357,6 @@ func (v *OrderPlacedLinesItem) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "unit_price")
 			}
 		case "gift_wrap":
-			seen[0] |= 1 << 3
 			x2, err := parsecimpl.DecodeBool(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "gift_wrap")
@@ -375,7 +371,7 @@ func (v *OrderPlacedLinesItem) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsecimpl.Missing(seen[:], "sku", "quantity", "unit_price", "")
+		return parsecimpl.Missing(seen[:], "sku", "quantity", "unit_price")
 	}
 	return nil
 }

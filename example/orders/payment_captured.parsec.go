@@ -79,7 +79,6 @@ func (v *PaymentCaptured) decode(d *parsecimpl.Decoder) error {
 			}
 			v.CapturedAt = x2
 		case "three_ds":
-			seen[0] |= 1 << 5
 			x3, err := parsecimpl.DecodeBool(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "three_ds")
@@ -96,7 +95,7 @@ func (v *PaymentCaptured) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x1f != 0x1f {
-		return parsecimpl.Missing(seen[:], "payment_id", "order_id", "amount", "method", "captured_at", "")
+		return parsecimpl.Missing(seen[:], "payment_id", "order_id", "amount", "method", "captured_at")
 	}
 	return nil
 }
@@ -298,7 +297,6 @@ func (v *Card) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Last4 = x1
 		case "expiry":
-			seen[0] |= 1 << 3
 			x2, err := parsecimpl.DecodeString(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "expiry")
@@ -316,7 +314,7 @@ func (v *Card) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsecimpl.Missing(seen[:], "type", "brand", "last4", "")
+		return parsecimpl.Missing(seen[:], "type", "brand", "last4")
 	}
 	return nil
 }
@@ -473,7 +471,6 @@ func (v *BankTransfer) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Iban = x1
 		case "reference":
-			seen[0] |= 1 << 2
 			x2, err := parsecimpl.DecodeString(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "reference")
@@ -491,7 +488,7 @@ func (v *BankTransfer) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x3 != 0x3 {
-		return parsecimpl.Missing(seen[:], "type", "iban", "")
+		return parsecimpl.Missing(seen[:], "type", "iban")
 	}
 	return nil
 }

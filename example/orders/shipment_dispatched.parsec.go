@@ -67,7 +67,6 @@ func (v *ShipmentDispatched) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "carrier")
 			}
 		case "tracking_url":
-			seen[0] |= 1 << 3
 			x1, err := parsecimpl.DecodeURI(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "tracking_url")
@@ -99,7 +98,6 @@ func (v *ShipmentDispatched) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "destination")
 			}
 		case "estimated_delivery":
-			seen[0] |= 1 << 6
 			v.EstimatedDelivery.Set = true
 			if d.IsNull() {
 				if err := parsecimpl.DecodeNull(d); err != nil {
@@ -316,13 +314,11 @@ func (v *ShipmentDispatchedParcelsItem) decode(d *parsecimpl.Decoder) error {
 			}
 			v.WeightGrams = x1
 		case "dimensions_cm":
-			seen[0] |= 1 << 2
 			if err := v.DimensionsCm.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "dimensions_cm")
 			}
 			v.DimensionsCm.Set = true
 		case "skus":
-			seen[0] |= 1 << 3
 			x2, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
 			if err != nil {
 				return parsecimpl.Wrap(err, "skus")
@@ -342,7 +338,7 @@ func (v *ShipmentDispatchedParcelsItem) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x3 != 0x3 {
-		return parsecimpl.Missing(seen[:], "parcel_id", "weight_grams", "", "")
+		return parsecimpl.Missing(seen[:], "parcel_id", "weight_grams")
 	}
 	return nil
 }

@@ -70,7 +70,6 @@ func (v *NotePosted) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Words = x2
 		case "tags":
-			seen[0] |= 1 << 3
 			x3, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
 			if err != nil {
 				return parsecimpl.Wrap(err, "tags")
@@ -90,7 +89,7 @@ func (v *NotePosted) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsecimpl.Missing(seen[:], "note_id", "text", "words", "")
+		return parsecimpl.Missing(seen[:], "note_id", "text", "words")
 	}
 	return nil
 }

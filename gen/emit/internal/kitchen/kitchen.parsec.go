@@ -192,7 +192,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Count.Value = x3
 			v.Count.Set = true
 		case "ratio":
-			seen[0] |= 1 << 4
 			x4, err := parsecimpl.DecodeFloat64(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "ratio")
@@ -209,7 +208,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Ratio.Value = x4
 			v.Ratio.Set = true
 		case "big":
-			seen[0] |= 1 << 5
 			x5, err := parsecimpl.DecodeUint64(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "big")
@@ -223,7 +221,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Big.Value = x5
 			v.Big.Set = true
 		case "small":
-			seen[0] |= 1 << 6
 			x6, err := parsecimpl.DecodeFloat32(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "small")
@@ -239,7 +236,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Day.Value = x7
 			v.Day.Set = true
 		case "at":
-			seen[0] |= 1 << 8
 			v.At.Set = true
 			if d.IsNull() {
 				if err := parsecimpl.DecodeNull(d); err != nil {
@@ -254,7 +250,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 				v.At.Value = x8
 			}
 		case "link":
-			seen[0] |= 1 << 9
 			x9, err := parsecimpl.DecodeURI(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "link")
@@ -262,7 +257,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Link.Value = x9
 			v.Link.Set = true
 		case "blob":
-			seen[0] |= 1 << 10
 			x10, err := parsecimpl.DecodeBytes(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "blob")
@@ -278,7 +272,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.UID.Value = x11
 			v.UID.Set = true
 		case "level":
-			seen[0] |= 1 << 12
 			x12, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "level")
@@ -291,7 +284,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Level.Value = x12
 			v.Level.Set = true
 		case "letter":
-			seen[0] |= 1 << 13
 			x13, err := parsecimpl.DecodeString(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "letter")
@@ -304,7 +296,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Letter.Value = x13
 			v.Letter.Set = true
 		case "odd":
-			seen[0] |= 1 << 14
 			x14, err := parsecimpl.DecodeRaw(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "odd")
@@ -317,37 +308,31 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Odd.Value = x14
 			v.Odd.Set = true
 		case "mixed":
-			seen[0] |= 1 << 15
 			if err := v.Mixed.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "mixed")
 			}
 			v.Mixed.Set = true
 		case "color":
-			seen[0] |= 1 << 16
 			if err := v.Color.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "color")
 			}
 			v.Color.Set = true
 		case "lvl":
-			seen[0] |= 1 << 17
 			if err := v.Lvl.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "lvl")
 			}
 			v.Lvl.Set = true
 		case "flag":
-			seen[0] |= 1 << 18
 			if err := v.Flag.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "flag")
 			}
 			v.Flag.Set = true
 		case "version":
-			seen[0] |= 1 << 19
 			if err := v.Version.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "version")
 			}
 			v.Version.Set = true
 		case "tags":
-			seen[0] |= 1 << 20
 			x15, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
 			if err != nil {
 				return parsecimpl.Wrap(err, "tags")
@@ -361,7 +346,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Tags.Set = true
 		case "matrix":
-			seen[0] |= 1 << 21
 			it1, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "matrix")
@@ -398,7 +382,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Matrix.Set = true
 		case "meta":
-			seen[0] |= 1 << 22
 			it3, err := parsecimpl.ObjIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "meta")
@@ -431,7 +414,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Meta.Set = true
 		case "any":
-			seen[0] |= 1 << 23
 			x19, err := parsecimpl.DecodeRaw(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "any")
@@ -456,7 +438,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Any.Value = x19
 			v.Any.Set = true
 		case "payment":
-			seen[0] |= 1 << 24
 			x20, err := decodePayment(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "payment")
@@ -464,7 +445,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Payment.Value = x20
 			v.Payment.Set = true
 		case "value":
-			seen[0] |= 1 << 25
 			v.Value.Set = true
 			if d.IsNull() {
 				if err := parsecimpl.DecodeNull(d); err != nil {
@@ -479,7 +459,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 				v.Value.Value = x21
 			}
 		case "shape":
-			seen[0] |= 1 << 26
 			x22, err := decodeShape(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "shape")
@@ -487,7 +466,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Shape.Value = x22
 			v.Shape.Set = true
 		case "any_shape":
-			seen[0] |= 1 << 27
 			x23, err := decodeAnyShape(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "any_shape")
@@ -495,7 +473,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.AnyShape.Value = x23
 			v.AnyShape.Set = true
 		case "shapes":
-			seen[0] |= 1 << 28
 			it4, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "shapes")
@@ -514,26 +491,22 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Shapes.Set = true
 		case "point":
-			seen[0] |= 1 << 29
 			if err := v.Point.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "point")
 			}
 			v.Point.Set = true
 		case "row":
-			seen[0] |= 1 << 30
 			if err := v.Row.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "row")
 			}
 			v.Row.Set = true
 		case "parent":
-			seen[0] |= 1 << 31
 			v.Parent.Value = new(Event)
 			if err := (*v.Parent.Value).decode(d); err != nil {
 				return parsecimpl.Wrap(err, "parent")
 			}
 			v.Parent.Set = true
 		case "children":
-			seen[0] |= 1 << 32
 			it5, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "children")
@@ -550,115 +523,96 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Children.Set = true
 		case "never":
-			seen[0] |= 1 << 33
 			if err := parsecimpl.DecodeNever(d); err != nil {
 				return parsecimpl.Wrap(err, "never")
 			}
 			v.Never.Set = true
 		case "number":
-			seen[0] |= 1 << 34
 			if err := parsecimpl.DecodeJSON(d, &v.Number.Value); err != nil {
 				return parsecimpl.Wrap(err, "number")
 			}
 			v.Number.Set = true
 		case "num2":
-			seen[0] |= 1 << 35
 			if err := parsecimpl.DecodeJSON(d, &v.Num2.Value); err != nil {
 				return parsecimpl.Wrap(err, "num2")
 			}
 			v.Num2.Set = true
 		case "label":
-			seen[0] |= 1 << 36
 			if err := v.Label.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "label")
 			}
 			v.Label.Set = true
 		case "names":
-			seen[0] |= 1 << 37
 			if err := v.Names.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "names")
 			}
 			v.Names.Set = true
 		case "scores":
-			seen[0] |= 1 << 38
 			if err := v.Scores.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "scores")
 			}
 			v.Scores.Set = true
 		case "maybe":
-			seen[0] |= 1 << 39
 			if err := v.Maybe.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "maybe")
 			}
 			v.Maybe.Set = true
 		case "nothing":
-			seen[0] |= 1 << 40
 			if err := v.Nothing.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "nothing")
 			}
 			v.Nothing.Set = true
 		case "opaque":
-			seen[0] |= 1 << 41
 			if err := v.Opaque.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "opaque")
 			}
 			v.Opaque.Set = true
 		case "alias":
-			seen[0] |= 1 << 42
 			if err := v.Alias.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "alias")
 			}
 			v.Alias.Set = true
 		case "strict":
-			seen[0] |= 1 << 43
 			if err := v.Strict.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "strict")
 			}
 			v.Strict.Set = true
 		case "typed":
-			seen[0] |= 1 << 44
 			if err := v.Typed.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "typed")
 			}
 			v.Typed.Set = true
 		case "loose":
-			seen[0] |= 1 << 45
 			if err := v.Loose.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "loose")
 			}
 			v.Loose.Set = true
 		case "mixed_holder":
-			seen[0] |= 1 << 46
 			if err := v.MixedHolder.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "mixed_holder")
 			}
 			v.MixedHolder.Set = true
 		case "err":
-			seen[0] |= 1 << 47
 			if err := parsecimpl.DecodeNull(d); err != nil {
 				return parsecimpl.Wrap(err, "err")
 			}
 			v.Err.Set = true
 		case "nulls":
-			seen[0] |= 1 << 48
 			if err := v.Nulls.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "nulls")
 			}
 			v.Nulls.Set = true
 		case "nevers":
-			seen[0] |= 1 << 49
 			if err := v.Nevers.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "nevers")
 			}
 			v.Nevers.Set = true
 		case "fixed":
-			seen[0] |= 1 << 50
 			if err := v.Fixed.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "fixed")
 			}
 			v.Fixed.Set = true
 		case "nested":
-			seen[0] |= 1 << 51
 			it6, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "nested")
@@ -677,7 +631,6 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Nested.Set = true
 		case "old":
-			seen[0] |= 1 << 52
 			x26, err := parsecimpl.DecodeString(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "old")
@@ -694,7 +647,7 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsecimpl.Missing(seen[:], "id", "kind", "note", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "")
+		return parsecimpl.Missing(seen[:], "id", "kind", "note")
 	}
 	if seen[0]&(1<<7) != 0 && !(seen[0]&(1<<11) != 0) {
 		return parsecimpl.DependencyError("day", "uid")

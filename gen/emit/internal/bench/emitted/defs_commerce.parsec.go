@@ -132,7 +132,6 @@ func (v *Address) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Line1 = x
 		case "line2":
-			seen[0] |= 1 << 1
 			v.Line2.Set = true
 			if d.IsNull() {
 				if err := parsecimpl.DecodeNull(d); err != nil {
