@@ -57,10 +57,10 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 		case "customer_id":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "customer_id")
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x1, 1)
 			}
-			if err := parsecimpl.CheckMinLength(x1, 1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "customer_id")
 			}
 			v.CustomerID = x1
@@ -77,10 +77,10 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 		case "template":
 			seen[0] |= 1 << 4
 			x2, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "template")
+			if err == nil {
+				err = pattern0CustomerNotified.Check(x2)
 			}
-			if err := pattern0CustomerNotified.Check(x2); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "template")
 			}
 			v.Template = x2

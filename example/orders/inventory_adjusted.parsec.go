@@ -51,20 +51,20 @@ func (v *InventoryAdjusted) decode(d *parsecimpl.Decoder) error {
 		case "sku":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "sku")
+			if err == nil {
+				err = pattern0InventoryAdjusted.Check(x)
 			}
-			if err := pattern0InventoryAdjusted.Check(x); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "sku")
 			}
 			v.Sku = x
 		case "warehouse":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "warehouse")
+			if err == nil {
+				err = pattern1InventoryAdjusted.Check(x1)
 			}
-			if err := pattern1InventoryAdjusted.Check(x1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "warehouse")
 			}
 			v.Warehouse = x1
@@ -83,10 +83,10 @@ func (v *InventoryAdjusted) decode(d *parsecimpl.Decoder) error {
 		case "on_hand":
 			seen[0] |= 1 << 4
 			x3, err := parsecimpl.DecodeInt64(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "on_hand")
+			if err == nil {
+				err = parsecimpl.CheckMinimum(x3, 0)
 			}
-			if err := parsecimpl.CheckMinimum(x3, 0); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "on_hand")
 			}
 			v.OnHand = x3
@@ -281,10 +281,10 @@ func (v *InventoryAdjustedBins) decodeBody(d *parsecimpl.Decoder) error {
 		k := d.Keep(it1.Key())
 		var x1 int64
 		x2, err := parsecimpl.DecodeInt64(d)
-		if err != nil {
-			return parsecimpl.Wrap(err, k)
+		if err == nil {
+			err = parsecimpl.CheckMinimum(x2, 0)
 		}
-		if err := parsecimpl.CheckMinimum(x2, 0); err != nil {
+		if err != nil {
 			return parsecimpl.Wrap(err, k)
 		}
 		x1 = x2

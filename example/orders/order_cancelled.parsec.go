@@ -63,10 +63,10 @@ func (v *OrderCancelled) decode(d *parsecimpl.Decoder) error {
 				v.Note.Null = true
 			} else {
 				x, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(err, "note")
+				if err == nil {
+					err = parsecimpl.CheckMaxLength(x, 1000)
 				}
-				if err := parsecimpl.CheckMaxLength(x, 1000); err != nil {
+				if err != nil {
 					return parsecimpl.Wrap(err, "note")
 				}
 				v.Note.Value = x
@@ -256,10 +256,10 @@ func (v *OrderCancelledBy) decode(d *parsecimpl.Decoder) error {
 		case "id":
 			seen[0] |= 1 << 1
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "id")
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x, 1)
 			}
-			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "id")
 			}
 			v.ID = x

@@ -60,10 +60,10 @@ func (v *OrderPlaced) decode(d *parsecimpl.Decoder) error {
 		case "customer_id":
 			seen[0] |= 1 << 1
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "customer_id")
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x, 1)
 			}
-			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "customer_id")
 			}
 			v.CustomerID = x
@@ -331,23 +331,23 @@ func (v *OrderPlacedLinesItem) decode(d *parsecimpl.Decoder) error {
 		case "sku":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "sku")
+			if err == nil {
+				err = pattern0OrderPlacedLinesItem.Check(x)
 			}
-			if err := pattern0OrderPlacedLinesItem.Check(x); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "sku")
 			}
 			v.Sku = x
 		case "quantity":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeInt64(d)
+			if err == nil {
+				err = parsecimpl.CheckMinimum(x1, 1)
+			}
+			if err == nil {
+				err = parsecimpl.CheckMaximum(x1, 10000)
+			}
 			if err != nil {
-				return parsecimpl.Wrap(err, "quantity")
-			}
-			if err := parsecimpl.CheckMinimum(x1, 1); err != nil {
-				return parsecimpl.Wrap(err, "quantity")
-			}
-			if err := parsecimpl.CheckMaximum(x1, 10000); err != nil {
 				return parsecimpl.Wrap(err, "quantity")
 			}
 			v.Quantity = x1

@@ -47,10 +47,10 @@ func (v *PaymentCaptured) decode(d *parsecimpl.Decoder) error {
 		case "payment_id":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "payment_id")
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x, 1)
 			}
-			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "payment_id")
 			}
 			v.PaymentID = x
@@ -289,19 +289,19 @@ func (v *Card) decode(d *parsecimpl.Decoder) error {
 		case "last4":
 			seen[0] |= 1 << 2
 			x1, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "last4")
+			if err == nil {
+				err = pattern0Card.Check(x1)
 			}
-			if err := pattern0Card.Check(x1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "last4")
 			}
 			v.Last4 = x1
 		case "expiry":
 			x2, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "expiry")
+			if err == nil {
+				err = pattern1Card.Check(x2)
 			}
-			if err := pattern1Card.Check(x2); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "expiry")
 			}
 			v.Expiry.Value = x2
@@ -463,19 +463,19 @@ func (v *BankTransfer) decode(d *parsecimpl.Decoder) error {
 		case "iban":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "iban")
+			if err == nil {
+				err = pattern0BankTransfer.Check(x1)
 			}
-			if err := pattern0BankTransfer.Check(x1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "iban")
 			}
 			v.Iban = x1
 		case "reference":
 			x2, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "reference")
+			if err == nil {
+				err = parsecimpl.CheckMaxLength(x2, 140)
 			}
-			if err := parsecimpl.CheckMaxLength(x2, 140); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "reference")
 			}
 			v.Reference.Value = x2

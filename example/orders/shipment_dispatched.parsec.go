@@ -49,10 +49,10 @@ func (v *ShipmentDispatched) decode(d *parsecimpl.Decoder) error {
 		case "shipment_id":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "shipment_id")
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x, 1)
 			}
-			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "shipment_id")
 			}
 			v.ShipmentID = x
@@ -306,10 +306,10 @@ func (v *ShipmentDispatchedParcelsItem) decode(d *parsecimpl.Decoder) error {
 		case "weight_grams":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeInt64(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "weight_grams")
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMinimum(x1, 0)
 			}
-			if err := parsecimpl.CheckExclusiveMinimum(x1, 0); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "weight_grams")
 			}
 			v.WeightGrams = x1
@@ -320,13 +320,13 @@ func (v *ShipmentDispatchedParcelsItem) decode(d *parsecimpl.Decoder) error {
 			v.DimensionsCm.Set = true
 		case "skus":
 			x2, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
+			if err == nil {
+				err = parsecimpl.CheckUnique(x2)
+			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "skus")
 			}
 			v.Skus.Value = x2
-			if err := parsecimpl.CheckUnique(v.Skus.Value); err != nil {
-				return parsecimpl.Wrap(err, "skus")
-			}
 			v.Skus.Set = true
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
@@ -419,30 +419,30 @@ func (v *ShipmentDispatchedParcelsItemDimensionsCm) decode(d *parsecimpl.Decoder
 		switch n {
 		case 0:
 			x, err := parsecimpl.DecodeFloat64(d)
-			if err != nil {
-				return parsecimpl.WrapIndex(err, 0)
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMinimum(x, 0)
 			}
-			if err := parsecimpl.CheckExclusiveMinimum(x, 0); err != nil {
+			if err != nil {
 				return parsecimpl.WrapIndex(err, 0)
 			}
 			v.Item0.Value = x
 			v.Item0.Set = true
 		case 1:
 			x1, err := parsecimpl.DecodeFloat64(d)
-			if err != nil {
-				return parsecimpl.WrapIndex(err, 1)
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMinimum(x1, 0)
 			}
-			if err := parsecimpl.CheckExclusiveMinimum(x1, 0); err != nil {
+			if err != nil {
 				return parsecimpl.WrapIndex(err, 1)
 			}
 			v.Item1.Value = x1
 			v.Item1.Set = true
 		case 2:
 			x2, err := parsecimpl.DecodeFloat64(d)
-			if err != nil {
-				return parsecimpl.WrapIndex(err, 2)
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMinimum(x2, 0)
 			}
-			if err := parsecimpl.CheckExclusiveMinimum(x2, 0); err != nil {
+			if err != nil {
 				return parsecimpl.WrapIndex(err, 2)
 			}
 			v.Item2.Value = x2

@@ -138,16 +138,16 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 		case "id":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x, 4)
+			}
+			if err == nil {
+				err = parsecimpl.CheckMaxLength(x, 12)
+			}
+			if err == nil {
+				err = pattern0Event.Check(x)
+			}
 			if err != nil {
-				return parsecimpl.Wrap(err, "id")
-			}
-			if err := parsecimpl.CheckMinLength(x, 4); err != nil {
-				return parsecimpl.Wrap(err, "id")
-			}
-			if err := parsecimpl.CheckMaxLength(x, 12); err != nil {
-				return parsecimpl.Wrap(err, "id")
-			}
-			if err := pattern0Event.Check(x); err != nil {
 				return parsecimpl.Wrap(err, "id")
 			}
 			v.ID = x
@@ -177,45 +177,45 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 		case "count":
 			seen[0] |= 1 << 3
 			x3, err := parsecimpl.DecodeInt32(d)
+			if err == nil {
+				err = parsecimpl.CheckMinimum(x3, (-5))
+			}
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMaximum(x3, 100)
+			}
+			if err == nil {
+				err = parsecimpl.CheckMultipleOfInt(x3, 5)
+			}
 			if err != nil {
-				return parsecimpl.Wrap(err, "count")
-			}
-			if err := parsecimpl.CheckMinimum(x3, (-5)); err != nil {
-				return parsecimpl.Wrap(err, "count")
-			}
-			if err := parsecimpl.CheckExclusiveMaximum(x3, 100); err != nil {
-				return parsecimpl.Wrap(err, "count")
-			}
-			if err := parsecimpl.CheckMultipleOfInt(x3, 5); err != nil {
 				return parsecimpl.Wrap(err, "count")
 			}
 			v.Count.Value = x3
 			v.Count.Set = true
 		case "ratio":
 			x4, err := parsecimpl.DecodeFloat64(d)
+			if err == nil {
+				err = parsecimpl.CheckMaximum(x4, 1e3)
+			}
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMinimum(x4, 0)
+			}
+			if err == nil {
+				err = parsecimpl.CheckMultipleOf(x4, 0.5)
+			}
 			if err != nil {
-				return parsecimpl.Wrap(err, "ratio")
-			}
-			if err := parsecimpl.CheckMaximum(x4, 1e3); err != nil {
-				return parsecimpl.Wrap(err, "ratio")
-			}
-			if err := parsecimpl.CheckExclusiveMinimum(x4, 0); err != nil {
-				return parsecimpl.Wrap(err, "ratio")
-			}
-			if err := parsecimpl.CheckMultipleOf(x4, 0.5); err != nil {
 				return parsecimpl.Wrap(err, "ratio")
 			}
 			v.Ratio.Value = x4
 			v.Ratio.Set = true
 		case "big":
 			x5, err := parsecimpl.DecodeUint64(d)
+			if err == nil {
+				err = parsecimpl.CheckMinimum(float64(x5), (-1))
+			}
+			if err == nil {
+				err = parsecimpl.CheckMaximum(float64(x5), 1.5)
+			}
 			if err != nil {
-				return parsecimpl.Wrap(err, "big")
-			}
-			if err := parsecimpl.CheckMinimum(float64(x5), (-1)); err != nil {
-				return parsecimpl.Wrap(err, "big")
-			}
-			if err := parsecimpl.CheckMaximum(float64(x5), 1.5); err != nil {
 				return parsecimpl.Wrap(err, "big")
 			}
 			v.Big.Value = x5
@@ -334,16 +334,16 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Version.Set = true
 		case "tags":
 			x15, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
+			if err == nil {
+				err = parsecimpl.CheckMinItems(len(x15), 1)
+			}
+			if err == nil {
+				err = parsecimpl.CheckUnique(x15)
+			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "tags")
 			}
 			v.Tags.Value = x15
-			if err := parsecimpl.CheckMinItems(len(v.Tags.Value), 1); err != nil {
-				return parsecimpl.Wrap(err, "tags")
-			}
-			if err := parsecimpl.CheckUnique(v.Tags.Value); err != nil {
-				return parsecimpl.Wrap(err, "tags")
-			}
 			v.Tags.Set = true
 		case "matrix":
 			it1, err := parsecimpl.ArrIter(d)
@@ -415,24 +415,24 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Meta.Set = true
 		case "any":
 			x19, err := parsecimpl.DecodeRaw(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "any")
+			if err == nil {
+				err = parsecimpl.CheckRaw(x19, &parsecimpl.RawConstraints{
+					ExclusiveMaximum: "",
+					ExclusiveMinimum: "",
+					MaxItems:         -1,
+					MaxLength:        -1,
+					MaxProperties:    -1,
+					Maximum:          "",
+					MinItems:         -1,
+					MinLength:        2,
+					MinProperties:    -1,
+					Minimum:          "",
+					MultipleOf:       "",
+					Pattern:          nil,
+					UniqueItems:      false,
+				})
 			}
-			if err := parsecimpl.CheckRaw(x19, &parsecimpl.RawConstraints{
-				ExclusiveMaximum: "",
-				ExclusiveMinimum: "",
-				MaxItems:         -1,
-				MaxLength:        -1,
-				MaxProperties:    -1,
-				Maximum:          "",
-				MinItems:         -1,
-				MinLength:        2,
-				MinProperties:    -1,
-				Minimum:          "",
-				MultipleOf:       "",
-				Pattern:          nil,
-				UniqueItems:      false,
-			}); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "any")
 			}
 			v.Any.Value = x19
@@ -1338,10 +1338,10 @@ func (v *Card) decodeBody(d *parsecimpl.Decoder) error {
 		case "number":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "number")
+			if err == nil {
+				err = pattern0Card.Check(x1)
 			}
-			if err := pattern0Card.Check(x1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "number")
 			}
 			v.Number = x1
@@ -2579,13 +2579,13 @@ type Names []string
 func (v *Names) decode(d *parsecimpl.Decoder) error {
 	var x []string
 	x1, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
+	if err == nil {
+		err = parsecimpl.CheckUnique(x1)
+	}
 	if err != nil {
 		return err
 	}
 	x = x1
-	if err := parsecimpl.CheckUnique(x); err != nil {
-		return err
-	}
 	*v = Names(x)
 	return nil
 }
