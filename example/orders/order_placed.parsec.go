@@ -105,26 +105,16 @@ func (v *OrderPlaced) decode(d *parsecimpl.Decoder) error {
 			}
 			v.ShippingAddress.Set = true
 		case "coupon_code":
-			v.CouponCode.Set = true
-			if d.IsNull() {
-				if err := parsecimpl.DecodeNull(d); err != nil {
-					return parsecimpl.Wrap(err, "coupon_code")
-				}
-				v.CouponCode.Null = true
-			} else {
-				x1, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(err, "coupon_code")
-				}
-				v.CouponCode.Value = x1
+			if err := parsecimpl.DecodeOptNullable(d, &v.CouponCode, parsecimpl.DecodeString); err != nil {
+				return parsecimpl.Wrap(err, "coupon_code")
 			}
 		case "placed_at":
 			seen[0] |= 1 << 7
-			x2, err := parsecimpl.DecodeDateTime(d)
+			x1, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "placed_at")
 			}
-			v.PlacedAt = x2
+			v.PlacedAt = x1
 		case "attributes":
 			it2, err := parsecimpl.ObjIter(d)
 			if err != nil {
@@ -132,13 +122,13 @@ func (v *OrderPlaced) decode(d *parsecimpl.Decoder) error {
 			}
 			for it2.Next() {
 				k := d.Keep(it2.Key())
-				var x3 string
-				x4, err := parsecimpl.DecodeString(d)
+				var x2 string
+				x3, err := parsecimpl.DecodeString(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "attributes")
 				}
-				x3 = x4
-				v.Attributes.Value.Set(k, x3)
+				x2 = x3
+				v.Attributes.Value.Set(k, x2)
 			}
 			if err := parsecimpl.IterErr(it2.Err()); err != nil {
 				return parsecimpl.Wrap(err, "attributes")

@@ -98,26 +98,16 @@ func (v *ShipmentDispatched) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "destination")
 			}
 		case "estimated_delivery":
-			v.EstimatedDelivery.Set = true
-			if d.IsNull() {
-				if err := parsecimpl.DecodeNull(d); err != nil {
-					return parsecimpl.Wrap(err, "estimated_delivery")
-				}
-				v.EstimatedDelivery.Null = true
-			} else {
-				x2, err := parsecimpl.DecodeDate(d)
-				if err != nil {
-					return parsecimpl.Wrap(err, "estimated_delivery")
-				}
-				v.EstimatedDelivery.Value = x2
+			if err := parsecimpl.DecodeOptNullable(d, &v.EstimatedDelivery, parsecimpl.DecodeDate); err != nil {
+				return parsecimpl.Wrap(err, "estimated_delivery")
 			}
 		case "dispatched_at":
 			seen[0] |= 1 << 7
-			x3, err := parsecimpl.DecodeDateTime(d)
+			x2, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "dispatched_at")
 			}
-			v.DispatchedAt = x3
+			v.DispatchedAt = x2
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err

@@ -403,6 +403,13 @@ func (g *typeGen) decodeField(f *ir.Field, recv expr, wrap wrapper) []jen.Code {
 			fld().Dot("Null").Op("=").True(),
 		).Else().Block(body...)}
 	}
+	if fn, ok := plainScalar(f.Type); ok && !f.Indirect && (f.Repr == ir.ReprNullable || f.Repr == ir.ReprOptNullable) {
+		helper := "DecodeNullable"
+		if f.Repr == ir.ReprOptNullable {
+			helper = "DecodeOptNullable"
+		}
+		return checkStmts([]jen.Code{qp(helper).Call(jen.Id("d"), jen.Op("&").Add(fld()), qp(fn))}, wrap)
+	}
 	switch f.Repr {
 	case ir.ReprPlain:
 		return value(fld)

@@ -138,6 +138,9 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
 		return append(out, checkStmts(countChecks(t.Constraints, dst().Dot("Len").Call(), false), wrap)...)
 
 	case *ir.Nullable:
+		if fn, ok := plainScalar(t.Elem); ok {
+			return checkStmts([]jen.Code{qp("DecodeNullable").Call(jen.Id("d"), jen.Op("&").Add(dst()), qp(fn))}, wrap)
+		}
 		body := g.decodeValue(t.Elem, dst.dot("Value"), wrap)
 		return []jen.Code{jen.If(jen.Id("d").Dot("IsNull").Call()).Block(
 			jen.If(jen.Err().Op(":=").Add(qp("DecodeNull").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err())),

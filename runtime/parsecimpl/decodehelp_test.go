@@ -30,3 +30,28 @@ func TestDecodeArray(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeNullable(t *testing.T) {
+	var n parsec.Nullable[string]
+	if err := DecodeNullable(NewDecoder([]byte(`null`)), &n, DecodeString); err != nil || !n.Null {
+		t.Errorf("DecodeNullable(null) = %+v, %v; want Null", n, err)
+	}
+	n = parsec.Nullable[string]{}
+	if err := DecodeNullable(NewDecoder([]byte(`"x"`)), &n, DecodeString); err != nil || n.Null || n.Value != "x" {
+		t.Errorf(`DecodeNullable("x") = %+v, %v; want Value "x"`, n, err)
+	}
+	var o parsec.OptNullable[int64]
+	if err := DecodeOptNullable(NewDecoder([]byte(`null`)), &o, DecodeInt64); err != nil || !o.Set || !o.Null {
+		t.Errorf("DecodeOptNullable(null) = %+v, %v; want Set and Null", o, err)
+	}
+	o = parsec.OptNullable[int64]{}
+	if err := DecodeOptNullable(NewDecoder([]byte(`7`)), &o, DecodeInt64); err != nil || !o.Set || o.Null || o.Value != 7 {
+		t.Errorf("DecodeOptNullable(7) = %+v, %v; want Set, Value 7", o, err)
+	}
+	for _, in := range []string{`nul`, `"x"`} {
+		o = parsec.OptNullable[int64]{}
+		if err := DecodeOptNullable(NewDecoder([]byte(in)), &o, DecodeInt64); err == nil {
+			t.Errorf("DecodeOptNullable(%s) accepted it: %+v", in, o)
+		}
+	}
+}

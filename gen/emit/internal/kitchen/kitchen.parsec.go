@@ -162,150 +162,131 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 		case "note":
 			seen[0] |= 1 << 2
-			if d.IsNull() {
-				if err := parsecimpl.DecodeNull(d); err != nil {
-					return parsecimpl.Wrap(err, "note")
-				}
-				v.Note.Null = true
-			} else {
-				x2, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(err, "note")
-				}
-				v.Note.Value = x2
+			if err := parsecimpl.DecodeNullable(d, &v.Note, parsecimpl.DecodeString); err != nil {
+				return parsecimpl.Wrap(err, "note")
 			}
 		case "count":
 			seen[0] |= 1 << 3
-			x3, err := parsecimpl.DecodeInt32(d)
+			x2, err := parsecimpl.DecodeInt32(d)
 			if err == nil {
-				err = parsecimpl.CheckMinimum(x3, (-5))
+				err = parsecimpl.CheckMinimum(x2, (-5))
 			}
 			if err == nil {
-				err = parsecimpl.CheckExclusiveMaximum(x3, 100)
+				err = parsecimpl.CheckExclusiveMaximum(x2, 100)
 			}
 			if err == nil {
-				err = parsecimpl.CheckMultipleOfInt(x3, 5)
+				err = parsecimpl.CheckMultipleOfInt(x2, 5)
 			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "count")
 			}
-			v.Count.Value = x3
+			v.Count.Value = x2
 			v.Count.Set = true
 		case "ratio":
-			x4, err := parsecimpl.DecodeFloat64(d)
+			x3, err := parsecimpl.DecodeFloat64(d)
 			if err == nil {
-				err = parsecimpl.CheckMaximum(x4, 1e3)
+				err = parsecimpl.CheckMaximum(x3, 1e3)
 			}
 			if err == nil {
-				err = parsecimpl.CheckExclusiveMinimum(x4, 0)
+				err = parsecimpl.CheckExclusiveMinimum(x3, 0)
 			}
 			if err == nil {
-				err = parsecimpl.CheckMultipleOf(x4, 0.5)
+				err = parsecimpl.CheckMultipleOf(x3, 0.5)
 			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "ratio")
 			}
-			v.Ratio.Value = x4
+			v.Ratio.Value = x3
 			v.Ratio.Set = true
 		case "big":
-			x5, err := parsecimpl.DecodeUint64(d)
+			x4, err := parsecimpl.DecodeUint64(d)
 			if err == nil {
-				err = parsecimpl.CheckMinimum(float64(x5), (-1))
+				err = parsecimpl.CheckMinimum(float64(x4), (-1))
 			}
 			if err == nil {
-				err = parsecimpl.CheckMaximum(float64(x5), 1.5)
+				err = parsecimpl.CheckMaximum(float64(x4), 1.5)
 			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "big")
 			}
-			v.Big.Value = x5
+			v.Big.Value = x4
 			v.Big.Set = true
 		case "small":
-			x6, err := parsecimpl.DecodeFloat32(d)
+			x5, err := parsecimpl.DecodeFloat32(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "small")
 			}
-			v.Small.Value = x6
+			v.Small.Value = x5
 			v.Small.Set = true
 		case "day":
 			seen[0] |= 1 << 7
-			x7, err := parsecimpl.DecodeDate(d)
+			x6, err := parsecimpl.DecodeDate(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "day")
 			}
-			v.Day.Value = x7
+			v.Day.Value = x6
 			v.Day.Set = true
 		case "at":
-			v.At.Set = true
-			if d.IsNull() {
-				if err := parsecimpl.DecodeNull(d); err != nil {
-					return parsecimpl.Wrap(err, "at")
-				}
-				v.At.Null = true
-			} else {
-				x8, err := parsecimpl.DecodeDateTime(d)
-				if err != nil {
-					return parsecimpl.Wrap(err, "at")
-				}
-				v.At.Value = x8
+			if err := parsecimpl.DecodeOptNullable(d, &v.At, parsecimpl.DecodeDateTime); err != nil {
+				return parsecimpl.Wrap(err, "at")
 			}
 		case "link":
-			x9, err := parsecimpl.DecodeURI(d)
+			x7, err := parsecimpl.DecodeURI(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "link")
 			}
-			v.Link.Value = x9
+			v.Link.Value = x7
 			v.Link.Set = true
 		case "blob":
-			x10, err := parsecimpl.DecodeBytes(d)
+			x8, err := parsecimpl.DecodeBytes(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "blob")
 			}
-			v.Blob.Value = x10
+			v.Blob.Value = x8
 			v.Blob.Set = true
 		case "uid":
 			seen[0] |= 1 << 11
-			x11, err := parsecimpl.DecodeUUID(d)
+			x9, err := parsecimpl.DecodeUUID(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "uid")
 			}
-			v.UID.Value = x11
+			v.UID.Value = x9
 			v.UID.Set = true
 		case "level":
-			x12, err := parsecimpl.DecodeInt64(d)
+			x10, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "level")
 			}
-			switch x12 {
+			switch x10 {
 			case 1, 2:
 			default:
-				return parsecimpl.Wrap(parsecimpl.EnumError(x12, "1", "2"), "level")
+				return parsecimpl.Wrap(parsecimpl.EnumError(x10, "1", "2"), "level")
 			}
-			v.Level.Value = x12
+			v.Level.Value = x10
 			v.Level.Set = true
 		case "letter":
-			x13, err := parsecimpl.DecodeString(d)
+			x11, err := parsecimpl.DecodeString(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "letter")
 			}
-			switch x13 {
+			switch x11 {
 			case "a", "b":
 			default:
-				return parsecimpl.Wrap(parsecimpl.EnumError(x13, "\"a\"", "\"b\""), "letter")
+				return parsecimpl.Wrap(parsecimpl.EnumError(x11, "\"a\"", "\"b\""), "letter")
 			}
-			v.Letter.Value = x13
+			v.Letter.Value = x11
 			v.Letter.Set = true
 		case "odd":
-			x14, err := parsecimpl.DecodeRaw(d)
+			x12, err := parsecimpl.DecodeRaw(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "odd")
 			}
-			switch parsecimpl.CompactJSON(x14) {
+			switch parsecimpl.CompactJSON(x12) {
 			case "[1]", "{\"a\":true}":
 			default:
-				return parsecimpl.Wrap(parsecimpl.EnumError(parsecimpl.RawJSON(string(x14)), "[1]", "{\"a\":true}"), "odd")
+				return parsecimpl.Wrap(parsecimpl.EnumError(parsecimpl.RawJSON(string(x12)), "[1]", "{\"a\":true}"), "odd")
 			}
-			v.Odd.Value = x14
+			v.Odd.Value = x12
 			v.Odd.Set = true
 		case "mixed":
 			if err := v.Mixed.Value.decode(d); err != nil {
@@ -333,17 +314,17 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Version.Set = true
 		case "tags":
-			x15, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
+			x13, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
 			if err == nil {
-				err = parsecimpl.CheckMinItems(len(x15), 1)
+				err = parsecimpl.CheckMinItems(len(x13), 1)
 			}
 			if err == nil {
-				err = parsecimpl.CheckUnique(x15)
+				err = parsecimpl.CheckUnique(x13)
 			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "tags")
 			}
-			v.Tags.Value = x15
+			v.Tags.Value = x13
 			v.Tags.Set = true
 		case "matrix":
 			it1, err := parsecimpl.ArrIter(d)
@@ -360,17 +341,8 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 				v.Matrix.Value[len(v.Matrix.Value)-1] = make([]parsec.Nullable[float64], 0, 4)
 				for it2.Next() {
 					v.Matrix.Value[len(v.Matrix.Value)-1] = append(v.Matrix.Value[len(v.Matrix.Value)-1], *new(parsec.Nullable[float64]))
-					if d.IsNull() {
-						if err := parsecimpl.DecodeNull(d); err != nil {
-							return parsecimpl.Wrap(parsecimpl.WrapIndex(parsecimpl.WrapIndex(err, len(v.Matrix.Value[len(v.Matrix.Value)-1])-1), len(v.Matrix.Value)-1), "matrix")
-						}
-						v.Matrix.Value[len(v.Matrix.Value)-1][len(v.Matrix.Value[len(v.Matrix.Value)-1])-1].Null = true
-					} else {
-						x16, err := parsecimpl.DecodeFloat64(d)
-						if err != nil {
-							return parsecimpl.Wrap(parsecimpl.WrapIndex(parsecimpl.WrapIndex(err, len(v.Matrix.Value[len(v.Matrix.Value)-1])-1), len(v.Matrix.Value)-1), "matrix")
-						}
-						v.Matrix.Value[len(v.Matrix.Value)-1][len(v.Matrix.Value[len(v.Matrix.Value)-1])-1].Value = x16
+					if err := parsecimpl.DecodeNullable(d, &v.Matrix.Value[len(v.Matrix.Value)-1][len(v.Matrix.Value[len(v.Matrix.Value)-1])-1], parsecimpl.DecodeFloat64); err != nil {
+						return parsecimpl.Wrap(parsecimpl.WrapIndex(parsecimpl.WrapIndex(err, len(v.Matrix.Value[len(v.Matrix.Value)-1])-1), len(v.Matrix.Value)-1), "matrix")
 					}
 				}
 				if err := parsecimpl.IterErr(it2.Err()); err != nil {
@@ -391,20 +363,11 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 				if err := pattern1Event.CheckKey(k); err != nil {
 					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
 				}
-				var x17 parsec.Nullable[string]
-				if d.IsNull() {
-					if err := parsecimpl.DecodeNull(d); err != nil {
-						return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
-					}
-					x17.Null = true
-				} else {
-					x18, err := parsecimpl.DecodeString(d)
-					if err != nil {
-						return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
-					}
-					x17.Value = x18
+				var x14 parsec.Nullable[string]
+				if err := parsecimpl.DecodeNullable(d, &x14, parsecimpl.DecodeString); err != nil {
+					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
 				}
-				v.Meta.Value.Set(k, x17)
+				v.Meta.Value.Set(k, x14)
 			}
 			if err := parsecimpl.IterErr(it3.Err()); err != nil {
 				return parsecimpl.Wrap(err, "meta")
@@ -414,9 +377,9 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Meta.Set = true
 		case "any":
-			x19, err := parsecimpl.DecodeRaw(d)
+			x15, err := parsecimpl.DecodeRaw(d)
 			if err == nil {
-				err = parsecimpl.CheckRaw(x19, &parsecimpl.RawConstraints{
+				err = parsecimpl.CheckRaw(x15, &parsecimpl.RawConstraints{
 					ExclusiveMaximum: "",
 					ExclusiveMinimum: "",
 					MaxItems:         -1,
@@ -435,14 +398,14 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			if err != nil {
 				return parsecimpl.Wrap(err, "any")
 			}
-			v.Any.Value = x19
+			v.Any.Value = x15
 			v.Any.Set = true
 		case "payment":
-			x20, err := decodePayment(d)
+			x16, err := decodePayment(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "payment")
 			}
-			v.Payment.Value = x20
+			v.Payment.Value = x16
 			v.Payment.Set = true
 		case "value":
 			v.Value.Set = true
@@ -452,25 +415,25 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 				}
 				v.Value.Null = true
 			} else {
-				x21, err := decodeScalar(d)
+				x17, err := decodeScalar(d)
 				if err != nil {
 					return parsecimpl.Wrap(err, "value")
 				}
-				v.Value.Value = x21
+				v.Value.Value = x17
 			}
 		case "shape":
-			x22, err := decodeShape(d)
+			x18, err := decodeShape(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "shape")
 			}
-			v.Shape.Value = x22
+			v.Shape.Value = x18
 			v.Shape.Set = true
 		case "any_shape":
-			x23, err := decodeAnyShape(d)
+			x19, err := decodeAnyShape(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "any_shape")
 			}
-			v.AnyShape.Value = x23
+			v.AnyShape.Value = x19
 			v.AnyShape.Set = true
 		case "shapes":
 			it4, err := parsecimpl.ArrIter(d)
@@ -480,11 +443,11 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Shapes.Value = make([]Shape, 0, 4)
 			for it4.Next() {
 				v.Shapes.Value = append(v.Shapes.Value, *new(Shape))
-				x24, err := decodeShape(d)
+				x20, err := decodeShape(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Shapes.Value)-1), "shapes")
 				}
-				v.Shapes.Value[len(v.Shapes.Value)-1] = x24
+				v.Shapes.Value[len(v.Shapes.Value)-1] = x20
 			}
 			if err := parsecimpl.IterErr(it4.Err()); err != nil {
 				return parsecimpl.Wrap(err, "shapes")
@@ -620,22 +583,22 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Nested.Value = make([]Nested, 0, 4)
 			for it6.Next() {
 				v.Nested.Value = append(v.Nested.Value, *new(Nested))
-				x25, err := decodeNested(d)
+				x21, err := decodeNested(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Nested.Value)-1), "nested")
 				}
-				v.Nested.Value[len(v.Nested.Value)-1] = x25
+				v.Nested.Value[len(v.Nested.Value)-1] = x21
 			}
 			if err := parsecimpl.IterErr(it6.Err()); err != nil {
 				return parsecimpl.Wrap(err, "nested")
 			}
 			v.Nested.Set = true
 		case "old":
-			x26, err := parsecimpl.DecodeString(d)
+			x22, err := parsecimpl.DecodeString(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "old")
 			}
-			v.Old.Value = x26
+			v.Old.Value = x22
 			v.Old.Set = true
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.Unknown, it.Key()); err != nil {
@@ -2429,18 +2392,8 @@ func (v *Point) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Y = x1
 		case 2:
-			v.Name.Set = true
-			if d.IsNull() {
-				if err := parsecimpl.DecodeNull(d); err != nil {
-					return parsecimpl.WrapIndex(err, 2)
-				}
-				v.Name.Null = true
-			} else {
-				x2, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.WrapIndex(err, 2)
-				}
-				v.Name.Value = x2
+			if err := parsecimpl.DecodeOptNullable(d, &v.Name, parsecimpl.DecodeString); err != nil {
+				return parsecimpl.WrapIndex(err, 2)
 			}
 		default:
 			return parsecimpl.WrapIndex(parsecimpl.Errorf("item not allowed: the array has at most 3 items"), n)
@@ -2706,17 +2659,8 @@ type Maybe parsec.Nullable[bool]
 
 func (v *Maybe) decode(d *parsecimpl.Decoder) error {
 	var x parsec.Nullable[bool]
-	if d.IsNull() {
-		if err := parsecimpl.DecodeNull(d); err != nil {
-			return err
-		}
-		x.Null = true
-	} else {
-		x1, err := parsecimpl.DecodeBool(d)
-		if err != nil {
-			return err
-		}
-		x.Value = x1
+	if err := parsecimpl.DecodeNullable(d, &x, parsecimpl.DecodeBool); err != nil {
+		return err
 	}
 	*v = Maybe(x)
 	return nil
