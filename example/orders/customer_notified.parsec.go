@@ -85,12 +85,9 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Template = x2
 		case "locale":
-			x3, err := parsecimpl.DecodeString(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Locale, parsecimpl.DecodeString); err != nil {
 				return parsecimpl.Wrap(err, "locale")
 			}
-			v.Locale.Value = x3
-			v.Locale.Set = true
 		case "variables":
 			it1, err := parsecimpl.ObjIter(d)
 			if err != nil {
@@ -98,13 +95,13 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 			}
 			for it1.Next() {
 				k := d.Keep(it1.Key())
-				var x4 CustomerNotifiedVariablesValue
-				x5, err := decodeCustomerNotifiedVariablesValue(d)
+				var x3 CustomerNotifiedVariablesValue
+				x4, err := decodeCustomerNotifiedVariablesValue(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "variables")
 				}
-				x4 = x5
-				v.Variables.Value.Set(k, x4)
+				x3 = x4
+				v.Variables.Value.Set(k, x3)
 			}
 			if err := parsecimpl.IterErr(it1.Err()); err != nil {
 				return parsecimpl.Wrap(err, "variables")
@@ -112,11 +109,11 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 			v.Variables.Set = true
 		case "sent_at":
 			seen[0] |= 1 << 7
-			x6, err := parsecimpl.DecodeDateTime(d)
+			x5, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "sent_at")
 			}
-			v.SentAt = x6
+			v.SentAt = x5
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err

@@ -79,12 +79,9 @@ func (v *PaymentCaptured) decode(d *parsecimpl.Decoder) error {
 			}
 			v.CapturedAt = x2
 		case "three_ds":
-			x3, err := parsecimpl.DecodeBool(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.ThreeDs, parsecimpl.DecodeBool); err != nil {
 				return parsecimpl.Wrap(err, "three_ds")
 			}
-			v.ThreeDs.Value = x3
-			v.ThreeDs.Set = true
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err

@@ -67,12 +67,9 @@ func (v *ShipmentDispatched) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "carrier")
 			}
 		case "tracking_url":
-			x1, err := parsecimpl.DecodeURI(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.TrackingURL, parsecimpl.DecodeURI); err != nil {
 				return parsecimpl.Wrap(err, "tracking_url")
 			}
-			v.TrackingURL.Value = x1
-			v.TrackingURL.Set = true
 		case "parcels":
 			seen[0] |= 1 << 4
 			it1, err := parsecimpl.ArrIter(d)
@@ -103,11 +100,11 @@ func (v *ShipmentDispatched) decode(d *parsecimpl.Decoder) error {
 			}
 		case "dispatched_at":
 			seen[0] |= 1 << 7
-			x2, err := parsecimpl.DecodeDateTime(d)
+			x1, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "dispatched_at")
 			}
-			v.DispatchedAt = x2
+			v.DispatchedAt = x1
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err

@@ -403,11 +403,10 @@ func (g *typeGen) decodeField(f *ir.Field, recv expr, wrap wrapper) []jen.Code {
 			fld().Dot("Null").Op("=").True(),
 		).Else().Block(body...)}
 	}
-	if fn, ok := plainScalar(f.Type); ok && !f.Indirect && (f.Repr == ir.ReprNullable || f.Repr == ir.ReprOptNullable) {
-		helper := "DecodeNullable"
-		if f.Repr == ir.ReprOptNullable {
-			helper = "DecodeOptNullable"
-		}
+	helpers := map[ir.Repr]string{ir.ReprOpt: "DecodeOpt", ir.ReprNullable: "DecodeNullable", ir.ReprOptNullable: "DecodeOptNullable"}
+	if fn, ok := plainScalar(f.Type); ok && !f.Indirect && helpers[f.Repr] != "" {
+		// One call reads the value and sets the presence fields.
+		helper := helpers[f.Repr]
 		return checkStmts([]jen.Code{qp(helper).Call(jen.Id("d"), jen.Op("&").Add(fld()), qp(fn))}, wrap)
 	}
 	switch f.Repr {

@@ -52,7 +52,7 @@ var parsecimplNames = setOf(
 	"CheckMultipleOfInt", "CheckRaw", "CheckUnique", "CheckUniqueJSON", "CloseArray", "CloseObject",
 	"CompactJSON", "ConstError", "DecodeArray", "DecodeBool", "DecodeBytes", "DecodeDate", "DecodeDateTime",
 	"DecodeFloat32", "DecodeFloat64", "DecodeInt32", "DecodeInt64", "DecodeJSON", "DecodeNever",
-	"DecodeNonObject", "DecodeNull", "DecodeNullable", "DecodeOptNullable", "DecodeRaw", "DecodeRawProperty", "DecodeString",
+	"DecodeNonObject", "DecodeNull", "DecodeNullable", "DecodeOpt", "DecodeOptNullable", "DecodeRaw", "DecodeRawProperty", "DecodeString",
 	"DecodeStringBytes", "DecodeURI", "DecodeUUID", "DecodeUint64", "Decoder", "DependencyError",
 	"EnumError", "Errorf", "Expect", "Fail", "IterErr", "KindError", "Member", "Missing", "NeverError",
 	"NewDecoder", "NewPattern", "NoVariant", "Number", "ObjIter", "Pattern", "RawConstraints", "RawJSON",

@@ -61,3 +61,14 @@ func DecodeOptNullable[T any](d *Decoder, dst *parsec.OptNullable[T], elem func(
 	dst.Value = x
 	return nil
 }
+
+// DecodeOpt reads a value elem reads and checks (one of the DecodeX
+// functions of a scalar kind) into dst and marks it present.
+func DecodeOpt[T any](d *Decoder, dst *parsec.Opt[T], elem func(*Decoder) (T, error)) error {
+	x, err := elem(d)
+	if err != nil {
+		return err
+	}
+	dst.Value, dst.Set = x, true
+	return nil
+}

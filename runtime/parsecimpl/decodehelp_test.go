@@ -55,3 +55,14 @@ func TestDecodeNullable(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeOpt(t *testing.T) {
+	var o parsec.Opt[bool]
+	if err := DecodeOpt(NewDecoder([]byte(`true`)), &o, DecodeBool); err != nil || !o.Set || !o.Value {
+		t.Errorf("DecodeOpt(true) = %+v, %v; want Set, Value true", o, err)
+	}
+	o = parsec.Opt[bool]{}
+	if err := DecodeOpt(NewDecoder([]byte(`1`)), &o, DecodeBool); err == nil || o.Set {
+		t.Errorf("DecodeOpt(1) = %+v, %v; want an error and nothing set", o, err)
+	}
+}

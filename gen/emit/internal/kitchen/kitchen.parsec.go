@@ -212,81 +212,66 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Big.Value = x4
 			v.Big.Set = true
 		case "small":
-			x5, err := parsecimpl.DecodeFloat32(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Small, parsecimpl.DecodeFloat32); err != nil {
 				return parsecimpl.Wrap(err, "small")
 			}
-			v.Small.Value = x5
-			v.Small.Set = true
 		case "day":
 			seen[0] |= 1 << 7
-			x6, err := parsecimpl.DecodeDate(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Day, parsecimpl.DecodeDate); err != nil {
 				return parsecimpl.Wrap(err, "day")
 			}
-			v.Day.Value = x6
-			v.Day.Set = true
 		case "at":
 			if err := parsecimpl.DecodeOptNullable(d, &v.At, parsecimpl.DecodeDateTime); err != nil {
 				return parsecimpl.Wrap(err, "at")
 			}
 		case "link":
-			x7, err := parsecimpl.DecodeURI(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Link, parsecimpl.DecodeURI); err != nil {
 				return parsecimpl.Wrap(err, "link")
 			}
-			v.Link.Value = x7
-			v.Link.Set = true
 		case "blob":
-			x8, err := parsecimpl.DecodeBytes(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Blob, parsecimpl.DecodeBytes); err != nil {
 				return parsecimpl.Wrap(err, "blob")
 			}
-			v.Blob.Value = x8
-			v.Blob.Set = true
 		case "uid":
 			seen[0] |= 1 << 11
-			x9, err := parsecimpl.DecodeUUID(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.UID, parsecimpl.DecodeUUID); err != nil {
 				return parsecimpl.Wrap(err, "uid")
 			}
-			v.UID.Value = x9
-			v.UID.Set = true
 		case "level":
-			x10, err := parsecimpl.DecodeInt64(d)
+			x5, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "level")
 			}
-			switch x10 {
+			switch x5 {
 			case 1, 2:
 			default:
-				return parsecimpl.Wrap(parsecimpl.EnumError(x10, "1", "2"), "level")
+				return parsecimpl.Wrap(parsecimpl.EnumError(x5, "1", "2"), "level")
 			}
-			v.Level.Value = x10
+			v.Level.Value = x5
 			v.Level.Set = true
 		case "letter":
-			x11, err := parsecimpl.DecodeString(d)
+			x6, err := parsecimpl.DecodeString(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "letter")
 			}
-			switch x11 {
+			switch x6 {
 			case "a", "b":
 			default:
-				return parsecimpl.Wrap(parsecimpl.EnumError(x11, "\"a\"", "\"b\""), "letter")
+				return parsecimpl.Wrap(parsecimpl.EnumError(x6, "\"a\"", "\"b\""), "letter")
 			}
-			v.Letter.Value = x11
+			v.Letter.Value = x6
 			v.Letter.Set = true
 		case "odd":
-			x12, err := parsecimpl.DecodeRaw(d)
+			x7, err := parsecimpl.DecodeRaw(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "odd")
 			}
-			switch parsecimpl.CompactJSON(x12) {
+			switch parsecimpl.CompactJSON(x7) {
 			case "[1]", "{\"a\":true}":
 			default:
-				return parsecimpl.Wrap(parsecimpl.EnumError(parsecimpl.RawJSON(string(x12)), "[1]", "{\"a\":true}"), "odd")
+				return parsecimpl.Wrap(parsecimpl.EnumError(parsecimpl.RawJSON(string(x7)), "[1]", "{\"a\":true}"), "odd")
 			}
-			v.Odd.Value = x12
+			v.Odd.Value = x7
 			v.Odd.Set = true
 		case "mixed":
 			if err := v.Mixed.Value.decode(d); err != nil {
@@ -314,17 +299,17 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Version.Set = true
 		case "tags":
-			x13, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
+			x8, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
 			if err == nil {
-				err = parsecimpl.CheckMinItems(len(x13), 1)
+				err = parsecimpl.CheckMinItems(len(x8), 1)
 			}
 			if err == nil {
-				err = parsecimpl.CheckUnique(x13)
+				err = parsecimpl.CheckUnique(x8)
 			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "tags")
 			}
-			v.Tags.Value = x13
+			v.Tags.Value = x8
 			v.Tags.Set = true
 		case "matrix":
 			it1, err := parsecimpl.ArrIter(d)
@@ -363,11 +348,11 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 				if err := pattern1Event.CheckKey(k); err != nil {
 					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
 				}
-				var x14 parsec.Nullable[string]
-				if err := parsecimpl.DecodeNullable(d, &x14, parsecimpl.DecodeString); err != nil {
+				var x9 parsec.Nullable[string]
+				if err := parsecimpl.DecodeNullable(d, &x9, parsecimpl.DecodeString); err != nil {
 					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
 				}
-				v.Meta.Value.Set(k, x14)
+				v.Meta.Value.Set(k, x9)
 			}
 			if err := parsecimpl.IterErr(it3.Err()); err != nil {
 				return parsecimpl.Wrap(err, "meta")
@@ -377,9 +362,9 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Meta.Set = true
 		case "any":
-			x15, err := parsecimpl.DecodeRaw(d)
+			x10, err := parsecimpl.DecodeRaw(d)
 			if err == nil {
-				err = parsecimpl.CheckRaw(x15, &parsecimpl.RawConstraints{
+				err = parsecimpl.CheckRaw(x10, &parsecimpl.RawConstraints{
 					ExclusiveMaximum: "",
 					ExclusiveMinimum: "",
 					MaxItems:         -1,
@@ -398,14 +383,14 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			if err != nil {
 				return parsecimpl.Wrap(err, "any")
 			}
-			v.Any.Value = x15
+			v.Any.Value = x10
 			v.Any.Set = true
 		case "payment":
-			x16, err := decodePayment(d)
+			x11, err := decodePayment(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "payment")
 			}
-			v.Payment.Value = x16
+			v.Payment.Value = x11
 			v.Payment.Set = true
 		case "value":
 			v.Value.Set = true
@@ -415,25 +400,25 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 				}
 				v.Value.Null = true
 			} else {
-				x17, err := decodeScalar(d)
+				x12, err := decodeScalar(d)
 				if err != nil {
 					return parsecimpl.Wrap(err, "value")
 				}
-				v.Value.Value = x17
+				v.Value.Value = x12
 			}
 		case "shape":
-			x18, err := decodeShape(d)
+			x13, err := decodeShape(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "shape")
 			}
-			v.Shape.Value = x18
+			v.Shape.Value = x13
 			v.Shape.Set = true
 		case "any_shape":
-			x19, err := decodeAnyShape(d)
+			x14, err := decodeAnyShape(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "any_shape")
 			}
-			v.AnyShape.Value = x19
+			v.AnyShape.Value = x14
 			v.AnyShape.Set = true
 		case "shapes":
 			it4, err := parsecimpl.ArrIter(d)
@@ -443,11 +428,11 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Shapes.Value = make([]Shape, 0, 4)
 			for it4.Next() {
 				v.Shapes.Value = append(v.Shapes.Value, *new(Shape))
-				x20, err := decodeShape(d)
+				x15, err := decodeShape(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Shapes.Value)-1), "shapes")
 				}
-				v.Shapes.Value[len(v.Shapes.Value)-1] = x20
+				v.Shapes.Value[len(v.Shapes.Value)-1] = x15
 			}
 			if err := parsecimpl.IterErr(it4.Err()); err != nil {
 				return parsecimpl.Wrap(err, "shapes")
@@ -583,23 +568,20 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			v.Nested.Value = make([]Nested, 0, 4)
 			for it6.Next() {
 				v.Nested.Value = append(v.Nested.Value, *new(Nested))
-				x21, err := decodeNested(d)
+				x16, err := decodeNested(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Nested.Value)-1), "nested")
 				}
-				v.Nested.Value[len(v.Nested.Value)-1] = x21
+				v.Nested.Value[len(v.Nested.Value)-1] = x16
 			}
 			if err := parsecimpl.IterErr(it6.Err()); err != nil {
 				return parsecimpl.Wrap(err, "nested")
 			}
 			v.Nested.Set = true
 		case "old":
-			x22, err := parsecimpl.DecodeString(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Old, parsecimpl.DecodeString); err != nil {
 				return parsecimpl.Wrap(err, "old")
 			}
-			v.Old.Value = x22
-			v.Old.Set = true
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.Unknown, it.Key()); err != nil {
 				return err

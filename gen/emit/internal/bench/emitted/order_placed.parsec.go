@@ -335,12 +335,9 @@ func (v *OrderPlacedLinesItem) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "unit_price")
 			}
 		case "gift_wrap":
-			x2, err := parsecimpl.DecodeBool(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.GiftWrap, parsecimpl.DecodeBool); err != nil {
 				return parsecimpl.Wrap(err, "gift_wrap")
 			}
-			v.GiftWrap.Value = x2
-			v.GiftWrap.Set = true
 		default:
 			return parsecimpl.UnknownProperty(it.Key())
 		}
