@@ -57,15 +57,14 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 		case "customer_id":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "customer_id")
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x1, 1)
 			}
-			if err := parsecimpl.CheckMinLength(x1, 1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "customer_id")
 			}
 			v.CustomerID = x1
 		case "order_id":
-			seen[0] |= 1 << 2
 			if err := v.OrderID.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "order_id")
 			}
@@ -78,36 +77,31 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 		case "template":
 			seen[0] |= 1 << 4
 			x2, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "template")
+			if err == nil {
+				err = pattern0CustomerNotified.Check(x2)
 			}
-			if err := pattern0CustomerNotified.Check(x2); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "template")
 			}
 			v.Template = x2
 		case "locale":
-			seen[0] |= 1 << 5
-			x3, err := parsecimpl.DecodeString(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Locale, parsecimpl.DecodeString); err != nil {
 				return parsecimpl.Wrap(err, "locale")
 			}
-			v.Locale.Value = x3
-			v.Locale.Set = true
 		case "variables":
-			seen[0] |= 1 << 6
 			it1, err := parsecimpl.ObjIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "variables")
 			}
 			for it1.Next() {
 				k := d.Keep(it1.Key())
-				var x4 CustomerNotifiedVariablesValue
-				x5, err := decodeCustomerNotifiedVariablesValue(d)
+				var x3 CustomerNotifiedVariablesValue
+				x4, err := decodeCustomerNotifiedVariablesValue(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "variables")
 				}
-				x4 = x5
-				v.Variables.Value.Set(k, x4)
+				x3 = x4
+				v.Variables.Value.Set(k, x3)
 			}
 			if err := parsecimpl.IterErr(it1.Err()); err != nil {
 				return parsecimpl.Wrap(err, "variables")
@@ -115,11 +109,11 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 			v.Variables.Set = true
 		case "sent_at":
 			seen[0] |= 1 << 7
-			x6, err := parsecimpl.DecodeDateTime(d)
+			x5, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "sent_at")
 			}
-			v.SentAt = x6
+			v.SentAt = x5
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
@@ -209,7 +203,7 @@ var (
 	pattern0CustomerNotified = parsecimpl.NewPattern("^[a-z][a-z0-9_.]*$")
 )
 
-// CustomerNotifiedMedium corresponds to the schema at ../../schemas/customer_notified.json#/properties/medium.
+// CustomerNotifiedMedium corresponds to the schema at #/properties/medium.
 type CustomerNotifiedMedium string
 
 // The values of CustomerNotifiedMedium.
@@ -270,7 +264,7 @@ func (v *CustomerNotifiedMedium) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// CustomerNotifiedVariablesValue corresponds to the schema at ../../schemas/customer_notified.json#/properties/variables/additionalProperties.
+// CustomerNotifiedVariablesValue corresponds to the schema at #/properties/variables/additionalProperties.
 type CustomerNotifiedVariablesValue interface {
 	isCustomerNotifiedVariablesValue()
 }

@@ -51,20 +51,20 @@ func (v *InventoryAdjusted) decode(d *parsecimpl.Decoder) error {
 		case "sku":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "sku")
+			if err == nil {
+				err = pattern0InventoryAdjusted.Check(x)
 			}
-			if err := pattern0InventoryAdjusted.Check(x); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "sku")
 			}
 			v.Sku = x
 		case "warehouse":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "warehouse")
+			if err == nil {
+				err = pattern1InventoryAdjusted.Check(x1)
 			}
-			if err := pattern1InventoryAdjusted.Check(x1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "warehouse")
 			}
 			v.Warehouse = x1
@@ -83,21 +83,19 @@ func (v *InventoryAdjusted) decode(d *parsecimpl.Decoder) error {
 		case "on_hand":
 			seen[0] |= 1 << 4
 			x3, err := parsecimpl.DecodeInt64(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "on_hand")
+			if err == nil {
+				err = parsecimpl.CheckMinimum(x3, 0)
 			}
-			if err := parsecimpl.CheckMinimum(x3, 0); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "on_hand")
 			}
 			v.OnHand = x3
 		case "bins":
-			seen[0] |= 1 << 5
 			if err := v.Bins.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "bins")
 			}
 			v.Bins.Set = true
 		case "order_id":
-			seen[0] |= 1 << 6
 			if err := v.OrderID.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "order_id")
 			}
@@ -186,7 +184,7 @@ var (
 	pattern1InventoryAdjusted = parsecimpl.NewPattern("^[a-z]{3}-[0-9]{1,3}$")
 )
 
-// InventoryAdjustedReason corresponds to the schema at ../../schemas/inventory_adjusted.json#/properties/reason.
+// InventoryAdjustedReason corresponds to the schema at #/properties/reason.
 type InventoryAdjustedReason string
 
 // The values of InventoryAdjustedReason.
@@ -255,7 +253,7 @@ func (v *InventoryAdjustedReason) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// InventoryAdjustedBins corresponds to the schema at ../../schemas/inventory_adjusted.json#/properties/bins.
+// InventoryAdjustedBins corresponds to the schema at #/properties/bins.
 //
 // Units per storage bin after the adjustment, keyed by bin code.
 type InventoryAdjustedBins parsec.Map[int64]
@@ -283,10 +281,10 @@ func (v *InventoryAdjustedBins) decodeBody(d *parsecimpl.Decoder) error {
 		k := d.Keep(it1.Key())
 		var x1 int64
 		x2, err := parsecimpl.DecodeInt64(d)
-		if err != nil {
-			return parsecimpl.Wrap(err, k)
+		if err == nil {
+			err = parsecimpl.CheckMinimum(x2, 0)
 		}
-		if err := parsecimpl.CheckMinimum(x2, 0); err != nil {
+		if err != nil {
 			return parsecimpl.Wrap(err, k)
 		}
 		x1 = x2

@@ -55,7 +55,6 @@ func (v *OrderCancelled) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "reason")
 			}
 		case "note":
-			seen[0] |= 1 << 2
 			v.Note.Set = true
 			if d.IsNull() {
 				if err := parsecimpl.DecodeNull(d); err != nil {
@@ -64,10 +63,10 @@ func (v *OrderCancelled) decode(d *parsecimpl.Decoder) error {
 				v.Note.Null = true
 			} else {
 				x, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(err, "note")
+				if err == nil {
+					err = parsecimpl.CheckMaxLength(x, 1000)
 				}
-				if err := parsecimpl.CheckMaxLength(x, 1000); err != nil {
+				if err != nil {
 					return parsecimpl.Wrap(err, "note")
 				}
 				v.Note.Value = x
@@ -78,7 +77,6 @@ func (v *OrderCancelled) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "cancelled_by")
 			}
 		case "refund":
-			seen[0] |= 1 << 4
 			if err := v.Refund.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "refund")
 			}
@@ -164,7 +162,7 @@ func (v *OrderCancelled) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// OrderCancelledReason corresponds to the schema at ../../schemas/order_cancelled.json#/properties/reason.
+// OrderCancelledReason corresponds to the schema at #/properties/reason.
 type OrderCancelledReason string
 
 // The values of OrderCancelledReason.
@@ -229,7 +227,7 @@ func (v *OrderCancelledReason) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// OrderCancelledBy corresponds to the schema at ../../schemas/order_cancelled.json#/properties/cancelled_by.
+// OrderCancelledBy corresponds to the schema at #/properties/cancelled_by.
 //
 // Who cancelled: a customer, a support agent or an automated service.
 type OrderCancelledBy struct {
@@ -258,10 +256,10 @@ func (v *OrderCancelledBy) decode(d *parsecimpl.Decoder) error {
 		case "id":
 			seen[0] |= 1 << 1
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "id")
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x, 1)
 			}
-			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "id")
 			}
 			v.ID = x
@@ -315,7 +313,7 @@ func (v *OrderCancelledBy) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// OrderCancelledByKind corresponds to the schema at ../../schemas/order_cancelled.json#/properties/cancelled_by/properties/kind.
+// OrderCancelledByKind corresponds to the schema at #/properties/cancelled_by/properties/kind.
 type OrderCancelledByKind string
 
 // The values of OrderCancelledByKind.

@@ -47,10 +47,10 @@ func (v *PaymentCaptured) decode(d *parsecimpl.Decoder) error {
 		case "payment_id":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "payment_id")
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x, 1)
 			}
-			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "payment_id")
 			}
 			v.PaymentID = x
@@ -79,13 +79,9 @@ func (v *PaymentCaptured) decode(d *parsecimpl.Decoder) error {
 			}
 			v.CapturedAt = x2
 		case "three_ds":
-			seen[0] |= 1 << 5
-			x3, err := parsecimpl.DecodeBool(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.ThreeDs, parsecimpl.DecodeBool); err != nil {
 				return parsecimpl.Wrap(err, "three_ds")
 			}
-			v.ThreeDs.Value = x3
-			v.ThreeDs.Set = true
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
@@ -96,7 +92,7 @@ func (v *PaymentCaptured) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x1f != 0x1f {
-		return parsecimpl.Missing(seen[:], "payment_id", "order_id", "amount", "method", "captured_at", "")
+		return parsecimpl.Missing(seen[:], "payment_id", "order_id", "amount", "method", "captured_at")
 	}
 	return nil
 }
@@ -149,7 +145,7 @@ func (v *PaymentCaptured) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// PaymentCapturedMethod corresponds to the schema at ../../schemas/payment_captured.json#/properties/method.
+// PaymentCapturedMethod corresponds to the schema at #/properties/method.
 //
 // How the customer paid.
 type PaymentCapturedMethod interface {
@@ -252,7 +248,7 @@ func MatchPaymentCapturedMethod[R any](u PaymentCapturedMethod, onCard func(Card
 	panic("MatchPaymentCapturedMethod: u holds no variant")
 }
 
-// Card corresponds to the schema at ../../schemas/payment_captured.json#/$defs/Card.
+// Card corresponds to the schema at #/$defs/Card.
 type Card struct {
 	// Type corresponds to the JSON property "type".
 	Type struct{} `json:"type"`
@@ -290,20 +286,19 @@ func (v *Card) decode(d *parsecimpl.Decoder) error {
 		case "last4":
 			seen[0] |= 1 << 2
 			x1, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "last4")
+			if err == nil {
+				err = pattern0Card.Check(x1)
 			}
-			if err := pattern0Card.Check(x1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "last4")
 			}
 			v.Last4 = x1
 		case "expiry":
-			seen[0] |= 1 << 3
 			x2, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "expiry")
+			if err == nil {
+				err = pattern1Card.Check(x2)
 			}
-			if err := pattern1Card.Check(x2); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "expiry")
 			}
 			v.Expiry.Value = x2
@@ -316,7 +311,7 @@ func (v *Card) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsecimpl.Missing(seen[:], "type", "brand", "last4", "")
+		return parsecimpl.Missing(seen[:], "type", "brand", "last4")
 	}
 	return nil
 }
@@ -369,7 +364,7 @@ var (
 	pattern1Card = parsecimpl.NewPattern("^(0[1-9]|1[0-2])/[0-9]{2}$")
 )
 
-// CardBrand corresponds to the schema at ../../schemas/payment_captured.json#/$defs/Card/properties/brand.
+// CardBrand corresponds to the schema at #/$defs/Card/properties/brand.
 type CardBrand string
 
 // The values of CardBrand.
@@ -434,7 +429,7 @@ func (v *CardBrand) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// BankTransfer corresponds to the schema at ../../schemas/payment_captured.json#/$defs/BankTransfer.
+// BankTransfer corresponds to the schema at #/$defs/BankTransfer.
 type BankTransfer struct {
 	// Type corresponds to the JSON property "type".
 	Type struct{} `json:"type"`
@@ -465,20 +460,19 @@ func (v *BankTransfer) decode(d *parsecimpl.Decoder) error {
 		case "iban":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "iban")
+			if err == nil {
+				err = pattern0BankTransfer.Check(x1)
 			}
-			if err := pattern0BankTransfer.Check(x1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "iban")
 			}
 			v.Iban = x1
 		case "reference":
-			seen[0] |= 1 << 2
 			x2, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "reference")
+			if err == nil {
+				err = parsecimpl.CheckMaxLength(x2, 140)
 			}
-			if err := parsecimpl.CheckMaxLength(x2, 140); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "reference")
 			}
 			v.Reference.Value = x2
@@ -491,7 +485,7 @@ func (v *BankTransfer) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x3 != 0x3 {
-		return parsecimpl.Missing(seen[:], "type", "iban", "")
+		return parsecimpl.Missing(seen[:], "type", "iban")
 	}
 	return nil
 }
@@ -540,7 +534,7 @@ var (
 	pattern0BankTransfer = parsecimpl.NewPattern("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 )
 
-// Wallet corresponds to the schema at ../../schemas/payment_captured.json#/$defs/Wallet.
+// Wallet corresponds to the schema at #/$defs/Wallet.
 type Wallet struct {
 	// Type corresponds to the JSON property "type".
 	Type struct{} `json:"type"`
@@ -617,7 +611,7 @@ func (v *Wallet) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// WalletProvider corresponds to the schema at ../../schemas/payment_captured.json#/$defs/Wallet/properties/provider.
+// WalletProvider corresponds to the schema at #/$defs/Wallet/properties/provider.
 type WalletProvider string
 
 // The values of WalletProvider.

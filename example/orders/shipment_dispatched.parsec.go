@@ -49,10 +49,10 @@ func (v *ShipmentDispatched) decode(d *parsecimpl.Decoder) error {
 		case "shipment_id":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "shipment_id")
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x, 1)
 			}
-			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "shipment_id")
 			}
 			v.ShipmentID = x
@@ -67,13 +67,9 @@ func (v *ShipmentDispatched) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "carrier")
 			}
 		case "tracking_url":
-			seen[0] |= 1 << 3
-			x1, err := parsecimpl.DecodeURI(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.TrackingURL, parsecimpl.DecodeURI); err != nil {
 				return parsecimpl.Wrap(err, "tracking_url")
 			}
-			v.TrackingURL.Value = x1
-			v.TrackingURL.Set = true
 		case "parcels":
 			seen[0] |= 1 << 4
 			it1, err := parsecimpl.ArrIter(d)
@@ -99,27 +95,16 @@ func (v *ShipmentDispatched) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "destination")
 			}
 		case "estimated_delivery":
-			seen[0] |= 1 << 6
-			v.EstimatedDelivery.Set = true
-			if d.IsNull() {
-				if err := parsecimpl.DecodeNull(d); err != nil {
-					return parsecimpl.Wrap(err, "estimated_delivery")
-				}
-				v.EstimatedDelivery.Null = true
-			} else {
-				x2, err := parsecimpl.DecodeDate(d)
-				if err != nil {
-					return parsecimpl.Wrap(err, "estimated_delivery")
-				}
-				v.EstimatedDelivery.Value = x2
+			if err := parsecimpl.DecodeOptNullable(d, &v.EstimatedDelivery, parsecimpl.DecodeDate); err != nil {
+				return parsecimpl.Wrap(err, "estimated_delivery")
 			}
 		case "dispatched_at":
 			seen[0] |= 1 << 7
-			x3, err := parsecimpl.DecodeDateTime(d)
+			x1, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "dispatched_at")
 			}
-			v.DispatchedAt = x3
+			v.DispatchedAt = x1
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
 				return err
@@ -208,7 +193,7 @@ func (v *ShipmentDispatched) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// ShipmentDispatchedCarrier corresponds to the schema at ../../schemas/shipment_dispatched.json#/properties/carrier.
+// ShipmentDispatchedCarrier corresponds to the schema at #/properties/carrier.
 type ShipmentDispatchedCarrier string
 
 // The values of ShipmentDispatchedCarrier.
@@ -273,7 +258,7 @@ func (v *ShipmentDispatchedCarrier) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// ShipmentDispatchedParcelsItem corresponds to the schema at ../../schemas/shipment_dispatched.json#/properties/parcels/items.
+// ShipmentDispatchedParcelsItem corresponds to the schema at #/properties/parcels/items.
 type ShipmentDispatchedParcelsItem struct {
 	// ParcelID corresponds to the JSON property "parcel_id".
 	ParcelID string `json:"parcel_id"`
@@ -308,40 +293,27 @@ func (v *ShipmentDispatchedParcelsItem) decode(d *parsecimpl.Decoder) error {
 		case "weight_grams":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeInt64(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "weight_grams")
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMinimum(x1, 0)
 			}
-			if err := parsecimpl.CheckExclusiveMinimum(x1, 0); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "weight_grams")
 			}
 			v.WeightGrams = x1
 		case "dimensions_cm":
-			seen[0] |= 1 << 2
 			if err := v.DimensionsCm.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "dimensions_cm")
 			}
 			v.DimensionsCm.Set = true
 		case "skus":
-			seen[0] |= 1 << 3
-			it1, err := parsecimpl.ArrIter(d)
+			x2, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
+			if err == nil {
+				err = parsecimpl.CheckUnique(x2)
+			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "skus")
 			}
-			v.Skus.Value = make([]string, 0, 4)
-			for it1.Next() {
-				v.Skus.Value = append(v.Skus.Value, *new(string))
-				x2, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Skus.Value)-1), "skus")
-				}
-				v.Skus.Value[len(v.Skus.Value)-1] = x2
-			}
-			if err := parsecimpl.IterErr(it1.Err()); err != nil {
-				return parsecimpl.Wrap(err, "skus")
-			}
-			if err := parsecimpl.CheckUnique(v.Skus.Value); err != nil {
-				return parsecimpl.Wrap(err, "skus")
-			}
+			v.Skus.Value = x2
 			v.Skus.Set = true
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
@@ -353,7 +325,7 @@ func (v *ShipmentDispatchedParcelsItem) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x3 != 0x3 {
-		return parsecimpl.Missing(seen[:], "parcel_id", "weight_grams", "", "")
+		return parsecimpl.Missing(seen[:], "parcel_id", "weight_grams")
 	}
 	return nil
 }
@@ -411,7 +383,7 @@ func (v *ShipmentDispatchedParcelsItem) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// ShipmentDispatchedParcelsItemDimensionsCm corresponds to the schema at ../../schemas/shipment_dispatched.json#/properties/parcels/items/properties/dimensions_cm.
+// ShipmentDispatchedParcelsItemDimensionsCm corresponds to the schema at #/properties/parcels/items/properties/dimensions_cm.
 //
 // Length, width and height in centimetres.
 type ShipmentDispatchedParcelsItemDimensionsCm struct {
@@ -434,30 +406,30 @@ func (v *ShipmentDispatchedParcelsItemDimensionsCm) decode(d *parsecimpl.Decoder
 		switch n {
 		case 0:
 			x, err := parsecimpl.DecodeFloat64(d)
-			if err != nil {
-				return parsecimpl.WrapIndex(err, 0)
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMinimum(x, 0)
 			}
-			if err := parsecimpl.CheckExclusiveMinimum(x, 0); err != nil {
+			if err != nil {
 				return parsecimpl.WrapIndex(err, 0)
 			}
 			v.Item0.Value = x
 			v.Item0.Set = true
 		case 1:
 			x1, err := parsecimpl.DecodeFloat64(d)
-			if err != nil {
-				return parsecimpl.WrapIndex(err, 1)
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMinimum(x1, 0)
 			}
-			if err := parsecimpl.CheckExclusiveMinimum(x1, 0); err != nil {
+			if err != nil {
 				return parsecimpl.WrapIndex(err, 1)
 			}
 			v.Item1.Value = x1
 			v.Item1.Set = true
 		case 2:
 			x2, err := parsecimpl.DecodeFloat64(d)
-			if err != nil {
-				return parsecimpl.WrapIndex(err, 2)
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMinimum(x2, 0)
 			}
-			if err := parsecimpl.CheckExclusiveMinimum(x2, 0); err != nil {
+			if err != nil {
 				return parsecimpl.WrapIndex(err, 2)
 			}
 			v.Item2.Value = x2

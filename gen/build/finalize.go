@@ -194,7 +194,9 @@ func (b *builder) claimClientNames(ps *pkgScope, files []*ir.File) {
 func (b *builder) writeDocs() {
 	for _, n := range b.order {
 		m := b.meta[n]
-		what := "the schema at " + m.file.Source + "#" + m.ptr
+		// The declaration is in the file generated from m.file, whose
+		// "// source:" header names the schema file: the pointer suffices.
+		what := "the schema at #" + m.ptr
 		if m.ptr == "" {
 			what = "the root of " + m.file.Source
 		}

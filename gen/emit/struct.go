@@ -56,12 +56,25 @@ func counted(s *ir.Struct) bool {
 func (g *typeGen) structDecode(s *ir.Struct, lead []jen.Code) []jen.Code {
 	name, v := g.named.Name, id("v")
 	g.fn()
-	words := (len(s.Fields) + 63) / 64
+	// Only the presence of a required property or one a dependency names is
+	// ever asked; bit i of seen is field i.
+	tracked := map[string]bool{}
+	for _, dep := range s.DependentRequired {
+		tracked[dep.If] = true
+		for _, then := range dep.Then {
+			tracked[then] = true
+		}
+	}
+	words := 0
 	var cases []jen.Code
 	for i, f := range s.Fields {
 		body := g.decodeField(f, v, noWrap.field(f.JSONName))
-		mark := jen.Id("seen").Index(jen.Lit(i / 64)).Op("|=").Lit(1).Op("<<").Lit(i % 64)
-		cases = append(cases, jen.Case(jen.Lit(f.JSONName)).Block(append([]jen.Code{mark}, body...)...))
+		if f.Required || tracked[f.JSONName] {
+			words = i/64 + 1
+			mark := jen.Id("seen").Index(jen.Lit(i / 64)).Op("|=").Lit(1).Op("<<").Lit(i % 64)
+			body = append([]jen.Code{mark}, body...)
+		}
+		cases = append(cases, jen.Case(jen.Lit(f.JSONName)).Block(body...))
 	}
 	def := g.decodeUndeclared(s, s.Holder, s.Held)
 	cases = append(cases, jen.Default().Block(def...))
@@ -242,18 +255,19 @@ func (g *typeGen) requiredCheck(s *ir.Struct) []jen.Code {
 	words := (len(s.Fields) + 63) / 64
 	masks := make([]uint64, words)
 	names := make([]jen.Code, len(s.Fields))
-	any := false
+	last := -1
 	for i, f := range s.Fields {
 		names[i] = jen.Lit("")
 		if f.Required {
 			masks[i/64] |= 1 << (i % 64)
 			names[i] = jen.Lit(f.JSONName)
-			any = true
+			last = i
 		}
 	}
-	if !any {
+	if last < 0 {
 		return nil
 	}
+	names = names[:last+1] // Missing needs no names past the last required bit
 	var cond *jen.Statement
 	for w, m := range masks {
 		if m == 0 {
@@ -388,6 +402,12 @@ func (g *typeGen) decodeField(f *ir.Field, recv expr, wrap wrapper) []jen.Code {
 			jen.If(jen.Err().Op(":=").Add(qp("DecodeNull").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err())),
 			fld().Dot("Null").Op("=").True(),
 		).Else().Block(body...)}
+	}
+	helpers := map[ir.Repr]string{ir.ReprOpt: "DecodeOpt", ir.ReprNullable: "DecodeNullable", ir.ReprOptNullable: "DecodeOptNullable"}
+	if fn, ok := plainScalar(f.Type); ok && !f.Indirect && helpers[f.Repr] != "" {
+		// One call reads the value and sets the presence fields.
+		helper := helpers[f.Repr]
+		return checkStmts([]jen.Code{qp(helper).Call(jen.Id("d"), jen.Op("&").Add(fld()), qp(fn))}, wrap)
 	}
 	switch f.Repr {
 	case ir.ReprPlain:

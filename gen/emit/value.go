@@ -55,6 +55,16 @@ func decodeCall(x string, call jen.Code, wrap wrapper) []jen.Code {
 	}
 }
 
+// decodeChecked renders "x, err := call", each check of x while err is nil
+// (the first failure wins), one located return, and "dst = x".
+func decodeChecked(x string, call jen.Code, checks []jen.Code, wrap wrapper, dst expr) []jen.Code {
+	out := []jen.Code{jen.List(jen.Id(x), jen.Err()).Op(":=").Add(call)}
+	for _, c := range checks {
+		out = append(out, jen.If(jen.Err().Op("==").Nil()).Block(jen.Err().Op("=").Add(c)))
+	}
+	return append(out, jen.If(jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err())), dst().Op("=").Id(x))
+}
+
 // decodeValue renders statements that read the next JSON value from d into
 // dst, validating it; errors are returned located by wrap.
 func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
@@ -68,13 +78,11 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
 			panic(broken("no decoder for kind %v", t.Kind))
 		}
 		x := g.n.name("x")
-		out := decodeCall(x, qp(fn).Call(jen.Id("d")), wrap)
 		checks := g.scalarChecks(t.Kind, t.Constraints, id(x))
 		if t.Kind == ir.KindAny && !t.Constraints.IsZero() {
 			checks = append(checks, g.rawChecks(t.Constraints, id(x))...)
 		}
-		out = append(out, checkStmts(checks, wrap)...)
-		return append(out, dst().Op("=").Id(x))
+		return decodeChecked(x, qp(fn).Call(jen.Id("d")), checks, wrap, dst)
 
 	case *ir.Enum:
 		return g.decodeEnumValue(t, dst, wrap)
@@ -83,6 +91,15 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
 		return g.decodeConst(t, wrap)
 
 	case *ir.Array:
+		if fn, ok := plainScalar(t.Elem); ok {
+			// Elements without checks of their own: one shared loop.
+			x := g.n.name("x")
+			checks := countChecks(t.Constraints, jen.Len(jen.Id(x)), true)
+			if t.Constraints.UniqueItems {
+				checks = append(checks, g.uniqueCheck(t.Elem, id(x)))
+			}
+			return decodeChecked(x, qp("DecodeArray").Call(jen.Id("d"), qp(fn)), checks, wrap, dst)
+		}
 		it := g.n.name("it")
 		et := goType(t.Elem)
 		last := func() *jen.Statement { return dst().Index(jen.Len(dst()).Op("-").Lit(1)) }
@@ -121,6 +138,9 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
 		return append(out, checkStmts(countChecks(t.Constraints, dst().Dot("Len").Call(), false), wrap)...)
 
 	case *ir.Nullable:
+		if fn, ok := plainScalar(t.Elem); ok {
+			return checkStmts([]jen.Code{qp("DecodeNullable").Call(jen.Id("d"), jen.Op("&").Add(dst()), qp(fn))}, wrap)
+		}
 		body := g.decodeValue(t.Elem, dst.dot("Value"), wrap)
 		return []jen.Code{jen.If(jen.Id("d").Dot("IsNull").Call()).Block(
 			jen.If(jen.Err().Op(":=").Add(qp("DecodeNull").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err())),
@@ -148,9 +168,7 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
 
 	case *ir.Raw:
 		x := g.n.name("x")
-		out := decodeCall(x, qp("DecodeRaw").Call(jen.Id("d")), wrap)
-		out = append(out, checkStmts(g.rawChecks(t.Constraints, id(x)), wrap)...)
-		return append(out, dst().Op("=").Id(x))
+		return decodeChecked(x, qp("DecodeRaw").Call(jen.Id("d")), g.rawChecks(t.Constraints, id(x)), wrap, dst)
 
 	case *ir.Never:
 		return checkStmts([]jen.Code{qp("DecodeNever").Call(jen.Id("d"))}, wrap)
@@ -161,6 +179,17 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
 	default:
 		panic(fmt.Sprintf("unreachable: ir type %T", t))
 	}
+}
+
+// plainScalar reports the DecodeX function of a scalar type that has no
+// constraints, whose decoding is that one call.
+func plainScalar(t ir.Type) (string, bool) {
+	p, ok := t.(*ir.Primitive)
+	if !ok || p.Kind == ir.KindNull || !p.Constraints.IsZero() {
+		return "", false
+	}
+	fn, ok := decodeFuncs[p.Kind]
+	return fn, ok
 }
 
 // decodeEnumValue decodes an inline enum: a value of the enum's kind that

@@ -46,7 +46,8 @@ func IterErr(err error) error {
 }
 
 // Missing reports the first required property whose bit is not set in seen;
-// names[i] is the property of bit i, "" for a bit of an optional property.
+// names[i] is the property of bit i, "" for a bit of an optional property;
+// names past the last required property may be left out.
 func Missing(seen []uint64, names ...string) error {
 	for i, n := range names {
 		if n != "" && seen[i/64]&(1<<(i%64)) == 0 {

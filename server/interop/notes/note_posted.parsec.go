@@ -39,57 +39,45 @@ func (v *NotePosted) decode(d *parsecimpl.Decoder) error {
 		case "note_id":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "note_id")
+			if err == nil {
+				err = pattern0NotePosted.Check(x)
 			}
-			if err := pattern0NotePosted.Check(x); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "note_id")
 			}
 			v.NoteID = x
 		case "text":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeString(d)
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x1, 1)
+			}
+			if err == nil {
+				err = parsecimpl.CheckMaxLength(x1, 20000)
+			}
 			if err != nil {
-				return parsecimpl.Wrap(err, "text")
-			}
-			if err := parsecimpl.CheckMinLength(x1, 1); err != nil {
-				return parsecimpl.Wrap(err, "text")
-			}
-			if err := parsecimpl.CheckMaxLength(x1, 20000); err != nil {
 				return parsecimpl.Wrap(err, "text")
 			}
 			v.Text = x1
 		case "words":
 			seen[0] |= 1 << 2
 			x2, err := parsecimpl.DecodeInt64(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "words")
+			if err == nil {
+				err = parsecimpl.CheckMinimum(x2, 0)
 			}
-			if err := parsecimpl.CheckMinimum(x2, 0); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "words")
 			}
 			v.Words = x2
 		case "tags":
-			seen[0] |= 1 << 3
-			it1, err := parsecimpl.ArrIter(d)
+			x3, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
+			if err == nil {
+				err = parsecimpl.CheckMaxItems(len(x3), 8)
+			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "tags")
 			}
-			v.Tags.Value = make([]string, 0, 4)
-			for it1.Next() {
-				v.Tags.Value = append(v.Tags.Value, *new(string))
-				x3, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Tags.Value)-1), "tags")
-				}
-				v.Tags.Value[len(v.Tags.Value)-1] = x3
-			}
-			if err := parsecimpl.IterErr(it1.Err()); err != nil {
-				return parsecimpl.Wrap(err, "tags")
-			}
-			if err := parsecimpl.CheckMaxItems(len(v.Tags.Value), 8); err != nil {
-				return parsecimpl.Wrap(err, "tags")
-			}
+			v.Tags.Value = x3
 			v.Tags.Set = true
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.AdditionalProperties, it.Key()); err != nil {
@@ -101,7 +89,7 @@ func (v *NotePosted) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsecimpl.Missing(seen[:], "note_id", "text", "words", "")
+		return parsecimpl.Missing(seen[:], "note_id", "text", "words")
 	}
 	return nil
 }

@@ -138,16 +138,16 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 		case "id":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x, 4)
+			}
+			if err == nil {
+				err = parsecimpl.CheckMaxLength(x, 12)
+			}
+			if err == nil {
+				err = pattern0Event.Check(x)
+			}
 			if err != nil {
-				return parsecimpl.Wrap(err, "id")
-			}
-			if err := parsecimpl.CheckMinLength(x, 4); err != nil {
-				return parsecimpl.Wrap(err, "id")
-			}
-			if err := parsecimpl.CheckMaxLength(x, 12); err != nil {
-				return parsecimpl.Wrap(err, "id")
-			}
-			if err := pattern0Event.Check(x); err != nil {
 				return parsecimpl.Wrap(err, "id")
 			}
 			v.ID = x
@@ -162,279 +162,199 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 		case "note":
 			seen[0] |= 1 << 2
-			if d.IsNull() {
-				if err := parsecimpl.DecodeNull(d); err != nil {
-					return parsecimpl.Wrap(err, "note")
-				}
-				v.Note.Null = true
-			} else {
-				x2, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(err, "note")
-				}
-				v.Note.Value = x2
+			if err := parsecimpl.DecodeNullable(d, &v.Note, parsecimpl.DecodeString); err != nil {
+				return parsecimpl.Wrap(err, "note")
 			}
 		case "count":
 			seen[0] |= 1 << 3
-			x3, err := parsecimpl.DecodeInt32(d)
+			x2, err := parsecimpl.DecodeInt32(d)
+			if err == nil {
+				err = parsecimpl.CheckMinimum(x2, (-5))
+			}
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMaximum(x2, 100)
+			}
+			if err == nil {
+				err = parsecimpl.CheckMultipleOfInt(x2, 5)
+			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "count")
 			}
-			if err := parsecimpl.CheckMinimum(x3, (-5)); err != nil {
-				return parsecimpl.Wrap(err, "count")
-			}
-			if err := parsecimpl.CheckExclusiveMaximum(x3, 100); err != nil {
-				return parsecimpl.Wrap(err, "count")
-			}
-			if err := parsecimpl.CheckMultipleOfInt(x3, 5); err != nil {
-				return parsecimpl.Wrap(err, "count")
-			}
-			v.Count.Value = x3
+			v.Count.Value = x2
 			v.Count.Set = true
 		case "ratio":
-			seen[0] |= 1 << 4
-			x4, err := parsecimpl.DecodeFloat64(d)
+			x3, err := parsecimpl.DecodeFloat64(d)
+			if err == nil {
+				err = parsecimpl.CheckMaximum(x3, 1e3)
+			}
+			if err == nil {
+				err = parsecimpl.CheckExclusiveMinimum(x3, 0)
+			}
+			if err == nil {
+				err = parsecimpl.CheckMultipleOf(x3, 0.5)
+			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "ratio")
 			}
-			if err := parsecimpl.CheckMaximum(x4, 1e3); err != nil {
-				return parsecimpl.Wrap(err, "ratio")
-			}
-			if err := parsecimpl.CheckExclusiveMinimum(x4, 0); err != nil {
-				return parsecimpl.Wrap(err, "ratio")
-			}
-			if err := parsecimpl.CheckMultipleOf(x4, 0.5); err != nil {
-				return parsecimpl.Wrap(err, "ratio")
-			}
-			v.Ratio.Value = x4
+			v.Ratio.Value = x3
 			v.Ratio.Set = true
 		case "big":
-			seen[0] |= 1 << 5
-			x5, err := parsecimpl.DecodeUint64(d)
+			x4, err := parsecimpl.DecodeUint64(d)
+			if err == nil {
+				err = parsecimpl.CheckMinimum(float64(x4), (-1))
+			}
+			if err == nil {
+				err = parsecimpl.CheckMaximum(float64(x4), 1.5)
+			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "big")
 			}
-			if err := parsecimpl.CheckMinimum(float64(x5), (-1)); err != nil {
-				return parsecimpl.Wrap(err, "big")
-			}
-			if err := parsecimpl.CheckMaximum(float64(x5), 1.5); err != nil {
-				return parsecimpl.Wrap(err, "big")
-			}
-			v.Big.Value = x5
+			v.Big.Value = x4
 			v.Big.Set = true
 		case "small":
-			seen[0] |= 1 << 6
-			x6, err := parsecimpl.DecodeFloat32(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Small, parsecimpl.DecodeFloat32); err != nil {
 				return parsecimpl.Wrap(err, "small")
 			}
-			v.Small.Value = x6
-			v.Small.Set = true
 		case "day":
 			seen[0] |= 1 << 7
-			x7, err := parsecimpl.DecodeDate(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Day, parsecimpl.DecodeDate); err != nil {
 				return parsecimpl.Wrap(err, "day")
 			}
-			v.Day.Value = x7
-			v.Day.Set = true
 		case "at":
-			seen[0] |= 1 << 8
-			v.At.Set = true
-			if d.IsNull() {
-				if err := parsecimpl.DecodeNull(d); err != nil {
-					return parsecimpl.Wrap(err, "at")
-				}
-				v.At.Null = true
-			} else {
-				x8, err := parsecimpl.DecodeDateTime(d)
-				if err != nil {
-					return parsecimpl.Wrap(err, "at")
-				}
-				v.At.Value = x8
+			if err := parsecimpl.DecodeOptNullable(d, &v.At, parsecimpl.DecodeDateTime); err != nil {
+				return parsecimpl.Wrap(err, "at")
 			}
 		case "link":
-			seen[0] |= 1 << 9
-			x9, err := parsecimpl.DecodeURI(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Link, parsecimpl.DecodeURI); err != nil {
 				return parsecimpl.Wrap(err, "link")
 			}
-			v.Link.Value = x9
-			v.Link.Set = true
 		case "blob":
-			seen[0] |= 1 << 10
-			x10, err := parsecimpl.DecodeBytes(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Blob, parsecimpl.DecodeBytes); err != nil {
 				return parsecimpl.Wrap(err, "blob")
 			}
-			v.Blob.Value = x10
-			v.Blob.Set = true
 		case "uid":
 			seen[0] |= 1 << 11
-			x11, err := parsecimpl.DecodeUUID(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.UID, parsecimpl.DecodeUUID); err != nil {
 				return parsecimpl.Wrap(err, "uid")
 			}
-			v.UID.Value = x11
-			v.UID.Set = true
 		case "level":
-			seen[0] |= 1 << 12
-			x12, err := parsecimpl.DecodeInt64(d)
+			x5, err := parsecimpl.DecodeInt64(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "level")
 			}
-			switch x12 {
+			switch x5 {
 			case 1, 2:
 			default:
-				return parsecimpl.Wrap(parsecimpl.EnumError(x12, "1", "2"), "level")
+				return parsecimpl.Wrap(parsecimpl.EnumError(x5, "1", "2"), "level")
 			}
-			v.Level.Value = x12
+			v.Level.Value = x5
 			v.Level.Set = true
 		case "letter":
-			seen[0] |= 1 << 13
-			x13, err := parsecimpl.DecodeString(d)
+			x6, err := parsecimpl.DecodeString(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "letter")
 			}
-			switch x13 {
+			switch x6 {
 			case "a", "b":
 			default:
-				return parsecimpl.Wrap(parsecimpl.EnumError(x13, "\"a\"", "\"b\""), "letter")
+				return parsecimpl.Wrap(parsecimpl.EnumError(x6, "\"a\"", "\"b\""), "letter")
 			}
-			v.Letter.Value = x13
+			v.Letter.Value = x6
 			v.Letter.Set = true
 		case "odd":
-			seen[0] |= 1 << 14
-			x14, err := parsecimpl.DecodeRaw(d)
+			x7, err := parsecimpl.DecodeRaw(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "odd")
 			}
-			switch parsecimpl.CompactJSON(x14) {
+			switch parsecimpl.CompactJSON(x7) {
 			case "[1]", "{\"a\":true}":
 			default:
-				return parsecimpl.Wrap(parsecimpl.EnumError(parsecimpl.RawJSON(string(x14)), "[1]", "{\"a\":true}"), "odd")
+				return parsecimpl.Wrap(parsecimpl.EnumError(parsecimpl.RawJSON(string(x7)), "[1]", "{\"a\":true}"), "odd")
 			}
-			v.Odd.Value = x14
+			v.Odd.Value = x7
 			v.Odd.Set = true
 		case "mixed":
-			seen[0] |= 1 << 15
 			if err := v.Mixed.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "mixed")
 			}
 			v.Mixed.Set = true
 		case "color":
-			seen[0] |= 1 << 16
 			if err := v.Color.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "color")
 			}
 			v.Color.Set = true
 		case "lvl":
-			seen[0] |= 1 << 17
 			if err := v.Lvl.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "lvl")
 			}
 			v.Lvl.Set = true
 		case "flag":
-			seen[0] |= 1 << 18
 			if err := v.Flag.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "flag")
 			}
 			v.Flag.Set = true
 		case "version":
-			seen[0] |= 1 << 19
 			if err := v.Version.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "version")
 			}
 			v.Version.Set = true
 		case "tags":
-			seen[0] |= 1 << 20
-			it1, err := parsecimpl.ArrIter(d)
+			x8, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
+			if err == nil {
+				err = parsecimpl.CheckMinItems(len(x8), 1)
+			}
+			if err == nil {
+				err = parsecimpl.CheckUnique(x8)
+			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "tags")
 			}
-			v.Tags.Value = make([]string, 0, 4)
-			for it1.Next() {
-				v.Tags.Value = append(v.Tags.Value, *new(string))
-				x15, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Tags.Value)-1), "tags")
-				}
-				v.Tags.Value[len(v.Tags.Value)-1] = x15
-			}
-			if err := parsecimpl.IterErr(it1.Err()); err != nil {
-				return parsecimpl.Wrap(err, "tags")
-			}
-			if err := parsecimpl.CheckMinItems(len(v.Tags.Value), 1); err != nil {
-				return parsecimpl.Wrap(err, "tags")
-			}
-			if err := parsecimpl.CheckUnique(v.Tags.Value); err != nil {
-				return parsecimpl.Wrap(err, "tags")
-			}
+			v.Tags.Value = x8
 			v.Tags.Set = true
 		case "matrix":
-			seen[0] |= 1 << 21
-			it2, err := parsecimpl.ArrIter(d)
+			it1, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "matrix")
 			}
 			v.Matrix.Value = make([][]parsec.Nullable[float64], 0, 4)
-			for it2.Next() {
+			for it1.Next() {
 				v.Matrix.Value = append(v.Matrix.Value, *new([]parsec.Nullable[float64]))
-				it3, err := parsecimpl.ArrIter(d)
+				it2, err := parsecimpl.ArrIter(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Matrix.Value)-1), "matrix")
 				}
 				v.Matrix.Value[len(v.Matrix.Value)-1] = make([]parsec.Nullable[float64], 0, 4)
-				for it3.Next() {
+				for it2.Next() {
 					v.Matrix.Value[len(v.Matrix.Value)-1] = append(v.Matrix.Value[len(v.Matrix.Value)-1], *new(parsec.Nullable[float64]))
-					if d.IsNull() {
-						if err := parsecimpl.DecodeNull(d); err != nil {
-							return parsecimpl.Wrap(parsecimpl.WrapIndex(parsecimpl.WrapIndex(err, len(v.Matrix.Value[len(v.Matrix.Value)-1])-1), len(v.Matrix.Value)-1), "matrix")
-						}
-						v.Matrix.Value[len(v.Matrix.Value)-1][len(v.Matrix.Value[len(v.Matrix.Value)-1])-1].Null = true
-					} else {
-						x16, err := parsecimpl.DecodeFloat64(d)
-						if err != nil {
-							return parsecimpl.Wrap(parsecimpl.WrapIndex(parsecimpl.WrapIndex(err, len(v.Matrix.Value[len(v.Matrix.Value)-1])-1), len(v.Matrix.Value)-1), "matrix")
-						}
-						v.Matrix.Value[len(v.Matrix.Value)-1][len(v.Matrix.Value[len(v.Matrix.Value)-1])-1].Value = x16
+					if err := parsecimpl.DecodeNullable(d, &v.Matrix.Value[len(v.Matrix.Value)-1][len(v.Matrix.Value[len(v.Matrix.Value)-1])-1], parsecimpl.DecodeFloat64); err != nil {
+						return parsecimpl.Wrap(parsecimpl.WrapIndex(parsecimpl.WrapIndex(err, len(v.Matrix.Value[len(v.Matrix.Value)-1])-1), len(v.Matrix.Value)-1), "matrix")
 					}
 				}
-				if err := parsecimpl.IterErr(it3.Err()); err != nil {
+				if err := parsecimpl.IterErr(it2.Err()); err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Matrix.Value)-1), "matrix")
 				}
 			}
-			if err := parsecimpl.IterErr(it2.Err()); err != nil {
+			if err := parsecimpl.IterErr(it1.Err()); err != nil {
 				return parsecimpl.Wrap(err, "matrix")
 			}
 			v.Matrix.Set = true
 		case "meta":
-			seen[0] |= 1 << 22
-			it4, err := parsecimpl.ObjIter(d)
+			it3, err := parsecimpl.ObjIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "meta")
 			}
-			for it4.Next() {
-				k := d.Keep(it4.Key())
+			for it3.Next() {
+				k := d.Keep(it3.Key())
 				if err := pattern1Event.CheckKey(k); err != nil {
 					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
 				}
-				var x17 parsec.Nullable[string]
-				if d.IsNull() {
-					if err := parsecimpl.DecodeNull(d); err != nil {
-						return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
-					}
-					x17.Null = true
-				} else {
-					x18, err := parsecimpl.DecodeString(d)
-					if err != nil {
-						return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
-					}
-					x17.Value = x18
+				var x9 parsec.Nullable[string]
+				if err := parsecimpl.DecodeNullable(d, &x9, parsecimpl.DecodeString); err != nil {
+					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "meta")
 				}
-				v.Meta.Value.Set(k, x17)
+				v.Meta.Value.Set(k, x9)
 			}
-			if err := parsecimpl.IterErr(it4.Err()); err != nil {
+			if err := parsecimpl.IterErr(it3.Err()); err != nil {
 				return parsecimpl.Wrap(err, "meta")
 			}
 			if err := parsecimpl.CheckMaxProperties(v.Meta.Value.Len(), 3); err != nil {
@@ -442,40 +362,37 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Meta.Set = true
 		case "any":
-			seen[0] |= 1 << 23
-			x19, err := parsecimpl.DecodeRaw(d)
+			x10, err := parsecimpl.DecodeRaw(d)
+			if err == nil {
+				err = parsecimpl.CheckRaw(x10, &parsecimpl.RawConstraints{
+					ExclusiveMaximum: "",
+					ExclusiveMinimum: "",
+					MaxItems:         -1,
+					MaxLength:        -1,
+					MaxProperties:    -1,
+					Maximum:          "",
+					MinItems:         -1,
+					MinLength:        2,
+					MinProperties:    -1,
+					Minimum:          "",
+					MultipleOf:       "",
+					Pattern:          nil,
+					UniqueItems:      false,
+				})
+			}
 			if err != nil {
 				return parsecimpl.Wrap(err, "any")
 			}
-			if err := parsecimpl.CheckRaw(x19, &parsecimpl.RawConstraints{
-				ExclusiveMaximum: "",
-				ExclusiveMinimum: "",
-				MaxItems:         -1,
-				MaxLength:        -1,
-				MaxProperties:    -1,
-				Maximum:          "",
-				MinItems:         -1,
-				MinLength:        2,
-				MinProperties:    -1,
-				Minimum:          "",
-				MultipleOf:       "",
-				Pattern:          nil,
-				UniqueItems:      false,
-			}); err != nil {
-				return parsecimpl.Wrap(err, "any")
-			}
-			v.Any.Value = x19
+			v.Any.Value = x10
 			v.Any.Set = true
 		case "payment":
-			seen[0] |= 1 << 24
-			x20, err := decodePayment(d)
+			x11, err := decodePayment(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "payment")
 			}
-			v.Payment.Value = x20
+			v.Payment.Value = x11
 			v.Payment.Set = true
 		case "value":
-			seen[0] |= 1 << 25
 			v.Value.Set = true
 			if d.IsNull() {
 				if err := parsecimpl.DecodeNull(d); err != nil {
@@ -483,218 +400,188 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 				}
 				v.Value.Null = true
 			} else {
-				x21, err := decodeScalar(d)
+				x12, err := decodeScalar(d)
 				if err != nil {
 					return parsecimpl.Wrap(err, "value")
 				}
-				v.Value.Value = x21
+				v.Value.Value = x12
 			}
 		case "shape":
-			seen[0] |= 1 << 26
-			x22, err := decodeShape(d)
+			x13, err := decodeShape(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "shape")
 			}
-			v.Shape.Value = x22
+			v.Shape.Value = x13
 			v.Shape.Set = true
 		case "any_shape":
-			seen[0] |= 1 << 27
-			x23, err := decodeAnyShape(d)
+			x14, err := decodeAnyShape(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "any_shape")
 			}
-			v.AnyShape.Value = x23
+			v.AnyShape.Value = x14
 			v.AnyShape.Set = true
 		case "shapes":
-			seen[0] |= 1 << 28
-			it5, err := parsecimpl.ArrIter(d)
+			it4, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "shapes")
 			}
 			v.Shapes.Value = make([]Shape, 0, 4)
-			for it5.Next() {
+			for it4.Next() {
 				v.Shapes.Value = append(v.Shapes.Value, *new(Shape))
-				x24, err := decodeShape(d)
+				x15, err := decodeShape(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Shapes.Value)-1), "shapes")
 				}
-				v.Shapes.Value[len(v.Shapes.Value)-1] = x24
+				v.Shapes.Value[len(v.Shapes.Value)-1] = x15
 			}
-			if err := parsecimpl.IterErr(it5.Err()); err != nil {
+			if err := parsecimpl.IterErr(it4.Err()); err != nil {
 				return parsecimpl.Wrap(err, "shapes")
 			}
 			v.Shapes.Set = true
 		case "point":
-			seen[0] |= 1 << 29
 			if err := v.Point.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "point")
 			}
 			v.Point.Set = true
 		case "row":
-			seen[0] |= 1 << 30
 			if err := v.Row.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "row")
 			}
 			v.Row.Set = true
 		case "parent":
-			seen[0] |= 1 << 31
 			v.Parent.Value = new(Event)
 			if err := (*v.Parent.Value).decode(d); err != nil {
 				return parsecimpl.Wrap(err, "parent")
 			}
 			v.Parent.Set = true
 		case "children":
-			seen[0] |= 1 << 32
-			it6, err := parsecimpl.ArrIter(d)
+			it5, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "children")
 			}
 			v.Children.Value = make([]Event, 0, 4)
-			for it6.Next() {
+			for it5.Next() {
 				v.Children.Value = append(v.Children.Value, *new(Event))
 				if err := v.Children.Value[len(v.Children.Value)-1].decode(d); err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Children.Value)-1), "children")
 				}
 			}
-			if err := parsecimpl.IterErr(it6.Err()); err != nil {
+			if err := parsecimpl.IterErr(it5.Err()); err != nil {
 				return parsecimpl.Wrap(err, "children")
 			}
 			v.Children.Set = true
 		case "never":
-			seen[0] |= 1 << 33
 			if err := parsecimpl.DecodeNever(d); err != nil {
 				return parsecimpl.Wrap(err, "never")
 			}
 			v.Never.Set = true
 		case "number":
-			seen[0] |= 1 << 34
 			if err := parsecimpl.DecodeJSON(d, &v.Number.Value); err != nil {
 				return parsecimpl.Wrap(err, "number")
 			}
 			v.Number.Set = true
 		case "num2":
-			seen[0] |= 1 << 35
 			if err := parsecimpl.DecodeJSON(d, &v.Num2.Value); err != nil {
 				return parsecimpl.Wrap(err, "num2")
 			}
 			v.Num2.Set = true
 		case "label":
-			seen[0] |= 1 << 36
 			if err := v.Label.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "label")
 			}
 			v.Label.Set = true
 		case "names":
-			seen[0] |= 1 << 37
 			if err := v.Names.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "names")
 			}
 			v.Names.Set = true
 		case "scores":
-			seen[0] |= 1 << 38
 			if err := v.Scores.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "scores")
 			}
 			v.Scores.Set = true
 		case "maybe":
-			seen[0] |= 1 << 39
 			if err := v.Maybe.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "maybe")
 			}
 			v.Maybe.Set = true
 		case "nothing":
-			seen[0] |= 1 << 40
 			if err := v.Nothing.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "nothing")
 			}
 			v.Nothing.Set = true
 		case "opaque":
-			seen[0] |= 1 << 41
 			if err := v.Opaque.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "opaque")
 			}
 			v.Opaque.Set = true
 		case "alias":
-			seen[0] |= 1 << 42
 			if err := v.Alias.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "alias")
 			}
 			v.Alias.Set = true
 		case "strict":
-			seen[0] |= 1 << 43
 			if err := v.Strict.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "strict")
 			}
 			v.Strict.Set = true
 		case "typed":
-			seen[0] |= 1 << 44
 			if err := v.Typed.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "typed")
 			}
 			v.Typed.Set = true
 		case "loose":
-			seen[0] |= 1 << 45
 			if err := v.Loose.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "loose")
 			}
 			v.Loose.Set = true
 		case "mixed_holder":
-			seen[0] |= 1 << 46
 			if err := v.MixedHolder.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "mixed_holder")
 			}
 			v.MixedHolder.Set = true
 		case "err":
-			seen[0] |= 1 << 47
 			if err := parsecimpl.DecodeNull(d); err != nil {
 				return parsecimpl.Wrap(err, "err")
 			}
 			v.Err.Set = true
 		case "nulls":
-			seen[0] |= 1 << 48
 			if err := v.Nulls.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "nulls")
 			}
 			v.Nulls.Set = true
 		case "nevers":
-			seen[0] |= 1 << 49
 			if err := v.Nevers.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "nevers")
 			}
 			v.Nevers.Set = true
 		case "fixed":
-			seen[0] |= 1 << 50
 			if err := v.Fixed.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "fixed")
 			}
 			v.Fixed.Set = true
 		case "nested":
-			seen[0] |= 1 << 51
-			it7, err := parsecimpl.ArrIter(d)
+			it6, err := parsecimpl.ArrIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "nested")
 			}
 			v.Nested.Value = make([]Nested, 0, 4)
-			for it7.Next() {
+			for it6.Next() {
 				v.Nested.Value = append(v.Nested.Value, *new(Nested))
-				x25, err := decodeNested(d)
+				x16, err := decodeNested(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.WrapIndex(err, len(v.Nested.Value)-1), "nested")
 				}
-				v.Nested.Value[len(v.Nested.Value)-1] = x25
+				v.Nested.Value[len(v.Nested.Value)-1] = x16
 			}
-			if err := parsecimpl.IterErr(it7.Err()); err != nil {
+			if err := parsecimpl.IterErr(it6.Err()); err != nil {
 				return parsecimpl.Wrap(err, "nested")
 			}
 			v.Nested.Set = true
 		case "old":
-			seen[0] |= 1 << 52
-			x26, err := parsecimpl.DecodeString(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.Old, parsecimpl.DecodeString); err != nil {
 				return parsecimpl.Wrap(err, "old")
 			}
-			v.Old.Value = x26
-			v.Old.Set = true
 		default:
 			if err := parsecimpl.DecodeRawProperty(d, &v.Unknown, it.Key()); err != nil {
 				return err
@@ -705,7 +592,7 @@ func (v *Event) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsecimpl.Missing(seen[:], "id", "kind", "note", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "")
+		return parsecimpl.Missing(seen[:], "id", "kind", "note")
 	}
 	if seen[0]&(1<<7) != 0 && !(seen[0]&(1<<11) != 0) {
 		return parsecimpl.DependencyError("day", "uid")
@@ -1396,10 +1283,10 @@ func (v *Card) decodeBody(d *parsecimpl.Decoder) error {
 		case "number":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "number")
+			if err == nil {
+				err = pattern0Card.Check(x1)
 			}
-			if err := pattern0Card.Check(x1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "number")
 			}
 			v.Number = x1
@@ -1704,22 +1591,11 @@ type ScalarList []string
 
 func (v *ScalarList) decode(d *parsecimpl.Decoder) error {
 	var x []string
-	it1, err := parsecimpl.ArrIter(d)
+	x1, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
 	if err != nil {
 		return err
 	}
-	x = make([]string, 0, 4)
-	for it1.Next() {
-		x = append(x, *new(string))
-		x1, err := parsecimpl.DecodeString(d)
-		if err != nil {
-			return parsecimpl.WrapIndex(err, len(x)-1)
-		}
-		x[len(x)-1] = x1
-	}
-	if err := parsecimpl.IterErr(it1.Err()); err != nil {
-		return err
-	}
+	x = x1
 	*v = ScalarList(x)
 	return nil
 }
@@ -2498,18 +2374,8 @@ func (v *Point) decode(d *parsecimpl.Decoder) error {
 			}
 			v.Y = x1
 		case 2:
-			v.Name.Set = true
-			if d.IsNull() {
-				if err := parsecimpl.DecodeNull(d); err != nil {
-					return parsecimpl.WrapIndex(err, 2)
-				}
-				v.Name.Null = true
-			} else {
-				x2, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.WrapIndex(err, 2)
-				}
-				v.Name.Value = x2
+			if err := parsecimpl.DecodeOptNullable(d, &v.Name, parsecimpl.DecodeString); err != nil {
+				return parsecimpl.WrapIndex(err, 2)
 			}
 		default:
 			return parsecimpl.WrapIndex(parsecimpl.Errorf("item not allowed: the array has at most 3 items"), n)
@@ -2647,25 +2513,14 @@ type Names []string
 
 func (v *Names) decode(d *parsecimpl.Decoder) error {
 	var x []string
-	it1, err := parsecimpl.ArrIter(d)
+	x1, err := parsecimpl.DecodeArray(d, parsecimpl.DecodeString)
+	if err == nil {
+		err = parsecimpl.CheckUnique(x1)
+	}
 	if err != nil {
 		return err
 	}
-	x = make([]string, 0, 4)
-	for it1.Next() {
-		x = append(x, *new(string))
-		x1, err := parsecimpl.DecodeString(d)
-		if err != nil {
-			return parsecimpl.WrapIndex(err, len(x)-1)
-		}
-		x[len(x)-1] = x1
-	}
-	if err := parsecimpl.IterErr(it1.Err()); err != nil {
-		return err
-	}
-	if err := parsecimpl.CheckUnique(x); err != nil {
-		return err
-	}
+	x = x1
 	*v = Names(x)
 	return nil
 }
@@ -2786,17 +2641,8 @@ type Maybe parsec.Nullable[bool]
 
 func (v *Maybe) decode(d *parsecimpl.Decoder) error {
 	var x parsec.Nullable[bool]
-	if d.IsNull() {
-		if err := parsecimpl.DecodeNull(d); err != nil {
-			return err
-		}
-		x.Null = true
-	} else {
-		x1, err := parsecimpl.DecodeBool(d)
-		if err != nil {
-			return err
-		}
-		x.Value = x1
+	if err := parsecimpl.DecodeNullable(d, &x, parsecimpl.DecodeBool); err != nil {
+		return err
 	}
 	*v = Maybe(x)
 	return nil

@@ -36,10 +36,10 @@ func (v *Money) decode(d *parsecimpl.Decoder) error {
 		case "currency":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "currency")
+			if err == nil {
+				err = pattern0Money.Check(x1)
 			}
-			if err := pattern0Money.Check(x1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "currency")
 			}
 			v.Currency = x1
@@ -121,18 +121,17 @@ func (v *Address) decode(d *parsecimpl.Decoder) error {
 		case "line1":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x, 1)
+			}
+			if err == nil {
+				err = parsecimpl.CheckMaxLength(x, 200)
+			}
 			if err != nil {
-				return parsecimpl.Wrap(err, "line1")
-			}
-			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
-				return parsecimpl.Wrap(err, "line1")
-			}
-			if err := parsecimpl.CheckMaxLength(x, 200); err != nil {
 				return parsecimpl.Wrap(err, "line1")
 			}
 			v.Line1 = x
 		case "line2":
-			seen[0] |= 1 << 1
 			v.Line2.Set = true
 			if d.IsNull() {
 				if err := parsecimpl.DecodeNull(d); err != nil {
@@ -141,10 +140,10 @@ func (v *Address) decode(d *parsecimpl.Decoder) error {
 				v.Line2.Null = true
 			} else {
 				x1, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(err, "line2")
+				if err == nil {
+					err = parsecimpl.CheckMaxLength(x1, 200)
 				}
-				if err := parsecimpl.CheckMaxLength(x1, 200); err != nil {
+				if err != nil {
 					return parsecimpl.Wrap(err, "line2")
 				}
 				v.Line2.Value = x1
@@ -152,33 +151,33 @@ func (v *Address) decode(d *parsecimpl.Decoder) error {
 		case "city":
 			seen[0] |= 1 << 2
 			x2, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "city")
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x2, 1)
 			}
-			if err := parsecimpl.CheckMinLength(x2, 1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "city")
 			}
 			v.City = x2
 		case "postal_code":
 			seen[0] |= 1 << 3
 			x3, err := parsecimpl.DecodeString(d)
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x3, 1)
+			}
+			if err == nil {
+				err = parsecimpl.CheckMaxLength(x3, 16)
+			}
 			if err != nil {
-				return parsecimpl.Wrap(err, "postal_code")
-			}
-			if err := parsecimpl.CheckMinLength(x3, 1); err != nil {
-				return parsecimpl.Wrap(err, "postal_code")
-			}
-			if err := parsecimpl.CheckMaxLength(x3, 16); err != nil {
 				return parsecimpl.Wrap(err, "postal_code")
 			}
 			v.PostalCode = x3
 		case "country":
 			seen[0] |= 1 << 4
 			x4, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "country")
+			if err == nil {
+				err = pattern0Address.Check(x4)
 			}
-			if err := pattern0Address.Check(x4); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "country")
 			}
 			v.Country = x4

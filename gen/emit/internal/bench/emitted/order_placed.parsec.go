@@ -50,10 +50,10 @@ func (v *OrderPlaced) decode(d *parsecimpl.Decoder) error {
 		case "customer_id":
 			seen[0] |= 1 << 1
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "customer_id")
+			if err == nil {
+				err = parsecimpl.CheckMinLength(x, 1)
 			}
-			if err := parsecimpl.CheckMinLength(x, 1); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "customer_id")
 			}
 			v.CustomerID = x
@@ -90,48 +90,35 @@ func (v *OrderPlaced) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "total")
 			}
 		case "shipping_address":
-			seen[0] |= 1 << 5
 			if err := v.ShippingAddress.Value.decode(d); err != nil {
 				return parsecimpl.Wrap(err, "shipping_address")
 			}
 			v.ShippingAddress.Set = true
 		case "coupon_code":
-			seen[0] |= 1 << 6
-			v.CouponCode.Set = true
-			if d.IsNull() {
-				if err := parsecimpl.DecodeNull(d); err != nil {
-					return parsecimpl.Wrap(err, "coupon_code")
-				}
-				v.CouponCode.Null = true
-			} else {
-				x1, err := parsecimpl.DecodeString(d)
-				if err != nil {
-					return parsecimpl.Wrap(err, "coupon_code")
-				}
-				v.CouponCode.Value = x1
+			if err := parsecimpl.DecodeOptNullable(d, &v.CouponCode, parsecimpl.DecodeString); err != nil {
+				return parsecimpl.Wrap(err, "coupon_code")
 			}
 		case "placed_at":
 			seen[0] |= 1 << 7
-			x2, err := parsecimpl.DecodeDateTime(d)
+			x1, err := parsecimpl.DecodeDateTime(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "placed_at")
 			}
-			v.PlacedAt = x2
+			v.PlacedAt = x1
 		case "attributes":
-			seen[0] |= 1 << 8
 			it2, err := parsecimpl.ObjIter(d)
 			if err != nil {
 				return parsecimpl.Wrap(err, "attributes")
 			}
 			for it2.Next() {
 				k := d.Keep(it2.Key())
-				var x3 string
-				x4, err := parsecimpl.DecodeString(d)
+				var x2 string
+				x3, err := parsecimpl.DecodeString(d)
 				if err != nil {
 					return parsecimpl.Wrap(parsecimpl.Wrap(err, k), "attributes")
 				}
-				x3 = x4
-				v.Attributes.Value.Set(k, x3)
+				x2 = x3
+				v.Attributes.Value.Set(k, x2)
 			}
 			if err := parsecimpl.IterErr(it2.Err()); err != nil {
 				return parsecimpl.Wrap(err, "attributes")
@@ -147,7 +134,7 @@ func (v *OrderPlaced) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x9f != 0x9f {
-		return parsecimpl.Missing(seen[:], "order_id", "customer_id", "sales_channel", "lines", "total", "", "", "placed_at", "")
+		return parsecimpl.Missing(seen[:], "order_id", "customer_id", "sales_channel", "lines", "total", "", "", "placed_at")
 	}
 	return nil
 }
@@ -322,23 +309,23 @@ func (v *OrderPlacedLinesItem) decode(d *parsecimpl.Decoder) error {
 		case "sku":
 			seen[0] |= 1 << 0
 			x, err := parsecimpl.DecodeString(d)
-			if err != nil {
-				return parsecimpl.Wrap(err, "sku")
+			if err == nil {
+				err = pattern0OrderPlacedLinesItem.Check(x)
 			}
-			if err := pattern0OrderPlacedLinesItem.Check(x); err != nil {
+			if err != nil {
 				return parsecimpl.Wrap(err, "sku")
 			}
 			v.Sku = x
 		case "quantity":
 			seen[0] |= 1 << 1
 			x1, err := parsecimpl.DecodeInt64(d)
+			if err == nil {
+				err = parsecimpl.CheckMinimum(x1, 1)
+			}
+			if err == nil {
+				err = parsecimpl.CheckMaximum(x1, 10000)
+			}
 			if err != nil {
-				return parsecimpl.Wrap(err, "quantity")
-			}
-			if err := parsecimpl.CheckMinimum(x1, 1); err != nil {
-				return parsecimpl.Wrap(err, "quantity")
-			}
-			if err := parsecimpl.CheckMaximum(x1, 10000); err != nil {
 				return parsecimpl.Wrap(err, "quantity")
 			}
 			v.Quantity = x1
@@ -348,13 +335,9 @@ func (v *OrderPlacedLinesItem) decode(d *parsecimpl.Decoder) error {
 				return parsecimpl.Wrap(err, "unit_price")
 			}
 		case "gift_wrap":
-			seen[0] |= 1 << 3
-			x2, err := parsecimpl.DecodeBool(d)
-			if err != nil {
+			if err := parsecimpl.DecodeOpt(d, &v.GiftWrap, parsecimpl.DecodeBool); err != nil {
 				return parsecimpl.Wrap(err, "gift_wrap")
 			}
-			v.GiftWrap.Value = x2
-			v.GiftWrap.Set = true
 		default:
 			return parsecimpl.UnknownProperty(it.Key())
 		}
@@ -363,7 +346,7 @@ func (v *OrderPlacedLinesItem) decode(d *parsecimpl.Decoder) error {
 		return err
 	}
 	if seen[0]&0x7 != 0x7 {
-		return parsecimpl.Missing(seen[:], "sku", "quantity", "unit_price", "")
+		return parsecimpl.Missing(seen[:], "sku", "quantity", "unit_price")
 	}
 	return nil
 }
