@@ -43,7 +43,7 @@ func TestAppendIntMatchesStrconv(t *testing.T) {
 func TestFormatAppendersNeedNoEscaping(t *testing.T) {
 	times := []time.Time{
 		time.Date(2026, 5, 27, 14, 22, 9, 331000000, time.UTC),
-		time.Date(-40, 1, 1, 0, 0, 0, 1, time.FixedZone("", -(9*3600 + 30*60))),
+		time.Date(-40, 1, 1, 0, 0, 0, 1, time.FixedZone("", -(9*3600+30*60))),
 		time.Date(12345, 12, 31, 23, 59, 59, 0, time.FixedZone("odd \"name\"", 3600)),
 	}
 	check := func(what string, got []byte, text string) {
@@ -123,7 +123,8 @@ func TestMarshal(t *testing.T) {
 			t.Errorf("foreign panic not passed on: %v", r)
 		}
 	}()
-	_, _ = Marshal(func([]byte) []byte { panic("other") })
+	out, err = Marshal(func([]byte) []byte { panic("other") })
+	t.Errorf("Marshal returned %q, %v instead of passing the panic on", out, err)
 }
 
 func TestMarshalConcurrent(t *testing.T) {
