@@ -61,7 +61,10 @@ func Package(p *ir.Package, opts Options) ([]File, error) {
 	}
 	// Files render independently (formatting dominates), so they render in
 	// parallel, the shared and client files alongside the others; results
-	// keep the order of p.Files.
+	// keep the order of p.Files. A package of one schema file renders in
+	// turn: the shared, client and channels files are small beside the
+	// schema's, so overlapping them saves little time, and starting threads
+	// for them in a short-lived process cost more CPU time than they saved.
 	out := make([]File, len(p.Files))
 	errs := make([]error, len(p.Files))
 	var shared []byte
@@ -70,6 +73,10 @@ func Package(p *ir.Package, opts Options) ([]File, error) {
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	spawn := func(job func()) {
+		if len(p.Files) <= 1 {
+			job()
+			return
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
