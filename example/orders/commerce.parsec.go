@@ -4,7 +4,6 @@
 package orders
 
 import (
-	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
@@ -82,20 +81,10 @@ func (v *Money) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Money) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintMoney.Buffer())
-	sizeHintMoney.Observe(len(b))
-	return b, nil
-}
+func (v Money) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintMoney sizes the buffers of Money.MarshalJSON.
-var sizeHintMoney parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Money) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Money) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 var (
 	pattern0Money = parsecimpl.NewPattern("^[A-Z]{3}$")
@@ -247,20 +236,10 @@ func (v *Address) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Address) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintAddress.Buffer())
-	sizeHintAddress.Observe(len(b))
-	return b, nil
-}
+func (v Address) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintAddress sizes the buffers of Address.MarshalJSON.
-var sizeHintAddress parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Address) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Address) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 var (
 	pattern0Address = parsecimpl.NewPattern("^[A-Z]{2}$")
@@ -284,7 +263,7 @@ func (v *OrderID) decode(d *parsecimpl.Decoder) error {
 
 func (v *OrderID) encode(b []byte) []byte {
 	x := parsec.UUID(*v)
-	b = parsecimpl.AppendString(b, x.String())
+	b = parsecimpl.AppendUUID(b, x)
 	return b
 }
 
@@ -297,28 +276,15 @@ func (v *OrderID) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderID) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderID.Buffer())
-	sizeHintOrderID.Observe(len(b))
-	return b, nil
-}
+func (v OrderID) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintOrderID sizes the buffers of OrderID.MarshalJSON.
-var sizeHintOrderID parsecimpl.SizeHint
+// UnmarshalJSON decodes and validates data into v.
+func (v *OrderID) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *OrderID) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
-
-// The generated types implement encoding/json's interfaces; these assertions
-// turn a drift into a build error.
+// These assertions turn a drift of the generated types from encoding/json's
+// Marshaler and Unmarshaler (both in parsecimpl.Codec) into a build error.
 var (
-	_ json.Marshaler   = (*Money)(nil)
-	_ json.Unmarshaler = (*Money)(nil)
-	_ json.Marshaler   = (*Address)(nil)
-	_ json.Unmarshaler = (*Address)(nil)
-	_ json.Marshaler   = (*OrderID)(nil)
-	_ json.Unmarshaler = (*OrderID)(nil)
+	_ parsecimpl.Codec = (*Money)(nil)
+	_ parsecimpl.Codec = (*Address)(nil)
+	_ parsecimpl.Codec = (*OrderID)(nil)
 )

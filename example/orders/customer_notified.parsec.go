@@ -4,7 +4,6 @@
 package orders
 
 import (
-	"encoding/json"
 	"github.com/go-faster/jx"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
@@ -132,7 +131,7 @@ func (v *CustomerNotified) decode(d *parsecimpl.Decoder) error {
 func (v *CustomerNotified) encode(b []byte) []byte {
 	m := len(b)
 	b = append(b, ",\"notification_id\":"...)
-	b = parsecimpl.AppendString(b, v.NotificationID.String())
+	b = parsecimpl.AppendUUID(b, v.NotificationID)
 	b = append(b, ",\"customer_id\":"...)
 	b = parsecimpl.AppendString(b, v.CustomerID)
 	if v.OrderID.Set {
@@ -158,7 +157,7 @@ func (v *CustomerNotified) encode(b []byte) []byte {
 		b = parsecimpl.CloseObject(b, m1)
 	}
 	b = append(b, ",\"sent_at\":"...)
-	b = parsecimpl.AppendString(b, v.SentAt.String())
+	b = parsecimpl.AppendDateTime(b, v.SentAt)
 	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
 	b = parsecimpl.CloseObject(b, m)
 	return b
@@ -184,17 +183,9 @@ func (v *CustomerNotified) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CustomerNotified) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintCustomerNotified.Buffer())
-	sizeHintCustomerNotified.Observe(len(b))
-	return b, nil
-}
+func (v CustomerNotified) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintCustomerNotified sizes the buffers of CustomerNotified.MarshalJSON.
-var sizeHintCustomerNotified parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *CustomerNotified) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -249,17 +240,9 @@ func (v *CustomerNotifiedMedium) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CustomerNotifiedMedium) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintCustomerNotifiedMedium.Buffer())
-	sizeHintCustomerNotifiedMedium.Observe(len(b))
-	return b, nil
-}
+func (v CustomerNotifiedMedium) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintCustomerNotifiedMedium sizes the buffers of CustomerNotifiedMedium.MarshalJSON.
-var sizeHintCustomerNotifiedMedium parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *CustomerNotifiedMedium) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -295,17 +278,11 @@ func (v *CustomerNotifiedVariablesValueBool) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CustomerNotifiedVariablesValueBool) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintCustomerNotifiedVariablesValueBool.Buffer())
-	sizeHintCustomerNotifiedVariablesValueBool.Observe(len(b))
-	return b, nil
+func (v CustomerNotifiedVariablesValueBool) MarshalJSON() ([]byte, error) {
+	return parsecimpl.Marshal(v.encode)
 }
 
-// sizeHintCustomerNotifiedVariablesValueBool sizes the buffers of CustomerNotifiedVariablesValueBool.MarshalJSON.
-var sizeHintCustomerNotifiedVariablesValueBool parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *CustomerNotifiedVariablesValueBool) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -338,17 +315,11 @@ func (v *CustomerNotifiedVariablesValueNumber) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CustomerNotifiedVariablesValueNumber) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintCustomerNotifiedVariablesValueNumber.Buffer())
-	sizeHintCustomerNotifiedVariablesValueNumber.Observe(len(b))
-	return b, nil
+func (v CustomerNotifiedVariablesValueNumber) MarshalJSON() ([]byte, error) {
+	return parsecimpl.Marshal(v.encode)
 }
 
-// sizeHintCustomerNotifiedVariablesValueNumber sizes the buffers of CustomerNotifiedVariablesValueNumber.MarshalJSON.
-var sizeHintCustomerNotifiedVariablesValueNumber parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *CustomerNotifiedVariablesValueNumber) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -381,17 +352,11 @@ func (v *CustomerNotifiedVariablesValueString) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CustomerNotifiedVariablesValueString) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintCustomerNotifiedVariablesValueString.Buffer())
-	sizeHintCustomerNotifiedVariablesValueString.Observe(len(b))
-	return b, nil
+func (v CustomerNotifiedVariablesValueString) MarshalJSON() ([]byte, error) {
+	return parsecimpl.Marshal(v.encode)
 }
 
-// sizeHintCustomerNotifiedVariablesValueString sizes the buffers of CustomerNotifiedVariablesValueString.MarshalJSON.
-var sizeHintCustomerNotifiedVariablesValueString parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *CustomerNotifiedVariablesValueString) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -471,11 +436,9 @@ func MatchCustomerNotifiedVariablesValue[R any](u CustomerNotifiedVariablesValue
 	panic("MatchCustomerNotifiedVariablesValue: u holds no variant")
 }
 
-// The generated types implement encoding/json's interfaces; these assertions
-// turn a drift into a build error.
+// These assertions turn a drift of the generated types from encoding/json's
+// Marshaler and Unmarshaler (both in parsecimpl.Codec) into a build error.
 var (
-	_ json.Marshaler   = (*CustomerNotified)(nil)
-	_ json.Unmarshaler = (*CustomerNotified)(nil)
-	_ json.Marshaler   = (*CustomerNotifiedMedium)(nil)
-	_ json.Unmarshaler = (*CustomerNotifiedMedium)(nil)
+	_ parsecimpl.Codec = (*CustomerNotified)(nil)
+	_ parsecimpl.Codec = (*CustomerNotifiedMedium)(nil)
 )

@@ -4,7 +4,6 @@
 package orders
 
 import (
-	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
@@ -141,7 +140,7 @@ func (v *InventoryAdjusted) encode(b []byte) []byte {
 		b = v.OrderID.Value.encode(b)
 	}
 	b = append(b, ",\"adjusted_at\":"...)
-	b = parsecimpl.AppendString(b, v.AdjustedAt.String())
+	b = parsecimpl.AppendDateTime(b, v.AdjustedAt)
 	b = parsecimpl.CloseObject(b, m)
 	return b
 }
@@ -164,17 +163,9 @@ func (v *InventoryAdjusted) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v InventoryAdjusted) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintInventoryAdjusted.Buffer())
-	sizeHintInventoryAdjusted.Observe(len(b))
-	return b, nil
-}
+func (v InventoryAdjusted) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintInventoryAdjusted sizes the buffers of InventoryAdjusted.MarshalJSON.
-var sizeHintInventoryAdjusted parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *InventoryAdjusted) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -238,17 +229,9 @@ func (v *InventoryAdjustedReason) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v InventoryAdjustedReason) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintInventoryAdjustedReason.Buffer())
-	sizeHintInventoryAdjustedReason.Observe(len(b))
-	return b, nil
-}
+func (v InventoryAdjustedReason) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintInventoryAdjustedReason sizes the buffers of InventoryAdjustedReason.MarshalJSON.
-var sizeHintInventoryAdjustedReason parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *InventoryAdjustedReason) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -325,17 +308,9 @@ func (v *InventoryAdjustedBins) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v InventoryAdjustedBins) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintInventoryAdjustedBins.Buffer())
-	sizeHintInventoryAdjustedBins.Observe(len(b))
-	return b, nil
-}
+func (v InventoryAdjustedBins) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintInventoryAdjustedBins sizes the buffers of InventoryAdjustedBins.MarshalJSON.
-var sizeHintInventoryAdjustedBins parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *InventoryAdjustedBins) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -345,13 +320,10 @@ func (v *InventoryAdjustedBins) Map() *parsec.Map[int64] {
 	return (*parsec.Map[int64])(v)
 }
 
-// The generated types implement encoding/json's interfaces; these assertions
-// turn a drift into a build error.
+// These assertions turn a drift of the generated types from encoding/json's
+// Marshaler and Unmarshaler (both in parsecimpl.Codec) into a build error.
 var (
-	_ json.Marshaler   = (*InventoryAdjusted)(nil)
-	_ json.Unmarshaler = (*InventoryAdjusted)(nil)
-	_ json.Marshaler   = (*InventoryAdjustedReason)(nil)
-	_ json.Unmarshaler = (*InventoryAdjustedReason)(nil)
-	_ json.Marshaler   = (*InventoryAdjustedBins)(nil)
-	_ json.Unmarshaler = (*InventoryAdjustedBins)(nil)
+	_ parsecimpl.Codec = (*InventoryAdjusted)(nil)
+	_ parsecimpl.Codec = (*InventoryAdjustedReason)(nil)
+	_ parsecimpl.Codec = (*InventoryAdjustedBins)(nil)
 )

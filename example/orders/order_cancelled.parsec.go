@@ -4,7 +4,6 @@
 package orders
 
 import (
-	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
@@ -124,7 +123,7 @@ func (v *OrderCancelled) encode(b []byte) []byte {
 		b = v.Refund.Value.encode(b)
 	}
 	b = append(b, ",\"cancelled_at\":"...)
-	b = parsecimpl.AppendString(b, v.CancelledAt.String())
+	b = parsecimpl.AppendDateTime(b, v.CancelledAt)
 	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
 	b = parsecimpl.CloseObject(b, m)
 	return b
@@ -147,17 +146,9 @@ func (v *OrderCancelled) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderCancelled) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderCancelled.Buffer())
-	sizeHintOrderCancelled.Observe(len(b))
-	return b, nil
-}
+func (v OrderCancelled) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintOrderCancelled sizes the buffers of OrderCancelled.MarshalJSON.
-var sizeHintOrderCancelled parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *OrderCancelled) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -212,17 +203,9 @@ func (v *OrderCancelledReason) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderCancelledReason) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderCancelledReason.Buffer())
-	sizeHintOrderCancelledReason.Observe(len(b))
-	return b, nil
-}
+func (v OrderCancelledReason) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintOrderCancelledReason sizes the buffers of OrderCancelledReason.MarshalJSON.
-var sizeHintOrderCancelledReason parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *OrderCancelledReason) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -298,17 +281,9 @@ func (v *OrderCancelledBy) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderCancelledBy) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderCancelledBy.Buffer())
-	sizeHintOrderCancelledBy.Observe(len(b))
-	return b, nil
-}
+func (v OrderCancelledBy) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintOrderCancelledBy sizes the buffers of OrderCancelledBy.MarshalJSON.
-var sizeHintOrderCancelledBy parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *OrderCancelledBy) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -359,30 +334,18 @@ func (v *OrderCancelledByKind) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderCancelledByKind) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderCancelledByKind.Buffer())
-	sizeHintOrderCancelledByKind.Observe(len(b))
-	return b, nil
-}
+func (v OrderCancelledByKind) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintOrderCancelledByKind sizes the buffers of OrderCancelledByKind.MarshalJSON.
-var sizeHintOrderCancelledByKind parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *OrderCancelledByKind) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// The generated types implement encoding/json's interfaces; these assertions
-// turn a drift into a build error.
+// These assertions turn a drift of the generated types from encoding/json's
+// Marshaler and Unmarshaler (both in parsecimpl.Codec) into a build error.
 var (
-	_ json.Marshaler   = (*OrderCancelled)(nil)
-	_ json.Unmarshaler = (*OrderCancelled)(nil)
-	_ json.Marshaler   = (*OrderCancelledReason)(nil)
-	_ json.Unmarshaler = (*OrderCancelledReason)(nil)
-	_ json.Marshaler   = (*OrderCancelledBy)(nil)
-	_ json.Unmarshaler = (*OrderCancelledBy)(nil)
-	_ json.Marshaler   = (*OrderCancelledByKind)(nil)
-	_ json.Unmarshaler = (*OrderCancelledByKind)(nil)
+	_ parsecimpl.Codec = (*OrderCancelled)(nil)
+	_ parsecimpl.Codec = (*OrderCancelledReason)(nil)
+	_ parsecimpl.Codec = (*OrderCancelledBy)(nil)
+	_ parsecimpl.Codec = (*OrderCancelledByKind)(nil)
 )

@@ -4,7 +4,6 @@
 package orders
 
 import (
-	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
@@ -179,7 +178,7 @@ func (v *OrderPlaced) encode(b []byte) []byte {
 		}
 	}
 	b = append(b, ",\"placed_at\":"...)
-	b = parsecimpl.AppendString(b, v.PlacedAt.String())
+	b = parsecimpl.AppendDateTime(b, v.PlacedAt)
 	if v.Attributes.Set {
 		b = append(b, ",\"attributes\":"...)
 		m2 := len(b)
@@ -215,20 +214,10 @@ func (v *OrderPlaced) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderPlaced) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderPlaced.Buffer())
-	sizeHintOrderPlaced.Observe(len(b))
-	return b, nil
-}
+func (v OrderPlaced) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintOrderPlaced sizes the buffers of OrderPlaced.MarshalJSON.
-var sizeHintOrderPlaced parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *OrderPlaced) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *OrderPlaced) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // OrderPlacedSalesChannel corresponds to the schema at #/properties/sales_channel.
 //
@@ -282,17 +271,9 @@ func (v *OrderPlacedSalesChannel) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderPlacedSalesChannel) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderPlacedSalesChannel.Buffer())
-	sizeHintOrderPlacedSalesChannel.Observe(len(b))
-	return b, nil
-}
+func (v OrderPlacedSalesChannel) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintOrderPlacedSalesChannel sizes the buffers of OrderPlacedSalesChannel.MarshalJSON.
-var sizeHintOrderPlacedSalesChannel parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *OrderPlacedSalesChannel) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -390,17 +371,9 @@ func (v *OrderPlacedLinesItem) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v OrderPlacedLinesItem) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderPlacedLinesItem.Buffer())
-	sizeHintOrderPlacedLinesItem.Observe(len(b))
-	return b, nil
-}
+func (v OrderPlacedLinesItem) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintOrderPlacedLinesItem sizes the buffers of OrderPlacedLinesItem.MarshalJSON.
-var sizeHintOrderPlacedLinesItem parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *OrderPlacedLinesItem) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -409,13 +382,10 @@ var (
 	pattern0OrderPlacedLinesItem = parsecimpl.NewPattern("^[A-Z0-9-]{3,32}$")
 )
 
-// The generated types implement encoding/json's interfaces; these assertions
-// turn a drift into a build error.
+// These assertions turn a drift of the generated types from encoding/json's
+// Marshaler and Unmarshaler (both in parsecimpl.Codec) into a build error.
 var (
-	_ json.Marshaler   = (*OrderPlaced)(nil)
-	_ json.Unmarshaler = (*OrderPlaced)(nil)
-	_ json.Marshaler   = (*OrderPlacedSalesChannel)(nil)
-	_ json.Unmarshaler = (*OrderPlacedSalesChannel)(nil)
-	_ json.Marshaler   = (*OrderPlacedLinesItem)(nil)
-	_ json.Unmarshaler = (*OrderPlacedLinesItem)(nil)
+	_ parsecimpl.Codec = (*OrderPlaced)(nil)
+	_ parsecimpl.Codec = (*OrderPlacedSalesChannel)(nil)
+	_ parsecimpl.Codec = (*OrderPlacedLinesItem)(nil)
 )

@@ -4,7 +4,6 @@
 package orders
 
 import (
-	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
@@ -108,7 +107,7 @@ func (v *PaymentCaptured) encode(b []byte) []byte {
 	b = append(b, ",\"method\":"...)
 	b = encodePaymentCapturedMethod(b, v.Method)
 	b = append(b, ",\"captured_at\":"...)
-	b = parsecimpl.AppendString(b, v.CapturedAt.String())
+	b = parsecimpl.AppendDateTime(b, v.CapturedAt)
 	if v.ThreeDs.Set {
 		b = append(b, ",\"three_ds\":"...)
 		b = parsecimpl.AppendBool(b, v.ThreeDs.Value)
@@ -130,17 +129,9 @@ func (v *PaymentCaptured) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v PaymentCaptured) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintPaymentCaptured.Buffer())
-	sizeHintPaymentCaptured.Observe(len(b))
-	return b, nil
-}
+func (v PaymentCaptured) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintPaymentCaptured sizes the buffers of PaymentCaptured.MarshalJSON.
-var sizeHintPaymentCaptured parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *PaymentCaptured) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -344,20 +335,10 @@ func (v *Card) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Card) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintCard.Buffer())
-	sizeHintCard.Observe(len(b))
-	return b, nil
-}
+func (v Card) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintCard sizes the buffers of Card.MarshalJSON.
-var sizeHintCard parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Card) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Card) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 var (
 	pattern0Card = parsecimpl.NewPattern("^[0-9]{4}$")
@@ -414,20 +395,10 @@ func (v *CardBrand) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v CardBrand) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintCardBrand.Buffer())
-	sizeHintCardBrand.Observe(len(b))
-	return b, nil
-}
+func (v CardBrand) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintCardBrand sizes the buffers of CardBrand.MarshalJSON.
-var sizeHintCardBrand parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *CardBrand) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *CardBrand) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // BankTransfer corresponds to the schema at #/$defs/BankTransfer.
 type BankTransfer struct {
@@ -515,20 +486,10 @@ func (v *BankTransfer) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v BankTransfer) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintBankTransfer.Buffer())
-	sizeHintBankTransfer.Observe(len(b))
-	return b, nil
-}
+func (v BankTransfer) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintBankTransfer sizes the buffers of BankTransfer.MarshalJSON.
-var sizeHintBankTransfer parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *BankTransfer) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *BankTransfer) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 var (
 	pattern0BankTransfer = parsecimpl.NewPattern("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
@@ -596,20 +557,10 @@ func (v *Wallet) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Wallet) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintWallet.Buffer())
-	sizeHintWallet.Observe(len(b))
-	return b, nil
-}
+func (v Wallet) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintWallet sizes the buffers of Wallet.MarshalJSON.
-var sizeHintWallet parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Wallet) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Wallet) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // WalletProvider corresponds to the schema at #/$defs/Wallet/properties/provider.
 type WalletProvider string
@@ -657,34 +608,20 @@ func (v *WalletProvider) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v WalletProvider) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintWalletProvider.Buffer())
-	sizeHintWalletProvider.Observe(len(b))
-	return b, nil
-}
+func (v WalletProvider) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintWalletProvider sizes the buffers of WalletProvider.MarshalJSON.
-var sizeHintWalletProvider parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *WalletProvider) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// The generated types implement encoding/json's interfaces; these assertions
-// turn a drift into a build error.
+// These assertions turn a drift of the generated types from encoding/json's
+// Marshaler and Unmarshaler (both in parsecimpl.Codec) into a build error.
 var (
-	_ json.Marshaler   = (*PaymentCaptured)(nil)
-	_ json.Unmarshaler = (*PaymentCaptured)(nil)
-	_ json.Marshaler   = (*Card)(nil)
-	_ json.Unmarshaler = (*Card)(nil)
-	_ json.Marshaler   = (*CardBrand)(nil)
-	_ json.Unmarshaler = (*CardBrand)(nil)
-	_ json.Marshaler   = (*BankTransfer)(nil)
-	_ json.Unmarshaler = (*BankTransfer)(nil)
-	_ json.Marshaler   = (*Wallet)(nil)
-	_ json.Unmarshaler = (*Wallet)(nil)
-	_ json.Marshaler   = (*WalletProvider)(nil)
-	_ json.Unmarshaler = (*WalletProvider)(nil)
+	_ parsecimpl.Codec = (*PaymentCaptured)(nil)
+	_ parsecimpl.Codec = (*Card)(nil)
+	_ parsecimpl.Codec = (*CardBrand)(nil)
+	_ parsecimpl.Codec = (*BankTransfer)(nil)
+	_ parsecimpl.Codec = (*Wallet)(nil)
+	_ parsecimpl.Codec = (*WalletProvider)(nil)
 )

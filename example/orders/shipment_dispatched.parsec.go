@@ -4,7 +4,6 @@
 package orders
 
 import (
-	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
@@ -146,11 +145,11 @@ func (v *ShipmentDispatched) encode(b []byte) []byte {
 		if v.EstimatedDelivery.Null {
 			b = append(b, "null"...)
 		} else {
-			b = parsecimpl.AppendString(b, v.EstimatedDelivery.Value.String())
+			b = parsecimpl.AppendDate(b, v.EstimatedDelivery.Value)
 		}
 	}
 	b = append(b, ",\"dispatched_at\":"...)
-	b = parsecimpl.AppendString(b, v.DispatchedAt.String())
+	b = parsecimpl.AppendDateTime(b, v.DispatchedAt)
 	b = parsecimpl.AppendRawProperties(b, &v.AdditionalProperties)
 	b = parsecimpl.CloseObject(b, m)
 	return b
@@ -178,17 +177,9 @@ func (v *ShipmentDispatched) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ShipmentDispatched) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintShipmentDispatched.Buffer())
-	sizeHintShipmentDispatched.Observe(len(b))
-	return b, nil
-}
+func (v ShipmentDispatched) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintShipmentDispatched sizes the buffers of ShipmentDispatched.MarshalJSON.
-var sizeHintShipmentDispatched parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *ShipmentDispatched) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -243,17 +234,9 @@ func (v *ShipmentDispatchedCarrier) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ShipmentDispatchedCarrier) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintShipmentDispatchedCarrier.Buffer())
-	sizeHintShipmentDispatchedCarrier.Observe(len(b))
-	return b, nil
-}
+func (v ShipmentDispatchedCarrier) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintShipmentDispatchedCarrier sizes the buffers of ShipmentDispatchedCarrier.MarshalJSON.
-var sizeHintShipmentDispatchedCarrier parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *ShipmentDispatchedCarrier) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -368,17 +351,11 @@ func (v *ShipmentDispatchedParcelsItem) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ShipmentDispatchedParcelsItem) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintShipmentDispatchedParcelsItem.Buffer())
-	sizeHintShipmentDispatchedParcelsItem.Observe(len(b))
-	return b, nil
+func (v ShipmentDispatchedParcelsItem) MarshalJSON() ([]byte, error) {
+	return parsecimpl.Marshal(v.encode)
 }
 
-// sizeHintShipmentDispatchedParcelsItem sizes the buffers of ShipmentDispatchedParcelsItem.MarshalJSON.
-var sizeHintShipmentDispatchedParcelsItem parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *ShipmentDispatchedParcelsItem) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
@@ -479,30 +456,20 @@ func (v *ShipmentDispatchedParcelsItemDimensionsCm) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ShipmentDispatchedParcelsItemDimensionsCm) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintShipmentDispatchedParcelsItemDimensionsCm.Buffer())
-	sizeHintShipmentDispatchedParcelsItemDimensionsCm.Observe(len(b))
-	return b, nil
+func (v ShipmentDispatchedParcelsItemDimensionsCm) MarshalJSON() ([]byte, error) {
+	return parsecimpl.Marshal(v.encode)
 }
 
-// sizeHintShipmentDispatchedParcelsItemDimensionsCm sizes the buffers of ShipmentDispatchedParcelsItemDimensionsCm.MarshalJSON.
-var sizeHintShipmentDispatchedParcelsItemDimensionsCm parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
+// UnmarshalJSON decodes and validates data into v.
 func (v *ShipmentDispatchedParcelsItemDimensionsCm) UnmarshalJSON(data []byte) error {
 	return parsecimpl.Unmarshal(data, v.decode)
 }
 
-// The generated types implement encoding/json's interfaces; these assertions
-// turn a drift into a build error.
+// These assertions turn a drift of the generated types from encoding/json's
+// Marshaler and Unmarshaler (both in parsecimpl.Codec) into a build error.
 var (
-	_ json.Marshaler   = (*ShipmentDispatched)(nil)
-	_ json.Unmarshaler = (*ShipmentDispatched)(nil)
-	_ json.Marshaler   = (*ShipmentDispatchedCarrier)(nil)
-	_ json.Unmarshaler = (*ShipmentDispatchedCarrier)(nil)
-	_ json.Marshaler   = (*ShipmentDispatchedParcelsItem)(nil)
-	_ json.Unmarshaler = (*ShipmentDispatchedParcelsItem)(nil)
-	_ json.Marshaler   = (*ShipmentDispatchedParcelsItemDimensionsCm)(nil)
-	_ json.Unmarshaler = (*ShipmentDispatchedParcelsItemDimensionsCm)(nil)
+	_ parsecimpl.Codec = (*ShipmentDispatched)(nil)
+	_ parsecimpl.Codec = (*ShipmentDispatchedCarrier)(nil)
+	_ parsecimpl.Codec = (*ShipmentDispatchedParcelsItem)(nil)
+	_ parsecimpl.Codec = (*ShipmentDispatchedParcelsItemDimensionsCm)(nil)
 )

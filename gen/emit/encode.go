@@ -32,7 +32,14 @@ func encodeScalar(k ir.Kind, x expr) []jen.Code {
 		return []jen.Code{app(qp("AppendFloat").Call(b(), jen.Float64().Call(x()), jen.Lit(64)))}
 	case ir.KindFloat32:
 		return []jen.Code{app(qp("AppendFloat").Call(b(), jen.Float64().Call(x()), jen.Lit(32)))}
-	case ir.KindDateTime, ir.KindDate, ir.KindUUID, ir.KindURI, ir.KindBytes:
+	case ir.KindDateTime:
+		return []jen.Code{app(qp("AppendDateTime").Call(b(), x()))}
+	case ir.KindDate:
+		return []jen.Code{app(qp("AppendDate").Call(b(), x()))}
+	case ir.KindUUID:
+		return []jen.Code{app(qp("AppendUUID").Call(b(), x()))}
+	case ir.KindURI, ir.KindBytes:
+		// Their text may hold characters a JSON string escapes.
 		return []jen.Code{app(qp("AppendString").Call(b(), x().Dot("String").Call()))}
 	case ir.KindAny:
 		return []jen.Code{app(qp("AppendRaw").Call(b(), x()))}
@@ -204,4 +211,35 @@ func valueVar(t ir.Type, name string) jen.Code {
 		return jen.Id("_")
 	}
 	return jen.Id(name)
+}
+
+// jsonMethods renders MarshalJSON and UnmarshalJSON of a named type, the
+// entry points encoding/json calls: each forwards to encode or decode
+// through the runtime, which owns the buffer, the recovery of encoding
+// failures and the check for trailing data, so that a type costs two short
+// lines. MarshalJSON has a value receiver, so that values and pointers
+// both encode through it.
+func (g *typeGen) jsonMethods(name string) []jen.Code {
+	line := func(stmt jen.Code) jen.Code {
+		// A body on the brace's line stays there when gofmt finds it
+		// short enough.
+		return jen.Custom(jen.Options{Open: "{", Close: "}"}, stmt)
+	}
+	return []jen.Code{
+		g.decl([]string{"MarshalJSON encodes v as JSON."},
+			jen.Func().Params(jen.Id("v").Id(name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Add(
+				line(jen.Return(qp("Marshal").Call(jen.Id("v").Dot("encode")))))),
+		g.decl([]string{"UnmarshalJSON decodes and validates data into v."},
+			jen.Func().Params(jen.Id("v").Op("*").Id(name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Add(
+				line(jen.Return(qp("Unmarshal").Call(jen.Id("data"), jen.Id("v").Dot("decode")))))),
+	}
+}
+
+// codecAssertDoc heads the assertions of a file, one per type with codecs.
+const codecAssertDoc = "// These assertions turn a drift of the generated types from encoding/json's\n" +
+	"// Marshaler and Unmarshaler (both in parsecimpl.Codec) into a build error."
+
+// codecAssert renders "_ parsecimpl.Codec = (*name)(nil)".
+func codecAssert(name string) jen.Code {
+	return jen.Id("_").Add(qp("Codec")).Op("=").Parens(jen.Op("*").Id(name)).Parens(jen.Nil())
 }

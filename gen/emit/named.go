@@ -34,18 +34,14 @@ func renderFile(p *ir.Package, file *ir.File) ([]byte, error) {
 			})
 		}
 		if hasMethods {
-			asserts = append(asserts,
-				jen.Id("_").Qual(jsonPath, "Marshaler").Op("=").Parens(jen.Op("*").Id(n.Name)).Parens(jen.Nil()),
-				jen.Id("_").Qual(jsonPath, "Unmarshaler").Op("=").Parens(jen.Op("*").Id(n.Name)).Parens(jen.Nil()),
-			)
+			asserts = append(asserts, codecAssert(n.Name))
 		}
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
 	if len(asserts) > 0 {
-		f.Comment("// The generated types implement encoding/json's interfaces; these assertions")
-		f.Comment("// turn a drift into a build error.")
+		f.Comment(codecAssertDoc)
 		f.Var().Defs(asserts...)
 	}
 	return finish(file.Name, f)
@@ -152,24 +148,11 @@ func (g *typeGen) methods(name string, decode, encode, validate []jen.Code) []je
 	} else {
 		decodeFuncs = []jen.Code{jen.Func().Params(recv.Clone()).Id("decode").Params(jen.Id("d").Op("*").Add(qp("Decoder"))).Error().Block(decode...)}
 	}
-	return append(decodeFuncs, []jen.Code{
+	return append(append(decodeFuncs, []jen.Code{
 		jen.Func().Params(recv.Clone()).Id("encode").Params(jen.Id("b").Index().Byte()).Index().Byte().Block(append(encode, jen.Return(jen.Id("b")))...),
 		g.decl([]string{"Validate reports every constraint of the schema that v violates."},
 			jen.Func().Params(recv.Clone()).Id("Validate").Params().Error().Block(validate...)),
-		g.decl([]string{"MarshalJSON encodes v as JSON."},
-			jen.Func().Params(jen.Id("v").Id(name)).Id("MarshalJSON").Params().Params(jen.Id("out").Index().Byte(), jen.Err().Error()).Block(
-				jen.Defer().Add(qp("Recover").Call(jen.Op("&").Err())),
-				jen.Id("b").Op(":=").Id("v").Dot("encode").Call(jen.Id("sizeHint"+name).Dot("Buffer").Call()),
-				jen.Id("sizeHint"+name).Dot("Observe").Call(jen.Len(jen.Id("b"))),
-				jen.Return(jen.Id("b"), jen.Nil()),
-			)),
-		g.decl([]string{"sizeHint" + name + " sizes the buffers of " + name + ".MarshalJSON."},
-			jen.Var().Id("sizeHint"+name).Add(qp("SizeHint"))),
-		g.decl([]string{"UnmarshalJSON decodes data into v and checks it against the schema."},
-			jen.Func().Params(recv.Clone()).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
-				jen.Return(qp("Unmarshal").Call(jen.Id("data"), jen.Id("v").Dot("decode"))),
-			)),
-	}...)
+	}...), g.jsonMethods(name)...)
 }
 
 // residual is where the schema of a named type with keywords the Go type

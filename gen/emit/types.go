@@ -45,16 +45,16 @@ var parsecNames = setOf(
 
 // parsecimplNames are the exported names of package parsecimpl.
 var parsecimplNames = setOf(
-	"AppendBool", "AppendFloat", "AppendInt", "AppendJSON", "AppendKey", "AppendNull", "AppendRaw",
-	"AppendRawProperties", "AppendString", "AppendUint", "ArrIter", "Capture", "CheckExclusiveMaximum",
+	"AppendBool", "AppendDate", "AppendDateTime", "AppendFloat", "AppendInt", "AppendJSON", "AppendKey", "AppendNull", "AppendRaw",
+	"AppendRawProperties", "AppendString", "AppendUUID", "AppendUint", "ArrIter", "Capture", "CheckExclusiveMaximum",
 	"CheckExclusiveMinimum", "CheckMaxItems", "CheckMaxLength", "CheckMaxProperties", "CheckMaximum",
 	"CheckMinItems", "CheckMinLength", "CheckMinProperties", "CheckMinimum", "CheckMultipleOf",
-	"CheckMultipleOfInt", "CheckRaw", "CheckUnique", "CheckUniqueJSON", "CloseArray", "CloseObject",
+	"CheckMultipleOfInt", "CheckRaw", "CheckUnique", "CheckUniqueJSON", "CloseArray", "CloseObject", "Codec",
 	"CompactJSON", "ConstError", "DecodeArray", "DecodeBool", "DecodeBytes", "DecodeDate", "DecodeDateTime",
 	"DecodeFloat32", "DecodeFloat64", "DecodeInt32", "DecodeInt64", "DecodeJSON", "DecodeNever",
 	"DecodeNonObject", "DecodeNull", "DecodeNullable", "DecodeOpt", "DecodeOptNullable", "DecodeRaw", "DecodeRawProperty", "DecodeString",
 	"DecodeStringBytes", "DecodeURI", "DecodeUUID", "DecodeUint64", "Decoder", "DependencyError",
-	"EnumError", "Errorf", "Expect", "Fail", "IterErr", "KindError", "Member", "Missing", "NeverError",
+	"EnumError", "Errorf", "Expect", "Fail", "IterErr", "KindError", "Marshal", "Member", "Missing", "NeverError",
 	"NewDecoder", "NewPattern", "NoVariant", "Number", "ObjIter", "Pattern", "RawConstraints", "RawJSON",
 	"Recover", "RuneCount", "SchemaError", "SizeHint", "SupportPackageIsVersion2", "SyntaxError",
 	"UnionFuncs", "UnknownProperty", "Unmarshal", "VariantError", "Wrap", "WrapIndex",

@@ -150,10 +150,81 @@ func AppendBool(b []byte, v bool) []byte {
 func AppendNull(b []byte) []byte { return append(b, "null"...) }
 
 // AppendInt appends an integer.
-func AppendInt[N ~int32 | ~int64](b []byte, v N) []byte { return strconv.AppendInt(b, int64(v), 10) }
+func AppendInt[N ~int32 | ~int64](b []byte, v N) []byte {
+	if v < 0 {
+		return appendDecimal(append(b, '-'), -uint64(v))
+	}
+	return appendDecimal(b, uint64(v))
+}
 
 // AppendUint appends an unsigned integer.
-func AppendUint[N ~uint64](b []byte, v N) []byte { return strconv.AppendUint(b, uint64(v), 10) }
+func AppendUint[N ~uint64](b []byte, v N) []byte { return appendDecimal(b, uint64(v)) }
+
+// pairs holds the two digits of 00 to 99 at 2n and 2n+1.
+const pairs = "0001020304050607080910111213141516171819" +
+	"2021222324252627282930313233343536373839" +
+	"4041424344454647484950515253545556575859" +
+	"6061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// appendDecimal appends u in decimal. Numbers below 10000 (counts, amounts,
+// codes) are written with one append; larger ones two digits per division,
+// as strconv does for base 10 without its generality.
+func appendDecimal(b []byte, u uint64) []byte {
+	switch {
+	case u < 10:
+		return append(b, byte('0'+u))
+	case u < 100:
+		return append(b, pairs[2*u], pairs[2*u+1])
+	case u < 1000:
+		q := u / 100
+		r := (u - q*100) * 2
+		return append(b, byte('0'+q), pairs[r], pairs[r+1])
+	case u < 10000:
+		q := u / 100
+		r := (u - q*100) * 2
+		return append(b, pairs[2*q], pairs[2*q+1], pairs[r], pairs[r+1])
+	}
+	var a [20]byte
+	i := len(a)
+	for u >= 100 {
+		q := u / 100
+		r := (u - q*100) * 2
+		i -= 2
+		a[i], a[i+1] = pairs[r], pairs[r+1]
+		u = q
+	}
+	if u >= 10 {
+		i -= 2
+		a[i], a[i+1] = pairs[u*2], pairs[u*2+1]
+	} else {
+		i--
+		a[i] = byte('0' + u)
+	}
+	return append(b, a[i:]...)
+}
+
+// appendQuoted appends text between quotes as it is: the text of a format
+// value that its constructors and parsers only ever fill with characters a
+// JSON string holds unescaped.
+func appendQuoted(b []byte, text string) []byte {
+	b = append(b, '"')
+	b = append(b, text...)
+	return append(b, '"')
+}
+
+// AppendDateTime appends d's text as a JSON string. It does not escape: a
+// DateTime holds nothing but digits, "-", ":", ".", "+", "T", "Z" and their
+// lower case, whether it was parsed or made by [parsec.NewDateTime].
+func AppendDateTime(b []byte, d parsec.DateTime) []byte { return appendQuoted(b, d.String()) }
+
+// AppendDate appends d's text as a JSON string without escaping (digits and
+// "-" only).
+func AppendDate(b []byte, d parsec.Date) []byte { return appendQuoted(b, d.String()) }
+
+// AppendUUID appends u's text as a JSON string without escaping (hex digits
+// and "-" only).
+func AppendUUID(b []byte, u parsec.UUID) []byte { return appendQuoted(b, u.String()) }
 
 // AppendFloat appends a float of the given bit size (32 or 64) in the form
 // encoding/json uses. NaN and the infinities have no JSON form: they Fail.

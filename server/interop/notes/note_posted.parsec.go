@@ -4,7 +4,6 @@
 package notes
 
 import (
-	"encoding/json"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 	"github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
@@ -130,28 +129,17 @@ func (v *NotePosted) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v NotePosted) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintNotePosted.Buffer())
-	sizeHintNotePosted.Observe(len(b))
-	return b, nil
-}
+func (v NotePosted) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintNotePosted sizes the buffers of NotePosted.MarshalJSON.
-var sizeHintNotePosted parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *NotePosted) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *NotePosted) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 var (
 	pattern0NotePosted = parsecimpl.NewPattern("^n-[0-9]+$")
 )
 
-// The generated types implement encoding/json's interfaces; these assertions
-// turn a drift into a build error.
+// These assertions turn a drift of the generated types from encoding/json's
+// Marshaler and Unmarshaler (both in parsecimpl.Codec) into a build error.
 var (
-	_ json.Marshaler   = (*NotePosted)(nil)
-	_ json.Unmarshaler = (*NotePosted)(nil)
+	_ parsecimpl.Codec = (*NotePosted)(nil)
 )

@@ -636,14 +636,14 @@ func (v *Event) encode(b []byte) []byte {
 	}
 	if v.Day.Set {
 		b = append(b, ",\"day\":"...)
-		b = parsecimpl.AppendString(b, v.Day.Value.String())
+		b = parsecimpl.AppendDate(b, v.Day.Value)
 	}
 	if v.At.Set {
 		b = append(b, ",\"at\":"...)
 		if v.At.Null {
 			b = append(b, "null"...)
 		} else {
-			b = parsecimpl.AppendString(b, v.At.Value.String())
+			b = parsecimpl.AppendDateTime(b, v.At.Value)
 		}
 	}
 	if v.Link.Set {
@@ -656,7 +656,7 @@ func (v *Event) encode(b []byte) []byte {
 	}
 	if v.UID.Set {
 		b = append(b, ",\"uid\":"...)
-		b = parsecimpl.AppendString(b, v.UID.Value.String())
+		b = parsecimpl.AppendUUID(b, v.UID.Value)
 	}
 	if v.Level.Set {
 		b = append(b, ",\"level\":"...)
@@ -1221,20 +1221,10 @@ func (v *Event) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Event) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintEvent.Buffer())
-	sizeHintEvent.Observe(len(b))
-	return b, nil
-}
+func (v Event) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintEvent sizes the buffers of Event.MarshalJSON.
-var sizeHintEvent parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Event) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Event) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 var (
 	pattern0Event = parsecimpl.NewPattern("^ev-\\d+$")
@@ -1326,20 +1316,10 @@ func (v *Card) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Card) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintCard.Buffer())
-	sizeHintCard.Observe(len(b))
-	return b, nil
-}
+func (v Card) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintCard sizes the buffers of Card.MarshalJSON.
-var sizeHintCard parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Card) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Card) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 var (
 	pattern0Card = parsecimpl.NewPattern("^[0-9]{4}(-[0-9]{4}){3}$")
@@ -1396,20 +1376,10 @@ func (v *Cash) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Cash) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintCash.Buffer())
-	sizeHintCash.Observe(len(b))
-	return b, nil
-}
+func (v Cash) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintCash sizes the buffers of Cash.MarshalJSON.
-var sizeHintCash parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Cash) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Cash) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Payment is a test type; its doc has */ and a line separator and   in it.
 type Payment interface {
@@ -1526,20 +1496,10 @@ func (v *ScalarString) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ScalarString) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintScalarString.Buffer())
-	sizeHintScalarString.Observe(len(b))
-	return b, nil
-}
+func (v ScalarString) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintScalarString sizes the buffers of ScalarString.MarshalJSON.
-var sizeHintScalarString parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *ScalarString) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *ScalarString) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 func (ScalarString) isScalar() {}
 
@@ -1569,20 +1529,10 @@ func (v *ScalarNumber) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ScalarNumber) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintScalarNumber.Buffer())
-	sizeHintScalarNumber.Observe(len(b))
-	return b, nil
-}
+func (v ScalarNumber) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintScalarNumber sizes the buffers of ScalarNumber.MarshalJSON.
-var sizeHintScalarNumber parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *ScalarNumber) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *ScalarNumber) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 func (ScalarNumber) isScalar() {}
 
@@ -1617,20 +1567,10 @@ func (v *ScalarList) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v ScalarList) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintScalarList.Buffer())
-	sizeHintScalarList.Observe(len(b))
-	return b, nil
-}
+func (v ScalarList) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintScalarList sizes the buffers of ScalarList.MarshalJSON.
-var sizeHintScalarList parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *ScalarList) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *ScalarList) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 func (ScalarList) isScalar() {}
 
@@ -1756,20 +1696,10 @@ func (v *Circle) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Circle) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintCircle.Buffer())
-	sizeHintCircle.Observe(len(b))
-	return b, nil
-}
+func (v Circle) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintCircle sizes the buffers of Circle.MarshalJSON.
-var sizeHintCircle parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Circle) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Circle) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Square is a test type; its doc has */ and a line separator and   in it.
 type Square struct {
@@ -1820,20 +1750,10 @@ func (v *Square) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Square) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintSquare.Buffer())
-	sizeHintSquare.Observe(len(b))
-	return b, nil
-}
+func (v Square) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintSquare sizes the buffers of Square.MarshalJSON.
-var sizeHintSquare parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Square) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Square) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Shape is a test type; its doc has */ and a line separator and   in it.
 type Shape interface {
@@ -2067,20 +1987,10 @@ func (v *Mixed) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Mixed) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintMixed.Buffer())
-	sizeHintMixed.Observe(len(b))
-	return b, nil
-}
+func (v Mixed) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintMixed sizes the buffers of Mixed.MarshalJSON.
-var sizeHintMixed parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Mixed) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Mixed) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Color is a test type; its doc has */ and a line separator and   in it.
 type Color string
@@ -2120,20 +2030,10 @@ func (v *Color) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Color) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintColor.Buffer())
-	sizeHintColor.Observe(len(b))
-	return b, nil
-}
+func (v Color) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintColor sizes the buffers of Color.MarshalJSON.
-var sizeHintColor parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Color) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Color) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Level is a test type; its doc has */ and a line separator and   in it.
 type Level int64
@@ -2175,20 +2075,10 @@ func (v *Level) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Level) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintLevel.Buffer())
-	sizeHintLevel.Observe(len(b))
-	return b, nil
-}
+func (v Level) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintLevel sizes the buffers of Level.MarshalJSON.
-var sizeHintLevel parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Level) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Level) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Flag is a test type; its doc has */ and a line separator and   in it.
 type Flag bool
@@ -2228,20 +2118,10 @@ func (v *Flag) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Flag) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintFlag.Buffer())
-	sizeHintFlag.Observe(len(b))
-	return b, nil
-}
+func (v Flag) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintFlag sizes the buffers of Flag.MarshalJSON.
-var sizeHintFlag parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Flag) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Flag) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Version is a test type; its doc has */ and a line separator and   in it.
 type Version struct{}
@@ -2268,20 +2148,10 @@ func (v *Version) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Version) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintVersion.Buffer())
-	sizeHintVersion.Observe(len(b))
-	return b, nil
-}
+func (v Version) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintVersion sizes the buffers of Version.MarshalJSON.
-var sizeHintVersion parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Version) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Version) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Label is a test type; its doc has */ and a line separator and   in it.
 type Label string
@@ -2327,20 +2197,10 @@ func (v *Label) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Label) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintLabel.Buffer())
-	sizeHintLabel.Observe(len(b))
-	return b, nil
-}
+func (v Label) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintLabel sizes the buffers of Label.MarshalJSON.
-var sizeHintLabel parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Label) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Label) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Point is a test type; its doc has */ and a line separator and   in it.
 type Point struct {
@@ -2415,20 +2275,10 @@ func (v *Point) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Point) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintPoint.Buffer())
-	sizeHintPoint.Observe(len(b))
-	return b, nil
-}
+func (v Point) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintPoint sizes the buffers of Point.MarshalJSON.
-var sizeHintPoint parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Point) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Point) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Row is a test type; its doc has */ and a line separator and   in it.
 type Row struct {
@@ -2493,20 +2343,10 @@ func (v *Row) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Row) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintRow.Buffer())
-	sizeHintRow.Observe(len(b))
-	return b, nil
-}
+func (v Row) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintRow sizes the buffers of Row.MarshalJSON.
-var sizeHintRow parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Row) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Row) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Names is a test type; its doc has */ and a line separator and   in it.
 type Names []string
@@ -2545,20 +2385,10 @@ func (v *Names) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Names) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintNames.Buffer())
-	sizeHintNames.Observe(len(b))
-	return b, nil
-}
+func (v Names) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintNames sizes the buffers of Names.MarshalJSON.
-var sizeHintNames parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Names) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Names) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Scores is a test type; its doc has */ and a line separator and   in it.
 type Scores parsec.Map[int64]
@@ -2612,20 +2442,10 @@ func (v *Scores) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Scores) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintScores.Buffer())
-	sizeHintScores.Observe(len(b))
-	return b, nil
-}
+func (v Scores) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintScores sizes the buffers of Scores.MarshalJSON.
-var sizeHintScores parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Scores) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Scores) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Map returns v as the ordered map it is, for Get, Set, All and the rest.
 func (v *Scores) Map() *parsec.Map[int64] {
@@ -2664,20 +2484,10 @@ func (v *Maybe) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Maybe) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintMaybe.Buffer())
-	sizeHintMaybe.Observe(len(b))
-	return b, nil
-}
+func (v Maybe) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintMaybe sizes the buffers of Maybe.MarshalJSON.
-var sizeHintMaybe parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Maybe) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Maybe) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Nothing is a test type; its doc has */ and a line separator and   in it.
 type Nothing struct{}
@@ -2704,20 +2514,10 @@ func (v *Nothing) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Nothing) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintNothing.Buffer())
-	sizeHintNothing.Observe(len(b))
-	return b, nil
-}
+func (v Nothing) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintNothing sizes the buffers of Nothing.MarshalJSON.
-var sizeHintNothing parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Nothing) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Nothing) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Opaque is a test type; its doc has */ and a line separator and   in it.
 type Opaque json.RawMessage
@@ -2745,20 +2545,10 @@ func (v *Opaque) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Opaque) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOpaque.Buffer())
-	sizeHintOpaque.Observe(len(b))
-	return b, nil
-}
+func (v Opaque) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintOpaque sizes the buffers of Opaque.MarshalJSON.
-var sizeHintOpaque parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Opaque) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Opaque) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Number is a test type; its doc has */ and a line separator and   in it.
 type Number = json.Number
@@ -2823,20 +2613,10 @@ func (v *Strict) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Strict) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintStrict.Buffer())
-	sizeHintStrict.Observe(len(b))
-	return b, nil
-}
+func (v Strict) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintStrict sizes the buffers of Strict.MarshalJSON.
-var sizeHintStrict parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Strict) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Strict) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 var (
 	pattern0Strict = parsecimpl.NewPattern("^x-")
@@ -2890,20 +2670,10 @@ func (v *Typed) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Typed) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintTyped.Buffer())
-	sizeHintTyped.Observe(len(b))
-	return b, nil
-}
+func (v Typed) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintTyped sizes the buffers of Typed.MarshalJSON.
-var sizeHintTyped parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Typed) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Typed) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Loose is a test type; its doc has */ and a line separator and   in it.
 type Loose struct {
@@ -2980,20 +2750,10 @@ func (v *Loose) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Loose) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintLoose.Buffer())
-	sizeHintLoose.Observe(len(b))
-	return b, nil
-}
+func (v Loose) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintLoose sizes the buffers of Loose.MarshalJSON.
-var sizeHintLoose parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Loose) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Loose) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 var (
 	pattern0Loose = parsecimpl.NewPattern("^n-")
@@ -3107,20 +2867,10 @@ func (v *MixedHolder) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v MixedHolder) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintMixedHolder.Buffer())
-	sizeHintMixedHolder.Observe(len(b))
-	return b, nil
-}
+func (v MixedHolder) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintMixedHolder sizes the buffers of MixedHolder.MarshalJSON.
-var sizeHintMixedHolder parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *MixedHolder) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *MixedHolder) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 var (
 	pattern0MixedHolder = parsecimpl.NewPattern("^n-")
@@ -3168,20 +2918,10 @@ func (v *Nulls) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Nulls) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintNulls.Buffer())
-	sizeHintNulls.Observe(len(b))
-	return b, nil
-}
+func (v Nulls) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintNulls sizes the buffers of Nulls.MarshalJSON.
-var sizeHintNulls parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Nulls) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Nulls) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Map returns v as the ordered map it is, for Get, Set, All and the rest.
 func (v *Nulls) Map() *parsec.Map[struct{}] {
@@ -3235,20 +2975,10 @@ func (v *Nevers) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Nevers) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintNevers.Buffer())
-	sizeHintNevers.Observe(len(b))
-	return b, nil
-}
+func (v Nevers) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintNevers sizes the buffers of Nevers.MarshalJSON.
-var sizeHintNevers parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Nevers) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Nevers) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Map returns v as the ordered map it is, for Get, Set, All and the rest.
 func (v *Nevers) Map() *parsec.Map[struct{}] {
@@ -3305,20 +3035,10 @@ func (v *Fixed) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v Fixed) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintFixed.Buffer())
-	sizeHintFixed.Observe(len(b))
-	return b, nil
-}
+func (v Fixed) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintFixed sizes the buffers of Fixed.MarshalJSON.
-var sizeHintFixed parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *Fixed) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *Fixed) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Nested is a test type; its doc has */ and a line separator and   in it.
 type Nested interface {
@@ -3353,20 +3073,10 @@ func (v *NestedScalar) Validate() error {
 }
 
 // MarshalJSON encodes v as JSON.
-func (v NestedScalar) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintNestedScalar.Buffer())
-	sizeHintNestedScalar.Observe(len(b))
-	return b, nil
-}
+func (v NestedScalar) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
-// sizeHintNestedScalar sizes the buffers of NestedScalar.MarshalJSON.
-var sizeHintNestedScalar parsecimpl.SizeHint
-
-// UnmarshalJSON decodes data into v and checks it against the schema.
-func (v *NestedScalar) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+// UnmarshalJSON decodes and validates data into v.
+func (v *NestedScalar) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 func (NestedScalar) isNested() {}
 
@@ -3433,57 +3143,32 @@ func MatchNested[R any](u Nested, onNestedScalar func(NestedScalar) R, onNestedC
 	panic("MatchNested: u holds no variant")
 }
 
-// The generated types implement encoding/json's interfaces; these assertions
-// turn a drift into a build error.
+// These assertions turn a drift of the generated types from encoding/json's
+// Marshaler and Unmarshaler (both in parsecimpl.Codec) into a build error.
 var (
-	_ json.Marshaler   = (*Event)(nil)
-	_ json.Unmarshaler = (*Event)(nil)
-	_ json.Marshaler   = (*Card)(nil)
-	_ json.Unmarshaler = (*Card)(nil)
-	_ json.Marshaler   = (*Cash)(nil)
-	_ json.Unmarshaler = (*Cash)(nil)
-	_ json.Marshaler   = (*Circle)(nil)
-	_ json.Unmarshaler = (*Circle)(nil)
-	_ json.Marshaler   = (*Square)(nil)
-	_ json.Unmarshaler = (*Square)(nil)
-	_ json.Marshaler   = (*Mixed)(nil)
-	_ json.Unmarshaler = (*Mixed)(nil)
-	_ json.Marshaler   = (*Color)(nil)
-	_ json.Unmarshaler = (*Color)(nil)
-	_ json.Marshaler   = (*Level)(nil)
-	_ json.Unmarshaler = (*Level)(nil)
-	_ json.Marshaler   = (*Flag)(nil)
-	_ json.Unmarshaler = (*Flag)(nil)
-	_ json.Marshaler   = (*Version)(nil)
-	_ json.Unmarshaler = (*Version)(nil)
-	_ json.Marshaler   = (*Label)(nil)
-	_ json.Unmarshaler = (*Label)(nil)
-	_ json.Marshaler   = (*Point)(nil)
-	_ json.Unmarshaler = (*Point)(nil)
-	_ json.Marshaler   = (*Row)(nil)
-	_ json.Unmarshaler = (*Row)(nil)
-	_ json.Marshaler   = (*Names)(nil)
-	_ json.Unmarshaler = (*Names)(nil)
-	_ json.Marshaler   = (*Scores)(nil)
-	_ json.Unmarshaler = (*Scores)(nil)
-	_ json.Marshaler   = (*Maybe)(nil)
-	_ json.Unmarshaler = (*Maybe)(nil)
-	_ json.Marshaler   = (*Nothing)(nil)
-	_ json.Unmarshaler = (*Nothing)(nil)
-	_ json.Marshaler   = (*Opaque)(nil)
-	_ json.Unmarshaler = (*Opaque)(nil)
-	_ json.Marshaler   = (*Strict)(nil)
-	_ json.Unmarshaler = (*Strict)(nil)
-	_ json.Marshaler   = (*Typed)(nil)
-	_ json.Unmarshaler = (*Typed)(nil)
-	_ json.Marshaler   = (*Loose)(nil)
-	_ json.Unmarshaler = (*Loose)(nil)
-	_ json.Marshaler   = (*MixedHolder)(nil)
-	_ json.Unmarshaler = (*MixedHolder)(nil)
-	_ json.Marshaler   = (*Nulls)(nil)
-	_ json.Unmarshaler = (*Nulls)(nil)
-	_ json.Marshaler   = (*Nevers)(nil)
-	_ json.Unmarshaler = (*Nevers)(nil)
-	_ json.Marshaler   = (*Fixed)(nil)
-	_ json.Unmarshaler = (*Fixed)(nil)
+	_ parsecimpl.Codec = (*Event)(nil)
+	_ parsecimpl.Codec = (*Card)(nil)
+	_ parsecimpl.Codec = (*Cash)(nil)
+	_ parsecimpl.Codec = (*Circle)(nil)
+	_ parsecimpl.Codec = (*Square)(nil)
+	_ parsecimpl.Codec = (*Mixed)(nil)
+	_ parsecimpl.Codec = (*Color)(nil)
+	_ parsecimpl.Codec = (*Level)(nil)
+	_ parsecimpl.Codec = (*Flag)(nil)
+	_ parsecimpl.Codec = (*Version)(nil)
+	_ parsecimpl.Codec = (*Label)(nil)
+	_ parsecimpl.Codec = (*Point)(nil)
+	_ parsecimpl.Codec = (*Row)(nil)
+	_ parsecimpl.Codec = (*Names)(nil)
+	_ parsecimpl.Codec = (*Scores)(nil)
+	_ parsecimpl.Codec = (*Maybe)(nil)
+	_ parsecimpl.Codec = (*Nothing)(nil)
+	_ parsecimpl.Codec = (*Opaque)(nil)
+	_ parsecimpl.Codec = (*Strict)(nil)
+	_ parsecimpl.Codec = (*Typed)(nil)
+	_ parsecimpl.Codec = (*Loose)(nil)
+	_ parsecimpl.Codec = (*MixedHolder)(nil)
+	_ parsecimpl.Codec = (*Nulls)(nil)
+	_ parsecimpl.Codec = (*Nevers)(nil)
+	_ parsecimpl.Codec = (*Fixed)(nil)
 )

@@ -75,19 +75,10 @@ func (v *Money) Validate() error {
 }
 
 // MarshalJSON encodes v.
-func (v Money) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintMoney.Buffer())
-	sizeHintMoney.Observe(len(b))
-	return b, nil
-}
-
-var sizeHintMoney parsecimpl.SizeHint
+func (v Money) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
 // UnmarshalJSON decodes and validates data into v.
-func (v *Money) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+func (v *Money) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // Address corresponds to the schema "Address".
 type Address struct {
@@ -233,19 +224,10 @@ func (v *Address) Validate() error {
 }
 
 // MarshalJSON encodes v, unknown properties included.
-func (v Address) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintAddress.Buffer())
-	sizeHintAddress.Observe(len(b))
-	return b, nil
-}
-
-var sizeHintAddress parsecimpl.SizeHint
+func (v Address) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
 // UnmarshalJSON decodes and validates data into v.
-func (v *Address) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+func (v *Address) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // OrderID is the order identifier, a UUID assigned at checkout.
 type OrderID parsec.UUID
@@ -260,7 +242,7 @@ func (v *OrderID) decode(d *parsecimpl.Decoder) error {
 }
 
 func (v *OrderID) encode(b []byte) []byte {
-	b = parsecimpl.AppendString(b, parsec.UUID(*v).String())
+	b = parsecimpl.AppendUUID(b, parsec.UUID(*v))
 	return b
 }
 
@@ -270,16 +252,7 @@ func (v *OrderID) Validate() error {
 }
 
 // MarshalJSON encodes v.
-func (v OrderID) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderID.Buffer())
-	sizeHintOrderID.Observe(len(b))
-	return b, nil
-}
-
-var sizeHintOrderID parsecimpl.SizeHint
+func (v OrderID) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
 // UnmarshalJSON decodes and validates data into v.
-func (v *OrderID) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+func (v *OrderID) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }

@@ -7,8 +7,6 @@
 package reference
 
 import (
-	json "encoding/json"
-
 	parsec "github.com/parsec-gen/parsec-gen/runtime/parsec"
 	parsecimpl "github.com/parsec-gen/parsec-gen/runtime/parsecimpl"
 )
@@ -18,10 +16,7 @@ import (
 // regenerated with the matching parsec-gen.
 const _ = parsecimpl.SupportPackageIsVersion2
 
-var (
-	_ json.Marshaler   = (*OrderPlaced)(nil)
-	_ json.Unmarshaler = (*OrderPlaced)(nil)
-)
+var _ parsecimpl.Codec = (*OrderPlaced)(nil)
 
 // OrderPlaced is a customer completed checkout and the order was accepted.
 type OrderPlaced struct {
@@ -200,7 +195,7 @@ func (v *OrderPlaced) encode(b []byte) []byte {
 		}
 	}
 	b = append(b, `,"placed_at":`...)
-	b = parsecimpl.AppendString(b, v.PlacedAt.String())
+	b = parsecimpl.AppendDateTime(b, v.PlacedAt)
 	if v.Attributes.Set {
 		b = append(b, `,"attributes":`...)
 		m := len(b)
@@ -236,19 +231,10 @@ func (v *OrderPlaced) Validate() error {
 }
 
 // MarshalJSON encodes v, unknown properties included.
-func (v OrderPlaced) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderPlaced.Buffer())
-	sizeHintOrderPlaced.Observe(len(b))
-	return b, nil
-}
-
-var sizeHintOrderPlaced parsecimpl.SizeHint
+func (v OrderPlaced) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
 // UnmarshalJSON decodes and validates data into v.
-func (v *OrderPlaced) UnmarshalJSON(data []byte) error {
-	return parsecimpl.Unmarshal(data, v.decode)
-}
+func (v *OrderPlaced) UnmarshalJSON(data []byte) error { return parsecimpl.Unmarshal(data, v.decode) }
 
 // OrderPlacedSalesChannel is where the order was placed.
 type OrderPlacedSalesChannel string
@@ -300,14 +286,7 @@ func (v *OrderPlacedSalesChannel) Validate() error {
 }
 
 // MarshalJSON encodes v.
-func (v OrderPlacedSalesChannel) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderPlacedSalesChannel.Buffer())
-	sizeHintOrderPlacedSalesChannel.Observe(len(b))
-	return b, nil
-}
-
-var sizeHintOrderPlacedSalesChannel parsecimpl.SizeHint
+func (v OrderPlacedSalesChannel) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
 // UnmarshalJSON decodes and validates data into v.
 func (v *OrderPlacedSalesChannel) UnmarshalJSON(data []byte) error {
@@ -409,14 +388,7 @@ func (v *OrderPlacedLinesItem) Validate() error {
 }
 
 // MarshalJSON encodes v.
-func (v OrderPlacedLinesItem) MarshalJSON() (out []byte, err error) {
-	defer parsecimpl.Recover(&err)
-	b := v.encode(sizeHintOrderPlacedLinesItem.Buffer())
-	sizeHintOrderPlacedLinesItem.Observe(len(b))
-	return b, nil
-}
-
-var sizeHintOrderPlacedLinesItem parsecimpl.SizeHint
+func (v OrderPlacedLinesItem) MarshalJSON() ([]byte, error) { return parsecimpl.Marshal(v.encode) }
 
 // UnmarshalJSON decodes and validates data into v.
 func (v *OrderPlacedLinesItem) UnmarshalJSON(data []byte) error {

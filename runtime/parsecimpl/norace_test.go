@@ -1,0 +1,5 @@
+//go:build !race
+
+package parsecimpl
+
+const raceEnabled = false
