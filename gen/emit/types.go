@@ -56,7 +56,7 @@ var parsecimplNames = setOf(
 	"DecodeStringBytes", "DecodeURI", "DecodeUUID", "DecodeUint64", "Decoder", "DependencyError",
 	"EnumError", "Errorf", "Expect", "Fail", "IterErr", "KindError", "Marshal", "Member", "Missing", "NeverError",
 	"NewDecoder", "NewPattern", "NoVariant", "Number", "ObjIter", "Pattern", "RawConstraints", "RawJSON",
-	"Recover", "RuneCount", "SchemaError", "SizeHint", "SupportPackageIsVersion2", "SyntaxError",
+	"Recover", "RuneCount", "SchemaError", "SupportPackageIsVersion2", "SyntaxError",
 	"UnionFuncs", "UnknownProperty", "Unmarshal", "VariantError", "Wrap", "WrapIndex",
 )
 

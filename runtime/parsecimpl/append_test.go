@@ -121,14 +121,4 @@ func TestAppendHelpers(t *testing.T) {
 	if got, want := string(b), `{} [-3,7,true,null,null,{"a":1}] {"k":[1]}`; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
-	var h SizeHint
-	if cap(h.Buffer()) < 256 {
-		t.Error("default hint too small")
-	}
-	for range 20 {
-		h.Observe(4000)
-	}
-	if c := cap(h.Buffer()); c < 3500 {
-		t.Errorf("hint did not follow observed sizes: %d", c)
-	}
 }
