@@ -8,13 +8,14 @@ import (
 // Complete records in p the decisions that follow from the rest of the
 // model once names are final: how each struct holds its undeclared
 // properties, how each union variant is declared, the names of each union's
-// helpers, which aspect roots are unions and the typed client's names per
-// aspect. Build calls it; a model written by hand (a test's) calls it to be
-// what Build would produce.
+// helpers, which aspect roots are unions, the typed client's names per
+// aspect and which types' Validate can never fail. Build calls it; a model
+// written by hand (a test's) calls it to be what Build would produce.
 func Complete(p *ir.Package) {
 	for _, f := range p.Files {
 		complete(f)
 	}
+	markTrivial(p)
 }
 
 // complete makes the decisions of Complete for one file.

@@ -204,6 +204,12 @@ type Named struct {
 	// not express and that the generated code must check by validating the
 	// value against the schema of the file Loc.File at Loc.Pointer.
 	Residual []Residual
+	// Trivial reports that the type's Validate can never report anything:
+	// neither the type nor any type it refers to, transitively, has a
+	// constraint Validate checks. Generated code skips calls to the
+	// Validate of such a type, whose own Validate is "return nil". False
+	// (the zero value) is always safe: the call is made.
+	Trivial bool
 }
 
 // Final follows a chain of named types that merely rename another named type

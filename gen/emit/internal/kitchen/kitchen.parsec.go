@@ -935,17 +935,11 @@ func (v *Event) Validate() error {
 	if v.Mixed.Set {
 		errs.Add(parsecimpl.Wrap(v.Mixed.Value.Validate(), "mixed"))
 	}
-	if v.Color.Set {
-		errs.Add(parsecimpl.Wrap(v.Color.Value.Validate(), "color"))
-	}
 	if v.Lvl.Set {
 		errs.Add(parsecimpl.Wrap(v.Lvl.Value.Validate(), "lvl"))
 	}
 	if v.Flag.Set {
 		errs.Add(parsecimpl.Wrap(v.Flag.Value.Validate(), "flag"))
-	}
-	if v.Version.Set {
-		errs.Add(parsecimpl.Wrap(v.Version.Value.Validate(), "version"))
 	}
 	if v.Tags.Set {
 		errs.Add(parsecimpl.Wrap(parsecimpl.CheckMinItems(len(v.Tags.Value), 1), "tags"))
@@ -991,9 +985,6 @@ func (v *Event) Validate() error {
 			errs.Add(parsecimpl.Wrap(parsecimpl.WrapIndex(validateShape(v.Shapes.Value[i3]), i3), "shapes"))
 		}
 	}
-	if v.Point.Set {
-		errs.Add(parsecimpl.Wrap(v.Point.Value.Validate(), "point"))
-	}
 	if v.Row.Set {
 		errs.Add(parsecimpl.Wrap(v.Row.Value.Validate(), "row"))
 	}
@@ -1021,14 +1012,8 @@ func (v *Event) Validate() error {
 	if v.Scores.Set {
 		errs.Add(parsecimpl.Wrap(v.Scores.Value.Validate(), "scores"))
 	}
-	if v.Maybe.Set {
-		errs.Add(parsecimpl.Wrap(v.Maybe.Value.Validate(), "maybe"))
-	}
 	if v.Nothing.Set {
 		errs.Add(parsecimpl.Wrap(v.Nothing.Value.Validate(), "nothing"))
-	}
-	if v.Opaque.Set {
-		errs.Add(parsecimpl.Wrap(v.Opaque.Value.Validate(), "opaque"))
 	}
 	if v.Alias.Set {
 		errs.Add(parsecimpl.Wrap(v.Alias.Value.Validate(), "alias"))
@@ -1036,23 +1021,14 @@ func (v *Event) Validate() error {
 	if v.Strict.Set {
 		errs.Add(parsecimpl.Wrap(v.Strict.Value.Validate(), "strict"))
 	}
-	if v.Typed.Set {
-		errs.Add(parsecimpl.Wrap(v.Typed.Value.Validate(), "typed"))
-	}
 	if v.Loose.Set {
 		errs.Add(parsecimpl.Wrap(v.Loose.Value.Validate(), "loose"))
 	}
 	if v.MixedHolder.Set {
 		errs.Add(parsecimpl.Wrap(v.MixedHolder.Value.Validate(), "mixed_holder"))
 	}
-	if v.Nulls.Set {
-		errs.Add(parsecimpl.Wrap(v.Nulls.Value.Validate(), "nulls"))
-	}
 	if v.Nevers.Set {
 		errs.Add(parsecimpl.Wrap(v.Nevers.Value.Validate(), "nevers"))
-	}
-	if v.Fixed.Set {
-		errs.Add(parsecimpl.Wrap(v.Fixed.Value.Validate(), "fixed"))
 	}
 	if v.Nested.Set {
 		for i5 := range v.Nested.Value {
