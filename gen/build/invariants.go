@@ -66,6 +66,9 @@ func invariants(p *ir.Package, at *ir.Loc) error {
 			if err := checkDoc(n.Doc, n.ID); err != nil {
 				return err
 			}
+			if _, union := n.Type.(*ir.Union); n.Trivial && (union || len(n.Residual) > 0) {
+				return fmt.Errorf("%s is marked trivially valid but has checks of its own", n.ID)
+			}
 		}
 	}
 	var walk func(t ir.Type, where string) error

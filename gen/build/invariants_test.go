@@ -30,6 +30,7 @@ func TestInvariantsCatchBrokenModels(t *testing.T) {
 		{"helper name", func(p *ir.Package) { union(p).Match = "Other" }, "helper names"},
 		{"missing doc", func(p *ir.Package) { p.Files[0].Root.Doc = nil }, "has no doc comment"},
 		{"reserved file", func(p *ir.Package) { p.Files[0].Name = ir.ClientFile }, "reserved"},
+		{"trivial union", func(p *ir.Package) { p.Files[0].Root.Trivial = true }, "marked trivially valid"},
 		{"client names", func(p *ir.Package) { p.Files[0].Client.On = "OnX" }, "typed client names"},
 		{"tuple order", func(p *ir.Package) {
 			for _, n := range p.Files[0].Types {
