@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/parsec-gen/parsec-gen/runtime/internal/quote"
 )
 
 // DateTime is a string with format "date-time" (RFC 3339). It keeps the text
@@ -33,7 +35,7 @@ func NewDateTime(t time.Time) DateTime {
 func ParseDateTime(s string) (DateTime, error) {
 	t, ok := parseRFC3339(s)
 	if !ok {
-		return DateTime{}, errorf("%q is not an RFC 3339 date-time", truncate(s))
+		return DateTime{}, errorf("%q is not an RFC 3339 date-time", quote.Truncate(s))
 	}
 	return DateTime{text: s, t: t}, nil
 }
@@ -190,7 +192,7 @@ func NewDate(t time.Time) Date {
 func ParseDate(s string) (Date, error) {
 	y, m, d, ok := parseFullDate(s)
 	if !ok {
-		return Date{}, errorf("%q is not an RFC 3339 full-date", truncate(s))
+		return Date{}, errorf("%q is not an RFC 3339 full-date", quote.Truncate(s))
 	}
 	return Date{text: s, t: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}, nil
 }
@@ -235,7 +237,7 @@ type UUID struct {
 // ParseUUID checks the RFC 9562 form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.
 func ParseUUID(s string) (UUID, error) {
 	if len(s) != 36 {
-		return UUID{}, errorf("%q is not a UUID", truncate(s))
+		return UUID{}, errorf("%q is not a UUID", quote.Truncate(s))
 	}
 	for i := 0; i < 36; i++ {
 		c := s[i]
@@ -329,10 +331,10 @@ type URI struct {
 func ParseURI(s string) (URI, error) {
 	u, err := url.Parse(s)
 	if err != nil {
-		return URI{}, &ValidationError{Message: fmt.Sprintf("%q is not a URI", truncate(s)), Err: err}
+		return URI{}, &ValidationError{Message: fmt.Sprintf("%q is not a URI", quote.Truncate(s)), Err: err}
 	}
 	if u.Scheme == "" {
-		return URI{}, errorf("%q is not an absolute URI (no scheme)", truncate(s))
+		return URI{}, errorf("%q is not an absolute URI (no scheme)", quote.Truncate(s))
 	}
 	return URI{text: s}, nil
 }
@@ -387,7 +389,7 @@ func ParseBytes(s string) (Bytes, error) {
 			return Bytes{text: s, b: b}, nil
 		}
 	}
-	return Bytes{}, errorf("%q is not base64", truncate(s))
+	return Bytes{}, errorf("%q is not base64", quote.Truncate(s))
 }
 
 // Data returns the decoded bytes. The caller must not modify them.
@@ -413,20 +415,4 @@ func (b *Bytes) UnmarshalText(t []byte) error {
 	}
 	*b = v
 	return nil
-}
-
-// truncate shortens s for an error message to 64 code points.
-func truncate(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == max {
-			return s[:i] + "..."
-		}
-		n++
-	}
-	return s
 }

@@ -95,9 +95,3 @@ func TestPattern(t *testing.T) {
 	}
 }
 
-func TestTruncate(t *testing.T) {
-	s := strings.Repeat("é", 100)
-	if got := truncate(s); len([]rune(got)) != 67 || !strings.HasSuffix(got, "...") {
-		t.Errorf("truncate = %q", got)
-	}
-}

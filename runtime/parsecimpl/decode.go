@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-faster/jx"
 
+	"github.com/parsec-gen/parsec-gen/runtime/internal/quote"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
@@ -130,10 +131,10 @@ func DecodeInt64(d *Decoder) (int64, error) {
 	}
 	f, err := strconv.ParseFloat(string(n), 64)
 	if err != nil || f != math.Trunc(f) {
-		return 0, Errorf("expected an integer, found %s", truncate(string(n)))
+		return 0, Errorf("expected an integer, found %s", quote.Truncate(string(n)))
 	}
 	if f < -(1<<63) || f >= 1<<63 {
-		return 0, Errorf("integer %s does not fit int64", truncate(string(n)))
+		return 0, Errorf("integer %s does not fit int64", quote.Truncate(string(n)))
 	}
 	return int64(f), nil
 }
@@ -161,10 +162,10 @@ func DecodeUint64(d *Decoder) (uint64, error) {
 	}
 	f, err := strconv.ParseFloat(string(n), 64)
 	if err != nil || f != math.Trunc(f) {
-		return 0, Errorf("expected an integer, found %s", truncate(string(n)))
+		return 0, Errorf("expected an integer, found %s", quote.Truncate(string(n)))
 	}
 	if f < 0 || f >= 1<<64 {
-		return 0, Errorf("integer %s does not fit uint64", truncate(string(n)))
+		return 0, Errorf("integer %s does not fit uint64", quote.Truncate(string(n)))
 	}
 	return uint64(f), nil
 }

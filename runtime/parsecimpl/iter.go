@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-faster/jx"
 
+	"github.com/parsec-gen/parsec-gen/runtime/internal/quote"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
@@ -84,13 +85,13 @@ func ConstError(got any, want string) error {
 func show(v any) string {
 	switch x := v.(type) {
 	case string:
-		return strconv.Quote(truncate(x))
+		return strconv.Quote(quote.Truncate(x))
 	case []byte:
-		return strconv.Quote(truncate(string(x)))
+		return strconv.Quote(quote.Truncate(string(x)))
 	case RawJSON:
-		return truncate(string(x))
+		return quote.Truncate(string(x))
 	}
-	return truncate(fmt.Sprint(v))
+	return quote.Truncate(fmt.Sprint(v))
 }
 
 // RawJSON marks JSON text passed to [EnumError] or [ConstError] so that it is

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/parsec-gen/parsec-gen/internal/ecmaregex"
+	"github.com/parsec-gen/parsec-gen/runtime/internal/quote"
 
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
@@ -65,7 +66,7 @@ func (p *Pattern) Check(s string) error {
 		return &parsec.ValidationError{Message: "pattern " + strconv.Quote(p.src) + " does not compile", Err: p.err}
 	}
 	if !p.match(s) {
-		return Errorf("%q does not match pattern %q", truncate(s), p.src)
+		return Errorf("%q does not match pattern %q", quote.Truncate(s), p.src)
 	}
 	return nil
 }
@@ -73,22 +74,7 @@ func (p *Pattern) Check(s string) error {
 // CheckKey is Check for a property name (patternProperties, propertyNames).
 func (p *Pattern) CheckKey(key string) error {
 	if err := p.Check(key); err != nil {
-		return Errorf("property name %q does not match pattern %q", truncate(key), p.src)
+		return Errorf("property name %q does not match pattern %q", quote.Truncate(key), p.src)
 	}
 	return nil
-}
-
-func truncate(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == max {
-			return s[:i] + "..."
-		}
-		n++
-	}
-	return s
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/parsec-gen/parsec-gen/runtime/internal/quote"
 	"github.com/parsec-gen/parsec-gen/runtime/parsec"
 )
 
@@ -125,7 +126,7 @@ func hugeExponent(text string) bool {
 func checkRawFloat(text string, c *RawConstraints) error {
 	v, err := strconv.ParseFloat(text, 64)
 	if err != nil && !math.IsInf(v, 0) && v != 0 {
-		return Errorf("%s is not a number", truncate(text))
+		return Errorf("%s is not a number", quote.Truncate(text))
 	}
 	bound := func(b string) (float64, bool) {
 		if b == "" {
@@ -135,16 +136,16 @@ func checkRawFloat(text string, c *RawConstraints) error {
 		return f, err == nil
 	}
 	if b, ok := bound(c.Minimum); ok && v < b {
-		return Errorf("%s is less than minimum %s", truncate(text), c.Minimum)
+		return Errorf("%s is less than minimum %s", quote.Truncate(text), c.Minimum)
 	}
 	if b, ok := bound(c.Maximum); ok && v > b {
-		return Errorf("%s is greater than maximum %s", truncate(text), c.Maximum)
+		return Errorf("%s is greater than maximum %s", quote.Truncate(text), c.Maximum)
 	}
 	if b, ok := bound(c.ExclusiveMinimum); ok && v <= b {
-		return Errorf("%s is not greater than exclusiveMinimum %s", truncate(text), c.ExclusiveMinimum)
+		return Errorf("%s is not greater than exclusiveMinimum %s", quote.Truncate(text), c.ExclusiveMinimum)
 	}
 	if b, ok := bound(c.ExclusiveMaximum); ok && v >= b {
-		return Errorf("%s is not less than exclusiveMaximum %s", truncate(text), c.ExclusiveMaximum)
+		return Errorf("%s is not less than exclusiveMaximum %s", quote.Truncate(text), c.ExclusiveMaximum)
 	}
 	if b, ok := bound(c.MultipleOf); ok && b > 0 {
 		return CheckMultipleOf(v, b)
