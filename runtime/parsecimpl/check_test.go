@@ -94,4 +94,3 @@ func TestPattern(t *testing.T) {
 		t.Errorf("CheckKey err = %v", err)
 	}
 }
-
