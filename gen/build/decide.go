@@ -16,6 +16,7 @@ func Complete(p *ir.Package) {
 		complete(f)
 	}
 	markTrivial(p)
+	markIndirect(p)
 }
 
 // complete makes the decisions of Complete for one file.

@@ -101,6 +101,9 @@ func (g *typeGen) encodeValue(t ir.Type, x expr) []jen.Code {
 		case *ir.External:
 			return g.encodeValue(n.Type, x)
 		}
+		if t.Indirect {
+			return []jen.Code{app(jen.Id(indirect(n).Encode).Call(jen.Op("&").Add(x()), b()))}
+		}
 		return []jen.Code{app(x().Dot("encode").Call(b()))}
 	case *ir.External:
 		return []jen.Code{app(qp("AppendJSON").Call(b(), x()))}
@@ -193,6 +196,9 @@ func (g *typeGen) validateValue(t ir.Type, x expr, wrap wrapper) []jen.Code {
 		switch n.Type.(type) {
 		case *ir.External:
 			return nil
+		}
+		if t.Indirect {
+			return []jen.Code{add(jen.Id(indirect(n).Validate).Call(jen.Op("&").Add(x())))}
 		}
 		return []jen.Code{add(x().Dot("Validate").Call())}
 	case *ir.Raw:

@@ -40,11 +40,53 @@ func renderFile(p *ir.Package, file *ir.File) ([]byte, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
+	indirectVars(f, file.Types)
 	if len(asserts) > 0 {
 		f.Comment(codecAssertDoc)
 		f.Var().Defs(asserts...)
 	}
 	return finish(file.Name, f)
+}
+
+// indirectDoc explains the function variables of types called through them.
+const indirectDoc = `The methods of these types are called through function variables where their
+types refer to each other in a cycle: a static call around a cycle of several
+types makes their methods one unit of the compiler's escape analysis, whose
+time grows with the square of the cycle's length, and calling through a
+variable keeps it linear. The variables are set in init because a method
+expression in their declarations would be an initialization cycle.`
+
+// indirectVars declares the function variables of the types that are
+// called through them (ir.Named.Indirect) and assigns them in one init.
+func indirectVars(f *jen.File, types []*ir.Named) {
+	var vars, sets []jen.Code
+	for _, n := range types {
+		ind := n.Indirect
+		if ind == nil {
+			continue
+		}
+		ptr := func() *jen.Statement { return jen.Op("*").Id(n.Name) }
+		vars = append(vars,
+			jen.Id(ind.Decode).Func().Params(ptr(), jen.Op("*").Add(qp("Decoder"))).Error(),
+			jen.Id(ind.Encode).Func().Params(ptr(), jen.Index().Byte()).Index().Byte(),
+			jen.Id(ind.Validate).Func().Params(ptr()).Error(),
+		)
+		sets = append(sets,
+			jen.Id(ind.Decode).Op("=").Parens(ptr()).Dot("decode"),
+			jen.Id(ind.Encode).Op("=").Parens(ptr()).Dot("encode"),
+			jen.Id(ind.Validate).Op("=").Parens(ptr()).Dot("Validate"),
+		)
+	}
+	if len(vars) == 0 {
+		return
+	}
+	for _, l := range strings.Split(indirectDoc, "\n") {
+		f.Comment(l)
+	}
+	f.Var().Defs(vars...)
+	f.Line()
+	f.Func().Id("init").Params().Block(sets...)
+	f.Line()
 }
 
 // display is the path of f as error messages show it.

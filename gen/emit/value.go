@@ -161,7 +161,11 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
 		case *ir.External:
 			return g.decodeValue(n.Type, dst, wrap)
 		}
-		return []jen.Code{jen.If(jen.Err().Op(":=").Add(dst().Dot("decode").Call(jen.Id("d"))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err()))}
+		call := dst().Dot("decode").Call(jen.Id("d"))
+		if t.Indirect {
+			call = jen.Id(indirect(n).Decode).Call(jen.Op("&").Add(dst()), jen.Id("d"))
+		}
+		return []jen.Code{jen.If(jen.Err().Op(":=").Add(call), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err()))}
 
 	case *ir.External:
 		return []jen.Code{jen.If(jen.Err().Op(":=").Add(qp("DecodeJSON").Call(jen.Id("d"), jen.Op("&").Add(dst()))), jen.Err().Op("!=").Nil()).Block(ret(wrap, jen.Err()))}
@@ -179,6 +183,15 @@ func (g *typeGen) decodeValue(t ir.Type, dst expr, wrap wrapper) []jen.Code {
 	default:
 		panic(fmt.Sprintf("unreachable: ir type %T", t))
 	}
+}
+
+// indirect returns the function variables of n, the target of an indirect
+// Ref.
+func indirect(n *ir.Named) *ir.IndirectNames {
+	if n.Indirect == nil {
+		panic(broken("indirect reference to %q, which has no function variables", n.Name))
+	}
+	return n.Indirect
 }
 
 // plainScalar reports the DecodeX function of a scalar type that has no

@@ -210,6 +210,18 @@ type Named struct {
 	// Validate of such a type, whose own Validate is "return nil". False
 	// (the zero value) is always safe: the call is made.
 	Trivial bool
+	// Indirect names the package-level function variables through which
+	// the methods of this type are called at an indirect Ref (Ref.Indirect);
+	// nil when no Ref to the type is indirect. The file declaring the type
+	// declares the variables and assigns them in its init function.
+	Indirect *IndirectNames
+}
+
+// IndirectNames are the function variables holding the methods of a named
+// type that has methods (a struct, tuple, array or map): Decode holds
+// (*T).decode, Encode (*T).encode and Validate (*T).Validate.
+type IndirectNames struct {
+	Decode, Encode, Validate string
 }
 
 // Final follows a chain of named types that merely rename another named type
@@ -667,6 +679,15 @@ type Ref struct {
 	Name string
 	// Target is the declaration.
 	Target *Named
+	// Indirect reports that the generated methods call the target's
+	// decode, encode and Validate through the function variables named by
+	// Target.Final().Indirect instead of directly. Build sets it on one
+	// back edge of every cycle of references among several named types:
+	// calls around such a cycle would otherwise make all the methods on
+	// it one strongly connected component of the static call graph, which
+	// the Go compiler's escape analysis processes as one batch, in time
+	// that grows with the square of the cycle's length.
+	Indirect bool
 }
 
 // External is a Go type named by the schema author (x-go-type), e.g.
