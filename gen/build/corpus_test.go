@@ -48,6 +48,11 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%s: invariant: %v", base, err)
 			continue
 		}
+		if c := directCycle(p); c != "" {
+			failed++
+			t.Errorf("%s: methods call each other directly around a cycle: %s", base, c)
+			continue
+		}
 		has := false
 		for _, f := range p.Files {
 			types += len(f.Types)

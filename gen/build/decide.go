@@ -9,8 +9,10 @@ import (
 // model once names are final: how each struct holds its undeclared
 // properties, how each union variant is declared, the names of each union's
 // helpers, which aspect roots are unions, the typed client's names per
-// aspect and which types' Validate can never fail. Build calls it; a model
-// written by hand (a test's) calls it to be what Build would produce.
+// aspect, which types' Validate can never fail and which references to
+// another type on a cycle are called through function variables. Build
+// calls it; a model written by hand (a test's) calls it to be what Build
+// would produce.
 func Complete(p *ir.Package) {
 	for _, f := range p.Files {
 		complete(f)
