@@ -3,7 +3,6 @@ package build
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"unicode"
@@ -13,6 +12,7 @@ import (
 	"github.com/parsec-gen/parsec-gen/gen/load"
 	"github.com/parsec-gen/parsec-gen/gen/naming"
 	"github.com/parsec-gen/parsec-gen/runtime/channel"
+	"github.com/parsec-gen/parsec-gen/runtime/registry"
 )
 
 // Channel is a channel pattern given to the build from outside the schemas
@@ -373,7 +373,7 @@ func lowerFirst(s string) string {
 }
 
 // registrySchema records in f the schema as its file is written when the
-// embedded form leaves out more than layout: a registry entry carries the
+// embedded form differs from it as drift detection compares schemas: a registry entry carries the
 // text as written, and drift detection compares it with the live registry.
 func (b *builder) registrySchema(f *ir.File) {
 	if f.RegistrySchema != nil {
@@ -383,10 +383,9 @@ func (b *builder) registrySchema(f *ir.File) {
 	if !ok {
 		return
 	}
-	written := d.Effective()
-	var w, e any
-	if json.Unmarshal(written, &w) == nil && json.Unmarshal(f.Schema, &e) == nil && reflect.DeepEqual(w, e) {
-		return
+	// Drift detection compares with registry.SameSchema: when that finds the
+	// embedded form equal to the text as written, one copy serves both.
+	if written := d.Effective(); !registry.SameSchema(written, f.Schema) {
+		f.RegistrySchema = written
 	}
-	f.RegistrySchema = written
 }
