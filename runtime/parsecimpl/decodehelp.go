@@ -28,37 +28,30 @@ func DecodeArray[T any](d *Decoder, elem func(*Decoder) (T, error)) ([]T, error)
 // DecodeNullable reads null or a value elem reads and checks (one of the
 // DecodeX functions of a scalar kind) into dst.
 func DecodeNullable[T any](d *Decoder, dst *parsec.Nullable[T], elem func(*Decoder) (T, error)) error {
-	if d.IsNull() {
-		if err := DecodeNull(d); err != nil {
-			return err
-		}
-		dst.Null = true
-		return nil
-	}
-	x, err := elem(d)
-	if err != nil {
-		return err
-	}
-	dst.Value = x
-	return nil
+	return decodeNullable(d, &dst.Value, &dst.Null, elem)
 }
 
 // DecodeOptNullable is [DecodeNullable] for a property that may also be
 // absent: reading it marks it present.
 func DecodeOptNullable[T any](d *Decoder, dst *parsec.OptNullable[T], elem func(*Decoder) (T, error)) error {
 	dst.Set = true
+	return decodeNullable(d, &dst.Value, &dst.Null, elem)
+}
+
+// decodeNullable reads null (setting *null) or a value elem reads into *value.
+func decodeNullable[T any](d *Decoder, value *T, null *bool, elem func(*Decoder) (T, error)) error {
 	if d.IsNull() {
 		if err := DecodeNull(d); err != nil {
 			return err
 		}
-		dst.Null = true
+		*null = true
 		return nil
 	}
 	x, err := elem(d)
 	if err != nil {
 		return err
 	}
-	dst.Value = x
+	*value = x
 	return nil
 }
 
